@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_BACKUP_H
+#define POSHTIBAN_BACKUP_H
+
+#include <stdbool.h>
+
+#include "poshtiban/catalog.h"
+#include "poshtiban/progress.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+struct pt_create_options {
+    const char *name;   /* NULL: backup_YYYYMMDD_HHMMSS */
+    enum pt_kind kind;
+    int include_media;  /* -1: from the setting backup.include_media */
+    const char *format; /* NULL: from the setting backup.format */
+};
+
+/*
+ * Takes one backup of the project (SPEC §3): an online snapshot of the
+ * source through the SQLite backup API, fixtures streamed from the snapshot,
+ * the media copy, the reports and SHA256SUMS, built under .poshtiban/tmp and
+ * renamed into place only when complete and fsynced.
+ *
+ * Opens the catalog itself, once the input is known to be good, and holds
+ * the project lock throughout (PT_EBUSY when taken). Bad input (a missing or
+ * non-SQLite source, a bad name or format) fails with PT_EINVAL before
+ * anything is written. Once a record exists, any failure or
+ * cancellation removes what was built and leaves the record `failed` with
+ * the error. On success and on failure after the record exists, *out (when
+ * not NULL) receives the record; the caller frees it.
+ */
+enum pt_status pt_backup_create(const struct pt_project *project,
+                                const struct pt_create_options *opts,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_error *err);
+
+/* The backup's human summary (backup_summary.txt) as a new string. */
+enum pt_status pt_backup_read_summary(const struct pt_record *record, char **text,
+                                      struct pt_error *err);
+
+/* The "files" list of backup_report.json: [{"path","size","sha256"}]; new reference. */
+enum pt_status pt_backup_read_files(const struct pt_record *record, json_t **files,
+                                    struct pt_error *err);
+
+#endif

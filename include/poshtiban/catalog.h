@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CATALOG_H
+#define POSHTIBAN_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+/* The catalog's schema version this build writes; older ones migrate forward. */
+#define PT_CATALOG_VERSION 2
+
+struct pt_catalog;
+
+enum pt_catalog_mode {
+    /* Open the catalog if there is one; otherwise an empty one in memory,
+     * so that looking never writes. */
+    PT_CATALOG_READ,
+    /* Create the backup root and catalog when missing. */
+    PT_CATALOG_WRITE,
+};
+
+/* Opens (and migrates) the project's catalog. The caller owns *out. */
+enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project *project,
+                               enum pt_catalog_mode mode, struct pt_error *err);
+/* Opens a catalog file by path (tests, tools); creates it when missing. */
+enum pt_status pt_catalog_open_path(struct pt_catalog **out, const char *path,
+                                    struct pt_error *err);
+void pt_catalog_close(struct pt_catalog *catalog);
+
+/* The schema version of the open catalog. */
+int pt_catalog_version(struct pt_catalog *catalog);
+
+/* Inserts record (its id is set). The name must be unique. */
+enum pt_status pt_catalog_insert(struct pt_catalog *catalog, struct pt_record *record,
+                                 struct pt_error *err);
+/* Writes every field of record, tables included, over the row with its id. */
+enum pt_status pt_catalog_update(struct pt_catalog *catalog, const struct pt_record *record,
+                                 struct pt_error *err);
+
+/* Finds a record by id (all digits) or name. PT_ENOTFOUND when none. */
+enum pt_status pt_catalog_get(struct pt_catalog *catalog, const char *id_or_name,
+                              struct pt_record *out, struct pt_error *err);
+
+/* True when a record with this name exists. */
+bool pt_catalog_name_taken(struct pt_catalog *catalog, const char *name);
+
+struct pt_catalog_filter {
+    bool has_status, has_kind;
+    enum pt_state status;
+    enum pt_kind kind;
+    const char *name_contains; /* NULL for any */
+    int64_t limit;             /* <= 0: no limit */
+    int64_t offset;
+};
+
+/* Records matching filter, newest first, and how many match in all.
+ * The caller frees *out with pt_record_list_free(). */
+enum pt_status pt_catalog_list(struct pt_catalog *catalog, const struct pt_catalog_filter *filter,
+                               struct pt_record **out, size_t *n, int64_t *total,
+                               struct pt_error *err);
+
+/* Raw settings storage; pt_settings_* validates. *value is owned, NULL when unset. */
+enum pt_status pt_catalog_setting_get(struct pt_catalog *catalog, const char *key, char **value,
+                                      struct pt_error *err);
+enum pt_status pt_catalog_setting_put(struct pt_catalog *catalog, const char *key,
+                                      const char *value, struct pt_error *err);
+
+/* The underlying SQLite handle, for the core's statistics queries. */
+struct sqlite3 *pt_catalog_db(struct pt_catalog *catalog);
+
+#endif

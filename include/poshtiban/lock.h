@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_LOCK_H
+#define POSHTIBAN_LOCK_H
+
+#include "poshtiban/project.h"
+#include "poshtiban/status.h"
+
+/*
+ * The one lock of SPEC §9 that serializes create, prune, restore and delete
+ * across processes: an flock(2) on <backup root>/.poshtiban/lock, released
+ * when the process dies, so it can never go stale.
+ */
+struct pt_lock {
+    int fd;
+};
+
+/* Takes the lock without waiting; PT_EBUSY when another process holds it. */
+enum pt_status pt_lock_acquire(struct pt_lock *lock, const struct pt_project *project,
+                               struct pt_error *err);
+void pt_lock_release(struct pt_lock *lock);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_PROJECT_H
+#define POSHTIBAN_PROJECT_H
+
+#include <stdbool.h>
+
+#include "poshtiban/status.h"
+
+/* What the user named on the command line; NULL means "use the default". */
+struct pt_project_options {
+    const char *root;     /* -C DIR */
+    const char *database; /* --database PATH */
+    const char *media;    /* --media DIR */
+    const char *backups;  /* --backups DIR */
+};
+
+/* Absolute paths of everything poshtiban reads and writes (SPEC §2). */
+struct pt_project {
+    char *root;
+    char *database;   /* source database */
+    char *media;      /* media folder, NULL when there is none */
+    bool media_given; /* --media was given: a missing folder is an error */
+    char *backups;    /* backup root */
+    char *meta;       /* <backups>/.poshtiban */
+    char *catalog;    /* <meta>/catalog.sqlite3 */
+    char *lock;       /* <meta>/lock */
+    char *tmp;        /* <meta>/tmp */
+};
+
+/*
+ * Resolves the paths of SPEC §2 from opts, $POSHTIBAN_DATABASE and the
+ * defaults. Relative paths are taken from the project root. Nothing is
+ * created. Fails with PT_EINVAL when the project root is not a folder.
+ */
+enum pt_status pt_project_resolve(struct pt_project *project,
+                                  const struct pt_project_options *opts, struct pt_error *err);
+
+/* Creates the backup root and .poshtiban/tmp (0700) when missing. */
+enum pt_status pt_project_prepare(const struct pt_project *project, struct pt_error *err);
+
+void pt_project_free(struct pt_project *project);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_RECORD_H
+#define POSHTIBAN_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum pt_kind { PT_KIND_MANUAL, PT_KIND_AUTO, PT_KIND_SCHEDULED };
+
+enum pt_state {
+    PT_STATE_PENDING,
+    PT_STATE_RUNNING,
+    PT_STATE_COMPLETED,
+    PT_STATE_FAILED,
+    PT_STATE_INTERRUPTED,
+};
+
+struct pt_table_count {
+    char *name;
+    int64_t rows;
+};
+
+/* One backup as the catalog knows it (SPEC §4). Strings are owned. */
+struct pt_record {
+    int64_t id;
+    char *name;
+    enum pt_kind kind;
+    enum pt_state status;
+    char *format; /* "dir", "zip", "tar.zst" */
+    char *path;   /* absolute */
+    char *created_at, *started_at, *finished_at; /* ISO 8601 UTC or NULL */
+    int64_t duration_ms;
+    int64_t size_bytes;
+    bool include_media;
+    bool pinned;
+    char *message; /* success message or NULL */
+    char *error;   /* error message or NULL */
+    char *verified_at;
+    int verify_ok; /* -1 never verified, 0 failed, 1 ok */
+    long pid;      /* process that ran it, while running */
+    struct pt_table_count *tables;
+    size_t n_tables;
+};
+
+/* Stable names used in JSON and the catalog ("manual", "completed"…). */
+const char *pt_kind_name(enum pt_kind kind);
+const char *pt_state_name(enum pt_state state);
+/* Translated labels for people. */
+const char *pt_kind_label(enum pt_kind kind);
+const char *pt_state_label(enum pt_state state);
+/* Parse a stable name; false when it is none. */
+bool pt_kind_parse(const char *name, enum pt_kind *kind);
+bool pt_state_parse(const char *name, enum pt_state *state);
+
+void pt_record_free(struct pt_record *record);
+void pt_record_list_free(struct pt_record *records, size_t n);
+
+/* Appends a table count; copies name. */
+void pt_record_add_table(struct pt_record *record, const char *name, int64_t rows);
+
+/* The record as SPEC §6's JSON object; the caller owns the new reference. */
+json_t *pt_record_to_json(const struct pt_record *record);
+
+#endif

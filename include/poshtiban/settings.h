@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_SETTINGS_H
+#define POSHTIBAN_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "poshtiban/catalog.h"
+#include "poshtiban/status.h"
+
+enum pt_setting_type {
+    PT_SETTING_BOOL,
+    PT_SETTING_INT,
+    PT_SETTING_CHOICE,  /* one of choices */
+    PT_SETTING_TIME,    /* HH:MM or empty */
+    PT_SETTING_STRING,
+    PT_SETTING_EMAILS,  /* comma-separated addresses or empty */
+    PT_SETTING_SMTP_URL,
+    PT_SETTING_HTTP_URL,
+    PT_SETTING_ENV_NAME,
+};
+
+/* One setting of SPEC §4: its key, type, default and what is allowed. */
+struct pt_setting_def {
+    const char *key;
+    enum pt_setting_type type;
+    const char *default_value; /* as text */
+    int64_t min, max;          /* PT_SETTING_INT */
+    const char *const *choices; /* PT_SETTING_CHOICE, NULL-terminated */
+    const char *help;          /* marked with N_(); the faces translate it */
+};
+
+/* Every setting, in display order. */
+const struct pt_setting_def *pt_settings_defs(size_t *n);
+const struct pt_setting_def *pt_settings_find(const char *key);
+
+/*
+ * Validates text for def and writes its canonical form to *canonical (owned)
+ * when it is allowed. Otherwise PT_EINVAL with a message naming the key and
+ * what is allowed.
+ */
+enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char *text,
+                                    char **canonical, struct pt_error *err);
+
+/* The stored value, or the default. *value is owned. PT_ENOTFOUND for an unknown key. */
+enum pt_status pt_settings_get(struct pt_catalog *catalog, const char *key, char **value,
+                               struct pt_error *err);
+/* Validates and stores; on any error the stored value is kept. */
+enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, const char *text,
+                               struct pt_error *err);
+
+/* Typed reads for the core; an unreadable value gives the default. */
+bool pt_settings_bool(struct pt_catalog *catalog, const char *key);
+int64_t pt_settings_int(struct pt_catalog *catalog, const char *key);
+char *pt_settings_string(struct pt_catalog *catalog, const char *key); /* owned */
+
+/* Typed JSON value of one setting (true, 24, "dir"); new reference. */
+json_t *pt_settings_json_value(const struct pt_setting_def *def, const char *value);
+/* {key: value} for every setting; new reference, NULL on a catalog error. */
+json_t *pt_settings_to_json(struct pt_catalog *catalog, struct pt_error *err);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_STATS_H
+#define POSHTIBAN_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "poshtiban/catalog.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+/* Dashboard figures from the catalog. */
+struct pt_backup_stats {
+    int64_t total, completed, failed, running, interrupted;
+    int64_t bytes;              /* size of all completed backups */
+    int64_t average_duration_ms; /* of completed backups; 0 when none */
+    char *last_success_at;      /* finished_at of the newest completed, or NULL */
+    char *last_success_name;
+    int64_t last_success_age_s; /* seconds since then; -1 when none */
+};
+
+/* The source database as it is now. */
+struct pt_database_stats {
+    char *path;
+    int64_t size_bytes;
+    bool exists;
+    struct pt_table_count *tables; /* every table but sqlite_*, by name */
+    size_t n_tables;
+};
+
+enum pt_status pt_stats_backups(struct pt_catalog *catalog, struct pt_backup_stats *out,
+                                struct pt_error *err);
+/* Counts rows of every table of the source, read-only. A missing source is
+ * not an error: exists is false and there are no tables. */
+enum pt_status pt_stats_database(const struct pt_project *project, struct pt_database_stats *out,
+                                 struct pt_error *err);
+
+void pt_backup_stats_free(struct pt_backup_stats *stats);
+void pt_database_stats_free(struct pt_database_stats *stats);
+
+/* SPEC §6's `stats --json` document; new reference. */
+json_t *pt_stats_to_json(const struct pt_backup_stats *backups,
+                         const struct pt_database_stats *database);
+
+#endif

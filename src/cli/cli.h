@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CLI_H
+#define POSHTIBAN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "poshtiban/project.h"
+#include "poshtiban/status.h"
+
+#ifdef PT_ENABLE_NLS
+#include <libintl.h>
+#define _(s) gettext(s)
+#else
+#define _(s) (s)
+#endif
+#define N_(s) s
+
+/* The state every command starts from: global options and the resolved project. */
+struct pt_cli {
+    struct pt_project_options popts;
+    struct pt_project project;
+    bool json;
+    bool no_color;
+    const char *lang;
+};
+
+struct pt_command {
+    const char *name;
+    int (*run)(struct pt_cli *cli, int argc, char **argv);
+    const char *synopsis; /* untranslated: options and arguments */
+    const char *help;     /* marked with N_() */
+};
+
+/* Every command, for dispatch and --help (commands.c). */
+const struct pt_command *pt_cli_commands(size_t *n);
+
+/* One option of a command: a flag (value NULL) or one that takes a value. */
+struct pt_cli_option {
+    const char *name; /* "--name" */
+    const char **value;
+    bool *flag;
+};
+
+/*
+ * Parses argv (after the command's name) against options; what is no option
+ * goes to positional, at most max_positional. On a usage error prints one
+ * line and returns false.
+ */
+bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cli_option *options,
+                  const char **positional, size_t max_positional, size_t *n_positional);
+
+/* Prints "poshtiban: message" on stderr and returns the exit code for status. */
+int pt_cli_fail(enum pt_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints err's message and returns its exit code; clears err. */
+int pt_cli_error(struct pt_error *err);
+/* A usage error (exit 2) about command. */
+int pt_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints one JSON document on stdout, consumes the reference; 0 or 1. */
+int pt_cli_print_json(json_t *doc);
+
+/* Terminal columns a UTF-8 string takes. */
+size_t pt_cli_width(const char *s);
+/* Prints s and pads it with spaces to width columns. */
+void pt_cli_pad(const char *s, size_t width);
+
+/* Parses a non-negative integer option value; false on anything else. */
+bool pt_cli_parse_count(const char *text, long long *out);
+
+/* "2026-11-26T11:06:18Z" → "2026-11-26 11:06:18" for tables. */
+void pt_cli_time(const char *iso, char *buf, size_t len);
+
+int pt_cmd_create(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_list(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_show(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_report(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv);
+
+#endif

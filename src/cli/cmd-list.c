@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/timefmt.h"
+
+struct column {
+    const char *title;
+    size_t width;
+};
+
+static void print_table(const struct pt_record *records, size_t n)
+{
+    struct column cols[] = {{_("ID"), 0}, {_("NAME"), 0}, {_("KIND"), 0},
+                            {_("STATUS"), 0}, {_("SIZE"), 0}, {_("CREATED (UTC)"), 0}};
+    enum { NCOLS = sizeof(cols) / sizeof(cols[0]) };
+    char ***cells = calloc(n ? n : 1, sizeof(*cells));
+    for (size_t c = 0; c < NCOLS; c++)
+        cols[c].width = pt_cli_width(cols[c].title);
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_record *r = &records[i];
+        char id[32], size[32], created[32];
+        snprintf(id, sizeof(id), "%" PRId64, r->id);
+        pt_format_size(r->size_bytes, size, sizeof(size));
+        pt_cli_time(r->created_at, created, sizeof(created));
+        const char *values[NCOLS] = {id, r->name, pt_kind_label(r->kind),
+                                     pt_state_label(r->status), size, created};
+        cells[i] = calloc(NCOLS, sizeof(char *));
+        for (size_t c = 0; c < NCOLS; c++) {
+            cells[i][c] = strdup(values[c] ? values[c] : "");
+            size_t w = pt_cli_width(cells[i][c]);
+            cols[c].width = w > cols[c].width ? w : cols[c].width;
+        }
+    }
+    for (size_t c = 0; c < NCOLS; c++) {
+        if (c + 1 < NCOLS)
+            pt_cli_pad(cols[c].title, cols[c].width + 2);
+        else
+            fputs(cols[c].title, stdout);
+    }
+    fputc('\n', stdout);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t c = 0; c < NCOLS; c++) {
+            if (c + 1 < NCOLS)
+                pt_cli_pad(cells[i][c], cols[c].width + 2);
+            else
+                fputs(cells[i][c], stdout);
+            free(cells[i][c]);
+        }
+        fputc('\n', stdout);
+        free(cells[i]);
+    }
+    free(cells);
+}
+
+int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *status = NULL, *kind = NULL, *limit = NULL, *offset = NULL;
+    const struct pt_cli_option options[] = {
+        {"--status", &status, NULL}, {"--kind", &kind, NULL},
+        {"--limit", &limit, NULL},   {"--offset", &offset, NULL},
+        {0},
+    };
+    size_t n_pos;
+    if (!pt_cli_parse("list", argc, argv, options, NULL, 0, &n_pos))
+        return 2;
+    struct pt_catalog_filter filter = {0};
+    long long value;
+    if (status && !(filter.has_status = pt_state_parse(status, &filter.status)))
+        return pt_cli_usage("list",
+                            _("--status takes pending, running, completed, failed or interrupted, "
+                              "not \"%s\""),
+                            status);
+    if (kind && !(filter.has_kind = pt_kind_parse(kind, &filter.kind)))
+        return pt_cli_usage("list", _("--kind takes manual, auto or scheduled, not \"%s\""), kind);
+    if (limit) {
+        if (!pt_cli_parse_count(limit, &value) || value == 0)
+            return pt_cli_usage("list", _("--limit takes a whole number above 0, not \"%s\""),
+                                limit);
+        filter.limit = value;
+    }
+    if (offset) {
+        if (!pt_cli_parse_count(offset, &value))
+            return pt_cli_usage("list", _("--offset takes a whole number, not \"%s\""), offset);
+        filter.offset = value;
+    }
+    struct pt_error err = {0};
+    struct pt_catalog *catalog;
+    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+        return pt_cli_error(&err);
+    struct pt_record *records;
+    size_t n;
+    int64_t total = 0;
+    enum pt_status rc = pt_catalog_list(catalog, &filter, &records, &n, &total, &err);
+    pt_catalog_close(catalog);
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    int code = 0;
+    if (cli->json) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(list, pt_record_to_json(&records[i]));
+        code = pt_cli_print_json(json_pack("{s:o, s:I}", "backups", list, "total",
+                                           (json_int_t)total));
+    } else if (total == 0) {
+        printf("%s\n", _("No backups yet. Take one with: poshtiban create"));
+    } else {
+        print_table(records, n);
+        if ((int64_t)n < total)
+            printf(_("(%zu of %lld shown)\n"), n, (long long)total);
+    }
+    pt_record_list_free(records, n);
+    return code;
+}
+
+static enum pt_status find(struct pt_cli *cli, const char *id, struct pt_record *record,
+                           struct pt_error *err)
+{
+    struct pt_catalog *catalog;
+    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, err) != PT_OK)
+        return PT_EFAIL;
+    enum pt_status rc = pt_catalog_get(catalog, id, record, err);
+    pt_catalog_close(catalog);
+    return rc;
+}
+
+static void field(const char *label, const char *value)
+{
+    pt_cli_pad(label, 16);
+    printf("%s\n", value ? value : "-");
+}
+
+static void print_record(const struct pt_record *r, json_t *files)
+{
+    char buf[160], buf2[64];
+    snprintf(buf, sizeof(buf), "%" PRId64, r->id);
+    field(_("ID"), buf);
+    field(_("Name"), r->name);
+    field(_("Kind"), pt_kind_label(r->kind));
+    field(_("Status"), pt_state_label(r->status));
+    field(_("Format"), r->format);
+    field(_("Path"), r->path);
+    pt_cli_time(r->created_at, buf, sizeof(buf));
+    field(_("Created (UTC)"), buf);
+    pt_cli_time(r->finished_at, buf, sizeof(buf));
+    field(_("Finished (UTC)"), r->finished_at ? buf : NULL);
+    pt_format_duration(r->duration_ms, buf, sizeof(buf));
+    field(_("Duration"), buf);
+    pt_format_size(r->size_bytes, buf, sizeof(buf));
+    field(_("Size"), buf);
+    field(_("Media"), r->include_media ? _("included") : _("not included"));
+    field(_("Pinned"), r->pinned ? _("yes") : _("no"));
+    if (r->verify_ok >= 0) {
+        pt_cli_time(r->verified_at, buf2, sizeof(buf2));
+        snprintf(buf, sizeof(buf), "%s (%s)", r->verify_ok ? _("ok") : _("FAILED"), buf2);
+        field(_("Verified"), buf);
+    } else {
+        field(_("Verified"), _("never"));
+    }
+    if (r->message)
+        field(_("Message"), r->message);
+    if (r->error)
+        field(_("Error"), r->error);
+    if (r->n_tables) {
+        printf("\n%s\n", _("Tables:"));
+        size_t width = 0;
+        for (size_t i = 0; i < r->n_tables; i++) {
+            size_t w = pt_cli_width(r->tables[i].name);
+            width = w > width ? w : width;
+        }
+        for (size_t i = 0; i < r->n_tables; i++) {
+            fputs("  ", stdout);
+            pt_cli_pad(r->tables[i].name, width + 2);
+            printf("%" PRId64 "\n", r->tables[i].rows);
+        }
+    }
+    if (json_array_size(files)) {
+        printf("\n%s\n", _("Files:"));
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            printf("  %10s  %s\n", buf, json_string_value(json_object_get(f, "path")));
+        }
+    }
+}
+
+int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *id = NULL;
+    size_t n_pos;
+    if (!pt_cli_parse("show", argc, argv, NULL, &id, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage("show", _("which backup? give its id or name"));
+    struct pt_error err = {0};
+    struct pt_record record;
+    if (find(cli, id, &record, &err) != PT_OK)
+        return pt_cli_error(&err);
+    json_t *files = NULL;
+    if (record.status == PT_STATE_COMPLETED && pt_backup_read_files(&record, &files, &err) != PT_OK) {
+        /* The record still shows; the missing report is worth a line. */
+        pt_cli_error(&err);
+    }
+    int code = 0;
+    if (cli->json) {
+        json_t *doc = pt_record_to_json(&record);
+        json_object_set_new(doc, "files", files ? json_incref(files) : json_array());
+        code = pt_cli_print_json(doc);
+    } else {
+        print_record(&record, files);
+    }
+    json_decref(files);
+    pt_record_free(&record);
+    return code;
+}
+
+int pt_cmd_report(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *id = NULL;
+    size_t n_pos;
+    if (!pt_cli_parse("report", argc, argv, NULL, &id, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage("report", _("which backup? give its id or name"));
+    struct pt_error err = {0};
+    struct pt_record record;
+    if (find(cli, id, &record, &err) != PT_OK)
+        return pt_cli_error(&err);
+    char *text = NULL;
+    enum pt_status rc = pt_backup_read_summary(&record, &text, &err);
+    int code = 0;
+    if (rc != PT_OK)
+        code = pt_cli_error(&err);
+    else if (cli->json)
+        code = pt_cli_print_json(json_pack("{s:s, s:s}", "name", record.name, "summary", text));
+    else
+        fputs(text, stdout);
+    free(text);
+    pt_record_free(&record);
+    return code;
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/settings.h"
+
+static int list(struct pt_cli *cli, struct pt_catalog *catalog)
+{
+    struct pt_error err = {0};
+    if (cli->json) {
+        json_t *doc = pt_settings_to_json(catalog, &err);
+        return doc ? pt_cli_print_json(doc) : pt_cli_error(&err);
+    }
+    size_t n, width = 0;
+    const struct pt_setting_def *defs = pt_settings_defs(&n);
+    for (size_t i = 0; i < n; i++)
+        width = strlen(defs[i].key) > width ? strlen(defs[i].key) : width;
+    for (size_t i = 0; i < n; i++) {
+        char *value;
+        if (pt_settings_get(catalog, defs[i].key, &value, &err) != PT_OK)
+            return pt_cli_error(&err);
+        pt_cli_pad(defs[i].key, width + 1);
+        printf("= %s\n", value);
+        free(value);
+    }
+    return 0;
+}
+
+int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *words[3] = {0};
+    size_t n_pos;
+    if (!pt_cli_parse("settings", argc, argv, NULL, words, 3, &n_pos))
+        return 2;
+    const char *action = n_pos > 0 ? words[0] : "list";
+    size_t want = strcmp(action, "list") == 0 ? 1 : strcmp(action, "get") == 0 ? 2
+                                                  : strcmp(action, "set") == 0 ? 3 : 0;
+    if (want == 0)
+        return pt_cli_usage("settings", _("unknown action \"%s\": use list, get or set"), action);
+    if (n_pos > 0 && n_pos != want)
+        return pt_cli_usage("settings", want == 2 ? _("usage: settings get KEY")
+                                                  : want == 3 ? _("usage: settings set KEY VALUE")
+                                                              : _("usage: settings list"));
+    /* Unknown keys are bad input before anything is opened or created. */
+    if (want >= 2 && !pt_settings_find(words[1]))
+        return pt_cli_fail(PT_ENOTFOUND, _("unknown setting %s (see `poshtiban settings list`)"),
+                           words[1]);
+
+    struct pt_error err = {0};
+    struct pt_catalog *catalog;
+    enum pt_catalog_mode mode = want == 3 ? PT_CATALOG_WRITE : PT_CATALOG_READ;
+    if (want == 3) {
+        /* Refuse a bad value before the catalog (and the backup folder) is created. */
+        char *canonical;
+        if (pt_settings_validate(pt_settings_find(words[1]), words[2], &canonical, &err) != PT_OK)
+            return pt_cli_error(&err);
+        free(canonical);
+    }
+    if (pt_catalog_open(&catalog, &cli->project, mode, &err) != PT_OK)
+        return pt_cli_error(&err);
+    int code = 0;
+    if (want == 1) {
+        code = list(cli, catalog);
+    } else if (want == 2) {
+        char *value;
+        if (pt_settings_get(catalog, words[1], &value, &err) != PT_OK)
+            code = pt_cli_error(&err);
+        else if (cli->json)
+            code = pt_cli_print_json(json_pack(
+                "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
+        else
+            printf("%s\n", value);
+        free(value);
+    } else {
+        if (pt_settings_set(catalog, words[1], words[2], &err) != PT_OK) {
+            code = pt_cli_error(&err);
+        } else {
+            char *value;
+            pt_settings_get(catalog, words[1], &value, NULL);
+            if (cli->json)
+                code = pt_cli_print_json(json_pack(
+                    "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
+            else
+                printf("%s = %s\n", words[1], value);
+            free(value);
+        }
+    }
+    pt_catalog_close(catalog);
+    return code;
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/stats.h"
+#include "poshtiban/timefmt.h"
+
+static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d)
+{
+    char size[32], took[32], age[64], when[32];
+    pt_format_size(b->bytes, size, sizeof(size));
+    printf(_("Backups: %lld (%lld completed, %lld failed), %s\n"), (long long)b->total,
+           (long long)b->completed, (long long)b->failed, size);
+    if (b->last_success_at) {
+        pt_cli_time(b->last_success_at, when, sizeof(when));
+        pt_format_age(b->last_success_age_s, age, sizeof(age));
+        printf(_("Last successful backup: %s, %s UTC (%s)\n"), b->last_success_name, when, age);
+        pt_format_duration(b->average_duration_ms, took, sizeof(took));
+        printf(_("Average duration: %s\n"), took);
+    } else {
+        printf("%s\n", _("Last successful backup: none"));
+    }
+    if (!d->exists) {
+        printf(_("Database: %s (missing)\n"), d->path);
+        return;
+    }
+    pt_format_size(d->size_bytes, size, sizeof(size));
+    printf(_("Database: %s (%s)\n"), d->path, size);
+    size_t width = 0;
+    for (size_t i = 0; i < d->n_tables; i++) {
+        size_t w = pt_cli_width(d->tables[i].name);
+        width = w > width ? w : width;
+    }
+    for (size_t i = 0; i < d->n_tables; i++) {
+        fputs("  ", stdout);
+        pt_cli_pad(d->tables[i].name, width + 2);
+        printf("%" PRId64 "\n", d->tables[i].rows);
+    }
+}
+
+int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)
+{
+    size_t n_pos;
+    if (!pt_cli_parse("stats", argc, argv, NULL, NULL, 0, &n_pos))
+        return 2;
+    struct pt_error err = {0};
+    struct pt_catalog *catalog;
+    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+        return pt_cli_error(&err);
+    struct pt_backup_stats b;
+    struct pt_database_stats d;
+    enum pt_status rc = pt_stats_backups(catalog, &b, &err);
+    pt_catalog_close(catalog);
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    if (pt_stats_database(&cli->project, &d, &err) != PT_OK) {
+        pt_backup_stats_free(&b);
+        pt_database_stats_free(&d);
+        return pt_cli_error(&err);
+    }
+    int code = 0;
+    if (cli->json)
+        code = pt_cli_print_json(pt_stats_to_json(&b, &d));
+    else
+        print_stats(&b, &d);
+    pt_backup_stats_free(&b);
+    pt_database_stats_free(&d);
+    return code;
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void setup_language(const char *lang)
+{
+    if (lang)
+        setenv("LANGUAGE", lang, 1);
+    const char *loc = setlocale(LC_ALL, "");
+    /* gettext ignores LANGUAGE in the C locale; C.UTF-8 exists everywhere. */
+    if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
+        setlocale(LC_ALL, "C.UTF-8");
+#ifdef PT_ENABLE_NLS
+    const char *dir = getenv("POSHTIBAN_LOCALEDIR");
+    bindtextdomain(PT_PACKAGE, dir && *dir ? dir : PT_LOCALEDIR);
+    bind_textdomain_codeset(PT_PACKAGE, "UTF-8");
+    textdomain(PT_PACKAGE);
+#endif
+}
+
+static void print_help(void)
+{
+    size_t n;
+    const struct pt_command *cmds = pt_cli_commands(&n);
+    printf("%s\n\n", _("poshtiban: backups of a SQLite database and its media folder"));
+    printf("%s\n", _("Usage: poshtiban [global options] [command [arguments]]"));
+    printf("\n%s\n", _("Commands:"));
+    size_t width = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = strlen(cmds[i].name) + 1 + strlen(cmds[i].synopsis);
+        width = w > width ? w : width;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *line = NULL;
+        if (asprintf(&line, "%s %s", cmds[i].name, cmds[i].synopsis) < 0)
+            continue;
+        fputs("  ", stdout);
+        pt_cli_pad(line, width + 2);
+        printf("%s\n", _(cmds[i].help));
+        free(line);
+    }
+    printf("\n%s\n", _("Global options:"));
+    printf("  -C DIR             %s\n", _("project folder (default: the current folder)"));
+    printf("  --database PATH    %s\n", _("source database (default: $POSHTIBAN_DATABASE, then db.sqlite3)"));
+    printf("  --media DIR        %s\n", _("media folder (default: media/ when it exists)"));
+    printf("  --backups DIR      %s\n", _("backup folder (default: backups/)"));
+    printf("  --lang fa|en       %s\n", _("language of messages and reports"));
+    printf("  --json             %s\n", _("print one JSON document on stdout"));
+    printf("  --no-color         %s\n", _("no colours"));
+    printf("  --version          %s\n", _("print the version"));
+    printf("  --help             %s\n", _("print this help"));
+    printf("\n%s\n", _("Exit status: 0 done, 1 failed, 2 bad usage or input, 3 busy."));
+}
+
+/* Global options may stand anywhere; they are taken out of argv. */
+static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, bool *version)
+{
+    static const char *const with_value[] = {"-C", "--database", "--media", "--backups", "--lang"};
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        const char **slot[] = {&cli->popts.root, &cli->popts.database, &cli->popts.media,
+                               &cli->popts.backups, &cli->lang};
+        bool taken = false;
+        for (size_t k = 0; k < 5 && !taken; k++) {
+            size_t len = strlen(with_value[k]);
+            if (strcmp(arg, with_value[k]) == 0) {
+                if (i + 1 >= *argc)
+                    return pt_cli_usage(NULL, _("option %s needs a value"), arg);
+                *slot[k] = argv[++i];
+                taken = true;
+            } else if (strncmp(arg, with_value[k], len) == 0 && arg[len] == '=' && len > 2) {
+                *slot[k] = arg + len + 1;
+                taken = true;
+            }
+        }
+        if (taken)
+            continue;
+        if (strcmp(arg, "--json") == 0)
+            cli->json = true;
+        else if (strcmp(arg, "--no-color") == 0)
+            cli->no_color = true;
+        else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+            *help = true;
+        else if (strcmp(arg, "--version") == 0)
+            *version = true;
+        else
+            argv[out++] = argv[i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct pt_cli cli = {0};
+    bool help = false, version = false;
+    int rc = take_globals(&cli, &argc, argv, &help, &version);
+    setup_language(cli.lang);
+    if (rc != 0)
+        return rc;
+    if (cli.lang && strcmp(cli.lang, "fa") != 0 && strcmp(cli.lang, "en") != 0)
+        return pt_cli_usage(NULL, _("--lang takes fa or en, not \"%s\""), cli.lang);
+    if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
+        cli.no_color = true;
+    if (version) {
+        printf("poshtiban %s\n", PT_VERSION);
+        return 0;
+    }
+    if (help) {
+        print_help();
+        return 0;
+    }
+    if (argc < 2) {
+        print_help();
+        return isatty(STDOUT_FILENO) ? 0 : 2;
+    }
+    size_t n;
+    const struct pt_command *cmds = pt_cli_commands(&n);
+    const struct pt_command *cmd = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cmds[i].name, argv[1]) == 0)
+            cmd = &cmds[i];
+    if (!cmd)
+        return pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
+
+    struct pt_error err = {0};
+    if (pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
+        return pt_cli_error(&err);
+    rc = cmd->run(&cli, argc - 2, argv + 2);
+    pt_project_free(&cli.project);
+    return rc;
+}

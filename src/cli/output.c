@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+int pt_cli_fail(enum pt_status status, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("poshtiban: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return pt_status_exit_code(status);
+}
+
+int pt_cli_error(struct pt_error *err)
+{
+    int code = pt_cli_fail(err->status, "%s", err->message ? err->message : _("failed"));
+    pt_error_clear(err);
+    return code;
+}
+
+int pt_cli_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("poshtiban: ", stderr);
+    if (command)
+        fprintf(stderr, "%s: ", command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (%s)\n", _("see poshtiban --help"));
+    return 2;
+}
+
+int pt_cli_print_json(json_t *doc)
+{
+    int rc = doc && json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 ? 0 : 1;
+    json_decref(doc);
+    fputc('\n', stdout);
+    return fflush(stdout) == 0 ? rc : 1;
+}
+
+size_t pt_cli_width(const char *s)
+{
+    size_t width = 0;
+    mbstate_t state;
+    memset(&state, 0, sizeof(state));
+    const char *p = s;
+    size_t left = strlen(s);
+    while (left > 0) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, left, &state);
+        if (n == (size_t)-1 || n == (size_t)-2) {
+            /* Not decodable in this locale: count UTF-8 lead bytes. */
+            width++;
+            p++;
+            left--;
+            while (left > 0 && ((unsigned char)*p & 0xc0) == 0x80)
+                p++, left--;
+            memset(&state, 0, sizeof(state));
+            continue;
+        }
+        if (n == 0)
+            break;
+        int w = wcwidth(wc);
+        width += w > 0 ? (size_t)w : 0;
+        p += n;
+        left -= n;
+    }
+    return width;
+}
+
+void pt_cli_pad(const char *s, size_t width)
+{
+    fputs(s, stdout);
+    for (size_t w = pt_cli_width(s); w < width; w++)
+        fputc(' ', stdout);
+}
+
+bool pt_cli_parse_count(const char *text, long long *out)
+{
+    char *end;
+    if (!text || !*text || *text == '-')
+        return false;
+    long long v = strtoll(text, &end, 10);
+    if (*end || v < 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+void pt_cli_time(const char *iso, char *buf, size_t len)
+{
+    if (iso && strlen(iso) >= 19)
+        snprintf(buf, len, "%.10s %.8s", iso, iso + 11);
+    else
+        snprintf(buf, len, "%s", iso ? iso : "-");
+}
+
+bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cli_option *options,
+                  const char **positional, size_t max_positional, size_t *n_positional)
+{
+    *n_positional = 0;
+    bool only_positional = false;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!only_positional && strcmp(arg, "--") == 0) {
+            only_positional = true;
+            continue;
+        }
+        if (only_positional || arg[0] != '-' || arg[1] == '\0') {
+            if (*n_positional >= max_positional) {
+                pt_cli_usage(command, _("unexpected argument \"%s\""), arg);
+                return false;
+            }
+            positional[(*n_positional)++] = arg;
+            continue;
+        }
+        const char *eq = strchr(arg, '=');
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        const struct pt_cli_option *opt = NULL;
+        for (const struct pt_cli_option *o = options; o && o->name; o++)
+            if (strlen(o->name) == name_len && strncmp(o->name, arg, name_len) == 0)
+                opt = o;
+        if (!opt) {
+            pt_cli_usage(command, _("unknown option %.*s"), (int)name_len, arg);
+            return false;
+        }
+        if (opt->flag) {
+            if (eq) {
+                pt_cli_usage(command, _("option %s takes no value"), opt->name);
+                return false;
+            }
+            *opt->flag = true;
+        } else if (eq) {
+            *opt->value = eq + 1;
+        } else if (i + 1 < argc) {
+            *opt->value = argv[++i];
+        } else {
+            pt_cli_usage(command, _("option %s needs a value"), opt->name);
+            return false;
+        }
+    }
+    return true;
+}

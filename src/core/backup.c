@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/backup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "fixtures.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "manifest.h"
+#include "media.h"
+#include "poshtiban/lock.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
+#include "report.h"
+#include "schema.h"
+#include "snapshot.h"
+
+static bool valid_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 200 || name[0] == '.')
+        return false;
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            return false;
+    json_t *utf8 = json_stringn(name, len); /* jansson refuses what is not UTF-8 */
+    bool ok = utf8 != NULL;
+    json_decref(utf8);
+    return ok;
+}
+
+static bool path_exists(const char *dir, const char *name)
+{
+    char *path = pt_path_join(dir, name);
+    struct stat st;
+    bool exists = lstat(path, &st) == 0;
+    free(path);
+    return exists;
+}
+
+static bool name_free(const struct pt_project *p, struct pt_catalog *c, const char *name)
+{
+    static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
+    if (pt_catalog_name_taken(c, name) || path_exists(p->tmp, name))
+        return false;
+    for (size_t i = 0; i < 3; i++) {
+        char *file = pt_xasprintf("%s%s", name, suffixes[i]);
+        bool exists = path_exists(p->backups, file);
+        free(file);
+        if (exists)
+            return false;
+    }
+    return true;
+}
+
+static char *new_name(const struct pt_project *p, struct pt_catalog *c, int64_t now_ms)
+{
+    time_t secs = (time_t)(now_ms / 1000);
+    struct tm tm;
+    char base[64];
+    gmtime_r(&secs, &tm);
+    strftime(base, sizeof(base), "backup_%Y%m%d_%H%M%S", &tm);
+    char *name = pt_xstrdup(base);
+    for (int i = 2; !name_free(p, c, name); i++) {
+        free(name);
+        name = pt_xasprintf("%s_%d", base, i);
+    }
+    return name;
+}
+
+static void phase(const struct pt_monitor *m, enum pt_phase ph)
+{
+    if (m && m->progress) {
+        struct pt_progress p = {ph, 0, 0, NULL};
+        m->progress(&p, m->user);
+    }
+}
+
+static bool cancelled(const struct pt_monitor *m)
+{
+    return m && m->cancel && atomic_load(m->cancel);
+}
+
+static json_t *settings_used(struct pt_catalog *c, const char *format, bool media)
+{
+    json_t *s = json_object();
+    json_object_set_new(s, "backup.format", json_string(format));
+    json_object_set_new(s, "backup.compression_level",
+                        json_integer(pt_settings_int(c, "backup.compression_level")));
+    json_object_set_new(s, "backup.include_media", json_boolean(media));
+    json_object_set_new(s, "fixtures.datetime_utc",
+                        json_boolean(pt_settings_bool(c, "fixtures.datetime_utc")));
+    char *lang = pt_settings_string(c, "ui.language");
+    json_object_set_new(s, "ui.language", json_string(lang));
+    free(lang);
+    return s;
+}
+
+static bool is_through_table(const struct pt_schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_tables; i++)
+        for (size_t j = 0; j < s->tables[i].n_m2m; j++)
+            if (strcmp(s->tables[i].m2m[j].through, name) == 0)
+                return true;
+    return false;
+}
+
+static void schema_warnings(const struct pt_schema *s, json_t *warnings)
+{
+    for (size_t i = 0; i < s->n_tables; i++) {
+        const struct pt_table *t = &s->tables[i];
+        if (t->fixture || strcmp(t->name, "django_migrations") == 0 ||
+            is_through_table(s, t->name))
+            continue;
+        char *w = pt_xasprintf(
+            t->is_virtual ? _("table %s is a virtual table; its rows are in database.sqlite3 only")
+                          : _("table %s is not a Django model; its rows are in database.sqlite3 "
+                              "only"),
+            t->name);
+        json_array_append_new(warnings, json_string(w));
+        free(w);
+    }
+}
+
+/* Everything that goes into the folder; nothing outside work is touched. */
+static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
+                            struct pt_record *r, const char *work, const struct pt_monitor *mon,
+                            struct pt_error *err)
+{
+    struct pt_manifest manifest = {0};
+    struct pt_schema schema = {0};
+    int64_t *rows = NULL;
+    sqlite3 *snap = NULL;
+    json_t *warnings = json_array();
+    json_t *settings = settings_used(c, r->format, r->include_media);
+    struct pt_backup_facts facts = {.record = r, .source_path = p->database,
+                                    .media_included = r->include_media,
+                                    .media_path = r->include_media ? p->media : NULL,
+                                    .settings = settings, .warnings = warnings,
+                                    .manifest = &manifest};
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    enum pt_status rc;
+
+    if (mkdir(work, 0700) != 0) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), work, strerror(errno));
+        goto out;
+    }
+    chmod(work, 0700);
+
+    phase(mon, PT_PHASE_SNAPSHOT);
+    char *db_path = pt_path_join(work, "database.sqlite3");
+    rc = pt_snapshot_take(p->database, db_path, mon, err);
+    if (rc == PT_OK)
+        rc = pt_sha256_file(db_path, hex, &size, err);
+    if (rc == PT_OK) {
+        pt_manifest_add(&manifest, "database.sqlite3", size, hex);
+        if (sqlite3_open_v2(db_path, &snap, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot open the snapshot: %s"),
+                              sqlite3_errmsg(snap));
+    }
+    free(db_path);
+    if (rc != PT_OK)
+        goto out;
+    struct stat st;
+    facts.source_size = stat(p->database, &st) == 0 ? st.st_size : 0;
+
+    phase(mon, PT_PHASE_FIXTURES);
+    if ((rc = pt_schema_read(snap, &schema, err)) != PT_OK)
+        goto out;
+    rows = pt_xcalloc(schema.n_tables + 1, sizeof(*rows));
+    struct pt_fixture_options fopts = {.datetime_utc =
+                                           pt_settings_bool(c, "fixtures.datetime_utc")};
+    int64_t invalid = 0;
+    rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
+    if (rc != PT_OK)
+        goto out;
+    if (invalid > 0) {
+        char *w = pt_xasprintf(_("%lld text values were not valid UTF-8; the JSON files hold them "
+                                 "with U+FFFD, database.sqlite3 holds them exactly"),
+                               (long long)invalid);
+        json_array_append_new(warnings, json_string(w));
+        free(w);
+    }
+    schema_warnings(&schema, warnings);
+    for (size_t i = 0; i < schema.n_tables; i++)
+        pt_record_add_table(r, schema.tables[i].name, rows[i]);
+
+    if (r->include_media) {
+        phase(mon, PT_PHASE_MEDIA);
+        struct pt_media_totals planned;
+        char *media_dest = pt_path_join(work, "media");
+        rc = pt_media_measure(p->media, p->backups, &planned, err);
+        if (rc == PT_OK)
+            rc = pt_media_copy(p->media, media_dest, p->backups, planned.bytes, mon, &manifest,
+                               &facts.media, err);
+        free(media_dest);
+        if (rc != PT_OK)
+            goto out;
+        if (facts.media.skipped > 0) {
+            char *w = pt_xasprintf(_("%lld special files in the media folder were left out"),
+                                   (long long)facts.media.skipped);
+            json_array_append_new(warnings, json_string(w));
+            free(w);
+        }
+    }
+    if (cancelled(mon)) {
+        rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+        goto out;
+    }
+
+    phase(mon, PT_PHASE_REPORT);
+    int64_t finished = pt_time_now_ms();
+    int64_t started;
+    char iso[32];
+    pt_time_iso(finished, iso);
+    free(r->finished_at);
+    r->finished_at = pt_xstrdup(iso);
+    if (pt_time_parse_iso(r->started_at, &started))
+        r->duration_ms = finished - started;
+    r->status = PT_STATE_COMPLETED;
+    facts.schema = &schema;
+    facts.rows = rows;
+    rc = pt_report_write_summary(&facts, work, &manifest, err);
+    if (rc == PT_OK)
+        rc = pt_report_write_json(&facts, work, &manifest, err);
+    char *sums = pt_path_join(work, "SHA256SUMS");
+    if (rc == PT_OK)
+        rc = pt_manifest_write_sums(&manifest, sums, err);
+    if (rc == PT_OK && stat(sums, &st) == 0)
+        r->size_bytes = manifest.bytes + st.st_size;
+    free(sums);
+    if (rc == PT_OK && (pt_fsync_dir(work) != 0))
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), work, strerror(errno));
+out:
+    if (rc != PT_OK)
+        r->status = PT_STATE_FAILED;
+    if (snap)
+        sqlite3_close(snap);
+    pt_schema_free(&schema);
+    pt_manifest_free(&manifest);
+    free(rows);
+    json_decref(warnings);
+    json_decref(settings);
+    return rc;
+}
+
+static char *resolve_format(struct pt_catalog *c, const char *requested, struct pt_error *err)
+{
+    char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, "backup.format");
+    const struct pt_setting_def *def = pt_settings_find("backup.format");
+    char *canonical = NULL;
+    if (pt_settings_validate(def, format, &canonical, err) != PT_OK) {
+        free(format);
+        return NULL;
+    }
+    free(format);
+    if (strcmp(canonical, "dir") != 0) {
+        pt_error_set(err, PT_EINVAL, _("format %s is not available yet; use dir"), canonical);
+        free(canonical);
+        return NULL;
+    }
+    return canonical;
+}
+
+enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_create_options *opts,
+                                const struct pt_monitor *mon, struct pt_record *out,
+                                struct pt_error *err)
+{
+    phase(mon, PT_PHASE_PREPARE);
+    if (opts->name && !valid_name(opts->name))
+        return pt_error_set(err, PT_EINVAL,
+                            _("backup name \"%s\" is not allowed: use letters, digits, _ - and ., "
+                              "not starting with a dot, at most 200 bytes"),
+                            opts->name);
+    if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
+        return PT_EINVAL;
+    if (p->media_given) {
+        struct stat st;
+        if (stat(p->media, &st) != 0 || !S_ISDIR(st.st_mode))
+            return pt_error_set(err, PT_EINVAL, _("media folder %s is not a folder"), p->media);
+    }
+
+    struct pt_catalog *c = NULL;
+    struct pt_lock lock = {-1};
+    struct pt_record r = {0};
+    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    if (rc != PT_OK)
+        return rc;
+    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
+        goto done;
+
+    char *format = resolve_format(c, opts->format, err);
+    if (!format) {
+        rc = PT_EINVAL;
+        goto done;
+    }
+    if (opts->name && !name_free(p, c, opts->name)) {
+        free(format);
+        rc = pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
+        goto done;
+    }
+    int64_t now = pt_time_now_ms();
+    char iso[32];
+    pt_time_iso(now, iso);
+    r.name = opts->name ? pt_xstrdup(opts->name) : new_name(p, c, now);
+    r.kind = opts->kind;
+    r.status = PT_STATE_RUNNING;
+    r.format = format;
+    r.path = pt_path_join(p->backups, r.name);
+    r.created_at = pt_xstrdup(iso);
+    r.started_at = pt_xstrdup(iso);
+    r.include_media = p->media != NULL &&
+                      (opts->include_media >= 0 ? opts->include_media
+                                                : pt_settings_bool(c, "backup.include_media"));
+    r.verify_ok = -1;
+    r.pid = (long)getpid();
+    if ((rc = pt_catalog_insert(c, &r, err)) != PT_OK)
+        goto done;
+
+    char *work = pt_path_join(p->tmp, r.name);
+    rc = build(p, c, &r, work, mon, err);
+    if (rc == PT_OK) {
+        phase(mon, PT_PHASE_FINISH);
+        if (rename(work, r.path) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot move the backup into %s: %s"), r.path,
+                              strerror(errno));
+        else if (pt_fsync_dir(p->backups) != 0 || pt_fsync_dir(p->tmp) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), p->backups,
+                              strerror(errno));
+    }
+    r.pid = 0;
+    if (rc == PT_OK) {
+        int64_t total_rows = 0;
+        for (size_t i = 0; i < r.n_tables; i++)
+            total_rows += r.tables[i].rows;
+        r.message = pt_xasprintf(_("backup completed: %zu tables, %lld rows"), r.n_tables,
+                                 (long long)total_rows);
+        rc = pt_catalog_update(c, &r, err);
+    }
+    if (rc != PT_OK) {
+        /* Free the space first: the catalog itself may need it to record the failure. */
+        pt_remove_tree(work);
+        if (r.status == PT_STATE_COMPLETED)
+            pt_remove_tree(r.path);
+        int64_t started, finished = pt_time_now_ms();
+        pt_time_iso(finished, iso);
+        free(r.finished_at);
+        r.finished_at = pt_xstrdup(iso);
+        if (pt_time_parse_iso(r.started_at, &started))
+            r.duration_ms = finished - started;
+        r.status = PT_STATE_FAILED;
+        r.size_bytes = 0;
+        free(r.message);
+        r.message = NULL;
+        free(r.error);
+        r.error = pt_xstrdup(err && err->message ? err->message : _("failed"));
+        pt_catalog_update(c, &r, NULL);
+    }
+    free(work);
+done:
+    pt_lock_release(&lock);
+    pt_catalog_close(c);
+    if (out && r.id > 0)
+        *out = r;
+    else
+        pt_record_free(&r);
+    return rc;
+}
+
+static enum pt_status need_dir(const struct pt_record *r, struct pt_error *err)
+{
+    if (r->status != PT_STATE_COMPLETED)
+        return pt_error_set(err, PT_EINVAL, _("backup %s is %s: it has no files"), r->name,
+                            pt_state_label(r->status));
+    if (!r->format || strcmp(r->format, "dir") != 0)
+        return pt_error_set(err, PT_EINVAL, _("backup %s has format %s, which this version "
+                                              "cannot read"),
+                            r->name, r->format ? r->format : "?");
+    return PT_OK;
+}
+
+enum pt_status pt_backup_read_summary(const struct pt_record *r, char **text,
+                                      struct pt_error *err)
+{
+    *text = NULL;
+    if (need_dir(r, err) != PT_OK)
+        return PT_EINVAL;
+    char *path = pt_path_join(r->path, "backup_summary.txt");
+    *text = pt_read_file(path, NULL);
+    enum pt_status rc = *text ? PT_OK
+                              : pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path,
+                                             strerror(errno));
+    free(path);
+    return rc;
+}
+
+enum pt_status pt_backup_read_files(const struct pt_record *r, json_t **files,
+                                    struct pt_error *err)
+{
+    *files = NULL;
+    if (need_dir(r, err) != PT_OK)
+        return PT_EINVAL;
+    char *path = pt_path_join(r->path, "backup_report.json");
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, 0, &jerr);
+    enum pt_status rc = PT_OK;
+    if (!doc || !json_is_array(json_object_get(doc, "files")))
+        rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path,
+                          doc ? _("no file list") : jerr.text);
+    else
+        *files = json_incref(json_object_get(doc, "files"));
+    json_decref(doc);
+    free(path);
+    return rc;
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/catalog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+
+struct pt_catalog {
+    sqlite3 *db;
+    char *path;
+};
+
+/* migrations[v] brings a catalog from version v to v + 1. Append only. */
+static const char *const migrations[PT_CATALOG_VERSION] = {
+    "CREATE TABLE backups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  format TEXT NOT NULL DEFAULT 'dir',"
+    "  path TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  started_at TEXT,"
+    "  finished_at TEXT,"
+    "  duration_ms INTEGER NOT NULL DEFAULT 0,"
+    "  size_bytes INTEGER NOT NULL DEFAULT 0,"
+    "  include_media INTEGER NOT NULL DEFAULT 1,"
+    "  message TEXT,"
+    "  error TEXT,"
+    "  verified_at TEXT,"
+    "  verify_ok INTEGER,"
+    "  pinned INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE backup_tables ("
+    "  backup_id INTEGER NOT NULL REFERENCES backups(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  rows INTEGER NOT NULL,"
+    "  PRIMARY KEY (backup_id, name));"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+    /* 2: the process behind a running backup, for crash recovery; list indexes. */
+    "ALTER TABLE backups ADD COLUMN pid INTEGER;"
+    "CREATE INDEX backups_newest ON backups(created_at DESC, id DESC);"
+    "CREATE INDEX backups_status ON backups(status);",
+};
+
+static enum pt_status db_error(struct pt_catalog *c, struct pt_error *err, const char *what)
+{
+    return pt_error_set(err, PT_EFAIL, _("catalog %s: %s: %s"), c->path, what,
+                        sqlite3_errmsg(c->db));
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static enum pt_status migrate(struct pt_catalog *c, struct pt_error *err)
+{
+    int v = user_version(c->db);
+    if (v < 0)
+        return db_error(c, err, _("not readable"));
+    if (v > PT_CATALOG_VERSION)
+        return pt_error_set(err, PT_EFAIL,
+                            _("catalog %s has version %d; this poshtiban knows up to %d"),
+                            c->path, v, PT_CATALOG_VERSION);
+    if (v == PT_CATALOG_VERSION)
+        return PT_OK;
+    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot migrate"));
+    v = user_version(c->db); /* another process may have migrated meanwhile */
+    for (; v < PT_CATALOG_VERSION; v++) {
+        char *sql = pt_xasprintf("%s PRAGMA user_version = %d;", migrations[v], v + 1);
+        int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+        free(sql);
+        if (rc != SQLITE_OK) {
+            db_error(c, err, _("cannot migrate"));
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+            return PT_EFAIL;
+        }
+    }
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        db_error(c, err, _("cannot migrate"));
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return PT_EFAIL;
+    }
+    return PT_OK;
+}
+
+static enum pt_status open_file(struct pt_catalog **out, const char *path, int flags,
+                                struct pt_error *err)
+{
+    struct pt_catalog *c = pt_xcalloc(1, sizeof(*c));
+    c->path = pt_xstrdup(path);
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        db_error(c, err, _("cannot open"));
+        pt_catalog_close(c);
+        return PT_EFAIL;
+    }
+    sqlite3_busy_timeout(c->db, 10000);
+    sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (strcmp(path, ":memory:") != 0)
+        chmod(path, 0600);
+    if (migrate(c, err) != PT_OK) {
+        pt_catalog_close(c);
+        return PT_EFAIL;
+    }
+    *out = c;
+    return PT_OK;
+}
+
+enum pt_status pt_catalog_open_path(struct pt_catalog **out, const char *path,
+                                    struct pt_error *err)
+{
+    return open_file(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+}
+
+enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project *project,
+                               enum pt_catalog_mode mode, struct pt_error *err)
+{
+    *out = NULL;
+    if (mode == PT_CATALOG_READ && access(project->catalog, F_OK) != 0)
+        return open_file(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (mode == PT_CATALOG_WRITE && pt_project_prepare(project, err) != PT_OK)
+        return PT_EFAIL;
+    return pt_catalog_open_path(out, project->catalog, err);
+}
+
+void pt_catalog_close(struct pt_catalog *c)
+{
+    if (!c)
+        return;
+    sqlite3_close_v2(c->db);
+    free(c->path);
+    free(c);
+}
+
+int pt_catalog_version(struct pt_catalog *c)
+{
+    return user_version(c->db);
+}
+
+struct sqlite3 *pt_catalog_db(struct pt_catalog *c)
+{
+    return c->db;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+#define RECORD_COLUMNS                                                                             \
+    "id, name, kind, status, format, path, created_at, started_at, finished_at, duration_ms,"     \
+    " size_bytes, include_media, message, error, verified_at, verify_ok, pinned, pid"
+
+static void bind_record(sqlite3_stmt *st, const struct pt_record *r)
+{
+    /* ?1 is the id; the others follow RECORD_COLUMNS. */
+    bind_text(st, 2, r->name);
+    bind_text(st, 3, pt_kind_name(r->kind));
+    bind_text(st, 4, pt_state_name(r->status));
+    bind_text(st, 5, r->format ? r->format : "dir");
+    bind_text(st, 6, r->path ? r->path : "");
+    bind_text(st, 7, r->created_at);
+    bind_text(st, 8, r->started_at);
+    bind_text(st, 9, r->finished_at);
+    sqlite3_bind_int64(st, 10, r->duration_ms);
+    sqlite3_bind_int64(st, 11, r->size_bytes);
+    sqlite3_bind_int(st, 12, r->include_media);
+    bind_text(st, 13, r->message);
+    bind_text(st, 14, r->error);
+    bind_text(st, 15, r->verified_at);
+    if (r->verify_ok < 0)
+        sqlite3_bind_null(st, 16);
+    else
+        sqlite3_bind_int(st, 16, r->verify_ok);
+    sqlite3_bind_int(st, 17, r->pinned);
+    if (r->pid > 0)
+        sqlite3_bind_int64(st, 18, r->pid);
+    else
+        sqlite3_bind_null(st, 18);
+}
+
+static char *column_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? pt_xstrdup((const char *)s) : NULL;
+}
+
+static void read_record(sqlite3_stmt *st, struct pt_record *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = sqlite3_column_int64(st, 0);
+    r->name = column_text(st, 1);
+    pt_kind_parse((const char *)sqlite3_column_text(st, 2), &r->kind);
+    if (!pt_state_parse((const char *)sqlite3_column_text(st, 3), &r->status))
+        r->status = PT_STATE_FAILED;
+    r->format = column_text(st, 4);
+    r->path = column_text(st, 5);
+    r->created_at = column_text(st, 6);
+    r->started_at = column_text(st, 7);
+    r->finished_at = column_text(st, 8);
+    r->duration_ms = sqlite3_column_int64(st, 9);
+    r->size_bytes = sqlite3_column_int64(st, 10);
+    r->include_media = sqlite3_column_int(st, 11) != 0;
+    r->message = column_text(st, 12);
+    r->error = column_text(st, 13);
+    r->verified_at = column_text(st, 14);
+    r->verify_ok = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 15);
+    r->pinned = sqlite3_column_int(st, 16) != 0;
+    r->pid = (long)sqlite3_column_int64(st, 17);
+}
+
+static enum pt_status load_tables(struct pt_catalog *c, struct pt_record *r, struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT name, rows FROM backup_tables WHERE backup_id = ? ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot read"));
+    sqlite3_bind_int64(st, 1, r->id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        pt_record_add_table(r, (const char *)sqlite3_column_text(st, 0),
+                            sqlite3_column_int64(st, 1));
+    sqlite3_finalize(st);
+    return PT_OK;
+}
+
+static enum pt_status save_tables(struct pt_catalog *c, const struct pt_record *r,
+                                  struct pt_error *err)
+{
+    sqlite3_stmt *del, *ins;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM backup_tables WHERE backup_id = ?", -1, &del,
+                           NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    sqlite3_bind_int64(del, 1, r->id);
+    int rc = sqlite3_step(del);
+    sqlite3_finalize(del);
+    if (rc != SQLITE_DONE)
+        return db_error(c, err, _("cannot write"));
+    if (sqlite3_prepare_v2(c->db, "INSERT INTO backup_tables (backup_id, name, rows) VALUES (?, ?, ?)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    for (size_t i = 0; i < r->n_tables; i++) {
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, r->id);
+        bind_text(ins, 2, r->tables[i].name);
+        sqlite3_bind_int64(ins, 3, r->tables[i].rows);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            sqlite3_finalize(ins);
+            return db_error(c, err, _("cannot write"));
+        }
+    }
+    sqlite3_finalize(ins);
+    return PT_OK;
+}
+
+static enum pt_status write_record(struct pt_catalog *c, const char *sql, struct pt_record *r,
+                                   bool insert, struct pt_error *err)
+{
+    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_error(c, err, _("cannot write"));
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return PT_EFAIL;
+    }
+    if (insert)
+        sqlite3_bind_null(st, 1);
+    else
+        sqlite3_bind_int64(st, 1, r->id);
+    bind_record(st, r);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT)
+            pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), r->name);
+        else
+            db_error(c, err, _("cannot write"));
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return err && err->status != PT_OK ? err->status : PT_EFAIL;
+    }
+    if (insert)
+        r->id = sqlite3_last_insert_rowid(c->db);
+    if (save_tables(c, r, err) != PT_OK ||
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        db_error(c, err, _("cannot write"));
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return PT_EFAIL;
+    }
+    return PT_OK;
+}
+
+enum pt_status pt_catalog_insert(struct pt_catalog *c, struct pt_record *r, struct pt_error *err)
+{
+    return write_record(c,
+                        "INSERT INTO backups (" RECORD_COLUMNS ") VALUES "
+                        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+                        " ?17, ?18)",
+                        r, true, err);
+}
+
+enum pt_status pt_catalog_update(struct pt_catalog *c, const struct pt_record *r,
+                                 struct pt_error *err)
+{
+    return write_record(c,
+                        "UPDATE backups SET name = ?2, kind = ?3, status = ?4, format = ?5,"
+                        " path = ?6, created_at = ?7, started_at = ?8, finished_at = ?9,"
+                        " duration_ms = ?10, size_bytes = ?11, include_media = ?12, message = ?13,"
+                        " error = ?14, verified_at = ?15, verify_ok = ?16, pinned = ?17, pid = ?18"
+                        " WHERE id = ?1",
+                        (struct pt_record *)r, false, err);
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+enum pt_status pt_catalog_get(struct pt_catalog *c, const char *id_or_name, struct pt_record *out,
+                              struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    bool by_id = all_digits(id_or_name);
+    const char *sql = by_id ? "SELECT " RECORD_COLUMNS " FROM backups WHERE id = ?"
+                            : "SELECT " RECORD_COLUMNS " FROM backups WHERE name = ?";
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot read"));
+    if (by_id)
+        sqlite3_bind_int64(st, 1, strtoll(id_or_name, NULL, 10));
+    else
+        bind_text(st, 1, id_or_name);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE)
+            return pt_error_set(err, PT_ENOTFOUND, _("no backup %s"), id_or_name);
+        return db_error(c, err, _("cannot read"));
+    }
+    read_record(st, out);
+    sqlite3_finalize(st);
+    return load_tables(c, out, err);
+}
+
+bool pt_catalog_name_taken(struct pt_catalog *c, const char *name)
+{
+    sqlite3_stmt *st;
+    bool taken = false;
+    if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM backups WHERE name = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        bind_text(st, 1, name);
+        taken = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return taken;
+}
+
+static void bind_filter(sqlite3_stmt *st, const struct pt_catalog_filter *f)
+{
+    if (f->has_status)
+        bind_text(st, sqlite3_bind_parameter_index(st, ":status"), pt_state_name(f->status));
+    if (f->has_kind)
+        bind_text(st, sqlite3_bind_parameter_index(st, ":kind"), pt_kind_name(f->kind));
+    if (f->name_contains)
+        bind_text(st, sqlite3_bind_parameter_index(st, ":name"), f->name_contains);
+}
+
+enum pt_status pt_catalog_list(struct pt_catalog *c, const struct pt_catalog_filter *f,
+                               struct pt_record **out, size_t *n, int64_t *total,
+                               struct pt_error *err)
+{
+    static const struct pt_catalog_filter none = {0};
+    if (!f)
+        f = &none;
+    *out = NULL;
+    *n = 0;
+    char *where = pt_xasprintf(" WHERE 1%s%s%s", f->has_status ? " AND status = :status" : "",
+                               f->has_kind ? " AND kind = :kind" : "",
+                               f->name_contains ? " AND instr(name, :name) > 0" : "");
+    char *count_sql = pt_xasprintf("SELECT count(*) FROM backups%s", where);
+    char *list_sql = pt_xasprintf("SELECT " RECORD_COLUMNS " FROM backups%s"
+                                  " ORDER BY created_at DESC, id DESC LIMIT %lld OFFSET %lld",
+                                  where, f->limit > 0 ? (long long)f->limit : -1LL,
+                                  f->offset > 0 ? (long long)f->offset : 0LL);
+    free(where);
+    sqlite3_stmt *st = NULL;
+    enum pt_status rc = PT_OK;
+    if (sqlite3_prepare_v2(c->db, count_sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(c, err, _("cannot read"));
+        goto out;
+    }
+    bind_filter(st, f);
+    if (sqlite3_step(st) == SQLITE_ROW && total)
+        *total = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(c->db, list_sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = db_error(c, err, _("cannot read"));
+        goto out;
+    }
+    bind_filter(st, f);
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = pt_xrealloc(*out, cap * sizeof(**out));
+        }
+        read_record(st, &(*out)[*n]);
+        (*n)++;
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < *n && rc == PT_OK; i++)
+        rc = load_tables(c, &(*out)[i], err);
+out:
+    free(count_sql);
+    free(list_sql);
+    return rc;
+}
+
+enum pt_status pt_catalog_setting_get(struct pt_catalog *c, const char *key, char **value,
+                                      struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    *value = NULL;
+    if (sqlite3_prepare_v2(c->db, "SELECT value FROM settings WHERE key = ?", -1, &st, NULL) !=
+        SQLITE_OK)
+        return db_error(c, err, _("cannot read"));
+    bind_text(st, 1, key);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *value = column_text(st, 0);
+    sqlite3_finalize(st);
+    return PT_OK;
+}
+
+enum pt_status pt_catalog_setting_put(struct pt_catalog *c, const char *key, const char *value,
+                                      struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "INSERT INTO settings (key, value) VALUES (?, ?)"
+                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? PT_OK : db_error(c, err, _("cannot write"));
+}

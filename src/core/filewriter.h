@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CORE_FILEWRITER_H
+#define POSHTIBAN_CORE_FILEWRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poshtiban/status.h"
+
+#define PT_SHA256_HEX 65
+
+/*
+ * A new file of a backup: created owner-only (0600, whatever the umask),
+ * buffered, hashed with SHA-256 as it is written, fsynced on close.
+ */
+struct pt_file_writer {
+    int fd;
+    char *path;
+    void *md; /* EVP_MD_CTX */
+    unsigned char *buf;
+    size_t used;
+    int64_t size;
+};
+
+enum pt_status pt_file_writer_open(struct pt_file_writer *w, const char *path,
+                                   struct pt_error *err);
+enum pt_status pt_file_writer_write(struct pt_file_writer *w, const void *data, size_t len,
+                                    struct pt_error *err);
+enum pt_status pt_file_writer_puts(struct pt_file_writer *w, const char *s, struct pt_error *err);
+/* Flushes, fsyncs and closes; hex receives the SHA-256, *size the length. */
+enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256_HEX],
+                                    int64_t *size, struct pt_error *err);
+/* Closes and unlinks a writer after a failure. */
+void pt_file_writer_abort(struct pt_file_writer *w);
+
+/* SHA-256 and size of an existing file, read in blocks. */
+enum pt_status pt_sha256_file(const char *path, char hex[PT_SHA256_HEX], int64_t *size,
+                              struct pt_error *err);
+
+#endif

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void *check(void *p)
+{
+    if (!p) {
+        fputs("poshtiban: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *pt_xmalloc(size_t size)
+{
+    return check(malloc(size ? size : 1));
+}
+
+void *pt_xcalloc(size_t n, size_t size)
+{
+    return check(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *pt_xrealloc(void *ptr, size_t size)
+{
+    return check(realloc(ptr, size ? size : 1));
+}
+
+char *pt_xstrdup(const char *s)
+{
+    return s ? check(strdup(s)) : NULL;
+}
+
+char *pt_xasprintf(const char *fmt, ...)
+{
+    char *out = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&out, fmt, ap) < 0)
+        out = NULL;
+    va_end(ap);
+    return check(out);
+}
+
+char *pt_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    if (la > 0 && a[la - 1] == '/')
+        return pt_xasprintf("%s%s", a, b);
+    return pt_xasprintf("%s/%s", a, b);
+}
+
+char *pt_path_absolute(const char *base, const char *path)
+{
+    char *joined = path[0] == '/' ? pt_xstrdup(path) : pt_path_join(base, path);
+    size_t n = strlen(joined);
+    /* Clean in place: drop "." parts, empty parts and resolve "..". */
+    char *out = pt_xmalloc(n + 2);
+    size_t o = 0;
+    out[o++] = '/';
+    const char *p = joined;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *start = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - start);
+        if (len == 0 || (len == 1 && start[0] == '.'))
+            continue;
+        if (len == 2 && start[0] == '.' && start[1] == '.') {
+            if (o > 1) {
+                o--; /* drop the last part */
+                while (o > 1 && out[o - 1] != '/')
+                    o--;
+            }
+            continue;
+        }
+        if (o > 1 && out[o - 1] != '/')
+            out[o++] = '/';
+        memcpy(out + o, start, len);
+        o += len;
+    }
+    if (o > 1 && out[o - 1] == '/')
+        o--;
+    out[o] = '\0';
+    free(joined);
+    return out;
+}
+
+bool pt_path_within(const char *dir, const char *path)
+{
+    size_t n = strlen(dir);
+    if (strncmp(dir, path, n) != 0)
+        return false;
+    return path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/');
+}
+
+int pt_mkdir_p(const char *path, mode_t mode)
+{
+    char *copy = pt_xstrdup(path);
+    int rc = 0;
+    for (char *p = copy + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(copy, mode) != 0) {
+            struct stat st;
+            if (errno != EEXIST || stat(copy, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                if (errno == EEXIST)
+                    errno = ENOTDIR;
+                rc = -1;
+                break;
+            }
+        }
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    int saved_errno = errno;
+    free(copy);
+    errno = saved_errno;
+    return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    int rc = type == FTW_DP ? rmdir(path) : unlink(path);
+    return rc != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int pt_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+int pt_fsync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int saved_errno = errno;
+    close(fd);
+    errno = saved_errno;
+    return rc;
+}
+
+char *pt_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, used = 0;
+    char *buf = pt_xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + used, 1, cap - used - 1, f)) > 0) {
+        used += got;
+        if (cap - used < 2) {
+            cap *= 2;
+            buf = pt_xrealloc(buf, cap);
+        }
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[used] = '\0';
+    if (len)
+        *len = used;
+    return buf;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CORE_FSUTIL_H
+#define POSHTIBAN_CORE_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Memory and path helpers of the core. Allocation failure aborts. */
+void *pt_xmalloc(size_t size);
+void *pt_xcalloc(size_t n, size_t size);
+void *pt_xrealloc(void *ptr, size_t size);
+char *pt_xstrdup(const char *s);
+char *pt_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* a/b, without doubling the slash. */
+char *pt_path_join(const char *a, const char *b);
+/* An absolute, clean form of path taken from base when relative (no symlinks resolved). */
+char *pt_path_absolute(const char *base, const char *path);
+/* True when path lies inside dir (or is dir), by string after absolute(). */
+bool pt_path_within(const char *dir, const char *path);
+
+/* mkdir -p with mode for the folders it creates; 0 or -1 with errno. */
+int pt_mkdir_p(const char *path, mode_t mode);
+/* rm -rf that never follows a symbolic link; 0 or -1 with errno. */
+int pt_remove_tree(const char *path);
+/* fsync of a folder (after a rename or creating entries in it). */
+int pt_fsync_dir(const char *path);
+
+/* Reads a whole small file; NULL with errno on failure. *len may be NULL. */
+char *pt_read_file(const char *path, size_t *len);
+
+#endif

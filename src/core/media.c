@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "media.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "filewriter.h"
+#include "fsutil.h"
+#include "i18n.h"
+
+#define COPY_BUF (256 * 1024)
+
+struct walk {
+    dev_t skip_dev;
+    ino_t skip_ino;
+    bool has_skip;
+    /* copy only */
+    const struct pt_monitor *monitor;
+    struct pt_manifest *manifest;
+    int64_t total_bytes;
+    unsigned char *buf;
+    struct pt_media_totals *totals;
+};
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a folder, sorted, without . and ..; NULL with errno on failure. */
+static char **list_dir(const char *path, size_t *n)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    *n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = pt_xrealloc(names, cap * sizeof(*names));
+        }
+        names[(*n)++] = pt_xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof(*names), compare_names);
+    else if (!names)
+        names = pt_xcalloc(1, sizeof(*names));
+    return names;
+}
+
+static void free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static bool skipped(const struct walk *w, const struct stat *st)
+{
+    return w->has_skip && st->st_dev == w->skip_dev && st->st_ino == w->skip_ino;
+}
+
+static enum pt_status measure_dir(struct walk *w, const char *path, struct pt_media_totals *t,
+                                  struct pt_error *err)
+{
+    size_t n;
+    char **names = list_dir(path, &n);
+    if (!names)
+        return pt_error_set(err, PT_EFAIL, _("cannot read media folder %s: %s"), path,
+                            strerror(errno));
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; rc == PT_OK && i < n; i++) {
+        char *child = pt_path_join(path, names[i]);
+        struct stat st;
+        if (lstat(child, &st) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), child, strerror(errno));
+        else if (skipped(w, &st))
+            ;
+        else if (S_ISDIR(st.st_mode))
+            rc = measure_dir(w, child, t, err);
+        else if (S_ISREG(st.st_mode)) {
+            t->files++;
+            t->bytes += st.st_size;
+        } else if (S_ISLNK(st.st_mode))
+            t->links++;
+        else
+            t->skipped++;
+        free(child);
+    }
+    free_list(names, n);
+    return rc;
+}
+
+static void set_skip(struct walk *w, const char *skip)
+{
+    struct stat st;
+    if (skip && stat(skip, &st) == 0) {
+        w->has_skip = true;
+        w->skip_dev = st.st_dev;
+        w->skip_ino = st.st_ino;
+    }
+}
+
+enum pt_status pt_media_measure(const char *src, const char *skip, struct pt_media_totals *out,
+                                struct pt_error *err)
+{
+    struct walk w = {0};
+    memset(out, 0, sizeof(*out));
+    set_skip(&w, skip);
+    return measure_dir(&w, src, out, err);
+}
+
+static enum pt_status copy_file(struct walk *w, const char *src, const char *dest,
+                                const char *rel, struct pt_error *err)
+{
+    int fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+    struct pt_file_writer out;
+    if (pt_file_writer_open(&out, dest, err) != PT_OK) {
+        close(fd);
+        return PT_EFAIL;
+    }
+    enum pt_status rc = PT_OK;
+    for (;;) {
+        ssize_t n = read(fd, w->buf, COPY_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((rc = pt_file_writer_write(&out, w->buf, (size_t)n, err)) != PT_OK)
+            break;
+        w->totals->bytes += n;
+        if (w->monitor && w->monitor->progress) {
+            struct pt_progress p = {PT_PHASE_MEDIA, w->totals->bytes, w->total_bytes, rel};
+            w->monitor->progress(&p, w->monitor->user);
+        }
+        if (w->monitor && w->monitor->cancel && atomic_load(w->monitor->cancel)) {
+            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+            break;
+        }
+    }
+    close(fd);
+    if (rc != PT_OK) {
+        pt_file_writer_abort(&out);
+        return rc;
+    }
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    if (pt_file_writer_close(&out, hex, &size, err) != PT_OK)
+        return PT_EFAIL;
+    pt_manifest_add(w->manifest, rel, size, hex);
+    w->totals->files++;
+    return PT_OK;
+}
+
+static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest, const char *rel,
+                               struct pt_error *err)
+{
+    if (mkdir(dest, 0700) != 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), dest, strerror(errno));
+    size_t n;
+    char **names = list_dir(src, &n);
+    if (!names)
+        return pt_error_set(err, PT_EFAIL, _("cannot read media folder %s: %s"), src,
+                            strerror(errno));
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; rc == PT_OK && i < n; i++) {
+        char *from = pt_path_join(src, names[i]);
+        char *to = pt_path_join(dest, names[i]);
+        char *child_rel = pt_path_join(rel, names[i]);
+        struct stat st;
+        if (lstat(from, &st) != 0) {
+            /* Deleted while we copy: the upload is gone, not an error. */
+            if (errno != ENOENT)
+                rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), from, strerror(errno));
+        } else if (skipped(w, &st)) {
+            ;
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = copy_dir(w, from, to, child_rel, err);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = copy_file(w, from, to, child_rel, err);
+        } else if (S_ISLNK(st.st_mode)) {
+            char *target = pt_xcalloc(1, (size_t)st.st_size + 2);
+            ssize_t len = readlink(from, target, (size_t)st.st_size + 1);
+            if (len < 0 || len > st.st_size || symlink(target, to) != 0)
+                rc = pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from,
+                                  strerror(errno));
+            else
+                w->totals->links++;
+            free(target);
+        } else {
+            w->totals->skipped++;
+        }
+        free(from);
+        free(to);
+        free(child_rel);
+    }
+    free_list(names, n);
+    if (rc == PT_OK && pt_fsync_dir(dest) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, strerror(errno));
+    return rc;
+}
+
+enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip,
+                             int64_t total_bytes, const struct pt_monitor *monitor,
+                             struct pt_manifest *manifest, struct pt_media_totals *out,
+                             struct pt_error *err)
+{
+    struct walk w = {.monitor = monitor, .manifest = manifest, .total_bytes = total_bytes,
+                     .totals = out};
+    memset(out, 0, sizeof(*out));
+    set_skip(&w, skip);
+    w.buf = pt_xmalloc(COPY_BUF);
+    enum pt_status rc = copy_dir(&w, src, dest, "media", err);
+    free(w.buf);
+    return rc;
+}

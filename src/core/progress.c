@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/progress.h"
+
+#include "i18n.h"
+
+static const char *const names[] = {"prepare", "snapshot", "fixtures", "media", "report",
+                                    "finish"};
+static const char *const labels[] = {N_("preparing"),   N_("copying the database"),
+                                     N_("writing fixtures"), N_("copying media"),
+                                     N_("writing reports"), N_("finishing")};
+
+const char *pt_phase_name(enum pt_phase phase)
+{
+    return (unsigned)phase < sizeof(names) / sizeof(names[0]) ? names[phase] : "?";
+}
+
+const char *pt_phase_label(enum pt_phase phase)
+{
+    return (unsigned)phase < sizeof(labels) / sizeof(labels[0]) ? _(labels[phase]) : "?";
+}

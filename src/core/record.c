@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+
+static const char *const kind_names[] = {"manual", "auto", "scheduled"};
+static const char *const kind_labels[] = {N_("manual"), N_("auto"), N_("scheduled")};
+static const char *const state_names[] = {"pending", "running", "completed", "failed",
+                                          "interrupted"};
+static const char *const state_labels[] = {N_("pending"), N_("running"), N_("completed"),
+                                           N_("failed"), N_("interrupted")};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *pt_kind_name(enum pt_kind kind)
+{
+    return (size_t)kind < COUNT(kind_names) ? kind_names[kind] : "manual";
+}
+
+const char *pt_state_name(enum pt_state state)
+{
+    return (size_t)state < COUNT(state_names) ? state_names[state] : "failed";
+}
+
+const char *pt_kind_label(enum pt_kind kind)
+{
+    return _((size_t)kind < COUNT(kind_labels) ? kind_labels[kind] : kind_labels[0]);
+}
+
+const char *pt_state_label(enum pt_state state)
+{
+    return _((size_t)state < COUNT(state_labels) ? state_labels[state] : state_labels[3]);
+}
+
+bool pt_kind_parse(const char *name, enum pt_kind *kind)
+{
+    for (size_t i = 0; name && i < COUNT(kind_names); i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *kind = (enum pt_kind)i;
+            return true;
+        }
+    return false;
+}
+
+bool pt_state_parse(const char *name, enum pt_state *state)
+{
+    for (size_t i = 0; name && i < COUNT(state_names); i++)
+        if (strcmp(name, state_names[i]) == 0) {
+            *state = (enum pt_state)i;
+            return true;
+        }
+    return false;
+}
+
+void pt_record_add_table(struct pt_record *r, const char *name, int64_t rows)
+{
+    r->tables = pt_xrealloc(r->tables, (r->n_tables + 1) * sizeof(*r->tables));
+    r->tables[r->n_tables].name = pt_xstrdup(name);
+    r->tables[r->n_tables].rows = rows;
+    r->n_tables++;
+}
+
+void pt_record_free(struct pt_record *r)
+{
+    if (!r)
+        return;
+    free(r->name);
+    free(r->format);
+    free(r->path);
+    free(r->created_at);
+    free(r->started_at);
+    free(r->finished_at);
+    free(r->message);
+    free(r->error);
+    free(r->verified_at);
+    for (size_t i = 0; i < r->n_tables; i++)
+        free(r->tables[i].name);
+    free(r->tables);
+    memset(r, 0, sizeof(*r));
+}
+
+void pt_record_list_free(struct pt_record *records, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        pt_record_free(&records[i]);
+    free(records);
+}
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *pt_record_to_json(const struct pt_record *r)
+{
+    json_t *tables = json_object();
+    for (size_t i = 0; i < r->n_tables; i++)
+        json_object_set_new(tables, r->tables[i].name, json_integer(r->tables[i].rows));
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "name", string_or_null(r->name));
+    json_object_set_new(o, "kind", json_string(pt_kind_name(r->kind)));
+    json_object_set_new(o, "status", json_string(pt_state_name(r->status)));
+    json_object_set_new(o, "format", string_or_null(r->format));
+    json_object_set_new(o, "path", string_or_null(r->path));
+    json_object_set_new(o, "created_at", string_or_null(r->created_at));
+    json_object_set_new(o, "started_at", string_or_null(r->started_at));
+    json_object_set_new(o, "finished_at", string_or_null(r->finished_at));
+    json_object_set_new(o, "duration_ms", json_integer(r->duration_ms));
+    json_object_set_new(o, "size_bytes", json_integer(r->size_bytes));
+    json_object_set_new(o, "include_media", json_boolean(r->include_media));
+    json_object_set_new(o, "pinned", json_boolean(r->pinned));
+    json_object_set_new(o, "message", string_or_null(r->message));
+    json_object_set_new(o, "error", string_or_null(r->error));
+    json_object_set_new(o, "tables", tables);
+    json_object_set_new(o, "verified_at", string_or_null(r->verified_at));
+    json_object_set_new(o, "verify_ok", r->verify_ok < 0 ? json_null() : json_boolean(r->verify_ok));
+    return o;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CORE_REPORT_H
+#define POSHTIBAN_CORE_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "manifest.h"
+#include "media.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+#include "schema.h"
+
+#define PT_REPORT_FORMAT_VERSION 1
+
+/* What a finished backup holds, for its two reports (SPEC §5). All borrowed. */
+struct pt_backup_facts {
+    const struct pt_record *record;
+    const char *source_path;
+    int64_t source_size;
+    const struct pt_schema *schema;
+    const int64_t *rows; /* per schema table */
+    bool media_included;
+    const char *media_path;
+    struct pt_media_totals media;
+    json_t *settings; /* the settings that shaped the backup */
+    json_t *warnings; /* array of strings */
+    const struct pt_manifest *manifest;
+};
+
+/* backup_summary.txt, in the current language, added to manifest. */
+enum pt_status pt_report_write_summary(const struct pt_backup_facts *facts, const char *dir,
+                                       struct pt_manifest *manifest, struct pt_error *err);
+/* backup_report.json, listing every file of manifest; added to manifest after. */
+enum pt_status pt_report_write_json(const struct pt_backup_facts *facts, const char *dir,
+                                    struct pt_manifest *manifest, struct pt_error *err);
+
+#endif

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+#include "poshtiban/timefmt.h"
+#include "schema.h"
+#include "snapshot.h"
+
+enum pt_status pt_stats_backups(struct pt_catalog *c, struct pt_backup_stats *s,
+                                struct pt_error *err)
+{
+    memset(s, 0, sizeof(*s));
+    s->last_success_age_s = -1;
+    sqlite3 *db = pt_catalog_db(c);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*),"
+                           " coalesce(sum(status = 'completed'), 0),"
+                           " coalesce(sum(status = 'failed'), 0),"
+                           " coalesce(sum(status = 'running'), 0),"
+                           " coalesce(sum(status = 'interrupted'), 0),"
+                           " coalesce(sum(CASE WHEN status = 'completed' THEN size_bytes END), 0),"
+                           " coalesce(avg(CASE WHEN status = 'completed' THEN duration_ms END), 0)"
+                           " FROM backups",
+                           -1, &st, NULL) != SQLITE_OK)
+        return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"), sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->total = sqlite3_column_int64(st, 0);
+        s->completed = sqlite3_column_int64(st, 1);
+        s->failed = sqlite3_column_int64(st, 2);
+        s->running = sqlite3_column_int64(st, 3);
+        s->interrupted = sqlite3_column_int64(st, 4);
+        s->bytes = sqlite3_column_int64(st, 5);
+        s->average_duration_ms = (int64_t)sqlite3_column_double(st, 6);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT finished_at, name FROM backups WHERE status = 'completed'"
+                           " ORDER BY finished_at DESC, id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"), sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        s->last_success_at = pt_xstrdup((const char *)sqlite3_column_text(st, 0));
+        s->last_success_name = pt_xstrdup((const char *)sqlite3_column_text(st, 1));
+        int64_t ms;
+        if (pt_time_parse_iso(s->last_success_at, &ms)) {
+            int64_t age = (pt_time_now_ms() - ms) / 1000;
+            s->last_success_age_s = age < 0 ? 0 : age;
+        }
+    }
+    sqlite3_finalize(st);
+    return PT_OK;
+}
+
+enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_stats *out,
+                                 struct pt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->path = pt_xstrdup(p->database);
+    struct stat st;
+    if (stat(p->database, &st) != 0)
+        return PT_OK;
+    out->size_bytes = st.st_size;
+    if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
+        return PT_EINVAL;
+    out->exists = true;
+    sqlite3 *db = NULL;
+    enum pt_status rc = PT_OK;
+    if (sqlite3_open_v2(p->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot open source database %s: %s"), p->database,
+                          sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    /* One read transaction: the counts belong to one moment. */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    sqlite3_stmt *names;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM sqlite_master WHERE type = 'table'"
+                           " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                           -1, &names, NULL) != SQLITE_OK) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot read source database %s: %s"), p->database,
+                          sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc;
+    }
+    while (rc == PT_OK && sqlite3_step(names) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(names, 0);
+        char *q = pt_sql_quote(name);
+        char *sql = pt_xasprintf("SELECT count(*) FROM %s", q);
+        sqlite3_stmt *count;
+        if (sqlite3_prepare_v2(db, sql, -1, &count, NULL) == SQLITE_OK &&
+            sqlite3_step(count) == SQLITE_ROW) {
+            out->tables = pt_xrealloc(out->tables, (out->n_tables + 1) * sizeof(*out->tables));
+            out->tables[out->n_tables].name = pt_xstrdup(name);
+            out->tables[out->n_tables].rows = sqlite3_column_int64(count, 0);
+            out->n_tables++;
+        } else {
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), name,
+                              sqlite3_errmsg(db));
+        }
+        sqlite3_finalize(count);
+        free(sql);
+        free(q);
+    }
+    sqlite3_finalize(names);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+void pt_backup_stats_free(struct pt_backup_stats *s)
+{
+    free(s->last_success_at);
+    free(s->last_success_name);
+    memset(s, 0, sizeof(*s));
+}
+
+void pt_database_stats_free(struct pt_database_stats *s)
+{
+    for (size_t i = 0; i < s->n_tables; i++)
+        free(s->tables[i].name);
+    free(s->tables);
+    free(s->path);
+    memset(s, 0, sizeof(*s));
+}
+
+json_t *pt_stats_to_json(const struct pt_backup_stats *b, const struct pt_database_stats *d)
+{
+    json_t *tables = json_object();
+    for (size_t i = 0; i < d->n_tables; i++)
+        json_object_set_new(tables, d->tables[i].name, json_integer(d->tables[i].rows));
+    json_t *backups = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?}", "total", (json_int_t)b->total,
+        "completed", (json_int_t)b->completed, "failed", (json_int_t)b->failed, "running",
+        (json_int_t)b->running, "interrupted", (json_int_t)b->interrupted, "bytes",
+        (json_int_t)b->bytes, "average_duration_ms", (json_int_t)b->average_duration_ms,
+        "last_success_at", b->last_success_at, "last_success_name", b->last_success_name);
+    json_object_set_new(backups, "last_success_age_s",
+                        b->last_success_age_s < 0 ? json_null()
+                                                  : json_integer(b->last_success_age_s));
+    json_t *database = json_pack("{s:s, s:b, s:I}", "path", d->path, "exists", d->exists,
+                                 "size_bytes", (json_int_t)d->size_bytes);
+    json_object_set_new(database, "tables", tables);
+    return json_pack("{s:o, s:o}", "backups", backups, "database", database);
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/timefmt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "i18n.h"
+
+int64_t pt_time_now_ms(void)
+{
+    const char *fake = getenv("POSHTIBAN_TEST_NOW");
+    if (fake && *fake) {
+        int64_t ms;
+        char *end;
+        long long secs = strtoll(fake, &end, 10);
+        if (*end == '\0')
+            return (int64_t)secs * 1000;
+        if (pt_time_parse_iso(fake, &ms))
+            return ms;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pt_time_iso(int64_t ms, char buf[32])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+bool pt_time_parse_iso(const char *text, int64_t *ms)
+{
+    struct tm tm = {0};
+    int frac_len = 0;
+    unsigned frac = 0;
+    int consumed = 0;
+    if (!text || sscanf(text, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+        return false;
+    const char *p = text + consumed;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') {
+            if (frac_len < 3) {
+                frac = frac * 10 + (unsigned)(*p - '0');
+                frac_len++;
+            }
+            p++;
+        }
+        while (frac_len < 3) {
+            frac *= 10;
+            frac_len++;
+        }
+    }
+    if (*p == 'Z')
+        p++;
+    if (*p != '\0')
+        return false;
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *ms = (int64_t)timegm(&tm) * 1000 + frac;
+    return true;
+}
+
+void pt_format_size(int64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {N_("B"), N_("KiB"), N_("MiB"), N_("GiB"), N_("TiB")};
+    double value = (double)bytes;
+    size_t unit = 0;
+    while (value >= 1024 && unit + 1 < sizeof(units) / sizeof(units[0])) {
+        value /= 1024;
+        unit++;
+    }
+    if (unit == 0)
+        snprintf(buf, len, "%" PRId64 " %s", bytes, _(units[0]));
+    else if (value < 10)
+        snprintf(buf, len, "%.1f %s", value, _(units[unit]));
+    else
+        snprintf(buf, len, "%.0f %s", value, _(units[unit]));
+}
+
+void pt_format_duration(int64_t ms, char *buf, size_t len)
+{
+    if (ms < 1000)
+        snprintf(buf, len, _("%d ms"), (int)ms);
+    else if (ms < 60 * 1000)
+        snprintf(buf, len, _("%.1f s"), (double)ms / 1000);
+    else if (ms < 3600 * 1000)
+        snprintf(buf, len, _("%d min %d s"), (int)(ms / 60000), (int)(ms / 1000 % 60));
+    else
+        snprintf(buf, len, _("%d h %d min"), (int)(ms / 3600000), (int)(ms / 60000 % 60));
+}
+
+void pt_format_age(int64_t s, char *buf, size_t len)
+{
+    if (s < 60)
+        snprintf(buf, len, _("just now"));
+    else if (s < 3600)
+        snprintf(buf, len, P_("%d minute ago", "%d minutes ago", s / 60), (int)(s / 60));
+    else if (s < 86400)
+        snprintf(buf, len, P_("%d hour ago", "%d hours ago", s / 3600), (int)(s / 3600));
+    else
+        snprintf(buf, len, P_("%d day ago", "%d days ago", s / 86400), (int)(s / 86400));
+}

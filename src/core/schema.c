@@ -179,7 +179,30 @@ static struct pt_table *find_table(struct pt_schema *s, const char *name)
     return NULL;
 }
 
-/* Maps tables to Django models through django_content_type: db_table is "<app>_<model>". */
+/*
+ * Django's own apps name their tables themselves; every other model's table
+ * is "<app_label>_<model>" unless the project set db_table.
+ */
+static const struct {
+    const char *app, *model, *table;
+} contrib_tables[] = {
+    {"contenttypes", "contenttype", "django_content_type"},
+    {"sessions", "session", "django_session"},
+    {"admin", "logentry", "django_admin_log"},
+    {"sites", "site", "django_site"},
+    {"redirects", "redirect", "django_redirect"},
+    {"flatpages", "flatpage", "django_flatpage"},
+};
+
+static char *django_table(const char *app, const char *model)
+{
+    for (size_t i = 0; i < sizeof(contrib_tables) / sizeof(contrib_tables[0]); i++)
+        if (strcmp(contrib_tables[i].app, app) == 0 && strcmp(contrib_tables[i].model, model) == 0)
+            return pt_xstrdup(contrib_tables[i].table);
+    return pt_xasprintf("%s_%s", app, model);
+}
+
+/* Maps tables to Django models through django_content_type. */
 static enum pt_status map_models(sqlite3 *db, struct pt_schema *s, struct pt_error *err)
 {
     sqlite3_stmt *st;
@@ -191,7 +214,7 @@ static enum pt_status map_models(sqlite3 *db, struct pt_schema *s, struct pt_err
         const char *model = (const char *)sqlite3_column_text(st, 1);
         if (!app || !model)
             continue;
-        char *table = pt_xasprintf("%s_%s", app, model);
+        char *table = django_table(app, model);
         for (size_t i = 0; i < s->n_tables; i++) {
             struct pt_table *t = &s->tables[i];
             if (!t->model && !t->is_virtual && strcasecmp(t->name, table) == 0) {

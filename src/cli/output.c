@@ -114,7 +114,8 @@ bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cl
             only_positional = true;
             continue;
         }
-        if (only_positional || arg[0] != '-' || arg[1] == '\0') {
+        bool negative_number = arg[0] == '-' && arg[1] >= '0' && arg[1] <= '9';
+        if (only_positional || arg[0] != '-' || arg[1] == '\0' || negative_number) {
             if (*n_positional >= max_positional) {
                 pt_cli_usage(command, _("unexpected argument \"%s\""), arg);
                 return false;

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Shared by the integration tests: a scratch folder, checks that name what broke.
+set -u
+: "${POSHTIBAN:?POSHTIBAN must name the built poshtiban binary}"
+: "${SOURCE_ROOT:?SOURCE_ROOT must name the source tree}"
+PY=/usr/bin/python3
+failures=0
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/poshtiban-it.XXXXXX")
+cleanup() { chmod -R u+w "$scratch" 2>/dev/null; rm -rf "$scratch"; }
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+check() { # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if ! "$@"; then fail "$what"; fi
+}
+
+expect_eq() { # expect_eq DESCRIPTION EXPECTED ACTUAL
+    if [ "$2" != "$3" ]; then fail "$1: expected [$2], got [$3]"; fi
+}
+
+# run_pt: runs poshtiban, keeps stdout in $out, stderr in $err, status in $status.
+run_pt() {
+    out=$("$POSHTIBAN" "$@" 2>"$scratch/stderr") && status=0 || status=$?
+    err=$(cat "$scratch/stderr")
+}
+
+# json_get FILE-OR-TEXT EXPRESSION: evaluates a Python expression on the parsed JSON `d`.
+json_eval() {
+    "$PY" -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1"
+}
+
+# A small project: a SQLite database with Persian text and a media folder.
+make_project() { # make_project DIR
+    mkdir -p "$1/media/docs"
+    sqlite3 "$1/db.sqlite3" <<'SQL'
+CREATE TABLE investor (id INTEGER PRIMARY KEY, name TEXT NOT NULL, share REAL);
+INSERT INTO investor (name, share) VALUES ('مریم', 0.5), ('رضا‌زاده', 0.25), ('Sam 🏠', 0.25);
+CREATE TABLE unit (id INTEGER PRIMARY KEY, investor_id INTEGER REFERENCES investor(id), area REAL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+INSERT INTO unit (investor_id, area) SELECT 1 + i % 3, i * 1.5 FROM n;
+SQL
+    printf 'قرارداد' >"$1/media/docs/contract.txt"
+    head -c 100000 /dev/urandom >"$1/media/photo.bin"
+}
+
+finish() {
+    if [ "$failures" -gt 0 ]; then
+        echo "$failures check(s) failed" >&2
+        exit 1
+    fi
+    exit 0
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "helpers.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "fsutil.h"
+
+char *pt_test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *templ = pt_xasprintf("%s/poshtiban-test-XXXXXX", base && *base ? base : "/tmp");
+    assert_non_null(mkdtemp(templ));
+    return templ;
+}
+
+void pt_test_rmtree(const char *path)
+{
+    assert_int_equal(pt_remove_tree(path), 0);
+}
+
+void pt_test_sql(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("SQL failed: %s", msg);
+    sqlite3_close(h);
+}
+
+int64_t pt_test_sql_int(const char *db, const char *sql)
+{
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+void pt_test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+json_t *pt_test_load_json(const char *path)
+{
+    json_error_t err;
+    json_t *doc = json_load_file(path, JSON_DECODE_ANY, &err);
+    if (!doc)
+        fail_msg("%s: %s (line %d)", path, err.text, err.line);
+    return doc;
+}
+
+void pt_test_project(struct pt_project *project, const char *dir)
+{
+    struct pt_project_options opts = {.root = dir};
+    assert_int_equal(pt_project_resolve(project, &opts, NULL), PT_OK);
+}
+
+int pt_test_count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_TEST_HELPERS_H
+#define POSHTIBAN_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "poshtiban/project.h"
+
+/* A new empty folder under $TMPDIR; the caller removes it with pt_test_rmtree(). */
+char *pt_test_tmpdir(void);
+void pt_test_rmtree(const char *path);
+/* Runs SQL on a database file (created when missing); fails the test on error. */
+void pt_test_sql(const char *db, const char *sql);
+/* One integer from a query. */
+int64_t pt_test_sql_int(const char *db, const char *sql);
+void pt_test_write_file(const char *path, const char *text);
+json_t *pt_test_load_json(const char *path);
+/* A project in dir: db.sqlite3, media/, backups/. */
+void pt_test_project(struct pt_project *project, const char *dir);
+/* Entries in a folder other than . and .. (-1 when it does not exist). */
+int pt_test_count_entries(const char *dir);
+
+#endif

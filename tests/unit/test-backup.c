@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "filewriter.h"
+#include "fsutil.h"
+#include "helpers.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/lock.h"
+
+struct fixture {
+    char *dir;
+    struct pt_project project;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = pt_xcalloc(1, sizeof(*f));
+    f->dir = pt_test_tmpdir();
+    char *db = pt_path_join(f->dir, "db.sqlite3");
+    pt_test_sql(db, "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);"
+                    "INSERT INTO note (body) VALUES ('یک'), ('دو'), ('three');"
+                    "CREATE TABLE tag (name TEXT);"
+                    "INSERT INTO tag VALUES ('x');");
+    free(db);
+    char *media = pt_path_join(f->dir, "media/photos");
+    assert_int_equal(pt_mkdir_p(media, 0755), 0);
+    char *file = pt_path_join(media, "عکس.txt");
+    pt_test_write_file(file, "pixels");
+    free(file);
+    free(media);
+    pt_test_project(&f->project, f->dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    pt_project_free(&f->project);
+    pt_test_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    return st.st_mode & 07777;
+}
+
+/* Every line of SHA256SUMS matches the file it names, and every file is named. */
+static void check_sums(const char *dir)
+{
+    char *sums_path = pt_path_join(dir, "SHA256SUMS");
+    char *sums = pt_read_file(sums_path, NULL);
+    assert_non_null(sums);
+    int lines = 0;
+    for (char *line = strtok(sums, "\n"); line; line = strtok(NULL, "\n")) {
+        char hex[PT_SHA256_HEX];
+        assert_true(strlen(line) > 66);
+        char *path = pt_path_join(dir, line + 66);
+        assert_int_equal(pt_sha256_file(path, hex, NULL, NULL), PT_OK);
+        assert_memory_equal(hex, line, 64);
+        free(path);
+        lines++;
+    }
+    /* database, complete, 2 fixtures, 1 media file, summary, report */
+    assert_int_equal(lines, 7);
+    free(sums);
+    free(sums_path);
+}
+
+static void test_create_dir_backup(void **state)
+{
+    struct fixture *f = *state;
+    mode_t old = umask(0); /* the backup is owner-only whatever the umask */
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_record r = {0};
+    struct pt_error err = {0};
+    enum pt_status rc = pt_backup_create(&f->project, &opts, NULL, &r, &err);
+    umask(old);
+    if (rc != PT_OK)
+        fail_msg("create: %s", err.message);
+    assert_int_equal(r.status, PT_STATE_COMPLETED);
+    assert_true(r.include_media);
+    assert_string_equal(r.format, "dir");
+    assert_non_null(strstr(r.name, "backup_"));
+    assert_int_equal(r.n_tables, 2);
+    assert_string_equal(r.tables[0].name, "note");
+    assert_int_equal(r.tables[0].rows, 3);
+    assert_int_equal(mode_of(r.path), 0700);
+    char *db = pt_path_join(r.path, "database.sqlite3");
+    assert_int_equal(mode_of(db), 0600);
+    assert_int_equal(pt_test_sql_int(db, "SELECT count(*) FROM note"), 3);
+    free(db);
+    char *media = pt_path_join(r.path, "media/photos/عکس.txt");
+    assert_int_equal(mode_of(media), 0600);
+    free(media);
+    char *fixtures = pt_path_join(r.path, "fixtures");
+    assert_int_equal(mode_of(fixtures), 0700);
+    free(fixtures);
+    check_sums(r.path);
+
+    /* The size recorded is the size on disk of every file. */
+    char *report_path = pt_path_join(r.path, "backup_report.json");
+    json_t *report = pt_test_load_json(report_path);
+    free(report_path);
+    assert_string_equal(json_string_value(json_object_get(report, "status")), "completed");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(report, "media"), "files")),
+                     1);
+    assert_int_equal(json_array_size(json_object_get(report, "files")), 6);
+    json_decref(report);
+
+    /* Nothing left behind in tmp; the catalog agrees. */
+    assert_int_equal(pt_test_count_entries(f->project.tmp), 0);
+    assert_int_equal(pt_test_sql_int(f->project.catalog,
+                                     "SELECT count(*) FROM backups WHERE status = 'completed'"),
+                     1);
+    assert_int_equal(mode_of(f->project.catalog), 0600);
+    pt_record_free(&r);
+}
+
+static void test_same_second_names(void **state)
+{
+    struct fixture *f = *state;
+    setenv("POSHTIBAN_TEST_NOW", "2026-11-26T10:00:00Z", 1);
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 0};
+    struct pt_record a = {0}, b = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &a, NULL), PT_OK);
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &b, NULL), PT_OK);
+    unsetenv("POSHTIBAN_TEST_NOW");
+    assert_string_equal(a.name, "backup_20261126_100000");
+    assert_string_equal(b.name, "backup_20261126_100000_2");
+    assert_false(b.include_media);
+    char *media = pt_path_join(b.path, "media");
+    assert_int_equal(access(media, F_OK), -1);
+    free(media);
+    pt_record_free(&a);
+    pt_record_free(&b);
+}
+
+static void test_missing_source_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    free(f->project.database);
+    f->project.database = pt_path_join(f->dir, "missing.sqlite3");
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_error err = {0};
+    struct pt_record r = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &r, &err), PT_EINVAL);
+    assert_non_null(strstr(err.message, "missing.sqlite3"));
+    pt_error_clear(&err);
+    assert_int_equal(r.id, 0);
+    assert_int_equal(access(f->project.backups, F_OK), -1);
+}
+
+static void test_not_sqlite(void **state)
+{
+    struct fixture *f = *state;
+    char *bogus = pt_path_join(f->dir, "bogus.sqlite3");
+    pt_test_write_file(bogus, "this is not a database, just some text that is long enough");
+    free(f->project.database);
+    f->project.database = bogus;
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_error err = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_non_null(strstr(err.message, "not a SQLite database"));
+    pt_error_clear(&err);
+    assert_int_equal(access(f->project.backups, F_OK), -1);
+}
+
+static void test_busy(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(pt_project_prepare(&f->project, NULL), PT_OK);
+    struct pt_lock held;
+    assert_int_equal(pt_lock_acquire(&held, &f->project, NULL), PT_OK);
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_error err = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EBUSY);
+    assert_non_null(strstr(err.message, "busy"));
+    pt_error_clear(&err);
+    pt_lock_release(&held);
+    assert_int_equal(pt_test_sql_int(f->project.catalog, "SELECT count(*) FROM backups"), 0);
+}
+
+static void cancel_on_fixtures(const struct pt_progress *p, void *user)
+{
+    if (p->phase == PT_PHASE_FIXTURES)
+        atomic_store((atomic_bool *)user, true);
+}
+
+static void test_cancel_leaves_nothing(void **state)
+{
+    struct fixture *f = *state;
+    atomic_bool cancel = false;
+    struct pt_monitor monitor = {cancel_on_fixtures, &cancel, &cancel};
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_record r = {0};
+    struct pt_error err = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, &monitor, &r, &err), PT_ECANCELLED);
+    pt_error_clear(&err);
+    assert_int_equal(r.status, PT_STATE_FAILED);
+    assert_string_equal(r.error, "cancelled");
+    assert_int_equal(access(r.path, F_OK), -1);
+    assert_int_equal(pt_test_count_entries(f->project.tmp), 0);
+    assert_int_equal(pt_test_sql_int(f->project.catalog,
+                                     "SELECT count(*) FROM backups WHERE status = 'failed'"
+                                     " AND error = 'cancelled'"),
+                     1);
+    pt_record_free(&r);
+}
+
+static void test_bad_name(void **state)
+{
+    struct fixture *f = *state;
+    const char *bad[] = {"../escape", ".hidden", "a/b", "", "tab\there"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct pt_create_options opts = {.name = bad[i], .kind = PT_KIND_MANUAL};
+        struct pt_error err = {0};
+        assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+        pt_error_clear(&err);
+    }
+    assert_int_equal(access(f->project.backups, F_OK), -1);
+    struct pt_create_options opts = {.name = "پیش_از_ارتقا", .kind = PT_KIND_MANUAL};
+    struct pt_record r = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &r, NULL), PT_OK);
+    assert_string_equal(r.name, "پیش_از_ارتقا");
+    pt_record_free(&r);
+    struct pt_error err = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_non_null(strstr(err.message, "exists"));
+    pt_error_clear(&err);
+}
+
+static void test_backup_root_inside_media(void **state)
+{
+    struct fixture *f = *state;
+    free(f->project.backups);
+    free(f->project.meta);
+    free(f->project.catalog);
+    free(f->project.lock);
+    free(f->project.tmp);
+    f->project.backups = pt_path_join(f->project.media, "backups");
+    f->project.meta = pt_path_join(f->project.backups, ".poshtiban");
+    f->project.catalog = pt_path_join(f->project.meta, "catalog.sqlite3");
+    f->project.lock = pt_path_join(f->project.meta, "lock");
+    f->project.tmp = pt_path_join(f->project.meta, "tmp");
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_record r = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &r, NULL), PT_OK);
+    char *inner = pt_path_join(r.path, "media/backups");
+    assert_int_equal(access(inner, F_OK), -1);
+    free(inner);
+    pt_record_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_dir_backup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_second_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_source_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_root_inside_media, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("backup", tests, NULL, NULL);
+}

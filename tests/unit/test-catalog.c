@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "helpers.h"
+#include "poshtiban/catalog.h"
+
+static void make_record(struct pt_record *r, const char *name, const char *created,
+                        enum pt_state state, enum pt_kind kind)
+{
+    memset(r, 0, sizeof(*r));
+    r->name = pt_xstrdup(name);
+    r->kind = kind;
+    r->status = state;
+    r->format = pt_xstrdup("dir");
+    r->path = pt_xasprintf("/backups/%s", name);
+    r->created_at = pt_xstrdup(created);
+    r->verify_ok = -1;
+}
+
+static void insert(struct pt_catalog *c, const char *name, const char *created,
+                   enum pt_state state, enum pt_kind kind)
+{
+    struct pt_record r;
+    make_record(&r, name, created, state, kind);
+    assert_int_equal(pt_catalog_insert(c, &r, NULL), PT_OK);
+    pt_record_free(&r);
+}
+
+static void test_insert_get_update(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    char *path = pt_path_join(dir, "catalog.sqlite3");
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, path, NULL), PT_OK);
+    assert_int_equal(pt_catalog_version(c), PT_CATALOG_VERSION);
+
+    struct pt_record r;
+    make_record(&r, "backup_20260101_000000", "2026-01-01T00:00:00Z", PT_STATE_RUNNING,
+                PT_KIND_AUTO);
+    r.pid = 4242;
+    assert_int_equal(pt_catalog_insert(c, &r, NULL), PT_OK);
+    assert_true(r.id > 0);
+    r.status = PT_STATE_COMPLETED;
+    r.size_bytes = 12345;
+    r.pinned = true;
+    r.verify_ok = 1;
+    r.verified_at = pt_xstrdup("2026-01-02T00:00:00Z");
+    r.message = pt_xstrdup("done");
+    pt_record_add_table(&r, "app_thing", 7);
+    pt_record_add_table(&r, "auth_user", 2);
+    assert_int_equal(pt_catalog_update(c, &r, NULL), PT_OK);
+
+    struct pt_record got;
+    assert_int_equal(pt_catalog_get(c, "backup_20260101_000000", &got, NULL), PT_OK);
+    assert_int_equal(got.id, r.id);
+    assert_int_equal(got.status, PT_STATE_COMPLETED);
+    assert_int_equal(got.kind, PT_KIND_AUTO);
+    assert_int_equal(got.size_bytes, 12345);
+    assert_true(got.pinned);
+    assert_int_equal(got.verify_ok, 1);
+    assert_int_equal(got.pid, 4242);
+    assert_string_equal(got.message, "done");
+    assert_null(got.error);
+    assert_int_equal(got.n_tables, 2);
+    assert_string_equal(got.tables[0].name, "app_thing");
+    assert_int_equal(got.tables[0].rows, 7);
+    pt_record_free(&got);
+
+    char id[32];
+    snprintf(id, sizeof(id), "%lld", (long long)r.id);
+    assert_int_equal(pt_catalog_get(c, id, &got, NULL), PT_OK);
+    assert_string_equal(got.name, "backup_20260101_000000");
+    pt_record_free(&got);
+
+    struct pt_error err = {0};
+    assert_int_equal(pt_catalog_get(c, "nope", &got, &err), PT_ENOTFOUND);
+    assert_non_null(strstr(err.message, "nope"));
+    pt_error_clear(&err);
+
+    /* Names are unique. */
+    struct pt_record dup;
+    make_record(&dup, "backup_20260101_000000", "2026-01-01T00:00:00Z", PT_STATE_RUNNING,
+                PT_KIND_MANUAL);
+    assert_int_equal(pt_catalog_insert(c, &dup, &err), PT_EINVAL);
+    pt_error_clear(&err);
+    pt_record_free(&dup);
+    assert_true(pt_catalog_name_taken(c, "backup_20260101_000000"));
+    assert_false(pt_catalog_name_taken(c, "other"));
+
+    pt_record_free(&r);
+    pt_catalog_close(c);
+    pt_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_list_filters_and_paging(void **state)
+{
+    (void)state;
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, ":memory:", NULL), PT_OK);
+    insert(c, "a", "2026-01-01T00:00:00Z", PT_STATE_COMPLETED, PT_KIND_MANUAL);
+    insert(c, "b", "2026-01-03T00:00:00Z", PT_STATE_FAILED, PT_KIND_AUTO);
+    insert(c, "c", "2026-01-02T00:00:00Z", PT_STATE_COMPLETED, PT_KIND_AUTO);
+    insert(c, "dd", "2026-01-04T00:00:00Z", PT_STATE_COMPLETED, PT_KIND_SCHEDULED);
+
+    struct pt_record *rs;
+    size_t n;
+    int64_t total;
+    assert_int_equal(pt_catalog_list(c, NULL, &rs, &n, &total, NULL), PT_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(total, 4);
+    /* Newest first. */
+    assert_string_equal(rs[0].name, "dd");
+    assert_string_equal(rs[1].name, "b");
+    assert_string_equal(rs[2].name, "c");
+    assert_string_equal(rs[3].name, "a");
+    pt_record_list_free(rs, n);
+
+    struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED};
+    assert_int_equal(pt_catalog_list(c, &f, &rs, &n, &total, NULL), PT_OK);
+    assert_int_equal(total, 3);
+    assert_int_equal(n, 3);
+    pt_record_list_free(rs, n);
+
+    f = (struct pt_catalog_filter){.has_kind = true, .kind = PT_KIND_AUTO};
+    assert_int_equal(pt_catalog_list(c, &f, &rs, &n, &total, NULL), PT_OK);
+    assert_int_equal(total, 2);
+    assert_string_equal(rs[0].name, "b");
+    pt_record_list_free(rs, n);
+
+    f = (struct pt_catalog_filter){.limit = 2, .offset = 1};
+    assert_int_equal(pt_catalog_list(c, &f, &rs, &n, &total, NULL), PT_OK);
+    assert_int_equal(total, 4);
+    assert_int_equal(n, 2);
+    assert_string_equal(rs[0].name, "b");
+    assert_string_equal(rs[1].name, "c");
+    pt_record_list_free(rs, n);
+
+    f = (struct pt_catalog_filter){.name_contains = "d"};
+    assert_int_equal(pt_catalog_list(c, &f, &rs, &n, &total, NULL), PT_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rs[0].name, "dd");
+    pt_record_list_free(rs, n);
+    pt_catalog_close(c);
+}
+
+/* A catalog written by version 1 of the schema, with a record in it. */
+static const char *const v1_schema =
+    "CREATE TABLE backups (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL, status TEXT NOT NULL, format TEXT NOT NULL DEFAULT 'dir',"
+    " path TEXT NOT NULL, created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,"
+    " duration_ms INTEGER NOT NULL DEFAULT 0, size_bytes INTEGER NOT NULL DEFAULT 0,"
+    " include_media INTEGER NOT NULL DEFAULT 1, message TEXT, error TEXT, verified_at TEXT,"
+    " verify_ok INTEGER, pinned INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE backup_tables (backup_id INTEGER NOT NULL REFERENCES backups(id) ON DELETE "
+    "CASCADE, name TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (backup_id, name));"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO backups (name, kind, status, path, created_at, size_bytes)"
+    " VALUES ('old', 'manual', 'completed', '/x/old', '2025-01-01T00:00:00Z', 99);"
+    "INSERT INTO backup_tables VALUES (1, 't', 3);"
+    "INSERT INTO settings VALUES ('retention.max_backups', '4');"
+    "PRAGMA user_version = 1;";
+
+static void test_migrates_forward(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    char *path = pt_path_join(dir, "catalog.sqlite3");
+    pt_test_sql(path, v1_schema);
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, path, NULL), PT_OK);
+    assert_int_equal(pt_catalog_version(c), PT_CATALOG_VERSION);
+    struct pt_record r;
+    assert_int_equal(pt_catalog_get(c, "old", &r, NULL), PT_OK);
+    assert_int_equal(r.size_bytes, 99);
+    assert_int_equal(r.n_tables, 1);
+    assert_int_equal(r.pid, 0);
+    pt_record_free(&r);
+    char *v;
+    assert_int_equal(pt_catalog_setting_get(c, "retention.max_backups", &v, NULL), PT_OK);
+    assert_string_equal(v, "4");
+    free(v);
+    pt_catalog_close(c);
+    assert_int_equal(pt_test_sql_int(path, "SELECT count(*) FROM pragma_table_info('backups')"
+                                           " WHERE name = 'pid'"),
+                     1);
+    pt_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_refuses_newer_catalog(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    char *path = pt_path_join(dir, "catalog.sqlite3");
+    pt_test_sql(path, "CREATE TABLE future (x); PRAGMA user_version = 99;");
+    struct pt_catalog *c = NULL;
+    struct pt_error err = {0};
+    assert_int_equal(pt_catalog_open_path(&c, path, &err), PT_EFAIL);
+    assert_non_null(strstr(err.message, "99"));
+    pt_error_clear(&err);
+    /* Left as it was. */
+    assert_int_equal(pt_test_sql_int(path, "PRAGMA user_version"), 99);
+    pt_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_read_mode_writes_nothing(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    struct pt_project p;
+    pt_test_project(&p, dir);
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open(&c, &p, PT_CATALOG_READ, NULL), PT_OK);
+    struct pt_record *rs;
+    size_t n;
+    int64_t total = -1;
+    assert_int_equal(pt_catalog_list(c, NULL, &rs, &n, &total, NULL), PT_OK);
+    assert_int_equal(total, 0);
+    pt_record_list_free(rs, n);
+    pt_catalog_close(c);
+    assert_int_equal(access(p.backups, F_OK), -1);
+    pt_project_free(&p);
+    pt_test_rmtree(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_insert_get_update),
+        cmocka_unit_test(test_list_filters_and_paging),
+        cmocka_unit_test(test_migrates_forward),
+        cmocka_unit_test(test_refuses_newer_catalog),
+        cmocka_unit_test(test_read_mode_writes_nothing),
+    };
+    return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "poshtiban/settings.h"
+
+/* SPEC §4, written out again so that a changed default is a failing test. */
+static const struct {
+    const char *key, *value;
+} spec_defaults[] = {
+    {"auto.enabled", "false"},
+    {"auto.interval_hours", "24"},
+    {"auto.time", ""},
+    {"retention.max_backups", "10"},
+    {"retention.max_age_days", "0"},
+    {"retention.auto_cleanup", "true"},
+    {"backup.format", "dir"},
+    {"backup.compression_level", "3"},
+    {"backup.include_media", "true"},
+    {"notify.email.enabled", "false"},
+    {"notify.email.on", "failure"},
+    {"notify.email.to", ""},
+    {"notify.smtp.url", ""},
+    {"notify.smtp.user", ""},
+    {"notify.smtp.password_env", "POSHTIBAN_SMTP_PASSWORD"},
+    {"notify.ping_url", ""},
+    {"ui.language", "auto"},
+    {"ui.bidi", "auto"},
+    {"ui.calendar", "auto"},
+    {"fixtures.datetime_utc", "true"},
+};
+
+static struct pt_catalog *open_memory(void)
+{
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, ":memory:", NULL), PT_OK);
+    return c;
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct pt_catalog *c = open_memory();
+    size_t n;
+    pt_settings_defs(&n);
+    assert_int_equal(n, sizeof(spec_defaults) / sizeof(spec_defaults[0]));
+    for (size_t i = 0; i < n; i++) {
+        char *v;
+        assert_int_equal(pt_settings_get(c, spec_defaults[i].key, &v, NULL), PT_OK);
+        assert_string_equal(v, spec_defaults[i].value);
+        free(v);
+    }
+    pt_catalog_close(c);
+}
+
+static void expect_set(struct pt_catalog *c, const char *key, const char *text, const char *stored)
+{
+    char *v;
+    assert_int_equal(pt_settings_set(c, key, text, NULL), PT_OK);
+    assert_int_equal(pt_settings_get(c, key, &v, NULL), PT_OK);
+    assert_string_equal(v, stored);
+    free(v);
+}
+
+static void expect_refused(struct pt_catalog *c, const char *key, const char *text,
+                           const char *allowed)
+{
+    char *before, *after;
+    struct pt_error err = {0};
+    assert_int_equal(pt_settings_get(c, key, &before, NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, key, text, &err), PT_EINVAL);
+    assert_non_null(err.message);
+    if (!strstr(err.message, key) || !strstr(err.message, allowed))
+        fail_msg("message \"%s\" should name %s and say %s", err.message, key, allowed);
+    pt_error_clear(&err);
+    assert_int_equal(pt_settings_get(c, key, &after, NULL), PT_OK);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+static void test_valid_values(void **state)
+{
+    (void)state;
+    struct pt_catalog *c = open_memory();
+    expect_set(c, "auto.enabled", "yes", "true");
+    expect_set(c, "auto.enabled", "OFF", "false");
+    expect_set(c, "retention.max_backups", "1", "1");
+    expect_set(c, "retention.max_backups", "10000", "10000");
+    expect_set(c, "auto.interval_hours", "8760", "8760");
+    expect_set(c, "auto.time", "7:05", "07:05");
+    expect_set(c, "auto.time", "", "");
+    expect_set(c, "backup.format", "tar.zst", "tar.zst");
+    expect_set(c, "notify.email.to", "a@example.org,  b@example.org", "a@example.org, b@example.org");
+    expect_set(c, "notify.smtp.url", "smtps://mail.example.org:465", "smtps://mail.example.org:465");
+    expect_set(c, "notify.ping_url", "https://hc.example.org/ping/abc", "https://hc.example.org/ping/abc");
+    expect_set(c, "notify.smtp.password_env", "MY_PASS", "MY_PASS");
+    expect_set(c, "ui.language", "fa", "fa");
+    pt_catalog_close(c);
+}
+
+static void test_refusals_keep_value(void **state)
+{
+    (void)state;
+    struct pt_catalog *c = open_memory();
+    expect_set(c, "retention.max_backups", "7", "7");
+    expect_refused(c, "retention.max_backups", "-3", "1 to 10000");
+    expect_refused(c, "retention.max_backups", "0", "1 to 10000");
+    expect_refused(c, "retention.max_backups", "10001", "1 to 10000");
+    expect_refused(c, "retention.max_backups", "12abc", "1 to 10000");
+    expect_refused(c, "retention.max_backups", "", "1 to 10000");
+    expect_refused(c, "backup.compression_level", "20", "1 to 19");
+    expect_refused(c, "auto.enabled", "maybe", "true or false");
+    expect_refused(c, "auto.time", "24:00", "HH:MM");
+    expect_refused(c, "backup.format", "rar", "dir, zip, tar.zst");
+    expect_refused(c, "notify.email.to", "not-an-address", "mail addresses");
+    expect_refused(c, "notify.smtp.url", "http://mail", "smtp://");
+    expect_refused(c, "notify.ping_url", "ftp://x", "http://");
+    expect_refused(c, "notify.smtp.password_env", "1BAD", "environment variable");
+    char *v;
+    assert_int_equal(pt_settings_get(c, "retention.max_backups", &v, NULL), PT_OK);
+    assert_string_equal(v, "7");
+    free(v);
+    pt_catalog_close(c);
+}
+
+static void test_unknown_key(void **state)
+{
+    (void)state;
+    struct pt_catalog *c = open_memory();
+    struct pt_error err = {0};
+    char *v;
+    assert_int_equal(pt_settings_set(c, "retention.max", "3", &err), PT_ENOTFOUND);
+    assert_non_null(strstr(err.message, "retention.max"));
+    pt_error_clear(&err);
+    assert_int_equal(pt_settings_get(c, "nope", &v, &err), PT_ENOTFOUND);
+    pt_error_clear(&err);
+    pt_catalog_close(c);
+}
+
+static void test_json_is_typed(void **state)
+{
+    (void)state;
+    struct pt_catalog *c = open_memory();
+    expect_set(c, "retention.max_backups", "3", "3");
+    json_t *doc = pt_settings_to_json(c, NULL);
+    assert_true(json_is_false(json_object_get(doc, "auto.enabled")));
+    assert_int_equal(json_integer_value(json_object_get(doc, "retention.max_backups")), 3);
+    assert_string_equal(json_string_value(json_object_get(doc, "backup.format")), "dir");
+    assert_true(json_is_true(json_object_get(doc, "fixtures.datetime_utc")));
+    assert_int_equal(json_object_size(doc), sizeof(spec_defaults) / sizeof(spec_defaults[0]));
+    json_decref(doc);
+    pt_catalog_close(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_valid_values),
+        cmocka_unit_test(test_refusals_keep_value),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_json_is_typed),
+    };
+    return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
+}

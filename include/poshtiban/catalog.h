@@ -41,6 +41,9 @@ enum pt_status pt_catalog_insert(struct pt_catalog *catalog, struct pt_record *r
 enum pt_status pt_catalog_update(struct pt_catalog *catalog, const struct pt_record *record,
                                  struct pt_error *err);
 
+/* Deletes the record with this id and its table counts. */
+enum pt_status pt_catalog_delete(struct pt_catalog *catalog, int64_t id, struct pt_error *err);
+
 /* Finds a record by id (all digits) or name. PT_ENOTFOUND when none. */
 enum pt_status pt_catalog_get(struct pt_catalog *catalog, const char *id_or_name,
                               struct pt_record *out, struct pt_error *err);

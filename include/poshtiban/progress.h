@@ -12,6 +12,9 @@ enum pt_phase {
     PT_PHASE_FIXTURES, /* done/total in rows */
     PT_PHASE_MEDIA,    /* done/total in bytes of media */
     PT_PHASE_REPORT,
+    PT_PHASE_ARCHIVE, /* done/total in bytes packed or exported */
+    PT_PHASE_VERIFY,  /* done/total in bytes read */
+    PT_PHASE_RESTORE, /* done/total in bytes written */
     PT_PHASE_FINISH,
 };
 

@@ -59,6 +59,18 @@ int pt_cli_error(struct pt_error *err);
 /* A usage error (exit 2) about command. */
 int pt_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Asks question on the terminal unless yes; 0 to go on, else the exit code:
+ * 2 when stdin is no terminal (nobody to ask: use --yes), 1 when declined.
+ */
+int pt_cli_confirm(const char *command, const char *question, bool yes);
+
+/* Progress on stderr for long work, when it is a terminal; NULL otherwise. */
+struct pt_monitor;
+void pt_cli_monitor(struct pt_monitor *monitor);
+/* Clears the progress line, if one was drawn. */
+void pt_cli_monitor_done(void);
+
 /* Prints one JSON document on stdout, consumes the reference; 0 or 1. */
 int pt_cli_print_json(json_t *doc);
 
@@ -79,5 +91,13 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_report(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_export(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_pin(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_unpin(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv);
 
 #endif

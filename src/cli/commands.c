@@ -9,6 +9,17 @@ static const struct pt_command commands[] = {
     {"show", pt_cmd_show, "ID", N_("one backup: record, tables, files, messages")},
     {"stats", pt_cmd_stats, "", N_("backup figures and the database's tables")},
     {"report", pt_cmd_report, "ID", N_("print a backup's summary")},
+    {"verify", pt_cmd_verify, "ID | --all", N_("check every file, the snapshot and the JSON of a backup")},
+    {"restore", pt_cmd_restore,
+     "ID [--database-only] [--media-only] [--target-database P] [--target-media D] [--dry-run] "
+     "[--yes]",
+     N_("restore a backup, after saving the current state as pre_restore_…")},
+    {"export", pt_cmd_export, "ID [-o FILE.zip]", N_("one ZIP of a backup, to download")},
+    {"delete", pt_cmd_delete, "ID [--yes]", N_("remove a backup and its record")},
+    {"pin", pt_cmd_pin, "ID", N_("protect a backup from retention")},
+    {"unpin", pt_cmd_unpin, "ID", N_("stop protecting a backup from retention")},
+    {"prune", pt_cmd_prune, "[--dry-run]", N_("apply retention now")},
+    {"reindex", pt_cmd_reindex, "", N_("rebuild the catalog from the backups on disk")},
     {"settings", pt_cmd_settings, "list | get KEY | set KEY VALUE", N_("read and change settings")},
 };
 

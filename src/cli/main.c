@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/recovery.h"
 
 static void setup_language(const char *lang)
 {
@@ -138,6 +139,8 @@ int main(int argc, char **argv)
     struct pt_error err = {0};
     if (pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
         return pt_cli_error(&err);
+    /* A backup whose process died is marked before anyone looks at the catalog. */
+    pt_recover(&cli.project, NULL);
     rc = cmd->run(&cli, argc - 2, argv + 2);
     pt_project_free(&cli.project);
     return rc;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 int pt_cli_fail(enum pt_status status, const char *fmt, ...)
@@ -149,4 +150,20 @@ bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cl
         }
     }
     return true;
+}
+
+int pt_cli_confirm(const char *command, const char *question, bool yes)
+{
+    if (yes)
+        return 0;
+    if (!isatty(STDIN_FILENO))
+        return pt_cli_usage(command, _("not on a terminal: nobody to ask; add --yes to go ahead"));
+    fprintf(stderr, "%s [y/N] ", question);
+    fflush(stderr);
+    char answer[16] = {0};
+    if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+        fprintf(stderr, "%s\n", _("Nothing done."));
+        return 1;
+    }
+    return 0;
 }

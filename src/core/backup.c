@@ -2,6 +2,7 @@
 #include "poshtiban/backup.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,14 +11,19 @@
 
 #include <sqlite3.h>
 
+#include "pack.h"
+#include "backup-internal.h"
 #include "fixtures.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "manifest.h"
 #include "media.h"
 #include "poshtiban/lock.h"
+#include "poshtiban/recovery.h"
+#include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+#include "reader.h"
 #include "report.h"
 #include "schema.h"
 #include "snapshot.h"
@@ -73,6 +79,24 @@ static char *new_name(const struct pt_project *p, struct pt_catalog *c, int64_t 
         name = pt_xasprintf("%s_%d", base, i);
     }
     return name;
+}
+
+/*
+ * Every progress report of a create passes here. For the crash tests,
+ * $POSHTIBAN_TEST_KILL_AFTER=N makes the process kill itself at the Nth.
+ */
+struct relay {
+    const struct pt_monitor *outer;
+    long kill_after, count;
+};
+
+static void relay_progress(const struct pt_progress *p, void *user)
+{
+    struct relay *r = user;
+    if (r->kill_after > 0 && ++r->count >= r->kill_after)
+        raise(SIGKILL);
+    if (r->outer && r->outer->progress)
+        r->outer->progress(p, r->outer->user);
 }
 
 static void phase(const struct pt_monitor *m, enum pt_phase ph)
@@ -262,19 +286,90 @@ static char *resolve_format(struct pt_catalog *c, const char *requested, struct 
         return NULL;
     }
     free(format);
-    if (strcmp(canonical, "dir") != 0) {
-        pt_error_set(err, PT_EINVAL, _("format %s is not available yet; use dir"), canonical);
-        free(canonical);
-        return NULL;
-    }
     return canonical;
 }
 
-enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_create_options *opts,
-                                const struct pt_monitor *mon, struct pt_record *out,
-                                struct pt_error *err)
+/* Packs the finished folder work into an archive beside it, with its .sha256. */
+static enum pt_status pack(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
+                           const char *work, const char *suffix, const struct pt_monitor *mon,
+                           struct pt_error *err)
 {
-    phase(mon, PT_PHASE_PREPARE);
+    char *file = pt_xasprintf("%s%s", r->name, suffix);
+    char *archive = pt_path_join(p->tmp, file);
+    char *sidecar = pt_xasprintf("%s.sha256", archive);
+    char hex[PT_SHA256_HEX];
+    int64_t size = 0;
+    phase(mon, PT_PHASE_ARCHIVE);
+    enum pt_status rc = pt_pack_backup(work, r->name, r->format,
+                                        (int)pt_settings_int(c, "backup.compression_level"),
+                                        archive, mon, hex, &size, err);
+    if (rc == PT_OK)
+        rc = pt_pack_write_sidecar(sidecar, hex, file, err);
+    if (rc == PT_OK) {
+        pt_remove_tree(work);
+        r->size_bytes = size;
+    } else {
+        unlink(archive);
+        unlink(sidecar);
+    }
+    free(sidecar);
+    free(archive);
+    free(file);
+    return rc;
+}
+
+/* Moves the finished backup (folder, or archive and .sha256) from tmp into the root. */
+static enum pt_status publish(const struct pt_project *p, const struct pt_record *r,
+                              const char *suffix, struct pt_error *err)
+{
+    char *file = pt_xasprintf("%s%s", r->name, suffix ? suffix : "");
+    char *from = pt_path_join(p->tmp, file);
+    enum pt_status rc = PT_OK;
+    if (suffix) {
+        char *sidecar_from = pt_xasprintf("%s.sha256", from);
+        char *sidecar_to = pt_xasprintf("%s.sha256", r->path);
+        if (rename(sidecar_from, sidecar_to) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot move the backup into %s: %s"), sidecar_to,
+                              strerror(errno));
+        free(sidecar_from);
+        free(sidecar_to);
+    }
+    if (rc == PT_OK && rename(from, r->path) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot move the backup into %s: %s"), r->path,
+                          strerror(errno));
+    if (rc == PT_OK && (pt_fsync_dir(p->backups) != 0 || pt_fsync_dir(p->tmp) != 0))
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), p->backups, strerror(errno));
+    free(from);
+    free(file);
+    return rc;
+}
+
+/* Removes whatever a failed create left in tmp or, after publishing, in the root. */
+static void discard(const struct pt_project *p, const struct pt_record *r, const char *suffix,
+                    bool published)
+{
+    char *work = pt_path_join(p->tmp, r->name);
+    pt_remove_tree(work);
+    if (suffix) {
+        char *archive = pt_xasprintf("%s%s", work, suffix);
+        char *sidecar = pt_xasprintf("%s.sha256", archive);
+        unlink(archive);
+        unlink(sidecar);
+        free(sidecar);
+        free(archive);
+    }
+    free(work);
+    if (published) {
+        char *sidecar = pt_xasprintf("%s.sha256", r->path);
+        pt_remove_tree(r->path);
+        unlink(sidecar);
+        free(sidecar);
+    }
+}
+
+enum pt_status pt_backup_check_input(const struct pt_project *p,
+                                     const struct pt_create_options *opts, struct pt_error *err)
+{
     if (opts->name && !valid_name(opts->name))
         return pt_error_set(err, PT_EINVAL,
                             _("backup name \"%s\" is not allowed: use letters, digits, _ - and ., "
@@ -287,26 +382,29 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         if (stat(p->media, &st) != 0 || !S_ISDIR(st.st_mode))
             return pt_error_set(err, PT_EINVAL, _("media folder %s is not a folder"), p->media);
     }
+    return PT_OK;
+}
 
-    struct pt_catalog *c = NULL;
-    struct pt_lock lock = {-1};
+enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_catalog *c,
+                                       const struct pt_create_options *opts,
+                                       const struct pt_monitor *outer, struct pt_record *out,
+                                       struct pt_error *err)
+{
+    const char *kill_after = getenv("POSHTIBAN_TEST_KILL_AFTER");
+    struct relay relay = {.outer = outer, .kill_after = kill_after ? atol(kill_after) : 0};
+    struct pt_monitor monitor = {relay_progress, &relay, outer ? outer->cancel : NULL};
+    const struct pt_monitor *mon = &monitor;
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
-    if (rc != PT_OK)
-        return rc;
-    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
-        goto done;
+    enum pt_status rc;
 
     char *format = resolve_format(c, opts->format, err);
-    if (!format) {
-        rc = PT_EINVAL;
-        goto done;
-    }
+    if (!format)
+        return PT_EINVAL;
     if (opts->name && !name_free(p, c, opts->name)) {
         free(format);
-        rc = pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
-        goto done;
+        return pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
     }
+    const char *suffix = pt_reader_archive_suffix(format);
     int64_t now = pt_time_now_ms();
     char iso[32];
     pt_time_iso(now, iso);
@@ -314,7 +412,7 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
     r.kind = opts->kind;
     r.status = PT_STATE_RUNNING;
     r.format = format;
-    r.path = pt_path_join(p->backups, r.name);
+    r.path = pt_xasprintf("%s/%s%s", p->backups, r.name, suffix ? suffix : "");
     r.created_at = pt_xstrdup(iso);
     r.started_at = pt_xstrdup(iso);
     r.include_media = p->media != NULL &&
@@ -322,19 +420,20 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
                                                 : pt_settings_bool(c, "backup.include_media"));
     r.verify_ok = -1;
     r.pid = (long)getpid();
-    if ((rc = pt_catalog_insert(c, &r, err)) != PT_OK)
-        goto done;
+    if ((rc = pt_catalog_insert(c, &r, err)) != PT_OK) {
+        pt_record_free(&r);
+        return rc;
+    }
 
     char *work = pt_path_join(p->tmp, r.name);
+    bool published = false;
     rc = build(p, c, &r, work, mon, err);
+    if (rc == PT_OK && suffix)
+        rc = pack(p, c, &r, work, suffix, mon, err);
     if (rc == PT_OK) {
         phase(mon, PT_PHASE_FINISH);
-        if (rename(work, r.path) != 0)
-            rc = pt_error_set(err, PT_EFAIL, _("cannot move the backup into %s: %s"), r.path,
-                              strerror(errno));
-        else if (pt_fsync_dir(p->backups) != 0 || pt_fsync_dir(p->tmp) != 0)
-            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), p->backups,
-                              strerror(errno));
+        rc = publish(p, &r, suffix, err);
+        published = rc == PT_OK;
     }
     r.pid = 0;
     if (rc == PT_OK) {
@@ -347,9 +446,7 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
     }
     if (rc != PT_OK) {
         /* Free the space first: the catalog itself may need it to record the failure. */
-        pt_remove_tree(work);
-        if (r.status == PT_STATE_COMPLETED)
-            pt_remove_tree(r.path);
+        discard(p, &r, suffix, published);
         int64_t started, finished = pt_time_now_ms();
         pt_time_iso(finished, iso);
         free(r.finished_at);
@@ -365,25 +462,46 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         pt_catalog_update(c, &r, NULL);
     }
     free(work);
-done:
-    pt_lock_release(&lock);
-    pt_catalog_close(c);
-    if (out && r.id > 0)
+    if (out)
         *out = r;
     else
         pt_record_free(&r);
     return rc;
 }
 
-static enum pt_status need_dir(const struct pt_record *r, struct pt_error *err)
+enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_create_options *opts,
+                                const struct pt_monitor *mon, struct pt_record *out,
+                                struct pt_error *err)
+{
+    phase(mon, PT_PHASE_PREPARE);
+    if (pt_backup_check_input(p, opts, err) != PT_OK)
+        return PT_EINVAL;
+    struct pt_catalog *c = NULL;
+    struct pt_lock lock = {-1};
+    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    if (rc != PT_OK)
+        return rc;
+    if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK) {
+        pt_recover_locked(p, c);
+        rc = pt_backup_create_locked(p, c, opts, mon, out, err);
+        if (rc == PT_OK && pt_settings_bool(c, "retention.auto_cleanup")) {
+            /* A failed clean-up does not fail the backup; the next prune tries again. */
+            struct pt_retention_plan plan;
+            if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
+                pt_retention_apply(p, c, &plan, NULL);
+            pt_retention_plan_free(&plan);
+        }
+    }
+    pt_lock_release(&lock);
+    pt_catalog_close(c);
+    return rc;
+}
+
+static enum pt_status need_files(const struct pt_record *r, struct pt_error *err)
 {
     if (r->status != PT_STATE_COMPLETED)
         return pt_error_set(err, PT_EINVAL, _("backup %s is %s: it has no files"), r->name,
                             pt_state_label(r->status));
-    if (!r->format || strcmp(r->format, "dir") != 0)
-        return pt_error_set(err, PT_EINVAL, _("backup %s has format %s, which this version "
-                                              "cannot read"),
-                            r->name, r->format ? r->format : "?");
     return PT_OK;
 }
 
@@ -391,33 +509,41 @@ enum pt_status pt_backup_read_summary(const struct pt_record *r, char **text,
                                       struct pt_error *err)
 {
     *text = NULL;
-    if (need_dir(r, err) != PT_OK)
+    if (need_files(r, err) != PT_OK)
         return PT_EINVAL;
-    char *path = pt_path_join(r->path, "backup_summary.txt");
-    *text = pt_read_file(path, NULL);
-    enum pt_status rc = *text ? PT_OK
-                              : pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path,
-                                             strerror(errno));
-    free(path);
-    return rc;
+    return pt_reader_slurp(r, "backup_summary.txt", text, NULL, err);
+}
+
+enum pt_status pt_backup_read_report(const struct pt_record *r, json_t **report,
+                                     struct pt_error *err)
+{
+    *report = NULL;
+    if (need_files(r, err) != PT_OK)
+        return PT_EINVAL;
+    char *text;
+    size_t len;
+    if (pt_reader_slurp(r, "backup_report.json", &text, &len, err) != PT_OK)
+        return PT_EFAIL;
+    json_error_t jerr;
+    *report = json_loadb(text, len, 0, &jerr);
+    free(text);
+    if (!*report || !json_is_array(json_object_get(*report, "files"))) {
+        json_decref(*report);
+        *report = NULL;
+        return pt_error_set(err, PT_EFAIL, _("the report of %s is damaged"), r->name);
+    }
+    return PT_OK;
 }
 
 enum pt_status pt_backup_read_files(const struct pt_record *r, json_t **files,
                                     struct pt_error *err)
 {
+    json_t *report;
     *files = NULL;
-    if (need_dir(r, err) != PT_OK)
-        return PT_EINVAL;
-    char *path = pt_path_join(r->path, "backup_report.json");
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
-    enum pt_status rc = PT_OK;
-    if (!doc || !json_is_array(json_object_get(doc, "files")))
-        rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path,
-                          doc ? _("no file list") : jerr.text);
-    else
-        *files = json_incref(json_object_get(doc, "files"));
-    json_decref(doc);
-    free(path);
-    return rc;
+    enum pt_status rc = pt_backup_read_report(r, &report, err);
+    if (rc != PT_OK)
+        return rc;
+    *files = json_incref(json_object_get(report, "files"));
+    json_decref(report);
+    return PT_OK;
 }

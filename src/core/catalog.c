@@ -329,6 +329,17 @@ enum pt_status pt_catalog_update(struct pt_catalog *c, const struct pt_record *r
                         (struct pt_record *)r, false, err);
 }
 
+enum pt_status pt_catalog_delete(struct pt_catalog *c, int64_t id, struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM backups WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? PT_OK : db_error(c, err, _("cannot write"));
+}
+
 static bool all_digits(const char *s)
 {
     if (!*s)

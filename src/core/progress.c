@@ -4,10 +4,11 @@
 #include "i18n.h"
 
 static const char *const names[] = {"prepare", "snapshot", "fixtures", "media", "report",
-                                    "finish"};
+                                    "archive",  "verify",   "restore",  "finish"};
 static const char *const labels[] = {N_("preparing"),   N_("copying the database"),
                                      N_("writing fixtures"), N_("copying media"),
-                                     N_("writing reports"), N_("finishing")};
+                                     N_("writing reports"), N_("packing the archive"),
+                                     N_("verifying"), N_("restoring"), N_("finishing")};
 
 const char *pt_phase_name(enum pt_phase phase)
 {

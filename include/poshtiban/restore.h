@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_RESTORE_H
+#define POSHTIBAN_RESTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "poshtiban/progress.h"
+#include "poshtiban/project.h"
+#include "poshtiban/status.h"
+
+struct pt_restore_options {
+    bool database_only, media_only;
+    const char *target_database; /* NULL: the project's database */
+    const char *target_media;    /* NULL: the project's media folder */
+};
+
+struct pt_restore_table {
+    char *name;
+    int64_t now;   /* rows in the target now; -1 when the table is not there */
+    int64_t after; /* rows after the restore; -1 when the backup lacks it */
+};
+
+/* What a restore changes, and, once done, the name of the undo backup. */
+struct pt_restore_plan {
+    char *backup;          /* the backup restored */
+    char *database_target; /* NULL when the database is not restored */
+    char *media_target;    /* NULL when media is not restored */
+    struct pt_restore_table *tables;
+    size_t n_tables;
+    char **add, **change, **remove; /* media paths, relative to the media folder */
+    size_t n_add, n_change, n_remove;
+    bool migrations_differ;
+    char *pre_restore; /* set by pt_restore: the backup of the state before */
+};
+
+/* Works out the plan and writes nothing (SPEC §6 restore --dry-run). */
+enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
+                               const struct pt_restore_options *opts,
+                               struct pt_restore_plan *plan, struct pt_error *err);
+
+/*
+ * Restores backup id under the lock. First the current state is saved as a
+ * backup named pre_restore_YYYYMMDD_HHMMSS, so that undoing is one more
+ * restore. The database is replaced through the SQLite backup API in one
+ * transaction: another process holding it open sees the old content or the
+ * new. Media is extracted with libarchive's secure-extraction flags into a
+ * staging folder beside the target and swapped in whole. A backup with an
+ * unsafe member fails before anything is replaced.
+ */
+enum pt_status pt_restore(const struct pt_project *project, const char *id,
+                          const struct pt_restore_options *opts, const struct pt_monitor *monitor,
+                          struct pt_restore_plan *plan, struct pt_error *err);
+
+/* The plan as {"tables", "media": {"add", "change", "remove"}, "migrations_differ"}. */
+json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan);
+
+void pt_restore_plan_free(struct pt_restore_plan *plan);
+
+#endif

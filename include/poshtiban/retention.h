@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_RETENTION_H
+#define POSHTIBAN_RETENTION_H
+
+#include <stddef.h>
+
+#include "poshtiban/catalog.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+struct pt_retention_item {
+    struct pt_record record;
+    char *reason; /* translated: why it goes */
+};
+
+/* What retention would delete now, and how many completed backups stay. */
+struct pt_retention_plan {
+    struct pt_retention_item *items;
+    size_t n;
+    size_t kept;
+};
+
+/*
+ * Decides by retention.max_backups and retention.max_age_days which
+ * completed backups go. Never a pinned one, the newest completed, the newest
+ * that verified ok, or anything not completed (running ones included).
+ */
+enum pt_status pt_retention_plan(const struct pt_project *project, struct pt_catalog *catalog,
+                                 struct pt_retention_plan *plan, struct pt_error *err);
+
+/* Deletes what plan lists; the caller holds the lock. Stops at the first failure. */
+enum pt_status pt_retention_apply(const struct pt_project *project, struct pt_catalog *catalog,
+                                  const struct pt_retention_plan *plan, struct pt_error *err);
+
+/* Plan (and, unless dry_run, apply) under the lock: `poshtiban prune`. */
+enum pt_status pt_retention_prune(const struct pt_project *project, bool dry_run,
+                                  struct pt_retention_plan *plan, struct pt_error *err);
+
+void pt_retention_plan_free(struct pt_retention_plan *plan);
+
+#endif

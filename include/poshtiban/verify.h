@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_VERIFY_H
+#define POSHTIBAN_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "poshtiban/progress.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+/* What a verify found: one translated line per problem, each naming a file. */
+struct pt_verify_result {
+    bool ok;
+    char **problems;
+    size_t n;
+};
+
+/*
+ * Checks one completed backup, any format, reading it as a stream: the
+ * archive's own SHA-256 against its .sha256, every member against
+ * SHA256SUMS, PRAGMA integrity_check of the snapshot and its row counts
+ * against the report, and every JSON file parses. The result and the time
+ * go into the catalog; *out (when not NULL) receives the updated record.
+ * A damaged backup is PT_OK with result->ok false; an error means it could
+ * not be checked at all (no such backup, not completed).
+ */
+enum pt_status pt_verify_backup(const struct pt_project *project, const char *id,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_verify_result *result, struct pt_error *err);
+
+void pt_verify_result_free(struct pt_verify_result *result);
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
+
+int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *id = NULL;
+    bool yes = false;
+    const struct pt_cli_option options[] = {{"--yes", NULL, &yes}, {"-y", NULL, &yes}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("delete", argc, argv, options, &id, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage("delete", _("which backup? give its id or name"));
+    struct pt_error err = {0};
+    struct pt_catalog *catalog;
+    struct pt_record record;
+    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+        return pt_cli_error(&err);
+    enum pt_status rc = pt_catalog_get(catalog, id, &record, &err);
+    pt_catalog_close(catalog);
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    char *question = NULL;
+    if (asprintf(&question, _("Delete backup %s (%s) for good?"), record.name, record.path) < 0)
+        question = NULL;
+    int code = pt_cli_confirm("delete", question ? question : record.name, yes);
+    free(question);
+    if (code == 0 && pt_backup_delete(&cli->project, record.name, &err) != PT_OK)
+        code = pt_cli_error(&err);
+    if (code == 0) {
+        if (cli->json)
+            code = pt_cli_print_json(json_pack("{s:s}", "deleted", record.name));
+        else
+            printf(_("Deleted %s\n"), record.name);
+    }
+    pt_record_free(&record);
+    return code;
+}
+
+static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, bool pinned)
+{
+    const char *id = NULL;
+    size_t n_pos;
+    if (!pt_cli_parse(command, argc, argv, NULL, &id, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage(command, _("which backup? give its id or name"));
+    struct pt_error err = {0};
+    struct pt_record record;
+    if (pt_backup_pin(&cli->project, id, pinned, &record, &err) != PT_OK)
+        return pt_cli_error(&err);
+    int code = 0;
+    if (cli->json)
+        code = pt_cli_print_json(pt_record_to_json(&record));
+    else
+        printf(pinned ? _("Pinned %s: retention keeps it\n") : _("Unpinned %s\n"), record.name);
+    pt_record_free(&record);
+    return code;
+}
+
+int pt_cmd_pin(struct pt_cli *cli, int argc, char **argv)
+{
+    return pin(cli, "pin", argc, argv, true);
+}
+
+int pt_cmd_unpin(struct pt_cli *cli, int argc, char **argv)
+{
+    return pin(cli, "unpin", argc, argv, false);
+}

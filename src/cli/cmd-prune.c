@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+
+#include "cli.h"
+#include "poshtiban/reindex.h"
+#include "poshtiban/retention.h"
+
+int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
+{
+    bool dry_run = false;
+    const struct pt_cli_option options[] = {{"--dry-run", NULL, &dry_run}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("prune", argc, argv, options, NULL, 0, &n_pos))
+        return 2;
+    struct pt_retention_plan plan;
+    struct pt_error err = {0};
+    enum pt_status rc = pt_retention_prune(&cli->project, dry_run, &plan, &err);
+    int code = rc == PT_OK ? 0 : pt_cli_error(&err);
+    if (rc == PT_OK && cli->json) {
+        json_t *deleted = json_array();
+        for (size_t i = 0; i < plan.n; i++)
+            json_array_append_new(deleted, json_pack("{s:s, s:s}", "name",
+                                                     plan.items[i].record.name, "reason",
+                                                     plan.items[i].reason));
+        code = pt_cli_print_json(json_pack("{s:o, s:I, s:b}", "deleted", deleted, "kept",
+                                           (json_int_t)plan.kept, "dry_run", dry_run));
+    } else if (rc == PT_OK) {
+        for (size_t i = 0; i < plan.n; i++)
+            printf(dry_run ? _("would delete %s: %s\n") : _("deleted %s: %s\n"),
+                   plan.items[i].record.name, plan.items[i].reason);
+        printf(_("%zu completed backups kept\n"), plan.kept);
+    }
+    pt_retention_plan_free(&plan);
+    return code;
+}
+
+int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
+{
+    size_t n_pos;
+    if (!pt_cli_parse("reindex", argc, argv, NULL, NULL, 0, &n_pos))
+        return 2;
+    size_t count = 0;
+    struct pt_error err = {0};
+    if (pt_reindex(&cli->project, &count, &err) != PT_OK)
+        return pt_cli_error(&err);
+    if (cli->json)
+        return pt_cli_print_json(json_pack("{s:I}", "records", (json_int_t)count));
+    printf(_("%zu backups found and recorded\n"), count);
+    return 0;
+}

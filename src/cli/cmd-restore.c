@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "poshtiban/restore.h"
+
+static void print_plan(const struct pt_restore_plan *plan)
+{
+    printf(_("Restore %s\n"), plan->backup);
+    if (plan->database_target) {
+        printf(_("Database %s:\n"), plan->database_target);
+        size_t width = 0;
+        for (size_t i = 0; i < plan->n_tables; i++) {
+            size_t w = pt_cli_width(plan->tables[i].name);
+            width = w > width ? w : width;
+        }
+        for (size_t i = 0; i < plan->n_tables; i++) {
+            const struct pt_restore_table *t = &plan->tables[i];
+            char now[32], after[32];
+            snprintf(now, sizeof(now), "%lld", (long long)t->now);
+            snprintf(after, sizeof(after), "%lld", (long long)t->after);
+            fputs("  ", stdout);
+            pt_cli_pad(t->name, width + 2);
+            printf("%s → %s%s\n", t->now < 0 ? "-" : now, t->after < 0 ? "-" : after,
+                   t->now != t->after ? "  *" : "");
+        }
+        if (plan->migrations_differ)
+            printf("  %s\n", _("Warning: the backup's Django migrations differ from the current "
+                               "database's; run manage.py migrate after restoring"));
+    }
+    if (plan->media_target) {
+        printf(_("Media %s: %zu to add, %zu to change, %zu to remove\n"), plan->media_target,
+               plan->n_add, plan->n_change, plan->n_remove);
+        for (size_t i = 0; i < plan->n_add; i++)
+            printf("  + %s\n", plan->add[i]);
+        for (size_t i = 0; i < plan->n_change; i++)
+            printf("  ~ %s\n", plan->change[i]);
+        for (size_t i = 0; i < plan->n_remove; i++)
+            printf("  - %s\n", plan->remove[i]);
+    }
+}
+
+int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *id = NULL;
+    bool dry_run = false, yes = false;
+    struct pt_restore_options opts = {0};
+    const struct pt_cli_option options[] = {
+        {"--database-only", NULL, &opts.database_only},
+        {"--media-only", NULL, &opts.media_only},
+        {"--target-database", &opts.target_database, NULL},
+        {"--target-media", &opts.target_media, NULL},
+        {"--dry-run", NULL, &dry_run},
+        {"--yes", NULL, &yes},
+        {"-y", NULL, &yes},
+        {0},
+    };
+    size_t n_pos;
+    if (!pt_cli_parse("restore", argc, argv, options, &id, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage("restore", _("which backup? give its id or name"));
+
+    /* Nobody to ask: refuse before any work. */
+    if (!dry_run && !yes && !isatty(STDIN_FILENO))
+        return pt_cli_confirm("restore", NULL, false);
+
+    struct pt_error err = {0};
+    struct pt_restore_plan plan;
+    if (pt_restore_plan(&cli->project, id, &opts, &plan, &err) != PT_OK) {
+        pt_restore_plan_free(&plan);
+        return pt_cli_error(&err);
+    }
+    if (dry_run) {
+        int code = cli->json ? pt_cli_print_json(pt_restore_plan_to_json(&plan))
+                             : (print_plan(&plan), 0);
+        pt_restore_plan_free(&plan);
+        return code;
+    }
+    if (!yes && !cli->json)
+        print_plan(&plan);
+    char *question = NULL;
+    if (asprintf(&question, _("Replace the current data with backup %s? (It is saved first.)"),
+                 plan.backup) < 0)
+        question = NULL;
+    int code = pt_cli_confirm("restore", question ? question : plan.backup, yes);
+    free(question);
+    pt_restore_plan_free(&plan);
+    if (code != 0)
+        return code;
+
+    struct pt_monitor monitor;
+    pt_cli_monitor(&monitor);
+    enum pt_status rc = pt_restore(&cli->project, id, &opts, &monitor, &plan, &err);
+    pt_cli_monitor_done();
+    if (rc != PT_OK)
+        code = pt_cli_error(&err);
+    else if (cli->json)
+        code = pt_cli_print_json(json_pack("{s:s, s:s?}", "restored", plan.backup, "pre_restore",
+                                           plan.pre_restore));
+    else if (plan.pre_restore)
+        printf(_("Restored %s. The state before is saved as %s: restore it to undo.\n"),
+               plan.backup, plan.pre_restore);
+    else
+        printf(_("Restored %s.\n"), plan.backup);
+    pt_restore_plan_free(&plan);
+    return code;
+}

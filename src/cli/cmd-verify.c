@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/verify.h"
+
+/* Verifies one backup; adds its result to results; returns 0 ok, 1 damaged, else the code. */
+static int verify_one(struct pt_cli *cli, const char *id, json_t *results)
+{
+    struct pt_monitor monitor;
+    pt_cli_monitor(&monitor);
+    struct pt_verify_result result;
+    struct pt_record record = {0};
+    struct pt_error err = {0};
+    enum pt_status rc = pt_verify_backup(&cli->project, id, &monitor, &record, &result, &err);
+    pt_cli_monitor_done();
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    json_t *problems = json_array();
+    for (size_t i = 0; i < result.n; i++) {
+        fprintf(stderr, "poshtiban: %s: %s\n", record.name, result.problems[i]);
+        json_array_append_new(problems, json_string(result.problems[i]));
+    }
+    if (!cli->json)
+        printf(result.ok ? _("%s: ok\n") : _("%s: DAMAGED\n"), record.name);
+    json_array_append_new(results, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)record.id,
+                                             "name", record.name, "ok", result.ok, "problems",
+                                             problems));
+    int code = result.ok ? 0 : 1;
+    pt_verify_result_free(&result);
+    pt_record_free(&record);
+    return code;
+}
+
+int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv)
+{
+    bool all = false;
+    const char *id = NULL;
+    const struct pt_cli_option options[] = {{"--all", NULL, &all}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("verify", argc, argv, options, &id, 1, &n_pos))
+        return 2;
+    if (all == (n_pos == 1))
+        return pt_cli_usage("verify", _("give one backup's id or name, or --all"));
+    json_t *results = json_array();
+    int code = 0;
+    if (!all) {
+        code = verify_one(cli, id, results);
+    } else {
+        struct pt_error err = {0};
+        struct pt_catalog *catalog;
+        if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK) {
+            json_decref(results);
+            return pt_cli_error(&err);
+        }
+        struct pt_catalog_filter filter = {.has_status = true, .status = PT_STATE_COMPLETED};
+        struct pt_record *records;
+        size_t n;
+        int64_t total;
+        enum pt_status rc = pt_catalog_list(catalog, &filter, &records, &n, &total, &err);
+        pt_catalog_close(catalog);
+        if (rc != PT_OK) {
+            json_decref(results);
+            return pt_cli_error(&err);
+        }
+        for (size_t i = 0; i < n; i++) {
+            int one = verify_one(cli, records[i].name, results);
+            code = one > code ? one : code;
+        }
+        pt_record_list_free(records, n);
+    }
+    if (cli->json) {
+        int printed = pt_cli_print_json(json_pack("{s:O}", "results", results));
+        code = code ? code : printed;
+    }
+    json_decref(results);
+    return code;
+}

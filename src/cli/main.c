@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "poshtiban/recovery.h"
+#include "tui.h"
 
 static void setup_language(const char *lang)
 {
@@ -123,9 +124,20 @@ int main(int argc, char **argv)
         print_help();
         return 0;
     }
-    if (argc < 2) {
+    if (argc < 2 && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
         print_help();
-        return isatty(STDOUT_FILENO) ? 0 : 2;
+        return 2;
+    }
+    struct pt_error err = {0};
+    if (argc < 2) {
+        /* No command on a terminal: the full-screen interface. */
+        if (pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
+            return pt_cli_error(&err);
+        pt_recover(&cli.project, NULL);
+        struct pt_tui_options tui = {.no_color = cli.no_color};
+        rc = pt_tui_run(&cli.project, &tui);
+        pt_project_free(&cli.project);
+        return rc;
     }
     size_t n;
     const struct pt_command *cmds = pt_cli_commands(&n);
@@ -136,7 +148,6 @@ int main(int argc, char **argv)
     if (!cmd)
         return pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
 
-    struct pt_error err = {0};
     if (pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
         return pt_cli_error(&err);
     /* A backup whose process died is marked before anyone looks at the catalog. */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
+#include "poshtiban/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
 int pt_cli_fail(enum pt_status status, const char *fmt, ...)
 {
@@ -49,32 +49,7 @@ int pt_cli_print_json(json_t *doc)
 
 size_t pt_cli_width(const char *s)
 {
-    size_t width = 0;
-    mbstate_t state;
-    memset(&state, 0, sizeof(state));
-    const char *p = s;
-    size_t left = strlen(s);
-    while (left > 0) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, p, left, &state);
-        if (n == (size_t)-1 || n == (size_t)-2) {
-            /* Not decodable in this locale: count UTF-8 lead bytes. */
-            width++;
-            p++;
-            left--;
-            while (left > 0 && ((unsigned char)*p & 0xc0) == 0x80)
-                p++, left--;
-            memset(&state, 0, sizeof(state));
-            continue;
-        }
-        if (n == 0)
-            break;
-        int w = wcwidth(wc);
-        width += w > 0 ? (size_t)w : 0;
-        p += n;
-        left -= n;
-    }
-    return width;
+    return pt_text_width(s);
 }
 
 void pt_cli_pad(const char *s, size_t width)

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_TEXT_H
+#define POSHTIBAN_TEXT_H
+
+#include <stddef.h>
+
+/*
+ * Terminal columns of UTF-8 text, as the current locale's wcwidth counts
+ * them (zero-width joiners and marks take none, wide characters two).
+ * Bytes that do not decode count one column each run.
+ */
+size_t pt_text_width(const char *s);
+
+/*
+ * The longest start of s that fits in cols columns, cut on a character
+ * boundary; with ellipsis, a cut string ends in "…" within cols. New string.
+ */
+char *pt_text_fit(const char *s, size_t cols, int ellipsis);
+
+#endif

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app.h"
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "poshtiban/text.h"
+#include "poshtiban/timefmt.h"
+#include "tui.h"
+
+#define MIN_COLS 80
+#define MIN_ROWS 24
+#define KEY_ESC 27
+
+static const struct pt_pane_ops *const panes[PT_N_PANES] = {
+    &pt_pane_dashboard, &pt_pane_list, &pt_pane_detail, &pt_pane_settings};
+
+void pt_app_message(struct pt_app *app, enum pt_style style, const char *fmt, ...)
+{
+    free(app->message);
+    app->message = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&app->message, fmt, ap) < 0)
+        app->message = NULL;
+    va_end(ap);
+    app->message_style = style;
+}
+
+static void open_catalog(struct pt_app *app)
+{
+    pt_catalog_close(app->catalog);
+    app->catalog = NULL;
+    struct pt_error err = {0};
+    if (pt_catalog_open(&app->catalog, app->project, PT_CATALOG_READ, &err) != PT_OK) {
+        pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+        pt_error_clear(&err);
+        /* An empty catalog in memory keeps the panes working. */
+        static const struct pt_project none = {.catalog = "/nonexistent/catalog.sqlite3"};
+        pt_catalog_open(&app->catalog, &none, PT_CATALOG_READ, NULL);
+    }
+}
+
+static void focus(struct pt_app *app)
+{
+    if (panes[app->pane]->focus)
+        panes[app->pane]->focus(app->state[app->pane], app);
+}
+
+void pt_app_changed(struct pt_app *app)
+{
+    open_catalog(app);
+    if (!app->stats_job)
+        app->stats_job = pt_job_start(PT_JOB_DATABASE_STATS, app->project, NULL);
+    focus(app);
+}
+
+void pt_app_show(struct pt_app *app, const char *name)
+{
+    free(app->selected);
+    app->selected = name ? strdup(name) : NULL;
+    app->pane = PT_PANE_DETAIL;
+    focus(app);
+}
+
+void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id)
+{
+    if (app->job) {
+        pt_app_message(app, PT_STYLE_WARN, "%s", _("busy: wait for the work under way, or Esc"));
+        return;
+    }
+    app->job = pt_job_start(kind, app->project, id);
+    if (!app->job)
+        pt_app_message(app, PT_STYLE_ERROR, "%s", _("cannot start a worker thread"));
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- drawing ---- */
+
+static void draw_header(struct pt_app *app, int w)
+{
+    pt_ui_fill(stdscr, 0, 0, w, PT_STYLE_SELECTED);
+    int x = pt_ui_text(stdscr, 0, 1, w - 2, "poshtiban", PT_STYLE_SELECTED, PT_ALIGN_LEFT) + 3;
+    for (int i = 0; i < PT_N_PANES && x < w - 10; i++) {
+        char *tab = NULL;
+        if (asprintf(&tab, " %d %s ", i + 1, _(panes[i]->title)) < 0)
+            continue;
+        x += pt_ui_text(stdscr, 0, x, w - x, tab,
+                        i == app->pane ? PT_STYLE_KEY : PT_STYLE_SELECTED, PT_ALIGN_LEFT);
+        free(tab);
+    }
+    if (x < w - 12)
+        pt_ui_text(stdscr, 0, x + 2, w - x - 3, app->project->root, PT_STYLE_SELECTED,
+                   PT_ALIGN_RIGHT);
+}
+
+static bool movement(enum pt_action a)
+{
+    return a == PT_ACT_UP || a == PT_ACT_DOWN || a == PT_ACT_PAGE_UP || a == PT_ACT_PAGE_DOWN ||
+           a == PT_ACT_HOME || a == PT_ACT_END;
+}
+
+static int footer_item(enum pt_action a, int y, int x, int w, bool draw)
+{
+    const char *key = pt_action_key(a), *name = pt_action_name(a);
+    int need = (int)(pt_text_width(key) + pt_text_width(name)) + 2;
+    if (!draw || x + need > w)
+        return need;
+    x += pt_ui_text(stdscr, y, x, w - x, key, PT_STYLE_KEY, PT_ALIGN_LEFT);
+    pt_ui_text(stdscr, y, x + 1, w - x - 1, name, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
+    return need;
+}
+
+/* The pane's keys, then help, next and quit, which always keep their place at the right. */
+static void draw_footer(struct pt_app *app, int y, int w)
+{
+    pt_ui_fill(stdscr, y, 0, w, PT_STYLE_NORMAL);
+    int global = 0;
+    for (size_t i = 0; i < pt_n_global_actions; i++)
+        global += footer_item(pt_global_actions[i], y, 0, w, false) + 1;
+    int x = 0;
+    for (const enum pt_action *a = panes[app->pane]->actions; *a != PT_ACT_NONE; a++) {
+        if (movement(*a))
+            continue;
+        int need = footer_item(*a, y, x, w, false);
+        if (x + need > w - global)
+            break;
+        x += footer_item(*a, y, x, w - global, true) + 1;
+    }
+    x = w - global + 1;
+    for (size_t i = 0; i < pt_n_global_actions; i++)
+        x += footer_item(pt_global_actions[i], y, x, w, true) + 1;
+}
+
+static void draw_help(int h, int w)
+{
+    int bw = w - 4, bh = h - 2, by = 1, bx = 2;
+    for (int y = by; y < by + bh; y++)
+        pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
+    pt_ui_frame(stdscr, by, bx, bh, bw, _("Keys"));
+    int y = by + 1, col = 0, cols = bw >= 110 ? 2 : 1;
+    int colw = (bw - 2) / cols;
+    for (int a = 0; a < PT_ACT_COUNT; a++) {
+        if (y >= by + bh - 2) {
+            if (++col >= cols)
+                break;
+            y = by + 1;
+        }
+        int x = bx + 2 + col * colw;
+        pt_ui_text(stdscr, y, x, 7, pt_action_key((enum pt_action)a), PT_STYLE_KEY,
+                   PT_ALIGN_LEFT);
+        pt_ui_textf(stdscr, y, x + 8, colw - 10, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s: %s",
+                    pt_action_name((enum pt_action)a), pt_action_help((enum pt_action)a));
+        y++;
+    }
+    pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" any key closes this "), PT_STYLE_DIM,
+               PT_ALIGN_RIGHT);
+}
+
+static void draw_job(struct pt_app *app, int h, int w)
+{
+    struct pt_progress p = pt_job_progress(app->job);
+    int bw = w > 70 ? 64 : w - 4, bh = 7, by = (h - bh) / 2, bx = (w - bw) / 2;
+    for (int y = by; y < by + bh; y++)
+        pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
+    pt_ui_frame(stdscr, by, bx, bh, bw, pt_phase_label(p.phase));
+    double fraction = p.total > 0 ? (double)p.done / (double)p.total : 0;
+    pt_ui_bar(stdscr, by + 2, bx + 2, bw - 4, fraction);
+    char done[32], total[32], rate[32] = "", left[32] = "";
+    int64_t elapsed = monotonic_ms() - app->job->started_ms;
+    if (p.phase == PT_PHASE_FIXTURES) {
+        snprintf(done, sizeof(done), "%lld", (long long)p.done);
+        snprintf(total, sizeof(total), "%lld", (long long)p.total);
+    } else {
+        pt_format_size(p.done, done, sizeof(done));
+        pt_format_size(p.total, total, sizeof(total));
+    }
+    if (elapsed > 500 && p.done > 0) {
+        int64_t per_s = p.done * 1000 / elapsed;
+        if (p.phase == PT_PHASE_FIXTURES)
+            snprintf(rate, sizeof(rate), _("%lld rows/s"), (long long)per_s);
+        else {
+            pt_format_size(per_s, rate, sizeof(rate));
+            strncat(rate, _("/s"), sizeof(rate) - strlen(rate) - 1);
+        }
+        if (p.total > p.done && per_s > 0)
+            pt_format_duration((p.total - p.done) * 1000 / per_s, left, sizeof(left));
+    }
+    pt_ui_textf(stdscr, by + 3, bx + 2, bw - 4, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s / %s  %s",
+                done, total, rate);
+    if (*left)
+        pt_ui_textf(stdscr, by + 4, bx + 2, bw - 4, PT_STYLE_DIM, PT_ALIGN_LEFT, _("%s left"),
+                    left);
+    pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4,
+               atomic_load(&app->job->cancel) ? _(" cancelling… ") : _(" Esc cancels "),
+               PT_STYLE_DIM, PT_ALIGN_RIGHT);
+}
+
+static void draw(struct pt_app *app)
+{
+    int h, w;
+    getmaxyx(stdscr, h, w);
+    erase();
+    if (h < MIN_ROWS || w < MIN_COLS) {
+        pt_ui_textf(stdscr, h / 2, 0, w, PT_STYLE_WARN, PT_ALIGN_CENTER,
+                    _("window too small: %dx%d at least, now %dx%d"), MIN_COLS, MIN_ROWS, w, h);
+        refresh();
+        return;
+    }
+    draw_header(app, w);
+    panes[app->pane]->draw(app->state[app->pane], app, stdscr, 1, 0, h - 3, w);
+    pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
+    if (app->message)
+        pt_ui_text(stdscr, h - 2, 1, w - 2, app->message, app->message_style, PT_ALIGN_LEFT);
+    draw_footer(app, h - 1, w);
+    if (app->help)
+        draw_help(h, w);
+    if (app->job)
+        draw_job(app, h, w);
+    refresh();
+}
+
+/* ---- dialogs ---- */
+
+static int read_key(void)
+{
+    wint_t wc;
+    int rc = get_wch(&wc);
+    if (rc == ERR)
+        return ERR;
+    /* Characters beyond ASCII must not pass for curses' key codes (KEY_UP is 0403). */
+    if (rc == OK && wc >= 0200)
+        return (int)(wc | 0x40000000);
+    return (int)wc;
+}
+
+bool pt_app_confirm(struct pt_app *app, const char *question)
+{
+    draw(app);
+    int h, w;
+    getmaxyx(stdscr, h, w);
+    int bw = w - 8, bh = 5, by = (h - bh) / 2, bx = 4;
+    for (int y = by; y < by + bh; y++)
+        pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
+    pt_ui_frame(stdscr, by, bx, bh, bw, _("Confirm"));
+    pt_ui_text(stdscr, by + 2, bx + 2, bw - 4, question, PT_STYLE_WARN, PT_ALIGN_LEFT);
+    pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" y: yes   n, Esc: no "), PT_STYLE_DIM,
+               PT_ALIGN_RIGHT);
+    refresh();
+    timeout(-1);
+    int key;
+    while ((key = read_key()) == KEY_RESIZE || key == ERR)
+        ;
+    return key == 'y' || key == 'Y';
+}
+
+char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
+{
+    wchar_t buf[512];
+    size_t len = mbstowcs(buf, initial ? initial : "", 511);
+    if (len == (size_t)-1)
+        len = 0;
+    buf[len] = L'\0';
+    timeout(-1);
+    curs_set(1);
+    for (;;) {
+        draw(app);
+        int h, w;
+        getmaxyx(stdscr, h, w);
+        char text[2048];
+        size_t n = wcstombs(text, buf, sizeof(text) - 1);
+        text[n == (size_t)-1 ? 0 : n] = '\0';
+        pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
+        int x = pt_ui_textf(stdscr, h - 2, 1, w - 2, PT_STYLE_TITLE, PT_ALIGN_LEFT, "%s ", label);
+        x += 2 + pt_ui_text(stdscr, h - 2, x + 2, w - x - 3, text, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
+        move(h - 2, x < w - 1 ? x : w - 1);
+        refresh();
+        wint_t wc;
+        int rc = get_wch(&wc);
+        if (rc == ERR)
+            continue;
+        if (rc == OK && (wc == '\n' || wc == '\r')) {
+            curs_set(0);
+            return strdup(text);
+        }
+        if (rc == OK && wc == KEY_ESC) {
+            curs_set(0);
+            return NULL;
+        }
+        if ((rc == KEY_CODE_YES && wc == KEY_BACKSPACE) || (rc == OK && (wc == 127 || wc == 8))) {
+            if (len > 0)
+                buf[--len] = L'\0';
+        } else if (rc == OK && wc >= 32 && len < 511) {
+            buf[len++] = (wchar_t)wc;
+            buf[len] = L'\0';
+        }
+    }
+}
+
+/* ---- long work coming back ---- */
+
+static void show_plan_and_restore(struct pt_app *app, struct pt_job *job)
+{
+    const struct pt_restore_plan *plan = &job->plan;
+    size_t changed = 0;
+    for (size_t i = 0; i < plan->n_tables; i++)
+        changed += plan->tables[i].now != plan->tables[i].after;
+    char *question = NULL;
+    if (asprintf(&question,
+                 _("Restore %s? %zu of %zu tables change; media: %zu added, %zu changed, %zu "
+                   "removed.%s The current state is saved first."),
+                 plan->backup, changed, plan->n_tables, plan->n_add, plan->n_change,
+                 plan->n_remove,
+                 plan->migrations_differ ? _(" Django migrations differ!") : "") < 0)
+        question = NULL;
+    if (question && pt_app_confirm(app, question))
+        pt_app_start(app, PT_JOB_RESTORE, job->id);
+    else
+        pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
+    free(question);
+}
+
+static void job_done(struct pt_app *app, struct pt_job *job)
+{
+    char size[32];
+    if (job->status != PT_OK && job->kind != PT_JOB_DATABASE_STATS) {
+        pt_app_message(app, job->status == PT_ECANCELLED ? PT_STYLE_WARN : PT_STYLE_ERROR, "%s",
+                       job->err.message ? job->err.message : _("failed"));
+        pt_app_changed(app);
+        return;
+    }
+    switch (job->kind) {
+    case PT_JOB_CREATE:
+        pt_format_size(job->record.size_bytes, size, sizeof(size));
+        pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"), job->record.name, size);
+        break;
+    case PT_JOB_VERIFY:
+        if (job->verify.ok)
+            pt_app_message(app, PT_STYLE_OK, _("%s verified: every file intact"),
+                           job->record.name);
+        else
+            pt_app_message(app, PT_STYLE_ERROR, _("%s is DAMAGED: %s"), job->record.name,
+                           job->verify.n ? job->verify.problems[0] : "");
+        break;
+    case PT_JOB_RESTORE_PLAN:
+        show_plan_and_restore(app, job);
+        return;
+    case PT_JOB_RESTORE:
+        if (job->plan.pre_restore)
+            pt_app_message(app, PT_STYLE_OK, _("Restored %s. To undo, restore %s."),
+                           job->plan.backup, job->plan.pre_restore);
+        else
+            pt_app_message(app, PT_STYLE_OK, _("Restored %s."), job->plan.backup);
+        break;
+    case PT_JOB_EXPORT:
+        pt_app_message(app, PT_STYLE_OK, _("Exported to %s"), job->path);
+        break;
+    case PT_JOB_DELETE:
+        pt_app_message(app, PT_STYLE_OK, _("Deleted %s"), job->id);
+        if (app->pane == PT_PANE_DETAIL)
+            app->pane = PT_PANE_LIST;
+        break;
+    case PT_JOB_PRUNE:
+        pt_app_message(app, PT_STYLE_OK, _("Retention deleted %zu backups"), job->count);
+        break;
+    case PT_JOB_DATABASE_STATS:
+        pt_database_stats_free(&app->database);
+        app->database = job->database;
+        memset(&job->database, 0, sizeof(job->database));
+        app->database_ready = true;
+        return;
+    }
+    pt_app_changed(app);
+}
+
+static void poll_jobs(struct pt_app *app)
+{
+    if (app->stats_job && atomic_load(&app->stats_job->finished)) {
+        struct pt_job *job = app->stats_job;
+        app->stats_job = NULL;
+        job_done(app, job);
+        pt_job_free(job);
+    }
+    if (app->job && atomic_load(&app->job->finished)) {
+        struct pt_job *job = app->job;
+        app->job = NULL;
+        job_done(app, job);
+        pt_job_free(job);
+    }
+}
+
+/* ---- the loop ---- */
+
+static void handle_key(struct pt_app *app, int key)
+{
+    if (app->job) {
+        if (key == KEY_ESC)
+            atomic_store(&app->job->cancel, true);
+        return;
+    }
+    if (app->help) {
+        app->help = false;
+        return;
+    }
+    enum pt_action a = pt_action_for_key(key);
+    if (a == PT_ACT_NONE)
+        return;
+    const struct pt_pane_ops *pane = panes[app->pane];
+    if (pane->handle(app->state[app->pane], app, a))
+        return;
+    switch (a) {
+    case PT_ACT_QUIT:
+        app->quit = true;
+        break;
+    case PT_ACT_HELP:
+        app->help = true;
+        break;
+    case PT_ACT_DASHBOARD:
+    case PT_ACT_LIST:
+    case PT_ACT_DETAIL:
+    case PT_ACT_SETTINGS:
+        app->pane = a - PT_ACT_DASHBOARD;
+        focus(app);
+        break;
+    case PT_ACT_NEXT_PANE:
+        app->pane = (app->pane + 1) % PT_N_PANES;
+        focus(app);
+        break;
+    case PT_ACT_REFRESH:
+        pt_app_changed(app);
+        break;
+    default:
+        break;
+    }
+}
+
+int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *opts)
+{
+    struct pt_app app = {.project = project};
+    if (!initscr())
+        return 1;
+    raw();
+    noecho();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    pt_ui_init_styles(opts->no_color);
+    open_catalog(&app);
+    for (int i = 0; i < PT_N_PANES; i++)
+        app.state[i] = panes[i]->init(&app);
+    app.stats_job = pt_job_start(PT_JOB_DATABASE_STATS, project, NULL);
+    focus(&app);
+    while (!app.quit) {
+        draw(&app);
+        timeout(app.job || app.stats_job ? 100 : 1000);
+        int key = read_key();
+        if (key == ERR || key == KEY_RESIZE) {
+            poll_jobs(&app);
+            continue;
+        }
+        if (key == 3 && !app.job) /* Ctrl-C, raw mode */
+            break;
+        handle_key(&app, key);
+        poll_jobs(&app);
+    }
+    endwin();
+    if (app.job) {
+        atomic_store(&app.job->cancel, true);
+        pt_job_free(app.job);
+    }
+    pt_job_free(app.stats_job);
+    for (int i = 0; i < PT_N_PANES; i++)
+        panes[i]->destroy(app.state[i]);
+    pt_database_stats_free(&app.database);
+    pt_catalog_close(app.catalog);
+    free(app.message);
+    free(app.selected);
+    return 0;
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/timefmt.h"
+#include "tui.h"
+
+struct line {
+    char *label, *value;
+    enum pt_style style;
+};
+
+/* The whole record as lines, built when the pane comes into view, scrolled by the keys. */
+struct detail {
+    struct pt_record record;
+    bool have;
+    struct line *lines;
+    size_t n, cap;
+    int scroll, rows;
+};
+
+static const enum pt_action actions[] = {
+    PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_EXPORT,   PT_ACT_DELETE, PT_ACT_PIN,
+    PT_ACT_UP,     PT_ACT_DOWN,    PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN, PT_ACT_NONE,
+};
+
+static void *init(struct pt_app *app)
+{
+    (void)app;
+    return calloc(1, sizeof(struct detail));
+}
+
+static void add(struct detail *d, const char *label, const char *value, enum pt_style style)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 32;
+        d->lines = realloc(d->lines, d->cap * sizeof(*d->lines));
+    }
+    d->lines[d->n].label = strdup(label ? label : "");
+    d->lines[d->n].value = strdup(value ? value : "-");
+    d->lines[d->n].style = style;
+    d->n++;
+}
+
+static void reset(struct detail *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->lines[i].label);
+        free(d->lines[i].value);
+    }
+    d->n = 0;
+    if (d->have)
+        pt_record_free(&d->record);
+    d->have = false;
+}
+
+static void time_line(struct detail *d, const char *label, const char *iso)
+{
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%.10s %.8s UTC", iso ? iso : "", iso && strlen(iso) >= 19 ? iso + 11 : "");
+    add(d, label, iso ? buf : NULL, PT_STYLE_NORMAL);
+}
+
+static void focus(void *state, struct pt_app *app)
+{
+    struct detail *d = state;
+    reset(d);
+    if (!app->selected || pt_catalog_get(app->catalog, app->selected, &d->record, NULL) != PT_OK)
+        return;
+    d->have = true;
+    const struct pt_record *r = &d->record;
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%lld", (long long)r->id);
+    add(d, _("ID"), buf, PT_STYLE_NORMAL);
+    add(d, _("Name"), r->name, PT_STYLE_TITLE);
+    add(d, _("Status"), pt_state_label(r->status),
+        r->status == PT_STATE_COMPLETED ? PT_STYLE_OK : PT_STYLE_ERROR);
+    add(d, _("Kind"), pt_kind_label(r->kind), PT_STYLE_NORMAL);
+    add(d, _("Format"), r->format, PT_STYLE_NORMAL);
+    add(d, _("Path"), r->path, PT_STYLE_NORMAL);
+    time_line(d, _("Created"), r->created_at);
+    time_line(d, _("Finished"), r->finished_at);
+    pt_format_duration(r->duration_ms, buf, sizeof(buf));
+    add(d, _("Duration"), buf, PT_STYLE_NORMAL);
+    pt_format_size(r->size_bytes, buf, sizeof(buf));
+    add(d, _("Size"), buf, PT_STYLE_NORMAL);
+    add(d, _("Media"), r->include_media ? _("included") : _("not included"), PT_STYLE_NORMAL);
+    add(d, _("Pinned"), r->pinned ? _("yes: retention keeps it") : _("no"), PT_STYLE_NORMAL);
+    if (r->verify_ok < 0) {
+        add(d, _("Verified"), _("never"), PT_STYLE_WARN);
+    } else {
+        char when[80];
+        snprintf(when, sizeof(when), "%s · %.10s %.8s", r->verify_ok ? _("ok") : _("DAMAGED"),
+                 r->verified_at ? r->verified_at : "",
+                 r->verified_at && strlen(r->verified_at) >= 19 ? r->verified_at + 11 : "");
+        add(d, _("Verified"), when, r->verify_ok ? PT_STYLE_OK : PT_STYLE_ERROR);
+    }
+    if (r->message)
+        add(d, _("Message"), r->message, PT_STYLE_NORMAL);
+    if (r->error)
+        add(d, _("Error"), r->error, PT_STYLE_ERROR);
+    add(d, "", "", PT_STYLE_NORMAL);
+    add(d, _("Tables"), "", PT_STYLE_TITLE);
+    for (size_t i = 0; i < r->n_tables; i++) {
+        snprintf(buf, sizeof(buf), "%lld", (long long)r->tables[i].rows);
+        add(d, r->tables[i].name, buf, PT_STYLE_NORMAL);
+    }
+    json_t *files = NULL;
+    if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {
+        add(d, "", "", PT_STYLE_NORMAL);
+        add(d, _("Files"), "", PT_STYLE_TITLE);
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            add(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
+        }
+    }
+    json_decref(files);
+    if (d->scroll > (int)d->n)
+        d->scroll = 0;
+}
+
+static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
+{
+    struct detail *d = state;
+    (void)app;
+    d->rows = h;
+    if (!d->have) {
+        pt_ui_text(win, y + 1, x + 2, w - 4,
+                   _("No backup selected: choose one in the list (2) and press Enter."),
+                   PT_STYLE_DIM, PT_ALIGN_LEFT);
+        return;
+    }
+    for (int i = 0; i < h && d->scroll + i < (int)d->n; i++) {
+        const struct line *l = &d->lines[d->scroll + i];
+        pt_ui_text(win, y + i, x + 2, 22, l->label, PT_STYLE_DIM, PT_ALIGN_LEFT);
+        pt_ui_text(win, y + i, x + 25, w - 27, l->value, l->style, PT_ALIGN_LEFT);
+    }
+}
+
+static bool handle(void *state, struct pt_app *app, enum pt_action a)
+{
+    struct detail *d = state;
+    int page = d->rows > 1 ? d->rows - 1 : 1;
+    int most = (int)d->n - d->rows;
+    switch (a) {
+    case PT_ACT_UP:
+        d->scroll--;
+        break;
+    case PT_ACT_DOWN:
+        d->scroll++;
+        break;
+    case PT_ACT_PAGE_UP:
+        d->scroll -= page;
+        break;
+    case PT_ACT_PAGE_DOWN:
+        d->scroll += page;
+        break;
+    case PT_ACT_VERIFY:
+    case PT_ACT_EXPORT:
+    case PT_ACT_RESTORE:
+        if (!d->have)
+            return true;
+        pt_app_start(app, a == PT_ACT_VERIFY   ? PT_JOB_VERIFY
+                          : a == PT_ACT_EXPORT ? PT_JOB_EXPORT
+                                               : PT_JOB_RESTORE_PLAN,
+                     d->record.name);
+        return true;
+    case PT_ACT_DELETE:
+        if (d->have) {
+            char *q = NULL;
+            if (asprintf(&q, _("Delete backup %s for good?"), d->record.name) >= 0 &&
+                pt_app_confirm(app, q))
+                pt_app_start(app, PT_JOB_DELETE, d->record.name);
+            free(q);
+        }
+        return true;
+    case PT_ACT_PIN:
+        if (d->have) {
+            struct pt_error err = {0};
+            bool pin = !d->record.pinned;
+            if (pt_backup_pin(app->project, d->record.name, pin, NULL, &err) != PT_OK)
+                pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+            else
+                pt_app_message(app, PT_STYLE_OK, pin ? _("Pinned %s: retention keeps it")
+                                                     : _("Unpinned %s"),
+                               d->record.name);
+            pt_error_clear(&err);
+            pt_app_changed(app);
+        }
+        return true;
+    default:
+        return false;
+    }
+    if (d->scroll > most)
+        d->scroll = most;
+    if (d->scroll < 0)
+        d->scroll = 0;
+    return true;
+}
+
+static void destroy(void *state)
+{
+    struct detail *d = state;
+    reset(d);
+    free(d->lines);
+    free(d);
+}
+
+const struct pt_pane_ops pt_pane_detail = {
+    .title = N_("Detail"),
+    .init = init,
+    .focus = focus,
+    .draw = draw,
+    .handle = handle,
+    .destroy = destroy,
+    .actions = actions,
+};

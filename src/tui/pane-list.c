@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/timefmt.h"
+#include "tui.h"
+
+/*
+ * Every backup, newest first, read from the catalog one screenful at a time:
+ * a catalog of any size costs one page of records.
+ */
+struct list {
+    int status; /* -1: all, else enum pt_state */
+    int kind;   /* -1: all, else enum pt_kind */
+    char *search;
+    int64_t total, cursor, top;
+    struct pt_record *page;
+    size_t n_page;
+    int64_t page_top;
+    int page_rows;
+    bool stale;
+};
+
+static const enum pt_action actions[] = {
+    PT_ACT_OPEN,   PT_ACT_NEW, PT_ACT_VERIFY,        PT_ACT_EXPORT,      PT_ACT_DELETE,
+    PT_ACT_PIN,    PT_ACT_SEARCH, PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER, PT_ACT_UP,
+    PT_ACT_DOWN,   PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN, PT_ACT_HOME,        PT_ACT_END,
+    PT_ACT_NONE,
+};
+
+static void *init(struct pt_app *app)
+{
+    (void)app;
+    struct list *l = calloc(1, sizeof(*l));
+    l->status = l->kind = -1;
+    l->stale = true;
+    return l;
+}
+
+static void drop_page(struct list *l)
+{
+    pt_record_list_free(l->page, l->n_page);
+    l->page = NULL;
+    l->n_page = 0;
+}
+
+static void load(struct list *l, struct pt_app *app, int rows)
+{
+    if (!l->stale && l->page_top == l->top && l->page_rows == rows)
+        return;
+    drop_page(l);
+    struct pt_catalog_filter f = {.has_status = l->status >= 0,
+                                  .status = (enum pt_state)(l->status < 0 ? 0 : l->status),
+                                  .has_kind = l->kind >= 0,
+                                  .kind = (enum pt_kind)(l->kind < 0 ? 0 : l->kind),
+                                  .name_contains = l->search && *l->search ? l->search : NULL,
+                                  .limit = rows,
+                                  .offset = l->top};
+    if (pt_catalog_list(app->catalog, &f, &l->page, &l->n_page, &l->total, NULL) != PT_OK) {
+        l->page = NULL;
+        l->n_page = 0;
+        l->total = 0;
+    }
+    l->page_top = l->top;
+    l->page_rows = rows;
+    l->stale = false;
+}
+
+static void focus(void *state, struct pt_app *app)
+{
+    (void)app;
+    ((struct list *)state)->stale = true;
+}
+
+static const struct pt_record *selected(struct list *l)
+{
+    int64_t i = l->cursor - l->page_top;
+    return i >= 0 && i < (int64_t)l->n_page ? &l->page[i] : NULL;
+}
+
+static void clamp(struct list *l, int rows)
+{
+    if (l->cursor >= l->total)
+        l->cursor = l->total - 1;
+    if (l->cursor < 0)
+        l->cursor = 0;
+    if (l->cursor < l->top)
+        l->top = l->cursor;
+    if (l->cursor >= l->top + rows)
+        l->top = l->cursor - rows + 1;
+    if (l->top < 0)
+        l->top = 0;
+}
+
+static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
+{
+    struct list *l = state;
+    int rows = h - 3;
+    load(l, app, rows);
+    clamp(l, rows);
+    load(l, app, rows);
+    pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_DIM, PT_ALIGN_LEFT,
+                _("status: %s   kind: %s   name: %s   %lld backups"),
+                l->status < 0 ? _("all") : pt_state_label((enum pt_state)l->status),
+                l->kind < 0 ? _("all") : pt_kind_label((enum pt_kind)l->kind),
+                l->search && *l->search ? l->search : _("any"), (long long)l->total);
+    /* Columns: id, name (takes the rest), kind, status, size, created. */
+    int cid = 5, ckind = 9, cstatus = 11, csize = 10, ccreated = 20;
+    int cname = w - 2 - cid - ckind - cstatus - csize - ccreated;
+    int cx = x + 1;
+    const char *titles[] = {_("ID"), _("NAME"), _("KIND"), _("STATUS"), _("SIZE"),
+                            _("CREATED (UTC)")};
+    int widths[] = {cid, cname, ckind, cstatus, csize, ccreated};
+    for (int c = 0; c < 6; c++) {
+        pt_ui_text(win, y + 1, cx, widths[c] - 1, titles[c], PT_STYLE_TITLE,
+                   c == 0 || c == 4 ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
+        cx += widths[c];
+    }
+    if (l->total == 0)
+        pt_ui_text(win, y + 3, x + 2, w - 4,
+                   l->search || l->status >= 0 || l->kind >= 0
+                       ? _("No backup matches.")
+                       : _("No backups yet: press n to take the first one."),
+                   PT_STYLE_DIM, PT_ALIGN_LEFT);
+    for (size_t i = 0; i < l->n_page && (int)i < rows; i++) {
+        const struct pt_record *r = &l->page[i];
+        bool sel = l->page_top + (int64_t)i == l->cursor;
+        int ry = y + 2 + (int)i;
+        enum pt_style base = sel ? PT_STYLE_SELECTED : PT_STYLE_NORMAL;
+        if (sel)
+            pt_ui_fill(win, ry, x, w, PT_STYLE_SELECTED);
+        char id[24], size[32], created[32];
+        snprintf(id, sizeof(id), "%lld", (long long)r->id);
+        pt_format_size(r->size_bytes, size, sizeof(size));
+        snprintf(created, sizeof(created), "%.10s %.8s", r->created_at ? r->created_at : "",
+                 r->created_at && strlen(r->created_at) >= 19 ? r->created_at + 11 : "");
+        enum pt_style st = sel ? base
+                           : r->status == PT_STATE_COMPLETED ? PT_STYLE_OK
+                           : r->status == PT_STATE_RUNNING   ? PT_STYLE_WARN
+                                                             : PT_STYLE_ERROR;
+        char *name = NULL;
+        if (asprintf(&name, "%s%s", r->pinned ? "📌" : "", r->name) < 0)
+            name = NULL;
+        const char *cells[] = {id, name ? name : r->name, pt_kind_label(r->kind),
+                               pt_state_label(r->status), size, created};
+        cx = x + 1;
+        for (int c = 0; c < 6; c++) {
+            pt_ui_text(win, ry, cx, widths[c] - 1, cells[c], c == 3 ? st : base,
+                       c == 0 || c == 4 ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
+            cx += widths[c];
+        }
+        free(name);
+    }
+}
+
+static void refilter(struct list *l)
+{
+    l->cursor = l->top = 0;
+    l->stale = true;
+}
+
+static bool handle(void *state, struct pt_app *app, enum pt_action a)
+{
+    struct list *l = state;
+    int page = l->page_rows > 1 ? l->page_rows - 1 : 1;
+    const struct pt_record *r = selected(l);
+    switch (a) {
+    case PT_ACT_UP:
+        l->cursor--;
+        break;
+    case PT_ACT_DOWN:
+        l->cursor++;
+        break;
+    case PT_ACT_PAGE_UP:
+        l->cursor -= page;
+        l->top -= page;
+        break;
+    case PT_ACT_PAGE_DOWN:
+        l->cursor += page;
+        l->top += page;
+        if (l->top > l->total - l->page_rows)
+            l->top = l->total - l->page_rows;
+        break;
+    case PT_ACT_HOME:
+        l->cursor = 0;
+        break;
+    case PT_ACT_END:
+        l->cursor = l->total - 1;
+        break;
+    case PT_ACT_OPEN:
+        if (r)
+            pt_app_show(app, r->name);
+        return true;
+    case PT_ACT_NEW:
+        pt_app_start(app, PT_JOB_CREATE, NULL);
+        return true;
+    case PT_ACT_VERIFY:
+    case PT_ACT_EXPORT:
+        if (r)
+            pt_app_start(app, a == PT_ACT_VERIFY ? PT_JOB_VERIFY : PT_JOB_EXPORT, r->name);
+        return true;
+    case PT_ACT_DELETE:
+        if (r) {
+            char *q = NULL;
+            if (asprintf(&q, _("Delete backup %s for good?"), r->name) >= 0 &&
+                pt_app_confirm(app, q))
+                pt_app_start(app, PT_JOB_DELETE, r->name);
+            free(q);
+        }
+        return true;
+    case PT_ACT_PIN:
+        if (r) {
+            struct pt_error err = {0};
+            char *name = strdup(r->name);
+            bool pin = !r->pinned;
+            if (pt_backup_pin(app->project, name, pin, NULL, &err) != PT_OK)
+                pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+            else
+                pt_app_message(app, PT_STYLE_OK, pin ? _("Pinned %s: retention keeps it")
+                                                     : _("Unpinned %s"),
+                               name);
+            pt_error_clear(&err);
+            free(name);
+            pt_app_changed(app);
+        }
+        return true;
+    case PT_ACT_SEARCH: {
+        char *text = pt_app_prompt(app, _("Search names:"), l->search);
+        if (text) {
+            free(l->search);
+            l->search = text;
+            refilter(l);
+        }
+        return true;
+    }
+    case PT_ACT_STATUS_FILTER:
+        l->status = l->status >= PT_STATE_INTERRUPTED ? -1 : l->status + 1;
+        refilter(l);
+        return true;
+    case PT_ACT_KIND_FILTER:
+        l->kind = l->kind >= PT_KIND_SCHEDULED ? -1 : l->kind + 1;
+        refilter(l);
+        return true;
+    default:
+        return false;
+    }
+    if (l->top < 0)
+        l->top = 0;
+    return true;
+}
+
+static void destroy(void *state)
+{
+    struct list *l = state;
+    drop_page(l);
+    free(l->search);
+    free(l);
+}
+
+const struct pt_pane_ops pt_pane_list = {
+    .title = N_("List"),
+    .init = init,
+    .focus = focus,
+    .draw = draw,
+    .handle = handle,
+    .destroy = destroy,
+    .actions = actions,
+};

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_TUI_H
+#define POSHTIBAN_TUI_H
+
+#include <stdbool.h>
+
+#include "poshtiban/project.h"
+
+#ifdef PT_ENABLE_NLS
+#include <libintl.h>
+#define _(s) gettext(s)
+#else
+#define _(s) (s)
+#endif
+#define N_(s) s
+
+struct pt_tui_options {
+    bool no_color;
+};
+
+/*
+ * The full-screen interface on the project: dashboard, list, detail and
+ * settings panes. Restores the terminal before it returns the exit code.
+ */
+int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *opts);
+
+#endif

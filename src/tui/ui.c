@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poshtiban/text.h"
+
+static bool colors;
+
+void pt_ui_init_styles(bool no_color)
+{
+    colors = !no_color && has_colors();
+    if (!colors)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(PT_STYLE_TITLE, COLOR_CYAN, -1);
+    init_pair(PT_STYLE_DIM, COLOR_BLUE, -1);
+    init_pair(PT_STYLE_OK, COLOR_GREEN, -1);
+    init_pair(PT_STYLE_WARN, COLOR_YELLOW, -1);
+    init_pair(PT_STYLE_ERROR, COLOR_RED, -1);
+    init_pair(PT_STYLE_SELECTED, COLOR_BLACK, COLOR_CYAN);
+    init_pair(PT_STYLE_BAR, COLOR_GREEN, -1);
+    init_pair(PT_STYLE_KEY, COLOR_BLACK, COLOR_WHITE);
+}
+
+int pt_ui_attr(enum pt_style style)
+{
+    if (colors) {
+        int extra = style == PT_STYLE_TITLE || style == PT_STYLE_ERROR ? (int)A_BOLD : 0;
+        return style == PT_STYLE_NORMAL ? (int)A_NORMAL : (int)COLOR_PAIR(style) | extra;
+    }
+    switch (style) {
+    case PT_STYLE_TITLE:
+    case PT_STYLE_ERROR:
+    case PT_STYLE_WARN:
+        return (int)A_BOLD;
+    case PT_STYLE_SELECTED:
+    case PT_STYLE_KEY:
+        return (int)A_REVERSE;
+    case PT_STYLE_DIM:
+        return (int)A_DIM;
+    default:
+        return (int)A_NORMAL;
+    }
+}
+
+int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_style style,
+               enum pt_align align)
+{
+    if (width <= 0)
+        return 0;
+    char *fit = pt_text_fit(text ? text : "", (size_t)width, 1);
+    int used = (int)pt_text_width(fit);
+    int at = x;
+    if (align == PT_ALIGN_RIGHT)
+        at = x + width - used;
+    else if (align == PT_ALIGN_CENTER)
+        at = x + (width - used) / 2;
+    wattron(win, pt_ui_attr(style));
+    mvwaddstr(win, y, at, fit);
+    wattroff(win, pt_ui_attr(style));
+    free(fit);
+    return used;
+}
+
+int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
+                const char *fmt, ...)
+{
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
+    va_end(ap);
+    int used = pt_ui_text(win, y, x, width, text ? text : "", style, align);
+    free(text);
+    return used;
+}
+
+void pt_ui_fill(WINDOW *win, int y, int x, int width, enum pt_style style)
+{
+    wattron(win, pt_ui_attr(style));
+    mvwhline(win, y, x, ' ', width);
+    wattroff(win, pt_ui_attr(style));
+}
+
+void pt_ui_frame(WINDOW *win, int y, int x, int h, int w, const char *title)
+{
+    if (h < 2 || w < 2)
+        return;
+    mvwhline(win, y, x + 1, ACS_HLINE, w - 2);
+    mvwhline(win, y + h - 1, x + 1, ACS_HLINE, w - 2);
+    mvwvline(win, y + 1, x, ACS_VLINE, h - 2);
+    mvwvline(win, y + 1, x + w - 1, ACS_VLINE, h - 2);
+    mvwaddch(win, y, x, ACS_ULCORNER);
+    mvwaddch(win, y, x + w - 1, ACS_URCORNER);
+    mvwaddch(win, y + h - 1, x, ACS_LLCORNER);
+    mvwaddch(win, y + h - 1, x + w - 1, ACS_LRCORNER);
+    if (title && *title) {
+        char *padded = NULL;
+        if (asprintf(&padded, " %s ", title) >= 0) {
+            pt_ui_text(win, y, x + 2, w - 4, padded, PT_STYLE_TITLE, PT_ALIGN_LEFT);
+            free(padded);
+        }
+    }
+}
+
+void pt_ui_bar(WINDOW *win, int y, int x, int width, double fraction)
+{
+    if (fraction < 0)
+        fraction = 0;
+    if (fraction > 1)
+        fraction = 1;
+    int full = (int)(fraction * width + 0.5);
+    wattron(win, pt_ui_attr(PT_STYLE_BAR) | A_REVERSE);
+    mvwhline(win, y, x, ' ', full);
+    wattroff(win, pt_ui_attr(PT_STYLE_BAR) | A_REVERSE);
+    wattron(win, pt_ui_attr(PT_STYLE_DIM));
+    for (int i = full; i < width; i++)
+        mvwaddstr(win, y, x + i, "·");
+    wattroff(win, pt_ui_attr(PT_STYLE_DIM));
+}
+
+void pt_ui_spark(WINDOW *win, int y, int x, int width, const int64_t *values, const bool *failed,
+                 int n)
+{
+    static const char *const blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    int64_t top = 1;
+    for (int i = 0; i < n; i++)
+        top = values[i] > top ? values[i] : top;
+    for (int i = 0; i < n && i < width; i++) {
+        if (failed[i]) {
+            pt_ui_text(win, y, x + i, 1, "✗", PT_STYLE_ERROR, PT_ALIGN_LEFT);
+            continue;
+        }
+        int level = (int)(values[i] * 7 / top);
+        pt_ui_text(win, y, x + i, 1, blocks[level < 0 ? 0 : level > 7 ? 7 : level], PT_STYLE_OK,
+                   PT_ALIGN_LEFT);
+    }
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_TUI_UI_H
+#define POSHTIBAN_TUI_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <curses.h>
+
+/* What a piece of text means; the colour (or, without colour, the attribute) follows. */
+enum pt_style {
+    PT_STYLE_NORMAL,
+    PT_STYLE_TITLE,
+    PT_STYLE_DIM,
+    PT_STYLE_OK,
+    PT_STYLE_WARN,
+    PT_STYLE_ERROR,
+    PT_STYLE_SELECTED,
+    PT_STYLE_BAR,
+    PT_STYLE_KEY,
+};
+
+enum pt_align { PT_ALIGN_LEFT, PT_ALIGN_RIGHT, PT_ALIGN_CENTER };
+
+/* Sets up colours unless no_color (or the terminal has none). */
+void pt_ui_init_styles(bool no_color);
+int pt_ui_attr(enum pt_style style);
+
+/*
+ * Every piece of text goes through here: fitted to width columns (cut with
+ * "…"), aligned, drawn at y, x in style. Returns the columns drawn.
+ */
+int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_style style,
+               enum pt_align align);
+/* printf-style pt_ui_text. */
+int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
+                const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* Fills a row segment with spaces in style. */
+void pt_ui_fill(WINDOW *win, int y, int x, int width, enum pt_style style);
+/* A frame with a title on its top border. */
+void pt_ui_frame(WINDOW *win, int y, int x, int h, int w, const char *title);
+/* A horizontal bar, fraction 0..1 of width filled. */
+void pt_ui_bar(WINDOW *win, int y, int x, int width, double fraction);
+/* One block character ▁…█ per value, scaled to the largest; failed[i] marks ✗. */
+void pt_ui_spark(WINDOW *win, int y, int x, int width, const int64_t *values, const bool *failed,
+                 int n);
+
+#endif

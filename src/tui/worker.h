@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_TUI_WORKER_H
+#define POSHTIBAN_TUI_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "poshtiban/progress.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/restore.h"
+#include "poshtiban/stats.h"
+#include "poshtiban/status.h"
+#include "poshtiban/verify.h"
+
+/* Long work the TUI hands to a thread; only the main thread draws. */
+enum pt_job_kind {
+    PT_JOB_CREATE,
+    PT_JOB_VERIFY,
+    PT_JOB_RESTORE_PLAN,
+    PT_JOB_RESTORE,
+    PT_JOB_EXPORT,
+    PT_JOB_DELETE,
+    PT_JOB_PRUNE,
+    PT_JOB_DATABASE_STATS,
+};
+
+struct pt_job {
+    enum pt_job_kind kind;
+    const struct pt_project *project;
+    char *id; /* the backup it is about, or NULL */
+
+    /* Shared with the thread, under lock. */
+    pthread_mutex_t lock;
+    struct pt_progress progress;
+    char *progress_what;
+    atomic_bool cancel;
+    atomic_bool finished;
+    int64_t started_ms; /* CLOCK_MONOTONIC */
+
+    /* Results, read once finished. */
+    enum pt_status status;
+    struct pt_error err;
+    struct pt_record record;
+    struct pt_verify_result verify;
+    struct pt_restore_plan plan;
+    struct pt_database_stats database;
+    char *path;
+    size_t count;
+
+    pthread_t thread;
+};
+
+/* Starts kind on a thread; the job owns a copy of id. NULL if no thread could start. */
+struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *project,
+                            const char *id);
+/* Progress as last reported: a copy of phase, done, total. */
+struct pt_progress pt_job_progress(struct pt_job *job);
+/* Waits for the thread and frees everything. */
+void pt_job_free(struct pt_job *job);
+
+#endif

@@ -143,26 +143,22 @@ static void draw_footer(struct pt_app *app, int y, int w)
         x += footer_item(pt_global_actions[i], y, x, w, true) + 1;
 }
 
+/* Every action of the table, in as many columns as the height needs. */
 static void draw_help(int h, int w)
 {
     int bw = w - 4, bh = h - 2, by = 1, bx = 2;
     for (int y = by; y < by + bh; y++)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
     pt_ui_frame(stdscr, by, bx, bh, bw, _("Keys"));
-    int y = by + 1, col = 0, cols = bw >= 110 ? 2 : 1;
+    int rows = bh - 2;
+    int cols = (PT_ACT_COUNT + rows - 1) / rows;
     int colw = (bw - 2) / cols;
     for (int a = 0; a < PT_ACT_COUNT; a++) {
-        if (y >= by + bh - 2) {
-            if (++col >= cols)
-                break;
-            y = by + 1;
-        }
-        int x = bx + 2 + col * colw;
-        pt_ui_text(stdscr, y, x, 7, pt_action_key((enum pt_action)a), PT_STYLE_KEY,
+        int y = by + 1 + a % rows, x = bx + 2 + (a / rows) * colw;
+        pt_ui_text(stdscr, y, x, 6, pt_action_key((enum pt_action)a), PT_STYLE_KEY,
                    PT_ALIGN_LEFT);
-        pt_ui_textf(stdscr, y, x + 8, colw - 10, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s: %s",
+        pt_ui_textf(stdscr, y, x + 7, colw - 8, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s: %s",
                     pt_action_name((enum pt_action)a), pt_action_help((enum pt_action)a));
-        y++;
     }
     pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" any key closes this "), PT_STYLE_DIM,
                PT_ALIGN_RIGHT);

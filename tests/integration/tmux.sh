@@ -2,7 +2,8 @@
 # Drives the real TUI in a private tmux server: start, type, read the screen.
 # Needs lib.sh first.
 command -v tmux >/dev/null || { echo "tmux is not installed" >&2; exit 1; }
-tmux_socket="$scratch/tmux.sock"
+tmux_socket="$scratch/tmux.0.sock"
+tmux_started=0
 tmux_cleanup() { tmux -S "$tmux_socket" kill-server 2>/dev/null; cleanup; }
 trap tmux_cleanup EXIT
 
@@ -12,6 +13,9 @@ tui_start() {
     shift 3
     rm -f "$scratch/exit"
     tmux -S "$tmux_socket" kill-server 2>/dev/null
+    # A new server each time: one still shutting down must not take the next session with it.
+    tmux_started=$((tmux_started + 1))
+    tmux_socket="$scratch/tmux.$tmux_started.sock"
     local cmd
     printf -v cmd '%q ' env "$@" "$POSHTIBAN"
     tmux -S "$tmux_socket" -f /dev/null new-session -d -s tui -x "$cols" -y "$rows" \

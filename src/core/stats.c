@@ -20,25 +20,29 @@ enum pt_status pt_stats_backups(struct pt_catalog *c, struct pt_backup_stats *s,
     s->last_success_age_s = -1;
     sqlite3 *db = pt_catalog_db(c);
     sqlite3_stmt *st;
+    /* One pass over the status index, whatever the number of backups. */
     if (sqlite3_prepare_v2(db,
-                           "SELECT count(*),"
-                           " coalesce(sum(status = 'completed'), 0),"
-                           " coalesce(sum(status = 'failed'), 0),"
-                           " coalesce(sum(status = 'running'), 0),"
-                           " coalesce(sum(status = 'interrupted'), 0),"
-                           " coalesce(sum(CASE WHEN status = 'completed' THEN size_bytes END), 0),"
-                           " coalesce(avg(CASE WHEN status = 'completed' THEN duration_ms END), 0)"
-                           " FROM backups",
+                           "SELECT status, count(*), coalesce(sum(size_bytes), 0),"
+                           " coalesce(sum(duration_ms), 0) FROM backups GROUP BY status",
                            -1, &st, NULL) != SQLITE_OK)
         return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"), sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        s->total = sqlite3_column_int64(st, 0);
-        s->completed = sqlite3_column_int64(st, 1);
-        s->failed = sqlite3_column_int64(st, 2);
-        s->running = sqlite3_column_int64(st, 3);
-        s->interrupted = sqlite3_column_int64(st, 4);
-        s->bytes = sqlite3_column_int64(st, 5);
-        s->average_duration_ms = (int64_t)sqlite3_column_double(st, 6);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        enum pt_state state;
+        int64_t n = sqlite3_column_int64(st, 1);
+        s->total += n;
+        if (!pt_state_parse((const char *)sqlite3_column_text(st, 0), &state))
+            continue;
+        if (state == PT_STATE_COMPLETED) {
+            s->completed = n;
+            s->bytes = sqlite3_column_int64(st, 2);
+            s->average_duration_ms = n ? sqlite3_column_int64(st, 3) / n : 0;
+        } else if (state == PT_STATE_FAILED) {
+            s->failed = n;
+        } else if (state == PT_STATE_RUNNING) {
+            s->running = n;
+        } else if (state == PT_STATE_INTERRUPTED) {
+            s->interrupted = n;
+        }
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(db,

@@ -396,6 +396,33 @@ static void poll_jobs(struct pt_app *app)
     }
 }
 
+/* ---- timing, for bench/tui ---- */
+
+/*
+ * $POSHTIBAN_TUI_TIMING names a file that receives when the first full
+ * dashboard frame was drawn (wall clock, ms), how long each key took to
+ * handle and draw, and the peak memory at exit.
+ */
+static FILE *timing;
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void timing_peak_memory(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            fprintf(timing, "peak_rss_kb %lld\n", atoll(line + 6));
+    if (f)
+        fclose(f);
+}
+
 /* ---- the loop ---- */
 
 static void handle_key(struct pt_app *app, int key)
@@ -456,9 +483,19 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     for (int i = 0; i < PT_N_PANES; i++)
         app.state[i] = panes[i]->init(&app);
     app.stats_job = pt_job_start(PT_JOB_DATABASE_STATS, project, NULL);
+    const char *timing_path = getenv("POSHTIBAN_TUI_TIMING");
+    timing = timing_path && *timing_path ? fopen(timing_path, "w") : NULL;
     focus(&app);
+    bool first = true, stats_logged = false;
     while (!app.quit) {
         draw(&app);
+        if (timing && first)
+            fprintf(timing, "first_frame_wall_ms %lld\n", (long long)wall_ms());
+        if (timing && !stats_logged && app.database_ready) {
+            fprintf(timing, "database_ready_wall_ms %lld\n", (long long)wall_ms());
+            stats_logged = true;
+        }
+        first = false;
         timeout(app.job || app.stats_job ? 100 : 1000);
         int key = read_key();
         if (key == ERR || key == KEY_RESIZE) {
@@ -467,10 +504,22 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
         }
         if (key == 3 && !app.job) /* Ctrl-C, raw mode */
             break;
+        int64_t t0 = monotonic_ms();
         handle_key(&app, key);
         poll_jobs(&app);
+        if (timing) {
+            struct timespec ts;
+            draw(&app);
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            fprintf(timing, "key %d %.3f\n", key,
+                    (double)ts.tv_sec * 1000 + ts.tv_nsec / 1e6 - (double)t0);
+        }
     }
     endwin();
+    if (timing) {
+        timing_peak_memory();
+        fclose(timing);
+    }
     if (app.job) {
         atomic_store(&app.job->cancel, true);
         pt_job_free(app.job);

@@ -21,6 +21,11 @@ static const struct pt_command commands[] = {
     {"prune", pt_cmd_prune, "[--dry-run]", N_("apply retention now")},
     {"reindex", pt_cmd_reindex, "", N_("rebuild the catalog from the backups on disk")},
     {"settings", pt_cmd_settings, "list | get KEY | set KEY VALUE", N_("read and change settings")},
+    {"auto", pt_cmd_auto, "", N_("take an automatic backup if one is due; say why not otherwise")},
+    {"cron", pt_cmd_cron, "install [--every MIN] | remove | status",
+     N_("the crontab line that runs auto; whether cron runs")},
+    {"notify", pt_cmd_notify, "test", N_("send a test mail with the notify.* settings")},
+    {"doctor", pt_cmd_doctor, "", N_("where the backups live, what they survive, what needs care")},
 };
 
 const struct pt_command *pt_cli_commands(size_t *n)

@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "media.h"
 #include "poshtiban/lock.h"
+#include "poshtiban/notify.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
@@ -478,12 +479,15 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         return PT_EINVAL;
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
+    struct pt_notify_run run = {0};
+    struct pt_record r = {0};
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK) {
         pt_recover_locked(p, c);
-        rc = pt_backup_create_locked(p, c, opts, mon, out, err);
+        pt_notify_start(p, c, &run);
+        rc = pt_backup_create_locked(p, c, opts, mon, &r, err);
         if (rc == PT_OK && pt_settings_bool(c, "retention.auto_cleanup")) {
             /* A failed clean-up does not fail the backup; the next prune tries again. */
             struct pt_retention_plan plan;
@@ -493,6 +497,14 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         }
     }
     pt_lock_release(&lock);
+    /* After the lock: a slow mail server holds up no other process. Never fails the backup. */
+    if (r.id > 0)
+        pt_notify_finish(p, c, &run, &r);
+    pt_notify_run_free(&run);
+    if (out)
+        *out = r;
+    else
+        pt_record_free(&r);
     pt_catalog_close(c);
     return rc;
 }

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_AUTO_H
+#define POSHTIBAN_AUTO_H
+
+#include <stdbool.h>
+
+#include "poshtiban/progress.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/schedule.h"
+#include "poshtiban/status.h"
+
+struct pt_auto_result {
+    struct pt_schedule schedule;
+    char *reason; /* translated: why a backup was (not) due */
+    bool ran;     /* a backup was attempted; record holds it when it got one */
+    struct pt_record record;
+};
+
+/*
+ * `poshtiban auto` (SPEC §6), safe to run every minute: under the project
+ * lock, decides with pt_schedule_read() whether an automatic backup is
+ * due. When it is: pings URL/start, checks the source and the free space
+ * (pt_preflight_check), takes a backup of kind auto, applies retention
+ * (retention.auto_cleanup) and notifies. A bad source or too little space
+ * gives a `failed` record with the reason and nothing else written, and is
+ * notified like any failure.
+ *
+ * PT_OK when nothing was due or the backup completed; PT_EBUSY when another
+ * process holds the lock (it is busy with a backup or the like: nothing is
+ * decided); otherwise the backup's failure. The caller frees out with
+ * pt_auto_result_free().
+ */
+enum pt_status pt_auto_run(const struct pt_project *project, const struct pt_monitor *monitor,
+                           struct pt_auto_result *out, struct pt_error *err);
+
+void pt_auto_result_free(struct pt_auto_result *result);
+
+#endif

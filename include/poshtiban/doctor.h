@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_DOCTOR_H
+#define POSHTIBAN_DOCTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "poshtiban/cron.h"
+#include "poshtiban/preflight.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/schedule.h"
+#include "poshtiban/status.h"
+#include "poshtiban/storage.h"
+
+/* Storage and environment checks (SPEC §8): `doctor` and the TUI's storage card. */
+struct pt_doctor {
+    struct pt_storage storage;
+    struct pt_preflight next; /* estimate of the next backup (free_bytes is the storage's) */
+    int64_t backups_fit;      /* more backups of the last one's size that fit; -1 unknown */
+
+    bool codespace;
+    char *codespace_name; /* $CODESPACE_NAME */
+    bool ssh;
+    char *ssh_server; /* the server's address from $SSH_CONNECTION */
+
+    bool has_newest;
+    struct pt_record newest; /* the newest completed backup */
+    char *download_command;  /* gh codespace cp … or scp … for it; NULL outside both */
+    char *download_note;     /* translated, or NULL */
+
+    struct pt_cron_status cron;
+    bool auto_enabled;
+    int64_t interval_hours;
+    struct pt_schedule schedule;
+    char *schedule_reason;
+
+    bool has_last_success;
+    char *last_success_name, *last_success_at;
+    int64_t last_success_age_s;
+    bool overdue; /* older than twice auto.interval_hours (auto on) or a day (auto off) */
+
+    char **warnings; /* translated, one sentence each */
+    size_t n_warnings;
+};
+
+/* Looks without writing anything (the crontab is read with `crontab -l`). */
+enum pt_status pt_doctor_run(const struct pt_project *project, struct pt_doctor *out,
+                             struct pt_error *err);
+void pt_doctor_free(struct pt_doctor *doctor);
+
+/*
+ * {"backup_root", "storage": {"path", "exists", "fstype", "mount_point",
+ * "mount_source", "mount_root", "free_bytes", "total_bytes", "kind",
+ * "verdict"}, "next_backup_bytes", "backups_fit", "environment":
+ * {"codespace", "codespace_name", "container", "ssh", "ssh_server"},
+ * "newest_backup", "download": {"command", "note"}, "cron", "auto":
+ * {"enabled", "interval_hours", "due", "reason", "next_due_at"},
+ * "last_success": {"name", "finished_at", "age_s", "overdue"}, "warnings"};
+ * new reference.
+ */
+json_t *pt_doctor_to_json(const struct pt_project *project, const struct pt_doctor *doctor);
+
+/*
+ * The command that downloads path (a file, or a folder when dir) to the
+ * current folder of the user's own computer: `gh codespace cp -c NAME -e
+ * 'remote:PATH' .` (-r for a folder; without -e, which makes the remote
+ * shell expand the name, when the path needs quoting), or `scp [-P PORT]
+ * [-r] USER@HOST:PATH .` from ssh_connection ($SSH_CONNECTION). NULL when
+ * neither applies. New string.
+ */
+char *pt_doctor_download_command(const char *path, bool dir, const char *codespace_name,
+                                 const char *ssh_connection, const char *user);
+
+#endif

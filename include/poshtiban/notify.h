@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_NOTIFY_H
+#define POSHTIBAN_NOTIFY_H
+
+#include "poshtiban/catalog.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+/*
+ * Notifications around one backup (SPEC §4 notify.*): the dead-man ping
+ * (notify.ping_url: URL/start when the backup starts, URL when it
+ * completed, URL/fail when it failed) and mail through SMTP
+ * (notify.email.*: failures and the first success after one, or every
+ * backup). Mail is written in the current gettext language. A notification
+ * that fails never fails the backup: it is noted in the record's message
+ * and appended to <backup root>/.poshtiban/auto.log. pt_backup_create() and
+ * pt_auto_run() call these; pt_restore()'s pre_restore backup does not notify.
+ */
+struct pt_notify_run {
+    char *notes; /* what went wrong so far, translated; NULL when nothing */
+};
+
+/* A backup starts: pings URL/start. run is set up here; free it with pt_notify_run_free(). */
+void pt_notify_start(const struct pt_project *project, struct pt_catalog *catalog,
+                     struct pt_notify_run *run);
+
+/*
+ * A backup ended (record completed or failed, already in the catalog):
+ * pings and mails as the settings say. Any failure (of this call or of
+ * pt_notify_start) is added to record->message, written to the catalog and
+ * to auto.log.
+ */
+void pt_notify_finish(const struct pt_project *project, struct pt_catalog *catalog,
+                      struct pt_notify_run *run, struct pt_record *record);
+
+void pt_notify_run_free(struct pt_notify_run *run);
+
+/*
+ * Sends a test mail now with the mail settings (whether or not
+ * notify.email.enabled is on). PT_EINVAL when the server or the recipients
+ * are not set, PT_EFAIL with the server's answer when it fails.
+ */
+enum pt_status pt_notify_test_mail(const struct pt_project *project, struct pt_catalog *catalog,
+                                   struct pt_error *err);
+
+#endif

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "poshtiban/cron.h"
+
+/* This program's own absolute path, for the crontab line. */
+static char *self_path(void)
+{
+    for (size_t size = 256;; size *= 2) {
+        char *buf = malloc(size);
+        if (!buf)
+            return NULL;
+        ssize_t n = readlink("/proc/self/exe", buf, size);
+        if (n < 0) {
+            free(buf);
+            return NULL;
+        }
+        if ((size_t)n < size) {
+            buf[n] = '\0';
+            return buf;
+        }
+        free(buf);
+    }
+}
+
+static void print_status(const struct pt_cron_status *s)
+{
+    if (s->line)
+        printf(_("Crontab line:\n  %s\n"), s->line);
+    else if (s->crontab_ok)
+        printf("%s\n", _("Crontab line: none (install it with `poshtiban cron install`)"));
+    else
+        printf(_("Crontab: %s\n"), s->crontab_error);
+    if (s->daemon_running)
+        printf("%s\n", _("cron daemon: running"));
+    else
+        printf(_("cron daemon: NOT running; start it with:\n  %s\n"), s->start_command);
+    if (!s->daemon_running && s->start_hint)
+        printf("  %s\n", s->start_hint);
+    printf(_("Log: %s\n"), s->log_path);
+    printf("%s\n", s->auto_enabled
+                       ? _("Automatic backups: on (auto.enabled)")
+                       : _("Automatic backups: off; `auto` takes no backup until `poshtiban "
+                           "settings set auto.enabled true`"));
+    if (s->has_last_auto) {
+        const struct pt_record *r = &s->last_auto;
+        char when[32];
+        pt_cli_time(r->finished_at ? r->finished_at : r->started_at, when, sizeof(when));
+        printf(_("Last automatic backup: %s, %s, %s UTC\n"), r->name, pt_state_label(r->status),
+               when);
+        if (r->error)
+            printf("  %s\n", r->error);
+        if (r->message)
+            printf("  %s\n", r->message);
+    } else {
+        printf("%s\n", _("Last automatic backup: none yet"));
+    }
+}
+
+static int status(struct pt_cli *cli, const char *replaced_line, bool replaced)
+{
+    struct pt_cron_status s;
+    struct pt_error err = {0};
+    if (pt_cron_status(&cli->project, &s, &err) != PT_OK) {
+        pt_cron_status_free(&s);
+        return pt_cli_error(&err);
+    }
+    int code = 0;
+    if (cli->json) {
+        json_t *doc = pt_cron_status_to_json(&s);
+        if (replaced_line)
+            json_object_set_new(doc, "replaced", json_boolean(replaced));
+        code = pt_cli_print_json(doc);
+    } else {
+        print_status(&s);
+    }
+    pt_cron_status_free(&s);
+    return code;
+}
+
+int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *words[1] = {0}, *every = NULL;
+    const struct pt_cli_option options[] = {{"--every", &every, NULL}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("cron", argc, argv, options, words, 1, &n_pos))
+        return 2;
+    const char *action = n_pos ? words[0] : "status";
+    if (strcmp(action, "install") != 0 && strcmp(action, "remove") != 0 &&
+        strcmp(action, "status") != 0)
+        return pt_cli_usage("cron", _("unknown action \"%s\": use install, remove or status"),
+                            action);
+    if (every && strcmp(action, "install") != 0)
+        return pt_cli_usage("cron", _("--every goes with install"));
+    struct pt_error err = {0};
+    if (strcmp(action, "status") == 0)
+        return status(cli, NULL, false);
+    if (strcmp(action, "remove") == 0) {
+        bool removed = false;
+        if (pt_cron_remove(&cli->project, &removed, &err) != PT_OK)
+            return pt_cli_error(&err);
+        if (cli->json)
+            return pt_cli_print_json(json_pack("{s:b}", "removed", removed));
+        printf("%s\n", removed ? _("Removed this project's line from your crontab.")
+                               : _("Your crontab has no line for this project; nothing to do."));
+        return 0;
+    }
+    long long minutes = 0;
+    if (every && (!pt_cli_parse_count(every, &minutes) || minutes < 1 || minutes > 60))
+        return pt_cli_usage("cron", _("--every takes minutes from 1 to 60, not \"%s\""), every);
+    char *program = self_path();
+    if (!program)
+        return pt_cli_fail(PT_EFAIL, _("cannot find the path of this program: %s"),
+                           strerror(errno));
+    struct pt_cron_options opts = {
+        .program = program, .lang = cli->lang, .every_minutes = (int)minutes};
+    char *line = NULL;
+    bool replaced = false;
+    enum pt_status rc = pt_cron_install(&cli->project, &opts, &line, &replaced, &err);
+    free(program);
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    if (!cli->json)
+        printf("%s\n\n", replaced ? _("Updated this project's line in your crontab.")
+                                  : _("Added a line for this project to your crontab."));
+    int code = status(cli, line, replaced);
+    free(line);
+    return code;
+}

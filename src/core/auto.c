@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/auto.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "autolog.h"
+#include "backup-internal.h"
+#include "fsutil.h"
+#include "i18n.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/lock.h"
+#include "poshtiban/notify.h"
+#include "poshtiban/preflight.h"
+#include "poshtiban/recovery.h"
+#include "poshtiban/retention.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
+#include "reader.h"
+
+static bool taken(const struct pt_project *p, struct pt_catalog *c, const char *name)
+{
+    static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
+    if (pt_catalog_name_taken(c, name))
+        return true;
+    for (size_t i = 0; i < 3; i++) {
+        char *file = pt_xasprintf("%s/%s%s", p->backups, name, suffixes[i]);
+        struct stat st;
+        bool exists = lstat(file, &st) == 0;
+        free(file);
+        if (exists)
+            return true;
+    }
+    return false;
+}
+
+/* A `failed` auto record for a backup that could not even start; nothing else is written. */
+static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
+                           const struct pt_error *why, struct pt_record *r)
+{
+    int64_t now = pt_time_now_ms();
+    time_t secs = (time_t)(now / 1000);
+    struct tm tm;
+    char base[64], iso[32];
+    gmtime_r(&secs, &tm);
+    strftime(base, sizeof(base), "backup_%Y%m%d_%H%M%S", &tm);
+    pt_time_iso(now, iso);
+    memset(r, 0, sizeof(*r));
+    r->name = pt_xstrdup(base);
+    for (int i = 2; taken(p, c, r->name); i++) {
+        free(r->name);
+        r->name = pt_xasprintf("%s_%d", base, i);
+    }
+    r->kind = PT_KIND_AUTO;
+    r->status = PT_STATE_FAILED;
+    r->format = pt_settings_string(c, "backup.format");
+    const char *suffix = pt_reader_archive_suffix(r->format);
+    r->path = pt_xasprintf("%s/%s%s", p->backups, r->name, suffix ? suffix : "");
+    r->created_at = pt_xstrdup(iso);
+    r->started_at = pt_xstrdup(iso);
+    r->finished_at = pt_xstrdup(iso);
+    r->include_media = p->media != NULL && pt_settings_bool(c, "backup.include_media");
+    r->error = pt_xstrdup(why->message ? why->message : _("failed"));
+    r->verify_ok = -1;
+    if (pt_catalog_insert(c, r, NULL) != PT_OK)
+        r->id = 0;
+}
+
+enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *mon,
+                           struct pt_auto_result *out, struct pt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct pt_catalog *c = NULL;
+    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    if (rc != PT_OK)
+        return rc;
+    pt_autolog_trim(p);
+    struct pt_lock lock = {-1};
+    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK) {
+        pt_catalog_close(c);
+        return rc;
+    }
+    pt_recover_locked(p, c);
+    struct pt_notify_run run = {0};
+    rc = pt_schedule_read(c, pt_time_now_ms(), &out->schedule, err);
+    if (rc == PT_OK)
+        out->reason = pt_schedule_reason(&out->schedule);
+    if (rc == PT_OK && out->schedule.due) {
+        out->ran = true;
+        pt_notify_start(p, c, &run);
+        struct pt_create_options opts = {.kind = PT_KIND_AUTO, .include_media = -1};
+        struct pt_preflight space;
+        struct pt_error why = {0};
+        if (pt_backup_check_input(p, &opts, &why) != PT_OK ||
+            pt_preflight_check(p, c, &space, &why) != PT_OK) {
+            rc = why.status == PT_OK ? PT_EFAIL : why.status;
+            record_refusal(p, c, &why, &out->record);
+            pt_error_set(err, rc, "%s", why.message ? why.message : _("failed"));
+            pt_error_clear(&why);
+        } else {
+            rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
+            if (rc == PT_OK && pt_settings_bool(c, "retention.auto_cleanup")) {
+                /* As after `create`: a failed clean-up does not fail the backup. */
+                struct pt_retention_plan plan;
+                if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
+                    pt_retention_apply(p, c, &plan, NULL);
+                pt_retention_plan_free(&plan);
+            }
+        }
+    }
+    /* Mail and pings may be slow: other processes need not wait for them. */
+    pt_lock_release(&lock);
+    if (out->ran && out->record.id > 0)
+        pt_notify_finish(p, c, &run, &out->record);
+    pt_notify_run_free(&run);
+    pt_catalog_close(c);
+    return rc;
+}
+
+void pt_auto_result_free(struct pt_auto_result *r)
+{
+    free(r->reason);
+    pt_record_free(&r->record);
+    memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "subprocess.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+
+extern char **environ;
+
+struct sink {
+    char *buf;
+    size_t len, cap;
+};
+
+static bool drain(int fd, struct sink *s)
+{
+    if (s->cap - s->len < 4096) {
+        s->cap = s->cap * 2 + 4096;
+        s->buf = pt_xrealloc(s->buf, s->cap);
+    }
+    ssize_t n = read(fd, s->buf + s->len, s->cap - s->len - 1);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n <= 0)
+        return false;
+    s->len += (size_t)n;
+    return true;
+}
+
+static char *finish_sink(struct sink *s, size_t *len)
+{
+    if (!s->buf)
+        s->buf = pt_xcalloc(1, 1);
+    s->buf[s->len] = '\0';
+    if (len)
+        *len = s->len;
+    return s->buf;
+}
+
+enum pt_status pt_subprocess_run(const char *const argv[], const char *input, size_t input_len,
+                                 struct pt_subprocess_result *res, struct pt_error *err)
+{
+    memset(res, 0, sizeof(*res));
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
+    /* stdin is a socket so that a program that stops reading cannot SIGPIPE us (MSG_NOSIGNAL). */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+        pipe2(errp, O_CLOEXEC) != 0) {
+        int saved = errno;
+        for (int i = 0; i < 2; i++) {
+            if (in[i] >= 0)
+                close(in[i]);
+            if (out[i] >= 0)
+                close(out[i]);
+            if (errp[i] >= 0)
+                close(errp[i]);
+        }
+        return pt_error_set(err, PT_EFAIL, _("cannot run %s: %s"), argv[0], strerror(saved));
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[1], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, errp[1], STDERR_FILENO);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[1]);
+    close(out[1]);
+    close(errp[1]);
+    if (rc != 0) {
+        close(in[0]);
+        close(out[0]);
+        close(errp[0]);
+        if (rc == ENOENT)
+            return pt_error_set(err, PT_ENOTFOUND, _("%s is not installed (not found in $PATH)"),
+                                argv[0]);
+        return pt_error_set(err, PT_EFAIL, _("cannot run %s: %s"), argv[0], strerror(rc));
+    }
+
+    struct sink so = {0}, se = {0};
+    size_t written = 0;
+    if (!input || input_len == 0) {
+        close(in[0]);
+        in[0] = -1;
+    } else {
+        fcntl(in[0], F_SETFL, O_NONBLOCK);
+    }
+    bool out_open = true, err_open = true;
+    while (out_open || err_open || in[0] >= 0) {
+        struct pollfd fds[3];
+        nfds_t n = 0;
+        int i_out = -1, i_err = -1, i_in = -1;
+        if (out_open) {
+            fds[n] = (struct pollfd){out[0], POLLIN, 0};
+            i_out = (int)n++;
+        }
+        if (err_open) {
+            fds[n] = (struct pollfd){errp[0], POLLIN, 0};
+            i_err = (int)n++;
+        }
+        if (in[0] >= 0) {
+            fds[n] = (struct pollfd){in[0], POLLOUT, 0};
+            i_in = (int)n++;
+        }
+        if (poll(fds, n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (i_out >= 0 && fds[i_out].revents && !drain(out[0], &so))
+            out_open = false;
+        if (i_err >= 0 && fds[i_err].revents && !drain(errp[0], &se))
+            err_open = false;
+        if (i_in >= 0 && fds[i_in].revents) {
+            ssize_t w = send(in[0], input + written, input_len - written, MSG_NOSIGNAL);
+            if (w > 0)
+                written += (size_t)w;
+            if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input_len) {
+                close(in[0]);
+                in[0] = -1;
+            }
+        }
+    }
+    if (in[0] >= 0)
+        close(in[0]);
+    close(out[0]);
+    close(errp[0]);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+        ;
+    res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+    res->out = finish_sink(&so, &res->out_len);
+    res->errout = finish_sink(&se, NULL);
+    return PT_OK;
+}
+
+void pt_subprocess_free(struct pt_subprocess_result *res)
+{
+    free(res->out);
+    free(res->errout);
+    memset(res, 0, sizeof(*res));
+}

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/summary.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/timefmt.h"
@@ -24,10 +26,10 @@ static void print_table(const struct pt_record *records, size_t n)
         cols[c].width = pt_cli_width(cols[c].title);
     for (size_t i = 0; i < n; i++) {
         const struct pt_record *r = &records[i];
-        char id[32], size[32], created[32];
-        snprintf(id, sizeof(id), "%" PRId64, r->id);
+        char size[32];
+        char *id = pt_l10n_int(r->id);
+        char *created = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
         pt_format_size(r->size_bytes, size, sizeof(size));
-        pt_cli_time(r->created_at, created, sizeof(created));
         const char *values[NCOLS] = {id, r->name, pt_kind_label(r->kind),
                                      pt_state_label(r->status), size, created};
         cells[i] = calloc(NCOLS, sizeof(char *));
@@ -36,6 +38,8 @@ static void print_table(const struct pt_record *records, size_t n)
             size_t w = pt_cli_width(cells[i][c]);
             cols[c].width = w > cols[c].width ? w : cols[c].width;
         }
+        free(id);
+        free(created);
     }
     for (size_t c = 0; c < NCOLS; c++) {
         if (c + 1 < NCOLS)
@@ -111,8 +115,12 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
         printf("%s\n", _("No backups yet. Take one with: poshtiban create"));
     } else {
         print_table(records, n);
-        if ((int64_t)n < total)
-            printf(_("(%zu of %lld shown)\n"), n, (long long)total);
+        if ((int64_t)n < total) {
+            char *shown = pt_l10n_int((int64_t)n), *all = pt_l10n_int(total);
+            printf(_("(%s of %s shown)\n"), shown, all);
+            free(shown);
+            free(all);
+        }
     }
     pt_record_list_free(records, n);
     return code;
@@ -137,18 +145,21 @@ static void field(const char *label, const char *value)
 
 static void print_record(const struct pt_record *r, json_t *files)
 {
-    char buf[160], buf2[64];
-    snprintf(buf, sizeof(buf), "%" PRId64, r->id);
-    field(_("ID"), buf);
+    char buf[160];
+    char *text = pt_l10n_int(r->id);
+    field(_("ID"), text);
+    free(text);
     field(_("Name"), r->name);
     field(_("Kind"), pt_kind_label(r->kind));
     field(_("Status"), pt_state_label(r->status));
     field(_("Format"), r->format);
     field(_("Path"), r->path);
-    pt_cli_time(r->created_at, buf, sizeof(buf));
-    field(_("Created (UTC)"), buf);
-    pt_cli_time(r->finished_at, buf, sizeof(buf));
-    field(_("Finished (UTC)"), r->finished_at ? buf : NULL);
+    text = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
+    field(_("Created (UTC)"), text);
+    free(text);
+    text = pt_l10n_iso_date(r->finished_at, PT_DATE_TIME);
+    field(_("Finished (UTC)"), text);
+    free(text);
     pt_format_duration(r->duration_ms, buf, sizeof(buf));
     field(_("Duration"), buf);
     pt_format_size(r->size_bytes, buf, sizeof(buf));
@@ -156,9 +167,10 @@ static void print_record(const struct pt_record *r, json_t *files)
     field(_("Media"), r->include_media ? _("included") : _("not included"));
     field(_("Pinned"), r->pinned ? _("yes") : _("no"));
     if (r->verify_ok >= 0) {
-        pt_cli_time(r->verified_at, buf2, sizeof(buf2));
-        snprintf(buf, sizeof(buf), "%s (%s)", r->verify_ok ? _("ok") : _("FAILED"), buf2);
+        text = pt_l10n_iso_date(r->verified_at, PT_DATE_TIME);
+        snprintf(buf, sizeof(buf), "%s (%s)", r->verify_ok ? _("ok") : _("FAILED"), text);
         field(_("Verified"), buf);
+        free(text);
     } else {
         field(_("Verified"), _("never"));
     }
@@ -176,7 +188,9 @@ static void print_record(const struct pt_record *r, json_t *files)
         for (size_t i = 0; i < r->n_tables; i++) {
             fputs("  ", stdout);
             pt_cli_pad(r->tables[i].name, width + 2);
-            printf("%" PRId64 "\n", r->tables[i].rows);
+            text = pt_l10n_int(r->tables[i].rows);
+            printf("%s\n", text);
+            free(text);
         }
     }
     if (json_array_size(files)) {
@@ -186,7 +200,10 @@ static void print_record(const struct pt_record *r, json_t *files)
         json_array_foreach(files, i, f)
         {
             pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            printf("  %10s  %s\n", buf, json_string_value(json_object_get(f, "path")));
+            fputs("  ", stdout);
+            for (size_t w = pt_cli_width(buf); w < 10; w++)
+                fputc(' ', stdout);
+            printf("%s  %s\n", buf, json_string_value(json_object_get(f, "path")));
         }
     }
 }
@@ -234,7 +251,18 @@ int pt_cmd_report(struct pt_cli *cli, int argc, char **argv)
     if (find(cli, id, &record, &err) != PT_OK)
         return pt_cli_error(&err);
     char *text = NULL;
-    enum pt_status rc = pt_backup_read_summary(&record, &text, &err);
+    enum pt_status rc;
+    if (cli->lang) {
+        /* Told again from the report, in the language asked for. */
+        json_t *report = NULL;
+        rc = pt_backup_read_report(&record, &report, &err);
+        if (rc == PT_OK)
+            text = pt_report_summary(report);
+        json_decref(report);
+    } else {
+        /* As written when the backup was taken, in its language. */
+        rc = pt_backup_read_summary(&record, &text, &err);
+    }
     int code = 0;
     if (rc != PT_OK)
         code = pt_cli_error(&err);

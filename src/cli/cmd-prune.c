@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "poshtiban/reindex.h"
 #include "poshtiban/retention.h"
+#include "poshtiban/l10n.h"
 
 int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
 {
@@ -28,7 +30,9 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
         for (size_t i = 0; i < plan.n; i++)
             printf(dry_run ? _("would delete %s: %s\n") : _("deleted %s: %s\n"),
                    plan.items[i].record.name, plan.items[i].reason);
-        printf(_("%zu completed backups kept\n"), plan.kept);
+        char *kept = pt_l10n_int((int64_t)plan.kept);
+        printf(_("%s completed backups kept\n"), kept);
+        free(kept);
     }
     pt_retention_plan_free(&plan);
     return code;
@@ -45,6 +49,8 @@ int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_error(&err);
     if (cli->json)
         return pt_cli_print_json(json_pack("{s:I}", "records", (json_int_t)count));
-    printf(_("%zu backups found and recorded\n"), count);
+    char *found = pt_l10n_int((int64_t)count);
+    printf(_("%s backups found and recorded\n"), found);
+    free(found);
     return 0;
 }

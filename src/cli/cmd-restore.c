@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/restore.h"
 
 static void print_plan(const struct pt_restore_plan *plan)
@@ -18,21 +19,27 @@ static void print_plan(const struct pt_restore_plan *plan)
         }
         for (size_t i = 0; i < plan->n_tables; i++) {
             const struct pt_restore_table *t = &plan->tables[i];
-            char now[32], after[32];
-            snprintf(now, sizeof(now), "%lld", (long long)t->now);
-            snprintf(after, sizeof(after), "%lld", (long long)t->after);
+            char *now = pt_l10n_int(t->now), *after = pt_l10n_int(t->after);
             fputs("  ", stdout);
             pt_cli_pad(t->name, width + 2);
-            printf("%s → %s%s\n", t->now < 0 ? "-" : now, t->after < 0 ? "-" : after,
-                   t->now != t->after ? "  *" : "");
+            /* The arrow points the way the line reads. */
+            printf("%s %s %s%s\n", t->now < 0 ? "-" : now, pt_l10n_rtl() ? "←" : "→",
+                   t->after < 0 ? "-" : after, t->now != t->after ? "  *" : "");
+            free(now);
+            free(after);
         }
         if (plan->migrations_differ)
             printf("  %s\n", _("Warning: the backup's Django migrations differ from the current "
                                "database's; run manage.py migrate after restoring"));
     }
     if (plan->media_target) {
-        printf(_("Media %s: %zu to add, %zu to change, %zu to remove\n"), plan->media_target,
-               plan->n_add, plan->n_change, plan->n_remove);
+        char *add = pt_l10n_int((int64_t)plan->n_add), *change = pt_l10n_int((int64_t)plan->n_change),
+             *remove = pt_l10n_int((int64_t)plan->n_remove);
+        printf(_("Media %s: %s to add, %s to change, %s to remove\n"), plan->media_target, add,
+               change, remove);
+        free(add);
+        free(change);
+        free(remove);
         for (size_t i = 0; i < plan->n_add; i++)
             printf("  + %s\n", plan->add[i]);
         for (size_t i = 0; i < plan->n_change; i++)

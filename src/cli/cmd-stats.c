@@ -1,22 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
 
 static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d)
 {
-    char size[32], took[32], age[64], when[32];
+    char size[32], took[32], age[64];
     pt_format_size(b->bytes, size, sizeof(size));
-    printf(_("Backups: %lld (%lld completed, %lld failed), %s\n"), (long long)b->total,
-           (long long)b->completed, (long long)b->failed, size);
+    char *total = pt_l10n_int(b->total), *done = pt_l10n_int(b->completed),
+         *failed = pt_l10n_int(b->failed);
+    printf(_("Backups: %s (%s completed, %s failed), %s\n"), total, done, failed, size);
+    free(total);
+    free(done);
+    free(failed);
     if (b->last_success_at) {
-        pt_cli_time(b->last_success_at, when, sizeof(when));
+        char *when = pt_l10n_iso_date(b->last_success_at, PT_DATE_TIME);
         pt_format_age(b->last_success_age_s, age, sizeof(age));
         printf(_("Last successful backup: %s, %s UTC (%s)\n"), b->last_success_name, when, age);
+        free(when);
         pt_format_duration(b->average_duration_ms, took, sizeof(took));
         printf(_("Average duration: %s\n"), took);
     } else {
@@ -36,7 +42,9 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     for (size_t i = 0; i < d->n_tables; i++) {
         fputs("  ", stdout);
         pt_cli_pad(d->tables[i].name, width + 2);
-        printf("%" PRId64 "\n", d->tables[i].rows);
+        char *rows = pt_l10n_int(d->tables[i].rows);
+        printf("%s\n", rows);
+        free(rows);
     }
 }
 

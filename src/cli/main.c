@@ -6,13 +6,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/recovery.h"
+#include "poshtiban/settings.h"
 #include "tui.h"
 
-static void setup_language(const char *lang)
+static void setup_locale(void)
 {
-    if (lang)
-        setenv("LANGUAGE", lang, 1);
     const char *loc = setlocale(LC_ALL, "");
     /* gettext ignores LANGUAGE in the C locale; C.UTF-8 exists everywhere. */
     if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
@@ -23,6 +24,20 @@ static void setup_language(const char *lang)
     bind_textdomain_codeset(PT_PACKAGE, "UTF-8");
     textdomain(PT_PACKAGE);
 #endif
+}
+
+/* ui.language, ui.calendar and ui.bidi from the catalog; defaults where there is none. */
+static void read_ui_settings(const struct pt_project *project, char **lang, char **calendar,
+                             char **bidi)
+{
+    struct pt_catalog *c = NULL;
+    *lang = *calendar = *bidi = NULL;
+    if (pt_catalog_open(&c, project, PT_CATALOG_READ, NULL) != PT_OK)
+        return;
+    *lang = pt_settings_string(c, "ui.language");
+    *calendar = pt_settings_string(c, "ui.calendar");
+    *bidi = pt_settings_string(c, "ui.bidi");
+    pt_catalog_close(c);
 }
 
 static void print_help(void)
@@ -109,7 +124,9 @@ int main(int argc, char **argv)
     struct pt_cli cli = {0};
     bool help = false, version = false;
     int rc = take_globals(&cli, &argc, argv, &help, &version);
-    setup_language(cli.lang);
+    setup_locale();
+    /* --lang speaks from the first message on; the settings join once the project is known. */
+    pt_l10n_apply(pt_l10n_choose(cli.lang, NULL), NULL);
     if (rc != 0)
         return rc;
     if (cli.lang && strcmp(cli.lang, "fa") != 0 && strcmp(cli.lang, "en") != 0)
@@ -120,39 +137,47 @@ int main(int argc, char **argv)
         printf("poshtiban %s\n", PT_VERSION);
         return 0;
     }
-    if (help) {
-        print_help();
-        return 0;
-    }
-    if (argc < 2 && !(isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
-        print_help();
-        return 2;
+    bool tui = argc < 2 && !help && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    const struct pt_command *cmd = NULL;
+    if (argc >= 2) {
+        size_t n;
+        const struct pt_command *cmds = pt_cli_commands(&n);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(cmds[i].name, argv[1]) == 0)
+                cmd = &cmds[i];
     }
     struct pt_error err = {0};
-    if (argc < 2) {
-        /* No command on a terminal: the full-screen interface. */
-        if (pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
-            return pt_cli_error(&err);
-        pt_recover(&cli.project, NULL);
-        struct pt_tui_options tui = {.no_color = cli.no_color};
-        rc = pt_tui_run(&cli.project, &tui);
-        pt_project_free(&cli.project);
-        return rc;
-    }
-    size_t n;
-    const struct pt_command *cmds = pt_cli_commands(&n);
-    const struct pt_command *cmd = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cmds[i].name, argv[1]) == 0)
-            cmd = &cmds[i];
-    if (!cmd)
-        return pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
-
-    if (pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
+    if ((tui || cmd) && pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
         return pt_cli_error(&err);
-    /* A backup whose process died is marked before anyone looks at the catalog. */
-    pt_recover(&cli.project, NULL);
-    rc = cmd->run(&cli, argc - 2, argv + 2);
+    char *lang = NULL, *calendar = NULL, *bidi = NULL;
+    if (tui || cmd)
+        read_ui_settings(&cli.project, &lang, &calendar, &bidi);
+    pt_l10n_apply(pt_l10n_choose(cli.lang, lang), calendar);
+    if (!tui)
+        pt_cli_bidi_streams(bidi, cli.json);
+
+    if (help || argc < 2) {
+        if (!tui) {
+            print_help();
+            rc = help ? 0 : 2;
+        } else {
+            /* No command on a terminal: the full-screen interface. */
+            pt_recover(&cli.project, NULL);
+            struct pt_tui_options opts = {.no_color = cli.no_color, .bidi = bidi};
+            rc = pt_tui_run(&cli.project, &opts);
+        }
+    } else if (!cmd) {
+        rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
+    } else {
+        /* A backup whose process died is marked before anyone looks at the catalog. */
+        pt_recover(&cli.project, NULL);
+        rc = cmd->run(&cli, argc - 2, argv + 2);
+    }
+    free(lang);
+    free(calendar);
+    free(bidi);
     pt_project_free(&cli.project);
+    fflush(stdout);
+    fflush(stderr);
     return rc;
 }

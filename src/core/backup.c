@@ -28,6 +28,7 @@
 #include "report.h"
 #include "schema.h"
 #include "snapshot.h"
+#include "poshtiban/l10n.h"
 
 static bool valid_name(const char *name)
 {
@@ -208,9 +209,11 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
     if (rc != PT_OK)
         goto out;
     if (invalid > 0) {
-        char *w = pt_xasprintf(_("%lld text values were not valid UTF-8; the JSON files hold them "
+        char *n = pt_l10n_int(invalid);
+        char *w = pt_xasprintf(_("%s text values were not valid UTF-8; the JSON files hold them "
                                  "with U+FFFD, database.sqlite3 holds them exactly"),
-                               (long long)invalid);
+                               n);
+        free(n);
         json_array_append_new(warnings, json_string(w));
         free(w);
     }
@@ -230,8 +233,9 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
         if (rc != PT_OK)
             goto out;
         if (facts.media.skipped > 0) {
-            char *w = pt_xasprintf(_("%lld special files in the media folder were left out"),
-                                   (long long)facts.media.skipped);
+            char *n = pt_l10n_int(facts.media.skipped);
+            char *w = pt_xasprintf(_("%s special files in the media folder were left out"), n);
+            free(n);
             json_array_append_new(warnings, json_string(w));
             free(w);
         }
@@ -253,9 +257,11 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
     r->status = PT_STATE_COMPLETED;
     facts.schema = &schema;
     facts.rows = rows;
-    rc = pt_report_write_summary(&facts, work, &manifest, err);
+    json_t *report = pt_report_build(&facts);
+    rc = pt_report_write_summary(report, work, &manifest, err);
     if (rc == PT_OK)
-        rc = pt_report_write_json(&facts, work, &manifest, err);
+        rc = pt_report_write_json(report, work, &manifest, err);
+    json_decref(report);
     char *sums = pt_path_join(work, "SHA256SUMS");
     if (rc == PT_OK)
         rc = pt_manifest_write_sums(&manifest, sums, err);
@@ -441,8 +447,10 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
         int64_t total_rows = 0;
         for (size_t i = 0; i < r.n_tables; i++)
             total_rows += r.tables[i].rows;
-        r.message = pt_xasprintf(_("backup completed: %zu tables, %lld rows"), r.n_tables,
-                                 (long long)total_rows);
+        char *tables = pt_l10n_int((int64_t)r.n_tables), *rows = pt_l10n_int(total_rows);
+        r.message = pt_xasprintf(_("backup completed: %s tables, %s rows"), tables, rows);
+        free(tables);
+        free(rows);
         rc = pt_catalog_update(c, &r, err);
     }
     if (rc != PT_OK) {

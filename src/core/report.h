@@ -30,11 +30,14 @@ struct pt_backup_facts {
     const struct pt_manifest *manifest;
 };
 
-/* backup_summary.txt, in the current language, added to manifest. */
-enum pt_status pt_report_write_summary(const struct pt_backup_facts *facts, const char *dir,
+/* backup_report.json's content but "files": what the summary is told from. New reference. */
+json_t *pt_report_build(const struct pt_backup_facts *facts);
+
+/* backup_summary.txt from report in the current language, added to manifest. */
+enum pt_status pt_report_write_summary(json_t *report, const char *dir,
                                        struct pt_manifest *manifest, struct pt_error *err);
-/* backup_report.json, listing every file of manifest; added to manifest after. */
-enum pt_status pt_report_write_json(const struct pt_backup_facts *facts, const char *dir,
-                                    struct pt_manifest *manifest, struct pt_error *err);
+/* backup_report.json: report with "files" (every file of manifest); added to manifest after. */
+enum pt_status pt_report_write_json(json_t *report, const char *dir, struct pt_manifest *manifest,
+                                    struct pt_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include "poshtiban/recovery.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+#include "poshtiban/l10n.h"
 
 enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *c,
                                  struct pt_retention_plan *plan, struct pt_error *err)
@@ -33,6 +34,7 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
     int64_t now = pt_time_now_ms();
     int64_t counted = 0;
     plan->items = pt_xcalloc(n + 1, sizeof(*plan->items));
+    char *limit = pt_l10n_int(max_backups), *days = pt_l10n_int(max_age_days);
     for (size_t i = 0; i < n; i++) {
         struct pt_record *r = &records[i];
         char *reason = NULL;
@@ -40,10 +42,10 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
             counted++;
             int64_t created;
             if (counted > max_backups)
-                reason = pt_xasprintf(_("more than %lld backups"), (long long)max_backups);
+                reason = pt_xasprintf(_("more than %s backups"), limit);
             else if (max_age_days > 0 && pt_time_parse_iso(r->created_at, &created) &&
                      now - created > max_age_days * 86400000LL)
-                reason = pt_xasprintf(_("older than %lld days"), (long long)max_age_days);
+                reason = pt_xasprintf(_("older than %s days"), days);
         }
         if (reason && i != 0 && i != newest_ok) {
             plan->items[plan->n].record = *r;
@@ -55,6 +57,8 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
             plan->kept++;
         }
     }
+    free(limit);
+    free(days);
     pt_record_list_free(records, n);
     return PT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 
@@ -211,7 +212,12 @@ void pt_schedule_local_time(int64_t ms, char buf[32])
     time_t secs = (time_t)(ms / 1000);
     struct tm tm;
     localtime_r(&secs, &tm);
-    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm);
+    char ascii[32];
+    strftime(ascii, sizeof(ascii), "%Y-%m-%d %H:%M", &tm);
+    /* Local time, as auto.time is; Persian digits when the language is Persian. */
+    char *shown = pt_l10n_digits(ascii);
+    snprintf(buf, 32, "%s", shown);
+    free(shown);
 }
 
 char *pt_schedule_reason(const struct pt_schedule *s)

@@ -9,6 +9,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/l10n.h"
 
 static const char *const formats[] = {"dir", "zip", "tar.zst", NULL};
 static const char *const email_on[] = {"failure", "always", NULL};
@@ -153,8 +154,10 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
         errno = 0;
         long long v = strtoll(text, &end, 10);
         if (!*text || *end || errno || v < def->min || v > def->max) {
-            char *allowed = pt_xasprintf(_("must be a whole number from %lld to %lld"),
-                                         (long long)def->min, (long long)def->max);
+            char *low = pt_l10n_int(def->min), *high = pt_l10n_int(def->max);
+            char *allowed = pt_xasprintf(_("must be a whole number from %s to %s"), low, high);
+            free(low);
+            free(high);
             refuse(def, text, allowed, err);
             free(allowed);
             return PT_EINVAL;

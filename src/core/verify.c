@@ -18,6 +18,7 @@
 #include "poshtiban/timefmt.h"
 #include "reader.h"
 #include "schema.h"
+#include "poshtiban/l10n.h"
 
 #define BUF_SIZE (256 * 1024)
 
@@ -331,9 +332,12 @@ static void check_snapshot(struct verify *v)
                 got = sqlite3_column_int64(count, 0);
             sqlite3_finalize(count);
         }
-        if (got != want)
-            problem(v, _("database.sqlite3: table %s has %lld rows, the report says %lld"), name,
-                    (long long)got, (long long)want);
+        if (got != want) {
+            char *a = pt_l10n_int(got), *b = pt_l10n_int(want);
+            problem(v, _("database.sqlite3: table %s has %s rows, the report says %s"), name, a, b);
+            free(a);
+            free(b);
+        }
         free(q);
     }
     json_decref(report);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 #include "tui.h"
@@ -94,7 +96,10 @@ static void draw_header(struct pt_app *app, int w)
     int x = pt_ui_text(stdscr, 0, 1, w - 2, "poshtiban", PT_STYLE_SELECTED, PT_ALIGN_LEFT) + 3;
     for (int i = 0; i < PT_N_PANES && x < w - 10; i++) {
         char *tab = NULL;
-        if (asprintf(&tab, " %d %s ", i + 1, _(panes[i]->title)) < 0)
+        char *digit = pt_l10n_int(i + 1);
+        int made = asprintf(&tab, " %s %s ", digit, _(panes[i]->title));
+        free(digit);
+        if (made < 0)
             continue;
         x += pt_ui_text(stdscr, 0, x, w - x, tab,
                         i == app->pane ? PT_STYLE_KEY : PT_STYLE_SELECTED, PT_ALIGN_LEFT);
@@ -173,20 +178,25 @@ static void draw_job(struct pt_app *app, int h, int w)
     pt_ui_frame(stdscr, by, bx, bh, bw, pt_phase_label(p.phase));
     double fraction = p.total > 0 ? (double)p.done / (double)p.total : 0;
     pt_ui_bar(stdscr, by + 2, bx + 2, bw - 4, fraction);
-    char done[32], total[32], rate[32] = "", left[32] = "";
+    char done[48], total[48], rate[64] = "", left[48] = "";
     int64_t elapsed = monotonic_ms() - app->job->started_ms;
     if (p.phase == PT_PHASE_FIXTURES) {
-        snprintf(done, sizeof(done), "%lld", (long long)p.done);
-        snprintf(total, sizeof(total), "%lld", (long long)p.total);
+        char *a = pt_l10n_int(p.done), *b = pt_l10n_int(p.total);
+        snprintf(done, sizeof(done), "%s", a);
+        snprintf(total, sizeof(total), "%s", b);
+        free(a);
+        free(b);
     } else {
         pt_format_size(p.done, done, sizeof(done));
         pt_format_size(p.total, total, sizeof(total));
     }
     if (elapsed > 500 && p.done > 0) {
         int64_t per_s = p.done * 1000 / elapsed;
-        if (p.phase == PT_PHASE_FIXTURES)
-            snprintf(rate, sizeof(rate), _("%lld rows/s"), (long long)per_s);
-        else {
+        if (p.phase == PT_PHASE_FIXTURES) {
+            char *n = pt_l10n_int(per_s);
+            snprintf(rate, sizeof(rate), _("%s rows/s"), n);
+            free(n);
+        } else {
             pt_format_size(per_s, rate, sizeof(rate));
             strncat(rate, _("/s"), sizeof(rate) - strlen(rate) - 1);
         }
@@ -209,8 +219,16 @@ static void draw(struct pt_app *app)
     getmaxyx(stdscr, h, w);
     erase();
     if (h < MIN_ROWS || w < MIN_COLS) {
-        pt_ui_textf(stdscr, h / 2, 0, w, PT_STYLE_WARN, PT_ALIGN_CENTER,
-                    _("window too small: %dx%d at least, now %dx%d"), MIN_COLS, MIN_ROWS, w, h);
+        char *need = NULL, *now = NULL;
+        if (asprintf(&need, "%dx%d", MIN_COLS, MIN_ROWS) >= 0 && asprintf(&now, "%dx%d", w, h) >= 0) {
+            char *need_l = pt_l10n_digits(need), *now_l = pt_l10n_digits(now);
+            pt_ui_textf(stdscr, h / 2, 0, w, PT_STYLE_WARN, PT_ALIGN_CENTER,
+                        _("window too small: %s at least, now %s"), need_l, now_l);
+            free(need_l);
+            free(now_l);
+        }
+        free(need);
+        free(now);
         refresh();
         return;
     }
@@ -280,7 +298,7 @@ char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
         pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
         int x = pt_ui_textf(stdscr, h - 2, 1, w - 2, PT_STYLE_TITLE, PT_ALIGN_LEFT, "%s ", label);
         x += 2 + pt_ui_text(stdscr, h - 2, x + 2, w - x - 3, text, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
-        move(h - 2, x < w - 1 ? x : w - 1);
+        pt_ui_move(h - 2, x < w - 1 ? x : w - 1);
         refresh();
         wint_t wc;
         int rc = get_wch(&wc);
@@ -312,19 +330,37 @@ static void show_plan_and_restore(struct pt_app *app, struct pt_job *job)
     size_t changed = 0;
     for (size_t i = 0; i < plan->n_tables; i++)
         changed += plan->tables[i].now != plan->tables[i].after;
+    char *n[5] = {pt_l10n_int((int64_t)changed), pt_l10n_int((int64_t)plan->n_tables),
+                  pt_l10n_int((int64_t)plan->n_add), pt_l10n_int((int64_t)plan->n_change),
+                  pt_l10n_int((int64_t)plan->n_remove)};
     char *question = NULL;
     if (asprintf(&question,
-                 _("Restore %s? %zu of %zu tables change; media: %zu added, %zu changed, %zu "
+                 _("Restore %s? %s of %s tables change; media: %s added, %s changed, %s "
                    "removed.%s The current state is saved first."),
-                 plan->backup, changed, plan->n_tables, plan->n_add, plan->n_change,
-                 plan->n_remove,
+                 plan->backup, n[0], n[1], n[2], n[3], n[4],
                  plan->migrations_differ ? _(" Django migrations differ!") : "") < 0)
         question = NULL;
+    for (int i = 0; i < 5; i++)
+        free(n[i]);
     if (question && pt_app_confirm(app, question))
         pt_app_start(app, PT_JOB_RESTORE, job->id);
     else
         pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
     free(question);
+}
+
+/* A name or path inside a translated sentence: isolated, so right to left never scrambles it. */
+static const char *isolated(const char *text)
+{
+    static char *kept[4];
+    static int next;
+    if (!pt_l10n_rtl() || !text)
+        return text ? text : "";
+    free(kept[next]);
+    kept[next] = pt_bidi_isolate(text);
+    const char *out = kept[next];
+    next = (next + 1) % 4;
+    return out;
 }
 
 static void job_done(struct pt_app *app, struct pt_job *job)
@@ -339,14 +375,14 @@ static void job_done(struct pt_app *app, struct pt_job *job)
     switch (job->kind) {
     case PT_JOB_CREATE:
         pt_format_size(job->record.size_bytes, size, sizeof(size));
-        pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"), job->record.name, size);
+        pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"), isolated(job->record.name), size);
         break;
     case PT_JOB_VERIFY:
         if (job->verify.ok)
             pt_app_message(app, PT_STYLE_OK, _("%s verified: every file intact"),
-                           job->record.name);
+                           isolated(job->record.name));
         else
-            pt_app_message(app, PT_STYLE_ERROR, _("%s is DAMAGED: %s"), job->record.name,
+            pt_app_message(app, PT_STYLE_ERROR, _("%s is DAMAGED: %s"), isolated(job->record.name),
                            job->verify.n ? job->verify.problems[0] : "");
         break;
     case PT_JOB_RESTORE_PLAN:
@@ -355,20 +391,24 @@ static void job_done(struct pt_app *app, struct pt_job *job)
     case PT_JOB_RESTORE:
         if (job->plan.pre_restore)
             pt_app_message(app, PT_STYLE_OK, _("Restored %s. To undo, restore %s."),
-                           job->plan.backup, job->plan.pre_restore);
+                           isolated(job->plan.backup), isolated(job->plan.pre_restore));
         else
-            pt_app_message(app, PT_STYLE_OK, _("Restored %s."), job->plan.backup);
+            pt_app_message(app, PT_STYLE_OK, _("Restored %s."), isolated(job->plan.backup));
         break;
     case PT_JOB_EXPORT:
-        pt_app_message(app, PT_STYLE_OK, _("Exported to %s"), job->path);
+        pt_app_message(app, PT_STYLE_OK, _("Exported to %s"), isolated(job->path));
         break;
     case PT_JOB_DELETE:
-        pt_app_message(app, PT_STYLE_OK, _("Deleted %s"), job->id);
+        pt_app_message(app, PT_STYLE_OK, _("Deleted %s"), isolated(job->id));
         if (app->pane == PT_PANE_DETAIL)
             app->pane = PT_PANE_LIST;
         break;
     case PT_JOB_PRUNE:
-        pt_app_message(app, PT_STYLE_OK, _("Retention deleted %zu backups"), job->count);
+    {
+        char *count = pt_l10n_int((int64_t)job->count);
+        pt_app_message(app, PT_STYLE_OK, _("Retention deleted %s backups"), count);
+        free(count);
+    }
         break;
     case PT_JOB_DATABASE_STATS:
         pt_database_stats_free(&app->database);
@@ -478,7 +518,15 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     keypad(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
-    pt_ui_init_styles(opts->no_color);
+    enum pt_bidi_mode bidi = pt_bidi_resolve(opts->bidi, true);
+    pt_ui_init(opts->no_color, pt_l10n_rtl(), bidi == PT_BIDI_APP);
+    /* VTE reorders by itself unless told not to: explicit mode while we draw. */
+    const char *vte = getenv("VTE_VERSION");
+    bool vte_explicit = bidi == PT_BIDI_APP && vte && *vte;
+    if (vte_explicit) {
+        fputs("\033[8l", stdout);
+        fflush(stdout);
+    }
     open_catalog(&app);
     for (int i = 0; i < PT_N_PANES; i++)
         app.state[i] = panes[i]->init(&app);
@@ -516,6 +564,10 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
         }
     }
     endwin();
+    if (vte_explicit) {
+        fputs("\033[8h", stdout);
+        fflush(stdout);
+    }
     if (timing) {
         timing_peak_memory();
         fclose(timing);

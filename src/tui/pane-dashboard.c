@@ -4,6 +4,9 @@
 #include <sys/statvfs.h>
 
 #include "app.h"
+#include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
@@ -91,33 +94,42 @@ static void label(WINDOW *win, int y, int x, const char *text)
 static void draw_summary(struct dashboard *d, const char *app_backups, WINDOW *win, int y, int x,
                          int w)
 {
-    char bytes[32], when[32], took[32], free_s[32], total_s[32];
+    char bytes[32], took[32], free_s[32], total_s[32];
     pt_format_size(d->stats.bytes, bytes, sizeof(bytes));
+    char *all = pt_l10n_int(d->stats.total), *done = pt_l10n_int(d->stats.completed),
+         *failed = pt_l10n_int(d->stats.failed);
     label(win, y, x, _("Backups"));
     pt_ui_textf(win, y, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                _("%lld in all · %lld completed · %lld failed · %s"), (long long)d->stats.total,
-                (long long)d->stats.completed, (long long)d->stats.failed, bytes);
+                _("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
+    free(all);
+    free(done);
+    free(failed);
     label(win, y + 1, x, _("Last good"));
     if (d->stats.last_success_name) {
-        snprintf(when, sizeof(when), "%.10s %.5s", d->stats.last_success_at,
-                 d->stats.last_success_at + 11);
+        char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
         pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
+        char *name = pt_l10n_rtl() ? pt_bidi_isolate(d->stats.last_success_name)
+                                   : strdup(d->stats.last_success_name);
         pt_ui_textf(win, y + 1, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                    _("%s · %s UTC · takes %s on average"), d->stats.last_success_name, when,
-                    took);
+                    _("%s · %s UTC · takes %s on average"), name, at, took);
+        free(name);
+        free(at);
     } else {
         pt_ui_text(win, y + 1, x + 13, w - 13, _("none"), PT_STYLE_WARN, PT_ALIGN_LEFT);
     }
+    char *backups = pt_l10n_rtl() ? pt_bidi_isolate(app_backups) : strdup(app_backups);
     pt_format_size(d->free_bytes, free_s, sizeof(free_s));
     pt_format_size(d->total_bytes, total_s, sizeof(total_s));
     label(win, y + 2, x, _("Storage"));
     pt_ui_textf(win, y + 2, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                _("%s free of %s · %s"), free_s, total_s, app_backups);
+                _("%s free of %s · %s"), free_s, total_s, backups);
+    free(backups);
     label(win, y + 3, x, _("Settings"));
+    char *keep = pt_l10n_int(d->max_backups);
     pt_ui_textf(win, y + 3, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                _("format %s · keep %lld · media %s · automatic %s"), d->format,
-                (long long)d->max_backups, d->include_media ? _("on") : _("off"),
-                d->auto_enabled ? _("on") : _("off"));
+                _("format %s · keep %s · media %s · automatic %s"), d->format, keep,
+                d->include_media ? _("on") : _("off"), d->auto_enabled ? _("on") : _("off"));
+    free(keep);
 }
 
 static void draw_chart(struct dashboard *d, WINDOW *win, int y, int x, int w)
@@ -137,9 +149,11 @@ static void draw_chart(struct dashboard *d, WINDOW *win, int y, int x, int w)
     pt_ui_spark(win, y, x + 13, w - 13, sizes, failed, n);
     label(win, y + 1, x, _("Durations"));
     pt_ui_spark(win, y + 1, x + 13, w - 13, times, failed, n);
+    char *count = pt_l10n_int(n);
     if (n > 0)
         pt_ui_textf(win, y + 1, x + 14 + n, w - 14 - n, PT_STYLE_DIM, PT_ALIGN_LEFT,
-                    _("last %d, oldest on the left, ✗ failed"), n);
+                    _("the last %s, oldest first, ✗ failed"), count);
+    free(count);
 }
 
 static void draw_latest(struct dashboard *d, WINDOW *win, int y, int x, int h, int w)
@@ -147,23 +161,25 @@ static void draw_latest(struct dashboard *d, WINDOW *win, int y, int x, int h, i
     pt_ui_frame(win, y, x, h, w, _("Latest backups"));
     for (size_t i = 0; i < d->n_latest && (int)i < h - 2; i++) {
         const struct pt_record *r = &d->latest[i];
-        char size[32], when[32];
+        char size[32];
         pt_format_size(r->size_bytes, size, sizeof(size));
-        /* "11-26 11:35": the year goes, the list pane has it. */
-        snprintf(when, sizeof(when), "%.5s %.5s",
-                 r->created_at && strlen(r->created_at) >= 16 ? r->created_at + 5 : "",
-                 r->created_at && strlen(r->created_at) >= 16 ? r->created_at + 11 : "");
+        char *when = pt_l10n_iso_date(r->created_at, PT_DATE_BRIEF);
         bool ok = r->status == PT_STATE_COMPLETED;
         enum pt_style style = ok ? PT_STYLE_OK
                               : r->status == PT_STATE_RUNNING ? PT_STYLE_WARN
                                                               : PT_STYLE_ERROR;
         int cy = y + 1 + (int)i, inner = w - 2;
+        /* Size and time as wide as they are; the name takes what is left. No year: room is
+         * short, and the list pane has it. */
+        int wsize = (int)pt_text_width(size), wwhen = (int)pt_text_width(when);
         pt_ui_text(win, cy, x + 1, 2, ok ? "✓" : r->status == PT_STATE_RUNNING ? "…" : "✗", style,
                    PT_ALIGN_LEFT);
-        pt_ui_text(win, cy, x + 3, inner - 24, r->name, ok ? PT_STYLE_NORMAL : style,
-                   PT_ALIGN_LEFT);
-        pt_ui_text(win, cy, x + inner - 21, 9, size, PT_STYLE_NORMAL, PT_ALIGN_RIGHT);
-        pt_ui_text(win, cy, x + inner - 11, 11, when, PT_STYLE_DIM, PT_ALIGN_RIGHT);
+        pt_ui_text(win, cy, x + 3, inner - wsize - wwhen - 5, r->name,
+                   ok ? PT_STYLE_NORMAL : style, PT_ALIGN_LEFT);
+        pt_ui_text(win, cy, x + inner - wwhen - wsize - 1, wsize, size, PT_STYLE_NORMAL,
+                   PT_ALIGN_RIGHT);
+        pt_ui_text(win, cy, x + inner - wwhen, wwhen, when, PT_STYLE_DIM, PT_ALIGN_RIGHT);
+        free(when);
     }
     if (d->n_latest == 0)
         pt_ui_text(win, y + 1, x + 2, w - 4, _("none yet"), PT_STYLE_DIM, PT_ALIGN_LEFT);
@@ -192,13 +208,16 @@ static void draw_database(struct pt_app *app, WINDOW *win, int y, int x, int h, 
         const struct pt_table_count *t = &app->database.tables[i];
         bool last_row = (int)i == rows - 1 && app->database.n_tables > (size_t)rows;
         if (last_row) {
+            char *more = pt_l10n_int((int64_t)(app->database.n_tables - i));
             pt_ui_textf(win, y + 1 + (int)i, x + 2, w - 4, PT_STYLE_DIM, PT_ALIGN_LEFT,
-                        _("… and %zu more tables"), app->database.n_tables - i);
+                        _("… and %s more tables"), more);
+            free(more);
             break;
         }
         pt_ui_text(win, y + 1 + (int)i, x + 2, w - 14, t->name, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
-        pt_ui_textf(win, y + 1 + (int)i, x + w - 12, 10, PT_STYLE_NORMAL, PT_ALIGN_RIGHT, "%lld",
-                    (long long)t->rows);
+        char *rows_s = pt_l10n_int(t->rows);
+        pt_ui_text(win, y + 1 + (int)i, x + w - 12, 10, rows_s, PT_STYLE_NORMAL, PT_ALIGN_RIGHT);
+        free(rows_s);
     }
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/timefmt.h"
 #include "tui.h"
@@ -59,9 +60,15 @@ static void reset(struct detail *d)
 
 static void time_line(struct detail *d, const char *label, const char *iso)
 {
-    char buf[40];
-    snprintf(buf, sizeof(buf), "%.10s %.8s UTC", iso ? iso : "", iso && strlen(iso) >= 19 ? iso + 11 : "");
-    add(d, label, iso ? buf : NULL, PT_STYLE_NORMAL);
+    char *date = pt_l10n_iso_date(iso, PT_DATE_LONG);
+    char *when = pt_l10n_iso_date(iso, PT_DATE_TIME);
+    char *line = NULL;
+    if (iso && asprintf(&line, "%s · %s UTC", date, when) < 0)
+        line = NULL;
+    add(d, label, line, PT_STYLE_NORMAL);
+    free(line);
+    free(date);
+    free(when);
 }
 
 static void focus(void *state, struct pt_app *app)
@@ -73,8 +80,9 @@ static void focus(void *state, struct pt_app *app)
     d->have = true;
     const struct pt_record *r = &d->record;
     char buf[64];
-    snprintf(buf, sizeof(buf), "%lld", (long long)r->id);
-    add(d, _("ID"), buf, PT_STYLE_NORMAL);
+    char *id = pt_l10n_int(r->id);
+    add(d, _("ID"), id, PT_STYLE_NORMAL);
+    free(id);
     add(d, _("Name"), r->name, PT_STYLE_TITLE);
     add(d, _("Status"), pt_state_label(r->status),
         r->status == PT_STATE_COMPLETED ? PT_STYLE_OK : PT_STYLE_ERROR);
@@ -92,11 +100,13 @@ static void focus(void *state, struct pt_app *app)
     if (r->verify_ok < 0) {
         add(d, _("Verified"), _("never"), PT_STYLE_WARN);
     } else {
-        char when[80];
-        snprintf(when, sizeof(when), "%s · %.10s %.8s", r->verify_ok ? _("ok") : _("DAMAGED"),
-                 r->verified_at ? r->verified_at : "",
-                 r->verified_at && strlen(r->verified_at) >= 19 ? r->verified_at + 11 : "");
+        char *at = pt_l10n_iso_date(r->verified_at, PT_DATE_TIME);
+        char *when = NULL;
+        if (asprintf(&when, "%s · %s UTC", r->verify_ok ? _("ok") : _("DAMAGED"), at) < 0)
+            when = NULL;
         add(d, _("Verified"), when, r->verify_ok ? PT_STYLE_OK : PT_STYLE_ERROR);
+        free(when);
+        free(at);
     }
     if (r->message)
         add(d, _("Message"), r->message, PT_STYLE_NORMAL);
@@ -105,8 +115,9 @@ static void focus(void *state, struct pt_app *app)
     add(d, "", "", PT_STYLE_NORMAL);
     add(d, _("Tables"), "", PT_STYLE_TITLE);
     for (size_t i = 0; i < r->n_tables; i++) {
-        snprintf(buf, sizeof(buf), "%lld", (long long)r->tables[i].rows);
-        add(d, r->tables[i].name, buf, PT_STYLE_NORMAL);
+        char *rows = pt_l10n_int(r->tables[i].rows);
+        add(d, r->tables[i].name, rows, PT_STYLE_NORMAL);
+        free(rows);
     }
     json_t *files = NULL;
     if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/timefmt.h"
 #include "tui.h"
@@ -101,19 +103,55 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     load(l, app, rows);
     clamp(l, rows);
     load(l, app, rows);
+    char *total = pt_l10n_int(l->total);
     pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_DIM, PT_ALIGN_LEFT,
-                _("status: %s   kind: %s   name: %s   %lld backups"),
+                _("status: %s   kind: %s   name: %s   %s backups"),
                 l->status < 0 ? _("all") : pt_state_label((enum pt_state)l->status),
                 l->kind < 0 ? _("all") : pt_kind_label((enum pt_kind)l->kind),
-                l->search && *l->search ? l->search : _("any"), (long long)l->total);
-    /* Columns: id, name (takes the rest), kind, status, size, created. */
-    int cid = 5, ckind = 9, cstatus = 11, csize = 10, ccreated = 20;
-    int cname = w - 2 - cid - ckind - cstatus - csize - ccreated;
+                l->search && *l->search ? l->search : _("any"), total);
+    free(total);
+    /* The page's cells first: every column as wide as its widest cell, the name takes the rest. */
+    enum { NCOLS = 6 };
+    const char *titles[NCOLS] = {_("ID"),     _("NAME"), _("KIND"),
+                                 _("STATUS"), _("SIZE"), _("CREATED (UTC)")};
+    size_t n = l->n_page < (size_t)rows ? l->n_page : (size_t)(rows > 0 ? rows : 0);
+    char **cells = calloc(n * NCOLS + 1, sizeof(*cells));
+    int widths[NCOLS];
+    for (int c = 0; c < NCOLS; c++)
+        widths[c] = (int)pt_text_width(titles[c]) + 2;
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_record *r = &l->page[i];
+        char size[48];
+        pt_format_size(r->size_bytes, size, sizeof(size));
+        char **row = &cells[i * NCOLS];
+        row[0] = pt_l10n_int(r->id);
+        if (asprintf(&row[1], "%s%s", r->pinned ? "📌" : "", r->name) < 0)
+            row[1] = NULL;
+        row[2] = strdup(pt_kind_label(r->kind));
+        row[3] = strdup(pt_state_label(r->status));
+        row[4] = strdup(size);
+        row[5] = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
+        for (int c = 0; c < NCOLS; c++) {
+            int cw = (int)pt_text_width(row[c] ? row[c] : "") + 2;
+            widths[c] = cw > widths[c] ? cw : widths[c];
+        }
+    }
+    int others = 0;
+    for (int c = 0; c < NCOLS; c++)
+        others += c == 1 ? 0 : widths[c];
+    widths[1] = w - 2 - others;
+    if (widths[1] < 14) {
+        /* Too narrow: the name keeps 14 columns, kind and status give way. */
+        int short_by = 14 - widths[1];
+        for (int c = 3; c >= 2 && short_by > 0; c--) {
+            int give = widths[c] - 6 < short_by ? widths[c] - 6 : short_by;
+            widths[c] -= give > 0 ? give : 0;
+            short_by -= give > 0 ? give : 0;
+        }
+        widths[1] = 14;
+    }
     int cx = x + 1;
-    const char *titles[] = {_("ID"), _("NAME"), _("KIND"), _("STATUS"), _("SIZE"),
-                            _("CREATED (UTC)")};
-    int widths[] = {cid, cname, ckind, cstatus, csize, ccreated};
-    for (int c = 0; c < 6; c++) {
+    for (int c = 0; c < NCOLS; c++) {
         pt_ui_text(win, y + 1, cx, widths[c] - 1, titles[c], PT_STYLE_TITLE,
                    c == 0 || c == 4 ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
         cx += widths[c];
@@ -124,35 +162,28 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
                        ? _("No backup matches.")
                        : _("No backups yet: press n to take the first one."),
                    PT_STYLE_DIM, PT_ALIGN_LEFT);
-    for (size_t i = 0; i < l->n_page && (int)i < rows; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct pt_record *r = &l->page[i];
         bool sel = l->page_top + (int64_t)i == l->cursor;
         int ry = y + 2 + (int)i;
         enum pt_style base = sel ? PT_STYLE_SELECTED : PT_STYLE_NORMAL;
         if (sel)
             pt_ui_fill(win, ry, x, w, PT_STYLE_SELECTED);
-        char id[24], size[32], created[32];
-        snprintf(id, sizeof(id), "%lld", (long long)r->id);
-        pt_format_size(r->size_bytes, size, sizeof(size));
-        snprintf(created, sizeof(created), "%.10s %.8s", r->created_at ? r->created_at : "",
-                 r->created_at && strlen(r->created_at) >= 19 ? r->created_at + 11 : "");
         enum pt_style st = sel ? base
                            : r->status == PT_STATE_COMPLETED ? PT_STYLE_OK
                            : r->status == PT_STATE_RUNNING   ? PT_STYLE_WARN
                                                              : PT_STYLE_ERROR;
-        char *name = NULL;
-        if (asprintf(&name, "%s%s", r->pinned ? "📌" : "", r->name) < 0)
-            name = NULL;
-        const char *cells[] = {id, name ? name : r->name, pt_kind_label(r->kind),
-                               pt_state_label(r->status), size, created};
         cx = x + 1;
-        for (int c = 0; c < 6; c++) {
-            pt_ui_text(win, ry, cx, widths[c] - 1, cells[c], c == 3 ? st : base,
+        for (int c = 0; c < NCOLS; c++) {
+            const char *cell = cells[i * NCOLS + c];
+            pt_ui_text(win, ry, cx, widths[c] - 1, cell ? cell : r->name, c == 3 ? st : base,
                        c == 0 || c == 4 ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
             cx += widths[c];
         }
-        free(name);
     }
+    for (size_t i = 0; i < n * NCOLS; i++)
+        free(cells[i]);
+    free(cells);
 }
 
 static void refilter(struct list *l)

@@ -16,6 +16,7 @@
 
 struct pt_tui_options {
     bool no_color;
+    const char *bidi; /* ui.bidi; the language is pt_l10n's */
 };
 
 /*

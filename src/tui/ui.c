@@ -6,12 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/bidi.h"
 #include "poshtiban/text.h"
 
-static bool colors;
+static bool colors, mirror, reorder;
 
-void pt_ui_init_styles(bool no_color)
+/* The screen column where a run of width columns logically at x starts. */
+static int place(WINDOW *win, int x, int width)
 {
+    return mirror ? getmaxx(win) - x - width : x;
+}
+
+/* Any right-to-left letter (Hebrew, Arabic script and their presentation forms)? */
+static bool has_rtl(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (p[0] >= 0xd6 && p[0] <= 0xdf)
+            return true; /* U+0580..U+07FF */
+        if (p[0] == 0xe0 && p[1] >= 0xa0 && p[1] <= 0xa3)
+            return true; /* U+0800..U+08FF */
+        if (p[0] == 0xef && p[1] >= 0xac && p[1] <= 0xbb)
+            return true; /* U+FB00..U+FEFF */
+        if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+            return true; /* isolates: only ever put around text inside a right-to-left line */
+    }
+    return false;
+}
+
+void pt_ui_move(int y, int x)
+{
+    move(y, mirror ? COLS - 1 - x : x);
+}
+
+void pt_ui_init(bool no_color, bool rtl, bool app_bidi)
+{
+    mirror = rtl;
+    reorder = app_bidi;
     colors = !no_color && has_colors();
     if (!colors)
         return;
@@ -53,13 +83,22 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
 {
     if (width <= 0)
         return 0;
+    /* Cut in logical order, then put in display order: what is cut is the end. */
     char *fit = pt_text_fit(text ? text : "", (size_t)width, 1);
+    if (reorder && has_rtl(fit)) {
+        char *visual = pt_bidi_visual(fit, mirror);
+        free(fit);
+        fit = visual;
+    }
     int used = (int)pt_text_width(fit);
-    int at = x;
+    if (mirror && align != PT_ALIGN_CENTER)
+        align = align == PT_ALIGN_LEFT ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT;
+    int start = place(win, x, width);
+    int at = start;
     if (align == PT_ALIGN_RIGHT)
-        at = x + width - used;
+        at = start + width - used;
     else if (align == PT_ALIGN_CENTER)
-        at = x + (width - used) / 2;
+        at = start + (width - used) / 2;
     wattron(win, pt_ui_attr(style));
     mvwaddstr(win, y, at, fit);
     wattroff(win, pt_ui_attr(style));
@@ -84,14 +123,15 @@ int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum 
 void pt_ui_fill(WINDOW *win, int y, int x, int width, enum pt_style style)
 {
     wattron(win, pt_ui_attr(style));
-    mvwhline(win, y, x, ' ', width);
+    mvwhline(win, y, place(win, x, width), ' ', width);
     wattroff(win, pt_ui_attr(style));
 }
 
-void pt_ui_frame(WINDOW *win, int y, int x, int h, int w, const char *title)
+void pt_ui_frame(WINDOW *win, int y, int lx, int h, int w, const char *title)
 {
     if (h < 2 || w < 2)
         return;
+    int x = place(win, lx, w);
     mvwhline(win, y, x + 1, ACS_HLINE, w - 2);
     mvwhline(win, y + h - 1, x + 1, ACS_HLINE, w - 2);
     mvwvline(win, y + 1, x, ACS_VLINE, h - 2);
@@ -103,7 +143,7 @@ void pt_ui_frame(WINDOW *win, int y, int x, int h, int w, const char *title)
     if (title && *title) {
         char *padded = NULL;
         if (asprintf(&padded, " %s ", title) >= 0) {
-            pt_ui_text(win, y, x + 2, w - 4, padded, PT_STYLE_TITLE, PT_ALIGN_LEFT);
+            pt_ui_text(win, y, lx + 2, w - 4, padded, PT_STYLE_TITLE, PT_ALIGN_LEFT);
             free(padded);
         }
     }
@@ -116,13 +156,16 @@ void pt_ui_bar(WINDOW *win, int y, int x, int width, double fraction)
     if (fraction > 1)
         fraction = 1;
     int full = (int)(fraction * width + 0.5);
-    wattron(win, pt_ui_attr(PT_STYLE_BAR) | A_REVERSE);
-    mvwhline(win, y, x, ' ', full);
-    wattroff(win, pt_ui_attr(PT_STYLE_BAR) | A_REVERSE);
+    int start = place(win, x, width);
+    /* The filled part grows from where lines start: the left, or the right in rtl. */
+    int filled_at = mirror ? start + width - full : start;
     wattron(win, pt_ui_attr(PT_STYLE_DIM));
-    for (int i = full; i < width; i++)
-        mvwaddstr(win, y, x + i, "·");
+    for (int i = 0; i < width; i++)
+        mvwaddstr(win, y, start + i, "·");
     wattroff(win, pt_ui_attr(PT_STYLE_DIM));
+    wattron(win, pt_ui_attr(PT_STYLE_BAR) | A_REVERSE);
+    mvwhline(win, y, filled_at, ' ', full);
+    wattroff(win, pt_ui_attr(PT_STYLE_BAR) | A_REVERSE);
 }
 
 void pt_ui_spark(WINDOW *win, int y, int x, int width, const int64_t *values, const bool *failed,

@@ -22,8 +22,15 @@ enum pt_style {
 
 enum pt_align { PT_ALIGN_LEFT, PT_ALIGN_RIGHT, PT_ALIGN_CENTER };
 
-/* Sets up colours unless no_color (or the terminal has none). */
-void pt_ui_init_styles(bool no_color);
+/*
+ * Sets up colours unless no_color (or the terminal has none), the mirrored
+ * layout for a right-to-left language (rtl: every x is taken from the right
+ * edge, alignments swap, bars fill from the right) and who reorders text
+ * (app: poshtiban, with FriBidi, after fitting in logical order).
+ */
+void pt_ui_init(bool no_color, bool rtl, bool app_bidi);
+/* Moves the cursor to y, x of the logical (left-to-right) layout. */
+void pt_ui_move(int y, int x);
 int pt_ui_attr(enum pt_style style);
 
 /*
@@ -42,7 +49,8 @@ void pt_ui_fill(WINDOW *win, int y, int x, int width, enum pt_style style);
 void pt_ui_frame(WINDOW *win, int y, int x, int h, int w, const char *title);
 /* A horizontal bar, fraction 0..1 of width filled. */
 void pt_ui_bar(WINDOW *win, int y, int x, int width, double fraction);
-/* One block character ▁…█ per value, scaled to the largest; failed[i] marks ✗. */
+/* One block character ▁…█ per value, scaled to the largest; failed[i] marks ✗.
+ * The first value stands nearest the start of the line (the right, in rtl). */
 void pt_ui_spark(WINDOW *win, int y, int x, int width, const int64_t *values, const bool *failed,
                  int n);
 

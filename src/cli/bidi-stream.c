@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
+
+/*
+ * stdout and stderr, when they are terminals that do no BiDi of their own,
+ * pass through here: each line (or \r-ended progress line) is put in display
+ * order and shaped before it reaches the terminal.
+ */
+struct line_filter {
+    int fd;
+    char *buf;
+    size_t len, cap;
+};
+
+static void emit(struct line_filter *f, const char *end)
+{
+    f->buf[f->len] = '\0';
+    char *visual = pt_bidi_visual(f->buf, pt_l10n_rtl());
+    size_t n = strlen(visual);
+    ssize_t w = write(f->fd, visual, n);
+    if (end)
+        w = write(f->fd, end, 1);
+    (void)w;
+    free(visual);
+    f->len = 0;
+}
+
+static ssize_t filter_write(void *cookie, const char *data, size_t size)
+{
+    struct line_filter *f = cookie;
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] == '\n' || data[i] == '\r') {
+            emit(f, &data[i]);
+            continue;
+        }
+        if (f->len + 2 > f->cap) {
+            f->cap = f->cap ? f->cap * 2 : 256;
+            f->buf = realloc(f->buf, f->cap);
+            if (!f->buf)
+                return -1;
+        }
+        f->buf[f->len++] = data[i];
+    }
+    return (ssize_t)size;
+}
+
+static int filter_close(void *cookie)
+{
+    struct line_filter *f = cookie;
+    if (f->len)
+        emit(f, NULL);
+    free(f->buf);
+    free(f);
+    return 0;
+}
+
+static FILE *wrap(FILE *stream, int fd)
+{
+    struct line_filter *f = calloc(1, sizeof(*f));
+    if (!f)
+        return stream;
+    f->fd = fd;
+    cookie_io_functions_t io = {.write = filter_write, .close = filter_close};
+    FILE *out = fopencookie(f, "w", io);
+    if (!out) {
+        free(f);
+        return stream;
+    }
+    fflush(stream);
+    setvbuf(out, NULL, fd == STDERR_FILENO ? _IONBF : _IOLBF, 0);
+    return out;
+}
+
+void pt_cli_bidi_streams(const char *setting, bool json)
+{
+    if (!json && pt_bidi_resolve(setting, isatty(STDOUT_FILENO)) == PT_BIDI_APP)
+        stdout = wrap(stdout, STDOUT_FILENO);
+    if (pt_bidi_resolve(setting, isatty(STDERR_FILENO)) == PT_BIDI_APP)
+        stderr = wrap(stderr, STDERR_FILENO);
+}

@@ -36,6 +36,8 @@
     X(PT_ACT_STATUS_FILTER, 's', 0, "s", N_("status"), N_("show only one status, in turn"))        \
     X(PT_ACT_KIND_FILTER, 'K', 0, "K", N_("kind"), N_("show only one kind, in turn"))              \
     X(PT_ACT_PRUNE, 'P', 0, "P", N_("prune"), N_("apply retention now"))                           \
+    X(PT_ACT_CRON, 'c', 0, "c", N_("cron"), N_("install or remove the automatic backups' cron line")) \
+    X(PT_ACT_TEST_MAIL, 'm', 0, "m", N_("test mail"), N_("send a test mail with the mail settings")) \
     X(PT_ACT_REFRESH, 'R', KEY_F(5), "R", N_("refresh"), N_("read the catalog again"))
 
 enum pt_action {

@@ -10,6 +10,8 @@
 #include <wchar.h>
 
 #include "poshtiban/bidi.h"
+#include "poshtiban/schedule.h"
+#include "poshtiban/settings.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
@@ -410,6 +412,18 @@ static void job_done(struct pt_app *app, struct pt_job *job)
         free(count);
     }
         break;
+    case PT_JOB_AUTO:
+        if (job->record.id > 0) {
+            pt_format_size(job->record.size_bytes, size, sizeof(size));
+            pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"),
+                           isolated(job->record.name), size);
+        } else {
+            pt_app_message(app, PT_STYLE_NORMAL, "%s", job->reason ? job->reason : "");
+        }
+        break;
+    case PT_JOB_TEST_MAIL:
+        pt_app_message(app, PT_STYLE_OK, "%s", _("Test mail sent."));
+        return;
     case PT_JOB_DATABASE_STATS:
         pt_database_stats_free(&app->database);
         app->database = job->database;
@@ -464,6 +478,22 @@ static void timing_peak_memory(void)
 }
 
 /* ---- the loop ---- */
+
+/* An automatic backup due at start (the machine slept through it): ask to take it now. */
+static void offer_overdue(struct pt_app *app)
+{
+    struct pt_schedule s;
+    if (!pt_settings_bool(app->catalog, "auto.enabled") ||
+        pt_schedule_read(app->catalog, pt_time_now_ms(), &s, NULL) != PT_OK || !s.due)
+        return;
+    char *reason = pt_schedule_reason(&s);
+    char *question = NULL;
+    if (asprintf(&question, _("An automatic backup is due (%s). Take it now?"), reason) >= 0 &&
+        pt_app_confirm(app, question))
+        pt_app_start(app, PT_JOB_AUTO, NULL);
+    free(question);
+    free(reason);
+}
 
 static void handle_key(struct pt_app *app, int key)
 {
@@ -534,6 +564,7 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     const char *timing_path = getenv("POSHTIBAN_TUI_TIMING");
     timing = timing_path && *timing_path ? fopen(timing_path, "w") : NULL;
     focus(&app);
+    offer_overdue(&app);
     bool first = true, stats_logged = false;
     while (!app.quit) {
         draw(&app);

@@ -7,7 +7,9 @@
 #include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
+#include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/storage.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
 #include "tui.h"
@@ -22,7 +24,10 @@ struct dashboard {
     int64_t interval_hours, max_backups;
     char *format;
     bool include_media;
-    int64_t free_bytes, total_bytes;
+    struct pt_storage storage;
+    bool storage_known;
+    struct pt_schedule schedule;
+    bool schedule_known;
 };
 
 static const enum pt_action actions[] = {PT_ACT_NEW, PT_ACT_PRUNE, PT_ACT_REFRESH, PT_ACT_NONE};
@@ -41,6 +46,9 @@ static void forget(struct dashboard *d)
     d->n_latest = 0;
     free(d->format);
     d->format = NULL;
+    if (d->storage_known)
+        pt_storage_free(&d->storage);
+    d->storage_known = false;
 }
 
 static void focus(void *state, struct pt_app *app)
@@ -59,12 +67,10 @@ static void focus(void *state, struct pt_app *app)
     d->max_backups = pt_settings_int(app->catalog, "retention.max_backups");
     d->format = pt_settings_string(app->catalog, "backup.format");
     d->include_media = pt_settings_bool(app->catalog, "backup.include_media");
-    struct statvfs vfs;
-    /* The backup root, or the project when there is none yet. */
-    if (statvfs(app->project->backups, &vfs) == 0 || statvfs(app->project->root, &vfs) == 0) {
-        d->free_bytes = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
-        d->total_bytes = (int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize;
-    }
+    /* Where the backups live and what that survives (SPEC §8); the root's parent when new. */
+    d->storage_known = pt_storage_inspect(app->project->backups, &d->storage, NULL) == PT_OK;
+    d->schedule_known =
+        pt_schedule_read(app->catalog, pt_time_now_ms(), &d->schedule, NULL) == PT_OK;
 }
 
 static void banner(struct dashboard *d, WINDOW *win, int y, int x, int w)
@@ -118,15 +124,35 @@ static void draw_summary(struct dashboard *d, const char *app_backups, WINDOW *w
         pt_ui_text(win, y + 1, x + 13, w - 13, _("none"), PT_STYLE_WARN, PT_ALIGN_LEFT);
     }
     char *backups = pt_l10n_rtl() ? pt_bidi_isolate(app_backups) : strdup(app_backups);
-    pt_format_size(d->free_bytes, free_s, sizeof(free_s));
-    pt_format_size(d->total_bytes, total_s, sizeof(total_s));
-    label(win, y + 2, x, _("Storage"));
-    pt_ui_textf(win, y + 2, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                _("%s free of %s · %s"), free_s, total_s, backups);
     free(backups);
-    label(win, y + 3, x, _("Settings"));
+    label(win, y + 2, x, _("Storage"));
+    if (d->storage_known) {
+        pt_format_size(d->storage.free_bytes, free_s, sizeof(free_s));
+        pt_format_size(d->storage.total_bytes, total_s, sizeof(total_s));
+        enum pt_storage_kind kind = d->storage.kind;
+        pt_ui_textf(win, y + 2, x + 13, w - 13,
+                    kind == PT_STORAGE_CONTAINER || kind == PT_STORAGE_MEMORY ? PT_STYLE_WARN
+                                                                              : PT_STYLE_NORMAL,
+                    PT_ALIGN_LEFT, _("%s free of %s · %s"), free_s, total_s,
+                    pt_storage_verdict(kind));
+    }
+    label(win, y + 3, x, _("Automatic"));
+    if (!d->auto_enabled) {
+        pt_ui_text(win, y + 3, x + 13, w - 13, _("off (auto.enabled in the settings, 4)"),
+                   PT_STYLE_DIM, PT_ALIGN_LEFT);
+    } else if (d->schedule_known) {
+        char next[32];
+        pt_schedule_local_time(d->schedule.next_ms, next);
+        char *every = pt_l10n_int(d->interval_hours);
+        pt_ui_textf(win, y + 3, x + 13, w - 13, d->schedule.due ? PT_STYLE_WARN : PT_STYLE_NORMAL,
+                    PT_ALIGN_LEFT,
+                    d->schedule.due ? _("every %s hours · due now") : _("every %s hours · next %s"),
+                    every, next);
+        free(every);
+    }
+    label(win, y + 4, x, _("Settings"));
     char *keep = pt_l10n_int(d->max_backups);
-    pt_ui_textf(win, y + 3, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
+    pt_ui_textf(win, y + 4, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
                 _("format %s · keep %s · media %s · automatic %s"), d->format, keep,
                 d->include_media ? _("on") : _("off"), d->auto_enabled ? _("on") : _("off"));
     free(keep);
@@ -226,8 +252,8 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     struct dashboard *d = state;
     banner(d, win, y, x, w);
     draw_summary(d, app->project->backups, win, y + 2, x + 1, w - 2);
-    draw_chart(d, win, y + 7, x + 1, w - 2);
-    int top = y + 10, rest = h - 10;
+    draw_chart(d, win, y + 8, x + 1, w - 2);
+    int top = y + 11, rest = h - 11;
     int left = w * 3 / 5;
     draw_latest(d, win, top, x, rest, left);
     draw_database(app, win, top, x + left, rest, w - left);

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "poshtiban/cron.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "tui.h"
 
@@ -11,9 +13,12 @@ struct settings {
     size_t cursor;
     char **values;
     size_t n;
+    struct pt_cron_status cron; /* read when the pane comes into view */
+    bool cron_read;
 };
 
-static const enum pt_action actions[] = {PT_ACT_OPEN, PT_ACT_UP, PT_ACT_DOWN, PT_ACT_NONE};
+static const enum pt_action actions[] = {PT_ACT_OPEN, PT_ACT_CRON, PT_ACT_TEST_MAIL, PT_ACT_UP,
+                                         PT_ACT_DOWN, PT_ACT_NONE};
 
 static void *init(struct pt_app *app)
 {
@@ -30,10 +35,38 @@ static void drop(struct settings *s)
     s->n = 0;
 }
 
+static void read_cron(struct settings *s, struct pt_app *app)
+{
+    if (s->cron_read)
+        pt_cron_status_free(&s->cron);
+    s->cron_read = pt_cron_status(app->project, &s->cron, NULL) == PT_OK;
+}
+
+/* One line on automatic backups: is the cron line there, does cron run, how to start it. */
+static char *cron_line(const struct settings *s)
+{
+    char *out = NULL;
+    const struct pt_cron_status *c = &s->cron;
+    if (!s->cron_read || !c->crontab_ok) {
+        if (asprintf(&out, _("cron: %s"), c->crontab_error ? c->crontab_error : _("unknown")) < 0)
+            out = NULL;
+    } else if (!c->line) {
+        out = strdup(_("cron: no line for this project (c installs it)"));
+    } else if (!c->daemon_running) {
+        if (asprintf(&out, _("cron: line installed, but no cron daemon runs; start it: %s"),
+                     c->start_command ? c->start_command : "cron") < 0)
+            out = NULL;
+    } else {
+        out = strdup(_("cron: line installed and cron runs (c removes it)"));
+    }
+    return out;
+}
+
 static void focus(void *state, struct pt_app *app)
 {
     struct settings *s = state;
     drop(s);
+    read_cron(s, app);
     const struct pt_setting_def *defs = pt_settings_defs(&s->n);
     s->values = calloc(s->n, sizeof(*s->values));
     for (size_t i = 0; i < s->n; i++)
@@ -61,6 +94,11 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     if (s->cursor < n)
         pt_ui_text(win, y + h - 2, x + 2, w - 4, _(defs[s->cursor].help), PT_STYLE_DIM,
                    PT_ALIGN_LEFT);
+    char *cron = cron_line(s);
+    pt_ui_text(win, y + h - 1, x + 2, w - 4, cron, s->cron.daemon_running ? PT_STYLE_NORMAL
+                                                                          : PT_STYLE_WARN,
+               PT_ALIGN_LEFT);
+    free(cron);
 }
 
 static bool handle(void *state, struct pt_app *app, enum pt_action a)
@@ -76,6 +114,37 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     case PT_ACT_DOWN:
         if (s->cursor + 1 < n)
             s->cursor++;
+        return true;
+    case PT_ACT_CRON: {
+        struct pt_error err = {0};
+        bool removed = false;
+        enum pt_status rc;
+        if (s->cron_read && s->cron.line) {
+            rc = pt_cron_remove(app->project, &removed, &err);
+            if (rc == PT_OK)
+                pt_app_message(app, PT_STYLE_OK, "%s", _("cron line removed"));
+        } else {
+            /* The line runs this very program. */
+            char *self = realpath("/proc/self/exe", NULL);
+            struct pt_cron_options opts = {.program = self ? self : "poshtiban",
+                                           .lang = pt_l10n_code(pt_l10n_lang())};
+            char *line = NULL;
+            bool replaced = false;
+            rc = pt_cron_install(app->project, &opts, &line, &replaced, &err);
+            free(line);
+            free(self);
+            if (rc == PT_OK)
+                pt_app_message(app, PT_STYLE_OK, "%s",
+                               _("cron line installed: `auto` runs every 15 minutes"));
+        }
+        if (rc != PT_OK)
+            pt_app_message(app, PT_STYLE_ERROR, "%s", err.message ? err.message : _("failed"));
+        pt_error_clear(&err);
+        read_cron(s, app);
+        return true;
+    }
+    case PT_ACT_TEST_MAIL:
+        pt_app_start(app, PT_JOB_TEST_MAIL, NULL);
         return true;
     case PT_ACT_OPEN: {
         const struct pt_setting_def *def = &defs[s->cursor];
@@ -115,8 +184,11 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
 
 static void destroy(void *state)
 {
-    drop(state);
-    free(state);
+    struct settings *s = state;
+    if (s->cron_read)
+        pt_cron_status_free(&s->cron);
+    drop(s);
+    free(s);
 }
 
 const struct pt_pane_ops pt_pane_settings = {

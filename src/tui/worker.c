@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/auto.h"
 #include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/notify.h"
 #include "poshtiban/export.h"
 #include "poshtiban/retention.h"
 #include <time.h>
@@ -59,6 +62,24 @@ static void *run(void *arg)
     case PT_JOB_DATABASE_STATS:
         job->status = pt_stats_database(p, &job->database, &job->err);
         break;
+    case PT_JOB_AUTO: {
+        struct pt_auto_result result = {0};
+        job->status = pt_auto_run(p, &monitor, &result, &job->err);
+        job->record = result.record;
+        memset(&result.record, 0, sizeof(result.record));
+        job->reason = result.reason;
+        result.reason = NULL;
+        pt_auto_result_free(&result);
+        break;
+    }
+    case PT_JOB_TEST_MAIL: {
+        struct pt_catalog *c = NULL;
+        job->status = pt_catalog_open(&c, p, PT_CATALOG_READ, &job->err);
+        if (job->status == PT_OK)
+            job->status = pt_notify_test_mail(p, c, &job->err);
+        pt_catalog_close(c);
+        break;
+    }
     }
     atomic_store(&job->finished, true);
     return NULL;
@@ -109,6 +130,7 @@ void pt_job_free(struct pt_job *job)
     pt_restore_plan_free(&job->plan);
     pt_database_stats_free(&job->database);
     free(job->path);
+    free(job->reason);
     free(job->progress_what);
     free(job->id);
     free(job);

@@ -25,6 +25,8 @@ enum pt_job_kind {
     PT_JOB_DELETE,
     PT_JOB_PRUNE,
     PT_JOB_DATABASE_STATS,
+    PT_JOB_AUTO,      /* the overdue automatic backup */
+    PT_JOB_TEST_MAIL,
 };
 
 struct pt_job {
@@ -49,6 +51,7 @@ struct pt_job {
     struct pt_database_stats database;
     char *path;
     size_t count;
+    char *reason; /* PT_JOB_AUTO: why a backup was (not) due */
 
     pthread_t thread;
 };

@@ -367,20 +367,6 @@ out:
     return rc;
 }
 
-static int64_t count_rows(sqlite3 *db, const char *table)
-{
-    char *q = pt_sql_quote(table);
-    char *sql = pt_xasprintf("SELECT count(*) FROM %s", q);
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    free(sql);
-    free(q);
-    return n;
-}
-
 enum pt_status pt_fixtures_write(sqlite3 *db, const struct pt_schema *schema, const char *dir,
                                  const struct pt_fixture_options *opts,
                                  const struct pt_monitor *monitor, struct pt_manifest *manifest,
@@ -388,7 +374,7 @@ enum pt_status pt_fixtures_write(sqlite3 *db, const struct pt_schema *schema, co
 {
     struct run run = {.opts = opts, .monitor = monitor, .manifest = manifest, .dir = dir};
     for (size_t i = 0; i < schema->n_tables; i++) {
-        rows[i] = count_rows(db, schema->tables[i].name);
+        rows[i] = pt_schema_count_rows(db, schema->tables[i].name);
         if (schema->tables[i].fixture && rows[i] > 0)
             run.total += rows[i];
     }

@@ -214,20 +214,6 @@ static void plan_media(struct session *s)
     free(w.seen);
 }
 
-static int64_t count_rows(sqlite3 *db, const char *table)
-{
-    char *q = pt_sql_quote(table);
-    char *sql = pt_xasprintf("SELECT count(*) FROM %s", q);
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    free(sql);
-    free(q);
-    return n;
-}
-
 static struct pt_restore_table *find_table(struct pt_restore_plan *plan, const char *name)
 {
     for (size_t i = 0; i < plan->n_tables; i++)
@@ -267,7 +253,7 @@ static void tables_of(sqlite3 *db, struct pt_restore_plan *plan, bool after, cha
         while (sqlite3_step(st) == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(st, 0);
             struct pt_restore_table *t = find_table(plan, name);
-            *(after ? &t->after : &t->now) = count_rows(db, name);
+            *(after ? &t->after : &t->now) = pt_schema_count_rows(db, name);
         }
     }
     sqlite3_finalize(st);

@@ -25,6 +25,20 @@ char *pt_sql_quote(const char *id)
     return out;
 }
 
+int64_t pt_schema_count_rows(sqlite3 *db, const char *table)
+{
+    char *q = pt_sql_quote(table);
+    char *sql = pt_xasprintf("SELECT count(*) FROM %s", q);
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    free(sql);
+    free(q);
+    return n;
+}
+
 static enum pt_status sql_error(sqlite3 *db, struct pt_error *err)
 {
     return pt_error_set(err, PT_EFAIL, _("cannot read the snapshot's schema: %s"),

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -56,6 +57,9 @@ struct pt_schema {
 /* Reads the schema of db and maps Django models when it is a Django database. */
 enum pt_status pt_schema_read(sqlite3 *db, struct pt_schema *out, struct pt_error *err);
 void pt_schema_free(struct pt_schema *schema);
+
+/* SELECT count(*) of a table; -1 when it cannot be read. */
+int64_t pt_schema_count_rows(sqlite3 *db, const char *table);
 
 /* "name" with inner quotes doubled, for SQL; owned. */
 char *pt_sql_quote(const char *identifier);

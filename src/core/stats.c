@@ -98,22 +98,16 @@ enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_
     }
     while (rc == PT_OK && sqlite3_step(names) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(names, 0);
-        char *q = pt_sql_quote(name);
-        char *sql = pt_xasprintf("SELECT count(*) FROM %s", q);
-        sqlite3_stmt *count;
-        if (sqlite3_prepare_v2(db, sql, -1, &count, NULL) == SQLITE_OK &&
-            sqlite3_step(count) == SQLITE_ROW) {
+        int64_t rows = pt_schema_count_rows(db, name);
+        if (rows >= 0) {
             out->tables = pt_xrealloc(out->tables, (out->n_tables + 1) * sizeof(*out->tables));
             out->tables[out->n_tables].name = pt_xstrdup(name);
-            out->tables[out->n_tables].rows = sqlite3_column_int64(count, 0);
+            out->tables[out->n_tables].rows = rows;
             out->n_tables++;
         } else {
             rc = pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), name,
                               sqlite3_errmsg(db));
         }
-        sqlite3_finalize(count);
-        free(sql);
-        free(q);
     }
     sqlite3_finalize(names);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);

@@ -322,23 +322,13 @@ static void check_snapshot(struct verify *v)
         json_int_t want = json_integer_value(json_object_get(t, "rows"));
         if (!name)
             continue;
-        char *quoted = pt_sql_quote(name);
-        char *q = pt_xasprintf("SELECT count(*) FROM %s", quoted);
-        free(quoted);
-        sqlite3_stmt *count;
-        sqlite3_int64 got = -1;
-        if (sqlite3_prepare_v2(db, q, -1, &count, NULL) == SQLITE_OK) {
-            if (sqlite3_step(count) == SQLITE_ROW)
-                got = sqlite3_column_int64(count, 0);
-            sqlite3_finalize(count);
-        }
+        int64_t got = pt_schema_count_rows(db, name);
         if (got != want) {
             char *a = pt_l10n_int(got), *b = pt_l10n_int(want);
             problem(v, _("database.sqlite3: table %s has %s rows, the report says %s"), name, a, b);
             free(a);
             free(b);
         }
-        free(q);
     }
     json_decref(report);
     sqlite3_close(db);

@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
 
 /*
  * stdout and stderr, when they are terminals that do no BiDi of their own,
@@ -24,7 +26,14 @@ static void emit(struct line_filter *f, const char *end)
     f->buf[f->len] = '\0';
     char *visual = pt_bidi_visual(f->buf, pt_l10n_rtl());
     size_t n = strlen(visual);
-    ssize_t w = write(f->fd, visual, n);
+    ssize_t w;
+    /* Right to left lines start at the right edge, as they would in a terminal that knew. */
+    struct winsize size;
+    if (pt_l10n_rtl() && ioctl(f->fd, TIOCGWINSZ, &size) == 0) {
+        for (size_t cols = pt_text_width(visual); cols < size.ws_col; cols++)
+            w = write(f->fd, " ", 1);
+    }
+    w = write(f->fd, visual, n);
     if (end)
         w = write(f->fd, end, 1);
     (void)w;
@@ -78,10 +87,26 @@ static FILE *wrap(FILE *stream, int fd)
     return out;
 }
 
+static bool wrapped_out, wrapped_err;
+
 void pt_cli_bidi_streams(const char *setting, bool json)
 {
-    if (!json && pt_bidi_resolve(setting, isatty(STDOUT_FILENO)) == PT_BIDI_APP)
+    if (!json && pt_bidi_resolve(setting, isatty(STDOUT_FILENO)) == PT_BIDI_APP) {
         stdout = wrap(stdout, STDOUT_FILENO);
-    if (pt_bidi_resolve(setting, isatty(STDERR_FILENO)) == PT_BIDI_APP)
+        wrapped_out = true;
+    }
+    if (pt_bidi_resolve(setting, isatty(STDERR_FILENO)) == PT_BIDI_APP) {
         stderr = wrap(stderr, STDERR_FILENO);
+        wrapped_err = true;
+    }
+}
+
+void pt_cli_bidi_finish(void)
+{
+    /* Closing a filter writes what is left of its last line. */
+    if (wrapped_out)
+        fclose(stdout);
+    if (wrapped_err)
+        fclose(stderr);
+    wrapped_out = wrapped_err = false;
 }

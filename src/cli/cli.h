@@ -73,6 +73,8 @@ void pt_cli_monitor_done(void);
 
 /* Puts stdout (unless json) and stderr in display order when ui.bidi (setting) says so. */
 void pt_cli_bidi_streams(const char *setting, bool json);
+/* Writes out what the filters hold; call once, at the end. */
+void pt_cli_bidi_finish(void);
 
 /* Prints one JSON document on stdout, consumes the reference; 0 or 1. */
 int pt_cli_print_json(json_t *doc);

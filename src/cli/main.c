@@ -179,5 +179,6 @@ int main(int argc, char **argv)
     pt_project_free(&cli.project);
     fflush(stdout);
     fflush(stderr);
+    pt_cli_bidi_finish();
     return rc;
 }

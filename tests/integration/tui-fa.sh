@@ -20,7 +20,9 @@ name=backup_20261126_110618
 letters() { "$PY" -c '
 import sys
 t = sys.stdin.read()
-logical = sum(1 for c in t if "\u0621" <= c <= "\u06d3")
+# Letters only: marks (hamza above) and separators (٫ ٬) have no presentation forms.
+logical = sum(1 for c in t if "\u0621" <= c <= "\u063a" or "\u0641" <= c <= "\u064a"
+              or "\u0671" <= c <= "\u06d3")
 forms = sum(1 for c in t if "\ufb50" <= c <= "\ufeff")
 digits = sum(1 for c in t if "\u06f0" <= c <= "\u06f9")
 print(logical, forms, digits)'; }

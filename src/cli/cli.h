@@ -87,9 +87,6 @@ void pt_cli_pad(const char *s, size_t width);
 /* Parses a non-negative integer option value; false on anything else. */
 bool pt_cli_parse_count(const char *text, long long *out);
 
-/* "2026-11-26T11:06:18Z" → "2026-11-26 11:06:18" for tables. */
-void pt_cli_time(const char *iso, char *buf, size_t len);
-
 int pt_cmd_create(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_list(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_show(struct pt_cli *cli, int argc, char **argv);

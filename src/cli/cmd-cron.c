@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/cron.h"
 
 /* This program's own absolute path, for the crontab line. */
@@ -49,10 +50,11 @@ static void print_status(const struct pt_cron_status *s)
                            "settings set auto.enabled true`"));
     if (s->has_last_auto) {
         const struct pt_record *r = &s->last_auto;
-        char when[32];
-        pt_cli_time(r->finished_at ? r->finished_at : r->started_at, when, sizeof(when));
+        char *when = pt_l10n_iso_date(r->finished_at ? r->finished_at : r->started_at,
+                                      PT_DATE_TIME);
         printf(_("Last automatic backup: %s, %s, %s UTC\n"), r->name, pt_state_label(r->status),
                when);
+        free(when);
         if (r->error)
             printf("  %s\n", r->error);
         if (r->message)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/doctor.h"
 #include "poshtiban/timefmt.h"
 
@@ -43,10 +44,11 @@ static void print_rest(const struct pt_doctor *d)
         }
     }
     if (d->has_last_success) {
-        char when[32], age[64];
-        pt_cli_time(d->last_success_at, when, sizeof(when));
+        char age[64];
+        char *when = pt_l10n_iso_date(d->last_success_at, PT_DATE_TIME);
         pt_format_age(d->last_success_age_s, age, sizeof(age));
         printf(_("Last successful backup: %s, %s UTC (%s)\n"), d->last_success_name, when, age);
+        free(when);
     } else {
         printf("%s\n", _("Last successful backup: none"));
     }

@@ -71,14 +71,6 @@ bool pt_cli_parse_count(const char *text, long long *out)
     return true;
 }
 
-void pt_cli_time(const char *iso, char *buf, size_t len)
-{
-    if (iso && strlen(iso) >= 19)
-        snprintf(buf, len, "%.10s %.8s", iso, iso + 11);
-    else
-        snprintf(buf, len, "%s", iso ? iso : "-");
-}
-
 bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cli_option *options,
                   const char **positional, size_t max_positional, size_t *n_positional)
 {

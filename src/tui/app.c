@@ -261,16 +261,57 @@ static int read_key(void)
     return (int)wc;
 }
 
+/* Cuts text into lines of at most width columns at spaces, in logical order. */
+static size_t wrap_lines(const char *text, int width, char **lines, size_t max)
+{
+    size_t n = 0;
+    const char *p = text;
+    while (*p && n < max) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        /* The longest run of words that fits; a single word too long is cut by the drawing. */
+        const char *end = p, *fit = NULL;
+        for (;;) {
+            const char *next = strchr(end, ' ');
+            if (!next)
+                next = end + strlen(end);
+            char *candidate = strndup(p, (size_t)(next - p));
+            bool fits = candidate && (int)pt_text_width(candidate) <= width;
+            free(candidate);
+            if (!fits)
+                break;
+            fit = next;
+            if (!*next)
+                break;
+            end = next + 1;
+        }
+        if (!fit)
+            fit = strchr(p, ' ') ? strchr(p, ' ') : p + strlen(p);
+        lines[n++] = strndup(p, (size_t)(fit - p));
+        p = fit;
+    }
+    return n;
+}
+
 bool pt_app_confirm(struct pt_app *app, const char *question)
 {
     draw(app);
     int h, w;
     getmaxyx(stdscr, h, w);
-    int bw = w - 8, bh = 5, by = (h - bh) / 2, bx = 4;
+    int bw = w - 8, bx = 4;
+    char *lines[8];
+    size_t n = wrap_lines(question, bw - 4, lines, 8);
+    int bh = (int)n + 4, by = (h - bh) / 2;
     for (int y = by; y < by + bh; y++)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
     pt_ui_frame(stdscr, by, bx, bh, bw, _("Confirm"));
-    pt_ui_text(stdscr, by + 2, bx + 2, bw - 4, question, PT_STYLE_WARN, PT_ALIGN_LEFT);
+    for (size_t i = 0; i < n; i++) {
+        pt_ui_text(stdscr, by + 2 + (int)i, bx + 2, bw - 4, lines[i], PT_STYLE_WARN,
+                   PT_ALIGN_LEFT);
+        free(lines[i]);
+    }
     pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" y: yes   n, Esc: no "), PT_STYLE_DIM,
                PT_ALIGN_RIGHT);
     refresh();

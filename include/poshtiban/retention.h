@@ -37,6 +37,13 @@ enum pt_status pt_retention_apply(const struct pt_project *project, struct pt_ca
 enum pt_status pt_retention_prune(const struct pt_project *project, bool dry_run,
                                   struct pt_retention_plan *plan, struct pt_error *err);
 
+/*
+ * After a successful backup, when retention.auto_cleanup is on: plans and
+ * applies, lock held by the caller. A failed clean-up does not fail the
+ * backup; the next prune tries again.
+ */
+void pt_retention_after_backup(const struct pt_project *project, struct pt_catalog *catalog);
+
 void pt_retention_plan_free(struct pt_retention_plan *plan);
 
 #endif

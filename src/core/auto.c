@@ -102,13 +102,8 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
             pt_error_clear(&why);
         } else {
             rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
-            if (rc == PT_OK && pt_settings_bool(c, "retention.auto_cleanup")) {
-                /* As after `create`: a failed clean-up does not fail the backup. */
-                struct pt_retention_plan plan;
-                if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
-                    pt_retention_apply(p, c, &plan, NULL);
-                pt_retention_plan_free(&plan);
-            }
+            if (rc == PT_OK)
+                pt_retention_after_backup(p, c);
         }
     }
     /* Mail and pings may be slow: other processes need not wait for them. */

@@ -496,13 +496,8 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         pt_recover_locked(p, c);
         pt_notify_start(p, c, &run);
         rc = pt_backup_create_locked(p, c, opts, mon, &r, err);
-        if (rc == PT_OK && pt_settings_bool(c, "retention.auto_cleanup")) {
-            /* A failed clean-up does not fail the backup; the next prune tries again. */
-            struct pt_retention_plan plan;
-            if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
-                pt_retention_apply(p, c, &plan, NULL);
-            pt_retention_plan_free(&plan);
-        }
+        if (rc == PT_OK)
+            pt_retention_after_backup(p, c);
     }
     pt_lock_release(&lock);
     /* After the lock: a slow mail server holds up no other process. Never fails the backup. */

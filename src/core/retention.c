@@ -93,6 +93,16 @@ enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,
     return rc;
 }
 
+void pt_retention_after_backup(const struct pt_project *p, struct pt_catalog *c)
+{
+    if (!pt_settings_bool(c, "retention.auto_cleanup"))
+        return;
+    struct pt_retention_plan plan;
+    if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
+        pt_retention_apply(p, c, &plan, NULL);
+    pt_retention_plan_free(&plan);
+}
+
 void pt_retention_plan_free(struct pt_retention_plan *plan)
 {
     for (size_t i = 0; i < plan->n; i++) {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "poshtiban/backup.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
@@ -62,6 +63,30 @@ void pt_app_changed(struct pt_app *app)
     if (!app->stats_job)
         app->stats_job = pt_job_start(PT_JOB_DATABASE_STATS, app->project, NULL);
     focus(app);
+}
+
+void pt_app_ask_delete(struct pt_app *app, const char *name)
+{
+    char *question = NULL;
+    if (asprintf(&question, _("Delete backup %s for good?"), name) >= 0 &&
+        pt_app_confirm(app, question))
+        pt_app_start(app, PT_JOB_DELETE, name);
+    free(question);
+}
+
+void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned)
+{
+    struct pt_error err = {0};
+    /* name may live in a pane's state, which pt_app_changed() reloads. */
+    char *kept = strdup(name);
+    if (pt_backup_pin(app->project, kept, pinned, NULL, &err) != PT_OK)
+        pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+    else
+        pt_app_message(app, PT_STYLE_OK,
+                       pinned ? _("Pinned %s: retention keeps it") : _("Unpinned %s"), kept);
+    pt_error_clear(&err);
+    free(kept);
+    pt_app_changed(app);
 }
 
 void pt_app_show(struct pt_app *app, const char *name)

@@ -61,6 +61,10 @@ bool pt_app_confirm(struct pt_app *app, const char *question);
 char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial);
 /* Starts long work (one at a time); the result comes back as a message. */
 void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id);
+/* Asks whether to delete the backup named name, and does so on yes. */
+void pt_app_ask_delete(struct pt_app *app, const char *name);
+/* Pins (pinned) or unpins the backup named name, and says so. */
+void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned);
 /* Shows the backup named name in the detail pane. */
 void pt_app_show(struct pt_app *app, const char *name);
 /* The catalog changed: reopen it and let every pane reload. */

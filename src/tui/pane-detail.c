@@ -183,27 +183,12 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
                      d->record.name);
         return true;
     case PT_ACT_DELETE:
-        if (d->have) {
-            char *q = NULL;
-            if (asprintf(&q, _("Delete backup %s for good?"), d->record.name) >= 0 &&
-                pt_app_confirm(app, q))
-                pt_app_start(app, PT_JOB_DELETE, d->record.name);
-            free(q);
-        }
+        if (d->have)
+            pt_app_ask_delete(app, d->record.name);
         return true;
     case PT_ACT_PIN:
-        if (d->have) {
-            struct pt_error err = {0};
-            bool pin = !d->record.pinned;
-            if (pt_backup_pin(app->project, d->record.name, pin, NULL, &err) != PT_OK)
-                pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
-            else
-                pt_app_message(app, PT_STYLE_OK, pin ? _("Pinned %s: retention keeps it")
-                                                     : _("Unpinned %s"),
-                               d->record.name);
-            pt_error_clear(&err);
-            pt_app_changed(app);
-        }
+        if (d->have)
+            pt_app_set_pin(app, d->record.name, !d->record.pinned);
         return true;
     default:
         return false;

@@ -233,29 +233,12 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
             pt_app_start(app, a == PT_ACT_VERIFY ? PT_JOB_VERIFY : PT_JOB_EXPORT, r->name);
         return true;
     case PT_ACT_DELETE:
-        if (r) {
-            char *q = NULL;
-            if (asprintf(&q, _("Delete backup %s for good?"), r->name) >= 0 &&
-                pt_app_confirm(app, q))
-                pt_app_start(app, PT_JOB_DELETE, r->name);
-            free(q);
-        }
+        if (r)
+            pt_app_ask_delete(app, r->name);
         return true;
     case PT_ACT_PIN:
-        if (r) {
-            struct pt_error err = {0};
-            char *name = strdup(r->name);
-            bool pin = !r->pinned;
-            if (pt_backup_pin(app->project, name, pin, NULL, &err) != PT_OK)
-                pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
-            else
-                pt_app_message(app, PT_STYLE_OK, pin ? _("Pinned %s: retention keeps it")
-                                                     : _("Unpinned %s"),
-                               name);
-            pt_error_clear(&err);
-            free(name);
-            pt_app_changed(app);
-        }
+        if (r)
+            pt_app_set_pin(app, r->name, !r->pinned);
         return true;
     case PT_ACT_SEARCH: {
         char *text = pt_app_prompt(app, _("Search names:"), l->search);

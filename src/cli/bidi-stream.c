@@ -21,8 +21,28 @@ struct line_filter {
     size_t len, cap;
 };
 
+/* Room for one more byte and the terminating NUL; false when memory runs out. */
+static bool reserve(struct line_filter *f)
+{
+    if (f->buf && f->len + 2 <= f->cap)
+        return true;
+    size_t cap = f->cap ? f->cap * 2 : 256;
+    char *buf = realloc(f->buf, cap);
+    if (!buf)
+        return false;
+    f->buf = buf;
+    f->cap = cap;
+    return true;
+}
+
 static void emit(struct line_filter *f, const char *end)
 {
+    /* A line may end before anything was buffered: a progress line starts with \r. */
+    if (f->len == 0) {
+        ssize_t w = end ? write(f->fd, end, 1) : 0;
+        (void)w;
+        return;
+    }
     f->buf[f->len] = '\0';
     char *visual = pt_bidi_visual(f->buf, pt_l10n_rtl());
     size_t n = strlen(visual);
@@ -49,12 +69,8 @@ static ssize_t filter_write(void *cookie, const char *data, size_t size)
             emit(f, &data[i]);
             continue;
         }
-        if (f->len + 2 > f->cap) {
-            f->cap = f->cap ? f->cap * 2 : 256;
-            f->buf = realloc(f->buf, f->cap);
-            if (!f->buf)
-                return -1;
-        }
+        if (!reserve(f))
+            return -1;
         f->buf[f->len++] = data[i];
     }
     return (ssize_t)size;

@@ -3,6 +3,7 @@
 #define POSHTIBAN_PROJECT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "poshtiban/status.h"
 
@@ -14,7 +15,11 @@ struct pt_project_options {
     const char *backups;  /* --backups DIR */
 };
 
-/* Absolute paths of everything poshtiban reads and writes (SPEC §2). */
+/*
+ * One command's view of a project: the absolute paths of everything
+ * poshtiban reads and writes (README, "Where things live"), and the moment
+ * the command started.
+ */
 struct pt_project {
     char *root;
     char *database;   /* source database */
@@ -25,6 +30,11 @@ struct pt_project {
     char *catalog;    /* <meta>/catalog.sqlite3 */
     char *lock;       /* <meta>/lock */
     char *tmp;        /* <meta>/tmp */
+    /*
+     * "Now" for this command, ms since the epoch: the face reads the clock
+     * (pt_clock_now_ms) and sets it; the core never reads the wall clock.
+     */
+    int64_t now_ms;
 };
 
 /*

@@ -31,8 +31,9 @@ struct pt_database_stats {
     size_t n_tables;
 };
 
-enum pt_status pt_stats_backups(struct pt_catalog *catalog, struct pt_backup_stats *out,
-                                struct pt_error *err);
+/* Figures over the catalog; the age of the last success counts up to now_ms. */
+enum pt_status pt_stats_backups(struct pt_catalog *catalog, int64_t now_ms,
+                                struct pt_backup_stats *out, struct pt_error *err);
 /* Counts rows of every table of the source, read-only. A missing source is
  * not an error: exists is false and there are no tables. */
 enum pt_status pt_stats_database(const struct pt_project *project, struct pt_database_stats *out,

@@ -6,12 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Wall-clock time in milliseconds since the epoch. $POSHTIBAN_TEST_NOW
- * (seconds since the epoch, or ISO 8601 UTC) replaces the clock, for tests.
- */
-int64_t pt_time_now_ms(void);
-
 /* "2026-11-26T11:06:18Z" for ms since the epoch; buf holds 32 bytes. */
 void pt_time_iso(int64_t ms, char buf[32]);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.fff]Z" (or a space for T); false when malformed. */

@@ -40,7 +40,7 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
     } else if (res.reason) {
         /* Cron appends this to auto.log: every line says when. */
         char now[32];
-        pt_time_iso(pt_time_now_ms(), now);
+        pt_time_iso(cli->project.now_ms, now);
         printf("%s %s\n", now, res.reason);
         if (rc == PT_OK && res.record.id > 0) {
             char size[32], took[32];

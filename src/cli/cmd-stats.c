@@ -59,7 +59,7 @@ int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_error(&err);
     struct pt_backup_stats b;
     struct pt_database_stats d;
-    enum pt_status rc = pt_stats_backups(catalog, &b, &err);
+    enum pt_status rc = pt_stats_backups(catalog, cli->project.now_ms, &b, &err);
     pt_catalog_close(catalog);
     if (rc != PT_OK)
         return pt_cli_error(&err);

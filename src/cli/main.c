@@ -3,14 +3,69 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/settings.h"
 #include "tui.h"
+
+#ifdef PT_ENABLE_NLS
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The folder this executable lives in, or NULL. */
+static char *exe_dir(void)
+{
+    char *path = realpath("/proc/self/exe", NULL);
+    char *slash = path ? strrchr(path, '/') : NULL;
+    if (!slash) {
+        free(path);
+        return NULL;
+    }
+    *slash = '\0';
+    return path;
+}
+
+/*
+ * Where the translations are (README, "Install"): $POSHTIBAN_LOCALEDIR when
+ * set; the build tree's po/ for a binary run where meson built it; the
+ * locale folder beside the binary's bin/ when installed, wherever the
+ * prefix was moved; else the configured one. New string.
+ */
+static char *find_localedir(void)
+{
+    const char *env = getenv("POSHTIBAN_LOCALEDIR");
+    if (env && *env)
+        return strdup(env);
+    char *dir = exe_dir(), *found = NULL;
+    if (dir) {
+        char *marker = NULL;
+        if (asprintf(&marker, "%s/%s/meson-info", dir, PT_BUILD_ROOT_FROM_EXE) >= 0 &&
+            is_dir(marker) && asprintf(&found, "%s/%s/po", dir, PT_BUILD_ROOT_FROM_EXE) < 0)
+            found = NULL;
+        free(marker);
+#ifdef PT_LOCALEDIR_FROM_BINDIR
+        if (!found && (asprintf(&found, "%s/%s", dir, PT_LOCALEDIR_FROM_BINDIR) < 0 ||
+                       !is_dir(found))) {
+            free(found);
+            found = NULL;
+        }
+#endif
+        free(dir);
+    }
+    return found ? found : strdup(PT_LOCALEDIR);
+}
+
+static char *localedir;
+#endif
 
 static void setup_locale(void)
 {
@@ -19,10 +74,30 @@ static void setup_locale(void)
     if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
         setlocale(LC_ALL, "C.UTF-8");
 #ifdef PT_ENABLE_NLS
-    const char *dir = getenv("POSHTIBAN_LOCALEDIR");
-    bindtextdomain(PT_PACKAGE, dir && *dir ? dir : PT_LOCALEDIR);
+    localedir = find_localedir();
+    bindtextdomain(PT_PACKAGE, localedir ? localedir : PT_LOCALEDIR);
     bind_textdomain_codeset(PT_PACKAGE, "UTF-8");
     textdomain(PT_PACKAGE);
+#endif
+}
+
+/* Persian asked for and no Persian catalog: say so once, in English, since nothing else can. */
+static void check_translations(void)
+{
+    if (pt_l10n_lang() != PT_LANG_FA)
+        return;
+#ifdef PT_ENABLE_NLS
+    char *mo = NULL;
+    bool found = localedir &&
+                 asprintf(&mo, "%s/fa/LC_MESSAGES/%s.mo", localedir, PT_PACKAGE) >= 0 &&
+                 access(mo, R_OK) == 0;
+    free(mo);
+    if (!found)
+        fprintf(stderr,
+                "poshtiban: Persian translations not found in %s; messages stay in English\n",
+                localedir ? localedir : PT_LOCALEDIR);
+#else
+    fputs("poshtiban: this build has no translations; messages stay in English\n", stderr);
 #endif
 }
 
@@ -149,10 +224,13 @@ int main(int argc, char **argv)
     struct pt_error err = {0};
     if ((tui || cmd) && pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
         return pt_cli_error(&err);
+    /* The one reading of the wall clock for this command. */
+    cli.project.now_ms = pt_clock_now_ms();
     char *lang = NULL, *calendar = NULL, *bidi = NULL;
     if (tui || cmd)
         read_ui_settings(&cli.project, &lang, &calendar, &bidi);
     pt_l10n_apply(pt_l10n_choose(cli.lang, lang), calendar);
+    check_translations();
     if (!tui)
         pt_cli_bidi_streams(bidi, cli.json);
 
@@ -180,5 +258,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     fflush(stderr);
     pt_cli_bidi_finish();
+#ifdef PT_ENABLE_NLS
+    free(localedir);
+#endif
     return rc;
 }

@@ -41,7 +41,7 @@ static bool taken(const struct pt_project *p, struct pt_catalog *c, const char *
 static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
                            const struct pt_error *why, struct pt_record *r)
 {
-    int64_t now = pt_time_now_ms();
+    int64_t now = p->now_ms;
     time_t secs = (time_t)(now / 1000);
     struct tm tm;
     char base[64], iso[32];
@@ -85,7 +85,7 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     }
     pt_recover_locked(p, c);
     struct pt_notify_run run = {0};
-    rc = pt_schedule_read(c, pt_time_now_ms(), &out->schedule, err);
+    rc = pt_schedule_read(c, p->now_ms, &out->schedule, err);
     if (rc == PT_OK)
         out->reason = pt_schedule_reason(&out->schedule);
     if (rc == PT_OK && out->schedule.due) {

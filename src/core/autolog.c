@@ -24,7 +24,7 @@ void pt_autolog_append(const struct pt_project *p, const char *text)
     if (stat(p->meta, &st) != 0 || !S_ISDIR(st.st_mode))
         return;
     char iso[32];
-    pt_time_iso(pt_time_now_ms(), iso);
+    pt_time_iso(p->now_ms, iso);
     char *line = pt_xasprintf("%s %s\n", iso, text);
     for (char *c = line + strlen(iso) + 1; c[1]; c++)
         if (*c == '\n' || *c == '\r')

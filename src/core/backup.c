@@ -18,11 +18,13 @@
 #include "i18n.h"
 #include "manifest.h"
 #include "media.h"
+#include "poshtiban/clock.h"
 #include "poshtiban/lock.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/testhooks.h"
 #include "poshtiban/timefmt.h"
 #include "reader.h"
 #include "report.h"
@@ -84,8 +86,8 @@ static char *new_name(const struct pt_project *p, struct pt_catalog *c, int64_t 
 }
 
 /*
- * Every progress report of a create passes here. For the crash tests,
- * $POSHTIBAN_TEST_KILL_AFTER=N makes the process kill itself at the Nth.
+ * Every progress report of a create passes here. For the crash tests, a
+ * build with test hooks kills itself at the Nth ($POSHTIBAN_TEST_KILL_AFTER).
  */
 struct relay {
     const struct pt_monitor *outer;
@@ -156,9 +158,23 @@ static void schema_warnings(const struct pt_schema *s, json_t *warnings)
 }
 
 /* Everything that goes into the folder; nothing outside work is touched. */
+/*
+ * The record's finish: its duration measured on a clock that only moves
+ * forward, from clock_start, and its finish time the command's "now" plus
+ * that duration.
+ */
+static void stamp_finish(const struct pt_project *p, struct pt_record *r, int64_t clock_start)
+{
+    char iso[32];
+    r->duration_ms = pt_clock_elapsed_ms() - clock_start;
+    pt_time_iso(p->now_ms + r->duration_ms, iso);
+    free(r->finished_at);
+    r->finished_at = pt_xstrdup(iso);
+}
+
 static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
-                            struct pt_record *r, const char *work, const struct pt_monitor *mon,
-                            struct pt_error *err)
+                            struct pt_record *r, const char *work, int64_t clock_start,
+                            const struct pt_monitor *mon, struct pt_error *err)
 {
     struct pt_manifest manifest = {0};
     struct pt_schema schema = {0};
@@ -246,14 +262,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
     }
 
     phase(mon, PT_PHASE_REPORT);
-    int64_t finished = pt_time_now_ms();
-    int64_t started;
-    char iso[32];
-    pt_time_iso(finished, iso);
-    free(r->finished_at);
-    r->finished_at = pt_xstrdup(iso);
-    if (pt_time_parse_iso(r->started_at, &started))
-        r->duration_ms = finished - started;
+    stamp_finish(p, r, clock_start);
     r->status = PT_STATE_COMPLETED;
     facts.schema = &schema;
     facts.rows = rows;
@@ -397,8 +406,11 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
                                        const struct pt_monitor *outer, struct pt_record *out,
                                        struct pt_error *err)
 {
-    const char *kill_after = getenv("POSHTIBAN_TEST_KILL_AFTER");
-    struct relay relay = {.outer = outer, .kill_after = kill_after ? atol(kill_after) : 0};
+    struct relay relay = {.outer = outer};
+#ifdef PT_TEST_HOOKS
+    relay.kill_after = pt_test_hooks()->kill_after;
+#endif
+    int64_t clock_start = pt_clock_elapsed_ms();
     struct pt_monitor monitor = {relay_progress, &relay, outer ? outer->cancel : NULL};
     const struct pt_monitor *mon = &monitor;
     struct pt_record r = {0};
@@ -412,10 +424,9 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
         return pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
     }
     const char *suffix = pt_reader_archive_suffix(format);
-    int64_t now = pt_time_now_ms();
     char iso[32];
-    pt_time_iso(now, iso);
-    r.name = opts->name ? pt_xstrdup(opts->name) : new_name(p, c, now);
+    pt_time_iso(p->now_ms, iso);
+    r.name = opts->name ? pt_xstrdup(opts->name) : new_name(p, c, p->now_ms);
     r.kind = opts->kind;
     r.status = PT_STATE_RUNNING;
     r.format = format;
@@ -434,7 +445,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
 
     char *work = pt_path_join(p->tmp, r.name);
     bool published = false;
-    rc = build(p, c, &r, work, mon, err);
+    rc = build(p, c, &r, work, clock_start, mon, err);
     if (rc == PT_OK && suffix)
         rc = pack(p, c, &r, work, suffix, mon, err);
     if (rc == PT_OK) {
@@ -456,12 +467,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     if (rc != PT_OK) {
         /* Free the space first: the catalog itself may need it to record the failure. */
         discard(p, &r, suffix, published);
-        int64_t started, finished = pt_time_now_ms();
-        pt_time_iso(finished, iso);
-        free(r.finished_at);
-        r.finished_at = pt_xstrdup(iso);
-        if (pt_time_parse_iso(r.started_at, &started))
-            r.duration_ms = finished - started;
+        stamp_finish(p, &r, clock_start);
         r.status = PT_STATE_FAILED;
         r.size_bytes = 0;
         free(r.message);

@@ -19,39 +19,39 @@ struct pt_catalog {
 
 /* migrations[v] brings a catalog from version v to v + 1. Append only. */
 static const char *const migrations[PT_CATALOG_VERSION] = {
-    "CREATE TABLE backups ("
-    "  id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL UNIQUE,"
-    "  kind TEXT NOT NULL,"
-    "  status TEXT NOT NULL,"
-    "  format TEXT NOT NULL DEFAULT 'dir',"
-    "  path TEXT NOT NULL,"
-    "  created_at TEXT NOT NULL,"
-    "  started_at TEXT,"
-    "  finished_at TEXT,"
-    "  duration_ms INTEGER NOT NULL DEFAULT 0,"
-    "  size_bytes INTEGER NOT NULL DEFAULT 0,"
-    "  include_media INTEGER NOT NULL DEFAULT 1,"
-    "  message TEXT,"
-    "  error TEXT,"
-    "  verified_at TEXT,"
-    "  verify_ok INTEGER,"
-    "  pinned INTEGER NOT NULL DEFAULT 0);"
-    "CREATE TABLE backup_tables ("
-    "  backup_id INTEGER NOT NULL REFERENCES backups(id) ON DELETE CASCADE,"
-    "  name TEXT NOT NULL,"
-    "  rows INTEGER NOT NULL,"
-    "  PRIMARY KEY (backup_id, name));"
-    "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    ("CREATE TABLE backups ("
+     "  id INTEGER PRIMARY KEY,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  kind TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  format TEXT NOT NULL DEFAULT 'dir',"
+     "  path TEXT NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  started_at TEXT,"
+     "  finished_at TEXT,"
+     "  duration_ms INTEGER NOT NULL DEFAULT 0,"
+     "  size_bytes INTEGER NOT NULL DEFAULT 0,"
+     "  include_media INTEGER NOT NULL DEFAULT 1,"
+     "  message TEXT,"
+     "  error TEXT,"
+     "  verified_at TEXT,"
+     "  verify_ok INTEGER,"
+     "  pinned INTEGER NOT NULL DEFAULT 0);"
+     "CREATE TABLE backup_tables ("
+     "  backup_id INTEGER NOT NULL REFERENCES backups(id) ON DELETE CASCADE,"
+     "  name TEXT NOT NULL,"
+     "  rows INTEGER NOT NULL,"
+     "  PRIMARY KEY (backup_id, name));"
+     "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"),
 
     /* 2: the process behind a running backup, for crash recovery; list indexes. */
-    "ALTER TABLE backups ADD COLUMN pid INTEGER;"
-    "CREATE INDEX backups_newest ON backups(created_at DESC, id DESC);"
-    "CREATE INDEX backups_status ON backups(status);",
+    ("ALTER TABLE backups ADD COLUMN pid INTEGER;"
+     "CREATE INDEX backups_newest ON backups(created_at DESC, id DESC);"
+     "CREATE INDEX backups_status ON backups(status);"),
 
     /* 3: the dashboard's figures from an index alone, at any number of backups. */
-    "DROP INDEX backups_status;"
-    "CREATE INDEX backups_status ON backups(status, finished_at, id, size_bytes, duration_ms);",
+    ("DROP INDEX backups_status;"
+     "CREATE INDEX backups_status ON backups(status, finished_at, id, size_bytes, duration_ms);"),
 };
 
 static enum pt_status db_error(struct pt_catalog *c, struct pt_error *err, const char *what)

@@ -274,12 +274,12 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
 
     d->auto_enabled = pt_settings_bool(c, "auto.enabled");
     d->interval_hours = pt_settings_int(c, "auto.interval_hours");
-    if ((rc = pt_schedule_read(c, pt_time_now_ms(), &d->schedule, err)) != PT_OK)
+    if ((rc = pt_schedule_read(c, p->now_ms, &d->schedule, err)) != PT_OK)
         goto out;
     d->schedule_reason = pt_schedule_reason(&d->schedule);
 
     struct pt_backup_stats stats;
-    if ((rc = pt_stats_backups(c, &stats, err)) != PT_OK)
+    if ((rc = pt_stats_backups(c, p->now_ms, &stats, err)) != PT_OK)
         goto out;
     if (stats.last_success_at) {
         d->has_last_success = true;

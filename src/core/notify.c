@@ -220,8 +220,8 @@ static enum pt_status smtp_send(const char *url, const char *user, const char *p
 }
 
 /* Sends subject and body with the mail settings. */
-static enum pt_status send_mail(struct pt_catalog *c, const char *subject, const char *body,
-                                struct pt_error *err)
+static enum pt_status send_mail(struct pt_catalog *c, int64_t now_ms, const char *subject,
+                                const char *body, struct pt_error *err)
 {
     char *url = pt_settings_string(c, "notify.smtp.url");
     char *to = pt_settings_string(c, "notify.email.to");
@@ -245,7 +245,7 @@ static enum pt_status send_mail(struct pt_catalog *c, const char *subject, const
                                .to = to,
                                .subject = subject,
                                .body = body,
-                               .date_ms = pt_time_now_ms(),
+                               .date_ms = now_ms,
                                .host = host};
         char *message = pt_mail_format(&mail);
         rc = smtp_send(url, user, password, from, to, message, err);
@@ -375,7 +375,7 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
         char *subject = mail_subject(kind, p, r, host);
         char *body = mail_body(kind, p, r, has_previous ? &previous : NULL, host);
         struct pt_error err = {0};
-        if (send_mail(c, subject, body, &err) != PT_OK) {
+        if (send_mail(c, p->now_ms, subject, body, &err) != PT_OK) {
             char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
             add_note(run, note);
             free(note);
@@ -428,7 +428,7 @@ enum pt_status pt_notify_test_mail(const struct pt_project *p, struct pt_catalog
     char *body = pt_xasprintf(_("This is a test mail from poshtiban for the project %s on %s. "
                                 "Mail works."),
                               p->root, host);
-    enum pt_status rc = send_mail(c, subject, body, err);
+    enum pt_status rc = send_mail(c, p->now_ms, subject, body, err);
     free(body);
     free(subject);
     free(host);

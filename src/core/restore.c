@@ -518,9 +518,9 @@ static enum pt_status swap_media(struct session *s, struct pt_error *err)
     return rc;
 }
 
-static char *pre_restore_name(struct pt_catalog *c)
+static char *pre_restore_name(struct pt_catalog *c, int64_t now_ms)
 {
-    time_t secs = (time_t)(pt_time_now_ms() / 1000);
+    time_t secs = (time_t)(now_ms / 1000);
     struct tm tm;
     char base[64];
     gmtime_r(&secs, &tm);
@@ -546,7 +546,7 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
     bool media = s->plan->media_target && stat(s->plan->media_target, &st) == 0 &&
                  S_ISDIR(st.st_mode);
     current.media = media ? s->plan->media_target : NULL;
-    char *name = pre_restore_name(c);
+    char *name = pre_restore_name(c, s->project->now_ms);
     struct pt_create_options opts = {.name = name, .kind = PT_KIND_MANUAL,
                                      .include_media = media ? 1 : 0};
     struct pt_record r = {0};

@@ -16,7 +16,6 @@
 enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *c,
                                  struct pt_retention_plan *plan, struct pt_error *err)
 {
-    (void)p;
     memset(plan, 0, sizeof(*plan));
     int64_t max_backups = pt_settings_int(c, "retention.max_backups");
     int64_t max_age_days = pt_settings_int(c, "retention.max_age_days");
@@ -31,7 +30,7 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
     for (size_t i = 0; i < n && newest_ok == n; i++)
         if (records[i].verify_ok == 1)
             newest_ok = i;
-    int64_t now = pt_time_now_ms();
+    int64_t now = p->now_ms;
     int64_t counted = 0;
     plan->items = pt_xcalloc(n + 1, sizeof(*plan->items));
     char *limit = pt_l10n_int(max_backups), *days = pt_l10n_int(max_age_days);

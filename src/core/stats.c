@@ -13,7 +13,7 @@
 #include "schema.h"
 #include "snapshot.h"
 
-enum pt_status pt_stats_backups(struct pt_catalog *c, struct pt_backup_stats *s,
+enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_backup_stats *s,
                                 struct pt_error *err)
 {
     memset(s, 0, sizeof(*s));
@@ -55,7 +55,7 @@ enum pt_status pt_stats_backups(struct pt_catalog *c, struct pt_backup_stats *s,
         s->last_success_name = pt_xstrdup((const char *)sqlite3_column_text(st, 1));
         int64_t ms;
         if (pt_time_parse_iso(s->last_success_at, &ms)) {
-            int64_t age = (pt_time_now_ms() - ms) / 1000;
+            int64_t age = (now_ms - ms) / 1000;
             s->last_success_age_s = age < 0 ? 0 : age;
         }
     }

@@ -11,23 +11,6 @@
 #include "i18n.h"
 #include "poshtiban/l10n.h"
 
-int64_t pt_time_now_ms(void)
-{
-    const char *fake = getenv("POSHTIBAN_TEST_NOW");
-    if (fake && *fake) {
-        int64_t ms;
-        char *end;
-        long long secs = strtoll(fake, &end, 10);
-        if (*end == '\0')
-            return (int64_t)secs * 1000;
-        if (pt_time_parse_iso(fake, &ms))
-            return ms;
-    }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void pt_time_iso(int64_t ms, char buf[32])
 {
     time_t secs = (time_t)(ms / 1000);

@@ -386,7 +386,7 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id,
             check_snapshot(&v);
         }
         char iso[32];
-        pt_time_iso(pt_time_now_ms(), iso);
+        pt_time_iso(p->now_ms, iso);
         free(r.verified_at);
         r.verified_at = pt_xstrdup(iso);
         r.verify_ok = result->ok ? 1 : 0;

@@ -11,9 +11,11 @@
 
 #include "poshtiban/backup.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/clock.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/testhooks.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 #include "tui.h"
@@ -519,9 +521,9 @@ static void poll_jobs(struct pt_app *app)
 /* ---- timing, for bench/tui ---- */
 
 /*
- * $POSHTIBAN_TUI_TIMING names a file that receives when the first full
- * dashboard frame was drawn (wall clock, ms), how long each key took to
- * handle and draw, and the peak memory at exit.
+ * In a build with test hooks, $POSHTIBAN_TUI_TIMING names a file that
+ * receives when the first full dashboard frame was drawn (wall clock, ms),
+ * how long each key took to handle and draw, and the peak memory at exit.
  */
 static FILE *timing;
 
@@ -550,7 +552,7 @@ static void offer_overdue(struct pt_app *app)
 {
     struct pt_schedule s;
     if (!pt_settings_bool(app->catalog, "auto.enabled") ||
-        pt_schedule_read(app->catalog, pt_time_now_ms(), &s, NULL) != PT_OK || !s.due)
+        pt_schedule_read(app->catalog, app->project->now_ms, &s, NULL) != PT_OK || !s.due)
         return;
     char *reason = pt_schedule_reason(&s);
     char *question = NULL;
@@ -606,7 +608,10 @@ static void handle_key(struct pt_app *app, int key)
 
 int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *opts)
 {
-    struct pt_app app = {.project = project};
+    /* The TUI's "now" is read again before each frame and each key. */
+    struct pt_project moment = *project;
+    moment.now_ms = pt_clock_now_ms();
+    struct pt_app app = {.project = &moment};
     if (!initscr())
         return 1;
     raw();
@@ -626,13 +631,16 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     open_catalog(&app);
     for (int i = 0; i < PT_N_PANES; i++)
         app.state[i] = panes[i]->init(&app);
-    app.stats_job = pt_job_start(PT_JOB_DATABASE_STATS, project, NULL);
-    const char *timing_path = getenv("POSHTIBAN_TUI_TIMING");
-    timing = timing_path && *timing_path ? fopen(timing_path, "w") : NULL;
+    app.stats_job = pt_job_start(PT_JOB_DATABASE_STATS, app.project, NULL);
+#ifdef PT_TEST_HOOKS
+    const char *timing_path = pt_test_hooks()->tui_timing;
+    timing = timing_path ? fopen(timing_path, "w") : NULL;
+#endif
     focus(&app);
     offer_overdue(&app);
     bool first = true, stats_logged = false;
     while (!app.quit) {
+        moment.now_ms = pt_clock_now_ms();
         draw(&app);
         if (timing && first)
             fprintf(timing, "first_frame_wall_ms %lld\n", (long long)wall_ms());
@@ -650,6 +658,7 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
         if (key == 3 && !app.job) /* Ctrl-C, raw mode */
             break;
         int64_t t0 = monotonic_ms();
+        moment.now_ms = pt_clock_now_ms();
         handle_key(&app, key);
         poll_jobs(&app);
         if (timing) {

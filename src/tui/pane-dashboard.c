@@ -55,7 +55,7 @@ static void focus(void *state, struct pt_app *app)
 {
     struct dashboard *d = state;
     forget(d);
-    pt_stats_backups(app->catalog, &d->stats, NULL);
+    pt_stats_backups(app->catalog, app->project->now_ms, &d->stats, NULL);
     struct pt_catalog_filter filter = {.limit = CHART};
     int64_t total;
     if (pt_catalog_list(app->catalog, &filter, &d->latest, &d->n_latest, &total, NULL) != PT_OK) {
@@ -70,7 +70,7 @@ static void focus(void *state, struct pt_app *app)
     /* Where the backups live and what that survives (SPEC §8); the root's parent when new. */
     d->storage_known = pt_storage_inspect(app->project->backups, &d->storage, NULL) == PT_OK;
     d->schedule_known =
-        pt_schedule_read(app->catalog, pt_time_now_ms(), &d->schedule, NULL) == PT_OK;
+        pt_schedule_read(app->catalog, app->project->now_ms, &d->schedule, NULL) == PT_OK;
 }
 
 static void banner(struct dashboard *d, WINDOW *win, int y, int x, int w)

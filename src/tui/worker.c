@@ -7,6 +7,7 @@
 #include "poshtiban/auto.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/clock.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/export.h"
 #include "poshtiban/retention.h"
@@ -92,7 +93,10 @@ struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *proj
     if (!job)
         return NULL;
     job->kind = kind;
-    job->project = project;
+    /* A job is a command of its own: the clock is read as it starts. */
+    job->moment = *project;
+    job->moment.now_ms = pt_clock_now_ms();
+    job->project = &job->moment;
     job->id = id ? strdup(id) : NULL;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -31,7 +31,8 @@ enum pt_job_kind {
 
 struct pt_job {
     enum pt_job_kind kind;
-    const struct pt_project *project;
+    const struct pt_project *project; /* &moment */
+    struct pt_project moment;         /* the face's project, its clock read at start */
     char *id; /* the backup it is about, or NULL */
 
     /* Shared with the thread, under lock. */

@@ -30,7 +30,7 @@ auto_at 2026-11-26T10:00:00Z
 expect_eq "auto while auto.enabled is false exits 0 ($err)" 0 "$status"
 case $(field_of 'd["reason"]') in *auto.enabled*) ;; *) fail "the reason names auto.enabled: $out" ;; esac
 expect_eq "no backup while off" "0 0" "$(autos)"
-run_pt auto </dev/null
+POSHTIBAN_TEST_NOW=2026-11-26T10:00:00Z run_pt auto </dev/null
 case $out in *"not due"*) ;; *) fail "plain auto prints why nothing was due: [$out]" ;; esac
 
 pt_ok settings set auto.enabled true
@@ -51,11 +51,12 @@ expect_eq "no backup when not due" None "$(field_of 'd["backup"]')"
 expect_eq "the next is a day after the first" 2026-11-27T10:00:00Z "$(field_of 'd["next_due_at"]')"
 case $(field_of 'd["reason"]') in "not due: "*"2026-11-27 10:00"*) ;; *) fail "reason says when: $out" ;; esac
 expect_eq "still one auto backup" "1 1" "$(autos)"
-run_pt auto </dev/null
+POSHTIBAN_TEST_NOW=2026-11-26T11:00:00Z run_pt auto </dev/null
 expect_eq "text auto while not due exits 0" 0 "$status"
+expect_eq "still one auto backup after the text auto" "1 1" "$(autos)"
 
 # A manual backup does not reset the automatic schedule.
-pt_ok create
+POSHTIBAN_TEST_NOW=2026-11-26T12:00:00Z pt_ok create
 auto_at 2026-11-27T10:00:30Z
 expect_eq "due after the interval" True "$(field_of 'd["due"]')"
 expect_eq "two auto backups" "2 2" "$(autos)"

@@ -17,6 +17,21 @@ expect_eq "create prints nothing but JSON on stdout" "completed" "$(echo "$out" 
 run_pt create --json --kind auto --name nightly
 expect_eq "create --kind --name" "auto nightly" "$(echo "$out" | json_eval 'd["kind"] + " " + d["name"]')"
 
+# A record's duration is measured, not rounded up from a start cut to the
+# second: never longer than the process's own wall time, and finished_at
+# no earlier than started_at. Three creates, since a start cut to the second
+# can err by anything under a second.
+for i in 1 2 3; do
+    t0=$(date +%s%N)
+    run_pt create --json --no-media
+    t1=$(date +%s%N)
+    took=$(echo "$out" | json_eval 'd["duration_ms"]')
+    check "create $i: duration $took ms within the process's $(((t1 - t0) / 1000000)) ms" \
+        test "$took" -le $(((t1 - t0) / 1000000))
+    expect_eq "create $i: finished at or after started" True "$(echo "$out" | json_eval 'd["finished_at"] >= d["started_at"]')"
+    run_pt delete "$(echo "$out" | json_eval 'd["id"]')" --yes
+done
+
 record_keys='["id","name","kind","status","format","path","created_at","started_at","finished_at","duration_ms","size_bytes","include_media","pinned","message","error","tables","verified_at","verify_ok"]'
 run_pt list --json
 expect_eq "list exit" 0 "$status"

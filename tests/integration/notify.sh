@@ -17,9 +17,8 @@ smtp=$sink_port
 start_sink ping_sink.py "$scratch/ping" || exit 1
 ping=$sink_port
 maildir=$scratch/smtp
-# The catalogs built next to the binary, whatever languages exist yet.
-export POSHTIBAN_LOCALEDIR
-POSHTIBAN_LOCALEDIR=$(cd "$(dirname "$POSHTIBAN")/../.." && pwd)/po
+# The catalogs built next to the binary, which it finds on its own.
+locales=$(cd "$(dirname "$POSHTIBAN")/../.." && pwd)/po
 host=$("$PY" -c 'import socket; print(socket.gethostname())')
 # English unless a test says --lang fa, whatever the caller's locale.
 unset LANGUAGE LANG
@@ -47,7 +46,7 @@ auto_at() { # auto_at TIME [GLOBAL OPTIONS]: `auto --json` at TIME
 pings() { tr '\n' ' ' <"$scratch/ping/requests" | sed 's/ $//'; : >"$scratch/ping/requests"; }
 # expected_subject LANG MSGID ARGS...: the gettext translation, formatted as C does.
 expected_subject() {
-    "$PY" - "$POSHTIBAN_LOCALEDIR" "$@" <<'PY'
+    "$PY" - "$locales" "$@" <<'PY'
 import gettext, sys
 localedir, lang, msgid, *args = sys.argv[1:]
 t = gettext.translation("poshtiban", localedir, languages=[lang], fallback=True)

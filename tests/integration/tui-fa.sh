@@ -6,9 +6,9 @@
 # The CLI in Persian too, in logical order when piped.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
-: "${POSHTIBAN_LOCALEDIR:?the built translations (build/po)}"
-export POSHTIBAN_LOCALEDIR
-check "the Persian catalog is built" test -f "$POSHTIBAN_LOCALEDIR/fa/LC_MESSAGES/poshtiban.mo"
+# The translations meson built beside the binary, which it finds on its own.
+locales=$(cd "$(dirname "$POSHTIBAN")/../.." && pwd)/po
+check "the Persian catalog is built" test -f "$locales/fa/LC_MESSAGES/poshtiban.mo"
 
 proj=$scratch/proj
 make_project "$proj"

@@ -68,6 +68,8 @@ void pt_test_project(struct pt_project *project, const char *dir)
 {
     struct pt_project_options opts = {.root = dir};
     assert_int_equal(pt_project_resolve(project, &opts, NULL), PT_OK);
+    /* A fixed "now": no test depends on today's date. 2026-11-26T10:00:00Z. */
+    project->now_ms = 1795687200000LL;
 }
 
 int pt_test_count_entries(const char *dir)

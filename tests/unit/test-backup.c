@@ -129,12 +129,11 @@ static void test_create_dir_backup(void **state)
 static void test_same_second_names(void **state)
 {
     struct fixture *f = *state;
-    setenv("POSHTIBAN_TEST_NOW", "2026-11-26T10:00:00Z", 1);
+    f->project.now_ms = 1795687200000LL; /* 2026-11-26T10:00:00Z */
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 0};
     struct pt_record a = {0}, b = {0};
     assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &a, NULL), PT_OK);
     assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &b, NULL), PT_OK);
-    unsetenv("POSHTIBAN_TEST_NOW");
     assert_string_equal(a.name, "backup_20261126_100000");
     assert_string_equal(b.name, "backup_20261126_100000_2");
     assert_false(b.include_media);

@@ -6,6 +6,7 @@
 #include "helpers.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
 
 struct fixture {
     char *dir;
@@ -101,16 +102,15 @@ static void test_newest_verified_is_kept(void **state)
 static void test_age(void **state)
 {
     struct fixture *f = *state;
-    setenv("POSHTIBAN_TEST_NOW", "2026-11-30T12:00:00Z", 1);
+    assert_true(pt_time_parse_iso("2026-11-30T12:00:00Z", &f->project.now_ms));
     assert_int_equal(pt_settings_set(f->catalog, "retention.max_age_days", "3", NULL), PT_OK);
     for (int day = 20; day <= 29; day++)
         add(f, day, PT_STATE_COMPLETED, day == 21, -1);
     /* Older than 3 days (before the 27th, noon): the 27th and earlier, but 21 is pinned. */
     expect_plan(f, "27 26 25 24 23 22 20");
     /* Even when every backup is too old, the newest completed stays. */
-    setenv("POSHTIBAN_TEST_NOW", "2027-06-01T00:00:00Z", 1);
+    assert_true(pt_time_parse_iso("2027-06-01T00:00:00Z", &f->project.now_ms));
     expect_plan(f, "28 27 26 25 24 23 22 20");
-    unsetenv("POSHTIBAN_TEST_NOW");
 }
 
 int main(void)

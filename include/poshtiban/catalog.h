@@ -44,7 +44,10 @@ enum pt_status pt_catalog_update(struct pt_catalog *catalog, const struct pt_rec
 /* Deletes the record with this id and its table counts. */
 enum pt_status pt_catalog_delete(struct pt_catalog *catalog, int64_t id, struct pt_error *err);
 
-/* Finds a record by id (all digits) or name. PT_ENOTFOUND when none. */
+/*
+ * Finds a record by id (all digits), by name, or "latest": the newest
+ * completed backup. PT_ENOTFOUND when none.
+ */
 enum pt_status pt_catalog_get(struct pt_catalog *catalog, const char *id_or_name,
                               struct pt_record *out, struct pt_error *err);
 

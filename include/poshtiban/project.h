@@ -48,6 +48,13 @@ enum pt_status pt_project_resolve(struct pt_project *project,
 /* Creates the backup root and .poshtiban/tmp (0700) when missing. */
 enum pt_status pt_project_prepare(const struct pt_project *project, struct pt_error *err);
 
+/*
+ * Refuses (PT_EINVAL) a layout in which a restore of the media would wipe
+ * the backups: the backup root inside the media folder, symbolic links
+ * resolved.
+ */
+enum pt_status pt_project_check_layout(const struct pt_project *project, struct pt_error *err);
+
 void pt_project_free(struct pt_project *project);
 
 #endif

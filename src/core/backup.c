@@ -32,10 +32,12 @@
 #include "snapshot.h"
 #include "poshtiban/l10n.h"
 
+/* Anything that makes a file name, except what could be taken for an id or "latest". */
 static bool valid_name(const char *name)
 {
     size_t len = strlen(name);
-    if (len == 0 || len > 200 || name[0] == '.')
+    if (len == 0 || len > 200 || name[0] == '.' || strspn(name, "0123456789") == len ||
+        strcmp(name, "latest") == 0)
         return false;
     for (const char *p = name; *p; p++)
         if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
@@ -388,10 +390,13 @@ enum pt_status pt_backup_check_input(const struct pt_project *p,
 {
     if (opts->name && !valid_name(opts->name))
         return pt_error_set(err, PT_EINVAL,
-                            _("backup name \"%s\" is not allowed: use letters, digits, _ - and ., "
-                              "not starting with a dot, at most 200 bytes"),
+                            _("backup name \"%s\" is not allowed: any characters but / \\ and "
+                              "control characters, at most 200 bytes, not starting with a dot, "
+                              "not only digits (those are ids) and not \"latest\""),
                             opts->name);
     if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
+        return PT_EINVAL;
+    if (pt_project_check_layout(p, err) != PT_OK)
         return PT_EINVAL;
     if (p->media_given) {
         struct stat st;

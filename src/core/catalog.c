@@ -358,18 +358,22 @@ enum pt_status pt_catalog_get(struct pt_catalog *c, const char *id_or_name, stru
                               struct pt_error *err)
 {
     sqlite3_stmt *st;
-    bool by_id = all_digits(id_or_name);
-    const char *sql = by_id ? "SELECT " RECORD_COLUMNS " FROM backups WHERE id = ?"
-                            : "SELECT " RECORD_COLUMNS " FROM backups WHERE name = ?";
+    bool by_id = all_digits(id_or_name), latest = strcmp(id_or_name, "latest") == 0;
+    const char *sql = by_id    ? "SELECT " RECORD_COLUMNS " FROM backups WHERE id = ?"
+                      : latest ? "SELECT " RECORD_COLUMNS " FROM backups WHERE status = ?"
+                                 " ORDER BY created_at DESC, id DESC LIMIT 1"
+                               : "SELECT " RECORD_COLUMNS " FROM backups WHERE name = ?";
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(c, err, _("cannot read"));
     if (by_id)
         sqlite3_bind_int64(st, 1, strtoll(id_or_name, NULL, 10));
     else
-        bind_text(st, 1, id_or_name);
+        bind_text(st, 1, latest ? pt_state_name(PT_STATE_COMPLETED) : id_or_name);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_finalize(st);
+        if (rc == SQLITE_DONE && latest)
+            return pt_error_set(err, PT_ENOTFOUND, _("no completed backup yet"));
         if (rc == SQLITE_DONE)
             return pt_error_set(err, PT_ENOTFOUND, _("no backup %s"), id_or_name);
         return db_error(c, err, _("cannot read"));

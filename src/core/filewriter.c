@@ -15,7 +15,7 @@
 
 #define BUF_SIZE (256 * 1024)
 
-static void to_hex(const unsigned char *digest, char hex[PT_SHA256_HEX])
+void pt_sha256_hex(const unsigned char *digest, char hex[PT_SHA256_HEX])
 {
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
@@ -122,7 +122,7 @@ enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256
     unsigned int dlen = 0;
     EVP_DigestFinal_ex(w->md, digest, &dlen);
     if (hex)
-        to_hex(digest, hex);
+        pt_sha256_hex(digest, hex);
     if (size)
         *size = w->size;
     release(w);
@@ -164,7 +164,7 @@ enum pt_status pt_sha256_file(const char *path, char hex[PT_SHA256_HEX], int64_t
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int dlen = 0;
         EVP_DigestFinal_ex(md, digest, &dlen);
-        to_hex(digest, hex);
+        pt_sha256_hex(digest, hex);
         if (size)
             *size = total;
     }

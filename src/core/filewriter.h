@@ -33,6 +33,8 @@ enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256
 /* Closes and unlinks a writer after a failure. */
 void pt_file_writer_abort(struct pt_file_writer *w);
 
+/* The 32 bytes of a SHA-256 digest as 64 lowercase hex digits. */
+void pt_sha256_hex(const unsigned char *digest, char hex[PT_SHA256_HEX]);
 /* SHA-256 and size of an existing file, read in blocks. */
 enum pt_status pt_sha256_file(const char *path, char hex[PT_SHA256_HEX], int64_t *size,
                               struct pt_error *err);

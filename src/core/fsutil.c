@@ -105,6 +105,23 @@ bool pt_path_within(const char *dir, const char *path)
     return path[n] == '\0' || path[n] == '/' || (n == 1 && dir[0] == '/');
 }
 
+char *pt_path_resolve(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real)
+        return real;
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return pt_xstrdup(path);
+    char *parent = pt_xasprintf("%.*s", (int)(slash - path), path);
+    char *resolved = pt_path_resolve(parent);
+    char *out = strcmp(resolved, "/") == 0 ? pt_xasprintf("/%s", slash + 1)
+                                           : pt_xasprintf("%s/%s", resolved, slash + 1);
+    free(parent);
+    free(resolved);
+    return out;
+}
+
 int pt_mkdir_p(const char *path, mode_t mode)
 {
     char *copy = pt_xstrdup(path);

@@ -19,6 +19,12 @@ char *pt_path_join(const char *a, const char *b);
 char *pt_path_absolute(const char *base, const char *path);
 /* True when path lies inside dir (or is dir), by string after absolute(). */
 bool pt_path_within(const char *dir, const char *path);
+/*
+ * The absolute path with every symbolic link resolved, also for a path
+ * that does not exist yet: the links of its longest existing part are
+ * resolved and the rest appended. New string; path must be absolute.
+ */
+char *pt_path_resolve(const char *path);
 
 /* mkdir -p with mode for the folders it creates; 0 or -1 with errno. */
 int pt_mkdir_p(const char *path, mode_t mode);

@@ -70,6 +70,23 @@ enum pt_status pt_project_prepare(const struct pt_project *p, struct pt_error *e
     return PT_OK;
 }
 
+enum pt_status pt_project_check_layout(const struct pt_project *p, struct pt_error *err)
+{
+    if (!p->media)
+        return PT_OK;
+    char *media = pt_path_resolve(p->media), *backups = pt_path_resolve(p->backups);
+    enum pt_status rc = PT_OK;
+    if (pt_path_within(media, backups))
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("the backup folder %s lies inside the media folder %s, so restoring "
+                            "the media would delete the backups: choose another backup folder "
+                            "(--backups)"),
+                          p->backups, p->media);
+    free(media);
+    free(backups);
+    return rc;
+}
+
 void pt_project_free(struct pt_project *p)
 {
     free(p->root);

@@ -13,6 +13,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "backup-internal.h"
@@ -22,15 +23,12 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/lock.h"
 #include "poshtiban/timefmt.h"
+#include "poshtiban/verify.h"
 #include "reader.h"
 #include "schema.h"
+#include "sums.h"
 
 #define BUF_SIZE (256 * 1024)
-
-struct hashed {
-    char *path; /* relative to the media folder */
-    char sha256[PT_SHA256_HEX];
-};
 
 /* Everything one restore works from. */
 struct session {
@@ -39,15 +37,12 @@ struct session {
     struct pt_restore_plan *plan;
     char *snapshot; /* the backup's database.sqlite3 as a file */
     bool snapshot_temp;
+    char snapshot_sha256[PT_SHA256_HEX]; /* of the copy taken out of an archive */
     char *sums;
+    struct pt_sums listed; /* sums, parsed */
     const struct pt_monitor *monitor;
     int64_t done;
 };
-
-static int compare_hashed(const void *a, const void *b)
-{
-    return strcmp(((const struct hashed *)a)->path, ((const struct hashed *)b)->path);
-}
 
 static void push(char ***list, size_t *n, const char *s)
 {
@@ -82,6 +77,10 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
     struct pt_file_writer out;
     size_t len = 0;
     enum pt_status rc = PT_OK;
+    if (db && s->snapshot) {
+        free(buf);
+        return pt_error_set(err, PT_EFAIL, _("%s holds database.sqlite3 twice"), s->record.path);
+    }
     if (db) {
         s->snapshot = pt_xasprintf("%s/restore-%ld-%s.sqlite3", s->project->tmp, (long)getpid(),
                                    s->record.name);
@@ -108,7 +107,7 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
         s->sums = pt_xstrdup("");
     free(buf);
     if (db)
-        rc = rc == PT_OK ? pt_file_writer_close(&out, NULL, NULL, err)
+        rc = rc == PT_OK ? pt_file_writer_close(&out, s->snapshot_sha256, NULL, err)
                          : (pt_file_writer_abort(&out), rc);
     if (rc == PT_OK && s->sums && s->snapshot)
         return PT_ECANCELLED; /* both in hand: stop reading */
@@ -136,34 +135,9 @@ static enum pt_status open_backup(struct session *s, struct pt_error *err)
     return rc;
 }
 
-/* The media files of the backup with their hashes, from SHA256SUMS, sorted. */
-static struct hashed *backup_media(const char *sums, size_t *n)
-{
-    struct hashed *list = NULL;
-    size_t cap = 0;
-    *n = 0;
-    char *copy = pt_xstrdup(sums), *save = NULL;
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        if (line[0] == '\\' || strlen(line) < 72 || strncmp(line + 66, "media/", 6) != 0)
-            continue; /* names with \ or newlines are compared as changed below */
-        if (*n == cap)
-            list = pt_xrealloc(list, (cap = cap ? cap * 2 : 64) * sizeof(*list));
-        list[*n].path = pt_xstrdup(line + 72);
-        memcpy(list[*n].sha256, line, 64);
-        list[*n].sha256[64] = '\0';
-        (*n)++;
-    }
-    free(copy);
-    if (*n)
-        qsort(list, *n, sizeof(*list), compare_hashed);
-    return list;
-}
-
 struct media_walk {
     struct pt_restore_plan *plan;
-    struct hashed *backup;
-    size_t n_backup;
-    bool *seen;
+    struct pt_sums *sums;
 };
 
 static void walk_current(struct media_walk *w, const char *root, const char *rel)
@@ -180,16 +154,16 @@ static void walk_current(struct media_walk *w, const char *root, const char *rel
         if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
             walk_current(w, root, child);
         } else if (lstat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-            struct hashed key = {.path = child};
-            struct hashed *h = bsearch(&key, w->backup, w->n_backup, sizeof(*w->backup),
-                                       compare_hashed);
+            char *member = pt_path_join("media", child);
+            struct pt_sum *h = pt_sums_find(w->sums, member);
             char hex[PT_SHA256_HEX];
             if (!h)
                 push(&w->plan->remove, &w->plan->n_remove, child);
             else if (pt_sha256_file(full, hex, NULL, NULL) != PT_OK || strcmp(hex, h->sha256) != 0)
                 push(&w->plan->change, &w->plan->n_change, child);
             if (h)
-                w->seen[h - w->backup] = true;
+                h->seen = true;
+            free(member);
         }
         free(full);
         free(child);
@@ -201,17 +175,14 @@ static void walk_current(struct media_walk *w, const char *root, const char *rel
 
 static void plan_media(struct session *s)
 {
-    struct media_walk w = {.plan = s->plan};
-    w.backup = backup_media(s->sums, &w.n_backup);
-    w.seen = pt_xcalloc(w.n_backup + 1, sizeof(*w.seen));
+    struct media_walk w = {.plan = s->plan, .sums = &s->listed};
     walk_current(&w, s->plan->media_target, NULL);
-    for (size_t i = 0; i < w.n_backup; i++) {
-        if (!w.seen[i])
-            push(&s->plan->add, &s->plan->n_add, w.backup[i].path);
-        free(w.backup[i].path);
+    for (size_t i = 0; i < s->listed.n; i++) {
+        struct pt_sum *sum = &s->listed.list[i];
+        if (strncmp(sum->path, "media/", 6) == 0 && !sum->seen)
+            push(&s->plan->add, &s->plan->n_add, sum->path + 6);
+        sum->seen = false; /* the flags serve the extraction next */
     }
-    free(w.backup);
-    free(w.seen);
 }
 
 static struct pt_restore_table *find_table(struct pt_restore_plan *plan, const char *name)
@@ -281,6 +252,57 @@ static char *absolute(const char *path)
     return out;
 }
 
+/*
+ * A restore replaces its targets whole: none may hold or lie in the backups,
+ * the catalog, the project folder or a database (symbolic links resolved).
+ */
+static enum pt_status check_targets(const struct pt_project *p, const struct pt_restore_plan *plan,
+                                    struct pt_error *err)
+{
+    char *backups = pt_path_resolve(p->backups), *root = pt_path_resolve(p->root);
+    char *database = pt_path_resolve(p->database);
+    enum pt_status rc = PT_OK;
+    if (plan->database_target) {
+        char *target = pt_path_resolve(plan->database_target);
+        struct stat st;
+        if (pt_path_within(backups, target))
+            rc = pt_error_set(err, PT_EINVAL,
+                              _("cannot restore the database to %s: it lies in the backup "
+                                "folder %s"),
+                              plan->database_target, p->backups);
+        else if (stat(target, &st) == 0 && !S_ISREG(st.st_mode))
+            rc = pt_error_set(err, PT_EINVAL,
+                              _("cannot restore the database to %s: it is not a file"),
+                              plan->database_target);
+        free(target);
+    }
+    if (rc == PT_OK && plan->media_target) {
+        char *target = pt_path_resolve(plan->media_target);
+        char *target_db = plan->database_target ? pt_path_resolve(plan->database_target) : NULL;
+        const char *holds = pt_path_within(target, backups)    ? p->backups
+                            : pt_path_within(target, root)     ? p->root
+                            : pt_path_within(target, database) ? p->database
+                            : target_db && pt_path_within(target, target_db)
+                                ? plan->database_target
+                                : NULL;
+        if (holds)
+            rc = pt_error_set(err, PT_EINVAL,
+                              _("cannot restore the media to %s: the folder would be replaced "
+                                "whole, and it holds %s"),
+                              plan->media_target, holds);
+        else if (pt_path_within(backups, target))
+            rc = pt_error_set(err, PT_EINVAL,
+                              _("cannot restore the media to %s: it lies in the backup folder %s"),
+                              plan->media_target, p->backups);
+        free(target);
+        free(target_db);
+    }
+    free(backups);
+    free(root);
+    free(database);
+    return rc;
+}
+
 static enum pt_status start(struct session *s, const struct pt_project *p, const char *id,
                             const struct pt_restore_options *opts, struct pt_restore_plan *plan,
                             struct pt_error *err)
@@ -311,8 +333,19 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
                                                 : pt_path_join(p->root, "media");
     if (opts->media_only && !plan->media_target)
         return pt_error_set(err, PT_EINVAL, _("backup %s holds no media"), s->record.name);
+    if ((rc = pt_project_check_layout(p, err)) != PT_OK ||
+        (rc = check_targets(p, plan, err)) != PT_OK)
+        return rc;
+    struct stat st;
+    if (plan->media_target && lstat(plan->media_target, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* A media folder that is a link (to a volume): the folder it names is restored. */
+        char *real = pt_path_resolve(plan->media_target);
+        free(plan->media_target);
+        plan->media_target = real;
+    }
     if ((rc = open_backup(s, err)) != PT_OK)
         return rc;
+    pt_sums_parse(s->sums, &s->listed);
     if (plan->database_target) {
         char *now_migrations, *after_migrations;
         sqlite3 *now = open_read(plan->database_target);
@@ -343,6 +376,7 @@ static void finish(struct session *s)
         unlink(s->snapshot);
     free(s->snapshot);
     free(s->sums);
+    pt_sums_free(&s->listed);
     pt_record_free(&s->record);
 }
 
@@ -399,7 +433,27 @@ struct extract {
     struct session *session;
     struct archive *disk;
     unsigned char *buf;
+    mode_t dir_mode, file_mode; /* never wider than the media folder's own */
 };
+
+/* Each file extracted is what SHA256SUMS lists, once: or nothing is swapped in. */
+static enum pt_status check_installed(struct session *s, const char *path, const char *hex,
+                                      struct pt_error *err)
+{
+    struct pt_sum *sum = pt_sums_find(&s->listed, path);
+    if (!sum)
+        return pt_error_set(err, PT_EFAIL, _("refused to restore %s: %s is not in its SHA256SUMS"),
+                            s->record.name, path);
+    if (sum->seen)
+        return pt_error_set(err, PT_EFAIL, _("refused to restore %s: it holds %s twice"),
+                            s->record.name, path);
+    sum->seen = true;
+    if (strcmp(sum->sha256, hex) != 0)
+        return pt_error_set(err, PT_EFAIL,
+                            _("refused to restore %s: %s does not match its checksum"),
+                            s->record.name, path);
+    return PT_OK;
+}
 
 static enum pt_status extract_entry(const struct pt_entry *e, struct pt_reader *r, void *user,
                                     struct pt_error *err)
@@ -412,32 +466,46 @@ static enum pt_status extract_entry(const struct pt_entry *e, struct pt_reader *
     archive_entry_set_mtime(ae, e->mtime, 0);
     if (e->type == PT_ENTRY_DIR) {
         archive_entry_set_filetype(ae, AE_IFDIR);
-        archive_entry_set_perm(ae, 0755);
+        archive_entry_set_perm(ae, x->dir_mode);
     } else if (e->type == PT_ENTRY_LINK) {
         archive_entry_set_filetype(ae, AE_IFLNK);
         archive_entry_set_perm(ae, 0777);
         archive_entry_set_symlink(ae, e->link_target);
     } else {
         archive_entry_set_filetype(ae, AE_IFREG);
-        archive_entry_set_perm(ae, 0644);
+        archive_entry_set_perm(ae, x->file_mode);
         archive_entry_set_size(ae, e->size);
     }
     enum pt_status rc = PT_OK;
     if (archive_write_header(x->disk, ae) != ARCHIVE_OK)
         rc = pt_error_set(err, PT_EFAIL, _("refused to extract %s: %s"), e->path,
                           archive_error_string(x->disk));
-    while (rc == PT_OK && e->type == PT_ENTRY_FILE) {
+    EVP_MD_CTX *md = e->type == PT_ENTRY_FILE ? EVP_MD_CTX_new() : NULL;
+    if (md)
+        EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    while (rc == PT_OK && md) {
         ssize_t n = pt_reader_read(r, x->buf, BUF_SIZE, err);
         if (n <= 0) {
             rc = n < 0 ? PT_EFAIL : PT_OK;
             break;
         }
+        EVP_DigestUpdate(md, x->buf, (size_t)n);
         if (archive_write_data(x->disk, x->buf, (size_t)n) != n)
             rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), e->path,
                               archive_error_string(x->disk));
         report(x->session, n, e->path);
         if (cancelled(x->session))
             rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    }
+    if (md) {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        char hex[PT_SHA256_HEX];
+        EVP_DigestFinal_ex(md, digest, &len);
+        EVP_MD_CTX_free(md);
+        pt_sha256_hex(digest, hex);
+        if (rc == PT_OK)
+            rc = check_installed(x->session, e->path, hex, err);
     }
     if (rc == PT_OK && archive_write_finish_entry(x->disk) != ARCHIVE_OK)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), e->path,
@@ -455,8 +523,10 @@ static char *staging_path(const char *target)
 static enum pt_status stage_media(struct session *s, struct pt_error *err)
 {
     char *staging = staging_path(s->plan->media_target);
+    struct stat st;
+    mode_t mode = stat(s->plan->media_target, &st) == 0 ? (st.st_mode & 0777) | 0700 : 0700;
     pt_remove_tree(staging);
-    if (mkdir(staging, 0755) != 0) {
+    if (mkdir(staging, 0700) != 0 || chmod(staging, mode) != 0) {
         enum pt_status rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), staging,
                                          strerror(errno));
         free(staging);
@@ -465,7 +535,8 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
     /* libarchive's secure flags check relative paths: extract from inside the staging folder. */
     int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     struct extract x = {.session = s, .disk = archive_write_disk_new(),
-                        .buf = pt_xmalloc(BUF_SIZE)};
+                        .buf = pt_xmalloc(BUF_SIZE), .dir_mode = (0755 & mode) | 0700,
+                        .file_mode = (0644 & mode) | 0600};
     archive_write_disk_set_options(x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
@@ -475,6 +546,10 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
         rc = pt_error_set(err, PT_EFAIL, _("cannot enter %s: %s"), staging, strerror(errno));
     if (rc == PT_OK)
         rc = pt_reader_walk(&s->record, extract_entry, &x, err);
+    for (size_t i = 0; rc == PT_OK && i < s->listed.n; i++)
+        if (strncmp(s->listed.list[i].path, "media/", 6) == 0 && !s->listed.list[i].seen)
+            rc = pt_error_set(err, PT_EFAIL, _("refused to restore %s: %s is missing"),
+                              s->record.name, s->listed.list[i].path);
     if (archive_write_close(x.disk) != ARCHIVE_OK && rc == PT_OK)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), staging,
                           archive_error_string(x.disk));
@@ -560,6 +635,36 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
     return rc;
 }
 
+/* The whole backup verifies (every checksum, the snapshot's integrity), or nothing is restored. */
+static enum pt_status check_backup(struct session *s, struct pt_error *err)
+{
+    struct pt_verify_result result;
+    enum pt_status rc =
+        pt_verify_backup(s->project, s->record.name, s->monitor, NULL, &result, err);
+    if (rc == PT_OK && !result.ok)
+        rc = pt_error_set(err, PT_EFAIL,
+                          _("backup %s does not verify (%s): nothing was restored"),
+                          s->record.name, result.n ? result.problems[0] : _("damaged"));
+    pt_verify_result_free(&result);
+    return rc;
+}
+
+/* The snapshot about to be installed is the one SHA256SUMS lists. */
+static enum pt_status check_snapshot_sum(struct session *s, struct pt_error *err)
+{
+    char hex[PT_SHA256_HEX];
+    if (!s->snapshot_temp &&
+        pt_sha256_file(s->snapshot, hex, NULL, err) != PT_OK)
+        return PT_EFAIL;
+    const struct pt_sum *sum = pt_sums_find(&s->listed, "database.sqlite3");
+    if (!sum || strcmp(sum->sha256, s->snapshot_temp ? s->snapshot_sha256 : hex) != 0)
+        return pt_error_set(err, PT_EFAIL,
+                            _("refused to restore %s: database.sqlite3 does not match its "
+                              "checksum"),
+                            s->record.name);
+    return PT_OK;
+}
+
 enum pt_status pt_restore(const struct pt_project *p, const char *id,
                           const struct pt_restore_options *opts, const struct pt_monitor *monitor,
                           struct pt_restore_plan *plan, struct pt_error *err)
@@ -574,6 +679,10 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
     if (rc == PT_OK)
         rc = start(&s, p, id, opts, plan, err);
     /* What can fail on a bad backup comes first, while nothing is replaced yet. */
+    if (rc == PT_OK)
+        rc = check_backup(&s, err);
+    if (rc == PT_OK && plan->database_target)
+        rc = check_snapshot_sum(&s, err);
     bool staged = false;
     if (rc == PT_OK && plan->media_target)
         staged = (rc = stage_media(&s, err)) == PT_OK;

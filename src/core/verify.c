@@ -18,6 +18,7 @@
 #include "poshtiban/timefmt.h"
 #include "reader.h"
 #include "schema.h"
+#include "sums.h"
 #include "poshtiban/l10n.h"
 
 #define BUF_SIZE (256 * 1024)
@@ -217,12 +218,7 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
                                              sizeof(*v->files));
     struct hashed *h = &v->files[v->n_files++];
     h->path = pt_xstrdup(e->path);
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        h->sha256[2 * i] = digits[digest[i] >> 4];
-        h->sha256[2 * i + 1] = digits[digest[i] & 15];
-    }
-    h->sha256[64] = '\0';
+    pt_sha256_hex(digest, h->sha256);
     return PT_OK;
 }
 
@@ -231,57 +227,39 @@ static int compare_hashed(const void *a, const void *b)
     return strcmp(((const struct hashed *)a)->path, ((const struct hashed *)b)->path);
 }
 
-/* Undoes sha256sum's escaping of names with \ or a newline. */
-static char *unescape(const char *s)
-{
-    char *out = pt_xmalloc(strlen(s) + 1), *o = out;
-    for (; *s; s++) {
-        if (*s == '\\' && s[1] == 'n') {
-            *o++ = '\n';
-            s++;
-        } else if (*s == '\\' && s[1] == '\\') {
-            *o++ = '\\';
-            s++;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 static void check_sums(struct verify *v)
 {
     if (!v->sums) {
         problem(v, _("SHA256SUMS: missing"));
         return;
     }
+    struct pt_sums sums;
+    pt_sums_parse(v->sums, &sums);
+    if (sums.malformed)
+        problem(v, _("SHA256SUMS: a line is not in sha256sum's form"));
+    if (sums.duplicates)
+        problem(v, _("SHA256SUMS: a file is listed twice"));
     qsort(v->files, v->n_files, sizeof(*v->files), compare_hashed);
-    bool *listed = pt_xcalloc(v->n_files + 1, sizeof(*listed));
-    char *save = NULL;
-    for (char *line = strtok_r(v->sums, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        bool escaped = line[0] == '\\';
-        if (escaped)
-            line++;
-        if (strlen(line) < 67 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*')) {
-            problem(v, _("SHA256SUMS: a line is not in sha256sum's form"));
+    for (size_t i = 0; i < v->n_files; i++) {
+        const char *path = v->files[i].path;
+        if (i > 0 && strcmp(v->files[i - 1].path, path) == 0) {
+            problem(v, _("%s: the backup holds it twice"), path);
             continue;
         }
-        char *name = escaped ? unescape(line + 66) : pt_xstrdup(line + 66);
-        struct hashed key = {.path = name};
-        struct hashed *h = bsearch(&key, v->files, v->n_files, sizeof(*v->files), compare_hashed);
-        if (!h)
-            problem(v, _("%s: missing"), name);
-        else if (strncmp(h->sha256, line, 64) != 0)
-            problem(v, _("%s: checksum mismatch"), name);
-        if (h)
-            listed[h - v->files] = true;
-        free(name);
+        struct pt_sum *sum = pt_sums_find(&sums, path);
+        if (!sum) {
+            if (strcmp(path, "SHA256SUMS") != 0)
+                problem(v, _("%s: not listed in SHA256SUMS"), path);
+            continue;
+        }
+        sum->seen = true;
+        if (strcmp(sum->sha256, v->files[i].sha256) != 0)
+            problem(v, _("%s: checksum mismatch"), path);
     }
-    for (size_t i = 0; i < v->n_files; i++)
-        if (!listed[i] && strcmp(v->files[i].path, "SHA256SUMS") != 0)
-            problem(v, _("%s: not listed in SHA256SUMS"), v->files[i].path);
-    free(listed);
+    for (size_t i = 0; i < sums.n; i++)
+        if (!sums.list[i].seen)
+            problem(v, _("%s: missing"), sums.list[i].path);
+    pt_sums_free(&sums);
 }
 
 static void check_snapshot(struct verify *v)

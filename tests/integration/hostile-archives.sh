@@ -102,6 +102,10 @@ PY
         zstd -q -f "$plain" -o "$archive" || { fail "zstd $archive"; return 1; }
         rm -f "$plain"
     fi
+    # The checksum beside the archive follows, so that the members' own
+    # checks are what stands between the archive and the target.
+    chmod u+w "$archive.sha256"
+    (cd "$(dirname "$archive")" && sha256sum "$(basename "$archive")") >"$archive.sha256"
 }
 
 # Where restore writes: a target three folders down in its own tree, with

@@ -41,6 +41,20 @@ enum pt_status pt_catalog_insert(struct pt_catalog *catalog, struct pt_record *r
 enum pt_status pt_catalog_update(struct pt_catalog *catalog, const struct pt_record *record,
                                  struct pt_error *err);
 
+/*
+ * Each sets only its own columns of the record with this id, so that what
+ * another process changed meanwhile stays; PT_ENOTFOUND when the record is
+ * gone.
+ */
+enum pt_status pt_catalog_set_status(struct pt_catalog *catalog, int64_t id, enum pt_state status,
+                                     struct pt_error *err);
+enum pt_status pt_catalog_set_pinned(struct pt_catalog *catalog, int64_t id, bool pinned,
+                                     struct pt_error *err);
+enum pt_status pt_catalog_set_verified(struct pt_catalog *catalog, int64_t id, const char *at,
+                                       bool ok, struct pt_error *err);
+enum pt_status pt_catalog_set_message(struct pt_catalog *catalog, int64_t id, const char *message,
+                                      struct pt_error *err);
+
 /* Deletes the record with this id and its table counts. */
 enum pt_status pt_catalog_delete(struct pt_catalog *catalog, int64_t id, struct pt_error *err);
 

@@ -16,6 +16,7 @@ enum pt_state {
     PT_STATE_COMPLETED,
     PT_STATE_FAILED,
     PT_STATE_INTERRUPTED,
+    PT_STATE_DELETING, /* delete began; recovery finishes it */
 };
 
 struct pt_table_count {
@@ -51,6 +52,8 @@ const char *pt_state_name(enum pt_state state);
 /* Translated labels for people. */
 const char *pt_kind_label(enum pt_kind kind);
 const char *pt_state_label(enum pt_state state);
+/* ".zip" or ".tar.zst" for an archive format, NULL for dir. */
+const char *pt_format_suffix(const char *format);
 /* Parse a stable name; false when it is none. */
 bool pt_kind_parse(const char *name, enum pt_kind *kind);
 bool pt_state_parse(const char *name, enum pt_state *state);

@@ -53,8 +53,8 @@ static char *find_localedir(void)
             found = NULL;
         free(marker);
 #ifdef PT_LOCALEDIR_FROM_BINDIR
-        if (!found && (asprintf(&found, "%s/%s", dir, PT_LOCALEDIR_FROM_BINDIR) < 0 ||
-                       !is_dir(found))) {
+        if (!found &&
+            (asprintf(&found, "%s/%s", dir, PT_LOCALEDIR_FROM_BINDIR) < 0 || !is_dir(found))) {
             free(found);
             found = NULL;
         }

@@ -20,4 +20,11 @@ enum pt_status pt_backup_create_locked(const struct pt_project *project, struct 
 enum pt_status pt_backup_remove_locked(const struct pt_project *project, struct pt_catalog *catalog,
                                        const struct pt_record *record, struct pt_error *err);
 
+/*
+ * Fills what a backup's report says of it into r (kind, times, duration,
+ * media, tables) and measures its size on disk; r's path and format are
+ * set already.
+ */
+void pt_backup_record_from_report(struct pt_record *r, json_t *report);
+
 #endif

@@ -174,9 +174,9 @@ static void stamp_finish(const struct pt_project *p, struct pt_record *r, int64_
     r->finished_at = pt_xstrdup(iso);
 }
 
-static enum pt_status build(const struct pt_project *p, struct pt_catalog *c,
-                            struct pt_record *r, const char *work, int64_t clock_start,
-                            const struct pt_monitor *mon, struct pt_error *err)
+static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
+                            const char *work, int64_t clock_start, const struct pt_monitor *mon,
+                            struct pt_error *err)
 {
     struct pt_manifest manifest = {0};
     struct pt_schema schema = {0};

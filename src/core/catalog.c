@@ -15,6 +15,12 @@
 struct pt_catalog {
     sqlite3 *db;
     char *path;
+    /*
+     * The backup root as this process reaches it. A record's path is made
+     * from it and the record's name, so a project reached through a link
+     * or moved elsewhere keeps finding its backups.
+     */
+    char *backups;
 };
 
 /* migrations[v] brings a catalog from version v to v + 1. Append only. */
@@ -125,18 +131,35 @@ static enum pt_status open_file(struct pt_catalog **out, const char *path, int f
     return PT_OK;
 }
 
+/* <backups>/.poshtiban/catalog.sqlite3 gives <backups>; NULL for any other path. */
+static char *backups_of(const char *catalog)
+{
+    const char *tail = "/.poshtiban/catalog.sqlite3";
+    size_t n = strlen(catalog), t = strlen(tail);
+    return n > t && strcmp(catalog + n - t, tail) == 0 ? pt_xasprintf("%.*s", (int)(n - t), catalog)
+                                                       : NULL;
+}
+
 enum pt_status pt_catalog_open_path(struct pt_catalog **out, const char *path,
                                     struct pt_error *err)
 {
-    return open_file(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    enum pt_status rc = open_file(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (rc == PT_OK)
+        (*out)->backups = backups_of(path);
+    return rc;
 }
 
 enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project *project,
                                enum pt_catalog_mode mode, struct pt_error *err)
 {
     *out = NULL;
-    if (mode == PT_CATALOG_READ && access(project->catalog, F_OK) != 0)
-        return open_file(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    if (mode == PT_CATALOG_READ && access(project->catalog, F_OK) != 0) {
+        enum pt_status rc =
+            open_file(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+        if (rc == PT_OK)
+            (*out)->backups = pt_xstrdup(project->backups);
+        return rc;
+    }
     if (mode == PT_CATALOG_WRITE && pt_project_prepare(project, err) != PT_OK)
         return PT_EFAIL;
     return pt_catalog_open_path(out, project->catalog, err);
@@ -148,6 +171,7 @@ void pt_catalog_close(struct pt_catalog *c)
         return;
     sqlite3_close_v2(c->db);
     free(c->path);
+    free(c->backups);
     free(c);
 }
 
@@ -207,7 +231,7 @@ static char *column_text(sqlite3_stmt *st, int i)
     return s ? pt_xstrdup((const char *)s) : NULL;
 }
 
-static void read_record(sqlite3_stmt *st, struct pt_record *r)
+static void read_record(const struct pt_catalog *c, sqlite3_stmt *st, struct pt_record *r)
 {
     memset(r, 0, sizeof(*r));
     r->id = sqlite3_column_int64(st, 0);
@@ -229,6 +253,11 @@ static void read_record(sqlite3_stmt *st, struct pt_record *r)
     r->verify_ok = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 15);
     r->pinned = sqlite3_column_int(st, 16) != 0;
     r->pid = (long)sqlite3_column_int64(st, 17);
+    if (c->backups && r->name) {
+        const char *suffix = pt_format_suffix(r->format);
+        free(r->path);
+        r->path = pt_xasprintf("%s/%s%s", c->backups, r->name, suffix ? suffix : "");
+    }
 }
 
 static enum pt_status load_tables(struct pt_catalog *c, struct pt_record *r, struct pt_error *err)
@@ -344,6 +373,56 @@ enum pt_status pt_catalog_delete(struct pt_catalog *c, int64_t id, struct pt_err
     return rc == SQLITE_DONE ? PT_OK : db_error(c, err, _("cannot write"));
 }
 
+/*
+ * One column or two of one record, and nothing else: whoever else changed
+ * the record meanwhile (a pin during a verify) keeps their change. sql
+ * may use ?1 id, ?2 text and ?3 number; binding one it does not use is
+ * a harmless SQLITE_RANGE.
+ */
+static enum pt_status set_columns(struct pt_catalog *c, const char *sql, int64_t id,
+                                  const char *text, int64_t number, struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, text);
+    sqlite3_bind_int64(st, 3, number);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_error(c, err, _("cannot write"));
+    return sqlite3_changes(c->db)
+               ? PT_OK
+               : pt_error_set(err, PT_ENOTFOUND, _("backup %lld was deleted"), (long long)id);
+}
+
+enum pt_status pt_catalog_set_status(struct pt_catalog *c, int64_t id, enum pt_state status,
+                                     struct pt_error *err)
+{
+    return set_columns(c, "UPDATE backups SET status = ?2 WHERE id = ?1", id, pt_state_name(status),
+                       0, err);
+}
+
+enum pt_status pt_catalog_set_pinned(struct pt_catalog *c, int64_t id, bool pinned,
+                                     struct pt_error *err)
+{
+    return set_columns(c, "UPDATE backups SET pinned = ?3 WHERE id = ?1", id, NULL, pinned, err);
+}
+
+enum pt_status pt_catalog_set_verified(struct pt_catalog *c, int64_t id, const char *at, bool ok,
+                                       struct pt_error *err)
+{
+    return set_columns(c, "UPDATE backups SET verified_at = ?2, verify_ok = ?3 WHERE id = ?1", id,
+                       at, ok, err);
+}
+
+enum pt_status pt_catalog_set_message(struct pt_catalog *c, int64_t id, const char *message,
+                                      struct pt_error *err)
+{
+    return set_columns(c, "UPDATE backups SET message = ?2 WHERE id = ?1", id, message, 0, err);
+}
+
 static bool all_digits(const char *s)
 {
     if (!*s)
@@ -378,7 +457,7 @@ enum pt_status pt_catalog_get(struct pt_catalog *c, const char *id_or_name, stru
             return pt_error_set(err, PT_ENOTFOUND, _("no backup %s"), id_or_name);
         return db_error(c, err, _("cannot read"));
     }
-    read_record(st, out);
+    read_record(c, st, out);
     sqlite3_finalize(st);
     return load_tables(c, out, err);
 }
@@ -445,7 +524,7 @@ enum pt_status pt_catalog_list(struct pt_catalog *c, const struct pt_catalog_fil
             cap = cap ? cap * 2 : 16;
             *out = pt_xrealloc(*out, cap * sizeof(**out));
         }
-        read_record(st, &(*out)[*n]);
+        read_record(c, st, &(*out)[*n]);
         (*n)++;
     }
     sqlite3_finalize(st);

@@ -269,7 +269,7 @@ bool pt_cron_daemon_running(void)
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
         char *path = pt_xasprintf("/proc/%s/comm", e->d_name);
-        char *comm = pt_read_file(path, NULL);
+        char *comm = pt_read_file(path, 4096, NULL);
         free(path);
         if (comm) {
             trim_end(comm);

@@ -180,26 +180,47 @@ int pt_fsync_dir(const char *path)
     return rc;
 }
 
-char *pt_read_file(const char *path, size_t *len)
+char *pt_read_file(const char *path, size_t max, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Never a FIFO or a device, which could block or never end; never through a link. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return NULL;
+    struct stat st;
+    int refused = fstat(fd, &st) != 0        ? errno
+                  : !S_ISREG(st.st_mode)     ? EINVAL
+                  : (size_t)st.st_size > max ? EFBIG
+                                             : 0;
+    if (refused) {
+        close(fd);
+        errno = refused;
+        return NULL;
+    }
     size_t cap = 4096, used = 0;
     char *buf = pt_xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + used, 1, cap - used - 1, f)) > 0) {
-        used += got;
+    ssize_t got;
+    int failure = 0;
+    while ((got = read(fd, buf + used, cap - used - 1)) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            failure = errno;
+            break;
+        }
+        used += (size_t)got;
+        if (used > max) {
+            failure = EFBIG;
+            break;
+        }
         if (cap - used < 2) {
             cap *= 2;
             buf = pt_xrealloc(buf, cap);
         }
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (failed) {
+    close(fd);
+    if (failure) {
         free(buf);
-        errno = EIO;
+        errno = failure;
         return NULL;
     }
     buf[used] = '\0';

@@ -33,7 +33,14 @@ int pt_remove_tree(const char *path);
 /* fsync of a folder (after a rename or creating entries in it). */
 int pt_fsync_dir(const char *path);
 
-/* Reads a whole small file; NULL with errno on failure. *len may be NULL. */
-char *pt_read_file(const char *path, size_t *len);
+/*
+ * Reads a whole small regular file, at most max bytes; NULL with errno on
+ * failure (EINVAL: not a regular file, or a link; EFBIG: over max). *len
+ * may be NULL.
+ */
+char *pt_read_file(const char *path, size_t max, size_t *len);
+
+/* What poshtiban reads whole: reports, SHA256SUMS, .sha256 files. */
+#define PT_SMALL_FILE_MAX ((size_t)64 << 20)
 
 #endif

@@ -407,7 +407,7 @@ void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct p
         r->message ? pt_xasprintf("%s; %s", r->message, run->notes) : pt_xstrdup(run->notes);
     free(r->message);
     r->message = message;
-    pt_catalog_update(c, r, NULL);
+    pt_catalog_set_message(c, r->id, r->message, NULL);
     char *line = pt_xasprintf("%s: %s", r->name, run->notes);
     pt_autolog_append(p, line);
     free(line);

@@ -25,11 +25,7 @@ struct pt_reader {
 
 const char *pt_reader_archive_suffix(const char *format)
 {
-    if (format && strcmp(format, "zip") == 0)
-        return ".zip";
-    if (format && strcmp(format, "tar.zst") == 0)
-        return ".tar.zst";
-    return NULL;
+    return pt_format_suffix(format);
 }
 
 ssize_t pt_reader_read(struct pt_reader *r, void *buf, size_t len, struct pt_error *err)
@@ -320,6 +316,9 @@ static enum pt_status slurp_entry(const struct pt_entry *e, struct pt_reader *r,
         if (n == 0)
             break;
         s->len += (size_t)n;
+        if (s->len > PT_SMALL_FILE_MAX)
+            return pt_error_set(err, PT_EFAIL,
+                                _("%s is larger than poshtiban ever writes it: refused"), e->path);
     }
     s->data[s->len] = '\0';
     return PT_ECANCELLED; /* found: stop the walk */
@@ -333,7 +332,7 @@ enum pt_status pt_reader_slurp(const struct pt_record *rec, const char *path, ch
     if (!pt_reader_archive_suffix(rec->format)) {
         /* A folder: read the file directly, no walk. */
         char *full = pt_path_join(rec->path, path);
-        s.data = pt_read_file(full, &s.len);
+        s.data = pt_read_file(full, PT_SMALL_FILE_MAX, &s.len);
         enum pt_status rc = s.data ? PT_OK
                                    : pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), full,
                                                   strerror(errno));

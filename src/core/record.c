@@ -9,12 +9,21 @@
 
 static const char *const kind_names[] = {"manual", "auto", "scheduled"};
 static const char *const kind_labels[] = {N_("manual"), N_("auto"), N_("scheduled")};
-static const char *const state_names[] = {"pending", "running", "completed", "failed",
-                                          "interrupted"};
-static const char *const state_labels[] = {N_("pending"), N_("running"), N_("completed"),
-                                           N_("failed"), N_("interrupted")};
+static const char *const state_names[] = {"pending", "running",     "completed",
+                                          "failed",  "interrupted", "deleting"};
+static const char *const state_labels[] = {N_("pending"), N_("running"),     N_("completed"),
+                                           N_("failed"),  N_("interrupted"), N_("deleting")};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *pt_format_suffix(const char *format)
+{
+    if (format && strcmp(format, "zip") == 0)
+        return ".zip";
+    if (format && strcmp(format, "tar.zst") == 0)
+        return ".tar.zst";
+    return NULL;
+}
 
 const char *pt_kind_name(enum pt_kind kind)
 {

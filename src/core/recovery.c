@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup-internal.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "poshtiban/backup.h"
@@ -43,8 +44,23 @@ static void clear_tmp(const struct pt_project *p)
     closedir(d);
 }
 
+/* Deletes that were cut short are finished. */
+static void finish_deletes(const struct pt_project *p, struct pt_catalog *c)
+{
+    struct pt_catalog_filter filter = {.has_status = true, .status = PT_STATE_DELETING};
+    struct pt_record *records = NULL;
+    size_t n = 0;
+    int64_t total;
+    if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) != PT_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        pt_backup_remove_locked(p, c, &records[i], NULL);
+    pt_record_list_free(records, n);
+}
+
 void pt_recover_locked(const struct pt_project *p, struct pt_catalog *c)
 {
+    finish_deletes(p, c);
     struct pt_catalog_filter filter = {.has_status = true, .status = PT_STATE_RUNNING};
     struct pt_record *records = NULL;
     size_t n = 0;
@@ -57,6 +73,7 @@ void pt_recover_locked(const struct pt_project *p, struct pt_catalog *c)
             json_t *report = NULL;
             /* Moved into place but not yet recorded: the backup is whole. */
             if (access(r->path, F_OK) == 0 && pt_backup_read_report(r, &report, NULL) == PT_OK) {
+                pt_backup_record_from_report(r, report);
                 free(r->message);
                 r->message = pt_xstrdup(_("recovered after an interruption; verify it"));
             } else {

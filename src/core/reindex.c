@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "backup-internal.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "poshtiban/backup.h"
@@ -28,6 +29,39 @@ static enum pt_status add_size(const struct pt_entry *e, struct pt_reader *r, vo
     (void)err;
     *(int64_t *)user += e->type == PT_ENTRY_FILE ? e->size : 0;
     return PT_OK;
+}
+
+static void replace(char **field, char *value)
+{
+    free(*field);
+    *field = value;
+}
+
+void pt_backup_record_from_report(struct pt_record *r, json_t *report)
+{
+    pt_kind_parse(json_string_value(json_object_get(report, "kind")), &r->kind);
+    replace(&r->created_at, json_str(report, "created_at"));
+    replace(&r->started_at, json_str(report, "started_at"));
+    replace(&r->finished_at, json_str(report, "finished_at"));
+    r->duration_ms = json_integer_value(json_object_get(report, "duration_ms"));
+    r->include_media = json_is_true(json_object_get(json_object_get(report, "media"), "included"));
+    for (size_t i = 0; i < r->n_tables; i++)
+        free(r->tables[i].name);
+    free(r->tables);
+    r->tables = NULL;
+    r->n_tables = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(report, "tables"), i, t)
+        pt_record_add_table(r, json_string_value(json_object_get(t, "name")),
+                            json_integer_value(json_object_get(t, "rows")));
+    struct stat st;
+    if (strcmp(r->format, "dir") == 0) {
+        r->size_bytes = 0;
+        pt_reader_walk(r, add_size, &r->size_bytes, NULL);
+    } else if (stat(r->path, &st) == 0) {
+        r->size_bytes = st.st_size;
+    }
 }
 
 /* A record from what the backup says of itself; false when it is no backup of ours. */
@@ -59,20 +93,8 @@ static bool read_backup(const char *root, const char *entry, struct pt_record *r
         return false;
     const char *name = json_string_value(json_object_get(report, "name"));
     bool ours = name && strcmp(name, r->name) == 0;
-    pt_kind_parse(json_string_value(json_object_get(report, "kind")), &r->kind);
-    r->created_at = json_str(report, "created_at");
-    r->started_at = json_str(report, "started_at");
-    r->finished_at = json_str(report, "finished_at");
-    r->duration_ms = json_integer_value(json_object_get(report, "duration_ms"));
-    r->include_media = json_is_true(json_object_get(json_object_get(report, "media"), "included"));
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(report, "tables"), i, t)
-        pt_record_add_table(r, json_string_value(json_object_get(t, "name")),
-                            json_integer_value(json_object_get(t, "rows")));
+    pt_backup_record_from_report(r, report);
     json_decref(report);
-    if (!strcmp(r->format, "dir"))
-        pt_reader_walk(r, add_size, &r->size_bytes, NULL);
     r->message = pt_xstrdup(_("found again by reindex"));
     return ours && r->created_at;
 }

@@ -23,6 +23,10 @@ enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_cat
         return pt_error_set(err, PT_EFAIL,
                             _("backup %s: %s is not where its backup belongs; nothing deleted"),
                             r->name, r->path ? r->path : "?");
+    /* Marked first: a delete cut short is finished by recovery, never taken for a backup. */
+    enum pt_status rc = pt_catalog_set_status(c, r->id, PT_STATE_DELETING, err);
+    if (rc != PT_OK)
+        return rc;
     if (pt_remove_tree(r->path) != 0)
         return pt_error_set(err, PT_EFAIL, _("cannot delete %s: %s"), r->path, strerror(errno));
     if (suffix) {
@@ -47,7 +51,7 @@ enum pt_status pt_backup_delete(const struct pt_project *p, const char *id, stru
         if (r.status == PT_STATE_RUNNING)
             rc = pt_error_set(err, PT_EINVAL, _("backup %s is running; it cannot be deleted"),
                               r.name);
-        else if (r.status == PT_STATE_COMPLETED)
+        else if (r.status == PT_STATE_COMPLETED || r.status == PT_STATE_DELETING)
             rc = pt_backup_remove_locked(p, c, &r, err);
         else
             rc = pt_catalog_delete(c, r.id, err); /* a failed one has no files */
@@ -66,10 +70,9 @@ enum pt_status pt_backup_pin(const struct pt_project *p, const char *id, bool pi
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc != PT_OK)
         return rc;
-    if ((rc = pt_catalog_get(c, id, &r, err)) == PT_OK) {
+    if ((rc = pt_catalog_get(c, id, &r, err)) == PT_OK &&
+        (rc = pt_catalog_set_pinned(c, r.id, pinned, err)) == PT_OK)
         r.pinned = pinned;
-        rc = pt_catalog_update(c, &r, err);
-    }
     pt_catalog_close(c);
     if (out && rc == PT_OK)
         *out = r;

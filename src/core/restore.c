@@ -96,6 +96,9 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
         }
         if (db) {
             rc = pt_file_writer_write(&out, buf, (size_t)n, err);
+        } else if (len + (size_t)n > PT_SMALL_FILE_MAX) {
+            rc = pt_error_set(err, PT_EFAIL,
+                              _("%s is larger than poshtiban ever writes it: refused"), e->path);
         } else {
             s->sums = pt_xrealloc(s->sums, len + (size_t)n + 1);
             memcpy(s->sums + len, buf, (size_t)n);
@@ -127,7 +130,7 @@ static enum pt_status open_backup(struct session *s, struct pt_error *err)
     }
     s->snapshot = pt_path_join(s->record.path, "database.sqlite3");
     char *sums = pt_path_join(s->record.path, "SHA256SUMS");
-    s->sums = pt_read_file(sums, NULL);
+    s->sums = pt_read_file(sums, PT_SMALL_FILE_MAX, NULL);
     enum pt_status rc = s->sums ? PT_OK
                                 : pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), sums,
                                                strerror(errno));
@@ -279,12 +282,11 @@ static enum pt_status check_targets(const struct pt_project *p, const struct pt_
     if (rc == PT_OK && plan->media_target) {
         char *target = pt_path_resolve(plan->media_target);
         char *target_db = plan->database_target ? pt_path_resolve(plan->database_target) : NULL;
-        const char *holds = pt_path_within(target, backups)    ? p->backups
-                            : pt_path_within(target, root)     ? p->root
-                            : pt_path_within(target, database) ? p->database
-                            : target_db && pt_path_within(target, target_db)
-                                ? plan->database_target
-                                : NULL;
+        const char *holds = pt_path_within(target, backups)                  ? p->backups
+                            : pt_path_within(target, root)                   ? p->root
+                            : pt_path_within(target, database)               ? p->database
+                            : target_db && pt_path_within(target, target_db) ? plan->database_target
+                                                                             : NULL;
         if (holds)
             rc = pt_error_set(err, PT_EINVAL,
                               _("cannot restore the media to %s: the folder would be replaced "
@@ -534,8 +536,10 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
     }
     /* libarchive's secure flags check relative paths: extract from inside the staging folder. */
     int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    struct extract x = {.session = s, .disk = archive_write_disk_new(),
-                        .buf = pt_xmalloc(BUF_SIZE), .dir_mode = (0755 & mode) | 0700,
+    struct extract x = {.session = s,
+                        .disk = archive_write_disk_new(),
+                        .buf = pt_xmalloc(BUF_SIZE),
+                        .dir_mode = (0755 & mode) | 0700,
                         .file_mode = (0644 & mode) | 0600};
     archive_write_disk_set_options(x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                ARCHIVE_EXTRACT_SECURE_NODOTDOT |
@@ -642,8 +646,7 @@ static enum pt_status check_backup(struct session *s, struct pt_error *err)
     enum pt_status rc =
         pt_verify_backup(s->project, s->record.name, s->monitor, NULL, &result, err);
     if (rc == PT_OK && !result.ok)
-        rc = pt_error_set(err, PT_EFAIL,
-                          _("backup %s does not verify (%s): nothing was restored"),
+        rc = pt_error_set(err, PT_EFAIL, _("backup %s does not verify (%s): nothing was restored"),
                           s->record.name, result.n ? result.problems[0] : _("damaged"));
     pt_verify_result_free(&result);
     return rc;
@@ -653,8 +656,7 @@ static enum pt_status check_backup(struct session *s, struct pt_error *err)
 static enum pt_status check_snapshot_sum(struct session *s, struct pt_error *err)
 {
     char hex[PT_SHA256_HEX];
-    if (!s->snapshot_temp &&
-        pt_sha256_file(s->snapshot, hex, NULL, err) != PT_OK)
+    if (!s->snapshot_temp && pt_sha256_file(s->snapshot, hex, NULL, err) != PT_OK)
         return PT_EFAIL;
     const struct pt_sum *sum = pt_sums_find(&s->listed, "database.sqlite3");
     if (!sum || strcmp(sum->sha256, s->snapshot_temp ? s->snapshot_sha256 : hex) != 0)

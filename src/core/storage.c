@@ -187,7 +187,7 @@ enum pt_status pt_storage_inspect(const char *dir, struct pt_storage *out, struc
     if (!real)
         return pt_error_set(err, PT_EFAIL, _("cannot examine %s: %s"), dir, strerror(errno));
     out->path = real;
-    char *info = pt_read_file("/proc/self/mountinfo", NULL);
+    char *info = pt_read_file("/proc/self/mountinfo", PT_SMALL_FILE_MAX, NULL);
     struct pt_mount root = {0};
     bool root_overlay = false;
     if (info) {

@@ -17,7 +17,7 @@ struct pt_sum {
 struct pt_sums {
     struct pt_sum *list; /* sorted by path */
     size_t n;
-    size_t malformed; /* lines not in sha256sum's form, left out */
+    size_t malformed;  /* lines not in sha256sum's form, left out */
     size_t duplicates; /* paths listed more than once, kept once */
 };
 

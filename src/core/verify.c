@@ -172,6 +172,11 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
             json_lines_feed(&jl, (const char *)v->buf, (size_t)n);
         if (copying && (rc = pt_file_writer_write(&copy, v->buf, (size_t)n, err)) != PT_OK)
             break;
+        if (keep && kept_len + (size_t)n > PT_SMALL_FILE_MAX) {
+            rc = pt_error_set(err, PT_EFAIL,
+                              _("%s is larger than poshtiban ever writes it: refused"), e->path);
+            break;
+        }
         if (keep) {
             if (kept_len + (size_t)n + 1 > kept_cap)
                 kept = pt_xrealloc(kept, kept_cap = (kept_len + (size_t)n + 1) * 2);
@@ -318,7 +323,7 @@ static void check_archive_file(struct verify *v)
     const char *file = strrchr(v->record->path, '/');
     file = file ? file + 1 : v->record->path;
     char *sidecar = pt_xasprintf("%s.sha256", v->record->path);
-    char *recorded = pt_read_file(sidecar, NULL);
+    char *recorded = pt_read_file(sidecar, 4096, NULL);
     char hex[PT_SHA256_HEX];
     if (!recorded || strlen(recorded) < 64)
         problem(v, _("%s.sha256: missing"), file);
@@ -368,7 +373,7 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id,
         free(r.verified_at);
         r.verified_at = pt_xstrdup(iso);
         r.verify_ok = result->ok ? 1 : 0;
-        rc = pt_catalog_update(c, &r, err);
+        rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
     }
     pt_error_clear(&walk_err);
     if (v.snapshot_is_temp)

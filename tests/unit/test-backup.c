@@ -58,7 +58,7 @@ static mode_t mode_of(const char *path)
 static void check_sums(const char *dir)
 {
     char *sums_path = pt_path_join(dir, "SHA256SUMS");
-    char *sums = pt_read_file(sums_path, NULL);
+    char *sums = pt_read_file(sums_path, PT_SMALL_FILE_MAX, NULL);
     assert_non_null(sums);
     int lines = 0;
     for (char *line = strtok(sums, "\n"); line; line = strtok(NULL, "\n")) {

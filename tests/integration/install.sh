@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # README "Install": scripts/install builds a release into a prefix of its
-# own and installs the binary, the man page and the Persian catalog; the
+# own and installs the binary, the man page and the Persian catalog, with
+# no test hooks compiled in; the
 # installed binary speaks Persian with no variable pointing at its
 # translations, also once its prefix has moved; --uninstall removes what
 # was installed. Build folder and prefix are in the scratch folder: nothing
@@ -37,6 +38,11 @@ man=$prefix/share/man/man1/poshtiban.1
 mo=$prefix/share/locale/fa/LC_MESSAGES/poshtiban.mo
 check "the man page is installed" cmp -s "$SOURCE_ROOT/data/poshtiban.1" "$man"
 check "the Persian catalog is installed" test -s "$mo"
+# A release has no test hooks: not one of their names is in the binary.
+expect_eq "no test hook in the installed binary" "" \
+    "$(strings "$pt" | grep -E 'POSHTIBAN_TEST_|POSHTIBAN_TUI_TIMING')"
+check "(the test build has them, so the check can see them)" \
+    sh -c "strings '$POSHTIBAN' | grep -q POSHTIBAN_TEST_NOW"
 
 # Installing again, with the prefix on PATH: no hint this time.
 out=$(PATH=$prefix/bin:$PATH "$SOURCE_ROOT/scripts/install" --prefix "$prefix" --build-dir "$build" 2>&1) &&

@@ -2,6 +2,7 @@
 #ifndef POSHTIBAN_TEXT_H
 #define POSHTIBAN_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -10,6 +11,15 @@
  * Bytes that do not decode count one column each run.
  */
 size_t pt_text_width(const char *s);
+
+/* True when s is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF). */
+bool pt_text_valid_utf8(const char *s);
+
+/*
+ * A copy of s safe to show on a terminal: control characters (escape
+ * sequences among them) and bytes that are not UTF-8 become \xNN. New string.
+ */
+char *pt_text_printable(const char *s);
 
 /*
  * The longest start of s that fits in cols columns, cut on a character

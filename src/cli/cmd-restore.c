@@ -4,8 +4,19 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/restore.h"
+
+/* Media names come from files: whatever they hold, the terminal is told nothing. */
+static void print_names(char mark, char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *shown = pt_text_printable(names[i]);
+        printf("  %c %s\n", mark, shown);
+        free(shown);
+    }
+}
 
 static void print_plan(const struct pt_restore_plan *plan)
 {
@@ -40,12 +51,9 @@ static void print_plan(const struct pt_restore_plan *plan)
         free(add);
         free(change);
         free(remove);
-        for (size_t i = 0; i < plan->n_add; i++)
-            printf("  + %s\n", plan->add[i]);
-        for (size_t i = 0; i < plan->n_change; i++)
-            printf("  ~ %s\n", plan->change[i]);
-        for (size_t i = 0; i < plan->n_remove; i++)
-            printf("  - %s\n", plan->remove[i]);
+        print_names('+', plan->add, plan->n_add);
+        print_names('~', plan->change, plan->n_change);
+        print_names('-', plan->remove, plan->n_remove);
     }
 }
 

@@ -11,11 +11,16 @@
 int pt_cli_fail(enum pt_status status, const char *fmt, ...)
 {
     va_list ap;
-    fputs("poshtiban: ", stderr);
+    char *text = NULL;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
     va_end(ap);
-    fputc('\n', stderr);
+    /* One line, and nothing in it a terminal would obey: names come from files. */
+    char *shown = text ? pt_text_printable(text) : NULL;
+    fprintf(stderr, "poshtiban: %s\n", shown ? shown : fmt);
+    free(shown);
+    free(text);
     return pt_status_exit_code(status);
 }
 

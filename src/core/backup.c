@@ -250,6 +250,15 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         free(media_dest);
         if (rc != PT_OK)
             goto out;
+        if (facts.media.links_out > 0) {
+            char *n = pt_l10n_int(facts.media.links_out);
+            char *w = pt_xasprintf(_("%s links in the media folder lead out of it and were left "
+                                     "out"),
+                                   n);
+            free(n);
+            json_array_append_new(warnings, json_string(w));
+            free(w);
+        }
         if (facts.media.skipped > 0) {
             char *n = pt_l10n_int(facts.media.skipped);
             char *w = pt_xasprintf(_("%s special files in the media folder were left out"), n);

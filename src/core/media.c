@@ -12,6 +12,7 @@
 #include "filewriter.h"
 #include "fsutil.h"
 #include "i18n.h"
+#include "reader.h"
 
 #define COPY_BUF (256 * 1024)
 
@@ -25,7 +26,19 @@ struct walk {
     int64_t total_bytes;
     unsigned char *buf;
     struct pt_media_totals *totals;
+    char *root; /* src with its links resolved */
 };
+
+/* A link worth keeping: inside the media folder both as written and on disk. */
+static bool link_inside(const struct walk *w, const char *path, const char *rel, const char *target)
+{
+    if (!pt_reader_link_stays_inside(rel, target))
+        return false;
+    char *resolved = pt_path_resolve(path);
+    bool inside = w->root && pt_path_within(w->root, resolved);
+    free(resolved);
+    return inside;
+}
 
 static int compare_names(const void *a, const void *b)
 {
@@ -198,7 +211,12 @@ static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest
         } else if (S_ISLNK(st.st_mode)) {
             char *target = pt_xcalloc(1, (size_t)st.st_size + 2);
             ssize_t len = readlink(from, target, (size_t)st.st_size + 1);
-            if (len < 0 || len > st.st_size || symlink(target, to) != 0)
+            if (len < 0 || len > st.st_size)
+                rc = pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from,
+                                  strerror(errno));
+            else if (!link_inside(w, from, child_rel, target))
+                w->totals->links_out++;
+            else if (symlink(target, to) != 0)
                 rc = pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from,
                                   strerror(errno));
             else
@@ -227,7 +245,9 @@ enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip
     memset(out, 0, sizeof(*out));
     set_skip(&w, skip);
     w.buf = pt_xmalloc(COPY_BUF);
+    w.root = realpath(src, NULL);
     enum pt_status rc = copy_dir(&w, src, dest, "media", err);
+    free(w.root);
     free(w.buf);
     return rc;
 }

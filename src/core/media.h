@@ -10,6 +10,7 @@
 
 struct pt_media_totals {
     int64_t files, bytes, links, skipped; /* skipped: sockets, devices, fifos */
+    int64_t links_out;                    /* links left out: they lead out of the media folder */
 };
 
 /* Counts what pt_media_copy would copy, without reading file contents. */
@@ -18,7 +19,10 @@ enum pt_status pt_media_measure(const char *src, const char *skip, struct pt_med
 
 /*
  * Copies the media tree src into dest (created, 0700), files 0600, hashed into
- * manifest as "media/…". Symbolic links are copied as links and not followed.
+ * manifest as "media/…". Symbolic links are copied as links and not
+ * followed, when they lead to a place inside src, resolved on disk and as
+ * written; others are left out and counted in links_out, since a backup
+ * holding them could not be verified or restored.
  * The folder skip (the backup root, when it lies inside the media folder) is
  * left out. total_bytes is for progress.
  */

@@ -10,6 +10,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/text.h"
 #include "reader.h"
 
 #define COPY_BUF (256 * 1024)
@@ -163,11 +164,23 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
     return rc;
 }
 
-static enum pt_status sum_sizes(const struct pt_entry *e, struct pt_reader *r, void *user,
-                                struct pt_error *err)
+/*
+ * Before an archive is begun: every name must be UTF-8, which both formats
+ * store names in; the total size, for progress.
+ */
+static enum pt_status survey(const struct pt_entry *e, struct pt_reader *r, void *user,
+                             struct pt_error *err)
 {
     (void)r;
-    (void)err;
+    if (!pt_text_valid_utf8(e->path) || (e->link_target && !pt_text_valid_utf8(e->link_target))) {
+        char *shown = pt_text_printable(e->path);
+        enum pt_status rc = pt_error_set(err, PT_EINVAL,
+                                         _("%s: the name is not UTF-8, which zip and tar.zst "
+                                           "archives need: rename it, or use format dir"),
+                                         shown);
+        free(shown);
+        return rc;
+    }
     *(int64_t *)user += e->type == PT_ENTRY_FILE ? e->size : 0;
     return PT_OK;
 }
@@ -178,7 +191,7 @@ enum pt_status pt_pack_backup(const char *dir, const char *top, const char *form
 {
     struct pt_record src = {.name = (char *)top, .path = (char *)dir, .format = "dir"};
     struct writer w = {.monitor = monitor, .top = top, .dest = dest};
-    enum pt_status rc = pt_reader_walk(&src, sum_sizes, &w.total, err);
+    enum pt_status rc = pt_reader_walk(&src, survey, &w.total, err);
     if (rc == PT_OK)
         rc = writer_open(&w, format, level, err);
     if (rc != PT_OK)
@@ -198,7 +211,13 @@ enum pt_status pt_pack_export(const struct pt_record *record, const char *dest,
 {
     struct writer w = {.monitor = monitor, .top = record->name, .dest = dest, .pass = -1,
                        .total = record->size_bytes};
-    enum pt_status rc = writer_open(&w, "zip", 6 * 19 / 9, err);
+    int64_t total = 0;
+    /* An archive's names went through the survey when it was made; a folder's not. */
+    enum pt_status rc = pt_reader_archive_suffix(record->format)
+                            ? PT_OK
+                            : pt_reader_walk(record, survey, &total, err);
+    if (rc == PT_OK)
+        rc = writer_open(&w, "zip", 6 * 19 / 9, err);
     if (rc != PT_OK)
         return rc;
     rc = pt_reader_walk(record, add_entry, &w, err);

@@ -74,7 +74,7 @@ static bool clean_relative(const char *path)
 }
 
 /* A link is kept only when its target, taken from the link's folder, stays in the tree. */
-static bool link_stays_inside(const char *path, const char *target)
+bool pt_reader_link_stays_inside(const char *path, const char *target)
 {
     if (!target || !*target || target[0] == '/')
         return false;
@@ -115,7 +115,7 @@ static enum pt_status check_entry(struct pt_reader *r, const struct pt_entry *e,
     if (!clean_relative(e->path) || under_link(r, e->path))
         return unsafe(r, e->path, err);
     if (e->type == PT_ENTRY_LINK) {
-        if (!link_stays_inside(e->path, e->link_target))
+        if (!pt_reader_link_stays_inside(e->path, e->link_target))
             return unsafe(r, e->path, err);
         r->links = pt_xrealloc(r->links, (r->n_links + 1) * sizeof(*r->links));
         r->links[r->n_links++] = pt_xstrdup(e->path);

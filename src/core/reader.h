@@ -45,6 +45,13 @@ enum pt_status pt_reader_walk(const struct pt_record *record, pt_entry_fn fn, vo
 enum pt_status pt_reader_slurp(const struct pt_record *record, const char *path, char **data,
                                size_t *len, struct pt_error *err);
 
+/*
+ * True when a link at path ("media/a/b") with this target, read as text,
+ * names a place inside path's top folder: relative, and never climbing
+ * above it.
+ */
+bool pt_reader_link_stays_inside(const char *path, const char *target);
+
 /* The archive file's name for a record ("backup_X.zip"), or NULL for dir. */
 const char *pt_reader_archive_suffix(const char *format);
 

@@ -521,6 +521,48 @@ static char *staging_path(const char *target)
     return pt_xasprintf("%s.poshtiban-restore-%ld", target, (long)getpid());
 }
 
+/*
+ * The finished tree, before it is swapped in: every link, followed through
+ * the links it meets, must stay inside it. A chain of links can escape
+ * where each one, read alone, seems to stay.
+ */
+static enum pt_status links_stay_inside(const char *root, const char *dir, struct pt_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), dir, strerror(errno));
+    enum pt_status rc = PT_OK;
+    struct dirent *e;
+    while (rc == PT_OK && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = pt_path_join(dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = links_stay_inside(root, path, err);
+        } else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+            /* Where the link leads, even when nothing is there yet. */
+            char *target = pt_xcalloc(1, (size_t)st.st_size + 2);
+            ssize_t len = readlink(path, target, (size_t)st.st_size + 1);
+            char *joined = len < 0            ? pt_xstrdup("/")
+                           : target[0] == '/' ? pt_xstrdup(target)
+                                              : pt_xasprintf("%s/%s", dir, target);
+            char *resolved = pt_path_resolve(joined);
+            free(target);
+            free(joined);
+            if (!pt_path_within(root, resolved))
+                rc = pt_error_set(err, PT_EFAIL,
+                                  _("refused to restore: the link %s leads out of the media "
+                                    "folder"),
+                                  path + strlen(root) + 1);
+            free(resolved);
+        }
+        free(path);
+    }
+    closedir(d);
+    return rc;
+}
+
 /* Media, step one: extracted into a staging folder beside the target. */
 static enum pt_status stage_media(struct session *s, struct pt_error *err)
 {
@@ -554,6 +596,11 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
         if (strncmp(s->listed.list[i].path, "media/", 6) == 0 && !s->listed.list[i].seen)
             rc = pt_error_set(err, PT_EFAIL, _("refused to restore %s: %s is missing"),
                               s->record.name, s->listed.list[i].path);
+    if (rc == PT_OK) {
+        char *root = pt_path_resolve(staging);
+        rc = links_stay_inside(root, root, err);
+        free(root);
+    }
     if (archive_write_close(x.disk) != ARCHIVE_OK && rc == PT_OK)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), staging,
                           archive_error_string(x.disk));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -25,6 +26,61 @@ static size_t next_char(const char *s, size_t left, size_t *cols)
     int w = wcwidth(wc);
     *cols = w > 0 ? (size_t)w : 0;
     return n;
+}
+
+/* Length of the UTF-8 sequence at s, or 0 when it is not well-formed. */
+static size_t utf8_length(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0)
+        return 0;
+    unsigned long cp = n == 1 ? c : c & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+bool pt_text_valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_length(p);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
+char *pt_text_printable(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+    char *out = pt_xmalloc(len * 4 + 1), *o = out;
+    while (*p) {
+        size_t n = utf8_length(p);
+        /* C0 controls, DEL, and C1 controls (U+0080..U+009F, which some terminals obey). */
+        bool control = n == 0 || *p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+        if (control) {
+            size_t bytes = n ? n : 1;
+            for (size_t i = 0; i < bytes; i++)
+                o += sprintf(o, "\\x%02x", p[i]);
+            p += bytes;
+        } else {
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+        }
+    }
+    *o = '\0';
+    return out;
 }
 
 size_t pt_text_width(const char *s)

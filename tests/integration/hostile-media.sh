@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Media folders as they are found in the wild, and archives made to escape:
+# - a name that is not UTF-8: archives refuse it by name (exit 2, no crash),
+#   the folder format keeps it exactly, and it verifies and restores;
+# - a link to a folder outside media is left out with a warning, so that
+#   what is recorded completed verifies and restores, in every format;
+# - a chain of links (media/a -> ., media/b -> a/a/a/a/../../../..) that each
+#   look harmless alone is refused by restore, which changes nothing;
+# - escape sequences in a name never reach the terminal raw.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-lifecycle.sh"
+
+proj=$scratch/proj
+make_project "$proj"
+cd "$proj" || exit 1
+pt_ok settings set retention.auto_cleanup false
+new_backup --name before || exit 1
+
+# --- not UTF-8
+bad=$(printf 'bad\xffname.txt')
+echo "raw" >"media/$bad"
+for fmt in zip tar.zst; do
+    run_pt create --format "$fmt" </dev/null
+    expect_eq "not UTF-8, $fmt: exit 2 ($err)" 2 "$status"
+    case $err in *'bad\xffname.txt'*"not UTF-8"*) ;; *) fail "not UTF-8, $fmt: the error names the file: [$err]" ;; esac
+    case $err in *Sanitizer* | *"runtime error"*) fail "not UTF-8, $fmt: a crash: [$err]" ;; esac
+done
+new_backup --name raw-names || exit 1
+check "not UTF-8, dir: the name is kept byte for byte" test -f "$path/media/$bad"
+pt_ok verify raw-names
+run_pt export raw-names -o "$scratch/raw.zip" </dev/null
+expect_eq "not UTF-8: export refuses by name ($err)" 2 "$status"
+check "not UTF-8: export left no file" test ! -e "$scratch/raw.zip"
+rm -f "media/$bad"
+run_pt restore raw-names --media-only --yes </dev/null
+expect_eq "not UTF-8: restore ($err)" 0 "$status"
+check "not UTF-8: restored byte for byte" test -f "media/$bad"
+rm -f "media/$bad"
+pt_ok verify before
+
+# --- a link out of media
+mkdir -p "$scratch/shared"
+echo "shared" >"$scratch/shared/s.txt"
+ln -s "$scratch/shared" media/shared
+ln -s docs media/docs-link
+for fmt in dir zip tar.zst; do
+    new_backup --format "$fmt" --name "outlink-$fmt" || continue
+    expect_eq "link out, $fmt: completed" completed "$(echo "$rec" | json_eval 'd["status"]')"
+    run_pt verify "outlink-$fmt" </dev/null
+    expect_eq "link out, $fmt: it verifies ($out $err)" 0 "$status"
+    run_pt report "outlink-$fmt" </dev/null
+    case $out in *"lead out of it and were left out"*) ;; *) fail "link out, $fmt: the report says what was left out" ;; esac
+    run_pt restore "outlink-$fmt" --media-only --target-media "$scratch/r-$fmt" --yes </dev/null
+    expect_eq "link out, $fmt: it restores ($err)" 0 "$status"
+    check "link out, $fmt: the link inside media is kept" test -L "$scratch/r-$fmt/docs-link"
+    check "link out, $fmt: the link out is not" test ! -e "$scratch/r-$fmt/shared"
+done
+rm -f media/shared media/docs-link
+
+# --- a chain of links
+new_backup --format tar.zst --name chain || exit 1
+"$PY" - "$path" chain <<'PY'
+import io, os, subprocess, sys, tarfile
+archive, name = sys.argv[1:3]
+plain = subprocess.run(["zstd", "-q", "-d", "-c", archive], check=True, capture_output=True).stdout
+out = io.BytesIO()
+with tarfile.open(fileobj=io.BytesIO(plain)) as src, tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as dst:
+    for info in src.getmembers():
+        dst.addfile(info, src.extractfile(info) if info.isfile() else None)
+    for member, target in (("media/a", "."), ("media/b", "a/a/a/a/../../../..")):
+        info = tarfile.TarInfo(name + "/" + member)
+        info.type, info.linkname, info.mode = tarfile.SYMTYPE, target, 0o777
+        dst.addfile(info)
+os.chmod(archive, 0o600)
+open(archive, "wb").write(subprocess.run(["zstd", "-q", "-c"], input=out.getvalue(), check=True, capture_output=True).stdout)
+os.chmod(archive + ".sha256", 0o600)
+d = os.path.dirname(archive)
+open(archive + ".sha256", "wb").write(subprocess.run(["sha256sum", os.path.basename(archive)], cwd=d, check=True, capture_output=True).stdout)
+PY
+before=$(tree_state "$proj" | grep -v "^f backups/.poshtiban/")
+run_pt restore chain --media-only --yes </dev/null
+expect_eq "chain: refused, exit 1 ($err)" 1 "$status"
+case $err in *"leads out of the media folder"*) ;; *) fail "chain: the error says a link leads out: [$err]" ;; esac
+expect_eq "chain: the project is unchanged" "$before" "$(tree_state "$proj" | grep -v '^f backups/.poshtiban/')"
+check "chain: no link was left anywhere" test ! -L media/b
+expect_eq "chain: no staging folder left" "" "$(ls -d "$proj"/media.poshtiban-* 2>/dev/null)"
+
+# --- escape sequences in a name
+esc=$(printf 'x\033]0;pwned\007\033[2Jy.txt')
+new_backup --name plain || exit 1
+echo "new" >"media/$esc"
+"$POSHTIBAN" restore plain --media-only --dry-run </dev/null >"$scratch/plan.out" 2>&1
+check "escape: the plan names the file" grep -q 'x\\x1b\]0;pwned\\x07\\x1b\[2Jy.txt' "$scratch/plan.out"
+check "escape: no ESC byte reaches the output" sh -c "! grep -q \"$(printf '\033')\" '$scratch/plan.out'"
+check "escape: no BEL byte reaches the output" sh -c "! grep -q \"$(printf '\007')\" '$scratch/plan.out'"
+rm -f "media/$esc"
+finish

@@ -58,6 +58,26 @@ enum pt_status pt_catalog_set_message(struct pt_catalog *catalog, int64_t id, co
 /* Deletes the record with this id and its table counts. */
 enum pt_status pt_catalog_delete(struct pt_catalog *catalog, int64_t id, struct pt_error *err);
 
+/* Forgets a stored setting. */
+enum pt_status pt_catalog_setting_delete(struct pt_catalog *catalog, const char *key,
+                                         struct pt_error *err);
+
+/*
+ * Whether the catalog file at path is whole: PT_OK when SQLite's
+ * quick_check finds nothing wrong; PT_EFAIL, saying what, when the file is
+ * damaged or no database at all.
+ */
+enum pt_status pt_catalog_check(const char *path, struct pt_error *err);
+
+/*
+ * Calls fn with every stored setting that can still be read from the
+ * (damaged) catalog file at path. Returns false when they could not all be
+ * read.
+ */
+bool pt_catalog_read_settings_of(const char *path,
+                                 void (*fn)(const char *key, const char *value, void *user),
+                                 void *user);
+
 /*
  * Finds a record by id (all digits), by name, or "latest": the newest
  * completed backup. PT_ENOTFOUND when none.

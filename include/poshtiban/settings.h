@@ -48,6 +48,14 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
 /* The stored value, or the default. *value is owned. PT_ENOTFOUND for an unknown key. */
 enum pt_status pt_settings_get(struct pt_catalog *catalog, const char *key, char **value,
                                struct pt_error *err);
+/*
+ * Stored beside the settings, under a name no setting has, when a damaged
+ * catalog was rebuilt and its settings could not all be read: the time
+ * they were lost. Automatic backups then fail loudly instead of reading
+ * "off"; any settings change clears it.
+ */
+#define PT_SETTINGS_LOST_KEY ".settings_lost_at"
+
 /* Validates and stores; on any error the stored value is kept. */
 enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, const char *text,
                                struct pt_error *err);

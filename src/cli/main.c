@@ -194,6 +194,19 @@ static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, 
     return 0;
 }
 
+/* Before every command: what a crash left, and a damaged catalog, are seen to first. */
+static void recover(const struct pt_project *project)
+{
+    char *notice = NULL;
+    struct pt_error err = {0};
+    if (pt_recover(project, &notice, &err) != PT_OK)
+        pt_cli_fail(err.status, "%s", err.message ? err.message : _("failed"));
+    if (notice)
+        pt_cli_fail(PT_OK, "%s", notice);
+    free(notice);
+    pt_error_clear(&err);
+}
+
 int main(int argc, char **argv)
 {
     struct pt_cli cli = {0};
@@ -240,7 +253,7 @@ int main(int argc, char **argv)
             rc = help ? 0 : 2;
         } else {
             /* No command on a terminal: the full-screen interface. */
-            pt_recover(&cli.project, NULL);
+            recover(&cli.project);
             struct pt_tui_options opts = {.no_color = cli.no_color, .bidi = bidi};
             rc = pt_tui_run(&cli.project, &opts);
         }
@@ -248,7 +261,7 @@ int main(int argc, char **argv)
         rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
     } else {
         /* A backup whose process died is marked before anyone looks at the catalog. */
-        pt_recover(&cli.project, NULL);
+        recover(&cli.project);
         rc = cmd->run(&cli, argc - 2, argv + 2);
     }
     free(lang);

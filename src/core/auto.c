@@ -85,7 +85,16 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     }
     pt_recover_locked(p, c);
     struct pt_notify_run run = {0};
-    rc = pt_schedule_read(c, p->now_ms, &out->schedule, err);
+    char *lost = NULL;
+    if (pt_catalog_setting_get(c, PT_SETTINGS_LOST_KEY, &lost, NULL) == PT_OK && lost)
+        rc = pt_error_set(err, PT_EFAIL,
+                          _("automatic backups are stopped: the catalog was damaged on %s and its "
+                            "settings could not all be read; check them (poshtiban settings list) "
+                            "and set one to go on"),
+                          lost);
+    free(lost);
+    if (rc == PT_OK)
+        rc = pt_schedule_read(c, p->now_ms, &out->schedule, err);
     if (rc == PT_OK)
         out->reason = pt_schedule_reason(&out->schedule);
     if (rc == PT_OK && out->schedule.due) {

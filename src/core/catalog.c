@@ -423,6 +423,46 @@ enum pt_status pt_catalog_set_message(struct pt_catalog *c, int64_t id, const ch
     return set_columns(c, "UPDATE backups SET message = ?2 WHERE id = ?1", id, message, 0, err);
 }
 
+enum pt_status pt_catalog_check(const char *path, struct pt_error *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    const char *verdict = NULL;
+    enum pt_status rc = PT_OK;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        rc = pt_error_set(err, PT_EFAIL, _("catalog %s is damaged: %s"), path,
+                          db ? sqlite3_errmsg(db) : _("cannot open"));
+    else if (!(verdict = (const char *)sqlite3_column_text(st, 0)) || strcmp(verdict, "ok") != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("catalog %s is damaged: %s"), path,
+                          verdict ? verdict : "?");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+bool pt_catalog_read_settings_of(const char *path,
+                                 void (*fn)(const char *key, const char *value, void *user),
+                                 void *user)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    bool whole =
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT key, value FROM settings", -1, &st, NULL) == SQLITE_OK;
+    int step = SQLITE_DONE;
+    while (whole && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        const char *value = (const char *)sqlite3_column_text(st, 1);
+        if (key && value)
+            fn(key, value, user);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return whole && step == SQLITE_DONE;
+}
+
 static bool all_digits(const char *s)
 {
     if (!*s)
@@ -545,10 +585,24 @@ enum pt_status pt_catalog_setting_get(struct pt_catalog *c, const char *key, cha
         SQLITE_OK)
         return db_error(c, err, _("cannot read"));
     bind_text(st, 1, key);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
         *value = column_text(st, 0);
     sqlite3_finalize(st);
-    return PT_OK;
+    /* A page that cannot be read is an error, never "not set". */
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : db_error(c, err, _("cannot read"));
+}
+
+enum pt_status pt_catalog_setting_delete(struct pt_catalog *c, const char *key,
+                                         struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "DELETE FROM settings WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? PT_OK : db_error(c, err, _("cannot write"));
 }
 
 enum pt_status pt_catalog_setting_put(struct pt_catalog *c, const char *key, const char *value,

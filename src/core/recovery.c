@@ -9,10 +9,15 @@
 #include <unistd.h>
 
 #include "backup-internal.h"
+#include "autolog.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "poshtiban/backup.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/lock.h"
+#include "poshtiban/reindex.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
 
 /* tmp entries of verify and restore are named "<what>-<pid>-…". */
 static bool owner_alive(const char *entry)
@@ -90,15 +95,102 @@ void pt_recover_locked(const struct pt_project *p, struct pt_catalog *c)
     clear_tmp(p);
 }
 
-enum pt_status pt_recover(const struct pt_project *p, struct pt_error *err)
+struct salvage {
+    struct pt_catalog *catalog;
+    size_t copied;
+};
+
+static void salvage_setting(const char *key, const char *value, void *user)
 {
+    struct salvage *s = user;
+    if (pt_settings_set(s->catalog, key, value, NULL) == PT_OK)
+        s->copied++;
+}
+
+/*
+ * The catalog is damaged: it is moved aside, never deleted, and a new one
+ * is made with every setting still readable and a record for every backup
+ * whose report is found. *notice says what happened, for the person.
+ */
+static enum pt_status rescue_catalog(const struct pt_project *p, const char *damage, char **notice,
+                                     struct pt_error *err)
+{
+    char iso[32], stamp[32];
+    pt_time_iso(p->now_ms, iso);
+    size_t k = 0;
+    for (const char *s = iso; *s && k + 1 < sizeof(stamp); s++)
+        if (*s != '-' && *s != ':')
+            stamp[k++] = *s;
+    stamp[k] = '\0';
+    char *aside = pt_xasprintf("%s.damaged-%s", p->catalog, stamp);
+    char *journal = pt_xasprintf("%s-journal", p->catalog);
+    char *journal_aside = pt_xasprintf("%s-journal", aside);
+    enum pt_status rc = PT_OK;
+    if (rename(p->catalog, aside) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot move the damaged catalog aside: %s"),
+                          strerror(errno));
+    else
+        rename(journal, journal_aside); /* a hot journal belongs with its database */
+    struct pt_catalog *c = NULL;
+    struct salvage salvage = {0};
+    bool whole = false;
+    size_t found = 0;
+    if (rc == PT_OK && (rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err)) == PT_OK) {
+        salvage.catalog = c;
+        whole = pt_catalog_read_settings_of(aside, salvage_setting, &salvage);
+        if (!whole)
+            pt_catalog_setting_put(c, PT_SETTINGS_LOST_KEY, iso, NULL);
+        rc = pt_reindex_locked(p, c, &found, err);
+        pt_catalog_close(c);
+    }
+    if (rc == PT_OK) {
+        char *n = pt_l10n_int((int64_t)found), *m = pt_l10n_int((int64_t)salvage.copied);
+        *notice = pt_xasprintf(_("%s. It was moved aside as %s and rebuilt from the reports of "
+                                 "%s backups, with %s settings recovered."),
+                               damage, aside, n, m);
+        if (!whole) {
+            char *more = pt_xasprintf(
+                "%s %s", *notice,
+                _("Some settings could not be read: check `poshtiban settings list`. Automatic "
+                  "backups stay stopped until a setting is set again."));
+            free(*notice);
+            *notice = more;
+        }
+        free(n);
+        free(m);
+        pt_autolog_append(p, *notice);
+    }
+    free(aside);
+    free(journal);
+    free(journal_aside);
+    return rc;
+}
+
+enum pt_status pt_recover(const struct pt_project *p, char **notice, struct pt_error *err)
+{
+    if (notice)
+        *notice = NULL;
     if (access(p->catalog, F_OK) != 0)
         return PT_OK;
     struct pt_lock lock;
     if (pt_lock_acquire(&lock, p, NULL) != PT_OK)
         return PT_OK;
+    struct pt_error damage = {0};
+    enum pt_status rc = PT_OK;
+    char *told = NULL;
+    if (pt_catalog_check(p->catalog, &damage) != PT_OK)
+        rc = rescue_catalog(p, damage.message, &told, err);
+    pt_error_clear(&damage);
+    if (notice)
+        *notice = told;
+    else
+        free(told);
+    if (rc != PT_OK) {
+        pt_lock_release(&lock);
+        return rc;
+    }
     struct pt_catalog *c;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc == PT_OK) {
         pt_recover_locked(p, c);
         pt_catalog_close(c);

@@ -107,10 +107,18 @@ enum pt_status pt_reindex(const struct pt_project *p, size_t *count, struct pt_e
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
-    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK) {
-        pt_catalog_close(c);
-        return rc;
-    }
+    if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK)
+        rc = pt_reindex_locked(p, c, count, err);
+    pt_lock_release(&lock);
+    pt_catalog_close(c);
+    return rc;
+}
+
+enum pt_status pt_reindex_locked(const struct pt_project *p, struct pt_catalog *c, size_t *count,
+                                 struct pt_error *err)
+{
+    *count = 0;
+    enum pt_status rc = PT_OK;
     DIR *d = opendir(p->backups);
     if (!d)
         rc = pt_error_set(err, PT_EFAIL, _("cannot read %s"), p->backups);
@@ -140,7 +148,5 @@ enum pt_status pt_reindex(const struct pt_project *p, size_t *count, struct pt_e
     }
     if (d)
         closedir(d);
-    pt_lock_release(&lock);
-    pt_catalog_close(c);
     return rc;
 }

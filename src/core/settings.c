@@ -276,6 +276,9 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
         return PT_EINVAL;
     enum pt_status rc = pt_catalog_setting_put(catalog, key, canonical, err);
     free(canonical);
+    /* The person has looked at the settings again since they were lost. */
+    if (rc == PT_OK)
+        pt_catalog_setting_delete(catalog, PT_SETTINGS_LOST_KEY, NULL);
     return rc;
 }
 

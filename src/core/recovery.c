@@ -11,6 +11,7 @@
 #include "backup-internal.h"
 #include "autolog.h"
 #include "fsutil.h"
+#include "restore-journal.h"
 #include "i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/l10n.h"
@@ -63,8 +64,12 @@ static void finish_deletes(const struct pt_project *p, struct pt_catalog *c)
     pt_record_list_free(records, n);
 }
 
-void pt_recover_locked(const struct pt_project *p, struct pt_catalog *c)
+/* Everything a killed process left; a sentence for the person when something was finished. */
+static char *recover_locked(const struct pt_project *p, struct pt_catalog *c)
 {
+    char *notice = pt_restore_journal_recover(p);
+    if (notice)
+        pt_autolog_append(p, notice);
     finish_deletes(p, c);
     struct pt_catalog_filter filter = {.has_status = true, .status = PT_STATE_RUNNING};
     struct pt_record *records = NULL;
@@ -93,6 +98,12 @@ void pt_recover_locked(const struct pt_project *p, struct pt_catalog *c)
         pt_record_list_free(records, n);
     }
     clear_tmp(p);
+    return notice;
+}
+
+void pt_recover_locked(const struct pt_project *p, struct pt_catalog *c)
+{
+    free(recover_locked(p, c));
 }
 
 struct salvage {
@@ -192,8 +203,18 @@ enum pt_status pt_recover(const struct pt_project *p, char **notice, struct pt_e
     struct pt_catalog *c;
     rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc == PT_OK) {
-        pt_recover_locked(p, c);
+        char *more = recover_locked(p, c);
         pt_catalog_close(c);
+        if (more && notice && *notice) {
+            char *both = pt_xasprintf("%s %s", *notice, more);
+            free(*notice);
+            free(more);
+            *notice = both;
+        } else if (more && notice) {
+            *notice = more;
+        } else {
+            free(more);
+        }
     }
     pt_lock_release(&lock);
     return rc;

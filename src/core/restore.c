@@ -25,6 +25,7 @@
 #include "poshtiban/timefmt.h"
 #include "poshtiban/verify.h"
 #include "reader.h"
+#include "restore-journal.h"
 #include "schema.h"
 #include "sums.h"
 
@@ -596,15 +597,15 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
         if (strncmp(s->listed.list[i].path, "media/", 6) == 0 && !s->listed.list[i].seen)
             rc = pt_error_set(err, PT_EFAIL, _("refused to restore %s: %s is missing"),
                               s->record.name, s->listed.list[i].path);
+    if (archive_write_close(x.disk) != ARCHIVE_OK && rc == PT_OK)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), staging,
+                          archive_error_string(x.disk));
+    archive_write_free(x.disk);
     if (rc == PT_OK) {
         char *root = pt_path_resolve(staging);
         rc = links_stay_inside(root, root, err);
         free(root);
     }
-    if (archive_write_close(x.disk) != ARCHIVE_OK && rc == PT_OK)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), staging,
-                          archive_error_string(x.disk));
-    archive_write_free(x.disk);
     free(x.buf);
     if (cwd >= 0) {
         if (fchdir(cwd) != 0 && rc == PT_OK)
@@ -613,33 +614,6 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
     }
     if (rc != PT_OK)
         pt_remove_tree(staging);
-    free(staging);
-    return rc;
-}
-
-/* Media, step two: the staging folder swapped in whole for the target. */
-static enum pt_status swap_media(struct session *s, struct pt_error *err)
-{
-    const char *target = s->plan->media_target;
-    char *staging = staging_path(target);
-    enum pt_status rc = PT_OK;
-    struct stat st;
-    if (lstat(target, &st) != 0) {
-        if (rename(staging, target) != 0)
-            rc = pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), staging,
-                              strerror(errno));
-    } else if (renameat2(AT_FDCWD, staging, AT_FDCWD, target, RENAME_EXCHANGE) != 0) {
-        /* No atomic exchange on this filesystem: step the old folder aside, then move in. */
-        char *old = pt_xasprintf("%s.poshtiban-old-%ld", target, (long)getpid());
-        if (rename(target, old) != 0 || rename(staging, target) != 0) {
-            rename(old, target);
-            rc = pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), staging,
-                              strerror(errno));
-        }
-        pt_remove_tree(old);
-        free(old);
-    }
-    pt_remove_tree(staging); /* after the exchange it holds the old media */
     free(staging);
     return rc;
 }
@@ -733,19 +707,27 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
     if (rc == PT_OK && plan->database_target)
         rc = check_snapshot_sum(&s, err);
     bool staged = false;
+    char *staging = plan->media_target ? staging_path(plan->media_target) : NULL;
+    /* Journaled, so that a kill at any point is undone or finished by the next command. */
+    bool journaled = rc == PT_OK;
+    if (journaled)
+        pt_restore_journal_write(p, plan->backup, plan->media_target, staging, PT_RESTORE_STAGING);
     if (rc == PT_OK && plan->media_target)
         staged = (rc = stage_media(&s, err)) == PT_OK;
     if (rc == PT_OK)
         rc = save_current(&s, c, err);
     if (rc == PT_OK && plan->database_target)
         rc = restore_database(&s, err);
-    if (rc == PT_OK && staged)
-        rc = swap_media(&s, err);
-    else if (staged) {
-        char *staging = staging_path(plan->media_target);
+    if (rc == PT_OK && staged) {
+        pt_restore_journal_write(p, plan->backup, plan->media_target, staging,
+                                 PT_RESTORE_DATABASE_DONE);
+        rc = pt_restore_swap_folder(plan->media_target, staging, err);
+    } else if (staged) {
         pt_remove_tree(staging);
-        free(staging);
     }
+    if (journaled)
+        pt_restore_journal_clear(p);
+    free(staging);
     finish(&s);
     pt_lock_release(&lock);
     pt_catalog_close(c);

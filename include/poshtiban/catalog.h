@@ -11,7 +11,7 @@
 #include "poshtiban/status.h"
 
 /* The catalog's schema version this build writes; older ones migrate forward. */
-#define PT_CATALOG_VERSION 3
+#define PT_CATALOG_VERSION 4
 
 struct pt_catalog;
 

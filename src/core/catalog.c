@@ -58,6 +58,34 @@ static const char *const migrations[PT_CATALOG_VERSION] = {
     /* 3: the dashboard's figures from an index alone, at any number of backups. */
     ("DROP INDEX backups_status;"
      "CREATE INDEX backups_status ON backups(status, finished_at, id, size_bytes, duration_ms);"),
+
+    /* 4: ids are never used twice, even after the newest backup is deleted. */
+    ("CREATE TABLE backups_new ("
+     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+     "  name TEXT NOT NULL UNIQUE,"
+     "  kind TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  format TEXT NOT NULL DEFAULT 'dir',"
+     "  path TEXT NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  started_at TEXT,"
+     "  finished_at TEXT,"
+     "  duration_ms INTEGER NOT NULL DEFAULT 0,"
+     "  size_bytes INTEGER NOT NULL DEFAULT 0,"
+     "  include_media INTEGER NOT NULL DEFAULT 1,"
+     "  message TEXT,"
+     "  error TEXT,"
+     "  verified_at TEXT,"
+     "  verify_ok INTEGER,"
+     "  pinned INTEGER NOT NULL DEFAULT 0,"
+     "  pid INTEGER);"
+     "INSERT INTO backups_new SELECT id, name, kind, status, format, path, created_at,"
+     "  started_at, finished_at, duration_ms, size_bytes, include_media, message, error,"
+     "  verified_at, verify_ok, pinned, pid FROM backups;"
+     "DROP TABLE backups;"
+     "ALTER TABLE backups_new RENAME TO backups;"
+     "CREATE INDEX backups_newest ON backups(created_at DESC, id DESC);"
+     "CREATE INDEX backups_status ON backups(status, finished_at, id, size_bytes, duration_ms);"),
 };
 
 static enum pt_status db_error(struct pt_catalog *c, struct pt_error *err, const char *what)
@@ -120,13 +148,14 @@ static enum pt_status open_file(struct pt_catalog **out, const char *path, int f
         return PT_EFAIL;
     }
     sqlite3_busy_timeout(c->db, 10000);
-    sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (strcmp(path, ":memory:") != 0)
         chmod(path, 0600);
+    /* Foreign keys only after migrating: a migration that rebuilds a table must not cascade. */
     if (migrate(c, err) != PT_OK) {
         pt_catalog_close(c);
         return PT_EFAIL;
     }
+    sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     *out = c;
     return PT_OK;
 }

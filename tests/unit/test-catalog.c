@@ -194,6 +194,31 @@ static void test_migrates_forward(void **state)
     free(dir);
 }
 
+/* An id names one backup for ever: deleting the newest does not free its id. */
+static void test_ids_never_reused(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    char *path = pt_path_join(dir, "catalog.sqlite3");
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, path, NULL), PT_OK);
+    insert(c, "a", "2026-01-01T00:00:00Z", PT_STATE_COMPLETED, PT_KIND_MANUAL);
+    insert(c, "b", "2026-01-02T00:00:00Z", PT_STATE_COMPLETED, PT_KIND_MANUAL);
+    struct pt_record r;
+    assert_int_equal(pt_catalog_get(c, "b", &r, NULL), PT_OK);
+    assert_int_equal(pt_catalog_delete(c, r.id, NULL), PT_OK);
+    int64_t deleted = r.id;
+    pt_record_free(&r);
+    insert(c, "c", "2026-01-03T00:00:00Z", PT_STATE_COMPLETED, PT_KIND_MANUAL);
+    assert_int_equal(pt_catalog_get(c, "c", &r, NULL), PT_OK);
+    assert_true(r.id > deleted);
+    pt_record_free(&r);
+    pt_catalog_close(c);
+    pt_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 static void test_refuses_newer_catalog(void **state)
 {
     (void)state;
@@ -239,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_insert_get_update),
         cmocka_unit_test(test_list_filters_and_paging),
         cmocka_unit_test(test_migrates_forward),
+        cmocka_unit_test(test_ids_never_reused),
         cmocka_unit_test(test_refuses_newer_catalog),
         cmocka_unit_test(test_read_mode_writes_nothing),
     };

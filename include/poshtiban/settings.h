@@ -14,13 +14,14 @@
 enum pt_setting_type {
     PT_SETTING_BOOL,
     PT_SETTING_INT,
-    PT_SETTING_CHOICE,  /* one of choices */
-    PT_SETTING_TIME,    /* HH:MM or empty */
+    PT_SETTING_CHOICE, /* one of choices */
+    PT_SETTING_TIME,   /* HH:MM or empty */
     PT_SETTING_STRING,
-    PT_SETTING_EMAILS,  /* comma-separated addresses or empty */
+    PT_SETTING_EMAILS, /* comma-separated addresses or empty */
     PT_SETTING_SMTP_URL,
     PT_SETTING_HTTP_URL,
     PT_SETTING_ENV_NAME,
+    PT_SETTING_LOGIN, /* a login or an address: no spaces, controls or header punctuation */
 };
 
 /* One setting of SPEC §4: its key, type, default and what is allowed. */

@@ -55,17 +55,17 @@ static void add_note(struct pt_notify_run *run, const char *note)
 }
 
 /* The URL without user:password@, for messages. */
+/*
+ * The URL with any login and password left out. The last '@' ends them:
+ * a password typed with '/', '?', '#' or '@' in it is still cut whole.
+ */
 static char *redact(const char *url)
 {
     const char *scheme = strstr(url, "://");
-    if (!scheme)
-        return pt_xstrdup(url);
-    const char *host = scheme + 3;
-    const char *end = host + strcspn(host, "/?#");
-    const char *at = memchr(host, '@', (size_t)(end - host));
+    const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
     if (!at)
         return pt_xstrdup(url);
-    return pt_xasprintf("%.*s%s", (int)(host - url), url, at + 1);
+    return pt_xasprintf("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
 }
 
 static char *host_name(void)
@@ -177,8 +177,8 @@ static size_t upload_read(char *buf, size_t size, size_t n, void *user)
 }
 
 static enum pt_status smtp_send(const char *url, const char *user, const char *password,
-                                const char *from, const char *to, const char *message,
-                                struct pt_error *err)
+                                bool insecure, const char *from, const char *to,
+                                const char *message, struct pt_error *err)
 {
     char errbuf[CURL_ERROR_SIZE];
     CURL *curl = new_handle(url, errbuf);
@@ -187,9 +187,13 @@ static enum pt_status smtp_send(const char *url, const char *user, const char *p
 #if LIBCURL_VERSION_NUM >= 0x075500
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #endif
-    /* smtp:// upgrades with STARTTLS whenever the server offers it; smtps:// is TLS throughout. */
+    /*
+     * smtps:// is TLS throughout. smtp:// upgrades with STARTTLS; a login
+     * is sent only over TLS, unless notify.smtp.insecure allows otherwise.
+     */
     if (strncasecmp(url, "smtp://", 7) == 0)
-        curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+        curl_easy_setopt(curl, CURLOPT_USE_SSL,
+                         (long)(user && *user && !insecure ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     if (user && *user) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, user);
         curl_easy_setopt(curl, CURLOPT_PASSWORD, password ? password : "");
@@ -248,7 +252,8 @@ static enum pt_status send_mail(struct pt_catalog *c, int64_t now_ms, const char
                                .date_ms = now_ms,
                                .host = host};
         char *message = pt_mail_format(&mail);
-        rc = smtp_send(url, user, password, from, to, message, err);
+        rc = smtp_send(url, user, password, pt_settings_bool(c, "notify.smtp.insecure"), from, to,
+                       message, err);
         free(message);
     }
     free(from);

@@ -25,9 +25,9 @@ void pt_restore_journal_write(const struct pt_project *p, const char *backup,
                               const char *media_target, const char *staging,
                               enum pt_restore_phase phase)
 {
-    json_t *doc = json_pack("{s:s, s:s?, s:s?, s:s, s:I}", "backup", backup, "media",
-                            media_target, "staging", staging, "phase", phases[phase], "pid",
-                            (json_int_t)getpid());
+    json_t *doc =
+        json_pack("{s:s, s:s?, s:s?, s:s, s:I}", "backup", backup, "media", media_target, "staging",
+                  staging, "phase", phases[phase], "pid", (json_int_t)getpid());
     char *path = journal_path(p), *tmp = pt_xasprintf("%s.new", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -57,8 +57,7 @@ void pt_restore_journal_clear(const struct pt_project *p)
     free(path);
 }
 
-enum pt_status pt_restore_swap_folder(const char *target, const char *staging,
-                                      struct pt_error *err)
+enum pt_status pt_restore_swap_folder(const char *target, const char *staging, struct pt_error *err)
 {
     enum pt_status rc = PT_OK;
     struct stat st;

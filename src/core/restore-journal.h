@@ -10,7 +10,7 @@
  * so that the next command, after a kill, knows whether to undo or finish.
  */
 enum pt_restore_phase {
-    PT_RESTORE_STAGING, /* media being extracted beside the target; nothing replaced */
+    PT_RESTORE_STAGING,       /* media being extracted beside the target; nothing replaced */
     PT_RESTORE_DATABASE_DONE, /* the database is the backup's; the staged media wait */
 };
 

@@ -33,21 +33,21 @@ static const struct pt_setting_def defs[] = {
     {"backup.compression_level", PT_SETTING_INT, "3", 1, 19, NULL,
      N_("zstd compression level (zip maps it to deflate 1 to 9)")},
     {"backup.include_media", PT_SETTING_BOOL, "true", 0, 0, NULL, N_("copy the media folder")},
-    {"notify.email.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL,
-     N_("send mail after backups")},
+    {"notify.email.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL, N_("send mail after backups")},
     {"notify.email.on", PT_SETTING_CHOICE, "failure", 0, 0, email_on,
      N_("failure: failures and the first success after one; always: every backup")},
     {"notify.email.to", PT_SETTING_EMAILS, "", 0, 0, NULL, N_("recipients, separated by commas")},
     {"notify.smtp.url", PT_SETTING_SMTP_URL, "", 0, 0, NULL, N_("mail server")},
-    {"notify.smtp.user", PT_SETTING_STRING, "", 0, 0, NULL, N_("mail server login")},
+    {"notify.smtp.user", PT_SETTING_LOGIN, "", 0, 0, NULL, N_("mail server login")},
     {"notify.smtp.password_env", PT_SETTING_ENV_NAME, "POSHTIBAN_SMTP_PASSWORD", 0, 0, NULL,
      N_("environment variable holding the mail password; the password is never stored")},
+    {"notify.smtp.insecure", PT_SETTING_BOOL, "false", 0, 0, NULL,
+     N_("allow sending the login to an smtp:// server that offers no STARTTLS, in clear")},
     {"notify.ping_url", PT_SETTING_HTTP_URL, "", 0, 0, NULL,
      N_("dead-man ping: URL on success, URL/start, URL/fail")},
     {"ui.language", PT_SETTING_CHOICE, "auto", 0, 0, languages,
      N_("language; auto follows the locale")},
-    {"ui.bidi", PT_SETTING_CHOICE, "auto", 0, 0, bidi_modes,
-     N_("who reorders right-to-left text")},
+    {"ui.bidi", PT_SETTING_CHOICE, "auto", 0, 0, bidi_modes, N_("who reorders right-to-left text")},
     {"ui.calendar", PT_SETTING_CHOICE, "auto", 0, 0, calendars,
      N_("calendar; auto is Jalali when the language is Persian")},
     {"fixtures.datetime_utc", PT_SETTING_BOOL, "true", 0, 0, NULL,
@@ -203,6 +203,15 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
             return refuse(def, text, _("must be text without control characters"), err);
         *canonical = pt_xstrdup(text);
         return PT_OK;
+    case PT_SETTING_LOGIN:
+        /* It becomes the mail's sender when it is an address: nothing that breaks a header. */
+        if (has_control(text) || strpbrk(text, "<>\"(),;: \t"))
+            return refuse(def, text,
+                          _("must be a login or a mail address, without spaces, control "
+                            "characters or < > \" ( ) , ; :"),
+                          err);
+        *canonical = pt_xstrdup(text);
+        return PT_OK;
     case PT_SETTING_EMAILS:
         *canonical = has_control(text) ? NULL : canonical_emails(text);
         if (!*canonical)
@@ -213,6 +222,12 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
         static const char *const schemes[] = {"smtp://", "smtps://", NULL};
         if (*text && (has_control(text) || !url_with_scheme(text, schemes)))
             return refuse(def, text, _("must be an smtp:// or smtps:// URL, or empty"), err);
+        /* A password here would be stored in the catalog: it belongs in the environment. */
+        if (strchr(text, '@'))
+            return refuse(def, "…",
+                          _("must not hold a login: use notify.smtp.user, and the environment "
+                            "variable of notify.smtp.password_env for the password"),
+                          err);
         *canonical = pt_xstrdup(text);
         return PT_OK;
     }
@@ -220,6 +235,10 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
         static const char *const schemes[] = {"http://", "https://", NULL};
         if (*text && (has_control(text) || !url_with_scheme(text, schemes)))
             return refuse(def, text, _("must be an http:// or https:// URL, or empty"), err);
+        const char *at = strrchr(text, '@'), *colon = strchr(text + strcspn(text, ":") + 3, ':');
+        if (at && colon && colon < at)
+            return refuse(def, "…",
+                          _("must not hold a password: it would be stored in the catalog"), err);
         *canonical = pt_xstrdup(text);
         return PT_OK;
     }

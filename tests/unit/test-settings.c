@@ -24,6 +24,7 @@ static const struct {
     {"notify.smtp.url", ""},
     {"notify.smtp.user", ""},
     {"notify.smtp.password_env", "POSHTIBAN_SMTP_PASSWORD"},
+    {"notify.smtp.insecure", "false"},
     {"notify.ping_url", ""},
     {"ui.language", "auto"},
     {"ui.bidi", "auto"},
@@ -118,6 +119,10 @@ static void test_refusals_keep_value(void **state)
     expect_refused(c, "notify.smtp.url", "http://mail", "smtp://");
     expect_refused(c, "notify.ping_url", "ftp://x", "http://");
     expect_refused(c, "notify.smtp.password_env", "1BAD", "environment variable");
+    expect_refused(c, "notify.smtp.user", "a>b@example.com", "login");
+    expect_refused(c, "notify.smtp.url", "smtp://u:p@mail.example.com", "must not hold a login");
+    expect_refused(c, "notify.ping_url", "https://u:p@hc.example.com/x",
+                   "must not hold a password");
     char *v;
     assert_int_equal(pt_settings_get(c, "retention.max_backups", &v, NULL), PT_OK);
     assert_string_equal(v, "7");

@@ -62,6 +62,8 @@ struct pt_cron_status {
     bool crontab_ok;     /* `crontab -l` answered */
     char *crontab_error; /* translated, when it did not */
     char *line;          /* this project's line, NULL when none */
+    char *program;       /* the poshtiban that line runs, NULL when none */
+    bool program_ok;     /* it exists and may be run */
     bool daemon_running; /* a cron or crond process runs */
     bool daemon_installed;
     char *start_command; /* how to start it, when it does not run */
@@ -77,8 +79,9 @@ enum pt_status pt_cron_status(const struct pt_project *project, struct pt_cron_s
                               struct pt_error *err);
 void pt_cron_status_free(struct pt_cron_status *status);
 
-/* {"installed", "line", "crontab_error", "daemon_running", "daemon_installed",
- *  "start_command", "start_hint", "log", "auto_enabled", "last_auto"}; new reference. */
+/* {"installed", "line", "program", "program_ok", "crontab_error", "daemon_running",
+ * "daemon_installed", "start_command", "start_hint", "log", "auto_enabled", "last_auto"}; new
+ * reference. */
 json_t *pt_cron_status_to_json(const struct pt_cron_status *status);
 
 /* Whether a process named cron or crond runs (from /proc/<pid>/comm). */

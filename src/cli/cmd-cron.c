@@ -33,6 +33,10 @@ static void print_status(const struct pt_cron_status *s)
 {
     if (s->line)
         printf(_("Crontab line:\n  %s\n"), s->line);
+    if (s->line && !s->program_ok)
+        printf(_("WARNING: the line runs %s, which is not there to run: install the line again "
+                 "with `poshtiban cron install`\n"),
+               s->program ? s->program : "?");
     else if (s->crontab_ok)
         printf("%s\n", _("Crontab line: none (install it with `poshtiban cron install`)"));
     else

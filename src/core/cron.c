@@ -297,6 +297,37 @@ static bool in_codespace(void)
     return v && strcmp(v, "true") == 0;
 }
 
+/*
+ * The program a line of ours runs: the first word after the five time
+ * fields, as pt_sh_quote wrote it (plain, or in single quotes with '\''
+ * for a quote). New string, or NULL.
+ */
+static char *line_program(const char *line)
+{
+    const char *s = line;
+    for (int field = 0; field < 5; field++) {
+        s += strspn(s, " \t");
+        s += strcspn(s, " \t");
+    }
+    s += strspn(s, " \t");
+    char *out = pt_xmalloc(strlen(s) + 1), *o = out;
+    bool quoted = false;
+    for (; *s && (quoted || (*s != ' ' && *s != '\t')); s++) {
+        if (*s == '\'')
+            quoted = !quoted;
+        else if (*s == '\\' && !quoted && s[1])
+            *o++ = *++s;
+        else
+            *o++ = *s;
+    }
+    *o = '\0';
+    if (!*out) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
 enum pt_status pt_cron_status(const struct pt_project *p, struct pt_cron_status *out,
                               struct pt_error *err)
 {
@@ -319,6 +350,9 @@ enum pt_status pt_cron_status(const struct pt_project *p, struct pt_cron_status 
         }
         free(marker);
         free(table);
+        /* A build folder removed, or poshtiban uninstalled: the line would run nothing. */
+        out->program = out->line ? line_program(out->line) : NULL;
+        out->program_ok = out->program && access(out->program, X_OK) == 0;
     } else {
         out->crontab_error = pt_xstrdup(cerr.message);
     }
@@ -371,6 +405,7 @@ void pt_cron_status_free(struct pt_cron_status *s)
 {
     free(s->crontab_error);
     free(s->line);
+    free(s->program);
     free(s->start_command);
     free(s->start_hint);
     free(s->log_path);
@@ -388,6 +423,8 @@ json_t *pt_cron_status_to_json(const struct pt_cron_status *s)
     json_t *o = json_object();
     json_object_set_new(o, "installed", json_boolean(s->line != NULL));
     json_object_set_new(o, "line", string_or_null(s->line));
+    json_object_set_new(o, "program", string_or_null(s->program));
+    json_object_set_new(o, "program_ok", json_boolean(s->program_ok));
     json_object_set_new(o, "crontab_error", string_or_null(s->crontab_error));
     json_object_set_new(o, "daemon_running", json_boolean(s->daemon_running));
     json_object_set_new(o, "daemon_installed", json_boolean(s->daemon_installed));

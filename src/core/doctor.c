@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/doctor.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,10 +151,17 @@ static void storage_warnings(const struct pt_project *p, struct pt_doctor *d)
         warn(d, pt_xasprintf(_("only %s is free in %s; the next backup needs about %s"), have,
                              d->storage.path, need));
     }
-    if (p->media && pt_path_within(p->media, p->backups))
-        warn(d, pt_xasprintf(_("the backup folder %s is inside the media folder %s: restoring "
-                               "the media would replace it; choose another with --backups"),
-                             p->backups, p->media));
+    /* Links resolved: a backups folder that is a link into media is inside it too. */
+    struct pt_error layout = {0};
+    if (pt_project_check_layout(p, &layout) != PT_OK)
+        warn(d, pt_xstrdup(layout.message));
+    pt_error_clear(&layout);
+    if (access(p->backups, F_OK) == 0 &&
+        (access(p->backups, W_OK) != 0 ||
+         (access(p->meta, F_OK) == 0 && access(p->meta, W_OK) != 0)))
+        warn(d, pt_xasprintf(_("the backup folder %s cannot be written (%s): no backup, restore "
+                               "or verify can be recorded there"),
+                             p->backups, strerror(errno)));
     char *tree = git_work_tree(p->root);
     if (tree && pt_path_within(tree, p->backups) && !git_ignores(tree, p->backups))
         warn(d, pt_xasprintf(_("the backup folder %s is inside the git work tree %s and git "
@@ -203,6 +211,10 @@ static void automation_warnings(struct pt_doctor *d)
                              "run `poshtiban cron install`")));
     if (!c->crontab_ok && (d->auto_enabled || c->line))
         warn(d, pt_xstrdup(c->crontab_error));
+    if (c->line && !c->program_ok)
+        warn(d, pt_xasprintf(_("the crontab line runs %s, which is not there to run: install the "
+                               "line again with `poshtiban cron install`"),
+                             c->program ? c->program : "?"));
     if (c->line && !c->auto_enabled)
         warn(d, pt_xstrdup(_("the crontab line runs `poshtiban auto`, but auto.enabled is "
                              "false, so it takes no backup: `poshtiban settings set "

@@ -393,6 +393,27 @@ enum pt_status pt_restore_plan(const struct pt_project *p, const char *id,
     return rc;
 }
 
+static int pragma_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static bool is_wal(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    bool wal = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    return wal;
+}
+
 /* The database, in one transaction of the backup API: readers see before or after. */
 static enum pt_status restore_database(struct session *s, struct pt_error *err)
 {
@@ -407,6 +428,26 @@ static enum pt_status restore_database(struct session *s, struct pt_error *err)
         goto out;
     }
     sqlite3_busy_timeout(dst, 30000);
+    /*
+     * SQLite cannot copy into a WAL database of another page size. The
+     * target leaves WAL mode for the copy (which needs no other process to
+     * have it open) and goes back after it.
+     */
+    bool back_to_wal = false;
+    int src_page = pragma_int(src, "PRAGMA page_size"),
+        dst_page = pragma_int(dst, "PRAGMA page_size");
+    if (is_wal(dst) && src_page != dst_page) {
+        if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
+            is_wal(dst)) {
+            rc = pt_error_set(err, PT_EFAIL,
+                              _("cannot restore into %s: it is in WAL mode with pages of %d "
+                                "bytes and the backup's are %d; stop the programs that have it "
+                                "open and restore again"),
+                              target, dst_page, src_page);
+            goto out;
+        }
+        back_to_wal = true;
+    }
     sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
     if (!b) {
         rc = pt_error_set(err, PT_EFAIL, _("cannot restore into %s: %s"), target,
@@ -423,8 +464,11 @@ static enum pt_status restore_database(struct session *s, struct pt_error *err)
     sqlite3_backup_finish(b);
     if (step != SQLITE_DONE)
         rc = pt_error_set(err, PT_EFAIL, _("cannot restore into %s: %s"), target,
-                          step == SQLITE_BUSY ? _("it stays locked by another process")
-                                              : sqlite3_errstr(step));
+                          step == SQLITE_BUSY   ? _("it stays locked by another process")
+                          : step == SQLITE_FULL ? strerror(ENOSPC)
+                                                : sqlite3_errstr(step));
+    if (back_to_wal)
+        sqlite3_exec(dst, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
     report(s, 0, "database.sqlite3");
 out:
     sqlite3_close(src);
@@ -494,8 +538,11 @@ static enum pt_status extract_entry(const struct pt_entry *e, struct pt_reader *
         }
         EVP_DigestUpdate(md, x->buf, (size_t)n);
         if (archive_write_data(x->disk, x->buf, (size_t)n) != n)
+            /* The system's reason ("No space left on device") before libarchive's "Write failed".
+             */
             rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), e->path,
-                              archive_error_string(x->disk));
+                              archive_errno(x->disk) ? strerror(archive_errno(x->disk))
+                                                     : archive_error_string(x->disk));
         report(x->session, n, e->path);
         if (cancelled(x->session))
             rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));

@@ -42,6 +42,20 @@ static void nap(void)
     nanosleep(&ts, NULL);
 }
 
+static bool cancelled(const struct pt_monitor *m)
+{
+    return m && m->cancel && atomic_load(m->cancel);
+}
+
+/* Waits for another process's lock, but never past a cancel (Ctrl-C, SIGTERM). */
+static int busy_wait(void *user, int count)
+{
+    if (cancelled(user) || (int64_t)count * 50 >= BUSY_TIMEOUT_MS)
+        return 0;
+    nap();
+    return 1;
+}
+
 static void report(const struct pt_monitor *m, int64_t done, int64_t total)
 {
     if (m && m->progress) {
@@ -69,12 +83,20 @@ enum pt_status pt_snapshot_take(const char *source, const char *dest,
                           sqlite3_errmsg(src));
         goto out;
     }
-    sqlite3_busy_timeout(src, BUSY_TIMEOUT_MS);
+    sqlite3_busy_handler(src, busy_wait, (void *)monitor);
     /* One read transaction for the whole copy: every step sees the same state. */
     if (sqlite3_exec(src, "BEGIN; SELECT count(*) FROM sqlite_master;", NULL, NULL, NULL) !=
         SQLITE_OK) {
-        rc = pt_error_set(err, PT_EINVAL, _("cannot read source database %s: %s"), source,
-                          sqlite3_errmsg(src));
+        int code = sqlite3_errcode(src);
+        if (cancelled(monitor))
+            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+        else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+            rc = pt_error_set(err, PT_EFAIL,
+                              _("source database %s is busy: another process holds it locked"),
+                              source);
+        else
+            rc = pt_error_set(err, PT_EINVAL, _("cannot read source database %s: %s"), source,
+                              sqlite3_errmsg(src));
         goto out;
     }
     in_txn = true;
@@ -103,6 +125,10 @@ enum pt_status pt_snapshot_take(const char *source, const char *dest,
             break;
         }
         if (step == SQLITE_BUSY || step == SQLITE_LOCKED) {
+            if (cancelled(monitor)) {
+                rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+                goto out;
+            }
             if (++busy_tries * 50 > BUSY_TIMEOUT_MS) {
                 rc = pt_error_set(err, PT_EFAIL, _("source database %s stays locked"), source);
                 goto out;
@@ -118,7 +144,7 @@ enum pt_status pt_snapshot_take(const char *source, const char *dest,
         }
         busy_tries = 0;
         report(monitor, done, total);
-        if (monitor && monitor->cancel && atomic_load(monitor->cancel)) {
+        if (cancelled(monitor)) {
             rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
             goto out;
         }

@@ -156,4 +156,23 @@ if [ "$running" = False ]; then
 else
     echo "note: a cron daemon runs here; the start command is not checked" >&2
 fi
+# The program the line runs: checked, so a removed build folder or an
+# uninstalled poshtiban is seen, in `cron status` and in `doctor`.
+pt_ok cron install
+pt_ok cron status --json
+expect_eq "the line's program is this poshtiban, and runs" "$(realpath "$POSHTIBAN") True" \
+    "$(echo "$out" | json_eval 'd["program"] + " " + str(d["program_ok"])')"
+mkdir -p "$scratch/gone dir"
+cp "$POSHTIBAN" "$scratch/gone dir/poshtiban"
+"$scratch/gone dir/poshtiban" cron install </dev/null >/dev/null 2>&1 || fail "install from a copy"
+rm -rf "$scratch/gone dir"
+pt_ok cron status --json
+expect_eq "a program that is gone" "$scratch/gone dir/poshtiban False" \
+    "$(echo "$out" | json_eval 'd["program"] + " " + str(d["program_ok"])')"
+pt_ok cron status
+case $out in *"WARNING: the line runs $scratch/gone dir/poshtiban, which is not there"*) ;;
+    *) fail "text status warns: [$out]" ;; esac
+run_pt doctor --json </dev/null
+case $(echo "$out" | json_eval '" ".join(d["warnings"])') in *"which is not there to run"*) ;;
+    *) fail "doctor warns about the line's program: $out" ;; esac
 finish

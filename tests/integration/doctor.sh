@@ -49,6 +49,13 @@ case $(get 'd["storage"]["verdict"]') in "") fail "a verdict" ;; esac
 run_pt doctor </dev/null
 case $out in *"Survives: "*) ;; *) fail "the text says what the backups survive: [$out]" ;; esac
 
+# A backups folder that is a link into the media folder is seen through.
+mkdir -p "$scratch/lk/media/store"
+ln -s media/store "$scratch/lk/backups"
+run_pt -C "$scratch/lk" doctor --json </dev/null
+case $(echo "$out" | json_eval '" ".join(d["warnings"])') in *"inside the media folder"*) ;;
+    *) fail "a backups link into media is seen through: $out" ;; esac
+
 # A backup root that does not exist yet: its nearest folder is examined.
 doctor --backups "$scratch/not/yet"
 expect_eq "a missing backup root is not made" no "$([ -e "$scratch/not" ] && echo yes || echo no)"
@@ -76,6 +83,13 @@ if try_mount "$scratch/bind" --bind "$scratch/bind-src"; then
     same_as_findmnt "bind mount" "$scratch/bind"
     expect_eq "bind mount: its mount point" "$scratch/bind" "$(get 'd["storage"]["mount_point"]')"
     expect_eq "bind mount: the folder mounted" "$(findmnt -T "$scratch/bind" -n -o FSROOT)" "$(get 'd["storage"]["mount_root"]')"
+    # Read-only (root writes anywhere else): doctor says the backups cannot be recorded.
+    mkdir -p "$scratch/bind-src/backups/.poshtiban"
+    if mount -o remount,bind,ro "$scratch/bind" 2>/dev/null; then
+        doctor --backups "$scratch/bind/backups"
+        case $(get '" ".join(d["warnings"])') in *"cannot be written"*) ;; *) fail "read-only: a warning: $out" ;; esac
+        mount -o remount,bind,rw "$scratch/bind" 2>/dev/null
+    fi
 else
     echo "SKIP (only this part): cannot make a bind mount here" >&2
 fi

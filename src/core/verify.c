@@ -103,12 +103,22 @@ static void json_line_end(struct json_lines *j)
     json_decref(o);
 }
 
+/*
+ * One row per line; no row of a fixture is this long (a BLOB of ~48 MB in
+ * base64). Past it the file is called bad rather than held in memory.
+ */
+#define JSON_LINE_MAX ((size_t)64 << 20)
+
 static void json_lines_feed(struct json_lines *j, const char *data, size_t n)
 {
     for (size_t i = 0; i < n && !j->bad; i++) {
         if (data[i] == '\n') {
             json_line_end(j);
             continue;
+        }
+        if (j->len + 1 >= JSON_LINE_MAX) {
+            j->bad = true;
+            break;
         }
         if (j->len + 1 >= j->cap)
             j->line = pt_xrealloc(j->line, j->cap = j->cap ? j->cap * 2 : 4096);

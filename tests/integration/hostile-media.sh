@@ -7,7 +7,9 @@
 #   what is recorded completed verifies and restores, in every format;
 # - a chain of links (media/a -> ., media/b -> a/a/a/a/../../../..) that each
 #   look harmless alone is refused by restore, which changes nothing;
-# - escape sequences in a name never reach the terminal raw.
+# - escape sequences in a name never reach the terminal raw;
+# - a small archive whose JSON is one line of 300 MB: verify says damaged
+#   and stays small in memory.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lifecycle.sh"
 
@@ -95,4 +97,43 @@ check "escape: the plan names the file" grep -q 'x\\x1b\]0;pwned\\x07\\x1b\[2Jy.
 check "escape: no ESC byte reaches the output" sh -c "! grep -q \"$(printf '\033')\" '$scratch/plan.out'"
 check "escape: no BEL byte reaches the output" sh -c "! grep -q \"$(printf '\007')\" '$scratch/plan.out'"
 rm -f "media/$esc"
+# --- a 3 MB archive whose complete_database.json is one line of 300 MB
+new_backup --format tar.zst --name bomb || exit 1
+"$PY" - "$path" bomb <<'PY'
+import io, os, subprocess, sys, tarfile
+archive, name = sys.argv[1:3]
+plain = subprocess.run(["zstd", "-q", "-d", "-c", archive], check=True, capture_output=True).stdout
+
+class Spaces(io.RawIOBase):
+    """300 MB of one JSON line, made as it is read."""
+    def __init__(self, n):
+        self.left = n
+    def readable(self):
+        return True
+    def readinto(self, b):
+        k = min(len(b), self.left)
+        b[:k] = b"[" + b" " * (k - 1) if self.left == 300 << 20 else b" " * k
+        self.left -= k
+        return k
+
+zstd = subprocess.Popen(["zstd", "-q", "-c", "-o", archive + ".new"], stdin=subprocess.PIPE)
+with tarfile.open(fileobj=io.BytesIO(plain)) as src, tarfile.open(fileobj=zstd.stdin, mode="w|", format=tarfile.PAX_FORMAT) as dst:
+    for info in src.getmembers():
+        if info.name.endswith("/complete_database.json"):
+            info.size = 300 << 20
+            dst.addfile(info, io.BufferedReader(Spaces(300 << 20)))
+        else:
+            dst.addfile(info, src.extractfile(info) if info.isfile() else None)
+zstd.stdin.close()
+zstd.wait()
+os.chmod(archive, 0o600)
+os.replace(archive + ".new", archive)
+PY
+check "bomb: the archive stays small ($(stat -c %s "$path") bytes)" test "$(stat -c %s "$path")" -lt $((8 << 20))
+/usr/bin/time -f %M -o "$scratch/rss" "$POSHTIBAN" verify bomb </dev/null >"$scratch/bomb.out" 2>&1
+code=$?
+rss=$(tail -n 1 "$scratch/rss")
+expect_eq "bomb: verify says damaged (exit 1)" 1 "$code"
+grep -q "complete_database.json: not valid JSON" "$scratch/bomb.out" || fail "bomb: the JSON is named: $(cat "$scratch/bomb.out")"
+check "bomb: verify stays under 200 MiB of memory (${rss} KiB, sanitizers included)" test "$rss" -lt 204800
 finish

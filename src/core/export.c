@@ -2,6 +2,7 @@
 #include "poshtiban/export.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +52,14 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
     }
     char *part = pt_xasprintf("%s.part-%ld", dest, (long)getpid());
     unlink(part);
+    /* Where the part file is, for recovery to remove it if this process is killed. */
+    char *marker = pt_xasprintf("%s/export-%ld", p->tmp, (long)getpid());
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ssize_t w = write(fd, part, strlen(part));
+        (void)w;
+        close(fd);
+    }
     rc = pt_pack_export(&r, part, monitor, err);
     if (rc == PT_OK && rename(part, dest) != 0)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, strerror(errno));
@@ -60,6 +69,8 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
     } else {
         *path = dest;
     }
+    unlink(marker);
+    free(marker);
     free(part);
     pt_record_free(&r);
     return rc;

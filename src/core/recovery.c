@@ -30,6 +30,21 @@ static bool owner_alive(const char *entry)
     return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/*
+ * An export killed by kill -9 leaves its .part-<pid> file beside the file
+ * it was making, wherever that is; its marker in tmp says where.
+ */
+static void remove_export_part(const char *marker, const char *entry)
+{
+    char *part = pt_read_file(marker, 4096, NULL);
+    char *suffix = pt_xasprintf(".part-%s", entry + strlen("export-"));
+    size_t n = part ? strlen(part) : 0, k = strlen(suffix);
+    if (part && n > k && strcmp(part + n - k, suffix) == 0 && part[0] == '/')
+        unlink(part);
+    free(suffix);
+    free(part);
+}
+
 static void clear_tmp(const struct pt_project *p)
 {
     DIR *d = opendir(p->tmp);
@@ -40,10 +55,12 @@ static void clear_tmp(const struct pt_project *p)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         bool work = strncmp(e->d_name, "verify-", 7) == 0 ||
-                    strncmp(e->d_name, "restore-", 8) == 0;
+                    strncmp(e->d_name, "restore-", 8) == 0 || strncmp(e->d_name, "export-", 7) == 0;
         if (work && owner_alive(e->d_name))
             continue;
         char *path = pt_path_join(p->tmp, e->d_name);
+        if (strncmp(e->d_name, "export-", 7) == 0)
+            remove_export_part(path, e->d_name);
         pt_remove_tree(path);
         free(path);
     }

@@ -6,7 +6,8 @@
 #   had changed;
 # - killed after the database was replaced, as the media are swapped in:
 #   the media are put in place, so database and media agree, and the
-#   command says so.
+#   command says so;
+# - an export killed before its part file became the zip: the part goes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lifecycle.sh"
 command -v strace >/dev/null || { echo "strace is not installed" >&2; exit 1; }
@@ -49,4 +50,12 @@ grep -q "cut short after its database was replaced" backups/.poshtiban/auto.log 
     fail "swap: auto.log keeps it"
 check "swap: the project database is whole" \
     test "$(sqlite3 db.sqlite3 'PRAGMA integrity_check')" = ok
+# An export killed just before its part file is renamed: the next command removes the part.
+mkdir -p "$scratch/out"
+strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=1 \
+    "$POSHTIBAN" export base -o "$scratch/out/base.zip" </dev/null >/dev/null 2>&1
+check "export: the kill left a part file" test -n "$(ls "$scratch/out"/*.part-* 2>/dev/null)"
+run_pt list </dev/null
+expect_eq "export: the next command removed it" "" "$(ls -A "$scratch/out")"
+expect_eq "export: and its marker" "" "$(ls -A backups/.poshtiban/tmp)"
 finish

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "manifest.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,14 @@ void pt_manifest_add(struct pt_manifest *m, const char *path, int64_t size,
     e->path = pt_xstrdup(path);
     e->size = size;
     memcpy(e->sha256, sha256, PT_SHA256_HEX);
+    e->mode = 0;
     m->bytes += size;
+}
+
+void pt_manifest_set_mode(struct pt_manifest *m, int mode)
+{
+    if (m->n)
+        m->entries[m->n - 1].mode = mode & 07777;
 }
 
 json_t *pt_manifest_to_json(const struct pt_manifest *m)
@@ -25,8 +33,14 @@ json_t *pt_manifest_to_json(const struct pt_manifest *m)
     json_t *files = json_array();
     for (size_t i = 0; i < m->n; i++) {
         const struct pt_manifest_entry *e = &m->entries[i];
-        json_array_append_new(files, json_pack("{s:s, s:I, s:s}", "path", e->path, "size",
-                                               (json_int_t)e->size, "sha256", e->sha256));
+        json_t *f = json_pack("{s:s, s:I, s:s}", "path", e->path, "size", (json_int_t)e->size,
+                              "sha256", e->sha256);
+        if (e->mode) {
+            char octal[8];
+            snprintf(octal, sizeof(octal), "%04o", (unsigned)e->mode);
+            json_object_set_new(f, "mode", json_string(octal));
+        }
+        json_array_append_new(files, f);
     }
     return files;
 }

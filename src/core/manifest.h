@@ -15,6 +15,7 @@ struct pt_manifest_entry {
     char *path; /* relative to the backup folder */
     int64_t size;
     char sha256[PT_SHA256_HEX];
+    int mode; /* permission bits of a media file's original, 0 when not recorded */
 };
 
 struct pt_manifest {
@@ -25,7 +26,9 @@ struct pt_manifest {
 
 void pt_manifest_add(struct pt_manifest *m, const char *path, int64_t size,
                      const char sha256[PT_SHA256_HEX]);
-/* [{"path","size","sha256"}]; new reference. */
+/* Records the original's permission bits (07777) on the entry added last. */
+void pt_manifest_set_mode(struct pt_manifest *m, int mode);
+/* [{"path","size","sha256"[,"mode": "0644"]}]; new reference. */
 json_t *pt_manifest_to_json(const struct pt_manifest *m);
 /* Writes SHA256SUMS in `sha256sum -c` form (names with \ or newline escaped as it does). */
 enum pt_status pt_manifest_write_sums(const struct pt_manifest *m, const char *path,

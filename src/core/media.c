@@ -140,6 +140,8 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     int fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+    struct stat st;
+    int mode = fstat(fd, &st) == 0 ? (int)(st.st_mode & 07777) : 0;
     struct pt_file_writer out;
     if (pt_file_writer_open(&out, dest, err) != PT_OK) {
         close(fd);
@@ -178,6 +180,7 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     if (pt_file_writer_close(&out, hex, &size, err) != PT_OK)
         return PT_EFAIL;
     pt_manifest_add(w->manifest, rel, size, hex);
+    pt_manifest_set_mode(w->manifest, mode);
     w->totals->files++;
     return PT_OK;
 }

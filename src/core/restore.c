@@ -481,7 +481,29 @@ struct extract {
     struct archive *disk;
     unsigned char *buf;
     mode_t dir_mode, file_mode; /* never wider than the media folder's own */
+    json_t *modes; /* "media/…" → the original's permission bits, from the report */
 };
+
+/* The modes the report recorded for media files (backups made before it recorded none). */
+static json_t *recorded_modes(const struct pt_record *r)
+{
+    json_t *modes = json_object(), *report = NULL;
+    if (pt_backup_read_report(r, &report, NULL) != PT_OK)
+        return modes;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(report, "files"), i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *mode = json_string_value(json_object_get(f, "mode"));
+        char *end;
+        long bits = mode ? strtol(mode, &end, 8) : -1;
+        if (path && mode && *end == '\0' && bits >= 0)
+            json_object_set_new(modes, path, json_integer(bits & 0777));
+    }
+    json_decref(report);
+    return modes;
+}
 
 /* Each file extracted is what SHA256SUMS lists, once: or nothing is swapped in. */
 static enum pt_status check_installed(struct session *s, const char *path, const char *hex,
@@ -520,7 +542,8 @@ static enum pt_status extract_entry(const struct pt_entry *e, struct pt_reader *
         archive_entry_set_symlink(ae, e->link_target);
     } else {
         archive_entry_set_filetype(ae, AE_IFREG);
-        archive_entry_set_perm(ae, x->file_mode);
+        json_t *recorded = json_object_get(x->modes, e->path);
+        archive_entry_set_perm(ae, recorded ? (mode_t)json_integer_value(recorded) : x->file_mode);
         archive_entry_set_size(ae, e->size);
     }
     enum pt_status rc = PT_OK;
@@ -630,7 +653,8 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
                         .disk = archive_write_disk_new(),
                         .buf = pt_xmalloc(BUF_SIZE),
                         .dir_mode = (0755 & mode) | 0700,
-                        .file_mode = (0644 & mode) | 0600};
+                        .file_mode = (0644 & mode) | 0600,
+                        .modes = recorded_modes(&s->record)};
     archive_write_disk_set_options(x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                                                ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
@@ -648,6 +672,7 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), staging,
                           archive_error_string(x.disk));
     archive_write_free(x.disk);
+    json_decref(x.modes);
     if (rc == PT_OK) {
         char *root = pt_path_resolve(staging);
         rc = links_stay_inside(root, root, err);

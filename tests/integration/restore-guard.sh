@@ -11,7 +11,8 @@
 #   pre_restore taken (restore-guard: damage);
 # - names never look like ids; "latest" is the newest completed backup;
 # - a media folder that is a link is restored through the link, and
-#   restore never widens the media folder's permissions.
+#   restore never widens the media folder's permissions; each file's own
+#   mode is recorded in the report and restored.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lifecycle.sh"
 
@@ -165,7 +166,7 @@ vol=$scratch/volume
 mkdir -p "$vol/media"
 cp -a media/. "$vol/media/"
 chmod 700 "$vol/media"
-chmod 600 "$vol/media/photo.bin"
+chmod -R go-rwx "$vol/media"
 mkdir -p "$scratch/linked"
 cp db.sqlite3 "$scratch/linked/"
 ln -s "$vol/media" "$scratch/linked/media"
@@ -181,4 +182,15 @@ expect_eq "link: the volume holds what was backed up" "$(tree_state media)" "$(t
 expect_eq "link: the folder keeps its 0700" 700 "$(stat -c %a "$vol/media")"
 wide=$(find "$vol/media" \( -type f -perm /077 \) -o \( -type d -perm /077 \) | head -3)
 expect_eq "link: nothing inside is wider than its folder" "" "$wide"
+# --- the files' own modes, recorded in the report, come back exactly
+chmod 640 media/photo.bin
+chmod 600 media/docs/contract.txt
+for fmt in dir zip tar.zst; do
+    new_backup --format "$fmt" --name "modes-$fmt" || continue
+    run_pt show "modes-$fmt" --json </dev/null
+    run_pt restore "modes-$fmt" --media-only --target-media "$scratch/modes-$fmt" --yes </dev/null
+    expect_eq "modes, $fmt: restore ($err)" 0 "$status"
+    expect_eq "modes, $fmt: each file as it was" "640 600" \
+        "$(stat -c %a "$scratch/modes-$fmt/photo.bin" "$scratch/modes-$fmt/docs/contract.txt" | tr '\n' ' ' | sed 's/ $//')"
+done
 finish

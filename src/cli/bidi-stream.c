@@ -19,6 +19,7 @@ struct line_filter {
     int fd;
     char *buf;
     size_t len, cap;
+    int escape; /* 0 text; 1 after ESC; 2 inside a control sequence (ESC [ … final byte) */
 };
 
 /* Room for one more byte and the terminating NUL; false when memory runs out. */
@@ -35,6 +36,49 @@ static bool reserve(struct line_filter *f)
     return true;
 }
 
+static bool path_start(const char *line, size_t i)
+{
+    if (line[i] != '/' && !(line[i] == '~' && line[i + 1] == '/'))
+        return false;
+    return i == 0 || strchr(" \t(\"'«", line[i - 1]) != NULL;
+}
+
+/*
+ * Paths inside a right-to-left line are isolated (FSI … PDI), so that the
+ * BiDi algorithm keeps each whole, its leading slash in front, as the TUI
+ * does; a sentence's closing punctuation stays outside. New string.
+ */
+static char *isolate_paths(const char *line)
+{
+    static const char fsi[] = "\xe2\x81\xa8", pdi[] = "\xe2\x81\xa9";
+    size_t n = strlen(line);
+    char *out = malloc(n * 3 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        if (!path_start(line, i)) {
+            *o++ = line[i++];
+            continue;
+        }
+        size_t end = i + strcspn(line + i, " \t\"'»");
+        while (end > i + 1 && strchr(".,;:)", line[end - 1]))
+            end--;
+        /* "،" and "؛" (Persian comma and semicolon) end a path too. */
+        while (end > i + 2 && (unsigned char)line[end - 2] == 0xd8 &&
+               ((unsigned char)line[end - 1] == 0x8c || (unsigned char)line[end - 1] == 0x9b))
+            end -= 2;
+        memcpy(o, fsi, 3);
+        o += 3;
+        memcpy(o, line + i, end - i);
+        o += end - i;
+        memcpy(o, pdi, 3);
+        o += 3;
+        i = end;
+    }
+    *o = '\0';
+    return out;
+}
+
 static void emit(struct line_filter *f, const char *end)
 {
     /* A line may end before anything was buffered: a progress line starts with \r. */
@@ -44,7 +88,9 @@ static void emit(struct line_filter *f, const char *end)
         return;
     }
     f->buf[f->len] = '\0';
-    char *visual = pt_bidi_visual(f->buf, pt_l10n_rtl());
+    char *logical = pt_l10n_rtl() ? isolate_paths(f->buf) : NULL;
+    char *visual = pt_bidi_visual(logical ? logical : f->buf, pt_l10n_rtl());
+    free(logical);
     size_t n = strlen(visual);
     ssize_t w;
     /* Right to left lines start at the right edge, as they would in a terminal that knew. */
@@ -65,6 +111,17 @@ static ssize_t filter_write(void *cookie, const char *data, size_t size)
 {
     struct line_filter *f = cookie;
     for (size_t i = 0; i < size; i++) {
+        /* Control sequences (the progress line's ESC [ K) go to the terminal as they are. */
+        unsigned char c = (unsigned char)data[i];
+        if (c == 0x1b || f->escape) {
+            f->escape = c == 0x1b                                  ? 1
+                        : f->escape == 1 && c == '['               ? 2
+                        : f->escape == 2 && (c < 0x40 || c > 0x7e) ? 2
+                                                                   : 0;
+            ssize_t w = write(f->fd, &data[i], 1);
+            (void)w;
+            continue;
+        }
         if (data[i] == '\n' || data[i] == '\r') {
             emit(f, &data[i]);
             continue;

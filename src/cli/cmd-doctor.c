@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "poshtiban/l10n.h"
@@ -24,8 +25,9 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
     if (d->backups_fit >= 0) {
         char size[32];
         pt_format_size(d->next.last_backup_bytes, size, sizeof(size));
-        printf(_("Room for %lld more backups like the last one (%s)\n"), (long long)d->backups_fit,
-               size);
+        char *fit = pt_l10n_int(d->backups_fit);
+        printf(_("Room for %s more backups like the last one (%s)\n"), fit, size);
+        free(fit);
     }
     printf(_("Survives: %s\n"), pt_storage_verdict(s->kind));
 }

@@ -194,17 +194,24 @@ static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, 
     return 0;
 }
 
-/* Before every command: what a crash left, and a damaged catalog, are seen to first. */
-static void recover(const struct pt_project *project)
+/*
+ * Before every command: what a crash left, and a damaged catalog, are seen
+ * to first. What was done is said on stderr, or handed back (owned) for
+ * the TUI to show.
+ */
+static char *recover(const struct pt_project *project, bool say)
 {
     char *notice = NULL;
     struct pt_error err = {0};
     if (pt_recover(project, &notice, &err) != PT_OK)
         pt_cli_fail(err.status, "%s", err.message ? err.message : _("failed"));
-    if (notice)
-        pt_cli_fail(PT_OK, "%s", notice);
-    free(notice);
     pt_error_clear(&err);
+    if (notice && say) {
+        pt_cli_fail(PT_OK, "%s", notice);
+        free(notice);
+        notice = NULL;
+    }
+    return notice;
 }
 
 int main(int argc, char **argv)
@@ -253,15 +260,16 @@ int main(int argc, char **argv)
             rc = help ? 0 : 2;
         } else {
             /* No command on a terminal: the full-screen interface. */
-            recover(&cli.project);
-            struct pt_tui_options opts = {.no_color = cli.no_color, .bidi = bidi};
+            char *notice = recover(&cli.project, false);
+            struct pt_tui_options opts = {.no_color = cli.no_color, .bidi = bidi, .notice = notice};
             rc = pt_tui_run(&cli.project, &opts);
+            free(notice);
         }
     } else if (!cmd) {
         rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
     } else {
         /* A backup whose process died is marked before anyone looks at the catalog. */
-        recover(&cli.project);
+        recover(&cli.project, true);
         rc = cmd->run(&cli, argc - 2, argv + 2);
     }
     free(lang);

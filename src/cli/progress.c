@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/timefmt.h"
 
@@ -29,19 +31,26 @@ static void draw(const struct pt_progress *p, void *user)
         return;
     last = now;
     drawn = true;
+    /* Numbers as the language writes them: Persian digits in Persian. */
     char done[32], total[32];
     if (p->phase == PT_PHASE_FIXTURES) {
-        snprintf(done, sizeof(done), "%lld", (long long)p->done);
-        snprintf(total, sizeof(total), "%lld", (long long)p->total);
+        char *d = pt_l10n_int(p->done), *t = pt_l10n_int(p->total);
+        snprintf(done, sizeof(done), "%s", d);
+        snprintf(total, sizeof(total), "%s", t);
+        free(d);
+        free(t);
     } else {
         pt_format_size(p->done, done, sizeof(done));
         pt_format_size(p->total, total, sizeof(total));
     }
-    if (p->total > 0)
-        fprintf(stderr, "\r\033[K%s: %s / %s (%d%%)", pt_phase_label(p->phase), done, total,
-                (int)(p->done * 100 / p->total));
-    else
+    if (p->total > 0) {
+        char *percent = pt_l10n_int(p->done * 100 / p->total);
+        fprintf(stderr, "\r\033[K%s: %s / %s (%s%%)", pt_phase_label(p->phase), done, total,
+                percent);
+        free(percent);
+    } else {
         fprintf(stderr, "\r\033[K%s…", pt_phase_label(p->phase));
+    }
     fflush(stderr);
 }
 

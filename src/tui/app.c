@@ -637,6 +637,8 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     timing = timing_path ? fopen(timing_path, "w") : NULL;
 #endif
     focus(&app);
+    if (opts->notice)
+        pt_app_message(&app, PT_STYLE_ERROR, "%s", opts->notice);
     offer_overdue(&app);
     bool first = true, stats_logged = false;
     while (!app.quit) {

@@ -104,6 +104,11 @@ static char *recover_locked(const struct pt_project *p, struct pt_catalog *c)
                 free(r->message);
                 r->message = pt_xstrdup(_("recovered after an interruption; verify it"));
             } else {
+                /* An archive's .sha256 is moved into place first: without its archive it goes. */
+                char *sidecar = pt_xasprintf("%s.sha256", r->path);
+                if (pt_format_suffix(r->format) && access(r->path, F_OK) != 0)
+                    unlink(sidecar);
+                free(sidecar);
                 r->status = PT_STATE_INTERRUPTED;
                 free(r->error);
                 r->error = pt_xstrdup(_("interrupted: the process stopped before the backup "

@@ -14,20 +14,20 @@
 #include "fsutil.h"
 #include "i18n.h"
 
-static const char *const phases[] = {"staging", "database-done"};
+static const char *const phases[] = {"staging", "finishing", "swapped"};
 
 static char *journal_path(const struct pt_project *p)
 {
     return pt_path_join(p->meta, "restore.json");
 }
 
-void pt_restore_journal_write(const struct pt_project *p, const char *backup,
-                              const char *media_target, const char *staging,
+void pt_restore_journal_write(const struct pt_project *p, const struct pt_restore_journal *j,
                               enum pt_restore_phase phase)
 {
-    json_t *doc =
-        json_pack("{s:s, s:s?, s:s?, s:s, s:I}", "backup", backup, "media", media_target, "staging",
-                  staging, "phase", phases[phase], "pid", (json_int_t)getpid());
+    json_t *doc = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:s, s:I}", "backup", j->backup,
+                            "database", j->database, "snapshot", j->snapshot, "media", j->media,
+                            "staging", j->staging, "staged_inode", (json_int_t)j->staged_inode,
+                            "phase", phases[phase], "pid", (json_int_t)getpid());
     char *path = journal_path(p), *tmp = pt_xasprintf("%s.new", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
@@ -59,60 +59,89 @@ void pt_restore_journal_clear(const struct pt_project *p)
 
 enum pt_status pt_restore_swap_folder(const char *target, const char *staging, struct pt_error *err)
 {
-    enum pt_status rc = PT_OK;
     struct stat st;
     if (lstat(target, &st) != 0) {
         if (rename(staging, target) != 0)
-            rc = pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), staging,
-                              strerror(errno));
-    } else if (renameat2(AT_FDCWD, staging, AT_FDCWD, target, RENAME_EXCHANGE) != 0) {
-        /* No atomic exchange on this filesystem: step the old folder aside, then move in. */
-        char *old = pt_xasprintf("%s.poshtiban-old-%ld", target, (long)getpid());
-        if (rename(target, old) != 0 || rename(staging, target) != 0) {
-            rename(old, target);
-            rc = pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), staging,
-                              strerror(errno));
-        }
-        pt_remove_tree(old);
-        free(old);
+            return pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), staging,
+                                strerror(errno));
+        return PT_OK;
     }
-    pt_remove_tree(staging); /* after the exchange it holds the old media */
+    if (renameat2(AT_FDCWD, staging, AT_FDCWD, target, RENAME_EXCHANGE) == 0)
+        return PT_OK;
+    /* No atomic exchange on this filesystem: the old folder steps aside, the new moves in. */
+    char *old = pt_xasprintf("%s-old", staging);
+    enum pt_status rc = PT_OK;
+    if (rename(target, old) != 0 || rename(staging, target) != 0) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), staging,
+                          strerror(errno));
+        rename(old, target);
+    } else {
+        rename(old, staging);
+    }
+    free(old);
     return rc;
+}
+
+static uint64_t inode_of(const char *path)
+{
+    struct stat st;
+    return path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? (uint64_t)st.st_ino : 0;
+}
+
+/* A restore killed after the current state was saved: the rest is done now. */
+static char *finish(const char *backup, const char *database, const char *snapshot,
+                    const char *media, const char *staging, uint64_t staged)
+{
+    struct pt_error err = {0};
+    enum pt_status rc = PT_OK;
+    /* Copying the backup's database again gives the same database: safe whether or not it ran. */
+    if (database && snapshot && access(snapshot, R_OK) == 0)
+        rc = pt_restore_copy_database(snapshot, database, &err);
+    else if (database)
+        rc = pt_error_set(&err, PT_EFAIL, _("%s is gone"), snapshot ? snapshot : "?");
+    /* The new media are where the staged folder's inode is. */
+    if (rc == PT_OK && media && staged && inode_of(media) != staged && inode_of(staging) == staged)
+        rc = pt_restore_swap_folder(media, staging, &err);
+    char *notice = rc == PT_OK
+                       ? pt_xasprintf(_("a restore of %s was cut short; it was finished now"),
+                                      backup ? backup : "?")
+                       : pt_xasprintf(_("a restore of %s was cut short and could not be "
+                                        "finished: %s"),
+                                      backup ? backup : "?", err.message ? err.message : "?");
+    pt_error_clear(&err);
+    return notice;
 }
 
 char *pt_restore_journal_recover(const struct pt_project *p)
 {
-    char *path = journal_path(p);
+    char *path = journal_path(p), *tmp = pt_xasprintf("%s.new", path);
+    unlink(tmp); /* a journal write cut short: the previous one stands */
     char *text = pt_read_file(path, 1 << 20, NULL);
     json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
     free(text);
     char *notice = NULL;
     const char *backup = json_string_value(json_object_get(doc, "backup"));
+    const char *database = json_string_value(json_object_get(doc, "database"));
+    const char *snapshot = json_string_value(json_object_get(doc, "snapshot"));
     const char *media = json_string_value(json_object_get(doc, "media"));
     const char *staging = json_string_value(json_object_get(doc, "staging"));
     const char *phase = json_string_value(json_object_get(doc, "phase"));
+    uint64_t staged = (uint64_t)json_integer_value(json_object_get(doc, "staged_inode"));
     /* Only ever a staging folder poshtiban named, beside the media it was for. */
     char *expected = media ? pt_xasprintf("%s.poshtiban-restore-", media) : NULL;
     bool ours = staging && expected && strncmp(staging, expected, strlen(expected)) == 0;
-    struct stat st;
-    bool staged = ours && lstat(staging, &st) == 0 && S_ISDIR(st.st_mode);
-    if (doc && phase && strcmp(phase, phases[PT_RESTORE_DATABASE_DONE]) == 0 && staged) {
-        struct pt_error err = {0};
-        if (pt_restore_swap_folder(media, staging, &err) == PT_OK)
-            notice = pt_xasprintf(_("a restore of %s was cut short after its database was "
-                                    "replaced; its media were put in place now"),
-                                  backup ? backup : "?");
-        else
-            notice = pt_xasprintf(_("a restore of %s was cut short and could not be finished: "
-                                    "%s"),
-                                  backup ? backup : "?", err.message ? err.message : "?");
-        pt_error_clear(&err);
-    } else if (staged) {
-        pt_remove_tree(staging); /* nothing else had been replaced */
+    if (doc && phase && strcmp(phase, phases[PT_RESTORE_FINISHING]) == 0)
+        notice = finish(backup, database, snapshot, ours ? media : NULL, staging, staged);
+    if (ours) {
+        char *old = pt_xasprintf("%s-old", staging);
+        pt_remove_tree(staging); /* the old media, or new ones never used */
+        pt_remove_tree(old);
+        free(old);
     }
     free(expected);
     json_decref(doc);
     unlink(path);
     free(path);
+    free(tmp);
     return notice;
 }

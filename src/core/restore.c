@@ -415,12 +415,12 @@ static bool is_wal(sqlite3 *db)
 }
 
 /* The database, in one transaction of the backup API: readers see before or after. */
-static enum pt_status restore_database(struct session *s, struct pt_error *err)
+enum pt_status pt_restore_copy_database(const char *snapshot, const char *target,
+                                        struct pt_error *err)
 {
-    const char *target = s->plan->database_target;
     sqlite3 *src = NULL, *dst = NULL;
     enum pt_status rc = PT_OK;
-    if (sqlite3_open_v2(s->snapshot, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+    if (sqlite3_open_v2(snapshot, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
         sqlite3_open_v2(target, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
             SQLITE_OK) {
         rc = pt_error_set(err, PT_EFAIL, _("cannot open %s: %s"), target,
@@ -469,10 +469,16 @@ static enum pt_status restore_database(struct session *s, struct pt_error *err)
                                                 : sqlite3_errstr(step));
     if (back_to_wal)
         sqlite3_exec(dst, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-    report(s, 0, "database.sqlite3");
 out:
     sqlite3_close(src);
     sqlite3_close(dst);
+    return rc;
+}
+
+static enum pt_status restore_database(struct session *s, struct pt_error *err)
+{
+    enum pt_status rc = pt_restore_copy_database(s->snapshot, s->plan->database_target, err);
+    report(s, 0, "database.sqlite3");
     return rc;
 }
 
@@ -781,22 +787,33 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
     bool staged = false;
     char *staging = plan->media_target ? staging_path(plan->media_target) : NULL;
     /* Journaled, so that a kill at any point is undone or finished by the next command. */
+    struct pt_restore_journal journal = {.backup = plan->backup,
+                                         .database = plan->database_target,
+                                         .snapshot = s.snapshot,
+                                         .media = plan->media_target,
+                                         .staging = staging};
     bool journaled = rc == PT_OK;
     if (journaled)
-        pt_restore_journal_write(p, plan->backup, plan->media_target, staging, PT_RESTORE_STAGING);
+        pt_restore_journal_write(p, &journal, PT_RESTORE_STAGING);
     if (rc == PT_OK && plan->media_target)
         staged = (rc = stage_media(&s, err)) == PT_OK;
     if (rc == PT_OK)
         rc = save_current(&s, c, err);
+    /* From here a kill is finished by the next command, not undone: the user said yes. */
+    struct stat st;
+    if (rc == PT_OK && staged && stat(staging, &st) == 0)
+        journal.staged_inode = (uint64_t)st.st_ino;
+    if (rc == PT_OK)
+        pt_restore_journal_write(p, &journal, PT_RESTORE_FINISHING);
     if (rc == PT_OK && plan->database_target)
         rc = restore_database(&s, err);
     if (rc == PT_OK && staged) {
-        pt_restore_journal_write(p, plan->backup, plan->media_target, staging,
-                                 PT_RESTORE_DATABASE_DONE);
         rc = pt_restore_swap_folder(plan->media_target, staging, err);
-    } else if (staged) {
-        pt_remove_tree(staging);
+        if (rc == PT_OK)
+            pt_restore_journal_write(p, &journal, PT_RESTORE_SWAPPED);
     }
+    if (staged)
+        pt_remove_tree(staging); /* the old media after the swap, or the unused new ones */
     if (journaled)
         pt_restore_journal_clear(p);
     free(staging);

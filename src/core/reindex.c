@@ -53,8 +53,15 @@ void pt_backup_record_from_report(struct pt_record *r, json_t *report)
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(report, "tables"), i, t)
-        pt_record_add_table(r, json_string_value(json_object_get(t, "name")),
-                            json_integer_value(json_object_get(t, "rows")));
+    {
+        /* A report is read from disk: a table without a name, or named twice, is left out. */
+        const char *name = json_string_value(json_object_get(t, "name"));
+        bool seen = !name;
+        for (size_t k = 0; k < r->n_tables && !seen; k++)
+            seen = strcmp(r->tables[k].name, name) == 0;
+        if (!seen)
+            pt_record_add_table(r, name, json_integer_value(json_object_get(t, "rows")));
+    }
     struct stat st;
     if (strcmp(r->format, "dir") == 0) {
         r->size_bytes = 0;
@@ -127,6 +134,7 @@ enum pt_status pt_reindex_locked(const struct pt_project *p, struct pt_catalog *
         if (e->d_name[0] == '.')
             continue;
         struct pt_record found, known = {0};
+        enum pt_status added;
         if (read_backup(p->backups, e->d_name, &found)) {
             if (pt_catalog_get(c, found.name, &known, NULL) == PT_OK) {
                 found.id = known.id;
@@ -137,12 +145,14 @@ enum pt_status pt_reindex_locked(const struct pt_project *p, struct pt_catalog *
                 free(found.message);
                 found.message = known.message;
                 known.message = NULL;
-                rc = pt_catalog_update(c, &found, err);
+                added = pt_catalog_update(c, &found, NULL);
             } else {
-                rc = pt_catalog_insert(c, &found, err);
+                added = pt_catalog_insert(c, &found, NULL);
             }
             pt_record_free(&known);
-            (*count)++;
+            /* One backup the catalog refuses never keeps the others out. */
+            if (added == PT_OK)
+                (*count)++;
         }
         pt_record_free(&found);
     }

@@ -9,6 +9,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 
 static const char *const formats[] = {"dir", "zip", "tar.zst", NULL};
@@ -135,6 +136,9 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
                                     char **canonical, struct pt_error *err)
 {
     *canonical = NULL;
+    /* Every value is text in JSON and on screen: bytes that are not UTF-8 are never stored. */
+    if (!pt_text_valid_utf8(text))
+        return refuse(def, "…", _("must be UTF-8 text"), err);
     switch (def->type) {
     case PT_SETTING_BOOL: {
         static const char *const yes[] = {"true", "yes", "on", "1"};
@@ -235,7 +239,9 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
         static const char *const schemes[] = {"http://", "https://", NULL};
         if (*text && (has_control(text) || !url_with_scheme(text, schemes)))
             return refuse(def, text, _("must be an http:// or https:// URL, or empty"), err);
-        const char *at = strrchr(text, '@'), *colon = strchr(text + strcspn(text, ":") + 3, ':');
+        const char *scheme = strstr(text, "://");
+        const char *authority = scheme ? scheme + 3 : text;
+        const char *at = strrchr(authority, '@'), *colon = strchr(authority, ':');
         if (at && colon && colon < at)
             return refuse(def, "…",
                           _("must not hold a password: it would be stored in the catalog"), err);

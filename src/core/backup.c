@@ -142,6 +142,16 @@ static bool is_through_table(const struct pt_schema *s, const char *name)
     return false;
 }
 
+/* Adds a warning that counts something: fmt holds one %s, the count in the user's digits. */
+static void warn_count(json_t *warnings, const char *fmt, int64_t count)
+{
+    char *n = pt_l10n_int(count);
+    char *w = pt_xasprintf(fmt, n);
+    json_array_append_new(warnings, json_string(w));
+    free(w);
+    free(n);
+}
+
 static void schema_warnings(const struct pt_schema *s, json_t *warnings)
 {
     for (size_t i = 0; i < s->n_tables; i++) {
@@ -227,13 +237,10 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     if (rc != PT_OK)
         goto out;
     if (invalid > 0) {
-        char *n = pt_l10n_int(invalid);
-        char *w = pt_xasprintf(_("%s text values were not valid UTF-8; the JSON files hold them "
-                                 "with U+FFFD, database.sqlite3 holds them exactly"),
-                               n);
-        free(n);
-        json_array_append_new(warnings, json_string(w));
-        free(w);
+        warn_count(warnings,
+                   _("%s text values were not valid UTF-8; the JSON files hold them "
+                     "with U+FFFD, database.sqlite3 holds them exactly"),
+                   invalid);
     }
     schema_warnings(&schema, warnings);
     for (size_t i = 0; i < schema.n_tables; i++)
@@ -251,20 +258,14 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         if (rc != PT_OK)
             goto out;
         if (facts.media.links_out > 0) {
-            char *n = pt_l10n_int(facts.media.links_out);
-            char *w = pt_xasprintf(_("%s links in the media folder lead out of it and were left "
-                                     "out"),
-                                   n);
-            free(n);
-            json_array_append_new(warnings, json_string(w));
-            free(w);
+            warn_count(warnings,
+                       _("%s links in the media folder lead out of it and were left "
+                         "out"),
+                       facts.media.links_out);
         }
         if (facts.media.skipped > 0) {
-            char *n = pt_l10n_int(facts.media.skipped);
-            char *w = pt_xasprintf(_("%s special files in the media folder were left out"), n);
-            free(n);
-            json_array_append_new(warnings, json_string(w));
-            free(w);
+            warn_count(warnings, _("%s special files in the media folder were left out"),
+                       facts.media.skipped);
         }
     }
     if (cancelled(mon)) {

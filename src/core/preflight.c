@@ -10,26 +10,17 @@
 
 #include "i18n.h"
 #include "media.h"
+#include "schema.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
-
-static int64_t pragma_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
 
 static int64_t database_bytes(const char *path)
 {
     sqlite3 *db = NULL;
     int64_t bytes = -1;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        int64_t pages = pragma_int(db, "PRAGMA page_count");
-        int64_t size = pragma_int(db, "PRAGMA page_size");
+        int64_t pages = pt_schema_pragma_int(db, "PRAGMA page_count");
+        int64_t size = pt_schema_pragma_int(db, "PRAGMA page_size");
         if (pages >= 0 && size > 0)
             bytes = pages * size;
     }

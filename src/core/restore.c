@@ -393,16 +393,6 @@ enum pt_status pt_restore_plan(const struct pt_project *p, const char *id,
     return rc;
 }
 
-static int pragma_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 static bool is_wal(sqlite3 *db)
 {
     sqlite3_stmt *st;
@@ -434,8 +424,8 @@ enum pt_status pt_restore_copy_database(const char *snapshot, const char *target
      * have it open) and goes back after it.
      */
     bool back_to_wal = false;
-    int src_page = pragma_int(src, "PRAGMA page_size"),
-        dst_page = pragma_int(dst, "PRAGMA page_size");
+    int64_t src_page = pt_schema_pragma_int(src, "PRAGMA page_size"),
+            dst_page = pt_schema_pragma_int(dst, "PRAGMA page_size");
     if (is_wal(dst) && src_page != dst_page) {
         if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
             is_wal(dst)) {
@@ -443,7 +433,7 @@ enum pt_status pt_restore_copy_database(const char *snapshot, const char *target
                               _("cannot restore into %s: it is in WAL mode with pages of %d "
                                 "bytes and the backup's are %d; stop the programs that have it "
                                 "open and restore again"),
-                              target, dst_page, src_page);
+                              target, (int)dst_page, (int)src_page);
             goto out;
         }
         back_to_wal = true;

@@ -39,6 +39,17 @@ int64_t pt_schema_count_rows(sqlite3 *db, const char *table)
     return n;
 }
 
+int64_t pt_schema_pragma_int(sqlite3 *db, const char *pragma)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, pragma, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 static enum pt_status sql_error(sqlite3 *db, struct pt_error *err)
 {
     return pt_error_set(err, PT_EFAIL, _("cannot read the snapshot's schema: %s"),

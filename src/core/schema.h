@@ -61,6 +61,9 @@ void pt_schema_free(struct pt_schema *schema);
 /* SELECT count(*) of a table; -1 when it cannot be read. */
 int64_t pt_schema_count_rows(sqlite3 *db, const char *table);
 
+/* The integer a PRAGMA such as "PRAGMA page_size" answers; -1 when it cannot be read. */
+int64_t pt_schema_pragma_int(sqlite3 *db, const char *pragma);
+
 /* "name" with inner quotes doubled, for SQL; owned. */
 char *pt_sql_quote(const char *identifier);
 

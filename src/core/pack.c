@@ -72,7 +72,12 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
 static void writer_abort(struct writer *w)
 {
     if (w->a) {
-        archive_write_fail(w->a);
+        /*
+         * Closed, not failed: libarchive frees its output block and the zip
+         * deflate state only on close, and what close writes goes to the
+         * part file removed below.
+         */
+        archive_write_close(w->a);
         archive_write_free(w->a);
     }
     w->a = NULL;
@@ -97,6 +102,20 @@ static enum pt_status writer_close(struct writer *w, char hex[PT_SHA256_HEX], in
     return pt_file_writer_close(&w->file, hex, size, err);
 }
 
+/* Both formats store names in UTF-8: a name (or link target) that is not is refused by name. */
+static enum pt_status check_utf8(const char *path, const char *link_target, struct pt_error *err)
+{
+    if (pt_text_valid_utf8(path) && (!link_target || pt_text_valid_utf8(link_target)))
+        return PT_OK;
+    char *shown = pt_text_printable(path);
+    enum pt_status rc = pt_error_set(err, PT_EINVAL,
+                                     _("%s: the name is not UTF-8, which zip and tar.zst "
+                                       "archives need: rename it, or use format dir"),
+                                     shown);
+    free(shown);
+    return rc;
+}
+
 static bool is_report(const char *path)
 {
     return strcmp(path, "backup_report.json") == 0 || strcmp(path, "backup_summary.txt") == 0 ||
@@ -110,6 +129,12 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
     if (w->pass >= 0 && is_report(e->path) != (w->pass == 0))
         return PT_OK;
     char *name = pt_xasprintf("%s/%s%s", w->top, e->path, e->type == PT_ENTRY_DIR ? "/" : "");
+    /* Again here: an archive's members and a backup's own name were never surveyed. */
+    enum pt_status rc = check_utf8(name, e->link_target, err);
+    if (rc != PT_OK) {
+        free(name);
+        return rc;
+    }
     struct archive_entry *ae = archive_entry_new();
     archive_entry_set_pathname_utf8(ae, name);
     archive_entry_set_mtime(ae, e->mtime, 0);
@@ -125,7 +150,7 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
         archive_entry_set_perm(ae, 0600);
         archive_entry_set_size(ae, e->size);
     }
-    enum pt_status rc = PT_OK;
+    rc = PT_OK;
     if (archive_write_header(w->a, ae) != ARCHIVE_OK)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
                           archive_error_string(w->a));
@@ -172,15 +197,9 @@ static enum pt_status survey(const struct pt_entry *e, struct pt_reader *r, void
                              struct pt_error *err)
 {
     (void)r;
-    if (!pt_text_valid_utf8(e->path) || (e->link_target && !pt_text_valid_utf8(e->link_target))) {
-        char *shown = pt_text_printable(e->path);
-        enum pt_status rc = pt_error_set(err, PT_EINVAL,
-                                         _("%s: the name is not UTF-8, which zip and tar.zst "
-                                           "archives need: rename it, or use format dir"),
-                                         shown);
-        free(shown);
+    enum pt_status rc = check_utf8(e->path, e->link_target, err);
+    if (rc != PT_OK)
         return rc;
-    }
     *(int64_t *)user += e->type == PT_ENTRY_FILE ? e->size : 0;
     return PT_OK;
 }

@@ -76,7 +76,7 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
         return PT_OK;
     unsigned char *buf = pt_xmalloc(BUF_SIZE);
     struct pt_file_writer out;
-    size_t len = 0;
+    size_t len = 0, cap = 0;
     enum pt_status rc = PT_OK;
     if (db && s->snapshot) {
         free(buf);
@@ -101,7 +101,14 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
             rc = pt_error_set(err, PT_EFAIL,
                               _("%s is larger than poshtiban ever writes it: refused"), e->path);
         } else {
-            s->sums = pt_xrealloc(s->sums, len + (size_t)n + 1);
+            if (len + (size_t)n + 1 > cap) {
+                /* The size the archive declares when it fits, else twice as much each time. */
+                bool declared = cap == 0 && e->size > 0 && e->size <= (int64_t)PT_SMALL_FILE_MAX;
+                cap = declared ? (size_t)e->size + 1 : cap ? cap * 2 : BUF_SIZE;
+                while (cap < len + (size_t)n + 1)
+                    cap *= 2;
+                s->sums = pt_xrealloc(s->sums, cap);
+            }
             memcpy(s->sums + len, buf, (size_t)n);
             len += (size_t)n;
             s->sums[len] = '\0';
@@ -204,7 +211,9 @@ static struct pt_restore_table *find_table(struct pt_restore_plan *plan, const c
 static sqlite3 *open_read(const char *path)
 {
     sqlite3 *db = NULL;
-    if (access(path, F_OK) != 0 ||
+    struct stat st;
+    /* Only a regular file: opening a FIFO would wait for a writer forever. */
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
         sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return NULL;
@@ -346,16 +355,28 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
         free(plan->media_target);
         plan->media_target = real;
     }
-    if ((rc = open_backup(s, err)) != PT_OK)
+    return PT_OK;
+}
+
+/* Reads the backup itself: its SHA256SUMS, and what restoring it would change. */
+static enum pt_status load(struct session *s, struct pt_error *err)
+{
+    struct pt_restore_plan *plan = s->plan;
+    enum pt_status rc = open_backup(s, err);
+    if (rc != PT_OK)
         return rc;
     pt_sums_parse(s->sums, &s->listed);
+    free(s->sums); /* parsed: the text is not needed again */
+    s->sums = NULL;
     if (plan->database_target) {
         char *now_migrations, *after_migrations;
         sqlite3 *now = open_read(plan->database_target);
         sqlite3 *after = open_read(s->snapshot);
-        if (!after)
+        if (!after) {
+            sqlite3_close(now);
             return pt_error_set(err, PT_EFAIL, _("cannot open the snapshot of %s"),
                                 s->record.name);
+        }
         tables_of(now, plan, false, &now_migrations);
         tables_of(after, plan, true, &after_migrations);
         plan->migrations_differ = now && (now_migrations || after_migrations) &&
@@ -389,6 +410,8 @@ enum pt_status pt_restore_plan(const struct pt_project *p, const char *id,
 {
     struct session s = {0};
     enum pt_status rc = start(&s, p, id, opts, plan, err);
+    if (rc == PT_OK)
+        rc = load(&s, err);
     finish(&s);
     return rc;
 }
@@ -769,9 +792,14 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
         rc = pt_lock_acquire(&lock, p, err);
     if (rc == PT_OK)
         rc = start(&s, p, id, opts, plan, err);
-    /* What can fail on a bad backup comes first, while nothing is replaced yet. */
+    /*
+     * What can fail on a bad backup comes first, while nothing is replaced
+     * yet; and the backup verifies before anything in it is opened.
+     */
     if (rc == PT_OK)
         rc = check_backup(&s, err);
+    if (rc == PT_OK)
+        rc = load(&s, err);
     if (rc == PT_OK && plan->database_target)
         rc = check_snapshot_sum(&s, err);
     bool staged = false;

@@ -15,11 +15,16 @@
 #include "fsutil.h"
 #include "i18n.h"
 
+struct link {
+    char *path;   /* "media/a" */
+    char *target; /* as stored */
+};
+
 struct pt_reader {
     struct archive *archive; /* archives */
     int fd;                  /* dir: the current file */
     const char *name;        /* the archive's or folder's name, for messages */
-    char **links;            /* link members seen so far */
+    struct link *links;      /* link members seen so far */
     size_t n_links;
 };
 
@@ -102,8 +107,8 @@ bool pt_reader_link_stays_inside(const char *path, const char *target)
 static bool under_link(const struct pt_reader *r, const char *path)
 {
     for (size_t i = 0; i < r->n_links; i++) {
-        size_t n = strlen(r->links[i]);
-        if (strncmp(path, r->links[i], n) == 0 && path[n] == '/')
+        size_t n = strlen(r->links[i].path);
+        if (strncmp(path, r->links[i].path, n) == 0 && path[n] == '/')
             return true;
     }
     return false;
@@ -118,7 +123,7 @@ static enum pt_status check_entry(struct pt_reader *r, const struct pt_entry *e,
         if (!pt_reader_link_stays_inside(e->path, e->link_target))
             return unsafe(r, e->path, err);
         r->links = pt_xrealloc(r->links, (r->n_links + 1) * sizeof(*r->links));
-        r->links[r->n_links++] = pt_xstrdup(e->path);
+        r->links[r->n_links++] = (struct link){pt_xstrdup(e->path), pt_xstrdup(e->link_target)};
     }
     return PT_OK;
 }
@@ -214,8 +219,14 @@ static enum pt_status walk_archive(struct pt_reader *r, const struct pt_record *
                                    pt_entry_fn fn, void *user, struct pt_error *err)
 {
     struct archive *a = archive_read_new();
-    archive_read_support_format_zip(a);
-    archive_read_support_format_tar(a);
+    /*
+     * A zip is read by its central directory, as unzip reads it: a zip cut
+     * short, whose members would all stream, is damaged for every other tool.
+     */
+    if (strcmp(rec->format, "zip") == 0)
+        archive_read_support_format_zip_seekable(a);
+    else
+        archive_read_support_format_tar(a);
     archive_read_support_filter_zstd(a);
     archive_read_support_filter_none(a);
     r->archive = a;
@@ -276,6 +287,99 @@ out:
     return rc;
 }
 
+static int compare_links(const void *a, const void *b)
+{
+    return strcmp(((const struct link *)a)->path, ((const struct link *)b)->path);
+}
+
+/* Pushes the components of path onto parts (a stack of n), ahead of those there. */
+static void prepend_parts(char ***parts, size_t *n, const char *path)
+{
+    size_t add = 0;
+    for (const char *p = path; *p;) {
+        const char *end = strchrnul(p, '/');
+        if (end > p)
+            add++;
+        p = *end ? end + 1 : end;
+    }
+    *parts = pt_xrealloc(*parts, (*n + add + 1) * sizeof(**parts));
+    /* The stack's top is its end: the first component goes last. */
+    memmove(*parts + add, *parts, *n * sizeof(**parts));
+    size_t i = add;
+    for (const char *p = path; *p;) {
+        const char *end = strchrnul(p, '/');
+        if (end > p)
+            (*parts)[--i] = pt_xasprintf("%.*s", (int)(end - p), p);
+        p = *end ? end + 1 : end;
+    }
+    *n += add;
+}
+
+/*
+ * Follows the link at l->path through the other links of the backup, as
+ * the filesystem will once they are extracted: false when the way leaves
+ * the link's top folder (media/) or goes round more than 40 links. Each
+ * link read alone was checked as it came; a chain (media/a -> ., media/b
+ * -> a/a/../..) can still escape.
+ */
+static bool chain_stays_inside(const struct pt_reader *r, const struct link *l)
+{
+    char **todo = NULL; /* components still to walk, a stack: next at the end */
+    size_t n_todo = 0;
+    char *at = pt_xstrdup(l->path); /* where the walk is, "" at the top */
+    char *slash = strrchr(at, '/');
+    *(slash ? slash : at) = '\0';
+    prepend_parts(&todo, &n_todo, l->target);
+    size_t top_len = strcspn(l->path, "/");
+    int hops = 1;
+    bool inside = true;
+    while (inside && n_todo > 0) {
+        char *part = todo[--n_todo];
+        if (strcmp(part, "..") == 0) {
+            slash = strrchr(at, '/');
+            /* Climbing out of the top folder itself leaves it. */
+            inside = slash != NULL;
+            if (slash)
+                *slash = '\0';
+        } else if (strcmp(part, ".") != 0) {
+            char *next = *at ? pt_xasprintf("%s/%s", at, part) : pt_xstrdup(part);
+            free(at);
+            at = next;
+            struct link key = {.path = at};
+            const struct link *hit =
+                bsearch(&key, r->links, r->n_links, sizeof(*r->links), compare_links);
+            if (hit) {
+                inside = ++hops <= 40 && hit->target[0] != '/';
+                slash = strrchr(at, '/');
+                *(slash ? slash : at) = '\0';
+                if (inside)
+                    prepend_parts(&todo, &n_todo, hit->target);
+            }
+        }
+        free(part);
+    }
+    inside =
+        inside && strncmp(at, l->path, top_len) == 0 && (at[top_len] == '\0' || at[top_len] == '/');
+    while (n_todo > 0)
+        free(todo[--n_todo]);
+    free(todo);
+    free(at);
+    return inside;
+}
+
+static enum pt_status check_link_chains(struct pt_reader *r, struct pt_error *err)
+{
+    if (r->n_links > 1)
+        qsort(r->links, r->n_links, sizeof(*r->links), compare_links);
+    for (size_t i = 0; i < r->n_links; i++)
+        if (!chain_stays_inside(r, &r->links[i]))
+            return pt_error_set(err, PT_EFAIL,
+                                _("%s holds a link %s that leads out of the media folder "
+                                  "through other links: refused"),
+                                r->name, r->links[i].path);
+    return PT_OK;
+}
+
 enum pt_status pt_reader_walk(const struct pt_record *rec, pt_entry_fn fn, void *user,
                               struct pt_error *err)
 {
@@ -287,8 +391,12 @@ enum pt_status pt_reader_walk(const struct pt_record *rec, pt_entry_fn fn, void 
         rc = walk_archive(&r, rec, fn, user, err);
     else
         rc = walk_dir(&r, rec->path, NULL, fn, user, err);
-    for (size_t i = 0; i < r.n_links; i++)
-        free(r.links[i]);
+    if (rc == PT_OK)
+        rc = check_link_chains(&r, err);
+    for (size_t i = 0; i < r.n_links; i++) {
+        free(r.links[i].path);
+        free(r.links[i].target);
+    }
     free(r.links);
     return rc;
 }

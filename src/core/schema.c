@@ -27,9 +27,19 @@ char *pt_sql_quote(const char *id)
 
 int64_t pt_schema_count_rows(sqlite3 *db, const char *table)
 {
+    /* Tables only: a view of that name (in a hostile backup) may never end. */
+    sqlite3_stmt *st;
+    bool is_table = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        is_table = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    if (!is_table)
+        return -1;
     char *q = pt_sql_quote(table);
     char *sql = pt_xasprintf("SELECT count(*) FROM %s", q);
-    sqlite3_stmt *st;
     int64_t n = -1;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);

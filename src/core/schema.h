@@ -58,7 +58,7 @@ struct pt_schema {
 enum pt_status pt_schema_read(sqlite3 *db, struct pt_schema *out, struct pt_error *err);
 void pt_schema_free(struct pt_schema *schema);
 
-/* SELECT count(*) of a table; -1 when it cannot be read. */
+/* SELECT count(*) of a table; -1 when it cannot be read or is no table. */
 int64_t pt_schema_count_rows(sqlite3 *db, const char *table);
 
 /* The integer a PRAGMA such as "PRAGMA page_size" answers; -1 when it cannot be read. */

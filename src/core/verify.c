@@ -19,6 +19,7 @@
 #include "reader.h"
 #include "schema.h"
 #include "sums.h"
+#include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 
 #define BUF_SIZE (256 * 1024)
@@ -64,6 +65,16 @@ static void problem(struct verify *v, const char *fmt, ...)
     va_end(ap);
     if (!text)
         return;
+    /*
+     * One line, safe on a terminal and in JSON: SQLite's verdicts span
+     * lines, and names come from the backup's files.
+     */
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    char *shown = pt_text_printable(text);
+    free(text);
+    text = shown;
     struct pt_verify_result *r = v->result;
     r->problems = pt_xrealloc(r->problems, (r->n + 1) * sizeof(*r->problems));
     r->problems[r->n++] = text;
@@ -277,6 +288,13 @@ static void check_sums(struct verify *v)
     pt_sums_free(&sums);
 }
 
+/* SQLite asks this now and then during a long check: nonzero stops it. */
+static int stop_when_cancelled(void *user)
+{
+    const struct verify *v = user;
+    return v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel);
+}
+
 static void check_snapshot(struct verify *v)
 {
     if (!v->snapshot) {
@@ -289,6 +307,7 @@ static void check_snapshot(struct verify *v)
         sqlite3_close(db);
         return;
     }
+    sqlite3_progress_handler(db, 100000, stop_when_cancelled, v);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
         problem(v, _("database.sqlite3: integrity check failed: %s"), sqlite3_errmsg(db));
@@ -303,8 +322,12 @@ static void check_snapshot(struct verify *v)
                 verdict ? verdict : sqlite3_errmsg(db));
     sqlite3_finalize(st);
     json_t *report = v->report ? json_loads(v->report, 0, NULL) : NULL;
+    const char *named = json_string_value(json_object_get(report, "name"));
     if (!report)
         problem(v, _("backup_report.json: not valid JSON"));
+    else if (!named || strcmp(named, v->record->name) != 0)
+        problem(v, _("backup_report.json: it is the report of another backup (%s)"),
+                named ? named : "?");
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(report, "tables"), i, t)

@@ -21,6 +21,9 @@ bool pt_text_valid_utf8(const char *s);
  */
 char *pt_text_printable(const char *s);
 
+/* The same, but for text of several lines: newlines and tabs stay. New string. */
+char *pt_text_printable_lines(const char *s);
+
 /*
  * The longest start of s that fits in cols columns, cut on a character
  * boundary; with ellipsis, a cut string ends in "…" within cols. New string.

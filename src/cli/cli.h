@@ -84,6 +84,12 @@ size_t pt_cli_width(const char *s);
 /* Prints s and pads it with spaces to width columns. */
 void pt_cli_pad(const char *s, size_t width);
 
+/*
+ * printf to stdout, with nothing a terminal would obey: names, paths and
+ * messages come from files and folders. Newlines and tabs stay.
+ */
+int pt_cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Parses a non-negative integer option value; false on anything else. */
 bool pt_cli_parse_count(const char *text, long long *out);
 

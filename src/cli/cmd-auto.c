@@ -41,17 +41,17 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
         /* Cron appends this to auto.log: every line says when. */
         char now[32];
         pt_time_iso(cli->project.now_ms, now);
-        printf("%s %s\n", now, res.reason);
+        pt_cli_printf("%s %s\n", now, res.reason);
         if (rc == PT_OK && res.record.id > 0) {
             char size[32], took[32];
             pt_format_size(res.record.size_bytes, size, sizeof(size));
             pt_format_duration(res.record.duration_ms, took, sizeof(took));
-            printf(_("%s Backup %s completed: %s in %s\n%s\n"), now, res.record.name, size, took,
-                   res.record.path);
+            pt_cli_printf(_("%s Backup %s completed: %s in %s\n%s\n"), now, res.record.name, size,
+                          took, res.record.path);
             if (res.record.message)
-                printf("%s %s\n", now, res.record.message);
+                pt_cli_printf("%s %s\n", now, res.record.message);
         } else if (rc != PT_OK && res.record.message) {
-            printf("%s %s\n", now, res.record.message);
+            pt_cli_printf("%s %s\n", now, res.record.message);
         }
     }
     fflush(stdout);

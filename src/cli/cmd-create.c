@@ -43,7 +43,8 @@ int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
             char size[32], took[32];
             pt_format_size(record.size_bytes, size, sizeof(size));
             pt_format_duration(record.duration_ms, took, sizeof(took));
-            printf(_("Backup %s completed: %s in %s\n%s\n"), record.name, size, took, record.path);
+            pt_cli_printf(_("Backup %s completed: %s in %s\n%s\n"), record.name, size, took,
+                          record.path);
         }
     }
     pt_record_free(&record);

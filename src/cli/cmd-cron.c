@@ -32,39 +32,40 @@ static char *self_path(void)
 static void print_status(const struct pt_cron_status *s)
 {
     if (s->line)
-        printf(_("Crontab line:\n  %s\n"), s->line);
+        pt_cli_printf(_("Crontab line:\n  %s\n"), s->line);
     if (s->line && !s->program_ok)
-        printf(_("WARNING: the line runs %s, which is not there to run: install the line again "
-                 "with `poshtiban cron install`\n"),
-               s->program ? s->program : "?");
+        pt_cli_printf(
+            _("WARNING: the line runs %s, which is not there to run: install the line again "
+              "with `poshtiban cron install`\n"),
+            s->program ? s->program : "?");
     else if (s->crontab_ok)
-        printf("%s\n", _("Crontab line: none (install it with `poshtiban cron install`)"));
+        pt_cli_printf("%s\n", _("Crontab line: none (install it with `poshtiban cron install`)"));
     else
-        printf(_("Crontab: %s\n"), s->crontab_error);
+        pt_cli_printf(_("Crontab: %s\n"), s->crontab_error);
     if (s->daemon_running)
-        printf("%s\n", _("cron daemon: running"));
+        pt_cli_printf("%s\n", _("cron daemon: running"));
     else
-        printf(_("cron daemon: NOT running; start it with:\n  %s\n"), s->start_command);
+        pt_cli_printf(_("cron daemon: NOT running; start it with:\n  %s\n"), s->start_command);
     if (!s->daemon_running && s->start_hint)
-        printf("  %s\n", s->start_hint);
-    printf(_("Log: %s\n"), s->log_path);
-    printf("%s\n", s->auto_enabled
-                       ? _("Automatic backups: on (auto.enabled)")
-                       : _("Automatic backups: off; `auto` takes no backup until `poshtiban "
-                           "settings set auto.enabled true`"));
+        pt_cli_printf("  %s\n", s->start_hint);
+    pt_cli_printf(_("Log: %s\n"), s->log_path);
+    pt_cli_printf("%s\n", s->auto_enabled
+                              ? _("Automatic backups: on (auto.enabled)")
+                              : _("Automatic backups: off; `auto` takes no backup until `poshtiban "
+                                  "settings set auto.enabled true`"));
     if (s->has_last_auto) {
         const struct pt_record *r = &s->last_auto;
         char *when = pt_l10n_iso_date(r->finished_at ? r->finished_at : r->started_at,
                                       PT_DATE_TIME);
-        printf(_("Last automatic backup: %s, %s, %s UTC\n"), r->name, pt_state_label(r->status),
-               when);
+        pt_cli_printf(_("Last automatic backup: %s, %s, %s UTC\n"), r->name,
+                      pt_state_label(r->status), when);
         free(when);
         if (r->error)
-            printf("  %s\n", r->error);
+            pt_cli_printf("  %s\n", r->error);
         if (r->message)
-            printf("  %s\n", r->message);
+            pt_cli_printf("  %s\n", r->message);
     } else {
-        printf("%s\n", _("Last automatic backup: none yet"));
+        pt_cli_printf("%s\n", _("Last automatic backup: none yet"));
     }
 }
 
@@ -112,8 +113,9 @@ int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
             return pt_cli_error(&err);
         if (cli->json)
             return pt_cli_print_json(json_pack("{s:b}", "removed", removed));
-        printf("%s\n", removed ? _("Removed this project's line from your crontab.")
-                               : _("Your crontab has no line for this project; nothing to do."));
+        pt_cli_printf("%s\n", removed
+                                  ? _("Removed this project's line from your crontab.")
+                                  : _("Your crontab has no line for this project; nothing to do."));
         return 0;
     }
     long long minutes = 0;
@@ -132,8 +134,8 @@ int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         return pt_cli_error(&err);
     if (!cli->json)
-        printf("%s\n\n", replaced ? _("Updated this project's line in your crontab.")
-                                  : _("Added a line for this project to your crontab."));
+        pt_cli_printf("%s\n\n", replaced ? _("Updated this project's line in your crontab.")
+                                         : _("Added a line for this project to your crontab."));
     int code = status(cli, line, replaced);
     free(line);
     return code;

@@ -36,7 +36,7 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
         if (cli->json)
             code = pt_cli_print_json(json_pack("{s:s}", "deleted", record.name));
         else
-            printf(_("Deleted %s\n"), record.name);
+            pt_cli_printf(_("Deleted %s\n"), record.name);
     }
     pt_record_free(&record);
     return code;
@@ -58,7 +58,8 @@ static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, b
     if (cli->json)
         code = pt_cli_print_json(pt_record_to_json(&record));
     else
-        printf(pinned ? _("Pinned %s: retention keeps it\n") : _("Unpinned %s\n"), record.name);
+        pt_cli_printf(pinned ? _("Pinned %s: retention keeps it\n") : _("Unpinned %s\n"),
+                      record.name);
     pt_record_free(&record);
     return code;
 }

@@ -10,26 +10,26 @@
 static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
 {
     const struct pt_storage *s = &d->storage;
-    printf(_("Backup folder: %s\n"), p->backups);
+    pt_cli_printf(_("Backup folder: %s\n"), p->backups);
     if (!s->exists)
-        printf(_("  (not made yet; its nearest folder is %s)\n"), s->path);
+        pt_cli_printf(_("  (not made yet; its nearest folder is %s)\n"), s->path);
     if (s->mount_known)
-        printf(_("Filesystem: %s from %s, mounted on %s\n"), s->mount.fstype, s->mount.source,
-               s->mount.mount_point);
+        pt_cli_printf(_("Filesystem: %s from %s, mounted on %s\n"), s->mount.fstype,
+                      s->mount.source, s->mount.mount_point);
     if (s->free_bytes >= 0) {
         char free_text[32], total[32];
         pt_format_size(s->free_bytes, free_text, sizeof(free_text));
         pt_format_size(s->total_bytes, total, sizeof(total));
-        printf(_("Free space: %s of %s\n"), free_text, total);
+        pt_cli_printf(_("Free space: %s of %s\n"), free_text, total);
     }
     if (d->backups_fit >= 0) {
         char size[32];
         pt_format_size(d->next.last_backup_bytes, size, sizeof(size));
         char *fit = pt_l10n_int(d->backups_fit);
-        printf(_("Room for %s more backups like the last one (%s)\n"), fit, size);
+        pt_cli_printf(_("Room for %s more backups like the last one (%s)\n"), fit, size);
         free(fit);
     }
-    printf(_("Survives: %s\n"), pt_storage_verdict(s->kind));
+    pt_cli_printf(_("Survives: %s\n"), pt_storage_verdict(s->kind));
 }
 
 static void print_rest(const struct pt_doctor *d)
@@ -37,46 +37,47 @@ static void print_rest(const struct pt_doctor *d)
     if (d->has_newest) {
         char size[32];
         pt_format_size(d->newest.size_bytes, size, sizeof(size));
-        printf(_("Newest backup: %s (%s)\n"), d->newest.path, size);
+        pt_cli_printf(_("Newest backup: %s (%s)\n"), d->newest.path, size);
         if (d->download_command) {
-            printf("%s\n  %s\n", _("To download it to your own computer, run there:"),
-                   d->download_command);
+            pt_cli_printf("%s\n  %s\n", _("To download it to your own computer, run there:"),
+                          d->download_command);
             if (d->download_note)
-                printf("  %s\n", d->download_note);
+                pt_cli_printf("  %s\n", d->download_note);
         }
     }
     if (d->has_last_success) {
         char age[64];
         char *when = pt_l10n_iso_date(d->last_success_at, PT_DATE_TIME);
         pt_format_age(d->last_success_age_s, age, sizeof(age));
-        printf(_("Last successful backup: %s, %s UTC (%s)\n"), d->last_success_name, when, age);
+        pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), d->last_success_name, when,
+                      age);
         free(when);
     } else {
-        printf("%s\n", _("Last successful backup: none"));
+        pt_cli_printf("%s\n", _("Last successful backup: none"));
     }
     if (d->auto_enabled)
-        printf(_("Automatic backups: on, every %lld hours; %s\n"), (long long)d->interval_hours,
-               d->schedule_reason);
+        pt_cli_printf(_("Automatic backups: on, every %lld hours; %s\n"),
+                      (long long)d->interval_hours, d->schedule_reason);
     else
-        printf("%s\n", _("Automatic backups: off (auto.enabled is false)"));
+        pt_cli_printf("%s\n", _("Automatic backups: off (auto.enabled is false)"));
     const struct pt_cron_status *c = &d->cron;
     if (c->line)
-        printf("%s\n", _("Crontab: this project's line is installed"));
+        pt_cli_printf("%s\n", _("Crontab: this project's line is installed"));
     else if (c->crontab_ok)
-        printf("%s\n", _("Crontab: no line for this project (`poshtiban cron install`)"));
+        pt_cli_printf("%s\n", _("Crontab: no line for this project (`poshtiban cron install`)"));
     else
-        printf(_("Crontab: %s\n"), c->crontab_error);
+        pt_cli_printf(_("Crontab: %s\n"), c->crontab_error);
     if (c->daemon_running)
-        printf("%s\n", _("cron daemon: running"));
+        pt_cli_printf("%s\n", _("cron daemon: running"));
     else
-        printf(_("cron daemon: not running (start it with `%s`)\n"), c->start_command);
+        pt_cli_printf(_("cron daemon: not running (start it with `%s`)\n"), c->start_command);
     if (d->n_warnings == 0) {
-        printf("%s\n", _("No warnings."));
+        pt_cli_printf("%s\n", _("No warnings."));
         return;
     }
-    printf("%s\n", _("Warnings:"));
+    pt_cli_printf("%s\n", _("Warnings:"));
     for (size_t i = 0; i < d->n_warnings; i++)
-        printf("  ! %s\n", d->warnings[i]);
+        pt_cli_printf("  ! %s\n", d->warnings[i]);
 }
 
 int pt_cmd_doctor(struct pt_cli *cli, int argc, char **argv)

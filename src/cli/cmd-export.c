@@ -26,7 +26,7 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
     if (cli->json)
         code = pt_cli_print_json(json_pack("{s:s}", "path", path));
     else
-        printf(_("Exported to %s\n"), path);
+        pt_cli_printf(_("Exported to %s\n"), path);
     free(path);
     return code;
 }

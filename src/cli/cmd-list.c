@@ -9,6 +9,7 @@
 #include "poshtiban/summary.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 
 struct column {
@@ -34,7 +35,7 @@ static void print_table(const struct pt_record *records, size_t n)
                                      pt_state_label(r->status), size, created};
         cells[i] = calloc(NCOLS, sizeof(char *));
         for (size_t c = 0; c < NCOLS; c++) {
-            cells[i][c] = strdup(values[c] ? values[c] : "");
+            cells[i][c] = pt_text_printable(values[c] ? values[c] : "");
             size_t w = pt_cli_width(cells[i][c]);
             cols[c].width = w > cols[c].width ? w : cols[c].width;
         }
@@ -112,12 +113,12 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_print_json(json_pack("{s:o, s:I}", "backups", list, "total",
                                            (json_int_t)total));
     } else if (total == 0) {
-        printf("%s\n", _("No backups yet. Take one with: poshtiban create"));
+        pt_cli_printf("%s\n", _("No backups yet. Take one with: poshtiban create"));
     } else {
         print_table(records, n);
         if ((int64_t)n < total) {
             char *shown = pt_l10n_int((int64_t)n), *all = pt_l10n_int(total);
-            printf(_("(%s of %s shown)\n"), shown, all);
+            pt_cli_printf(_("(%s of %s shown)\n"), shown, all);
             free(shown);
             free(all);
         }
@@ -140,7 +141,7 @@ static enum pt_status find(struct pt_cli *cli, const char *id, struct pt_record 
 static void field(const char *label, const char *value)
 {
     pt_cli_pad(label, 16);
-    printf("%s\n", value ? value : "-");
+    pt_cli_printf("%s\n", value ? value : "-");
 }
 
 static void print_record(const struct pt_record *r, json_t *files)
@@ -179,7 +180,7 @@ static void print_record(const struct pt_record *r, json_t *files)
     if (r->error)
         field(_("Error"), r->error);
     if (r->n_tables) {
-        printf("\n%s\n", _("Tables:"));
+        pt_cli_printf("\n%s\n", _("Tables:"));
         size_t width = 0;
         for (size_t i = 0; i < r->n_tables; i++) {
             size_t w = pt_cli_width(r->tables[i].name);
@@ -189,12 +190,12 @@ static void print_record(const struct pt_record *r, json_t *files)
             fputs("  ", stdout);
             pt_cli_pad(r->tables[i].name, width + 2);
             text = pt_l10n_int(r->tables[i].rows);
-            printf("%s\n", text);
+            pt_cli_printf("%s\n", text);
             free(text);
         }
     }
     if (json_array_size(files)) {
-        printf("\n%s\n", _("Files:"));
+        pt_cli_printf("\n%s\n", _("Files:"));
         size_t i;
         json_t *f;
         json_array_foreach(files, i, f)
@@ -203,7 +204,7 @@ static void print_record(const struct pt_record *r, json_t *files)
             fputs("  ", stdout);
             for (size_t w = pt_cli_width(buf); w < 10; w++)
                 fputc(' ', stdout);
-            printf("%s  %s\n", buf, json_string_value(json_object_get(f, "path")));
+            pt_cli_printf("%s  %s\n", buf, json_string_value(json_object_get(f, "path")));
         }
     }
 }
@@ -269,7 +270,7 @@ int pt_cmd_report(struct pt_cli *cli, int argc, char **argv)
     else if (cli->json)
         code = pt_cli_print_json(json_pack("{s:s, s:s}", "name", record.name, "summary", text));
     else
-        fputs(text, stdout);
+        pt_cli_printf("%s", text);
     free(text);
     pt_record_free(&record);
     return code;

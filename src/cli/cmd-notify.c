@@ -29,7 +29,7 @@ int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv)
     else if (cli->json)
         code = pt_cli_print_json(json_pack("{s:b, s:s}", "sent", 1, "to", to));
     else
-        printf(_("Test mail sent to %s.\n"), to);
+        pt_cli_printf(_("Test mail sent to %s.\n"), to);
     free(to);
     return code;
 }

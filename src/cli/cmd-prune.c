@@ -28,10 +28,10 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
                                            (json_int_t)plan.kept, "dry_run", dry_run));
     } else if (rc == PT_OK) {
         for (size_t i = 0; i < plan.n; i++)
-            printf(dry_run ? _("would delete %s: %s\n") : _("deleted %s: %s\n"),
-                   plan.items[i].record.name, plan.items[i].reason);
+            pt_cli_printf(dry_run ? _("would delete %s: %s\n") : _("deleted %s: %s\n"),
+                          plan.items[i].record.name, plan.items[i].reason);
         char *kept = pt_l10n_int((int64_t)plan.kept);
-        printf(_("%s completed backups kept\n"), kept);
+        pt_cli_printf(_("%s completed backups kept\n"), kept);
         free(kept);
     }
     pt_retention_plan_free(&plan);
@@ -50,7 +50,7 @@ int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
     if (cli->json)
         return pt_cli_print_json(json_pack("{s:I}", "records", (json_int_t)count));
     char *found = pt_l10n_int((int64_t)count);
-    printf(_("%s backups found and recorded\n"), found);
+    pt_cli_printf(_("%s backups found and recorded\n"), found);
     free(found);
     return 0;
 }

@@ -13,16 +13,16 @@ static void print_names(char mark, char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char *shown = pt_text_printable(names[i]);
-        printf("  %c %s\n", mark, shown);
+        pt_cli_printf("  %c %s\n", mark, shown);
         free(shown);
     }
 }
 
 static void print_plan(const struct pt_restore_plan *plan)
 {
-    printf(_("Restore %s\n"), plan->backup);
+    pt_cli_printf(_("Restore %s\n"), plan->backup);
     if (plan->database_target) {
-        printf(_("Database %s:\n"), plan->database_target);
+        pt_cli_printf(_("Database %s:\n"), plan->database_target);
         size_t width = 0;
         for (size_t i = 0; i < plan->n_tables; i++) {
             size_t w = pt_cli_width(plan->tables[i].name);
@@ -34,20 +34,21 @@ static void print_plan(const struct pt_restore_plan *plan)
             fputs("  ", stdout);
             pt_cli_pad(t->name, width + 2);
             /* The arrow points the way the line reads. */
-            printf("%s %s %s%s\n", t->now < 0 ? "-" : now, pt_l10n_rtl() ? "←" : "→",
-                   t->after < 0 ? "-" : after, t->now != t->after ? "  *" : "");
+            pt_cli_printf("%s %s %s%s\n", t->now < 0 ? "-" : now, pt_l10n_rtl() ? "←" : "→",
+                          t->after < 0 ? "-" : after, t->now != t->after ? "  *" : "");
             free(now);
             free(after);
         }
         if (plan->migrations_differ)
-            printf("  %s\n", _("Warning: the backup's Django migrations differ from the current "
-                               "database's; run manage.py migrate after restoring"));
+            pt_cli_printf("  %s\n",
+                          _("Warning: the backup's Django migrations differ from the current "
+                            "database's; run manage.py migrate after restoring"));
     }
     if (plan->media_target) {
         char *add = pt_l10n_int((int64_t)plan->n_add), *change = pt_l10n_int((int64_t)plan->n_change),
              *remove = pt_l10n_int((int64_t)plan->n_remove);
-        printf(_("Media %s: %s to add, %s to change, %s to remove\n"), plan->media_target, add,
-               change, remove);
+        pt_cli_printf(_("Media %s: %s to add, %s to change, %s to remove\n"), plan->media_target,
+                      add, change, remove);
         free(add);
         free(change);
         free(remove);
@@ -116,10 +117,10 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_print_json(json_pack("{s:s, s:s?}", "restored", plan.backup, "pre_restore",
                                            plan.pre_restore));
     else if (plan.pre_restore)
-        printf(_("Restored %s. The state before is saved as %s: restore it to undo.\n"),
-               plan.backup, plan.pre_restore);
+        pt_cli_printf(_("Restored %s. The state before is saved as %s: restore it to undo.\n"),
+                      plan.backup, plan.pre_restore);
     else
-        printf(_("Restored %s.\n"), plan.backup);
+        pt_cli_printf(_("Restored %s.\n"), plan.backup);
     pt_restore_plan_free(&plan);
     return code;
 }

@@ -23,7 +23,7 @@ static int list(struct pt_cli *cli, struct pt_catalog *catalog)
         if (pt_settings_get(catalog, defs[i].key, &value, &err) != PT_OK)
             return pt_cli_error(&err);
         pt_cli_pad(defs[i].key, width + 1);
-        printf("= %s\n", value);
+        pt_cli_printf("= %s\n", value);
         free(value);
     }
     return 0;
@@ -72,7 +72,7 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
             code = pt_cli_print_json(json_pack(
                 "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
         else
-            printf("%s\n", value);
+            pt_cli_printf("%s\n", value);
         free(value);
     } else {
         if (pt_settings_set(catalog, words[1], words[2], &err) != PT_OK) {
@@ -84,7 +84,7 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
                 code = pt_cli_print_json(json_pack(
                     "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
             else
-                printf("%s = %s\n", words[1], value);
+                pt_cli_printf("%s = %s\n", words[1], value);
             free(value);
         }
     }

@@ -14,26 +14,27 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     pt_format_size(b->bytes, size, sizeof(size));
     char *total = pt_l10n_int(b->total), *done = pt_l10n_int(b->completed),
          *failed = pt_l10n_int(b->failed);
-    printf(_("Backups: %s (%s completed, %s failed), %s\n"), total, done, failed, size);
+    pt_cli_printf(_("Backups: %s (%s completed, %s failed), %s\n"), total, done, failed, size);
     free(total);
     free(done);
     free(failed);
     if (b->last_success_at) {
         char *when = pt_l10n_iso_date(b->last_success_at, PT_DATE_TIME);
         pt_format_age(b->last_success_age_s, age, sizeof(age));
-        printf(_("Last successful backup: %s, %s UTC (%s)\n"), b->last_success_name, when, age);
+        pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), b->last_success_name, when,
+                      age);
         free(when);
         pt_format_duration(b->average_duration_ms, took, sizeof(took));
-        printf(_("Average duration: %s\n"), took);
+        pt_cli_printf(_("Average duration: %s\n"), took);
     } else {
-        printf("%s\n", _("Last successful backup: none"));
+        pt_cli_printf("%s\n", _("Last successful backup: none"));
     }
     if (!d->exists) {
-        printf(_("Database: %s (missing)\n"), d->path);
+        pt_cli_printf(_("Database: %s (missing)\n"), d->path);
         return;
     }
     pt_format_size(d->size_bytes, size, sizeof(size));
-    printf(_("Database: %s (%s)\n"), d->path, size);
+    pt_cli_printf(_("Database: %s (%s)\n"), d->path, size);
     size_t width = 0;
     for (size_t i = 0; i < d->n_tables; i++) {
         size_t w = pt_cli_width(d->tables[i].name);
@@ -43,7 +44,7 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
         fputs("  ", stdout);
         pt_cli_pad(d->tables[i].name, width + 2);
         char *rows = pt_l10n_int(d->tables[i].rows);
-        printf("%s\n", rows);
+        pt_cli_printf("%s\n", rows);
         free(rows);
     }
 }

@@ -20,11 +20,11 @@ static int verify_one(struct pt_cli *cli, const char *id, json_t *results)
         return pt_cli_error(&err);
     json_t *problems = json_array();
     for (size_t i = 0; i < result.n; i++) {
-        fprintf(stderr, "poshtiban: %s: %s\n", record.name, result.problems[i]);
+        pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.problems[i]); /* one line each */
         json_array_append_new(problems, json_string(result.problems[i]));
     }
     if (!cli->json)
-        printf(result.ok ? _("%s: ok\n") : _("%s: DAMAGED\n"), record.name);
+        pt_cli_printf(result.ok ? _("%s: ok\n") : _("%s: DAMAGED\n"), record.name);
     json_array_append_new(results, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)record.id,
                                              "name", record.name, "ok", result.ok, "problems",
                                              problems));

@@ -59,9 +59,27 @@ size_t pt_cli_width(const char *s)
 
 void pt_cli_pad(const char *s, size_t width)
 {
-    fputs(s, stdout);
-    for (size_t w = pt_cli_width(s); w < width; w++)
+    char *shown = pt_text_printable(s);
+    fputs(shown, stdout);
+    for (size_t w = pt_cli_width(shown); w < width; w++)
         fputc(' ', stdout);
+    free(shown);
+}
+
+int pt_cli_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *text = NULL;
+    va_start(ap, fmt);
+    int n = vasprintf(&text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    char *shown = pt_text_printable_lines(text);
+    int rc = fputs(shown, stdout);
+    free(shown);
+    free(text);
+    return rc;
 }
 
 bool pt_cli_parse_count(const char *text, long long *out)

@@ -59,7 +59,7 @@ bool pt_text_valid_utf8(const char *s)
     return true;
 }
 
-char *pt_text_printable(const char *s)
+static char *printable(const char *s, bool keep_lines)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len = strlen(s);
@@ -68,6 +68,8 @@ char *pt_text_printable(const char *s)
         size_t n = utf8_length(p);
         /* C0 controls, DEL, and C1 controls (U+0080..U+009F, which some terminals obey). */
         bool control = n == 0 || *p < 0x20 || *p == 0x7f || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+        if (keep_lines && (*p == '\n' || *p == '\t'))
+            control = false;
         if (control) {
             size_t bytes = n ? n : 1;
             for (size_t i = 0; i < bytes; i++)
@@ -81,6 +83,16 @@ char *pt_text_printable(const char *s)
     }
     *o = '\0';
     return out;
+}
+
+char *pt_text_printable(const char *s)
+{
+    return printable(s, false);
+}
+
+char *pt_text_printable_lines(const char *s)
+{
+    return printable(s, true);
 }
 
 size_t pt_text_width(const char *s)

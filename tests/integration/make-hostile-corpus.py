@@ -36,6 +36,7 @@ import io
 import itertools
 import json
 import os
+import re
 import shutil
 import sqlite3
 import stat
@@ -414,6 +415,7 @@ def main():
     outdir, src_dir, src_zip, src_tar = (os.path.abspath(a) for a in sys.argv[1:5])
     sentinel = os.environ.get("HOSTILE_SENTINEL") or os.path.join(
         os.path.dirname(os.path.dirname(outdir)), "sentinel")
+    only = os.environ.get("HOSTILE_ONLY")
     os.makedirs(outdir, exist_ok=True)
     src_name = {
         "dir": os.path.basename(src_dir),
@@ -434,8 +436,11 @@ def main():
     def emit(vid, fmt, cls, tries, build, expect="refuse", sidecar="matches", suffix=""):
         """One variant: build(tree, ctx) breaks a faithful copy and returns it to be
         written (or None when it wrote the variant itself); ctx["mutate"] then
-        changes the archive file's bytes, before the .sha256 is written."""
+        changes the archive file's bytes, before the .sha256 is written.
+        $HOSTILE_ONLY (a regular expression) keeps only the variants it finds."""
         name = next_name() + suffix
+        if only and not re.search(only, vid):
+            return
         tree = renamed(base[fmt], src_name[fmt], name)
         ext = {"dir": "", "zip": ".zip", "tar.zst": ".tar.zst"}[fmt]
         path = os.path.join(outdir, name + ext)

@@ -152,6 +152,27 @@ static void warn_count(json_t *warnings, const char *fmt, int64_t count)
     free(n);
 }
 
+/*
+ * The folder of the newest completed backup in format dir that holds media:
+ * unchanged media are linked to its files. NULL when there is none.
+ */
+static char *previous_media(struct pt_catalog *c)
+{
+    struct pt_catalog_filter filter = {
+        .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
+    struct pt_record *records = NULL;
+    size_t n = 0;
+    int64_t total;
+    char *found = NULL;
+    if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) != PT_OK)
+        return NULL;
+    for (size_t i = 0; i < n && !found; i++)
+        if (records[i].include_media && records[i].path && strcmp(records[i].format, "dir") == 0)
+            found = pt_xstrdup(records[i].path);
+    pt_record_list_free(records, n);
+    return found;
+}
+
 static void schema_warnings(const struct pt_schema *s, json_t *warnings)
 {
     for (size_t i = 0; i < s->n_tables; i++) {
@@ -250,10 +271,12 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         phase(mon, PT_PHASE_MEDIA);
         struct pt_media_totals planned;
         char *media_dest = pt_path_join(work, "media");
+        char *previous = previous_media(c);
         rc = pt_media_measure(p->media, p->backups, &planned, err);
         if (rc == PT_OK)
-            rc = pt_media_copy(p->media, media_dest, p->backups, planned.bytes, mon, &manifest,
-                               &facts.media, err);
+            rc = pt_media_copy(p->media, media_dest, p->backups, previous, planned.bytes, mon,
+                               &manifest, &facts.media, err);
+        free(previous);
         free(media_dest);
         if (rc != PT_OK)
             goto out;
@@ -266,6 +289,15 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         if (facts.media.skipped > 0) {
             warn_count(warnings, _("%s special files in the media folder were left out"),
                        facts.media.skipped);
+        }
+        if (facts.media.share_failed > 0) {
+            char *n = pt_l10n_int(facts.media.share_failed);
+            char *w = pt_xasprintf(_("%s unchanged media files were copied, since they could "
+                                     "not be linked to the previous backup's: %s"),
+                                   n, strerror(facts.media.share_errno));
+            json_array_append_new(warnings, json_string(w));
+            free(w);
+            free(n);
         }
     }
     if (cancelled(mon)) {
@@ -289,7 +321,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     if (rc == PT_OK && stat(sums, &st) == 0)
         r->size_bytes = manifest.bytes + st.st_size;
     free(sums);
-    if (rc == PT_OK && (pt_fsync_dir(work) != 0))
+    /* A backup's files are never written again, and media may be shared with the next. */
+    if (rc == PT_OK && (pt_tree_read_only(work) != 0 || pt_fsync_dir(work) != 0))
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), work, strerror(errno));
 out:
     if (rc != PT_OK)

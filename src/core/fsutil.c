@@ -168,6 +168,17 @@ int pt_remove_tree(const char *path)
     return nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
+static int read_only_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)ftw;
+    return flag == FTW_F && S_ISREG(st->st_mode) ? chmod(path, 0400) : 0;
+}
+
+int pt_tree_read_only(const char *path)
+{
+    return nftw(path, read_only_entry, 32, FTW_PHYS);
+}
+
 int pt_fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

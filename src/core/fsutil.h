@@ -30,6 +30,8 @@ char *pt_path_resolve(const char *path);
 int pt_mkdir_p(const char *path, mode_t mode);
 /* rm -rf that never follows a symbolic link; 0 or -1 with errno. */
 int pt_remove_tree(const char *path);
+/* Makes every regular file under path read-only (0400), links not followed; 0 or -1. */
+int pt_tree_read_only(const char *path);
 /* fsync of a folder (after a rename or creating entries in it). */
 int pt_fsync_dir(const char *path);
 

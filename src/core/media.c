@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "reader.h"
+#include "sums.h"
 
 #define COPY_BUF (256 * 1024)
 
@@ -26,7 +27,9 @@ struct walk {
     int64_t total_bytes;
     unsigned char *buf;
     struct pt_media_totals *totals;
-    char *root; /* src with its links resolved */
+    char *root;           /* src with its links resolved */
+    const char *previous; /* the previous backup's folder, NULL: none */
+    struct pt_sums previous_sums;
 };
 
 /* A link worth keeping: inside the media folder both as written and on disk. */
@@ -134,6 +137,46 @@ enum pt_status pt_media_measure(const char *src, const char *skip, struct pt_med
     return measure_dir(&w, src, out, err);
 }
 
+/* The copy is read-only and keeps the source's time, by which the next backup knows it. */
+static void seal(const char *dest, const struct stat *source)
+{
+    struct timespec times[2] = {source->st_atim, source->st_mtim};
+    utimensat(AT_FDCWD, dest, times, AT_SYMLINK_NOFOLLOW);
+    chmod(dest, 0400);
+}
+
+/*
+ * Links dest to the previous backup's copy of rel when the source did not
+ * change since (same size and modification time); true when done.
+ */
+static bool share(struct walk *w, const struct stat *source, const char *dest, const char *rel)
+{
+    const struct pt_sum *sum = w->previous ? pt_sums_find(&w->previous_sums, rel) : NULL;
+    if (!sum)
+        return false;
+    char *old = pt_path_join(w->previous, rel);
+    struct stat st;
+    bool same = lstat(old, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == source->st_size &&
+                st.st_mtim.tv_sec == source->st_mtim.tv_sec &&
+                st.st_mtim.tv_nsec == source->st_mtim.tv_nsec;
+    bool linked = same && link(old, dest) == 0;
+    if (same && !linked && w->totals->share_failed++ == 0)
+        w->totals->share_errno = errno;
+    free(old);
+    if (!linked)
+        return false;
+    pt_manifest_add(w->manifest, rel, st.st_size, sum->sha256);
+    pt_manifest_set_mode(w->manifest, (int)(source->st_mode & 07777));
+    w->totals->files++;
+    w->totals->shared++;
+    w->totals->bytes += st.st_size;
+    if (w->monitor && w->monitor->progress) {
+        struct pt_progress p = {PT_PHASE_MEDIA, w->totals->bytes, w->total_bytes, rel};
+        w->monitor->progress(&p, w->monitor->user);
+    }
+    return true;
+}
+
 static enum pt_status copy_file(struct walk *w, const char *src, const char *dest,
                                 const char *rel, struct pt_error *err)
 {
@@ -141,7 +184,15 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     if (fd < 0)
         return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
     struct stat st;
-    int mode = fstat(fd, &st) == 0 ? (int)(st.st_mode & 07777) : 0;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+    }
+    if (S_ISREG(st.st_mode) && share(w, &st, dest, rel)) {
+        close(fd);
+        return PT_OK;
+    }
+    int mode = (int)(st.st_mode & 07777);
     struct pt_file_writer out;
     if (pt_file_writer_open(&out, dest, err) != PT_OK) {
         close(fd);
@@ -179,6 +230,7 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     int64_t size;
     if (pt_file_writer_close(&out, hex, &size, err) != PT_OK)
         return PT_EFAIL;
+    seal(dest, &st);
     pt_manifest_add(w->manifest, rel, size, hex);
     pt_manifest_set_mode(w->manifest, mode);
     w->totals->files++;
@@ -239,18 +291,27 @@ static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest
 }
 
 enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip,
-                             int64_t total_bytes, const struct pt_monitor *monitor,
-                             struct pt_manifest *manifest, struct pt_media_totals *out,
-                             struct pt_error *err)
+                             const char *previous, int64_t total_bytes,
+                             const struct pt_monitor *monitor, struct pt_manifest *manifest,
+                             struct pt_media_totals *out, struct pt_error *err)
 {
     struct walk w = {.monitor = monitor, .manifest = manifest, .total_bytes = total_bytes,
                      .totals = out};
     memset(out, 0, sizeof(*out));
+    char *sums_path = previous ? pt_path_join(previous, "SHA256SUMS") : NULL;
+    char *sums = sums_path ? pt_read_file(sums_path, PT_SMALL_FILE_MAX, NULL) : NULL;
+    free(sums_path);
+    if (sums) {
+        w.previous = previous;
+        pt_sums_parse(sums, &w.previous_sums);
+        free(sums);
+    }
     set_skip(&w, skip);
     w.buf = pt_xmalloc(COPY_BUF);
     w.root = realpath(src, NULL);
     enum pt_status rc = copy_dir(&w, src, dest, "media", err);
     free(w.root);
     free(w.buf);
+    pt_sums_free(&w.previous_sums);
     return rc;
 }

@@ -71,12 +71,13 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
                                   (json_int_t)f->source_size, "sqlite_version",
                                   sqlite3_libversion(), "django", f->schema->django));
     json_object_set_new(doc, "tables", tables_json(f));
-    json_object_set_new(doc, "media",
-                        json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I}", "included",
-                                  f->media_included, "source", f->media_path, "files",
-                                  (json_int_t)f->media.files, "bytes", (json_int_t)f->media.bytes,
-                                  "links", (json_int_t)f->media.links, "skipped",
-                                  (json_int_t)f->media.skipped));
+    json_object_set_new(
+        doc, "media",
+        json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "included", f->media_included,
+                  "source", f->media_path, "files", (json_int_t)f->media.files, "bytes",
+                  (json_int_t)f->media.bytes, "links", (json_int_t)f->media.links, "skipped",
+                  (json_int_t)f->media.skipped, "shared", (json_int_t)f->media.shared,
+                  "share_failed", (json_int_t)f->media.share_failed));
     json_object_set(doc, "settings", f->settings);
     json_object_set(doc, "warnings", f->warnings);
     return doc;

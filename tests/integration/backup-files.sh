@@ -19,7 +19,7 @@ check_backup() { # check_backup PROJECT BACKUP-PATH
     expect_eq "SHA256SUMS covers every file" \
         "$(cd "$b" && find . -type f ! -name SHA256SUMS | sed 's|^\./||' | sort)" \
         "$(cut -c67- "$b/SHA256SUMS" | sort)"
-    expect_eq "owner-only files" "" "$(find "$b" -type f ! -perm 0600)"
+    expect_eq "owner-only, read-only files" "" "$(find "$b" -type f ! -perm 0400)"
     expect_eq "owner-only folders" "" "$(find "$b" -type d ! -perm 0700)"
 }
 

@@ -96,11 +96,11 @@ static void test_create_dir_backup(void **state)
     assert_int_equal(r.tables[0].rows, 3);
     assert_int_equal(mode_of(r.path), 0700);
     char *db = pt_path_join(r.path, "database.sqlite3");
-    assert_int_equal(mode_of(db), 0600);
+    assert_int_equal(mode_of(db), 0400);
     assert_int_equal(pt_test_sql_int(db, "SELECT count(*) FROM note"), 3);
     free(db);
     char *media = pt_path_join(r.path, "media/photos/عکس.txt");
-    assert_int_equal(mode_of(media), 0600);
+    assert_int_equal(mode_of(media), 0400);
     free(media);
     char *fixtures = pt_path_join(r.path, "fixtures");
     assert_int_equal(mode_of(fixtures), 0700);

@@ -20,13 +20,15 @@ struct pt_verify_result {
 /*
  * Checks one completed backup, any format, reading it as a stream: the
  * archive's own SHA-256 against its .sha256, every member against
- * SHA256SUMS, PRAGMA integrity_check of the snapshot and its row counts
- * against the report, and every JSON file parses. The result and the time
+ * SHA256SUMS, PRAGMA quick_check of the snapshot and its row counts
+ * against the report. deep adds PRAGMA integrity_check (indexes against
+ * their tables) in place of quick_check, and parses every JSON file: the
+ * hashes already prove each byte is the one written. The result and the time
  * go into the catalog; *out (when not NULL) receives the updated record.
  * A damaged backup is PT_OK with result->ok false; an error means it could
  * not be checked at all (no such backup, not completed).
  */
-enum pt_status pt_verify_backup(const struct pt_project *project, const char *id,
+enum pt_status pt_verify_backup(const struct pt_project *project, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err);
 

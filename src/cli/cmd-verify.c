@@ -7,14 +7,14 @@
 #include "poshtiban/verify.h"
 
 /* Verifies one backup; adds its result to results; returns 0 ok, 1 damaged, else the code. */
-static int verify_one(struct pt_cli *cli, const char *id, json_t *results)
+static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *results)
 {
     struct pt_monitor monitor;
     pt_cli_monitor(&monitor);
     struct pt_verify_result result;
     struct pt_record record = {0};
     struct pt_error err = {0};
-    enum pt_status rc = pt_verify_backup(&cli->project, id, &monitor, &record, &result, &err);
+    enum pt_status rc = pt_verify_backup(&cli->project, id, deep, &monitor, &record, &result, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);
@@ -36,9 +36,9 @@ static int verify_one(struct pt_cli *cli, const char *id, json_t *results)
 
 int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv)
 {
-    bool all = false;
+    bool all = false, deep = false;
     const char *id = NULL;
-    const struct pt_cli_option options[] = {{"--all", NULL, &all}, {0}};
+    const struct pt_cli_option options[] = {{"--all", NULL, &all}, {"--deep", NULL, &deep}, {0}};
     size_t n_pos;
     if (!pt_cli_parse("verify", argc, argv, options, &id, 1, &n_pos))
         return 2;
@@ -47,7 +47,7 @@ int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv)
     json_t *results = json_array();
     int code = 0;
     if (!all) {
-        code = verify_one(cli, id, results);
+        code = verify_one(cli, id, deep, results);
     } else {
         struct pt_error err = {0};
         struct pt_catalog *catalog;
@@ -66,7 +66,7 @@ int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv)
             return pt_cli_error(&err);
         }
         for (size_t i = 0; i < n; i++) {
-            int one = verify_one(cli, records[i].name, results);
+            int one = verify_one(cli, records[i].name, deep, results);
             code = one > code ? one : code;
         }
         pt_record_list_free(records, n);

@@ -9,7 +9,9 @@ static const struct pt_command commands[] = {
     {"show", pt_cmd_show, "ID", N_("one backup: record, tables, files, messages")},
     {"stats", pt_cmd_stats, "", N_("backup figures and the database's tables")},
     {"report", pt_cmd_report, "ID", N_("print a backup's summary")},
-    {"verify", pt_cmd_verify, "ID | --all", N_("check every file, the snapshot and the JSON of a backup")},
+    {"verify", pt_cmd_verify, "ID | --all [--deep]",
+     N_("check every file of a backup, its snapshot and row counts (--deep: integrity_check and "
+        "the JSON too)")},
     {"restore", pt_cmd_restore,
      "ID [--database-only] [--media-only] [--target-database P] [--target-media D] [--dry-run] "
      "[--yes]",

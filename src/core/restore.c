@@ -751,12 +751,15 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
     return rc;
 }
 
-/* The whole backup verifies (every checksum, the snapshot's integrity), or nothing is restored. */
+/*
+ * The whole backup verifies, deeply (every checksum, integrity_check of the
+ * snapshot, every JSON), or nothing is restored.
+ */
 static enum pt_status check_backup(struct session *s, struct pt_error *err)
 {
     struct pt_verify_result result;
     enum pt_status rc =
-        pt_verify_backup(s->project, s->record.name, s->monitor, NULL, &result, err);
+        pt_verify_backup(s->project, s->record.name, true, s->monitor, NULL, &result, err);
     if (rc == PT_OK && !result.ok)
         rc = pt_error_set(err, PT_EFAIL, _("backup %s does not verify (%s): nothing was restored"),
                           s->record.name, result.n ? result.problems[0] : _("damaged"));

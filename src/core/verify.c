@@ -49,6 +49,7 @@ struct verify {
     char *report; /* backup_report.json */
     char *snapshot; /* path of database.sqlite3 to check */
     bool snapshot_is_temp;
+    bool deep; /* integrity_check and every JSON parsed */
     unsigned char *buf;
     int64_t done;
 };
@@ -159,7 +160,7 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
         return PT_OK;
     bool keep = strcmp(e->path, "SHA256SUMS") == 0 || strcmp(e->path, "backup_report.json") == 0;
     bool is_db = strcmp(e->path, "database.sqlite3") == 0;
-    bool lines = streamed_json(e->path);
+    bool lines = v->deep && streamed_json(e->path);
     struct pt_file_writer copy = {.fd = -1};
     bool copying = false;
     if (is_db && pt_reader_archive_suffix(v->record->format)) {
@@ -309,7 +310,8 @@ static void check_snapshot(struct verify *v)
     }
     sqlite3_progress_handler(db, 100000, stop_when_cancelled, v);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
+    const char *check = v->deep ? "PRAGMA integrity_check" : "PRAGMA quick_check";
+    if (sqlite3_prepare_v2(db, check, -1, &st, NULL) != SQLITE_OK) {
         problem(v, _("database.sqlite3: integrity check failed: %s"), sqlite3_errmsg(db));
         sqlite3_close(db);
         return;
@@ -368,7 +370,7 @@ static void check_archive_file(struct verify *v)
     free(sidecar);
 }
 
-enum pt_status pt_verify_backup(const struct pt_project *p, const char *id,
+enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
@@ -386,7 +388,8 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id,
                           pt_state_label(r.status));
         goto out;
     }
-    struct verify v = {.project = p, .record = &r, .monitor = monitor, .result = result};
+    struct verify v = {
+        .project = p, .record = &r, .monitor = monitor, .result = result, .deep = deep};
     v.buf = pt_xmalloc(BUF_SIZE);
     if (pt_reader_archive_suffix(r.format))
         check_archive_file(&v);

@@ -35,7 +35,8 @@ static void *run(void *arg)
         break;
     }
     case PT_JOB_VERIFY:
-        job->status = pt_verify_backup(p, job->id, &monitor, &job->record, &job->verify, &job->err);
+        job->status =
+            pt_verify_backup(p, job->id, false, &monitor, &job->record, &job->verify, &job->err);
         break;
     case PT_JOB_RESTORE_PLAN: {
         struct pt_restore_options opts = {0};

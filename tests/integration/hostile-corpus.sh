@@ -306,7 +306,7 @@ while IFS=$'\t' read -r -u 3 vid cls fmt expect how; do
                 rm -f "$scratch/x.zip"
                 pt export "$vname" -o "$scratch/x.zip"
                 ;;
-            verify) pt verify "$vname" ;;
+            verify) pt verify --deep "$vname" ;;
             restore-media)
                 fresh_target
                 pt restore "$vname" --yes --media-only --target-media "$target"

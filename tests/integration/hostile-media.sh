@@ -130,10 +130,29 @@ os.chmod(archive, 0o600)
 os.replace(archive + ".new", archive)
 PY
 check "bomb: the archive stays small ($(stat -c %s "$path") bytes)" test "$(stat -c %s "$path")" -lt $((8 << 20))
-/usr/bin/time -f %M -o "$scratch/rss" "$POSHTIBAN" verify bomb </dev/null >"$scratch/bomb.out" 2>&1
+run_pt verify bomb </dev/null
+expect_eq "bomb: verify says damaged (exit 1)" 1 "$status"
+case $err in *"complete_database.json: checksum mismatch"*) ;; *) fail "bomb: verify names the file: [$err]" ;; esac
+/usr/bin/time -f %M -o "$scratch/rss" "$POSHTIBAN" verify --deep bomb </dev/null >"$scratch/bomb.out" 2>&1
 code=$?
 rss=$(tail -n 1 "$scratch/rss")
-expect_eq "bomb: verify says damaged (exit 1)" 1 "$code"
+expect_eq "bomb: verify --deep says damaged (exit 1)" 1 "$code"
 grep -q "complete_database.json: not valid JSON" "$scratch/bomb.out" || fail "bomb: the JSON is named: $(cat "$scratch/bomb.out")"
-check "bomb: verify stays under 200 MiB of memory (${rss} KiB, sanitizers included)" test "$rss" -lt 204800
+check "bomb: verify --deep stays under 200 MiB of memory (${rss} KiB, sanitizers included)" test "$rss" -lt 204800
+
+# --- verify reads hashes; --deep also parses the JSON: a fixture that is
+# no JSON, resealed into SHA256SUMS, is seen by --deep (and restore) only
+new_backup --name badjson || exit 1
+fixture=$(cd "$path" && ls fixtures/*.json | head -n 1)
+chmod u+w "$path/$fixture" "$path/SHA256SUMS"
+printf '[{"model": ' >"$path/$fixture"
+sed -i "s|^[0-9a-f]\{64\}  $fixture\$|$(cd "$path" && sha256sum "$fixture")|" "$path/SHA256SUMS"
+(cd "$path" && sha256sum -c --quiet SHA256SUMS) || fail "badjson: resealed"
+run_pt verify badjson </dev/null
+expect_eq "badjson: verify (hashes, quick_check, rows) passes ($err)" 0 "$status"
+run_pt verify --deep badjson </dev/null
+expect_eq "badjson: verify --deep finds it (exit 1)" 1 "$status"
+case $err in *"$fixture: not valid JSON"*) ;; *) fail "badjson: --deep names the fixture: [$err]" ;; esac
+run_pt restore badjson --yes </dev/null
+expect_eq "badjson: restore verifies deeply and refuses" 1 "$status"
 finish

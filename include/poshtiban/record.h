@@ -16,7 +16,8 @@ enum pt_state {
     PT_STATE_COMPLETED,
     PT_STATE_FAILED,
     PT_STATE_INTERRUPTED,
-    PT_STATE_DELETING, /* delete began; recovery finishes it */
+    PT_STATE_DELETING,  /* delete began; recovery finishes it */
+    PT_STATE_CANCELLED, /* the user asked it to stop: no alarm */
 };
 
 struct pt_table_count {

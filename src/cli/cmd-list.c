@@ -77,10 +77,11 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
     struct pt_catalog_filter filter = {0};
     long long value;
     if (status && !(filter.has_status = pt_state_parse(status, &filter.status)))
-        return pt_cli_usage("list",
-                            _("--status takes pending, running, completed, failed or interrupted, "
-                              "not \"%s\""),
-                            status);
+        return pt_cli_usage(
+            "list",
+            _("--status takes pending, running, completed, failed, interrupted or cancelled, "
+              "not \"%s\""),
+            status);
     if (kind && !(filter.has_kind = pt_kind_parse(kind, &filter.kind)))
         return pt_cli_usage("list", _("--kind takes manual, auto or scheduled, not \"%s\""), kind);
     if (limit) {

@@ -516,12 +516,14 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
         /* Free the space first: the catalog itself may need it to record the failure. */
         discard(p, &r, suffix, published);
         stamp_finish(p, &r, clock_start);
-        r.status = PT_STATE_FAILED;
+        /* A cancel the user asked for is no failure: its own status, and no alarm. */
+        bool cancelled = rc == PT_ECANCELLED;
+        r.status = cancelled ? PT_STATE_CANCELLED : PT_STATE_FAILED;
         r.size_bytes = 0;
         free(r.message);
-        r.message = NULL;
+        r.message = cancelled ? pt_xstrdup(_("cancelled by the user")) : NULL;
         free(r.error);
-        r.error = pt_xstrdup(err && err->message ? err->message : _("failed"));
+        r.error = cancelled ? NULL : pt_xstrdup(err && err->message ? err->message : _("failed"));
         pt_catalog_update(c, &r, NULL);
     }
     free(work);

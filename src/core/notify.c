@@ -403,6 +403,8 @@ void pt_notify_start(const struct pt_project *p, struct pt_catalog *c, struct pt
 void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
                       struct pt_record *r)
 {
+    if (r->status == PT_STATE_CANCELLED)
+        return; /* the user stopped it: nothing to tell (the start ping times out quietly) */
     ping(c, run, r->status == PT_STATE_COMPLETED ? "" : "fail");
     if (pt_settings_bool(c, "notify.email.enabled"))
         mail_about(p, c, run, r);

@@ -9,10 +9,11 @@
 
 static const char *const kind_names[] = {"manual", "auto", "scheduled"};
 static const char *const kind_labels[] = {N_("manual"), N_("auto"), N_("scheduled")};
-static const char *const state_names[] = {"pending", "running",     "completed",
-                                          "failed",  "interrupted", "deleting"};
-static const char *const state_labels[] = {N_("pending"), N_("running"),     N_("completed"),
-                                           N_("failed"),  N_("interrupted"), N_("deleting")};
+static const char *const state_names[] = {"pending",     "running",  "completed", "failed",
+                                          "interrupted", "deleting", "cancelled"};
+static const char *const state_labels[] = {N_("pending"),  N_("running"),     N_("completed"),
+                                           N_("failed"),   N_("interrupted"), N_("deleting"),
+                                           N_("cancelled")};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -192,6 +192,22 @@ static void refilter(struct list *l)
     l->stale = true;
 }
 
+/* The status filter's next value: each state a user filters by, then all (-1). */
+static int next_status(int status)
+{
+    static const int order[] = {-1,
+                                PT_STATE_PENDING,
+                                PT_STATE_RUNNING,
+                                PT_STATE_COMPLETED,
+                                PT_STATE_FAILED,
+                                PT_STATE_INTERRUPTED,
+                                PT_STATE_CANCELLED};
+    size_t n = sizeof(order) / sizeof(order[0]);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (order[i] == status)
+            return order[i + 1];
+    return -1;
+}
 static bool handle(void *state, struct pt_app *app, enum pt_action a)
 {
     struct list *l = state;
@@ -250,7 +266,7 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         return true;
     }
     case PT_ACT_STATUS_FILTER:
-        l->status = l->status >= PT_STATE_INTERRUPTED ? -1 : l->status + 1;
+        l->status = next_status(l->status);
         refilter(l);
         return true;
     case PT_ACT_KIND_FILTER:

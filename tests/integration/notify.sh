@@ -119,6 +119,26 @@ case $(mail_eval "$maildir/005.eml" 'msg.get_content_charset()') in utf-8) ;; *)
 pt_ok notify test
 expect_eq "notify test sends one" 6 "$(mails "$maildir")"
 
+# A create the user cancels (Ctrl-C): "cancelled", no /fail ping, no mail, even with "always".
+pings >/dev/null
+sqlite3 db.sqlite3 "CREATE TABLE heavy (id INTEGER PRIMARY KEY, data BLOB);
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 60000)
+INSERT INTO heavy (data) SELECT randomblob(1000) FROM s;"
+"$POSHTIBAN" create --name cancelme >/dev/null 2>"$scratch/cancel.err" </dev/null &
+creator=$!
+for _ in $(seq 200); do
+    [ -n "$(ls -A backups/.poshtiban/tmp 2>/dev/null)" ] && break
+    sleep 0.05
+done
+kill -INT "$creator"
+wait "$creator" && fail "a cancelled create exits 0"
+sqlite3 db.sqlite3 "DROP TABLE heavy; VACUUM;"
+run_pt show cancelme --json </dev/null
+expect_eq "cancel: the record is cancelled, with no error" "cancelled None" \
+    "$(echo "$out" | json_eval '"%s %s" % (d["status"], d["error"])')"
+expect_eq "cancel: no mail" 6 "$(mails "$maildir")"
+expect_eq "cancel: the start ping only, no /fail" "/hc/abc/start" "$(pings)"
+
 # The mail server and the ping listener are gone: the backup still completes; the record says so.
 kill "${sink_pids[0]}" "${sink_pids[1]}"
 wait "${sink_pids[0]}" "${sink_pids[1]}" 2>/dev/null

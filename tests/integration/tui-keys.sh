@@ -68,7 +68,7 @@ effect e "e export" "Exported to"
 effect p "p pin" "Pinned first"
 effect d "d delete" "for good?" n
 effect / "/ search" "Search names:" Escape
-effect s "s status" "status: pending" "s s s s s"
+effect s "s status" "status: pending" "s s s s s s"
 effect K "K kind" "kind: manual" "K K K"
 effect n "n new" "completed:"
 effect Enter "Enter open" "Tables"
@@ -80,7 +80,7 @@ effect P "P prune" "Apply retention now" n
 keys q
 expect_eq "quit" 0 "$(tui_exit)"
 
-# --- Esc cancels a long create: a failed record saying so, no files, nothing in tmp ---
+# --- Esc cancels a long create: a cancelled record (not failed), no files, nothing in tmp ---
 sqlite3 "$proj/db.sqlite3" "CREATE TABLE heavy (id INTEGER PRIMARY KEY, data BLOB);
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 150000)
 INSERT INTO heavy (data) SELECT randomblob(2000) FROM s;"
@@ -96,6 +96,8 @@ keys q
 tui_exit >/dev/null
 expect_eq "no new backup folder" "$before" "$(ls "$proj/backups" | sort)"
 expect_eq "tmp is empty" "" "$(ls -A "$proj/backups/.poshtiban/tmp")"
-expect_eq "the record failed, saying cancelled" "failed cancelled" \
+expect_eq "the record is cancelled, no error" "cancelled None" \
     "$("$POSHTIBAN" -C "$proj" list --json | json_eval '"%s %s" % (d["backups"][0]["status"], d["backups"][0]["error"])')"
+run_pt -C "$proj" stats --json </dev/null
+expect_eq "a cancel is not counted failed" 0 "$(echo "$out" | json_eval 'd["backups"]["failed"]')"
 finish

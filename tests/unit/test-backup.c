@@ -205,13 +205,15 @@ static void test_cancel_leaves_nothing(void **state)
     struct pt_error err = {0};
     assert_int_equal(pt_backup_create(&f->project, &opts, &monitor, &r, &err), PT_ECANCELLED);
     pt_error_clear(&err);
-    assert_int_equal(r.status, PT_STATE_FAILED);
-    assert_string_equal(r.error, "cancelled");
+    /* Cancelled, not failed: the user asked, and no alarm goes out. */
+    assert_int_equal(r.status, PT_STATE_CANCELLED);
+    assert_null(r.error);
+    assert_string_equal(r.message, "cancelled by the user");
     assert_int_equal(access(r.path, F_OK), -1);
     assert_int_equal(pt_test_count_entries(f->project.tmp), 0);
     assert_int_equal(pt_test_sql_int(f->project.catalog,
-                                     "SELECT count(*) FROM backups WHERE status = 'failed'"
-                                     " AND error = 'cancelled'"),
+                                     "SELECT count(*) FROM backups WHERE status = 'cancelled'"
+                                     " AND error IS NULL"),
                      1);
     pt_record_free(&r);
 }

@@ -8,6 +8,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "shquote.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/record.h"
 #include "poshtiban/text.h"
@@ -33,6 +34,32 @@ static void add(struct text *t, const char *fmt, ...)
     memcpy(t->s + t->len, piece, (size_t)n + 1);
     t->len += (size_t)n;
     free(piece);
+}
+
+/*
+ * The commands that put this backup back by hand, with the real paths
+ * quoted for sh, to be run in the backup's folder (README, "Restoring by
+ * hand"). Only the labels are translated: a command stays a command.
+ */
+static void recipe(struct text *t, json_t *source, json_t *media)
+{
+    const char *database = json_string_value(json_object_get(source, "path"));
+    const char *folder = json_string_value(json_object_get(media, "source"));
+    add(t, "\n%s\n",
+        _("To restore by hand, in this backup's folder (an archive unpacked first), "
+          "with the app stopped:"));
+    char *db = pt_sh_quote(database ? database : "db.sqlite3");
+    add(t, "  %s: sqlite3 %s \".restore database.sqlite3\"\n", _("database"), db);
+    free(db);
+    add(t, "  %s: python manage.py loaddata complete_database.json\n", _("or with Django"));
+    if (json_is_true(json_object_get(media, "included")) && folder) {
+        char *into = pt_xasprintf("%s/", folder);
+        char *quoted = pt_sh_quote(into);
+        add(t, "  %s: mkdir -p %s && cp -R --no-preserve=mode media/. %s\n", _("media"), quoted,
+            quoted);
+        free(quoted);
+        free(into);
+    }
 }
 
 static const char *str(json_t *o, const char *key)
@@ -127,9 +154,6 @@ char *pt_report_summary(json_t *report)
     json_t *warning;
     json_array_foreach(json_object_get(report, "warnings"), i, warning)
         add(&t, "%s: %s\n", _("Warning"), json_string_value(warning));
-    add(&t, "\n%s\n  %s\n  %s\n  %s\n", _("To restore by hand:"),
-        _("database: sqlite3 database.sqlite3 \".backup 'db.sqlite3'\" (with the app stopped)"),
-        _("or with Django: python manage.py loaddata complete_database.json"),
-        _("media: cp -a media/. /path/to/project/media/"));
+    recipe(&t, source, media);
     return t.s;
 }

@@ -50,6 +50,8 @@ expect_screen "last good backup" "$name"
 # Right-aligned: the label column sits at the right edge.
 line=$(screen | grep -F "در مجموع" | head -n 1 | sed 's/ *$//')
 case $line in *"پشتیبان‌ها") ;; *) fail "labels are on the right: [$line]" ;; esac
+# No middle dot between figures: beside Persian digits it reads as a zero (۰).
+case $(screen) in *"·"*) fail "the Persian dashboard separates with a middle dot: [$line]" ;; esac
 set -- $(screen | letters)
 check "terminal mode: logical letters on screen ($1)" test "$1" -gt 20
 expect_eq "terminal mode: no presentation forms" 0 "$2"

@@ -9,7 +9,8 @@ static const struct pt_command commands[] = {
     {"show", pt_cmd_show, "ID", N_("one backup: record, tables, files, messages")},
     {"stats", pt_cmd_stats, "", N_("backup figures and the database's tables")},
     {"report", pt_cmd_report, "ID", N_("print a backup's summary")},
-    {"verify", pt_cmd_verify, "ID | --all", N_("check every file, the snapshot and the JSON of a backup")},
+    {"verify", pt_cmd_verify, "ID | --all",
+     N_("check every file, the snapshot and the JSON of a backup")},
     {"restore", pt_cmd_restore,
      "ID [--database-only] [--media-only] [--target-database P] [--target-media D] [--dry-run] "
      "[--yes]",
@@ -25,6 +26,11 @@ static const struct pt_command commands[] = {
     {"cron", pt_cmd_cron, "install [--every MIN] | remove | status",
      N_("the crontab line that runs auto; whether cron runs")},
     {"notify", pt_cmd_notify, "test", N_("send a test mail with the notify.* settings")},
+    {"offsite", pt_cmd_offsite, "init | list | prune [--dry-run] | check [--read-data-subset N%]",
+     N_("the restic repository of the off-site copies")},
+    {"push", pt_cmd_push, "[ID | --missing]", N_("send a backup off-site (default: latest)")},
+    {"pull", pt_cmd_pull, "NAME | latest [--repository R] [--project P]",
+     N_("bring a backup back from off-site")},
     {"doctor", pt_cmd_doctor, "", N_("where the backups live, what they survive, what needs care")},
 };
 

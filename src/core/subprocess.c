@@ -169,13 +169,20 @@ static void feed_lines(struct sink *s, void (*fn)(const char *line, void *user),
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static void child(const struct pt_subprocess_stream *st, pid_t parent, int out, int errfd,
-                  int report)
+static void child(const struct pt_subprocess_stream *st, pid_t parent, const int out[2],
+                  const int errp[2], int report)
 {
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int e = 0;
-    if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
-        dup2(errfd, STDERR_FILENO) < 0 || (st->cwd && chdir(st->cwd) != 0))
+    if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+        dup2(errp[1], STDERR_FILENO) < 0 || (st->cwd && chdir(st->cwd) != 0))
+        e = errno;
+    /*
+     * The child keeps the read ends too: when this process dies, its writes
+     * fill the pipes instead of failing with SIGPIPE, which would kill it
+     * before it has handled the SIGINT below and removed what it locked.
+     */
+    if (!e && (fcntl(out[0], F_SETFD, 0) != 0 || fcntl(errp[0], F_SETFD, 0) != 0))
         e = errno;
     /* Killed, even by SIGKILL, this process leaves no child running on: it is told to stop. */
     if (!e && (prctl(PR_SET_PDEATHSIG, SIGINT) != 0 || getppid() != parent))
@@ -215,7 +222,7 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0)
-        child(st, parent, out[1], errp[1], report[1]);
+        child(st, parent, out, errp, report[1]);
     int saved = errno;
     close(out[1]);
     close(errp[1]);

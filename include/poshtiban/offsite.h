@@ -27,9 +27,9 @@
 
 /* One snapshot of this project in the repository. Strings are owned. */
 struct pt_offsite_snapshot {
-    char *id;       /* restic's snapshot id */
+    char *id; /* restic's snapshot id */
     char *short_id;
-    char *name;     /* the backup's name */
+    char *name; /* the backup's name */
     enum pt_kind kind;
     int64_t time_ms; /* the backup's creation time */
     char *host;
@@ -37,7 +37,7 @@ struct pt_offsite_snapshot {
 };
 
 struct pt_offsite_list {
-    char *project; /* the project id */
+    char *project;                     /* the project id */
     struct pt_offsite_snapshot *items; /* oldest first */
     size_t n;
 };
@@ -88,8 +88,8 @@ struct pt_offsite_push_result {
  * when the lock is taken. Free out with pt_offsite_push_result_free().
  */
 enum pt_status pt_offsite_push(const struct pt_project *project, const char *id,
-                               const struct pt_monitor *monitor,
-                               struct pt_offsite_push_result *out, struct pt_error *err);
+                               const struct pt_monitor *monitor, struct pt_offsite_push_result *out,
+                               struct pt_error *err);
 void pt_offsite_push_result_free(struct pt_offsite_push_result *result);
 
 /*

@@ -57,8 +57,7 @@ static int offsite_init(struct pt_cli *cli, int argc, char **argv)
               "secret, never in the repository or the project folder."));
     int code = 0;
     if (cli->json)
-        code = pt_cli_print_json(
-            json_pack("{s:s, s:b}", "repository", repo, "existed", existed));
+        code = pt_cli_print_json(json_pack("{s:s, s:b}", "repository", repo, "existed", existed));
     else if (existed)
         printf(_("The off-site repository %s exists already; poshtiban uses it.\n"), repo);
     else
@@ -80,8 +79,8 @@ static json_t *snapshot_json(const struct pt_offsite_snapshot *s)
 
 static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
 {
-    const char *titles[] = {_("NAME"), _("KIND"), _("SIZE"), _("TIME (UTC)"), _("HOST"),
-                            _("SNAPSHOT")};
+    const char *titles[] = {_("NAME"),       _("KIND"), _("SIZE"),
+                            _("TIME (UTC)"), _("HOST"), _("SNAPSHOT")};
     enum { NCOLS = 6 };
     size_t width[NCOLS];
     char ***cells = calloc(n ? n : 1, sizeof(*cells));
@@ -97,8 +96,8 @@ static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
         char *when = pt_l10n_iso_date(iso, PT_DATE_TIME);
         char *name = pt_text_printable(items[i].name);
         char *host = pt_text_printable(items[i].host);
-        const char *values[NCOLS] = {name, pt_kind_label(items[i].kind), size, when, host,
-                                     items[i].short_id};
+        const char *values[NCOLS] = {
+            name, pt_kind_label(items[i].kind), size, when, host, items[i].short_id};
         cells[i] = calloc(NCOLS, sizeof(char *));
         for (size_t c = 0; c < NCOLS; c++) {
             cells[i][c] = strdup(values[c] ? values[c] : "");
@@ -151,8 +150,8 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
         /* Newest first, as `list` shows the catalog. */
         for (size_t i = list.n; i-- > 0;)
             json_array_append_new(items, snapshot_json(&list.items[i]));
-        code = pt_cli_print_json(json_pack("{s:s, s:o, s:I}", "project", list.project,
-                                           "snapshots", items, "total", (json_int_t)list.n));
+        code = pt_cli_print_json(json_pack("{s:s, s:o, s:I}", "project", list.project, "snapshots",
+                                           items, "total", (json_int_t)list.n));
     } else if (list.n == 0) {
         printf("%s\n", _("No off-site copies of this project yet. Send one with: poshtiban push"));
     } else {
@@ -256,8 +255,11 @@ int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     struct pt_offsite_push_result res;
     struct pt_error err = {0};
-    enum pt_status rc =
-        pt_offsite_push(&cli->project, missing ? NULL : id ? id : "latest", &monitor, &res, &err);
+    enum pt_status rc = pt_offsite_push(&cli->project,
+                                        missing ? NULL
+                                        : id    ? id
+                                                : "latest",
+                                        &monitor, &res, &err);
     pt_cli_monitor_done();
     int code = 0;
     if (rc != PT_OK) {

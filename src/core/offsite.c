@@ -194,8 +194,11 @@ static enum pt_status snapshots_json(struct pt_restic *r, const char *tags,
 {
     struct collected got = {0};
     const char *args[] = {"snapshots", "--json", "--no-lock", "--tag", tags, NULL};
-    struct pt_restic_call call = {
-        .args = args, .monitor = mon, .phase = PT_PHASE_PREPARE, .on_json = keep_json, .user = &got};
+    struct pt_restic_call call = {.args = args,
+                                  .monitor = mon,
+                                  .phase = PT_PHASE_PREPARE,
+                                  .on_json = keep_json,
+                                  .user = &got};
     enum pt_status rc = pt_restic_run(r, &call, err);
     if (rc == PT_OK && !json_is_array(got.doc))
         rc = pt_error_set(err, PT_EFAIL, _("restic listed no snapshots in a form poshtiban reads"));
@@ -265,8 +268,8 @@ static char *pull_project(struct pt_catalog *c, struct pt_restic *r, const char 
         return NULL;
     }
     if (stored && asked && strcmp(stored, asked) != 0) {
-        pt_error_set(err, PT_EINVAL,
-                     _("this catalog belongs to the off-site project %s, not %s"), stored, asked);
+        pt_error_set(err, PT_EINVAL, _("this catalog belongs to the off-site project %s, not %s"),
+                     stored, asked);
         free(stored);
         return NULL;
     }
@@ -359,10 +362,9 @@ static struct pt_offsite_pushed *add_item(struct pt_offsite_push_result *res, co
 }
 
 /* `restic backup` of one backup, from the backup root, by name: the same paths on any machine. */
-static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r,
-                               const char *project, const struct pt_record *rec,
-                               const struct pt_monitor *mon, struct summary *sum,
-                               struct pt_error *err)
+static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r, const char *project,
+                               const struct pt_record *rec, const struct pt_monitor *mon,
+                               struct summary *sum, struct pt_error *err)
 {
     const char *suffix = pt_reader_archive_suffix(rec->format);
     char *file = pt_xasprintf("%s%s", rec->name, suffix ? suffix : "");
@@ -378,8 +380,9 @@ static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r,
     char when[32];
     gmtime_r(&secs, &tm);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-    const char *args[] = {"backup", "--json",       "--tag", tags, "--time", when, "--",
-                          file,     suffix ? sidecar : NULL, NULL};
+    const char *args[] = {
+        "backup", "--json", "--tag", tags, "--time", when, "--", file, suffix ? sidecar : NULL,
+        NULL};
     struct pt_restic_call call = {.args = args,
                                   .cwd = p->backups,
                                   .monitor = mon,
@@ -419,8 +422,8 @@ static enum pt_status push_records(const struct pt_project *p, struct pt_catalog
         enum pt_status one;
         if (!listed) {
             /* A repository that cannot even be listed fails every backup alike. */
-            one = pt_error_set(&e, listing.status == PT_ECANCELLED ? PT_ECANCELLED : PT_EFAIL,
-                               "%s", listing.message ? listing.message : _("failed"));
+            one = pt_error_set(&e, listing.status == PT_ECANCELLED ? PT_ECANCELLED : PT_EFAIL, "%s",
+                               listing.message ? listing.message : _("failed"));
         } else if (there) {
             it->already = true;
             sum.snapshot = pt_xstrdup(there->short_id);
@@ -468,9 +471,8 @@ static enum pt_status push_records(const struct pt_project *p, struct pt_catalog
  * even be set up (no repository, no password), each record says so.
  */
 static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
-                               struct pt_record **records, size_t n,
-                               const struct pt_monitor *mon, struct pt_offsite_push_result *out,
-                               struct pt_error *err)
+                               struct pt_record **records, size_t n, const struct pt_monitor *mon,
+                               struct pt_offsite_push_result *out, struct pt_error *err)
 {
     if (n == 0)
         return PT_OK;
@@ -497,7 +499,8 @@ static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
     return rc;
 }
 
-/* Completed backups without an off-site copy, newest first; only those last tried before `before`. */
+/* Completed backups without an off-site copy, newest first; only those last tried before `before`.
+ */
 static void unsent(struct pt_catalog *c, int64_t before, struct pt_record **out, size_t *n)
 {
     struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED};
@@ -510,8 +513,8 @@ static void unsent(struct pt_catalog *c, int64_t before, struct pt_record **out,
         return;
     for (size_t i = 0; i < count; i++) {
         struct pt_record *r = &all[i];
-        bool due = !r->offsite_snapshot && (r->offsite_at_ms < 0 || r->offsite_at_ms <= before ||
-                                            !r->offsite_error);
+        bool due = !r->offsite_snapshot &&
+                   (r->offsite_at_ms < 0 || r->offsite_at_ms <= before || !r->offsite_error);
         if (due) {
             all[kept] = *r;
             if (kept != i)
@@ -643,8 +646,8 @@ static enum pt_status place(const struct pt_project *p, const char *work, const 
         free(file);
     }
     if (!r->format)
-        return pt_error_set(err, PT_EFAIL, _("the off-site copy of %s holds no backup of that name"),
-                            name);
+        return pt_error_set(err, PT_EFAIL,
+                            _("the off-site copy of %s holds no backup of that name"), name);
     r->name = pt_xstrdup(name);
     const char *suffix = pt_reader_archive_suffix(r->format);
     enum pt_status rc = PT_OK;
@@ -682,8 +685,7 @@ static enum pt_status fetch(const struct pt_project *p, struct pt_catalog *c, st
         mon->progress(&pr, mon->user);
     }
     const char *args[] = {"restore", snap->id, "--target", work, NULL};
-    struct pt_restic_call call = {
-        .args = args, .monitor = mon, .phase = PT_PHASE_DOWNLOAD};
+    struct pt_restic_call call = {.args = args, .monitor = mon, .phase = PT_PHASE_DOWNLOAD};
     if (rc == PT_OK)
         rc = pt_restic_run(r, &call, err);
     if (rc == PT_OK)
@@ -740,7 +742,8 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         return rc;
     if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
         goto out;
-    if (o->repository && (rc = pt_settings_set(c, "offsite.repository", o->repository, err)) != PT_OK)
+    if (o->repository &&
+        (rc = pt_settings_set(c, "offsite.repository", o->repository, err)) != PT_OK)
         goto out;
     if ((rc = pt_restic_open(&r, p, c, NULL, err)) != PT_OK)
         goto out;

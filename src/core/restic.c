@@ -15,9 +15,9 @@ extern char **environ;
 /* Variables of the caller's that would tell restic another repository or password. */
 static bool ours(const char *entry)
 {
-    static const char *const names[] = {"RESTIC_REPOSITORY=",      "RESTIC_REPOSITORY_FILE=",
-                                        "RESTIC_PASSWORD=",        "RESTIC_PASSWORD_FILE=",
-                                        "RESTIC_PASSWORD_COMMAND=", "TZ="};
+    static const char *const names[] = {
+        "RESTIC_REPOSITORY=",    "RESTIC_REPOSITORY_FILE=",  "RESTIC_PASSWORD=",
+        "RESTIC_PASSWORD_FILE=", "RESTIC_PASSWORD_COMMAND=", "TZ="};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strncmp(entry, names[i], strlen(names[i])) == 0)
             return true;
@@ -31,11 +31,12 @@ static void add_env(struct pt_restic *r, size_t *n, char *entry)
     r->envp[*n] = NULL;
 }
 
-enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p,
-                              struct pt_catalog *c, const char *repository, struct pt_error *err)
+enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, struct pt_catalog *c,
+                              const char *repository, struct pt_error *err)
 {
     memset(r, 0, sizeof(*r));
-    r->repository = repository ? pt_xstrdup(repository) : pt_settings_string(c, "offsite.repository");
+    r->repository =
+        repository ? pt_xstrdup(repository) : pt_settings_string(c, "offsite.repository");
     if (!*r->repository) {
         pt_restic_close(r);
         return pt_error_set(err, PT_EINVAL,
@@ -107,8 +108,7 @@ static void on_line(const char *line, void *user)
         if (m && m->progress) {
             struct pt_progress pr = {call->phase,
                                      json_integer_value(json_object_get(msg, "bytes_done")),
-                                     json_integer_value(json_object_get(msg, "total_bytes")),
-                                     NULL};
+                                     json_integer_value(json_object_get(msg, "total_bytes")), NULL};
             m->progress(&pr, m->user);
         }
     } else if (call->on_json) {

@@ -52,6 +52,19 @@ POSHTIBAN_TEST_NOW=2026-11-26T10:00:15Z new_backup
 expect_eq "after_backup false: create sends nothing" None "$(echo "$rec" | json_eval 'd["offsite"]')"
 pt_ok settings set offsite.enabled false
 
+# --- doctor: the newest backup not sent is a warning; sent, none; a login in the repository is never shown
+pt_ok doctor --json
+expect_eq "doctor: newest backup not sent" "False" "$(echo "$out" | json_eval 'd["offsite"]["newest_pushed"]')"
+case $(echo "$out" | json_eval '" ".join(d["warnings"])') in *"has no off-site copy"*) ;; *) fail "doctor warns of the unsent backup: $out" ;; esac
+pt_ok push
+pt_ok doctor --json
+expect_eq "doctor: newest backup sent, restic found" "True True" "$(echo "$out" | json_eval 'str(d["offsite"]["newest_pushed"]) + " " + str(d["offsite"]["restic_found"])')"
+pt_ok settings set offsite.repository "rest:https://alice:hunter2-secret@backup.example.com:8000/repo/"
+pt_ok doctor
+case $out in *"to rest:https://backup.example.com:8000/repo/"*) ;; *) fail "doctor shows the repository without its login: [$out]" ;; esac
+case $out in *hunter2*) fail "doctor shows the REST password" ;; esac
+pt_ok settings set offsite.repository "$scratch/repo"
+
 # --- pull refusals
 run_pt -C "$scratch/fresh-local" pull "$first" </dev/null
 expect_eq "pull: a name that exists here: exit" 2 "$status"

@@ -11,7 +11,7 @@
 #include "poshtiban/status.h"
 
 /* The catalog's schema version this build writes; older ones migrate forward. */
-#define PT_CATALOG_VERSION 4
+#define PT_CATALOG_VERSION 5
 
 struct pt_catalog;
 
@@ -53,6 +53,15 @@ enum pt_status pt_catalog_set_pinned(struct pt_catalog *catalog, int64_t id, boo
 enum pt_status pt_catalog_set_verified(struct pt_catalog *catalog, int64_t id, const char *at,
                                        bool ok, struct pt_error *err);
 enum pt_status pt_catalog_set_message(struct pt_catalog *catalog, int64_t id, const char *message,
+                                      struct pt_error *err);
+
+/*
+ * The off-site columns of one record (SPEC §10): snapshot id (NULL when
+ * there is none), when it was tried (ms since the epoch), the error of a
+ * failed push (NULL on success) and how much the repository grew.
+ */
+enum pt_status pt_catalog_set_offsite(struct pt_catalog *catalog, int64_t id, const char *snapshot,
+                                      int64_t at_ms, const char *error, int64_t bytes_added,
                                       struct pt_error *err);
 
 /* Deletes the record with this id and its table counts. */

@@ -43,6 +43,12 @@ struct pt_doctor {
     int64_t last_success_age_s;
     bool overdue; /* older than twice auto.interval_hours (auto on) or a day (auto off) */
 
+    /* Off-site copies (SPEC §10). */
+    bool offsite_enabled;
+    char *offsite_repository; /* redacted: no login; "" when none */
+    bool restic_found;
+    bool newest_offsite; /* the newest completed backup has an off-site copy */
+
     char **warnings; /* translated, one sentence each */
     size_t n_warnings;
 };
@@ -57,7 +63,8 @@ void pt_doctor_free(struct pt_doctor *doctor);
  * "mount_source", "mount_root", "free_bytes", "total_bytes", "kind",
  * "verdict"}, "next_backup_bytes", "backups_fit", "environment":
  * {"codespace", "codespace_name", "container", "ssh", "ssh_server"},
- * "newest_backup", "download": {"command", "note"}, "cron", "auto":
+ * "newest_backup", "download": {"command", "note"}, "offsite": {"enabled",
+ * "repository", "restic_found", "newest_pushed"}, "cron", "auto":
  * {"enabled", "interval_hours", "due", "reason", "next_due_at"},
  * "last_success": {"name", "finished_at", "age_s", "overdue"}, "warnings"};
  * new reference.

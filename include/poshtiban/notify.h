@@ -37,6 +37,14 @@ void pt_notify_finish(const struct pt_project *project, struct pt_catalog *catal
 void pt_notify_run_free(struct pt_notify_run *run);
 
 /*
+ * The off-site copy of the backup name failed (SPEC §10) with error: pings
+ * URL/fail and, when notify.email.enabled, mails it, whatever
+ * notify.email.on says. What fails here is appended to auto.log.
+ */
+void pt_notify_offsite_failed(const struct pt_project *project, struct pt_catalog *catalog,
+                              const char *name, const char *error);
+
+/*
  * Sends a test mail now with the mail settings (whether or not
  * notify.email.enabled is on). PT_EINVAL when the server or the recipients
  * are not set, PT_EFAIL with the server's answer when it fails.

@@ -16,6 +16,8 @@ enum pt_phase {
     PT_PHASE_VERIFY,  /* done/total in bytes read */
     PT_PHASE_RESTORE, /* done/total in bytes written */
     PT_PHASE_FINISH,
+    PT_PHASE_UPLOAD,   /* done/total in bytes restic has read for an off-site copy */
+    PT_PHASE_DOWNLOAD, /* an off-site copy coming back; total unknown */
 };
 
 struct pt_progress {

@@ -111,5 +111,8 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_doctor(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_offsite(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_push(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv);
 
 #endif

@@ -60,6 +60,13 @@ static void print_rest(const struct pt_doctor *d)
                       (long long)d->interval_hours, d->schedule_reason);
     else
         pt_cli_printf("%s\n", _("Automatic backups: off (auto.enabled is false)"));
+    if (d->offsite_repository && *d->offsite_repository)
+        pt_cli_printf(_("Off-site copies: %s, to %s; restic %s; newest backup %s\n"),
+                      d->offsite_enabled ? _("on") : _("off"), d->offsite_repository,
+                      d->restic_found ? _("found") : _("NOT installed"),
+                      d->newest_offsite ? _("sent") : _("NOT sent"));
+    else
+        pt_cli_printf("%s\n", _("Off-site copies: none (no offsite.repository)"));
     const struct pt_cron_status *c = &d->cron;
     if (c->line)
         pt_cli_printf("%s\n", _("Crontab: this project's line is installed"));

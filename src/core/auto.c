@@ -14,6 +14,7 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/lock.h"
 #include "poshtiban/notify.h"
+#include "poshtiban/offsite.h"
 #include "poshtiban/preflight.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/retention.h"
@@ -85,6 +86,7 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     }
     pt_recover_locked(p, c);
     struct pt_notify_run run = {0};
+    struct pt_offsite_push_result offsite = {0};
     char *lost = NULL;
     if (pt_catalog_setting_get(c, PT_SETTINGS_LOST_KEY, &lost, NULL) == PT_OK && lost)
         rc = pt_error_set(err, PT_EFAIL,
@@ -111,14 +113,25 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
             pt_error_clear(&why);
         } else {
             rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
-            if (rc == PT_OK)
+            if (rc == PT_OK) {
                 pt_retention_after_backup(p, c);
+                pt_offsite_after_backup(p, c, &out->record, mon, &offsite);
+            }
         }
+    }
+    /* Off-site copies that failed or never happened are tried again (once an hour at most). */
+    if (rc == PT_OK && !(offsite.n && offsite.failed)) {
+        struct pt_offsite_push_result retried = {0};
+        pt_offsite_after_backup(p, c, NULL, mon, &retried);
+        pt_offsite_push_result_free(&offsite);
+        offsite = retried;
     }
     /* Mail and pings may be slow: other processes need not wait for them. */
     pt_lock_release(&lock);
     if (out->ran && out->record.id > 0)
         pt_notify_finish(p, c, &run, &out->record);
+    pt_offsite_notify(p, c, &offsite);
+    pt_offsite_push_result_free(&offsite);
     pt_notify_run_free(&run);
     pt_catalog_close(c);
     return rc;

@@ -21,6 +21,7 @@
 #include "poshtiban/clock.h"
 #include "poshtiban/lock.h"
 #include "poshtiban/notify.h"
+#include "poshtiban/offsite.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
@@ -544,6 +545,7 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
     struct pt_notify_run run = {0};
+    struct pt_offsite_push_result offsite = {0};
     struct pt_record r = {0};
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
@@ -552,13 +554,18 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         pt_recover_locked(p, c);
         pt_notify_start(p, c, &run);
         rc = pt_backup_create_locked(p, c, opts, mon, &r, err);
-        if (rc == PT_OK)
+        if (rc == PT_OK) {
             pt_retention_after_backup(p, c);
+            /* Under the lock: no prune or delete removes the backup while it is sent. */
+            pt_offsite_after_backup(p, c, &r, mon, &offsite);
+        }
     }
     pt_lock_release(&lock);
     /* After the lock: a slow mail server holds up no other process. Never fails the backup. */
     if (r.id > 0)
         pt_notify_finish(p, c, &run, &r);
+    pt_offsite_notify(p, c, &offsite);
+    pt_offsite_push_result_free(&offsite);
     pt_notify_run_free(&run);
     if (out)
         *out = r;

@@ -86,6 +86,12 @@ static const char *const migrations[PT_CATALOG_VERSION] = {
      "ALTER TABLE backups_new RENAME TO backups;"
      "CREATE INDEX backups_newest ON backups(created_at DESC, id DESC);"
      "CREATE INDEX backups_status ON backups(status, finished_at, id, size_bytes, duration_ms);"),
+
+    /* 5: the off-site copy of each backup (SPEC §10). */
+    ("ALTER TABLE backups ADD COLUMN offsite_snapshot TEXT;"
+     "ALTER TABLE backups ADD COLUMN offsite_at INTEGER;"
+     "ALTER TABLE backups ADD COLUMN offsite_error TEXT;"
+     "ALTER TABLE backups ADD COLUMN offsite_bytes INTEGER;"),
 };
 
 static enum pt_status db_error(struct pt_catalog *c, struct pt_error *err, const char *what)
@@ -225,6 +231,8 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 #define RECORD_COLUMNS                                                                             \
     "id, name, kind, status, format, path, created_at, started_at, finished_at, duration_ms,"     \
     " size_bytes, include_media, message, error, verified_at, verify_ok, pinned, pid"
+/* What is read; the off-site columns are written by pt_catalog_set_offsite() alone. */
+#define READ_COLUMNS RECORD_COLUMNS ", offsite_snapshot, offsite_at, offsite_error, offsite_bytes"
 
 static void bind_record(sqlite3_stmt *st, const struct pt_record *r)
 {
@@ -282,6 +290,11 @@ static void read_record(const struct pt_catalog *c, sqlite3_stmt *st, struct pt_
     r->verify_ok = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 15);
     r->pinned = sqlite3_column_int(st, 16) != 0;
     r->pid = (long)sqlite3_column_int64(st, 17);
+    r->offsite_snapshot = column_text(st, 18);
+    r->offsite_at_ms =
+        sqlite3_column_type(st, 19) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 19);
+    r->offsite_error = column_text(st, 20);
+    r->offsite_bytes = sqlite3_column_int64(st, 21);
     if (c->backups && r->name) {
         const char *suffix = pt_format_suffix(r->format);
         free(r->path);
@@ -452,6 +465,30 @@ enum pt_status pt_catalog_set_message(struct pt_catalog *c, int64_t id, const ch
     return set_columns(c, "UPDATE backups SET message = ?2 WHERE id = ?1", id, message, 0, err);
 }
 
+enum pt_status pt_catalog_set_offsite(struct pt_catalog *c, int64_t id, const char *snapshot,
+                                      int64_t at_ms, const char *error, int64_t bytes_added,
+                                      struct pt_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "UPDATE backups SET offsite_snapshot = ?2, offsite_at = ?3,"
+                           " offsite_error = ?4, offsite_bytes = ?5 WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, snapshot);
+    sqlite3_bind_int64(st, 3, at_ms);
+    bind_text(st, 4, error);
+    sqlite3_bind_int64(st, 5, bytes_added);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return db_error(c, err, _("cannot write"));
+    return sqlite3_changes(c->db)
+               ? PT_OK
+               : pt_error_set(err, PT_ENOTFOUND, _("backup %lld was deleted"), (long long)id);
+}
+
 enum pt_status pt_catalog_check(const char *path, struct pt_error *err)
 {
     sqlite3 *db = NULL;
@@ -507,10 +544,10 @@ enum pt_status pt_catalog_get(struct pt_catalog *c, const char *id_or_name, stru
 {
     sqlite3_stmt *st;
     bool by_id = all_digits(id_or_name), latest = strcmp(id_or_name, "latest") == 0;
-    const char *sql = by_id    ? "SELECT " RECORD_COLUMNS " FROM backups WHERE id = ?"
-                      : latest ? "SELECT " RECORD_COLUMNS " FROM backups WHERE status = ?"
+    const char *sql = by_id    ? "SELECT " READ_COLUMNS " FROM backups WHERE id = ?"
+                      : latest ? "SELECT " READ_COLUMNS " FROM backups WHERE status = ?"
                                  " ORDER BY created_at DESC, id DESC LIMIT 1"
-                               : "SELECT " RECORD_COLUMNS " FROM backups WHERE name = ?";
+                               : "SELECT " READ_COLUMNS " FROM backups WHERE name = ?";
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(c, err, _("cannot read"));
     if (by_id)
@@ -567,7 +604,7 @@ enum pt_status pt_catalog_list(struct pt_catalog *c, const struct pt_catalog_fil
                                f->has_kind ? " AND kind = :kind" : "",
                                f->name_contains ? " AND instr(name, :name) > 0" : "");
     char *count_sql = pt_xasprintf("SELECT count(*) FROM backups%s", where);
-    char *list_sql = pt_xasprintf("SELECT " RECORD_COLUMNS " FROM backups%s"
+    char *list_sql = pt_xasprintf("SELECT " READ_COLUMNS " FROM backups%s"
                                   " ORDER BY created_at DESC, id DESC LIMIT %lld OFFSET %lld",
                                   where, f->limit > 0 ? (long long)f->limit : -1LL,
                                   f->offset > 0 ? (long long)f->offset : 0LL);

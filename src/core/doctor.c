@@ -12,8 +12,10 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/offsite.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
+#include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 #include "shquote.h"
 #include "subprocess.h"
@@ -194,6 +196,27 @@ static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
     free(url);
 }
 
+static void offsite_state(struct pt_catalog *c, struct pt_doctor *d)
+{
+    d->offsite_enabled = pt_settings_bool(c, "offsite.enabled");
+    char *repo = pt_settings_string(c, "offsite.repository");
+    d->offsite_repository = pt_text_redact_url(repo);
+    d->restic_found = pt_offsite_restic_found();
+    d->newest_offsite = d->has_newest && d->newest.offsite_snapshot;
+    if ((*repo || d->offsite_enabled) && !d->restic_found)
+        warn(d, pt_xstrdup(_("restic, which makes the off-site copies, is not installed: sudo "
+                             "apt install restic")));
+    if (d->offsite_enabled && !*repo)
+        warn(d, pt_xstrdup(_("offsite.enabled is true but offsite.repository is empty: no "
+                             "off-site copy can be made")));
+    if (d->has_newest && !d->newest_offsite)
+        warn(d, pt_xasprintf(_("the newest backup, %s, has no off-site copy: it would not "
+                               "survive the loss of this machine (`poshtiban push`; see "
+                               "offsite.repository)"),
+                             d->newest.name));
+    free(repo);
+}
+
 static void automation_warnings(struct pt_doctor *d)
 {
     const struct pt_cron_status *c = &d->cron;
@@ -304,6 +327,7 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     }
     pt_backup_stats_free(&stats);
     mail_warnings(c, d);
+    offsite_state(c, d);
     pt_catalog_close(c);
     c = NULL;
 
@@ -324,6 +348,7 @@ void pt_doctor_free(struct pt_doctor *d)
     pt_record_free(&d->newest);
     free(d->download_command);
     free(d->download_note);
+    free(d->offsite_repository);
     pt_cron_status_free(&d->cron);
     free(d->schedule_reason);
     free(d->last_success_name);
@@ -410,6 +435,11 @@ json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
     json_object_set_new(o, "environment", env);
     json_object_set_new(o, "newest_backup", newest);
     json_object_set_new(o, "download", download);
+    json_object_set_new(o, "offsite",
+                        json_pack("{s:b, s:s, s:b, s:b}", "enabled", d->offsite_enabled,
+                                  "repository", d->offsite_repository ? d->offsite_repository : "",
+                                  "restic_found", d->restic_found, "newest_pushed",
+                                  d->newest_offsite));
     json_object_set_new(o, "cron", pt_cron_status_to_json(&d->cron));
     json_object_set_new(o, "auto", autos);
     json_object_set_new(o, "last_success", last);

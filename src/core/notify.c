@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "mail.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 
 #define PING_CONNECT_S 5L
@@ -52,20 +53,6 @@ static void add_note(struct pt_notify_run *run, const char *note)
         appendf(&run->notes, "; %s", note);
     else
         run->notes = pt_xstrdup(note);
-}
-
-/* The URL without user:password@, for messages. */
-/*
- * The URL with any login and password left out. The last '@' ends them:
- * a password typed with '/', '?', '#' or '@' in it is still cut whole.
- */
-static char *redact(const char *url)
-{
-    const char *scheme = strstr(url, "://");
-    const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
-    if (!at)
-        return pt_xstrdup(url);
-    return pt_xasprintf("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
 }
 
 static char *host_name(void)
@@ -106,7 +93,7 @@ static CURL *new_handle(const char *url, char errbuf[CURL_ERROR_SIZE])
 static enum pt_status curl_failed(CURLcode code, const char *errbuf, const char *url,
                                   struct pt_error *err)
 {
-    char *shown = redact(url);
+    char *shown = pt_text_redact_url(url);
     enum pt_status rc =
         pt_error_set(err, PT_EFAIL, "%s: %s", shown, *errbuf ? errbuf : curl_easy_strerror(code));
     free(shown);
@@ -418,6 +405,51 @@ void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct p
     char *line = pt_xasprintf("%s: %s", r->name, run->notes);
     pt_autolog_append(p, line);
     free(line);
+}
+
+void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, const char *name,
+                              const char *error)
+{
+    struct pt_notify_run run = {0};
+    ping(c, &run, "fail");
+    if (pt_settings_bool(c, "notify.email.enabled")) {
+        char *host = host_name();
+        const char *project = base_name(p->root);
+        char *subject = pt_xasprintf(_("poshtiban: the off-site copy of backup %s of %s FAILED on "
+                                       "%s"),
+                                     name, project, host);
+        char *body = NULL;
+        appendf(&body,
+                _("The backup %s of %s is safe on this machine, but its off-site copy failed. "
+                  "The next automatic run tries again."),
+                name, project);
+        appendf(&body, "\n\n");
+        appendf(&body, _("Project: %s"), p->root);
+        appendf(&body, "\n");
+        appendf(&body, _("Host: %s"), host);
+        appendf(&body, "\n");
+        appendf(&body, _("Error: %s"), error);
+        appendf(&body, "\n\n-- \n");
+        appendf(&body, _("poshtiban %s. To send it again now: poshtiban push %s"), PT_VERSION,
+                name);
+        appendf(&body, "\n");
+        struct pt_error err = {0};
+        if (send_mail(c, p->now_ms, subject, body, &err) != PT_OK) {
+            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
+            add_note(&run, note);
+            free(note);
+        }
+        pt_error_clear(&err);
+        free(body);
+        free(subject);
+        free(host);
+    }
+    if (run.notes) {
+        char *line = pt_xasprintf("%s: %s", name, run.notes);
+        pt_autolog_append(p, line);
+        free(line);
+    }
+    pt_notify_run_free(&run);
 }
 
 void pt_notify_run_free(struct pt_notify_run *run)

@@ -3,12 +3,20 @@
 
 #include "i18n.h"
 
-static const char *const names[] = {"prepare", "snapshot", "fixtures", "media", "report",
-                                    "archive",  "verify",   "restore",  "finish"};
-static const char *const labels[] = {N_("preparing"),   N_("copying the database"),
-                                     N_("writing fixtures"), N_("copying media"),
-                                     N_("writing reports"), N_("packing the archive"),
-                                     N_("verifying"), N_("restoring"), N_("finishing")};
+static const char *const names[] = {"prepare", "snapshot", "fixtures", "media",
+                                    "report",  "archive",  "verify",   "restore",
+                                    "finish",  "upload",   "download"};
+static const char *const labels[] = {N_("preparing"),
+                                     N_("copying the database"),
+                                     N_("writing fixtures"),
+                                     N_("copying media"),
+                                     N_("writing reports"),
+                                     N_("packing the archive"),
+                                     N_("verifying"),
+                                     N_("restoring"),
+                                     N_("finishing"),
+                                     N_("sending the off-site copy"),
+                                     N_("fetching the off-site copy")};
 
 const char *pt_phase_name(enum pt_phase phase)
 {

@@ -6,6 +6,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/timefmt.h"
 
 static const char *const kind_names[] = {"manual", "auto", "scheduled"};
 static const char *const kind_labels[] = {N_("manual"), N_("auto"), N_("scheduled")};
@@ -87,6 +88,8 @@ void pt_record_free(struct pt_record *r)
     free(r->message);
     free(r->error);
     free(r->verified_at);
+    free(r->offsite_snapshot);
+    free(r->offsite_error);
     for (size_t i = 0; i < r->n_tables; i++)
         free(r->tables[i].name);
     free(r->tables);
@@ -129,5 +132,16 @@ json_t *pt_record_to_json(const struct pt_record *r)
     json_object_set_new(o, "tables", tables);
     json_object_set_new(o, "verified_at", string_or_null(r->verified_at));
     json_object_set_new(o, "verify_ok", r->verify_ok < 0 ? json_null() : json_boolean(r->verify_ok));
+    json_t *offsite = json_null();
+    if (r->offsite_snapshot || r->offsite_error) {
+        char at[32];
+        pt_time_iso(r->offsite_at_ms, at);
+        offsite = json_object();
+        json_object_set_new(offsite, "snapshot", string_or_null(r->offsite_snapshot));
+        json_object_set_new(offsite, "at", r->offsite_at_ms >= 0 ? json_string(at) : json_null());
+        json_object_set_new(offsite, "error", string_or_null(r->offsite_error));
+        json_object_set_new(offsite, "bytes_added", json_integer(r->offsite_bytes));
+    }
+    json_object_set_new(o, "offsite", offsite);
     return o;
 }

@@ -131,3 +131,12 @@ char *pt_text_fit(const char *s, size_t cols, int ellipsis)
     out[bytes] = '\0';
     return out;
 }
+
+char *pt_text_redact_url(const char *url)
+{
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
+    if (!at)
+        return pt_xstrdup(url);
+    return pt_xasprintf("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_OFFSITE_H
+#define POSHTIBAN_OFFSITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poshtiban/catalog.h"
+#include "poshtiban/progress.h"
+#include "poshtiban/project.h"
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
+/*
+ * Off-site copies through restic (SPEC §10). Each completed backup becomes
+ * one restic snapshot of its folder (or its archive and .sha256), tagged
+ * `poshtiban`, `project:<id>`, `name:<backup name>`, `kind:<kind>` and
+ * `size:<bytes>`, with the backup's creation time as the snapshot's time.
+ * The project id is random, made once and kept in the catalog (beside the
+ * settings, under PT_OFFSITE_PROJECT_KEY), so that projects sharing a
+ * repository never touch each other's snapshots. restic is found in $PATH;
+ * the repository string and the password reach it through its environment
+ * only (src/core/restic.h).
+ */
+#define PT_OFFSITE_PROJECT_KEY ".offsite.project"
+
+/* One snapshot of this project in the repository. Strings are owned. */
+struct pt_offsite_snapshot {
+    char *id; /* restic's snapshot id */
+    char *short_id;
+    char *name; /* the backup's name */
+    enum pt_kind kind;
+    int64_t time_ms; /* the backup's creation time */
+    char *host;
+    int64_t size_bytes; /* the backup's size, -1 when unknown */
+};
+
+struct pt_offsite_list {
+    char *project;                     /* the project id */
+    struct pt_offsite_snapshot *items; /* oldest first */
+    size_t n;
+};
+
+/* What pull may be told on a machine whose catalog knows nothing yet. */
+struct pt_offsite_options {
+    const char *repository; /* NULL: the setting offsite.repository; pull stores it */
+    const char *project;    /* NULL: the catalog's, or the only project in the repository */
+};
+
+/*
+ * `restic init` of the repository (offsite.repository). *existed is set when
+ * there was a repository already (poshtiban then uses it as it is). The
+ * project id is made and stored when missing.
+ */
+enum pt_status pt_offsite_init(const struct pt_project *project, bool *existed,
+                               struct pt_error *err);
+
+/* This project's snapshots, oldest first; free with pt_offsite_list_free(). */
+enum pt_status pt_offsite_list(const struct pt_project *project,
+                               const struct pt_offsite_options *options,
+                               struct pt_offsite_list *out, struct pt_error *err);
+void pt_offsite_list_free(struct pt_offsite_list *list);
+
+/* What one push did for one backup. */
+struct pt_offsite_pushed {
+    char *name;
+    char *snapshot;      /* NULL when it failed */
+    int64_t bytes_added; /* how much the repository grew */
+    bool already;        /* it was in the repository already: nothing sent */
+    char *error;         /* NULL on success */
+};
+
+struct pt_offsite_push_result {
+    struct pt_offsite_pushed *items;
+    size_t n;
+    size_t failed;
+};
+
+/*
+ * Sends backups to the repository, under the project lock: the completed
+ * backup id (an id, a name or "latest"), or with id NULL every completed
+ * backup that has no off-site copy yet, newest first. A backup whose name
+ * is already among this project's snapshots is not sent again. Each
+ * outcome (snapshot id, time, error, bytes added) goes into the catalog.
+ * PT_OK when every push worked, PT_EFAIL when one failed (out says which),
+ * PT_ECANCELLED when cancelled (nothing recorded for that backup), PT_EBUSY
+ * when the lock is taken. Free out with pt_offsite_push_result_free().
+ */
+enum pt_status pt_offsite_push(const struct pt_project *project, const char *id,
+                               const struct pt_monitor *monitor, struct pt_offsite_push_result *out,
+                               struct pt_error *err);
+void pt_offsite_push_result_free(struct pt_offsite_push_result *result);
+
+/*
+ * Brings back the snapshot of the backup named name ("latest": this
+ * project's newest) under the lock: restored into .poshtiban/tmp, moved
+ * into the backup root once whole, recorded in the catalog and verified;
+ * one that does not verify is removed again (PT_EFAIL). Refused
+ * (PT_EINVAL) when a backup of that name exists here. options->repository
+ * is stored as offsite.repository; an adopted project id is stored too.
+ * *out (when not NULL) receives the new record.
+ */
+enum pt_status pt_offsite_pull(const struct pt_project *project, const char *name,
+                               const struct pt_offsite_options *options,
+                               const struct pt_monitor *monitor, struct pt_record *out,
+                               struct pt_error *err);
+
+/* What the keep policy removes (or would remove, dry run). */
+struct pt_offsite_prune_result {
+    struct pt_offsite_snapshot *removed;
+    size_t n_removed;
+    size_t kept;
+};
+
+/*
+ * `restic forget --prune` of this project's snapshots alone with the keep
+ * policy of offsite.keep_last, keep_daily, keep_weekly and keep_monthly.
+ * PT_EINVAL when every keep_* is 0. With dry_run nothing is removed.
+ */
+enum pt_status pt_offsite_prune(const struct pt_project *project, bool dry_run,
+                                struct pt_offsite_prune_result *out, struct pt_error *err);
+void pt_offsite_prune_result_free(struct pt_offsite_prune_result *result);
+
+/*
+ * `restic check`, reading read_data_subset (NULL, "N%" or "n/t") of the
+ * data too. PT_EINVAL for a bad subset, PT_EFAIL with restic's line when
+ * the repository has errors.
+ */
+enum pt_status pt_offsite_check(const struct pt_project *project, const char *read_data_subset,
+                                struct pt_error *err);
+
+/*
+ * After a backup (create and auto, under the lock): when offsite.enabled
+ * and offsite.after_backup are true, sends record, or with record NULL
+ * (auto) every completed backup not yet sent whose last try is an hour
+ * old or more. Never fails: outcomes go into the catalog and into record's
+ * off-site fields, and failures into out for pt_offsite_notify().
+ */
+void pt_offsite_after_backup(const struct pt_project *project, struct pt_catalog *catalog,
+                             struct pt_record *record, const struct pt_monitor *monitor,
+                             struct pt_offsite_push_result *out);
+
+/*
+ * Mails and pings (URL/fail) the failed pushes of result, and notes them
+ * in auto.log. Called after the lock is released; a cancelled push is no
+ * failure.
+ */
+void pt_offsite_notify(const struct pt_project *project, struct pt_catalog *catalog,
+                       const struct pt_offsite_push_result *result);
+
+/* True when restic can be found in $PATH. */
+bool pt_offsite_restic_found(void);
+
+#endif

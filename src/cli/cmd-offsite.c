@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/offsite.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/text.h"
+#include "poshtiban/timefmt.h"
+
+/* The repository as it may be shown: without a login in it. */
+static char *shown_repository(const struct pt_project *p)
+{
+    struct pt_catalog *c = NULL;
+    char *repo = NULL;
+    if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
+        repo = pt_settings_string(c, "offsite.repository");
+    pt_catalog_close(c);
+    char *shown = pt_text_redact_url(repo ? repo : "");
+    free(repo);
+    return shown;
+}
+
+static char *password_env(const struct pt_project *p)
+{
+    struct pt_catalog *c = NULL;
+    char *var = NULL;
+    if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
+        var = pt_settings_string(c, "offsite.password_env");
+    pt_catalog_close(c);
+    return var ? var : strdup("POSHTIBAN_RESTIC_PASSWORD");
+}
+
+static int offsite_init(struct pt_cli *cli, int argc, char **argv)
+{
+    size_t n_pos;
+    if (!pt_cli_parse("offsite init", argc, argv, NULL, NULL, 0, &n_pos))
+        return 2;
+    bool existed = false;
+    struct pt_error err = {0};
+    if (pt_offsite_init(&cli->project, &existed, &err) != PT_OK)
+        return pt_cli_error(&err);
+    char *repo = shown_repository(&cli->project);
+    char *var = password_env(&cli->project);
+    /* Where a person looks even when stdout goes to a file: losing the password loses it all. */
+    fprintf(stderr, "\n%s\n", _("IMPORTANT: keep the off-site repository password safe."));
+    fprintf(stderr,
+            _("Every off-site copy is encrypted with the password in $%s. Without it nobody, not "
+              "poshtiban and not restic, can ever read them again: losing the password loses "
+              "every off-site copy.\n"),
+            var);
+    fprintf(stderr, "%s\n\n",
+            _("Keep it outside this machine: in a password manager, and as a Codespaces or CI "
+              "secret, never in the repository or the project folder."));
+    int code = 0;
+    if (cli->json)
+        code = pt_cli_print_json(json_pack("{s:s, s:b}", "repository", repo, "existed", existed));
+    else if (existed)
+        pt_cli_printf(_("The off-site repository %s exists already; poshtiban uses it.\n"), repo);
+    else
+        pt_cli_printf(_("Created the off-site repository %s.\n"), repo);
+    free(var);
+    free(repo);
+    return code;
+}
+
+static json_t *snapshot_json(const struct pt_offsite_snapshot *s)
+{
+    char iso[32];
+    pt_time_iso(s->time_ms, iso);
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "id", s->id, "short_id", s->short_id,
+                     "name", s->name, "kind", pt_kind_name(s->kind), "size_bytes",
+                     s->size_bytes >= 0 ? json_integer(s->size_bytes) : json_null(), "time", iso,
+                     "host", s->host);
+}
+
+static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
+{
+    const char *titles[] = {_("NAME"),       _("KIND"), _("SIZE"),
+                            _("TIME (UTC)"), _("HOST"), _("SNAPSHOT")};
+    enum { NCOLS = 6 };
+    size_t width[NCOLS];
+    char ***cells = calloc(n ? n : 1, sizeof(*cells));
+    for (size_t c = 0; c < NCOLS; c++)
+        width[c] = pt_cli_width(titles[c]);
+    for (size_t i = 0; i < n; i++) {
+        char size[32], iso[32];
+        if (items[i].size_bytes >= 0)
+            pt_format_size(items[i].size_bytes, size, sizeof(size));
+        else
+            snprintf(size, sizeof(size), "-");
+        pt_time_iso(items[i].time_ms, iso);
+        char *when = pt_l10n_iso_date(iso, PT_DATE_TIME);
+        char *name = pt_text_printable(items[i].name);
+        char *host = pt_text_printable(items[i].host);
+        const char *values[NCOLS] = {
+            name, pt_kind_label(items[i].kind), size, when, host, items[i].short_id};
+        cells[i] = calloc(NCOLS, sizeof(char *));
+        for (size_t c = 0; c < NCOLS; c++) {
+            cells[i][c] = strdup(values[c] ? values[c] : "");
+            size_t w = pt_cli_width(cells[i][c]);
+            width[c] = w > width[c] ? w : width[c];
+        }
+        free(host);
+        free(name);
+        free(when);
+    }
+    for (size_t c = 0; c < NCOLS; c++) {
+        if (c + 1 < NCOLS)
+            pt_cli_pad(titles[c], width[c] + 2);
+        else
+            fputs(titles[c], stdout);
+    }
+    fputc('\n', stdout);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t c = 0; c < NCOLS; c++) {
+            if (c + 1 < NCOLS)
+                pt_cli_pad(cells[i][c], width[c] + 2);
+            else
+                fputs(cells[i][c], stdout);
+            free(cells[i][c]);
+        }
+        fputc('\n', stdout);
+        free(cells[i]);
+    }
+    free(cells);
+}
+
+static int offsite_list(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *repository = NULL, *project = NULL;
+    const struct pt_cli_option options[] = {
+        {"--repository", &repository, NULL}, {"--project", &project, NULL}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("offsite list", argc, argv, options, NULL, 0, &n_pos))
+        return 2;
+    struct pt_offsite_options o = {.repository = repository, .project = project};
+    struct pt_offsite_list list;
+    struct pt_error err = {0};
+    if (pt_offsite_list(&cli->project, &o, &list, &err) != PT_OK) {
+        pt_offsite_list_free(&list);
+        return pt_cli_error(&err);
+    }
+    int code = 0;
+    if (cli->json) {
+        json_t *items = json_array();
+        /* Newest first, as `list` shows the catalog. */
+        for (size_t i = list.n; i-- > 0;)
+            json_array_append_new(items, snapshot_json(&list.items[i]));
+        code = pt_cli_print_json(json_pack("{s:s, s:o, s:I}", "project", list.project, "snapshots",
+                                           items, "total", (json_int_t)list.n));
+    } else if (list.n == 0) {
+        pt_cli_printf("%s\n",
+                      _("No off-site copies of this project yet. Send one with: poshtiban push"));
+    } else {
+        struct pt_offsite_snapshot *rev = calloc(list.n, sizeof(*rev));
+        for (size_t i = 0; i < list.n; i++)
+            rev[i] = list.items[list.n - 1 - i];
+        print_snapshots(rev, list.n);
+        free(rev);
+    }
+    pt_offsite_list_free(&list);
+    return code;
+}
+
+static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
+{
+    bool dry_run = false;
+    const struct pt_cli_option options[] = {{"--dry-run", NULL, &dry_run}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("offsite prune", argc, argv, options, NULL, 0, &n_pos))
+        return 2;
+    struct pt_offsite_prune_result res;
+    struct pt_error err = {0};
+    enum pt_status rc = pt_offsite_prune(&cli->project, dry_run, &res, &err);
+    int code = rc == PT_OK ? 0 : pt_cli_error(&err);
+    if (rc == PT_OK && cli->json) {
+        json_t *removed = json_array();
+        for (size_t i = 0; i < res.n_removed; i++)
+            json_array_append_new(removed, snapshot_json(&res.removed[i]));
+        code = pt_cli_print_json(json_pack("{s:o, s:I, s:b}", "removed", removed, "kept",
+                                           (json_int_t)res.kept, "dry_run", dry_run));
+    } else if (rc == PT_OK) {
+        for (size_t i = 0; i < res.n_removed; i++) {
+            char *name = pt_text_printable(res.removed[i].name);
+            pt_cli_printf(dry_run ? _("would remove %s (snapshot %s)\n")
+                                  : _("removed %s (snapshot %s)\n"),
+                          name, res.removed[i].short_id);
+            free(name);
+        }
+        char *kept = pt_l10n_int((int64_t)res.kept);
+        pt_cli_printf(_("%s off-site copies kept\n"), kept);
+        free(kept);
+    }
+    pt_offsite_prune_result_free(&res);
+    return code;
+}
+
+static int offsite_check(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *subset = NULL;
+    const struct pt_cli_option options[] = {{"--read-data-subset", &subset, NULL}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("offsite check", argc, argv, options, NULL, 0, &n_pos))
+        return 2;
+    struct pt_monitor monitor;
+    pt_cli_monitor(&monitor);
+    struct pt_error err = {0};
+    enum pt_status rc = pt_offsite_check(&cli->project, subset, &err);
+    pt_cli_monitor_done();
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    if (cli->json)
+        return pt_cli_print_json(json_pack("{s:b}", "ok", true));
+    pt_cli_printf("%s\n", _("The off-site repository has no errors."));
+    return 0;
+}
+
+int pt_cmd_offsite(struct pt_cli *cli, int argc, char **argv)
+{
+    if (argc < 1)
+        return pt_cli_usage("offsite", _("which? init, list, prune or check"));
+    if (strcmp(argv[0], "init") == 0)
+        return offsite_init(cli, argc - 1, argv + 1);
+    if (strcmp(argv[0], "list") == 0)
+        return offsite_list(cli, argc - 1, argv + 1);
+    if (strcmp(argv[0], "prune") == 0)
+        return offsite_prune(cli, argc - 1, argv + 1);
+    if (strcmp(argv[0], "check") == 0)
+        return offsite_check(cli, argc - 1, argv + 1);
+    return pt_cli_usage("offsite", _("unknown subcommand \"%s\": init, list, prune or check"),
+                        argv[0]);
+}
+
+static json_t *pushed_json(const struct pt_offsite_pushed *it)
+{
+    return json_pack("{s:s, s:o, s:I, s:b, s:o}", "name", it->name, "snapshot",
+                     it->snapshot ? json_string(it->snapshot) : json_null(), "bytes_added",
+                     (json_int_t)it->bytes_added, "already", it->already, "error",
+                     it->error ? json_string(it->error) : json_null());
+}
+
+int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
+{
+    bool missing = false;
+    const char *id = NULL;
+    const struct pt_cli_option options[] = {{"--missing", NULL, &missing}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("push", argc, argv, options, &id, 1, &n_pos))
+        return 2;
+    if (missing && id)
+        return pt_cli_usage("push", _("give a backup or --missing, not both"));
+    struct pt_monitor monitor;
+    pt_cli_monitor(&monitor);
+    struct pt_offsite_push_result res;
+    struct pt_error err = {0};
+    enum pt_status rc = pt_offsite_push(&cli->project,
+                                        missing ? NULL
+                                        : id    ? id
+                                                : "latest",
+                                        &monitor, &res, &err);
+    pt_cli_monitor_done();
+    int code = 0;
+    if (rc != PT_OK) {
+        /* One line for each backup that failed; the reason itself when none got that far. */
+        size_t said = 0;
+        for (size_t i = 0; i < res.n; i++)
+            if (res.items[i].error && rc != PT_ECANCELLED) {
+                code = pt_cli_fail(rc, _("the off-site copy of %s failed: %s"), res.items[i].name,
+                                   res.items[i].error);
+                said++;
+            }
+        if (said)
+            pt_error_clear(&err);
+        else
+            code = pt_cli_error(&err);
+    }
+    if (cli->json && (rc == PT_OK || res.n)) {
+        json_t *items = json_array();
+        for (size_t i = 0; i < res.n; i++)
+            json_array_append_new(items, pushed_json(&res.items[i]));
+        int printed = pt_cli_print_json(
+            json_pack("{s:o, s:I}", "pushed", items, "failed", (json_int_t)res.failed));
+        code = code ? code : printed;
+    } else if (!cli->json) {
+        for (size_t i = 0; i < res.n; i++) {
+            const struct pt_offsite_pushed *it = &res.items[i];
+            if (!it->snapshot)
+                continue;
+            if (it->already) {
+                pt_cli_printf(_("%s is off-site already (snapshot %s)\n"), it->name, it->snapshot);
+            } else {
+                char grew[32];
+                pt_format_size(it->bytes_added, grew, sizeof(grew));
+                pt_cli_printf(_("Sent %s off-site: snapshot %s, the repository grew by %s\n"),
+                              it->name, it->snapshot, grew);
+            }
+        }
+        if (rc == PT_OK && res.n == 0)
+            pt_cli_printf("%s\n", _("Every completed backup is off-site already."));
+    }
+    pt_offsite_push_result_free(&res);
+    return code;
+}
+
+int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL, *repository = NULL, *project = NULL;
+    const struct pt_cli_option options[] = {
+        {"--repository", &repository, NULL}, {"--project", &project, NULL}, {0}};
+    size_t n_pos;
+    if (!pt_cli_parse("pull", argc, argv, options, &name, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage("pull", _("which backup? give its name, or latest"));
+    struct pt_offsite_options o = {.repository = repository, .project = project};
+    struct pt_monitor monitor;
+    pt_cli_monitor(&monitor);
+    struct pt_record record;
+    struct pt_error err = {0};
+    enum pt_status rc = pt_offsite_pull(&cli->project, name, &o, &monitor, &record, &err);
+    pt_cli_monitor_done();
+    if (rc != PT_OK)
+        return pt_cli_error(&err);
+    int code = 0;
+    if (cli->json) {
+        code = pt_cli_print_json(pt_record_to_json(&record));
+    } else {
+        char size[32];
+        pt_format_size(record.size_bytes, size, sizeof(size));
+        pt_cli_printf(_("Fetched %s from off-site and verified it: %s\n%s\n"), record.name, size,
+                      record.path);
+    }
+    pt_record_free(&record);
+    return code;
+}

@@ -20,6 +20,16 @@ struct pt_backup_stats {
     char *last_success_at;      /* finished_at of the newest completed, or NULL */
     char *last_success_name;
     int64_t last_success_age_s; /* seconds since then; -1 when none */
+    struct pt_offsite_stats {
+        bool enabled;
+        char *repository;     /* redacted (no login); "" when none */
+        int64_t copied;       /* completed backups with an off-site copy */
+        char *newest_name;    /* the newest copy's backup, NULL when none */
+        int64_t newest_at_ms; /* when it was copied; -1 when none */
+        int64_t newest_age_s; /* seconds since then; -1 when none */
+        bool latest_copied;   /* the newest completed backup has a copy */
+        char *latest_error;   /* why its last push failed, NULL when it did not */
+    } offsite;
 };
 
 /* The source database as it is now. */
@@ -38,6 +48,14 @@ enum pt_status pt_stats_backups(struct pt_catalog *catalog, int64_t now_ms,
  * not an error: exists is false and there are no tables. */
 enum pt_status pt_stats_database(const struct pt_project *project, struct pt_database_stats *out,
                                  struct pt_error *err);
+
+/*
+ * The off-site state in one translated sentence, as the dashboard and
+ * `poshtiban stats` both say it: how many backups have a copy, the newest
+ * copy's age and where, the newest backup's failed push; or, with no
+ * repository, that nothing leaves the machine and what to do. New string.
+ */
+char *pt_stats_offsite_text(const struct pt_backup_stats *stats);
 
 void pt_backup_stats_free(struct pt_backup_stats *stats);
 void pt_database_stats_free(struct pt_database_stats *stats);

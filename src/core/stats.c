@@ -9,9 +9,53 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 #include "schema.h"
 #include "snapshot.h"
+
+/* How many completed backups are off-site, the newest copy, and the newest backup's state. */
+static enum pt_status offsite_figures(struct pt_catalog *c, int64_t now_ms,
+                                      struct pt_offsite_stats *o, struct pt_error *err)
+{
+    o->enabled = pt_settings_bool(c, "offsite.enabled");
+    char *repo = pt_settings_string(c, "offsite.repository");
+    o->repository = pt_text_redact_url(repo);
+    free(repo);
+    o->newest_at_ms = o->newest_age_s = -1;
+    sqlite3 *db = pt_catalog_db(c);
+    sqlite3_stmt *st;
+    static const char *const sql[] = {
+        "SELECT count(*) FROM backups WHERE status = 'completed' AND offsite_snapshot IS NOT NULL",
+        "SELECT name, offsite_at FROM backups WHERE status = 'completed'"
+        " AND offsite_snapshot IS NOT NULL ORDER BY offsite_at DESC, id DESC LIMIT 1",
+        "SELECT offsite_snapshot IS NOT NULL, offsite_error FROM backups"
+        " WHERE status = 'completed' ORDER BY finished_at DESC, id DESC LIMIT 1"};
+    for (size_t i = 0; i < 3; i++) {
+        if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK)
+            return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"),
+                                sqlite3_errmsg(db));
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *text = (const char *)sqlite3_column_text(st, i == 2 ? 1 : 0);
+            if (i == 0) {
+                o->copied = sqlite3_column_int64(st, 0);
+            } else if (i == 1) {
+                o->newest_name = pt_xstrdup(text ? text : "");
+                o->newest_at_ms = sqlite3_column_int64(st, 1);
+                int64_t age = (now_ms - o->newest_at_ms) / 1000;
+                o->newest_age_s = age < 0 ? 0 : age;
+            } else {
+                o->latest_copied = sqlite3_column_int(st, 0) != 0;
+                o->latest_error = text ? pt_xstrdup(text) : NULL;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    return PT_OK;
+}
 
 enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_backup_stats *s,
                                 struct pt_error *err)
@@ -60,7 +104,7 @@ enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_
         }
     }
     sqlite3_finalize(st);
-    return PT_OK;
+    return offsite_figures(c, now_ms, &s->offsite, err);
 }
 
 enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_stats *out,
@@ -115,10 +159,46 @@ enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_
     return rc;
 }
 
+char *pt_stats_offsite_text(const struct pt_backup_stats *b)
+{
+    const struct pt_offsite_stats *o = &b->offsite;
+    if (!o->repository || !*o->repository)
+        return pt_xstrdup(_("none: every copy is on this machine; set offsite.repository, then "
+                            "poshtiban offsite init"));
+    char *copied = pt_l10n_int(o->copied), *all = pt_l10n_int(b->completed);
+    /* Kept whole, its slashes in place, inside a right-to-left sentence. */
+    char *repo = pt_l10n_rtl() ? pt_bidi_isolate(o->repository) : pt_xstrdup(o->repository);
+    char *text;
+    if (o->newest_age_s >= 0) {
+        char age[64];
+        pt_format_age(o->newest_age_s, age, sizeof(age));
+        text = pt_xasprintf(_("%s of %s backups off-site; newest copied %s to %s"), copied, all,
+                            age, repo);
+    } else {
+        text = pt_xasprintf(_("%s of %s backups off-site, in %s"), copied, all, repo);
+    }
+    free(repo);
+    free(copied);
+    free(all);
+    char *more = NULL;
+    if (o->latest_error)
+        more = pt_xasprintf(_("%s; the newest backup's copy failed: %s"), text, o->latest_error);
+    else if (!o->enabled)
+        more = pt_xasprintf(_("%s; automatic copies are off (offsite.enabled)"), text);
+    if (more) {
+        free(text);
+        text = more;
+    }
+    return text;
+}
+
 void pt_backup_stats_free(struct pt_backup_stats *s)
 {
     free(s->last_success_at);
     free(s->last_success_name);
+    free(s->offsite.repository);
+    free(s->offsite.newest_name);
+    free(s->offsite.latest_error);
     memset(s, 0, sizeof(*s));
 }
 
@@ -145,8 +225,19 @@ json_t *pt_stats_to_json(const struct pt_backup_stats *b, const struct pt_databa
     json_object_set_new(backups, "last_success_age_s",
                         b->last_success_age_s < 0 ? json_null()
                                                   : json_integer(b->last_success_age_s));
+    const struct pt_offsite_stats *o = &b->offsite;
+    char at[32];
+    if (o->newest_at_ms >= 0)
+        pt_time_iso(o->newest_at_ms, at);
+    json_t *offsite =
+        json_pack("{s:b, s:s, s:I, s:I, s:s?, s:s?, s:b, s:s?}", "enabled", o->enabled,
+                  "repository", o->repository ? o->repository : "", "copied", (json_int_t)o->copied,
+                  "completed", (json_int_t)b->completed, "newest_name", o->newest_name, "newest_at",
+                  o->newest_at_ms >= 0 ? at : NULL, "latest_copied", o->latest_copied, "error",
+                  o->latest_error);
     json_t *database = json_pack("{s:s, s:b, s:I}", "path", d->path, "exists", d->exists,
                                  "size_bytes", (json_int_t)d->size_bytes);
     json_object_set_new(database, "tables", tables);
-    return json_pack("{s:o, s:o}", "backups", backups, "database", database);
+    return json_pack("{s:o, s:o, s:o}", "backups", backups, "database", database, "offsite",
+                     offsite);
 }

@@ -25,19 +25,24 @@
     X(PT_ACT_PAGE_DOWN, KEY_NPAGE, ' ', "PgDn", N_("page down"), N_("one page down"))              \
     X(PT_ACT_HOME, KEY_HOME, 'g', "Home", N_("first"), N_("the first row"))                        \
     X(PT_ACT_END, KEY_END, 'G', "End", N_("last"), N_("the last row"))                             \
-    X(PT_ACT_OPEN, '\n', KEY_ENTER, "Enter", N_("open"), N_("open the selected backup or setting")) \
-    X(PT_ACT_NEW, 'n', 0, "n", N_("new"), N_("take a backup now"))                          \
+    X(PT_ACT_OPEN, '\n', KEY_ENTER, "Enter", N_("open"),                                           \
+      N_("open the selected backup or setting"))                                                   \
+    X(PT_ACT_NEW, 'n', 0, "n", N_("new"), N_("take a backup now"))                                 \
     X(PT_ACT_VERIFY, 'v', 0, "v", N_("verify"), N_("verify the selected backup"))                  \
-    X(PT_ACT_RESTORE, 'r', 0, "r", N_("restore"), N_("restore the selected backup, after a dry run")) \
+    X(PT_ACT_RESTORE, 'r', 0, "r", N_("restore"),                                                  \
+      N_("restore the selected backup, after a dry run"))                                          \
     X(PT_ACT_EXPORT, 'e', 0, "e", N_("export"), N_("export the selected backup as one ZIP"))       \
     X(PT_ACT_DELETE, 'd', KEY_DC, "d", N_("delete"), N_("delete the selected backup"))             \
     X(PT_ACT_PIN, 'p', 0, "p", N_("pin"), N_("pin or unpin the selected backup"))                  \
+    X(PT_ACT_PUSH, 'u', 0, "u", N_("push"), N_("copy the selected backup off-site"))               \
     X(PT_ACT_SEARCH, '/', 0, "/", N_("search"), N_("search backups by name"))                      \
     X(PT_ACT_STATUS_FILTER, 's', 0, "s", N_("status"), N_("show only one status, in turn"))        \
     X(PT_ACT_KIND_FILTER, 'K', 0, "K", N_("kind"), N_("show only one kind, in turn"))              \
     X(PT_ACT_PRUNE, 'P', 0, "P", N_("prune"), N_("apply retention now"))                           \
-    X(PT_ACT_CRON, 'c', 0, "c", N_("cron"), N_("install or remove the automatic backups' cron line")) \
-    X(PT_ACT_TEST_MAIL, 'm', 0, "m", N_("test mail"), N_("send a test mail with the mail settings")) \
+    X(PT_ACT_CRON, 'c', 0, "c", N_("cron"),                                                        \
+      N_("install or remove the automatic backups' cron line"))                                    \
+    X(PT_ACT_TEST_MAIL, 'm', 0, "m", N_("test mail"),                                              \
+      N_("send a test mail with the mail settings"))                                               \
     X(PT_ACT_REFRESH, 'R', KEY_F(5), "R", N_("refresh"), N_("read the catalog again"))
 
 enum pt_action {

@@ -492,6 +492,16 @@ static void job_done(struct pt_app *app, struct pt_job *job)
     case PT_JOB_TEST_MAIL:
         pt_app_message(app, PT_STYLE_OK, "%s", _("Test mail sent."));
         return;
+    case PT_JOB_PUSH:
+        if (job->pushed.n && job->pushed.items[0].already) {
+            pt_app_message(app, PT_STYLE_OK, _("%s is off-site already"), isolated(job->id));
+        } else {
+            pt_format_size(job->pushed.n ? job->pushed.items[0].bytes_added : 0, size,
+                           sizeof(size));
+            pt_app_message(app, PT_STYLE_OK, _("%s copied off-site: the repository grew by %s"),
+                           isolated(job->id), size);
+        }
+        break;
     case PT_JOB_DATABASE_STATS:
         pt_database_stats_free(&app->database);
         app->database = job->database;

@@ -150,9 +150,16 @@ static void draw_summary(struct dashboard *d, const char *app_backups, WINDOW *w
                     every, next);
         free(every);
     }
-    label(win, y + 4, x, _("Settings"));
+    label(win, y + 4, x, _("Off-site"));
+    char *offsite = pt_stats_offsite_text(&d->stats);
+    const struct pt_offsite_stats *o = &d->stats.offsite;
+    bool at_risk = !o->latest_copied || o->latest_error;
+    pt_ui_text(win, y + 4, x + 13, w - 13, offsite,
+               d->stats.completed > 0 && at_risk ? PT_STYLE_WARN : PT_STYLE_NORMAL, PT_ALIGN_LEFT);
+    free(offsite);
+    label(win, y + 5, x, _("Settings"));
     char *keep = pt_l10n_int(d->max_backups);
-    pt_ui_textf(win, y + 4, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
+    pt_ui_textf(win, y + 5, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
                 _("format %s · keep %s · media %s · automatic %s"), d->format, keep,
                 d->include_media ? _("on") : _("off"), d->auto_enabled ? _("on") : _("off"));
     free(keep);

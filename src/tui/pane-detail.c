@@ -24,7 +24,7 @@ struct detail {
 };
 
 static const enum pt_action actions[] = {
-    PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_EXPORT,   PT_ACT_DELETE, PT_ACT_PIN,
+    PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_EXPORT,  PT_ACT_DELETE,    PT_ACT_PIN,  PT_ACT_PUSH,
     PT_ACT_UP,     PT_ACT_DOWN,    PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN, PT_ACT_NONE,
 };
 
@@ -63,7 +63,7 @@ static void time_line(struct detail *d, const char *label, const char *iso)
     char *date = pt_l10n_iso_date(iso, PT_DATE_LONG);
     char *when = pt_l10n_iso_date(iso, PT_DATE_TIME);
     char *line = NULL;
-    if (iso && asprintf(&line, "%s · %s UTC", date, when) < 0)
+    if (iso && asprintf(&line, _("%s, %s UTC"), date, when) < 0)
         line = NULL;
     add(d, label, line, PT_STYLE_NORMAL);
     free(line);
@@ -102,11 +102,28 @@ static void focus(void *state, struct pt_app *app)
     } else {
         char *at = pt_l10n_iso_date(r->verified_at, PT_DATE_TIME);
         char *when = NULL;
-        if (asprintf(&when, "%s · %s UTC", r->verify_ok ? _("ok") : _("DAMAGED"), at) < 0)
+        if (asprintf(&when, _("%s, %s UTC"), r->verify_ok ? _("ok") : _("DAMAGED"), at) < 0)
             when = NULL;
         add(d, _("Verified"), when, r->verify_ok ? PT_STYLE_OK : PT_STYLE_ERROR);
         free(when);
         free(at);
+    }
+    if (r->offsite_snapshot) {
+        char iso[32], grew[32];
+        pt_time_iso(r->offsite_at_ms, iso);
+        char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
+        pt_format_size(r->offsite_bytes, grew, sizeof(grew));
+        char *text = NULL;
+        if (asprintf(&text, _("snapshot %s, %s UTC, the repository grew by %s"),
+                     r->offsite_snapshot, at, grew) < 0)
+            text = NULL;
+        add(d, _("Off-site"), text, PT_STYLE_OK);
+        free(text);
+        free(at);
+    } else if (r->offsite_error) {
+        add(d, _("Off-site"), r->offsite_error, PT_STYLE_ERROR);
+    } else if (r->status == PT_STATE_COMPLETED) {
+        add(d, _("Off-site"), _("no copy (u sends one)"), PT_STYLE_WARN);
     }
     if (r->message)
         add(d, _("Message"), r->message, PT_STYLE_NORMAL);
@@ -175,11 +192,14 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     case PT_ACT_VERIFY:
     case PT_ACT_EXPORT:
     case PT_ACT_RESTORE:
+    case PT_ACT_PUSH:
         if (!d->have)
             return true;
-        pt_app_start(app, a == PT_ACT_VERIFY   ? PT_JOB_VERIFY
-                          : a == PT_ACT_EXPORT ? PT_JOB_EXPORT
-                                               : PT_JOB_RESTORE_PLAN,
+        pt_app_start(app,
+                     a == PT_ACT_VERIFY   ? PT_JOB_VERIFY
+                     : a == PT_ACT_EXPORT ? PT_JOB_EXPORT
+                     : a == PT_ACT_PUSH   ? PT_JOB_PUSH
+                                          : PT_JOB_RESTORE_PLAN,
                      d->record.name);
         return true;
     case PT_ACT_DELETE:

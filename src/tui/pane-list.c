@@ -26,10 +26,10 @@ struct list {
 };
 
 static const enum pt_action actions[] = {
-    PT_ACT_OPEN,   PT_ACT_NEW, PT_ACT_VERIFY,        PT_ACT_EXPORT,      PT_ACT_DELETE,
-    PT_ACT_PIN,    PT_ACT_SEARCH, PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER, PT_ACT_UP,
-    PT_ACT_DOWN,   PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN, PT_ACT_HOME,        PT_ACT_END,
-    PT_ACT_NONE,
+    PT_ACT_OPEN, PT_ACT_NEW,  PT_ACT_VERIFY,  PT_ACT_EXPORT,        PT_ACT_DELETE,
+    PT_ACT_PIN,  PT_ACT_PUSH, PT_ACT_SEARCH,  PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER,
+    PT_ACT_UP,   PT_ACT_DOWN, PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN,     PT_ACT_HOME,
+    PT_ACT_END,  PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)
@@ -125,7 +125,9 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
         pt_format_size(r->size_bytes, size, sizeof(size));
         char **row = &cells[i * NCOLS];
         row[0] = pt_l10n_int(r->id);
-        if (asprintf(&row[1], "%s%s", r->pinned ? "📌" : "", r->name) < 0)
+        /* 📌 pinned; ☁ has an off-site copy. */
+        if (asprintf(&row[1], "%s%s%s", r->pinned ? "📌" : "", r->name,
+                     r->offsite_snapshot ? " ☁" : "") < 0)
             row[1] = NULL;
         row[2] = strdup(pt_kind_label(r->kind));
         row[3] = strdup(pt_state_label(r->status));
@@ -245,8 +247,13 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         return true;
     case PT_ACT_VERIFY:
     case PT_ACT_EXPORT:
+    case PT_ACT_PUSH:
         if (r)
-            pt_app_start(app, a == PT_ACT_VERIFY ? PT_JOB_VERIFY : PT_JOB_EXPORT, r->name);
+            pt_app_start(app,
+                         a == PT_ACT_VERIFY   ? PT_JOB_VERIFY
+                         : a == PT_ACT_EXPORT ? PT_JOB_EXPORT
+                                              : PT_JOB_PUSH,
+                         r->name);
         return true;
     case PT_ACT_DELETE:
         if (r)

@@ -74,6 +74,9 @@ static void *run(void *arg)
         pt_auto_result_free(&result);
         break;
     }
+    case PT_JOB_PUSH:
+        job->status = pt_offsite_push(p, job->id, &monitor, &job->pushed, &job->err);
+        break;
     case PT_JOB_TEST_MAIL: {
         struct pt_catalog *c = NULL;
         job->status = pt_catalog_open(&c, p, PT_CATALOG_READ, &job->err);
@@ -134,6 +137,7 @@ void pt_job_free(struct pt_job *job)
     pt_verify_result_free(&job->verify);
     pt_restore_plan_free(&job->plan);
     pt_database_stats_free(&job->database);
+    pt_offsite_push_result_free(&job->pushed);
     free(job->path);
     free(job->reason);
     free(job->progress_what);

@@ -10,6 +10,7 @@
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
+#include "poshtiban/offsite.h"
 #include "poshtiban/restore.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/status.h"
@@ -25,8 +26,9 @@ enum pt_job_kind {
     PT_JOB_DELETE,
     PT_JOB_PRUNE,
     PT_JOB_DATABASE_STATS,
-    PT_JOB_AUTO,      /* the overdue automatic backup */
+    PT_JOB_AUTO, /* the overdue automatic backup */
     PT_JOB_TEST_MAIL,
+    PT_JOB_PUSH, /* an off-site copy of the backup */
 };
 
 struct pt_job {
@@ -53,6 +55,7 @@ struct pt_job {
     char *path;
     size_t count;
     char *reason; /* PT_JOB_AUTO: why a backup was (not) due */
+    struct pt_offsite_push_result pushed;
 
     pthread_t thread;
 };

@@ -54,7 +54,7 @@ expect_eq "completed rows" 3 "$(screen | grep -cE '^ +[0-9]+ (alpha|beta|backup_
 keys s
 expect_screen "status filter: failed" "status: failed"
 expect_screen "no failed backup" "No backup matches."
-keys s s
+keys s s s # interrupted, cancelled, then all
 expect_screen "status filter back to all" "status: all"
 keys /
 expect_screen "search prompt" "Search names:"

@@ -56,7 +56,7 @@ enum pt_status pt_catalog_set_message(struct pt_catalog *catalog, int64_t id, co
                                       struct pt_error *err);
 
 /*
- * The off-site columns of one record (SPEC §10): snapshot id (NULL when
+ * The off-site columns of one record (README, "Off-site copies"): snapshot id (NULL when
  * there is none), when it was tried (ms since the epoch), the error of a
  * failed push (NULL on success) and how much the repository grew.
  */

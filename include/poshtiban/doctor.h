@@ -43,7 +43,7 @@ struct pt_doctor {
     int64_t last_success_age_s;
     bool overdue; /* older than twice auto.interval_hours (auto on) or a day (auto off) */
 
-    /* Off-site copies (SPEC §10). */
+    /* Off-site copies (README, "Off-site copies"). */
     bool offsite_enabled;
     char *offsite_repository; /* redacted: no login; "" when none */
     bool restic_found;

@@ -37,7 +37,7 @@ void pt_notify_finish(const struct pt_project *project, struct pt_catalog *catal
 void pt_notify_run_free(struct pt_notify_run *run);
 
 /*
- * The off-site copy of the backup name failed (SPEC §10) with error: pings
+ * The off-site copy of the backup name failed (README, "Off-site copies") with error: pings
  * URL/fail and, when notify.email.enabled, mails it, whatever
  * notify.email.on says. What fails here is appended to auto.log.
  */

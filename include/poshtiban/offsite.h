@@ -13,7 +13,7 @@
 #include "poshtiban/status.h"
 
 /*
- * Off-site copies through restic (SPEC §10). Each completed backup becomes
+ * Off-site copies through restic (README, "Off-site copies"). Each completed backup becomes
  * one restic snapshot of its folder (or its archive and .sha256), tagged
  * `poshtiban`, `project:<id>`, `name:<backup name>`, `kind:<kind>` and
  * `size:<bytes>`, with the backup's creation time as the snapshot's time.

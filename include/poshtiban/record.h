@@ -43,7 +43,7 @@ struct pt_record {
     char *verified_at;
     int verify_ok; /* -1 never verified, 0 failed, 1 ok */
     long pid;      /* process that ran it, while running */
-    /* Its off-site copy (SPEC §10): see pt_catalog_set_offsite(). */
+    /* Its off-site copy (README, "Off-site copies"): see pt_catalog_set_offsite(). */
     char *offsite_snapshot; /* restic snapshot id, NULL when none */
     int64_t offsite_at_ms;  /* last push tried, ms since the epoch; -1 never */
     char *offsite_error;    /* why the last push failed, NULL when it did not */

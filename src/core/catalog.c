@@ -87,7 +87,7 @@ static const char *const migrations[PT_CATALOG_VERSION] = {
      "CREATE INDEX backups_newest ON backups(created_at DESC, id DESC);"
      "CREATE INDEX backups_status ON backups(status, finished_at, id, size_bytes, duration_ms);"),
 
-    /* 5: the off-site copy of each backup (SPEC §10). */
+    /* 5: the off-site copy of each backup (README, "Off-site copies"). */
     ("ALTER TABLE backups ADD COLUMN offsite_snapshot TEXT;"
      "ALTER TABLE backups ADD COLUMN offsite_at INTEGER;"
      "ALTER TABLE backups ADD COLUMN offsite_error TEXT;"

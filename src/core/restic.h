@@ -10,7 +10,7 @@
 #include "poshtiban/status.h"
 
 /*
- * Running restic for the off-site copies (SPEC §10). The repository and
+ * Running restic for the off-site copies (README, "Off-site copies"). The repository and
  * the password reach restic through its environment alone (RESTIC_REPOSITORY,
  * RESTIC_PASSWORD or RESTIC_PASSWORD_FILE), built here for the child and
  * never set in this process; argv holds neither.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Helpers for the off-site tests (SPEC §10, README "Off-site copies"); sourced
+# Helpers for the off-site tests (README, "Off-site copies"); sourced
 # after lib.sh and lib-lifecycle.sh. Real restic, real repositories.
 if [ ! -x /usr/bin/restic ] && ! command -v restic >/dev/null; then
     echo "restic is not installed (Debian package restic)" >&2

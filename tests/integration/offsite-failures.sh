@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# A push that fails (SPEC §10): wrong password, no repository there, an SFTP
+# A push that fails (README, "Off-site copies"): wrong password, no repository there, an SFTP
 # server that does not answer, restic not installed, the password variable
 # not set. Each: exit 1 with one line naming why, every local backup
 # untouched, the failure in the catalog, a ping to URL/fail and a mail. The

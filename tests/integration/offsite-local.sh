@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Off-site copies to a local-path restic repository (SPEC §10):
+# Off-site copies to a local-path restic repository (README, "Off-site copies"):
 # - the Django demo pushed, listed, then pulled into a new empty folder with
 #   only the repository string and the password, and restored: dumpdata and
 #   the media equal the original's (offsite-local: roundtrip);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The repository's own upkeep (SPEC §10):
+# The repository's own upkeep (README, "Off-site copies"):
 # - offsite prune keeps what offsite.keep_* say, by the backups' times,
 #   never touches a second (decoy) project's snapshots in the same
 #   repository, and --dry-run lists exactly what is then removed

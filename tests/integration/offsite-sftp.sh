@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Off-site copies over the network (SPEC §10), to the servers of
+# Off-site copies over the network (README, "Off-site copies"), to the servers of
 # lib-offsite-servers.sh on loopback:
 # - SFTP: the Django demo pushed, listed, pulled into a new empty folder with
 #   only the repository string and the password, restored: dumpdata and the

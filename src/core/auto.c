@@ -22,22 +22,6 @@
 #include "poshtiban/timefmt.h"
 #include "reader.h"
 
-static bool taken(const struct pt_project *p, struct pt_catalog *c, const char *name)
-{
-    static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
-    if (pt_catalog_name_taken(c, name))
-        return true;
-    for (size_t i = 0; i < 3; i++) {
-        char *file = pt_xasprintf("%s/%s%s", p->backups, name, suffixes[i]);
-        struct stat st;
-        bool exists = lstat(file, &st) == 0;
-        free(file);
-        if (exists)
-            return true;
-    }
-    return false;
-}
-
 /* A `failed` auto record for a backup that could not even start; nothing else is written. */
 static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
                            const struct pt_error *why, struct pt_record *r)
@@ -51,7 +35,7 @@ static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
     pt_time_iso(now, iso);
     memset(r, 0, sizeof(*r));
     r->name = pt_xstrdup(base);
-    for (int i = 2; taken(p, c, r->name); i++) {
+    for (int i = 2; !pt_backup_name_free(p, c, r->name); i++) {
         free(r->name);
         r->name = pt_xasprintf("%s_%d", base, i);
     }

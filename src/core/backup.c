@@ -58,7 +58,7 @@ static bool path_exists(const char *dir, const char *name)
     return exists;
 }
 
-static bool name_free(const struct pt_project *p, struct pt_catalog *c, const char *name)
+bool pt_backup_name_free(const struct pt_project *p, struct pt_catalog *c, const char *name)
 {
     static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
     if (pt_catalog_name_taken(c, name) || path_exists(p->tmp, name))
@@ -81,7 +81,7 @@ static char *new_name(const struct pt_project *p, struct pt_catalog *c, int64_t 
     gmtime_r(&secs, &tm);
     strftime(base, sizeof(base), "backup_%Y%m%d_%H%M%S", &tm);
     char *name = pt_xstrdup(base);
-    for (int i = 2; !name_free(p, c, name); i++) {
+    for (int i = 2; !pt_backup_name_free(p, c, name); i++) {
         free(name);
         name = pt_xasprintf("%s_%d", base, i);
     }
@@ -468,7 +468,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     char *format = resolve_format(c, opts->format, err);
     if (!format)
         return PT_EINVAL;
-    if (opts->name && !name_free(p, c, opts->name)) {
+    if (opts->name && !pt_backup_name_free(p, c, opts->name)) {
         free(format);
         return pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
     }

@@ -614,22 +614,6 @@ void pt_offsite_notify(const struct pt_project *p, struct pt_catalog *c,
 
 /* ---- pull ---------------------------------------------------------------- */
 
-static bool local_exists(const struct pt_project *p, struct pt_catalog *c, const char *name)
-{
-    static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
-    if (pt_catalog_name_taken(c, name))
-        return true;
-    for (size_t i = 0; i < 3; i++) {
-        char *file = pt_xasprintf("%s/%s%s", p->backups, name, suffixes[i]);
-        struct stat st;
-        bool exists = lstat(file, &st) == 0;
-        free(file);
-        if (exists)
-            return true;
-    }
-    return false;
-}
-
 /* Moves what restic restored into work into the backup root; fills r's name, format and path. */
 static enum pt_status place(const struct pt_project *p, const char *work, const char *name,
                             struct pt_record *r, struct pt_error *err)
@@ -765,7 +749,7 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
                  : pt_error_set(err, PT_ENOTFOUND, _("no off-site copy of %s"), name);
         goto out;
     }
-    if (local_exists(p, c, snap->name)) {
+    if (!pt_backup_name_free(p, c, snap->name)) {
         rc = pt_error_set(err, PT_EINVAL,
                           _("a backup named %s exists here already; nothing was fetched"),
                           snap->name);

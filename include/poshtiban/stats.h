@@ -53,9 +53,12 @@ enum pt_status pt_stats_database(const struct pt_project *project, struct pt_dat
  * The off-site state in one translated sentence, as the dashboard and
  * `poshtiban stats` both say it: how many backups have a copy, the newest
  * copy's age and where, the newest backup's failed push; or, with no
- * repository, that nothing leaves the machine and what to do. New string.
+ * repository, that nothing leaves the machine and what to do. isolate
+ * wraps the repository in FSI…PDI, for a face that lays out right-to-left
+ * text itself (the CLI's terminal filter isolates paths on its own, and a
+ * pipe should get plain text). New string.
  */
-char *pt_stats_offsite_text(const struct pt_backup_stats *stats);
+char *pt_stats_offsite_text(const struct pt_backup_stats *stats, bool isolate);
 
 void pt_backup_stats_free(struct pt_backup_stats *stats);
 void pt_database_stats_free(struct pt_database_stats *stats);

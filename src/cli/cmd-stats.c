@@ -29,7 +29,7 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     } else {
         pt_cli_printf("%s\n", _("Last successful backup: none"));
     }
-    char *offsite = pt_stats_offsite_text(b);
+    char *offsite = pt_stats_offsite_text(b, false);
     pt_cli_printf(_("Off-site: %s\n"), offsite);
     free(offsite);
     if (!d->exists) {

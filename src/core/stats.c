@@ -159,7 +159,7 @@ enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_
     return rc;
 }
 
-char *pt_stats_offsite_text(const struct pt_backup_stats *b)
+char *pt_stats_offsite_text(const struct pt_backup_stats *b, bool isolate)
 {
     const struct pt_offsite_stats *o = &b->offsite;
     if (!o->repository || !*o->repository)
@@ -167,7 +167,7 @@ char *pt_stats_offsite_text(const struct pt_backup_stats *b)
                             "poshtiban offsite init"));
     char *copied = pt_l10n_int(o->copied), *all = pt_l10n_int(b->completed);
     /* Kept whole, its slashes in place, inside a right-to-left sentence. */
-    char *repo = pt_l10n_rtl() ? pt_bidi_isolate(o->repository) : pt_xstrdup(o->repository);
+    char *repo = isolate ? pt_bidi_isolate(o->repository) : pt_xstrdup(o->repository);
     char *text;
     if (o->newest_age_s >= 0) {
         char age[64];

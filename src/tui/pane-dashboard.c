@@ -151,7 +151,7 @@ static void draw_summary(struct dashboard *d, const char *app_backups, WINDOW *w
         free(every);
     }
     label(win, y + 4, x, _("Off-site"));
-    char *offsite = pt_stats_offsite_text(&d->stats);
+    char *offsite = pt_stats_offsite_text(&d->stats, pt_l10n_rtl());
     const struct pt_offsite_stats *o = &d->stats.offsite;
     bool at_risk = !o->latest_copied || o->latest_error;
     pt_ui_text(win, y + 4, x + 13, w - 13, offsite,

@@ -30,6 +30,16 @@ static const struct {
     {"ui.bidi", "auto"},
     {"ui.calendar", "auto"},
     {"fixtures.datetime_utc", "true"},
+    /* SPEC §10 */
+    {"offsite.enabled", "false"},
+    {"offsite.repository", ""},
+    {"offsite.password_env", "POSHTIBAN_RESTIC_PASSWORD"},
+    {"offsite.password_file", ""},
+    {"offsite.after_backup", "true"},
+    {"offsite.keep_last", "0"},
+    {"offsite.keep_daily", "7"},
+    {"offsite.keep_weekly", "4"},
+    {"offsite.keep_monthly", "12"},
 };
 
 static struct pt_catalog *open_memory(void)

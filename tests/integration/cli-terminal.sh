@@ -12,6 +12,8 @@
 command -v script >/dev/null || { echo "script (util-linux) is not installed" >&2; exit 1; }
 # The binary finds the catalogs meson built beside it, on its own.
 check "the Persian catalog is built" test -f "$(dirname "$POSHTIBAN")/../../po/fa/LC_MESSAGES/poshtiban.mo"
+# restic for the off-site rows (Debian package restic).
+command -v restic >/dev/null || { echo "restic is not installed" >&2; exit 1; }
 # A plain terminal: no Konsole or mlterm to do BiDi itself, so auto means app.
 unset KONSOLE_VERSION MLTERM LANGUAGE LC_ALL NO_COLOR
 export LANG=C.UTF-8 TERM=xterm-256color
@@ -106,7 +108,13 @@ table=(
     "cron status|cron daemon;@P/backups/.poshtiban/auto.log|سرویس;@P/backups/.poshtiban/auto.log"
     "settings list|retention.max_backups = 10;ui.bidi = @M|retention.max_backups = 10;ui.bidi = @M"
     "prune --dry-run|kept|نگه"
+    "push @B|off-site;@B|دور;@B"
+    "offsite list|NAME;SNAPSHOT;@B;2026-11-26 11:06|اسنپ‌شات;@B;۱۴۰۵/۰۹/۰۵"
 )
+# Off-site copies to a local restic repository (README, "Off-site copies").
+export POSHTIBAN_RESTIC_PASSWORD=pty-test-password RESTIC_CACHE_DIR=$scratch/restic-cache
+pt settings set offsite.repository "$scratch/repo" >/dev/null || fail "settings set offsite.repository"
+pt offsite init >/dev/null 2>"$scratch/init.err" || fail "offsite init: $(cat "$scratch/init.err")"
 
 # fill TEXT: the placeholders of the table filled in for this round.
 fill() {

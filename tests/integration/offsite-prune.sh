@@ -77,12 +77,20 @@ expect_eq "check --read-data-subset lots: exit" 2 "$status"
 # --- kill -9 in the middle of a push
 head -c 60000000 /dev/urandom >media/huge.bin
 POSHTIBAN_TEST_NOW=2026-11-25T11:00:00Z new_backup
-"$POSHTIBAN" push "$name" </dev/null >/dev/null 2>&1 &
+# restic slowed to 4 MiB/s, so that the kill surely lands in the middle.
+mkdir -p "$scratch/slow"
+printf '#!/bin/sh\nexec %s --limit-upload 4096 "$@"\n' "$(command -v restic)" >"$scratch/slow/restic"
+chmod +x "$scratch/slow/restic"
+PATH=$scratch/slow:$PATH "$POSHTIBAN" push "$name" </dev/null >/dev/null 2>&1 &
 pusher=$!
 child=
 # The backup itself, not the listing that comes first.
-for _ in $(seq 100); do child=$(pgrep -P "$pusher" -f '^restic backup') && break; sleep 0.1; done
+for _ in $(seq 100); do child=$(pgrep -P "$pusher" -f 'restic .*backup') && break; sleep 0.1; done
 check "restic runs under the push" test -n "$child"
+# Past its start: its lock is in the repository (a SIGINT while restic is
+# still taking the lock is restic's own race, and rare; `offsite check`
+# runs a plain `restic unlock`, which clears such a lock of a dead process).
+for _ in $(seq 100); do [ -n "$(ls "$repo/locks" 2>/dev/null)" ] && break; sleep 0.1; done
 sleep 1
 kill -9 "$pusher"
 wait "$pusher" 2>/dev/null

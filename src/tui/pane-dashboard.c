@@ -130,11 +130,26 @@ static void draw_summary(struct dashboard *d, const char *app_backups, WINDOW *w
         pt_format_size(d->storage.free_bytes, free_s, sizeof(free_s));
         pt_format_size(d->storage.total_bytes, total_s, sizeof(total_s));
         enum pt_storage_kind kind = d->storage.kind;
-        pt_ui_textf(win, y + 2, x + 13, w - 13,
-                    kind == PT_STORAGE_CONTAINER || kind == PT_STORAGE_MEMORY ? PT_STYLE_WARN
-                                                                              : PT_STYLE_NORMAL,
-                    PT_ALIGN_LEFT, _("%s free of %s · %s"), free_s, total_s,
-                    pt_storage_verdict(kind));
+        /*
+         * The newest backup only on this machine: the remedy comes right
+         * after the free space, where 80 columns still show it.
+         */
+        bool alone = d->stats.completed > 0 && !d->stats.offsite.latest_copied;
+        bool no_repository = !d->stats.offsite.repository || !*d->stats.offsite.repository;
+        if (alone)
+            pt_ui_textf(win, y + 2, x + 13, w - 13, PT_STYLE_WARN, PT_ALIGN_LEFT,
+                        no_repository
+                            ? _("%s free · only on this machine: poshtiban offsite init, or "
+                                "download one · %s")
+                            : _("%s free · the newest is not off-site yet: u in the list sends "
+                                "it · %s"),
+                        free_s, pt_storage_verdict(kind));
+        else
+            pt_ui_textf(win, y + 2, x + 13, w - 13,
+                        kind == PT_STORAGE_CONTAINER || kind == PT_STORAGE_MEMORY ? PT_STYLE_WARN
+                                                                                  : PT_STYLE_NORMAL,
+                        PT_ALIGN_LEFT, _("%s free of %s · %s"), free_s, total_s,
+                        pt_storage_verdict(kind));
     }
     label(win, y + 3, x, _("Automatic"));
     if (!d->auto_enabled) {

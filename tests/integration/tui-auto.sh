@@ -30,7 +30,7 @@ env_tui=(PATH="$scratch/bin:$PATH" FAKE_CRONTAB="$FAKE_CRONTAB")
 
 # --- dashboard: storage verdict, automatic backups off ---
 tui_start 80 24 "$proj" "${env_tui[@]}"
-expect_screen "storage line" "free of"
+expect_screen "storage line" "B free"
 expect_screen "automatic backups off" "off (auto.enabled"
 
 # --- settings: cron line in and out, other lines untouched ---

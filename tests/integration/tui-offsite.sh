@@ -25,6 +25,7 @@ repo=$scratch/repo
 new_backup --name b1 || finish
 tui_start 100 30 "$proj"
 expect_screen "no repository: the dashboard says nothing leaves" "every copy is on this machine"
+expect_screen "no repository: the storage line names the remedy" "only on this machine: poshtiban offsite init"
 keys 2
 expect_screen "list" "b1"
 keys u
@@ -46,6 +47,7 @@ case $out in *"Off-site: 0 of 2 backups off-site"*) ;; *) fail "stats: the off-s
 # --- the TUI: dashboard, push from the list, mark, detail, dashboard again
 tui_start 100 30 "$proj"
 expect_screen "dashboard before" "0 of 2 backups off-site"
+expect_screen "the storage line: the newest is not off-site" "the newest is not off-site yet"
 keys 2
 expect_screen "list" "b2"
 check "no mark before the push" sh -c "! tmux -S '$tmux_socket' capture-pane -p -t tui | grep -q '☁'"
@@ -56,6 +58,7 @@ keys Enter
 expect_screen "detail shows the snapshot" "the repository grew by"
 keys 1
 expect_screen "dashboard after" "1 of 2 backups off-site; newest copied"
+expect_screen "the storage line is plain again" "B free of"
 keys q
 expect_eq "quit" 0 "$(tui_exit)"
 expect_eq "one snapshot in the repository" 1 "$(rx snapshots --json | json_eval 'len(d)')"

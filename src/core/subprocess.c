@@ -48,6 +48,16 @@ static char *finish_sink(struct sink *s, size_t *len)
     return s->buf;
 }
 
+/* Closes what was opened of three pipes (or socket pairs) when making them failed. */
+static void close_pairs(const int a[2], const int b[2], const int c[2])
+{
+    const int *pairs[] = {a, b, c};
+    for (int p = 0; p < 3; p++)
+        for (int i = 0; i < 2; i++)
+            if (pairs[p][i] >= 0)
+                close(pairs[p][i]);
+}
+
 enum pt_status pt_subprocess_run(const char *const argv[], const char *input, size_t input_len,
                                  struct pt_subprocess_result *res, struct pt_error *err)
 {
@@ -57,14 +67,7 @@ enum pt_status pt_subprocess_run(const char *const argv[], const char *input, si
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
         pipe2(errp, O_CLOEXEC) != 0) {
         int saved = errno;
-        for (int i = 0; i < 2; i++) {
-            if (in[i] >= 0)
-                close(in[i]);
-            if (out[i] >= 0)
-                close(out[i]);
-            if (errp[i] >= 0)
-                close(errp[i]);
-        }
+        close_pairs(in, out, errp);
         return pt_error_set(err, PT_EFAIL, _("cannot run %s: %s"), argv[0], strerror(saved));
     }
     posix_spawn_file_actions_t fa;
@@ -209,14 +212,7 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
         pipe2(report, O_CLOEXEC) != 0) {
         int saved = errno;
-        for (int i = 0; i < 2; i++) {
-            if (out[i] >= 0)
-                close(out[i]);
-            if (errp[i] >= 0)
-                close(errp[i]);
-            if (report[i] >= 0)
-                close(report[i]);
-        }
+        close_pairs(out, errp, report);
         return pt_error_set(err, PT_EFAIL, _("cannot run %s: %s"), st->argv[0], strerror(saved));
     }
     pid_t parent = getpid();

@@ -51,6 +51,8 @@ struct pt_doctor {
 
     char **warnings; /* translated, one sentence each */
     size_t n_warnings;
+    char **codespace_advice; /* in a codespace: translated sentences on what it does to backups */
+    size_t n_codespace_advice;
 };
 
 /* Looks without writing anything (the crontab is read with `crontab -l`). */
@@ -61,8 +63,8 @@ void pt_doctor_free(struct pt_doctor *doctor);
 /*
  * {"backup_root", "storage": {"path", "exists", "fstype", "mount_point",
  * "mount_source", "mount_root", "free_bytes", "total_bytes", "kind",
- * "verdict"}, "next_backup_bytes", "backups_fit", "environment":
- * {"codespace", "codespace_name", "container", "ssh", "ssh_server"},
+ * "verdict", "safe_place"}, "next_backup_bytes", "backups_fit", "environment":
+ * {"codespace", "codespace_name", "container", "ssh", "ssh_server", "codespace_advice"},
  * "newest_backup", "download": {"command", "note"}, "offsite": {"enabled",
  * "repository", "restic_found", "newest_pushed"}, "cron", "auto":
  * {"enabled", "interval_hours", "due", "reason", "next_due_at"},

@@ -44,8 +44,6 @@ enum pt_storage_kind pt_storage_classify(const struct pt_mount *mount, const cha
                                          bool codespace, bool container);
 /* "disk", "workspace", "volume", "container", "memory". */
 const char *pt_storage_kind_name(enum pt_storage_kind kind);
-/* One translated sentence: where the backups are and what they survive. */
-const char *pt_storage_verdict(enum pt_storage_kind kind);
 
 struct pt_storage {
     char *path;  /* the backup root, or its nearest existing parent; symlinks resolved */
@@ -56,7 +54,12 @@ struct pt_storage {
     int64_t total_bytes;
     bool codespace, container;
     enum pt_storage_kind kind;
+    char *safe_place; /* in a codespace: /workspaces/<repo>/backups, kept across rebuilds */
+    char *verdict;    /* translated: where the backups are and what that survives */
 };
+
+/* One translated sentence: where the backups are and what they survive. */
+const char *pt_storage_verdict(const struct pt_storage *storage);
 
 /* Examines the filesystem holding dir (from /proc/self/mountinfo and statvfs). */
 enum pt_status pt_storage_inspect(const char *dir, struct pt_storage *out, struct pt_error *err);

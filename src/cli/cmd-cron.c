@@ -46,7 +46,7 @@ static void print_status(const struct pt_cron_status *s)
         pt_cli_printf("%s\n", _("cron daemon: running"));
     else
         pt_cli_printf(_("cron daemon: NOT running; start it with:\n  %s\n"), s->start_command);
-    if (!s->daemon_running && s->start_hint)
+    if (s->start_hint)
         pt_cli_printf("  %s\n", s->start_hint);
     pt_cli_printf(_("Log: %s\n"), s->log_path);
     pt_cli_printf("%s\n", s->auto_enabled

@@ -29,7 +29,7 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
         pt_cli_printf(_("Room for %s more backups like the last one (%s)\n"), fit, size);
         free(fit);
     }
-    pt_cli_printf(_("Survives: %s\n"), pt_storage_verdict(s->kind));
+    pt_cli_printf(_("Survives: %s\n"), pt_storage_verdict(s));
 }
 
 static void print_rest(const struct pt_doctor *d)
@@ -44,6 +44,11 @@ static void print_rest(const struct pt_doctor *d)
             if (d->download_note)
                 pt_cli_printf("  %s\n", d->download_note);
         }
+    }
+    if (d->n_codespace_advice > 0) {
+        pt_cli_printf("%s\n", _("In a codespace:"));
+        for (size_t i = 0; i < d->n_codespace_advice; i++)
+            pt_cli_printf("  - %s\n", d->codespace_advice[i]);
     }
     if (d->has_last_success) {
         char age[64];

@@ -578,7 +578,8 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
 static enum pt_status need_files(const struct pt_record *r, struct pt_error *err)
 {
     if (r->status != PT_STATE_COMPLETED)
-        return pt_error_set(err, PT_EINVAL, _("backup %s is %s: it has no files"), r->name,
+        return pt_error_set(err, PT_EINVAL,
+                            _("backup %s did not complete (status: %s): it has no files"), r->name,
                             pt_state_label(r->status));
     return PT_OK;
 }

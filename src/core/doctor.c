@@ -145,7 +145,7 @@ static void storage_warnings(const struct pt_project *p, struct pt_doctor *d)
 {
     if (d->storage.kind == PT_STORAGE_CONTAINER || d->storage.kind == PT_STORAGE_MEMORY)
         warn(d, pt_xasprintf(_("the backups in %s are %s"), p->backups,
-                             pt_storage_verdict(d->storage.kind)));
+                             pt_storage_verdict(&d->storage)));
     if (d->storage.free_bytes >= 0 && d->next.needed_bytes > d->storage.free_bytes) {
         char need[32], have[32];
         pt_format_size(d->next.needed_bytes, need, sizeof(need));
@@ -215,6 +215,30 @@ static void offsite_state(struct pt_catalog *c, struct pt_doctor *d)
                                "offsite.repository)"),
                              d->newest.name));
     free(repo);
+}
+
+static void advise(struct pt_doctor *d, char *text)
+{
+    d->codespace_advice =
+        pt_xrealloc(d->codespace_advice, (d->n_codespace_advice + 1) * sizeof(char *));
+    d->codespace_advice[d->n_codespace_advice++] = text;
+}
+
+/* What a codespace does to backups beyond where they are stored (README, "Codespaces"). */
+static void codespace_advice(struct pt_doctor *d)
+{
+    if (d->storage.kind != PT_STORAGE_WORKSPACE && d->storage.safe_place)
+        advise(d, pt_xasprintf(_("keep the backups in %s: it is kept across rebuilds and stops"),
+                               d->storage.safe_place));
+    advise(d, pt_xstrdup(_("a codespace left stopped is deleted after its retention period (30 "
+                           "days by default), with everything in it: download copies, or send "
+                           "them off-site")));
+    advise(d, pt_xstrdup(_("cron runs only while the codespace runs: a stopped codespace takes "
+                           "no automatic backups, and cron must be started again with it")));
+    if (d->cron.start_hint)
+        advise(d, pt_xstrdup(d->cron.start_hint));
+    advise(d, pt_xstrdup(_("to download a backup without gh: in the editor's Explorer, right-click "
+                           "its folder or file and choose Download")));
 }
 
 static void automation_warnings(struct pt_doctor *d)
@@ -335,6 +359,8 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
         goto out;
     storage_warnings(p, d);
     automation_warnings(d);
+    if (d->codespace)
+        codespace_advice(d);
 out:
     pt_catalog_close(c);
     return rc;
@@ -356,6 +382,9 @@ void pt_doctor_free(struct pt_doctor *d)
     for (size_t i = 0; i < d->n_warnings; i++)
         free(d->warnings[i]);
     free(d->warnings);
+    for (size_t i = 0; i < d->n_codespace_advice; i++)
+        free(d->codespace_advice[i]);
+    free(d->codespace_advice);
     memset(d, 0, sizeof(*d));
 }
 
@@ -392,7 +421,8 @@ json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
     json_object_set_new(storage, "free_bytes", bytes_or_null(s->free_bytes));
     json_object_set_new(storage, "total_bytes", bytes_or_null(s->total_bytes));
     json_object_set_new(storage, "kind", json_string(pt_storage_kind_name(s->kind)));
-    json_object_set_new(storage, "verdict", json_string(pt_storage_verdict(s->kind)));
+    json_object_set_new(storage, "verdict", json_string(pt_storage_verdict(s)));
+    json_object_set_new(storage, "safe_place", string_or_null(s->safe_place));
 
     json_t *env = json_object();
     json_object_set_new(env, "codespace", json_boolean(d->codespace));
@@ -400,6 +430,10 @@ json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
     json_object_set_new(env, "container", json_boolean(s->container));
     json_object_set_new(env, "ssh", json_boolean(d->ssh));
     json_object_set_new(env, "ssh_server", string_or_null(d->ssh_server));
+    json_t *advice = json_array();
+    for (size_t i = 0; i < d->n_codespace_advice; i++)
+        json_array_append_new(advice, json_string(d->codespace_advice[i]));
+    json_object_set_new(env, "codespace_advice", advice);
 
     json_t *newest = json_null(), *download = json_null();
     if (d->has_newest) {

@@ -546,7 +546,8 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
         if ((rc = pt_catalog_get(c, id, &one, err)) != PT_OK)
             goto out;
         if (one.status != PT_STATE_COMPLETED) {
-            rc = pt_error_set(err, PT_EINVAL, _("backup %s is %s: it has no files to send"),
+            rc = pt_error_set(err, PT_EINVAL,
+                              _("backup %s did not complete (status: %s): it has no files to send"),
                               one.name, pt_state_label(one.status));
             goto out;
         }

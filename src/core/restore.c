@@ -333,8 +333,10 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
     if (rc != PT_OK)
         return rc;
     if (s->record.status != PT_STATE_COMPLETED)
-        return pt_error_set(err, PT_EINVAL, _("backup %s is %s: there is nothing to restore"),
-                            s->record.name, pt_state_label(s->record.status));
+        return pt_error_set(
+            err, PT_EINVAL,
+            _("backup %s did not complete (status: %s): there is nothing to restore"),
+            s->record.name, pt_state_label(s->record.status));
     plan->backup = pt_xstrdup(s->record.name);
     if (!opts->media_only)
         plan->database_target = opts->target_database ? absolute(opts->target_database)
@@ -743,7 +745,7 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
     struct pt_record r = {0};
     enum pt_status rc = pt_backup_check_input(&current, &opts, err);
     if (rc == PT_OK)
-        rc = pt_backup_create_locked(&current, c, &opts, NULL, &r, err);
+        rc = pt_backup_create_locked(&current, c, &opts, s->monitor, &r, err);
     if (rc == PT_OK)
         s->plan->pre_restore = pt_xstrdup(r.name);
     pt_record_free(&r);

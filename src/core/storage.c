@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
 #include "i18n.h"
 
 /* Decodes the \ooo escapes the kernel writes for space, tab, newline and backslash. */
@@ -137,25 +139,66 @@ const char *pt_storage_kind_name(enum pt_storage_kind kind)
     return "disk";
 }
 
-const char *pt_storage_verdict(enum pt_storage_kind kind)
+/* The folder of a codespace that rebuilds and stops keep: /workspaces/<repo>/backups. */
+static char *safe_place(const char *path)
 {
-    switch (kind) {
+    if (strncmp(path, "/workspaces/", 12) == 0 && path[12] && path[12] != '/') {
+        size_t repo = strcspn(path + 12, "/");
+        return pt_xasprintf("%.*s/backups", (int)(12 + repo), path);
+    }
+    const char *folder = getenv("CODESPACE_VSCODE_FOLDER");
+    if (folder && strncmp(folder, "/workspaces/", 12) == 0 && folder[12])
+        return pt_path_join(folder, "backups");
+    const char *repository = getenv("GITHUB_REPOSITORY");
+    const char *slash = repository ? strrchr(repository, '/') : NULL;
+    const char *repo = slash ? slash + 1 : repository;
+    return pt_xasprintf("/workspaces/%s/backups", repo && *repo ? repo : "REPO");
+}
+
+/* What the place survives, in one translated sentence; new string. */
+static char *verdict(const struct pt_storage *s)
+{
+    switch (s->kind) {
     case PT_STORAGE_WORKSPACE:
-        return _("in the codespace's /workspaces: kept when the codespace is rebuilt or stopped, "
-                 "lost when the codespace is deleted; download copies to your own computer");
+        return pt_xstrdup(_("in the codespace's /workspaces: kept when the codespace is rebuilt "
+                            "or stopped, lost when it is deleted, as GitHub does with a codespace "
+                            "left stopped for its retention period (30 days by default); "
+                            "download copies to your own computer"));
     case PT_STORAGE_VOLUME:
-        return _("on a separate volume: kept when the container is rebuilt, lost when the volume "
-                 "or the codespace is deleted; download copies to your own computer");
+        return pt_xstrdup(s->codespace
+                              ? _("on a separate volume: kept when the codespace is rebuilt, lost "
+                                  "when the volume or the codespace is deleted (a codespace left "
+                                  "stopped for 30 days, by default); download copies to your own "
+                                  "computer")
+                              : _("on a separate volume: kept when the container is rebuilt, lost "
+                                  "when the volume is deleted; download copies to your own "
+                                  "computer"));
     case PT_STORAGE_CONTAINER:
-        return _("in the container's own layer: LOST at the next rebuild of the container; "
-                 "move the backups to a volume or download them");
+        if (s->codespace) {
+            char *place =
+                pt_l10n_rtl() ? pt_bidi_isolate(s->safe_place) : pt_xstrdup(s->safe_place);
+            char *text = pt_xasprintf(_("in the container's own layer: LOST at the next rebuild of "
+                                        "the codespace; keep them in %s, which rebuilds and stops "
+                                        "keep (poshtiban --backups %s)"),
+                                      place, place);
+            free(place);
+            return text;
+        }
+        return pt_xstrdup(_("in the container's own layer: LOST at the next rebuild of the "
+                            "container; move the backups to a volume or download them"));
     case PT_STORAGE_MEMORY:
-        return _("in memory (tmpfs): LOST at the next restart; move the backups to a disk");
+        return pt_xstrdup(_("in memory (tmpfs): LOST at the next restart; move the backups to a "
+                            "disk"));
     case PT_STORAGE_DISK:
         break;
     }
-    return _("on a disk of this machine: kept across restarts, lost with the machine; keep copies "
-             "elsewhere");
+    return pt_xstrdup(_("on a disk of this machine: kept across restarts, lost with the machine; "
+                        "keep copies elsewhere"));
+}
+
+const char *pt_storage_verdict(const struct pt_storage *storage)
+{
+    return storage->verdict ? storage->verdict : "";
 }
 
 static bool env_true(const char *name)
@@ -207,12 +250,16 @@ enum pt_status pt_storage_inspect(const char *dir, struct pt_storage *out, struc
         root_overlay || access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0;
     out->kind = pt_storage_classify(out->mount_known ? &out->mount : NULL, real, out->codespace,
                                     out->container);
+    out->safe_place = out->codespace ? safe_place(real) : NULL;
+    out->verdict = verdict(out);
     return PT_OK;
 }
 
 void pt_storage_free(struct pt_storage *s)
 {
     free(s->path);
+    free(s->safe_place);
+    free(s->verdict);
     pt_mount_free(&s->mount);
     memset(s, 0, sizeof(*s));
 }

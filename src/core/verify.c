@@ -384,8 +384,9 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
     if ((rc = pt_catalog_get(c, id, &r, err)) != PT_OK)
         goto out;
     if (r.status != PT_STATE_COMPLETED) {
-        rc = pt_error_set(err, PT_EINVAL, _("backup %s is %s: there is nothing to verify"), r.name,
-                          pt_state_label(r.status));
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("backup %s did not complete (status: %s): there is nothing to verify"),
+                          r.name, pt_state_label(r.status));
         goto out;
     }
     struct verify v = {

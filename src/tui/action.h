@@ -19,6 +19,7 @@
     X(PT_ACT_DETAIL, '3', 0, "3", N_("detail"), N_("the selected backup in detail"))               \
     X(PT_ACT_SETTINGS, '4', 0, "4", N_("settings"), N_("the settings"))                            \
     X(PT_ACT_NEXT_PANE, '\t', 0, "Tab", N_("next"), N_("the next pane"))                           \
+    X(PT_ACT_PREV_PANE, KEY_BTAB, 0, "Shift-Tab", N_("previous"), N_("the previous pane"))         \
     X(PT_ACT_UP, KEY_UP, 'k', "↑", N_("up"), N_("move up"))                                        \
     X(PT_ACT_DOWN, KEY_DOWN, 'j', "↓", N_("down"), N_("move down"))                                \
     X(PT_ACT_PAGE_UP, KEY_PPAGE, 0, "PgUp", N_("page up"), N_("one page up"))                      \
@@ -36,8 +37,12 @@
     X(PT_ACT_PIN, 'p', 0, "p", N_("pin"), N_("pin or unpin the selected backup"))                  \
     X(PT_ACT_PUSH, 'u', 0, "u", N_("push"), N_("copy the selected backup off-site"))               \
     X(PT_ACT_SEARCH, '/', 0, "/", N_("search"), N_("search backups by name"))                      \
-    X(PT_ACT_STATUS_FILTER, 's', 0, "s", N_("status"), N_("show only one status, in turn"))        \
-    X(PT_ACT_KIND_FILTER, 'K', 0, "K", N_("kind"), N_("show only one kind, in turn"))              \
+    X(PT_ACT_STATUS_FILTER, 's', 0, "s", N_("status"),                                             \
+      N_("show only one status, in turn (those that have backups)"))                               \
+    X(PT_ACT_STATUS_BACK, 'S', 0, "S", N_("status back"), N_("the status filter, the other way"))  \
+    X(PT_ACT_KIND_FILTER, 'K', 0, "K", N_("kind"),                                                 \
+      N_("show only one kind, in turn (those that have backups)"))                                 \
+    X(PT_ACT_KIND_BACK, 'J', 0, "J", N_("kind back"), N_("the kind filter, the other way"))        \
     X(PT_ACT_PRUNE, 'P', 0, "P", N_("prune"), N_("apply retention now"))                           \
     X(PT_ACT_CRON, 'c', 0, "c", N_("cron"),                                                        \
       N_("install or remove the automatic backups' cron line"))                                    \

@@ -12,6 +12,7 @@
 #include "poshtiban/backup.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/clock.h"
+#include "poshtiban/restore.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/l10n.h"
@@ -23,9 +24,17 @@
 #define MIN_COLS 80
 #define MIN_ROWS 24
 #define KEY_ESC 27
+#define MESSAGE_MS 8000
 
 static const struct pt_pane_ops *const panes[PT_N_PANES] = {
     &pt_pane_dashboard, &pt_pane_list, &pt_pane_detail, &pt_pane_settings};
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void pt_app_message(struct pt_app *app, enum pt_style style, const char *fmt, ...)
 {
@@ -37,6 +46,21 @@ void pt_app_message(struct pt_app *app, enum pt_style style, const char *fmt, ..
         app->message = NULL;
     va_end(ap);
     app->message_style = style;
+    app->message_ms = monotonic_ms();
+}
+
+/* A name or path inside a translated sentence: isolated, so right to left never scrambles it. */
+static const char *isolated(const char *text)
+{
+    static char *kept[4];
+    static int next;
+    if (!pt_l10n_rtl() || !text)
+        return text ? text : "";
+    free(kept[next]);
+    kept[next] = pt_bidi_isolate(text);
+    const char *out = kept[next];
+    next = (next + 1) % 4;
+    return out;
 }
 
 static void open_catalog(struct pt_app *app)
@@ -67,12 +91,20 @@ void pt_app_changed(struct pt_app *app)
     focus(app);
 }
 
-void pt_app_ask_delete(struct pt_app *app, const char *name)
+void pt_app_ask_delete(struct pt_app *app, const struct pt_record *record)
 {
     char *question = NULL;
-    if (asprintf(&question, _("Delete backup %s for good?"), name) >= 0 &&
-        pt_app_confirm(app, question))
-        pt_app_start(app, PT_JOB_DELETE, name);
+    const char *name = isolated(record->name);
+    int made = record->pinned
+                   ? asprintf(&question,
+                              _("Backup %s is pinned: retention keeps it. Delete it for good "
+                                "anyway?"),
+                              name)
+                   : asprintf(&question, _("Delete backup %s for good?"), name);
+    char *kept = strdup(record->name); /* the record may live in a pane's state */
+    if (made >= 0 && kept && pt_app_confirm(app, question))
+        pt_app_start(app, PT_JOB_DELETE, kept);
+    free(kept);
     free(question);
 }
 
@@ -106,15 +138,9 @@ void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id)
         return;
     }
     app->job = pt_job_start(kind, app->project, id);
+    app->job_phase = -1;
     if (!app->job)
         pt_app_message(app, PT_STYLE_ERROR, "%s", _("cannot start a worker thread"));
-}
-
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- drawing ---- */
@@ -134,9 +160,20 @@ static void draw_header(struct pt_app *app, int w)
                         i == app->pane ? PT_STYLE_KEY : PT_STYLE_SELECTED, PT_ALIGN_LEFT);
         free(tab);
     }
-    if (x < w - 12)
-        pt_ui_text(stdscr, 0, x + 2, w - x - 3, app->project->root, PT_STYLE_SELECTED,
-                   PT_ALIGN_RIGHT);
+    /* The project's path, cut at its start: its end names the project. */
+    int room = w - x - 3;
+    if (room > 10) {
+        const char *root = app->project->root;
+        const char *tail = root;
+        while (*tail && (int)pt_text_width(tail) > room - 1)
+            do
+                tail++;
+            while ((*tail & 0xc0) == 0x80);
+        char *shown = NULL;
+        if (asprintf(&shown, "%s%s", tail == root ? "" : "…", tail) >= 0)
+            pt_ui_text(stdscr, 0, x + 2, room, shown, PT_STYLE_SELECTED, PT_ALIGN_RIGHT);
+        free(shown);
+    }
 }
 
 static bool movement(enum pt_action a)
@@ -156,59 +193,172 @@ static int footer_item(enum pt_action a, int y, int x, int w, bool draw)
     return need;
 }
 
-/* The pane's keys, then help, next and quit, which always keep their place at the right. */
+/*
+ * The pane's keys that can act now, in the order of the pane's table (its
+ * priority), as many as fit; then help and quit at the right. When some did
+ * not fit, help says "? more".
+ */
 static void draw_footer(struct pt_app *app, int y, int w)
 {
     pt_ui_fill(stdscr, y, 0, w, PT_STYLE_NORMAL);
+    const struct pt_pane_ops *pane = panes[app->pane];
+    void *state = app->state[app->pane];
+    bool more = false;
     int global = 0;
     for (size_t i = 0; i < pt_n_global_actions; i++)
         global += footer_item(pt_global_actions[i], y, 0, w, false) + 1;
+    /* "more" may be longer than "help": room for the longer. */
+    int more_extra =
+        (int)pt_text_width(_("more")) - (int)pt_text_width(pt_action_name(PT_ACT_HELP));
+    global += more_extra > 0 ? more_extra : 0;
     int x = 0;
-    for (const enum pt_action *a = panes[app->pane]->actions; *a != PT_ACT_NONE; a++) {
-        if (movement(*a))
+    for (const enum pt_action *a = pane->actions; *a != PT_ACT_NONE; a++) {
+        if (movement(*a) || (pane->can && !pane->can(state, *a)))
             continue;
         int need = footer_item(*a, y, x, w, false);
-        if (x + need > w - global)
+        if (x + need > w - global) {
+            more = true;
             break;
+        }
         x += footer_item(*a, y, x, w - global, true) + 1;
     }
     x = w - global + 1;
-    for (size_t i = 0; i < pt_n_global_actions; i++)
-        x += footer_item(pt_global_actions[i], y, x, w, true) + 1;
+    for (size_t i = 0; i < pt_n_global_actions; i++) {
+        enum pt_action a = pt_global_actions[i];
+        if (a == PT_ACT_HELP && more) {
+            x += pt_ui_text(stdscr, y, x, w - x, pt_action_key(a), PT_STYLE_KEY, PT_ALIGN_LEFT);
+            x +=
+                pt_ui_text(stdscr, y, x + 1, w - x - 1, _("more"), PT_STYLE_NORMAL, PT_ALIGN_LEFT) +
+                2;
+            continue;
+        }
+        x += footer_item(a, y, x, w, true) + 1;
+    }
 }
 
-/* Every action of the table, in as many columns as the height needs. */
+struct help_line {
+    const char *title;     /* a group's title, or NULL */
+    enum pt_action action; /* PT_ACT_NONE with text */
+    const char *key, *text;
+};
+
+static size_t help_group(struct help_line *out, size_t n, const char *title,
+                         const enum pt_action *actions)
+{
+    out[n++] = (struct help_line){.title = title, .action = PT_ACT_NONE};
+    for (const enum pt_action *a = actions; *a != PT_ACT_NONE; a++)
+        if (!movement(*a))
+            out[n++] = (struct help_line){.action = *a};
+    return n;
+}
+
+/* The keys by pane, then those of every pane, in as many columns as the height needs. */
 static void draw_help(int h, int w)
 {
+    static const enum pt_action everywhere[] = {
+        PT_ACT_DASHBOARD, PT_ACT_LIST,    PT_ACT_DETAIL, PT_ACT_SETTINGS, PT_ACT_NEXT_PANE,
+        PT_ACT_PREV_PANE, PT_ACT_REFRESH, PT_ACT_HELP,   PT_ACT_QUIT,     PT_ACT_NONE};
+    static const enum pt_action moving[] = {PT_ACT_UP,        PT_ACT_DOWN, PT_ACT_PAGE_UP,
+                                            PT_ACT_PAGE_DOWN, PT_ACT_HOME, PT_ACT_END,
+                                            PT_ACT_NONE};
+    struct help_line lines[2 * PT_ACT_COUNT + 16];
+    size_t n = 0;
+    for (int p = 0; p < PT_N_PANES; p++)
+        n = help_group(lines, n, _(panes[p]->title), panes[p]->actions);
+    n = help_group(lines, n, _("Every pane"), everywhere);
+    lines[n++] = (struct help_line){.title = _("Moving"), .action = PT_ACT_NONE};
+    for (const enum pt_action *a = moving; *a != PT_ACT_NONE; a++)
+        lines[n++] = (struct help_line){.action = *a};
+    lines[n++] = (struct help_line){
+        .action = PT_ACT_NONE,
+        .key = "Esc",
+        .text = _("cancel the work under way; close a question or a prompt; clear the search")};
     int bw = w - 4, bh = h - 2, by = 1, bx = 2;
     for (int y = by; y < by + bh; y++)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
     pt_ui_frame(stdscr, by, bx, bh, bw, _("Keys"));
     int rows = bh - 2;
-    int cols = (PT_ACT_COUNT + rows - 1) / rows;
+    int cols = ((int)n + rows - 1) / rows;
     int colw = (bw - 2) / cols;
-    for (int a = 0; a < PT_ACT_COUNT; a++) {
-        int y = by + 1 + a % rows, x = bx + 2 + (a / rows) * colw;
-        pt_ui_text(stdscr, y, x, 6, pt_action_key((enum pt_action)a), PT_STYLE_KEY,
-                   PT_ALIGN_LEFT);
-        pt_ui_textf(stdscr, y, x + 7, colw - 8, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s: %s",
-                    pt_action_name((enum pt_action)a), pt_action_help((enum pt_action)a));
+    for (size_t i = 0; i < n; i++) {
+        int y = by + 1 + (int)i % rows, x = bx + 2 + ((int)i / rows) * colw;
+        const struct help_line *l = &lines[i];
+        if (l->title) {
+            pt_ui_text(stdscr, y, x, colw - 1, l->title, PT_STYLE_TITLE, PT_ALIGN_LEFT);
+            continue;
+        }
+        const char *key = l->key ? l->key : pt_action_key(l->action);
+        int kw = (int)pt_text_width(key);
+        pt_ui_text(stdscr, y, x + 1, kw, key, PT_STYLE_KEY, PT_ALIGN_LEFT);
+        /* Narrow columns get the short names; wide ones the whole help line. */
+        if (l->text)
+            pt_ui_text(stdscr, y, x + kw + 2, colw - kw - 3, colw >= 40 ? l->text : _("cancel"),
+                       PT_STYLE_NORMAL, PT_ALIGN_LEFT);
+        else if (colw >= 40)
+            pt_ui_textf(stdscr, y, x + kw + 2, colw - kw - 3, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
+                        "%s: %s", pt_action_name(l->action), pt_action_help(l->action));
+        else
+            pt_ui_text(stdscr, y, x + kw + 2, colw - kw - 3, pt_action_name(l->action),
+                       PT_STYLE_NORMAL, PT_ALIGN_LEFT);
     }
     pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" any key closes this "), PT_STYLE_DIM,
                PT_ALIGN_RIGHT);
 }
 
+/* What the job is, for the progress box's title; the phase follows it. */
+static const char *job_label(const struct pt_job *job, enum pt_phase phase)
+{
+    switch (job->kind) {
+    case PT_JOB_CREATE:
+        return _("New backup");
+    case PT_JOB_AUTO:
+        return _("Automatic backup");
+    case PT_JOB_VERIFY:
+        return _("Verify");
+    case PT_JOB_RESTORE_PLAN:
+        return _("Restore, dry run");
+    case PT_JOB_RESTORE:
+        /* The state about to be replaced is saved as a backup first. */
+        return phase <= PT_PHASE_REPORT || phase == PT_PHASE_ARCHIVE
+                   ? _("Restore: saving the current state first")
+                   : _("Restore");
+    case PT_JOB_EXPORT:
+        return _("Export");
+    case PT_JOB_DELETE:
+        return _("Delete");
+    case PT_JOB_PRUNE:
+        return _("Prune");
+    case PT_JOB_PUSH:
+        return _("Off-site copy");
+    case PT_JOB_TEST_MAIL:
+        return _("Test mail");
+    case PT_JOB_DATABASE_STATS:
+        break;
+    }
+    return "";
+}
+
 static void draw_job(struct pt_app *app, int h, int w)
 {
     struct pt_progress p = pt_job_progress(app->job);
+    /* Each phase is measured on its own scale, from when it began. */
+    int64_t now = monotonic_ms();
+    if ((int)p.phase != app->job_phase) {
+        app->job_phase = (int)p.phase;
+        app->job_phase_ms = now;
+    }
     int bw = w > 70 ? 64 : w - 4, bh = 7, by = (h - bh) / 2, bx = (w - bw) / 2;
     for (int y = by; y < by + bh; y++)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
-    pt_ui_frame(stdscr, by, bx, bh, bw, pt_phase_label(p.phase));
+    char *title = NULL;
+    if (asprintf(&title, _("%s: %s"), job_label(app->job, p.phase), pt_phase_label(p.phase)) < 0)
+        title = NULL;
+    pt_ui_frame(stdscr, by, bx, bh, bw, title);
+    free(title);
     double fraction = p.total > 0 ? (double)p.done / (double)p.total : 0;
     pt_ui_bar(stdscr, by + 2, bx + 2, bw - 4, fraction);
     char done[48], total[48], rate[64] = "", left[48] = "";
-    int64_t elapsed = monotonic_ms() - app->job->started_ms;
+    int64_t elapsed = now - app->job_phase_ms;
     if (p.phase == PT_PHASE_FIXTURES) {
         char *a = pt_l10n_int(p.done), *b = pt_l10n_int(p.total);
         snprintf(done, sizeof(done), "%s", a);
@@ -264,6 +414,11 @@ static void draw(struct pt_app *app)
     draw_header(app, w);
     panes[app->pane]->draw(app->state[app->pane], app, stdscr, 1, 0, h - 3, w);
     pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
+    /* A message lasts a few seconds, or until the next key. */
+    if (app->message && monotonic_ms() - app->message_ms > MESSAGE_MS) {
+        free(app->message);
+        app->message = NULL;
+    }
     if (app->message)
         pt_ui_text(stdscr, h - 2, 1, w - 2, app->message, app->message_style, PT_ALIGN_LEFT);
     draw_footer(app, h - 1, w);
@@ -288,40 +443,6 @@ static int read_key(void)
     return (int)wc;
 }
 
-/* Cuts text into lines of at most width columns at spaces, in logical order. */
-static size_t wrap_lines(const char *text, int width, char **lines, size_t max)
-{
-    size_t n = 0;
-    const char *p = text;
-    while (*p && n < max) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        /* The longest run of words that fits; a single word too long is cut by the drawing. */
-        const char *end = p, *fit = NULL;
-        for (;;) {
-            const char *next = strchr(end, ' ');
-            if (!next)
-                next = end + strlen(end);
-            char *candidate = strndup(p, (size_t)(next - p));
-            bool fits = candidate && (int)pt_text_width(candidate) <= width;
-            free(candidate);
-            if (!fits)
-                break;
-            fit = next;
-            if (!*next)
-                break;
-            end = next + 1;
-        }
-        if (!fit)
-            fit = strchr(p, ' ') ? strchr(p, ' ') : p + strlen(p);
-        lines[n++] = strndup(p, (size_t)(fit - p));
-        p = fit;
-    }
-    return n;
-}
-
 bool pt_app_confirm(struct pt_app *app, const char *question)
 {
     draw(app);
@@ -329,7 +450,7 @@ bool pt_app_confirm(struct pt_app *app, const char *question)
     getmaxyx(stdscr, h, w);
     int bw = w - 8, bx = 4;
     char *lines[8];
-    size_t n = wrap_lines(question, bw - 4, lines, 8);
+    size_t n = pt_ui_wrap(question, bw - 4, lines, 8);
     int bh = (int)n + 4, by = (h - bh) / 2;
     for (int y = by; y < by + bh; y++)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
@@ -351,6 +472,12 @@ bool pt_app_confirm(struct pt_app *app, const char *question)
 
 char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
 {
+    return pt_app_prompt_live(app, label, initial, NULL, NULL);
+}
+
+char *pt_app_prompt_live(struct pt_app *app, const char *label, const char *initial,
+                         void (*changed)(const char *text, void *user), void *user)
+{
     wchar_t buf[512];
     size_t len = mbstowcs(buf, initial ? initial : "", 511);
     if (len == (size_t)-1)
@@ -366,8 +493,19 @@ char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
         size_t n = wcstombs(text, buf, sizeof(text) - 1);
         text[n == (size_t)-1 ? 0 : n] = '\0';
         pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
-        int x = pt_ui_textf(stdscr, h - 2, 1, w - 2, PT_STYLE_TITLE, PT_ALIGN_LEFT, "%s ", label);
-        x += 2 + pt_ui_text(stdscr, h - 2, x + 2, w - x - 3, text, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
+        /* Why the last value was refused, whole, above the prompt that mends it. */
+        if (app->message) {
+            char *why[4];
+            size_t n_why = pt_ui_wrap(app->message, w - 2, why, 4);
+            for (size_t i = 0; i < n_why; i++) {
+                int y = h - 2 - (int)n_why + (int)i;
+                pt_ui_fill(stdscr, y, 0, w, PT_STYLE_NORMAL);
+                pt_ui_text(stdscr, y, 1, w - 2, why[i], app->message_style, PT_ALIGN_LEFT);
+                free(why[i]);
+            }
+        }
+        int x = 1 + pt_ui_text(stdscr, h - 2, 1, w - 2, label, PT_STYLE_TITLE, PT_ALIGN_LEFT);
+        x += 1 + pt_ui_text(stdscr, h - 2, x + 1, w - x - 2, text, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
         pt_ui_move(h - 2, x < w - 1 ? x : w - 1);
         refresh();
         wint_t wc;
@@ -380,8 +518,11 @@ char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
         }
         if (rc == OK && wc == KEY_ESC) {
             curs_set(0);
+            if (changed)
+                changed(NULL, user);
             return NULL;
         }
+        size_t before = len;
         if ((rc == KEY_CODE_YES && wc == KEY_BACKSPACE) || (rc == OK && (wc == 127 || wc == 8))) {
             if (len > 0)
                 buf[--len] = L'\0';
@@ -389,48 +530,98 @@ char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
             buf[len++] = (wchar_t)wc;
             buf[len] = L'\0';
         }
+        if (changed && len != before) {
+            char now[2048];
+            size_t m = wcstombs(now, buf, sizeof(now) - 1);
+            now[m == (size_t)-1 ? 0 : m] = '\0';
+            changed(now, user);
+        }
     }
 }
 
 /* ---- long work coming back ---- */
 
+/*
+ * Lines to read before a yes or no, in a box as large as the screen allows:
+ * the arrows, PgUp, PgDn, Home and End scroll; y answers yes, n or Esc no.
+ */
+bool pt_app_review(struct pt_app *app, const char *title, char **lines, size_t n,
+                   const char *question)
+{
+    int top = 0;
+    timeout(-1);
+    for (;;) {
+        draw(app);
+        int h, w;
+        getmaxyx(stdscr, h, w);
+        int bw = w - 4, bh = h - 2, by = 1, bx = 2;
+        char *ask[3];
+        size_t n_ask = pt_ui_wrap(question, bw - 4, ask, 3);
+        int rows = bh - 4 - (int)n_ask;
+        int most = (int)n - rows > 0 ? (int)n - rows : 0;
+        top = top > most ? most : top < 0 ? 0 : top;
+        for (int y = by; y < by + bh; y++)
+            pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
+        pt_ui_frame(stdscr, by, bx, bh, bw, title);
+        for (int i = 0; i < rows && top + i < (int)n; i++)
+            pt_ui_text(stdscr, by + 1 + i, bx + 2, bw - 4, lines[top + i],
+                       i + top == 0 ? PT_STYLE_TITLE : PT_STYLE_NORMAL, PT_ALIGN_LEFT);
+        if (most > 0) {
+            char *from = pt_l10n_int(top + 1),
+                 *to = pt_l10n_int(top + rows < (int)n ? top + rows : (int)n),
+                 *all = pt_l10n_int((int64_t)n);
+            pt_ui_textf(stdscr, by + bh - 3 - (int)n_ask, bx + 2, bw - 4, PT_STYLE_DIM,
+                        PT_ALIGN_RIGHT, _("lines %s-%s of %s: ↑ ↓ PgUp PgDn scroll"), from, to,
+                        all);
+            free(from);
+            free(to);
+            free(all);
+        }
+        for (size_t i = 0; i < n_ask; i++) {
+            pt_ui_text(stdscr, by + bh - 2 - (int)n_ask + (int)i, bx + 2, bw - 4, ask[i],
+                       PT_STYLE_WARN, PT_ALIGN_LEFT);
+            free(ask[i]);
+        }
+        pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" y: yes   n, Esc: no "), PT_STYLE_DIM,
+                   PT_ALIGN_RIGHT);
+        refresh();
+        int key = read_key();
+        enum pt_action a = pt_action_for_key(key);
+        if (key == 'y' || key == 'Y')
+            return true;
+        if (key == 'n' || key == 'N' || key == KEY_ESC || key == 'q')
+            return false;
+        if (a == PT_ACT_UP)
+            top--;
+        else if (a == PT_ACT_DOWN)
+            top++;
+        else if (a == PT_ACT_PAGE_UP)
+            top -= rows - 1;
+        else if (a == PT_ACT_PAGE_DOWN)
+            top += rows - 1;
+        else if (a == PT_ACT_HOME)
+            top = 0;
+        else if (a == PT_ACT_END)
+            top = most;
+    }
+}
+
+/* What the restore will change, in full, before the user says yes. */
 static void show_plan_and_restore(struct pt_app *app, struct pt_job *job)
 {
-    const struct pt_restore_plan *plan = &job->plan;
-    size_t changed = 0;
-    for (size_t i = 0; i < plan->n_tables; i++)
-        changed += plan->tables[i].now != plan->tables[i].after;
-    char *n[5] = {pt_l10n_int((int64_t)changed), pt_l10n_int((int64_t)plan->n_tables),
-                  pt_l10n_int((int64_t)plan->n_add), pt_l10n_int((int64_t)plan->n_change),
-                  pt_l10n_int((int64_t)plan->n_remove)};
-    char *question = NULL;
-    if (asprintf(&question,
-                 _("Restore %s? %s of %s tables change; media: %s added, %s changed, %s "
-                   "removed.%s The current state is saved first."),
-                 plan->backup, n[0], n[1], n[2], n[3], n[4],
-                 plan->migrations_differ ? _(" Django migrations differ!") : "") < 0)
-        question = NULL;
-    for (int i = 0; i < 5; i++)
-        free(n[i]);
-    if (question && pt_app_confirm(app, question))
+    char **lines = NULL;
+    size_t n = pt_restore_plan_lines(&job->plan, &lines);
+    bool yes =
+        pt_app_review(app, _("Restore"), lines, n,
+                      _("Restore this? The current state is saved first as a backup, so that one "
+                        "more restore undoes it."));
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+    if (yes)
         pt_app_start(app, PT_JOB_RESTORE, job->id);
     else
         pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
-    free(question);
-}
-
-/* A name or path inside a translated sentence: isolated, so right to left never scrambles it. */
-static const char *isolated(const char *text)
-{
-    static char *kept[4];
-    static int next;
-    if (!pt_l10n_rtl() || !text)
-        return text ? text : "";
-    free(kept[next]);
-    kept[next] = pt_bidi_isolate(text);
-    const char *out = kept[next];
-    next = (next + 1) % 4;
-    return out;
 }
 
 static void job_done(struct pt_app *app, struct pt_job *job)
@@ -476,7 +667,9 @@ static void job_done(struct pt_app *app, struct pt_job *job)
     case PT_JOB_PRUNE:
     {
         char *count = pt_l10n_int((int64_t)job->count);
-        pt_app_message(app, PT_STYLE_OK, _("Retention deleted %s backups"), count);
+        pt_app_message(
+            app, PT_STYLE_OK,
+            P_("Retention deleted %s backup", "Retention deleted %s backups", job->count), count);
         free(count);
     }
         break;
@@ -576,10 +769,18 @@ static void offer_overdue(struct pt_app *app)
 static void handle_key(struct pt_app *app, int key)
 {
     if (app->job) {
-        if (key == KEY_ESC)
+        if (key == KEY_ESC) {
             atomic_store(&app->job->cancel, true);
+        } else if (pt_action_for_key(key) == PT_ACT_QUIT &&
+                   pt_app_confirm(app, _("Work is under way. Cancel it and quit?"))) {
+            atomic_store(&app->job->cancel, true);
+            app->quit = true;
+        }
         return;
     }
+    free(app->message);
+    app->message = NULL;
+    app->key = key;
     if (app->help) {
         app->help = false;
         return;
@@ -588,6 +789,11 @@ static void handle_key(struct pt_app *app, int key)
     if (a == PT_ACT_NONE)
         return;
     const struct pt_pane_ops *pane = panes[app->pane];
+    if (pane->can && !pane->can(app->state[app->pane], a)) {
+        pt_app_message(app, PT_STYLE_WARN, _("%s: choose a completed backup first"),
+                       pt_action_name(a));
+        return;
+    }
     if (pane->handle(app->state[app->pane], app, a))
         return;
     switch (a) {
@@ -605,7 +811,8 @@ static void handle_key(struct pt_app *app, int key)
         focus(app);
         break;
     case PT_ACT_NEXT_PANE:
-        app->pane = (app->pane + 1) % PT_N_PANES;
+    case PT_ACT_PREV_PANE:
+        app->pane = (app->pane + (a == PT_ACT_NEXT_PANE ? 1 : PT_N_PANES - 1)) % PT_N_PANES;
         focus(app);
         break;
     case PT_ACT_REFRESH:

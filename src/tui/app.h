@@ -29,6 +29,8 @@ struct pt_pane_ops {
     bool (*handle)(void *state, struct pt_app *app, enum pt_action action);
     void (*destroy)(void *state);
     const enum pt_action *actions;
+    /* Optional: whether an action can act now (one that needs a selected backup…). */
+    bool (*can)(void *state, enum pt_action action);
 };
 
 enum { PT_PANE_DASHBOARD, PT_PANE_LIST, PT_PANE_DETAIL, PT_PANE_SETTINGS, PT_N_PANES };
@@ -44,12 +46,16 @@ struct pt_app {
     bool help;
     char *message;
     enum pt_style message_style;
+    int64_t message_ms;       /* when it was set (monotonic): it expires */
     struct pt_job *job;       /* long work, shown with a progress box */
+    int job_phase;            /* its phase when last drawn, and since when (monotonic ms) */
+    int64_t job_phase_ms;
     struct pt_job *stats_job; /* the database's row counts, in the background */
     struct pt_database_stats database;
     bool database_ready;
     char *selected; /* the backup the detail pane shows (its name) */
     bool quit;
+    int key; /* the key being handled (Space and PgDn share an action) */
 };
 
 /* One line for the user at the bottom. */
@@ -59,10 +65,19 @@ void pt_app_message(struct pt_app *app, enum pt_style style, const char *fmt, ..
 bool pt_app_confirm(struct pt_app *app, const char *question);
 /* A line of text typed on the message row, starting from initial; NULL when cancelled. */
 char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial);
+/* The same, calling changed after each edit with the text so far (NULL after Esc). */
+char *pt_app_prompt_live(struct pt_app *app, const char *label, const char *initial,
+                         void (*changed)(const char *text, void *user), void *user);
 /* Starts long work (one at a time); the result comes back as a message. */
 void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id);
-/* Asks whether to delete the backup named name, and does so on yes. */
-void pt_app_ask_delete(struct pt_app *app, const char *name);
+/* Asks whether to delete the backup (saying so when it is pinned), and does so on yes. */
+void pt_app_ask_delete(struct pt_app *app, const struct pt_record *record);
+/*
+ * Lines to read before a yes or no, scrollable, in a box as large as the
+ * screen; true for yes.
+ */
+bool pt_app_review(struct pt_app *app, const char *title, char **lines, size_t n,
+                   const char *question);
 /* Pins (pinned) or unpins the backup named name, and says so. */
 void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned);
 /* Shows the backup named name in the detail pane. */

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 
 #include "app.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
+#include "poshtiban/retention.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/storage.h"
@@ -28,6 +32,16 @@ struct dashboard {
     bool storage_known;
     struct pt_schedule schedule;
     bool schedule_known;
+    struct pt_cron_status cron; /* whether anything runs the automatic backups */
+    bool cron_known;
+};
+
+/* One line of the summary: a label, and text wrapped on up to max lines. */
+struct summary_row {
+    const char *label;
+    char *text;
+    enum pt_style style;
+    int max;
 };
 
 static const enum pt_action actions[] = {PT_ACT_NEW, PT_ACT_PRUNE, PT_ACT_REFRESH, PT_ACT_NONE};
@@ -49,6 +63,9 @@ static void forget(struct dashboard *d)
     if (d->storage_known)
         pt_storage_free(&d->storage);
     d->storage_known = false;
+    if (d->cron_known)
+        pt_cron_status_free(&d->cron);
+    d->cron_known = false;
 }
 
 static void focus(void *state, struct pt_app *app)
@@ -71,6 +88,8 @@ static void focus(void *state, struct pt_app *app)
     d->storage_known = pt_storage_inspect(app->project->backups, &d->storage, NULL) == PT_OK;
     d->schedule_known =
         pt_schedule_read(app->catalog, app->project->now_ms, &d->schedule, NULL) == PT_OK;
+    /* Automatic backups on: is there anything to run them? (as `doctor` asks) */
+    d->cron_known = d->auto_enabled && pt_cron_status(app->project, &d->cron, NULL) == PT_OK;
 }
 
 static void banner(struct dashboard *d, WINDOW *win, int y, int x, int w)
@@ -97,87 +116,164 @@ static void label(WINDOW *win, int y, int x, const char *text)
     pt_ui_text(win, y, x, 12, text, PT_STYLE_DIM, PT_ALIGN_LEFT);
 }
 
-static void draw_summary(struct dashboard *d, const char *app_backups, WINDOW *win, int y, int x,
-                         int w)
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
 {
-    char bytes[32], took[32], free_s[32], total_s[32];
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
+    va_end(ap);
+    return text;
+}
+
+static char *backups_text(const struct dashboard *d)
+{
+    char bytes[32];
     pt_format_size(d->stats.bytes, bytes, sizeof(bytes));
     char *all = pt_l10n_int(d->stats.total), *done = pt_l10n_int(d->stats.completed),
          *failed = pt_l10n_int(d->stats.failed);
-    label(win, y, x, _("Backups"));
-    pt_ui_textf(win, y, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                _("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
+    char *text = format(_("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
     free(all);
     free(done);
     free(failed);
-    label(win, y + 1, x, _("Last good"));
-    if (d->stats.last_success_name) {
-        char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
-        pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
-        char *name = pt_l10n_rtl() ? pt_bidi_isolate(d->stats.last_success_name)
-                                   : strdup(d->stats.last_success_name);
-        pt_ui_textf(win, y + 1, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                    _("%s · %s UTC · takes %s on average"), name, at, took);
-        free(name);
-        free(at);
-    } else {
-        pt_ui_text(win, y + 1, x + 13, w - 13, _("none"), PT_STYLE_WARN, PT_ALIGN_LEFT);
-    }
-    char *backups = pt_l10n_rtl() ? pt_bidi_isolate(app_backups) : strdup(app_backups);
-    free(backups);
-    label(win, y + 2, x, _("Storage"));
-    if (d->storage_known) {
-        pt_format_size(d->storage.free_bytes, free_s, sizeof(free_s));
-        pt_format_size(d->storage.total_bytes, total_s, sizeof(total_s));
-        enum pt_storage_kind kind = d->storage.kind;
-        /*
-         * The newest backup only on this machine: the remedy comes right
-         * after the free space, where 80 columns still show it.
-         */
-        bool alone = d->stats.completed > 0 && !d->stats.offsite.latest_copied;
-        bool no_repository = !d->stats.offsite.repository || !*d->stats.offsite.repository;
-        if (alone)
-            pt_ui_textf(win, y + 2, x + 13, w - 13, PT_STYLE_WARN, PT_ALIGN_LEFT,
-                        no_repository
-                            ? _("%s free · only on this machine: poshtiban offsite init, or "
-                                "download one · %s")
-                            : _("%s free · the newest is not off-site yet: u in the list sends "
-                                "it · %s"),
-                        free_s, pt_storage_verdict(kind));
-        else
-            pt_ui_textf(win, y + 2, x + 13, w - 13,
-                        kind == PT_STORAGE_CONTAINER || kind == PT_STORAGE_MEMORY ? PT_STYLE_WARN
-                                                                                  : PT_STYLE_NORMAL,
-                        PT_ALIGN_LEFT, _("%s free of %s · %s"), free_s, total_s,
-                        pt_storage_verdict(kind));
-    }
-    label(win, y + 3, x, _("Automatic"));
+    return text;
+}
+
+static char *last_good_text(const struct dashboard *d)
+{
+    char took[32];
+    char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
+    pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
+    char *name = pt_l10n_rtl() ? pt_bidi_isolate(d->stats.last_success_name)
+                               : strdup(d->stats.last_success_name);
+    char *text = format(_("%s · %s UTC · takes %s on average"), name, at, took);
+    free(name);
+    free(at);
+    return text;
+}
+
+/* Free space, then what the place survives: the sentence that matters most, wrapped whole. */
+static char *storage_text(const struct dashboard *d, enum pt_style *style)
+{
+    char free_s[32], total_s[32];
+    pt_format_size(d->storage.free_bytes, free_s, sizeof(free_s));
+    pt_format_size(d->storage.total_bytes, total_s, sizeof(total_s));
+    enum pt_storage_kind kind = d->storage.kind;
+    bool lost = kind == PT_STORAGE_CONTAINER || kind == PT_STORAGE_MEMORY;
+    const char *verdict = pt_storage_verdict(&d->storage);
+    /* The newest backup only on this machine: the remedy comes right after the free space. */
+    bool alone = d->stats.completed > 0 && !d->stats.offsite.latest_copied;
+    bool no_repository = !d->stats.offsite.repository || !*d->stats.offsite.repository;
+    char *text;
+    if (alone)
+        text = format(no_repository ? _("%s free · only on this machine: poshtiban offsite init, "
+                                        "or download one · %s")
+                                    : _("%s free · the newest is not off-site yet: u in the list "
+                                        "sends it · %s"),
+                      free_s, verdict);
+    else
+        text = format(_("%s free of %s · %s"), free_s, total_s, verdict);
+    *style = alone || lost ? PT_STYLE_WARN : PT_STYLE_NORMAL;
+    return text;
+}
+
+/* Automatic backups, and whether anything runs them (as `doctor` warns). */
+static char *automatic_text(const struct dashboard *d, enum pt_style *style)
+{
+    *style = PT_STYLE_NORMAL;
     if (!d->auto_enabled) {
-        pt_ui_text(win, y + 3, x + 13, w - 13, _("off (auto.enabled in the settings, 4)"),
-                   PT_STYLE_DIM, PT_ALIGN_LEFT);
-    } else if (d->schedule_known) {
+        *style = PT_STYLE_DIM;
+        return strdup(_("off (auto.enabled in the settings, 4)"));
+    }
+    char *every = pt_l10n_int(d->interval_hours);
+    char *when;
+    if (d->schedule_known && !d->schedule.due) {
         char next[32];
         pt_schedule_local_time(d->schedule.next_ms, next);
-        char *every = pt_l10n_int(d->interval_hours);
-        pt_ui_textf(win, y + 3, x + 13, w - 13, d->schedule.due ? PT_STYLE_WARN : PT_STYLE_NORMAL,
-                    PT_ALIGN_LEFT,
-                    d->schedule.due ? _("every %s hours · due now") : _("every %s hours · next %s"),
-                    every, next);
-        free(every);
+        when = format(_("every %s hours · next %s"), every, next);
+    } else {
+        when = format(_("every %s hours · due now"), every);
+        *style = PT_STYLE_WARN;
     }
-    label(win, y + 4, x, _("Off-site"));
-    char *offsite = pt_stats_offsite_text(&d->stats, pt_l10n_rtl());
+    free(every);
+    const struct pt_cron_status *c = &d->cron;
+    char *text = NULL;
+    if (d->cron_known && c->crontab_ok && !c->line)
+        text = format(_("%s · but NOTHING runs them: no crontab line (c in the settings, 4, "
+                        "installs it)"),
+                      when);
+    else if (d->cron_known && c->line && !c->program_ok)
+        text = format(_("%s · but NOTHING runs them: the crontab line runs a program that is "
+                        "gone (c in the settings, 4, twice)"),
+                      when);
+    else if (d->cron_known && c->line && !c->daemon_running)
+        text = format(_("%s · but NOTHING runs them: cron is not running (start it: %s)"), when,
+                      c->start_command ? c->start_command : "cron");
+    if (text) {
+        *style = PT_STYLE_WARN;
+    } else if (d->storage_known && d->storage.codespace) {
+        text = format(_("%s · only while the codespace runs"), when);
+    }
+    if (text) {
+        free(when);
+        return text;
+    }
+    return when;
+}
+
+/* Draws the rows, wrapping each on up to its max lines; returns the lines used. */
+static int draw_rows(WINDOW *win, int y, int x, int w, struct summary_row *rows, size_t n)
+{
+    int line = 0;
+    for (size_t i = 0; i < n; i++) {
+        label(win, y + line, x, rows[i].label);
+        char *parts[8];
+        size_t k = pt_ui_wrap(rows[i].text ? rows[i].text : "", w - 13, parts,
+                              (size_t)(rows[i].max < 8 ? rows[i].max : 8));
+        if (k == 0)
+            line++;
+        for (size_t j = 0; j < k; j++) {
+            pt_ui_text(win, y + line, x + 13, w - 13, parts[j], rows[i].style, PT_ALIGN_LEFT);
+            free(parts[j]);
+            line++;
+        }
+        free(rows[i].text);
+    }
+    return line;
+}
+
+/* The summary's rows; returns the lines drawn. room is how many the storage verdict may take. */
+static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, int room)
+{
+    struct summary_row rows[6];
+    size_t n = 0;
+    rows[n++] = (struct summary_row){_("Backups"), backups_text(d), PT_STYLE_NORMAL, 1};
+    if (d->stats.last_success_name)
+        rows[n++] = (struct summary_row){_("Last good"), last_good_text(d), PT_STYLE_NORMAL, 2};
+    else
+        rows[n++] = (struct summary_row){_("Last good"), strdup(_("none")), PT_STYLE_WARN, 1};
+    if (d->storage_known) {
+        rows[n] = (struct summary_row){_("Storage"), NULL, PT_STYLE_NORMAL, room};
+        rows[n].text = storage_text(d, &rows[n].style);
+        n++;
+    }
+    rows[n] = (struct summary_row){_("Automatic"), NULL, PT_STYLE_NORMAL, 2};
+    rows[n].text = automatic_text(d, &rows[n].style);
+    n++;
     const struct pt_offsite_stats *o = &d->stats.offsite;
-    bool at_risk = !o->latest_copied || o->latest_error;
-    pt_ui_text(win, y + 4, x + 13, w - 13, offsite,
-               d->stats.completed > 0 && at_risk ? PT_STYLE_WARN : PT_STYLE_NORMAL, PT_ALIGN_LEFT);
-    free(offsite);
-    label(win, y + 5, x, _("Settings"));
+    bool at_risk = d->stats.completed > 0 && (!o->latest_copied || o->latest_error);
+    rows[n++] = (struct summary_row){_("Off-site"), pt_stats_offsite_text(&d->stats, pt_l10n_rtl()),
+                                     at_risk ? PT_STYLE_WARN : PT_STYLE_NORMAL, 2};
     char *keep = pt_l10n_int(d->max_backups);
-    pt_ui_textf(win, y + 5, x + 13, w - 13, PT_STYLE_NORMAL, PT_ALIGN_LEFT,
-                _("format %s · keep %s · media %s · automatic %s"), d->format, keep,
-                d->include_media ? _("on") : _("off"), d->auto_enabled ? _("on") : _("off"));
+    rows[n++] = (struct summary_row){_("Settings"),
+                                     format(_("format %s · keep %s · media %s · automatic %s"),
+                                            d->format, keep, d->include_media ? _("on") : _("off"),
+                                            d->auto_enabled ? _("on") : _("off")),
+                                     PT_STYLE_NORMAL, 1};
     free(keep);
+    return draw_rows(win, y, x, w, rows, n);
 }
 
 static void draw_chart(struct dashboard *d, WINDOW *win, int y, int x, int w)
@@ -273,12 +369,65 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
 {
     struct dashboard *d = state;
     banner(d, win, y, x, w);
-    draw_summary(d, app->project->backups, win, y + 2, x + 1, w - 2);
-    draw_chart(d, win, y + 8, x + 1, w - 2);
-    int top = y + 11, rest = h - 11;
+    /* The storage verdict takes the lines it needs; the frames below give way first. */
+    int used = draw_summary(d, win, y + 2, x + 1, w - 2, 6);
+    int top = y + 2 + used + 1;
+    if (h - (top - y) >= 10) {
+        draw_chart(d, win, top, x + 1, w - 2);
+        top += 3;
+    }
+    int rest = h - (top - y);
     int left = w * 3 / 5;
     draw_latest(d, win, top, x, rest, left);
     draw_database(app, win, top, x + left, rest, w - left);
+}
+
+/* Retention's choice, each backup with why it goes, before the user says yes. */
+static void ask_prune(struct pt_app *app)
+{
+    struct pt_retention_plan plan;
+    struct pt_error err = {0};
+    if (pt_retention_plan(app->project, app->catalog, &plan, &err) != PT_OK) {
+        pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+        pt_error_clear(&err);
+        return;
+    }
+    if (plan.n == 0) {
+        char *kept = pt_l10n_int((int64_t)plan.kept);
+        pt_app_message(app, PT_STYLE_OK,
+                       P_("Retention deletes nothing now: it keeps the %s completed backup.",
+                          "Retention deletes nothing now: it keeps all %s completed backups.",
+                          plan.kept),
+                       kept);
+        free(kept);
+        pt_retention_plan_free(&plan);
+        return;
+    }
+    char **lines = calloc(plan.n, sizeof(*lines));
+    size_t n = 0;
+    for (size_t i = 0; lines && i < plan.n; i++) {
+        char *name = pt_l10n_rtl() ? pt_bidi_isolate(plan.items[i].record.name)
+                                   : strdup(plan.items[i].record.name);
+        if (asprintf(&lines[n], "%s: %s", name ? name : "", plan.items[i].reason) >= 0)
+            n++;
+        free(name);
+    }
+    char *count = pt_l10n_int((int64_t)plan.n), *kept = pt_l10n_int((int64_t)plan.kept);
+    char *question = NULL;
+    if (asprintf(&question,
+                 P_("Delete this %s backup for good? %s completed stay.",
+                    "Delete these %s backups for good? %s completed stay.", plan.n),
+                 count, kept) < 0)
+        question = NULL;
+    if (question && pt_app_review(app, _("Prune"), lines, n, question))
+        pt_app_start(app, PT_JOB_PRUNE, NULL);
+    free(question);
+    free(count);
+    free(kept);
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+    pt_retention_plan_free(&plan);
 }
 
 static bool handle(void *state, struct pt_app *app, enum pt_action a)
@@ -289,8 +438,7 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         pt_app_start(app, PT_JOB_CREATE, NULL);
         return true;
     case PT_ACT_PRUNE:
-        if (pt_app_confirm(app, _("Apply retention now and delete what it selects?")))
-            pt_app_start(app, PT_JOB_PRUNE, NULL);
+        ask_prune(app);
         return true;
     case PT_ACT_REFRESH:
         pt_app_changed(app);

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/timefmt.h"
 #include "tui.h"
@@ -12,6 +14,7 @@
 struct line {
     char *label, *value;
     enum pt_style style;
+    bool number; /* a count, right-aligned in its own column */
 };
 
 /* The whole record as lines, built when the pane comes into view, scrolled by the keys. */
@@ -24,8 +27,9 @@ struct detail {
 };
 
 static const enum pt_action actions[] = {
-    PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_EXPORT,  PT_ACT_DELETE,    PT_ACT_PIN,  PT_ACT_PUSH,
-    PT_ACT_UP,     PT_ACT_DOWN,    PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN, PT_ACT_NONE,
+    PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_EXPORT, PT_ACT_DELETE,  PT_ACT_PIN,
+    PT_ACT_PUSH,   PT_ACT_UP,      PT_ACT_DOWN,   PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN,
+    PT_ACT_HOME,   PT_ACT_END,     PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)
@@ -38,12 +42,24 @@ static void add(struct detail *d, const char *label, const char *value, enum pt_
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;
-        d->lines = realloc(d->lines, d->cap * sizeof(*d->lines));
+        struct line *more = realloc(d->lines, d->cap * sizeof(*d->lines));
+        if (!more)
+            abort(); /* out of memory: nothing sensible to show */
+        d->lines = more;
     }
     d->lines[d->n].label = strdup(label ? label : "");
     d->lines[d->n].value = strdup(value ? value : "-");
     d->lines[d->n].style = style;
+    d->lines[d->n].number = false;
     d->n++;
+}
+
+/* A name or path from a file: whole, in its own direction, in a right-to-left layout. */
+static void add_name(struct detail *d, const char *label, const char *name, enum pt_style style)
+{
+    char *isolated = pt_l10n_rtl() && name ? pt_bidi_isolate(name) : NULL;
+    add(d, label, isolated ? isolated : name, style);
+    free(isolated);
 }
 
 static void reset(struct detail *d)
@@ -83,19 +99,23 @@ static void focus(void *state, struct pt_app *app)
     char *id = pt_l10n_int(r->id);
     add(d, _("ID"), id, PT_STYLE_NORMAL);
     free(id);
-    add(d, _("Name"), r->name, PT_STYLE_TITLE);
+    add_name(d, _("Name"), r->name, PT_STYLE_TITLE);
     add(d, _("Status"), pt_state_label(r->status),
         r->status == PT_STATE_COMPLETED ? PT_STYLE_OK : PT_STYLE_ERROR);
     add(d, _("Kind"), pt_kind_label(r->kind), PT_STYLE_NORMAL);
     add(d, _("Format"), r->format, PT_STYLE_NORMAL);
-    add(d, _("Path"), r->path, PT_STYLE_NORMAL);
+    /* A backup that did not complete has no folder, no media and no tables to show. */
+    bool done = r->status == PT_STATE_COMPLETED;
+    if (done)
+        add_name(d, _("Path"), r->path, PT_STYLE_NORMAL);
     time_line(d, _("Created"), r->created_at);
     time_line(d, _("Finished"), r->finished_at);
     pt_format_duration(r->duration_ms, buf, sizeof(buf));
     add(d, _("Duration"), buf, PT_STYLE_NORMAL);
     pt_format_size(r->size_bytes, buf, sizeof(buf));
     add(d, _("Size"), buf, PT_STYLE_NORMAL);
-    add(d, _("Media"), r->include_media ? _("included") : _("not included"), PT_STYLE_NORMAL);
+    if (done)
+        add(d, _("Media"), r->include_media ? _("included") : _("not included"), PT_STYLE_NORMAL);
     add(d, _("Pinned"), r->pinned ? _("yes: retention keeps it") : _("no"), PT_STYLE_NORMAL);
     if (r->verify_ok < 0) {
         add(d, _("Verified"), _("never"), PT_STYLE_WARN);
@@ -129,11 +149,15 @@ static void focus(void *state, struct pt_app *app)
         add(d, _("Message"), r->message, PT_STYLE_NORMAL);
     if (r->error)
         add(d, _("Error"), r->error, PT_STYLE_ERROR);
-    add(d, "", "", PT_STYLE_NORMAL);
-    add(d, _("Tables"), "", PT_STYLE_TITLE);
-    for (size_t i = 0; i < r->n_tables; i++) {
+    if (done && r->n_tables > 0) {
+        add(d, "", "", PT_STYLE_NORMAL);
+        add(d, _("Tables"), _("rows"), PT_STYLE_TITLE);
+        d->lines[d->n - 1].number = true;
+    }
+    for (size_t i = 0; done && i < r->n_tables; i++) {
         char *rows = pt_l10n_int(r->tables[i].rows);
         add(d, r->tables[i].name, rows, PT_STYLE_NORMAL);
+        d->lines[d->n - 1].number = true;
         free(rows);
     }
     json_t *files = NULL;
@@ -145,7 +169,7 @@ static void focus(void *state, struct pt_app *app)
         json_array_foreach(files, i, f)
         {
             pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            add(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
+            add_name(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
         }
     }
     json_decref(files);
@@ -164,10 +188,20 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
                    PT_STYLE_DIM, PT_ALIGN_LEFT);
         return;
     }
+    /* Labels (table names among them) as wide as the widest, up to half the width. */
+    int lw = 12;
+    for (size_t i = 0; i < d->n; i++) {
+        int this = (int)pt_text_width(d->lines[i].label);
+        lw = this > lw ? this : lw;
+    }
+    lw = lw < w / 2 ? lw : w / 2;
     for (int i = 0; i < h && d->scroll + i < (int)d->n; i++) {
         const struct line *l = &d->lines[d->scroll + i];
-        pt_ui_text(win, y + i, x + 2, 22, l->label, PT_STYLE_DIM, PT_ALIGN_LEFT);
-        pt_ui_text(win, y + i, x + 25, w - 27, l->value, l->style, PT_ALIGN_LEFT);
+        pt_ui_text(win, y + i, x + 2, lw, l->label, PT_STYLE_DIM, PT_ALIGN_LEFT);
+        if (l->number)
+            pt_ui_text(win, y + i, x + lw + 3, 14, l->value, l->style, PT_ALIGN_RIGHT);
+        else
+            pt_ui_text(win, y + i, x + lw + 3, w - lw - 5, l->value, l->style, PT_ALIGN_LEFT);
     }
 }
 
@@ -189,6 +223,12 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     case PT_ACT_PAGE_DOWN:
         d->scroll += page;
         break;
+    case PT_ACT_HOME:
+        d->scroll = 0;
+        break;
+    case PT_ACT_END:
+        d->scroll = most;
+        break;
     case PT_ACT_VERIFY:
     case PT_ACT_EXPORT:
     case PT_ACT_RESTORE:
@@ -204,7 +244,7 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         return true;
     case PT_ACT_DELETE:
         if (d->have)
-            pt_app_ask_delete(app, d->record.name);
+            pt_app_ask_delete(app, &d->record);
         return true;
     case PT_ACT_PIN:
         if (d->have)
@@ -218,6 +258,24 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     if (d->scroll < 0)
         d->scroll = 0;
     return true;
+}
+
+/* Nothing acts without a backup; restore and push want a completed one. */
+static bool can(void *state, enum pt_action a)
+{
+    const struct detail *d = state;
+    switch (a) {
+    case PT_ACT_RESTORE:
+    case PT_ACT_PUSH:
+        return d->have && d->record.status == PT_STATE_COMPLETED;
+    case PT_ACT_VERIFY:
+    case PT_ACT_EXPORT:
+    case PT_ACT_DELETE:
+    case PT_ACT_PIN:
+        return d->have;
+    default:
+        return true;
+    }
 }
 
 static void destroy(void *state)
@@ -236,4 +294,5 @@ const struct pt_pane_ops pt_pane_detail = {
     .handle = handle,
     .destroy = destroy,
     .actions = actions,
+    .can = can,
 };

@@ -23,13 +23,16 @@ struct list {
     int64_t page_top;
     int page_rows;
     bool stale;
+    int widths[6]; /* of each column, the widest cell seen since the pane came into view */
 };
 
+/* In the footer's order: what fits of it shows. */
 static const enum pt_action actions[] = {
-    PT_ACT_OPEN, PT_ACT_NEW,  PT_ACT_VERIFY,  PT_ACT_EXPORT,        PT_ACT_DELETE,
-    PT_ACT_PIN,  PT_ACT_PUSH, PT_ACT_SEARCH,  PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER,
-    PT_ACT_UP,   PT_ACT_DOWN, PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN,     PT_ACT_HOME,
-    PT_ACT_END,  PT_ACT_NONE,
+    PT_ACT_OPEN,        PT_ACT_NEW,    PT_ACT_SEARCH,  PT_ACT_STATUS_FILTER,
+    PT_ACT_KIND_FILTER, PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_DELETE,
+    PT_ACT_PIN,         PT_ACT_EXPORT, PT_ACT_PUSH,    PT_ACT_STATUS_BACK,
+    PT_ACT_KIND_BACK,   PT_ACT_UP,     PT_ACT_DOWN,    PT_ACT_PAGE_UP,
+    PT_ACT_PAGE_DOWN,   PT_ACT_HOME,   PT_ACT_END,     PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)
@@ -48,18 +51,37 @@ static void drop_page(struct list *l)
     l->n_page = 0;
 }
 
+static struct pt_catalog_filter list_filter(const struct list *l, int status, int kind)
+{
+    return (struct pt_catalog_filter){.has_status = status >= 0,
+                                      .status = (enum pt_state)(status < 0 ? 0 : status),
+                                      .has_kind = kind >= 0,
+                                      .kind = (enum pt_kind)(kind < 0 ? 0 : kind),
+                                      .name_contains = l->search && *l->search ? l->search : NULL};
+}
+
+/* How many backups the filters would show with this status and kind (-1: any). */
+static int64_t count(const struct list *l, struct pt_app *app, int status, int kind)
+{
+    struct pt_catalog_filter f = list_filter(l, status, kind);
+    f.limit = 1;
+    struct pt_record *r = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    if (pt_catalog_list(app->catalog, &f, &r, &n, &total, NULL) != PT_OK)
+        total = 0;
+    pt_record_list_free(r, n);
+    return total;
+}
+
 static void load(struct list *l, struct pt_app *app, int rows)
 {
     if (!l->stale && l->page_top == l->top && l->page_rows == rows)
         return;
     drop_page(l);
-    struct pt_catalog_filter f = {.has_status = l->status >= 0,
-                                  .status = (enum pt_state)(l->status < 0 ? 0 : l->status),
-                                  .has_kind = l->kind >= 0,
-                                  .kind = (enum pt_kind)(l->kind < 0 ? 0 : l->kind),
-                                  .name_contains = l->search && *l->search ? l->search : NULL,
-                                  .limit = rows,
-                                  .offset = l->top};
+    struct pt_catalog_filter f = list_filter(l, l->status, l->kind);
+    f.limit = rows;
+    f.offset = l->top;
     if (pt_catalog_list(app->catalog, &f, &l->page, &l->n_page, &l->total, NULL) != PT_OK) {
         l->page = NULL;
         l->n_page = 0;
@@ -73,7 +95,9 @@ static void load(struct list *l, struct pt_app *app, int rows)
 static void focus(void *state, struct pt_app *app)
 {
     (void)app;
-    ((struct list *)state)->stale = true;
+    struct list *l = state;
+    l->stale = true;
+    memset(l->widths, 0, sizeof(l->widths));
 }
 
 static const struct pt_record *selected(struct list *l)
@@ -104,21 +128,32 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     clamp(l, rows);
     load(l, app, rows);
     char *total = pt_l10n_int(l->total);
+    char *shown = NULL;
+    if (asprintf(&shown, P_("%s backup", "%s backups", l->total), total) < 0)
+        shown = NULL;
     pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_DIM, PT_ALIGN_LEFT,
-                _("status: %s   kind: %s   name: %s   %s backups"),
+                _("status: %s   kind: %s   name: %s   %s"),
                 l->status < 0 ? _("all") : pt_state_label((enum pt_state)l->status),
                 l->kind < 0 ? _("all") : pt_kind_label((enum pt_kind)l->kind),
-                l->search && *l->search ? l->search : _("any"), total);
+                l->search && *l->search ? l->search : _("any"), shown ? shown : total);
+    free(shown);
     free(total);
     /* The page's cells first: every column as wide as its widest cell, the name takes the rest. */
-    enum { NCOLS = 6 };
+    enum { NCOLS = sizeof(l->widths) / sizeof(l->widths[0]) };
     const char *titles[NCOLS] = {_("ID"),     _("NAME"), _("KIND"),
                                  _("STATUS"), _("SIZE"), _("CREATED (UTC)")};
     size_t n = l->n_page < (size_t)rows ? l->n_page : (size_t)(rows > 0 ? rows : 0);
     char **cells = calloc(n * NCOLS + 1, sizeof(*cells));
-    int widths[NCOLS];
-    for (int c = 0; c < NCOLS; c++)
-        widths[c] = (int)pt_text_width(titles[c]) + 2;
+    /*
+     * Every column as wide as its widest cell so far: a filter or a page that
+     * shows narrower rows never moves the columns. They start afresh when the
+     * pane comes into view.
+     */
+    int *widths = l->widths;
+    for (int c = 0; c < NCOLS; c++) {
+        int tw = (int)pt_text_width(titles[c]) + 2;
+        widths[c] = tw > widths[c] ? tw : widths[c];
+    }
     for (size_t i = 0; i < n; i++) {
         const struct pt_record *r = &l->page[i];
         char size[48];
@@ -138,6 +173,10 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
             widths[c] = cw > widths[c] ? cw : widths[c];
         }
     }
+    /* The layout of this frame; the widths seen stay as they were. */
+    int layout[NCOLS];
+    memcpy(layout, l->widths, sizeof(layout));
+    widths = layout;
     int others = 0;
     for (int c = 0; c < NCOLS; c++)
         others += c == 1 ? 0 : widths[c];
@@ -194,22 +233,43 @@ static void refilter(struct list *l)
     l->stale = true;
 }
 
-/* The status filter's next value: each state a user filters by, then all (-1). */
-static int next_status(int status)
+/*
+ * The status or kind filter's next value, forward (step 1) or back (-1),
+ * through all (-1) and each value that has backups under the other filters.
+ */
+static int next_value(struct list *l, struct pt_app *app, bool status, int step)
 {
-    static const int order[] = {-1,
-                                PT_STATE_PENDING,
-                                PT_STATE_RUNNING,
-                                PT_STATE_COMPLETED,
-                                PT_STATE_FAILED,
-                                PT_STATE_INTERRUPTED,
-                                PT_STATE_CANCELLED};
-    size_t n = sizeof(order) / sizeof(order[0]);
-    for (size_t i = 0; i + 1 < n; i++)
-        if (order[i] == status)
-            return order[i + 1];
+    static const int states[] = {-1,
+                                 PT_STATE_COMPLETED,
+                                 PT_STATE_FAILED,
+                                 PT_STATE_CANCELLED,
+                                 PT_STATE_INTERRUPTED,
+                                 PT_STATE_RUNNING,
+                                 PT_STATE_PENDING};
+    static const int kinds[] = {-1, PT_KIND_MANUAL, PT_KIND_AUTO, PT_KIND_SCHEDULED};
+    const int *order = status ? states : kinds;
+    int n = status ? (int)(sizeof(states) / sizeof(states[0]))
+                   : (int)(sizeof(kinds) / sizeof(kinds[0]));
+    int now = status ? l->status : l->kind, at = 0;
+    for (int i = 0; i < n; i++)
+        if (order[i] == now)
+            at = i;
+    for (int tries = 1; tries < n; tries++) {
+        int v = order[((at + step * tries) % n + n) % n];
+        if (v < 0 || count(l, app, status ? v : l->status, status ? l->kind : v) > 0)
+            return v;
+    }
     return -1;
 }
+
+static void search_changed(const char *text, void *user)
+{
+    struct list *l = user;
+    free(l->search);
+    l->search = text && *text ? strdup(text) : NULL;
+    refilter(l);
+}
+
 static bool handle(void *state, struct pt_app *app, enum pt_action a)
 {
     struct list *l = state;
@@ -248,36 +308,39 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     case PT_ACT_VERIFY:
     case PT_ACT_EXPORT:
     case PT_ACT_PUSH:
+    case PT_ACT_RESTORE:
         if (r)
             pt_app_start(app,
                          a == PT_ACT_VERIFY   ? PT_JOB_VERIFY
                          : a == PT_ACT_EXPORT ? PT_JOB_EXPORT
-                                              : PT_JOB_PUSH,
+                         : a == PT_ACT_PUSH   ? PT_JOB_PUSH
+                                              : PT_JOB_RESTORE_PLAN,
                          r->name);
         return true;
     case PT_ACT_DELETE:
         if (r)
-            pt_app_ask_delete(app, r->name);
+            pt_app_ask_delete(app, r);
         return true;
     case PT_ACT_PIN:
         if (r)
             pt_app_set_pin(app, r->name, !r->pinned);
         return true;
     case PT_ACT_SEARCH: {
-        char *text = pt_app_prompt(app, _("Search names:"), l->search);
-        if (text) {
-            free(l->search);
-            l->search = text;
-            refilter(l);
-        }
+        /* The list follows each key; Esc clears the search. */
+        char *text = pt_app_prompt_live(app, _("Search names:"), l->search, search_changed, l);
+        free(l->search);
+        l->search = text;
+        refilter(l);
         return true;
     }
     case PT_ACT_STATUS_FILTER:
-        l->status = next_status(l->status);
+    case PT_ACT_STATUS_BACK:
+        l->status = next_value(l, app, true, a == PT_ACT_STATUS_FILTER ? 1 : -1);
         refilter(l);
         return true;
     case PT_ACT_KIND_FILTER:
-        l->kind = l->kind >= PT_KIND_SCHEDULED ? -1 : l->kind + 1;
+    case PT_ACT_KIND_BACK:
+        l->kind = next_value(l, app, false, a == PT_ACT_KIND_FILTER ? 1 : -1);
         refilter(l);
         return true;
     default:
@@ -286,6 +349,25 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     if (l->top < 0)
         l->top = 0;
     return true;
+}
+
+/* What needs a selected backup waits for one; restore, for a completed one. */
+static bool can(void *state, enum pt_action a)
+{
+    const struct pt_record *r = selected(state);
+    switch (a) {
+    case PT_ACT_OPEN:
+    case PT_ACT_VERIFY:
+    case PT_ACT_EXPORT:
+    case PT_ACT_DELETE:
+    case PT_ACT_PIN:
+        return r != NULL;
+    case PT_ACT_RESTORE:
+    case PT_ACT_PUSH:
+        return r && r->status == PT_STATE_COMPLETED;
+    default:
+        return true;
+    }
 }
 
 static void destroy(void *state)
@@ -304,4 +386,5 @@ const struct pt_pane_ops pt_pane_list = {
     .handle = handle,
     .destroy = destroy,
     .actions = actions,
+    .can = can,
 };

@@ -6,6 +6,7 @@
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/text.h"
 #include "tui.h"
 
 /* Every setting of SPEC §4 as a form: Enter edits, Enter again saves, Esc leaves it. */
@@ -15,10 +16,12 @@ struct settings {
     size_t n;
     struct pt_cron_status cron; /* read when the pane comes into view */
     bool cron_read;
+    int rows;
 };
 
-static const enum pt_action actions[] = {PT_ACT_OPEN, PT_ACT_CRON, PT_ACT_TEST_MAIL, PT_ACT_UP,
-                                         PT_ACT_DOWN, PT_ACT_NONE};
+static const enum pt_action actions[] = {PT_ACT_OPEN, PT_ACT_CRON,    PT_ACT_TEST_MAIL, PT_ACT_UP,
+                                         PT_ACT_DOWN, PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN, PT_ACT_HOME,
+                                         PT_ACT_END,  PT_ACT_NONE};
 
 static void *init(struct pt_app *app)
 {
@@ -73,6 +76,45 @@ static void focus(void *state, struct pt_app *app)
         s->values[i] = pt_settings_string(app->catalog, defs[i].key);
 }
 
+/* "true or false (Enter switches)", the choices, or the range; NULL for free text. New string. */
+static char *allowed_values(const struct pt_setting_def *def)
+{
+    char *out = NULL;
+    switch (def->type) {
+    case PT_SETTING_BOOL:
+        out = strdup(_("true, false (Enter or Space switches)"));
+        break;
+    case PT_SETTING_CHOICE: {
+        size_t len = 1;
+        for (const char *const *c = def->choices; *c; c++)
+            len += strlen(*c) + 2;
+        out = calloc(1, len);
+        for (const char *const *c = def->choices; out && *c; c++) {
+            if (c != def->choices)
+                strcat(out, ", ");
+            strcat(out, *c);
+        }
+        char *with = NULL;
+        if (out && asprintf(&with, _("%s (Enter or Space takes the next)"), out) >= 0) {
+            free(out);
+            out = with;
+        }
+        break;
+    }
+    case PT_SETTING_INT: {
+        char *lo = pt_l10n_int(def->min), *hi = pt_l10n_int(def->max);
+        if (asprintf(&out, _("%s to %s"), lo, hi) < 0)
+            out = NULL;
+        free(lo);
+        free(hi);
+        break;
+    }
+    default:
+        break;
+    }
+    return out;
+}
+
 static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
 {
     struct settings *s = state;
@@ -80,6 +122,7 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     size_t n;
     const struct pt_setting_def *defs = pt_settings_defs(&n);
     int rows = h - 3;
+    s->rows = rows;
     size_t top = s->cursor >= (size_t)rows ? s->cursor - (size_t)rows + 1 : 0;
     for (size_t i = top; i < n && (int)(i - top) < rows; i++) {
         int ry = y + (int)(i - top);
@@ -91,9 +134,13 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
         const char *value = i < s->n && s->values[i] ? s->values[i] : "";
         pt_ui_text(win, ry, x + 31, w - 33, *value ? value : _("(empty)"), st, PT_ALIGN_LEFT);
     }
-    if (s->cursor < n)
-        pt_ui_text(win, y + h - 2, x + 2, w - 4, _(defs[s->cursor].help), PT_STYLE_DIM,
-                   PT_ALIGN_LEFT);
+    if (s->cursor < n) {
+        char *allowed = allowed_values(&defs[s->cursor]);
+        pt_ui_textf(win, y + h - 2, x + 2, w - 4, PT_STYLE_DIM, PT_ALIGN_LEFT, "%s%s%s",
+                    _(defs[s->cursor].help), allowed ? _("; allowed: ") : "",
+                    allowed ? allowed : "");
+        free(allowed);
+    }
     char *cron = cron_line(s);
     pt_ui_text(win, y + h - 1, x + 2, w - 4, cron, s->cron.daemon_running ? PT_STYLE_NORMAL
                                                                           : PT_STYLE_WARN,
@@ -101,11 +148,15 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     free(cron);
 }
 
+static bool save(struct pt_app *app, const struct pt_setting_def *def, const char *text);
+static void switch_value(struct settings *s, struct pt_app *app, const struct pt_setting_def *def);
+
 static bool handle(void *state, struct pt_app *app, enum pt_action a)
 {
     struct settings *s = state;
     size_t n;
     const struct pt_setting_def *defs = pt_settings_defs(&n);
+    int page = s->rows > 1 ? s->rows - 1 : 1;
     switch (a) {
     case PT_ACT_UP:
         if (s->cursor > 0)
@@ -115,28 +166,66 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         if (s->cursor + 1 < n)
             s->cursor++;
         return true;
+    case PT_ACT_PAGE_DOWN:
+        if (app->key == ' ') {
+            switch_value(s, app, &defs[s->cursor]);
+            return true;
+        }
+        s->cursor = s->cursor + (size_t)page < n ? s->cursor + (size_t)page : n - 1;
+        return true;
+    case PT_ACT_PAGE_UP:
+        s->cursor = s->cursor > (size_t)page ? s->cursor - (size_t)page : 0;
+        return true;
+    case PT_ACT_HOME:
+        s->cursor = 0;
+        return true;
+    case PT_ACT_END:
+        s->cursor = n - 1;
+        return true;
     case PT_ACT_CRON: {
         struct pt_error err = {0};
         bool removed = false;
         enum pt_status rc;
-        if (s->cron_read && s->cron.line) {
+        bool installed = s->cron_read && s->cron.line;
+        char *every = pt_l10n_int(PT_CRON_DEFAULT_MINUTES);
+        char *question = NULL;
+        if (asprintf(&question,
+                     installed ? _("Remove this project's line from your crontab? Automatic "
+                                   "backups stop until it is installed again.")
+                               : _("Add a line to your crontab that runs `poshtiban auto` every "
+                                   "%s minutes for this project?"),
+                     every) < 0)
+            question = NULL;
+        bool yes = question && pt_app_confirm(app, question);
+        free(question);
+        if (!yes) {
+            free(every);
+            pt_app_message(app, PT_STYLE_NORMAL, "%s", _("crontab unchanged"));
+            return true;
+        }
+        if (installed) {
             rc = pt_cron_remove(app->project, &removed, &err);
             if (rc == PT_OK)
                 pt_app_message(app, PT_STYLE_OK, "%s", _("cron line removed"));
         } else {
-            /* The line runs this very program. */
+            /* The line runs this very program; ui.language decides its language, when set. */
             char *self = realpath("/proc/self/exe", NULL);
+            char *language = pt_settings_string(app->catalog, "ui.language");
+            bool from_setting = language && strcmp(language, "auto") != 0;
+            free(language);
             struct pt_cron_options opts = {.program = self ? self : "poshtiban",
-                                           .lang = pt_l10n_code(pt_l10n_lang())};
+                                           .lang =
+                                               from_setting ? NULL : pt_l10n_code(pt_l10n_lang())};
             char *line = NULL;
             bool replaced = false;
             rc = pt_cron_install(app->project, &opts, &line, &replaced, &err);
             free(line);
             free(self);
             if (rc == PT_OK)
-                pt_app_message(app, PT_STYLE_OK, "%s",
-                               _("cron line installed: `auto` runs every 15 minutes"));
+                pt_app_message(app, PT_STYLE_OK,
+                               _("cron line installed: `auto` runs every %s minutes"), every);
         }
+        free(every);
         if (rc != PT_OK)
             pt_app_message(app, PT_STYLE_ERROR, "%s", err.message ? err.message : _("failed"));
         pt_error_clear(&err);
@@ -148,31 +237,25 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         return true;
     case PT_ACT_OPEN: {
         const struct pt_setting_def *def = &defs[s->cursor];
+        if (def->type == PT_SETTING_BOOL || def->type == PT_SETTING_CHOICE) {
+            switch_value(s, app, def);
+            return true;
+        }
         char *label = NULL;
-        if (asprintf(&label, "%s =", def->key) < 0)
+        if (asprintf(&label, _("%s:"), def->key) < 0)
             return true;
-        char *text = pt_app_prompt(app, label, s->values[s->cursor]);
+        /* A value refused stays in the prompt, to be mended. */
+        char *text = strdup(s->values[s->cursor] ? s->values[s->cursor] : "");
+        for (;;) {
+            char *typed = pt_app_prompt(app, label, text);
+            free(text);
+            text = typed;
+            if (!text || save(app, def, text))
+                break;
+        }
         free(label);
-        if (!text) {
+        if (!text)
             pt_app_message(app, PT_STYLE_NORMAL, _("%s unchanged"), def->key);
-            return true;
-        }
-        /* The catalog may not exist yet: writing a setting creates it. */
-        struct pt_catalog *c = NULL;
-        struct pt_error err = {0};
-        char *canonical = NULL;
-        if (pt_settings_validate(def, text, &canonical, &err) != PT_OK ||
-            pt_catalog_open(&c, app->project, PT_CATALOG_WRITE, &err) != PT_OK ||
-            pt_settings_set(c, def->key, text, &err) != PT_OK) {
-            pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
-        } else {
-            char *stored = pt_settings_string(c, def->key);
-            pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s"), def->key, stored);
-            free(stored);
-        }
-        pt_catalog_close(c);
-        pt_error_clear(&err);
-        free(canonical);
         free(text);
         pt_app_changed(app);
         return true;
@@ -180,6 +263,55 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     default:
         return false;
     }
+}
+
+/* Validates and stores text for def, and says how it went; false when refused. */
+static bool save(struct pt_app *app, const struct pt_setting_def *def, const char *text)
+{
+    {
+        /* The catalog may not exist yet: writing a setting creates it. */
+        struct pt_catalog *c = NULL;
+        struct pt_error err = {0};
+        char *canonical = NULL;
+        bool ok = pt_settings_validate(def, text, &canonical, &err) == PT_OK &&
+                  pt_catalog_open(&c, app->project, PT_CATALOG_WRITE, &err) == PT_OK &&
+                  pt_settings_set(c, def->key, text, &err) == PT_OK;
+        if (!ok) {
+            pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+        } else {
+            char *stored = pt_settings_string(c, def->key);
+            if (strncmp(def->key, "ui.", 3) == 0)
+                pt_app_message(app, PT_STYLE_OK,
+                               _("saved: %s = %s; it applies when poshtiban starts next"), def->key,
+                               stored);
+            else
+                pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s"), def->key, stored);
+            free(stored);
+        }
+        pt_catalog_close(c);
+        pt_error_clear(&err);
+        free(canonical);
+        return ok;
+    }
+}
+
+/* A boolean switches; a choice takes the next value. */
+static void switch_value(struct settings *s, struct pt_app *app, const struct pt_setting_def *def)
+{
+    const char *now = s->values[s->cursor] ? s->values[s->cursor] : def->default_value;
+    const char *next = NULL;
+    if (def->type == PT_SETTING_BOOL) {
+        next = strcmp(now, "true") == 0 ? "false" : "true";
+    } else if (def->type == PT_SETTING_CHOICE) {
+        next = def->choices[0];
+        for (const char *const *c = def->choices; *c; c++)
+            if (strcmp(*c, now) == 0 && c[1])
+                next = c[1];
+    } else {
+        return;
+    }
+    save(app, def, next);
+    pt_app_changed(app);
 }
 
 static void destroy(void *state)

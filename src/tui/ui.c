@@ -120,6 +120,39 @@ int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum 
     return used;
 }
 
+size_t pt_ui_wrap(const char *text, int width, char **lines, size_t max)
+{
+    size_t n = 0;
+    const char *p = text;
+    while (*p && n < max) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        /* The longest run of words that fits; a single word too long is cut by the drawing. */
+        const char *end = p, *fit = NULL;
+        for (;;) {
+            const char *next = strchr(end, ' ');
+            if (!next)
+                next = end + strlen(end);
+            char *candidate = strndup(p, (size_t)(next - p));
+            bool fits = candidate && (int)pt_text_width(candidate) <= width;
+            free(candidate);
+            if (!fits)
+                break;
+            fit = next;
+            if (!*next)
+                break;
+            end = next + 1;
+        }
+        if (!fit)
+            fit = strchr(p, ' ') ? strchr(p, ' ') : p + strlen(p);
+        lines[n++] = strndup(p, (size_t)(fit - p));
+        p = fit;
+    }
+    return n;
+}
+
 void pt_ui_fill(WINDOW *win, int y, int x, int width, enum pt_style style)
 {
     wattron(win, pt_ui_attr(style));

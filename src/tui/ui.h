@@ -43,6 +43,13 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
 int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/*
+ * Cuts text into at most max lines of width columns at spaces, in logical
+ * order (each line is then reordered on its own as it is drawn); a word
+ * longer than a line is cut when drawn. Returns how many; the caller frees
+ * each line.
+ */
+size_t pt_ui_wrap(const char *text, int width, char **lines, size_t max);
 /* Fills a row segment with spaces in style. */
 void pt_ui_fill(WINDOW *win, int y, int x, int width, enum pt_style style);
 /* A frame with a title on its top border. */

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * A restore plan told to people: the lines `restore --dry-run` prints and
+ * the TUI shows before it asks (README, "Restore").
+ */
+#include "poshtiban/restore.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "i18n.h"
+#include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
+
+struct lines {
+    char **items;
+    size_t n;
+};
+
+static void add(struct lines *l, char *line)
+{
+    l->items = pt_xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+    l->items[l->n++] = line;
+}
+
+/* A name from a file or the catalog: printable, and whole in a right-to-left line. */
+static char *shown(const char *name)
+{
+    char *printable = pt_text_printable(name ? name : "");
+    if (!pt_l10n_rtl())
+        return printable;
+    char *isolated = pt_bidi_isolate(printable);
+    free(printable);
+    return isolated;
+}
+
+static void add_names(struct lines *l, const char *mark, char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *name = shown(names[i]);
+        add(l, pt_xasprintf("  %s %s", mark, name));
+        free(name);
+    }
+}
+
+static void add_tables(struct lines *l, const struct pt_restore_plan *plan)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < plan->n_tables; i++) {
+        size_t w = pt_text_width(plan->tables[i].name);
+        width = w > width ? w : width;
+    }
+    for (size_t i = 0; i < plan->n_tables; i++) {
+        const struct pt_restore_table *t = &plan->tables[i];
+        char *name = shown(t->name);
+        char *now = t->now < 0 ? pt_xstrdup("-") : pt_l10n_int(t->now);
+        char *after = t->after < 0 ? pt_xstrdup("-") : pt_l10n_int(t->after);
+        size_t pad = width - pt_text_width(t->name) + 2;
+        /* The arrow points the way the line reads. */
+        add(l, pt_xasprintf("  %s%*s%s %s %s%s", name, (int)pad, "", now, pt_l10n_rtl() ? "←" : "→",
+                            after, t->now != t->after ? "  *" : ""));
+        free(name);
+        free(now);
+        free(after);
+    }
+}
+
+size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, char ***lines)
+{
+    struct lines l = {0};
+    char *backup = shown(plan->backup);
+    add(&l, pt_xasprintf(_("Restore %s"), backup));
+    free(backup);
+    if (plan->database_target) {
+        char *target = shown(plan->database_target);
+        size_t changed = 0;
+        for (size_t i = 0; i < plan->n_tables; i++)
+            changed += plan->tables[i].now != plan->tables[i].after;
+        char *n_changed = pt_l10n_int((int64_t)changed),
+             *n_all = pt_l10n_int((int64_t)plan->n_tables);
+        add(&l,
+            pt_xasprintf(_("Database %s: %s of %s tables change (*):"), target, n_changed, n_all));
+        free(n_changed);
+        free(n_all);
+        free(target);
+        add_tables(&l, plan);
+        if (plan->migrations_differ)
+            add(&l, pt_xasprintf("  %s", _("Warning: the backup's Django migrations differ from "
+                                           "the current database's; run manage.py migrate after "
+                                           "restoring")));
+    }
+    if (plan->media_target) {
+        char *target = shown(plan->media_target);
+        char *add_n = pt_l10n_int((int64_t)plan->n_add),
+             *change_n = pt_l10n_int((int64_t)plan->n_change),
+             *remove_n = pt_l10n_int((int64_t)plan->n_remove);
+        add(&l, pt_xasprintf(_("Media %s: %s to add (+), %s to change (~), %s to remove (-)"),
+                             target, add_n, change_n, remove_n));
+        free(add_n);
+        free(change_n);
+        free(remove_n);
+        free(target);
+        add_names(&l, "+", plan->add, plan->n_add);
+        add_names(&l, "~", plan->change, plan->n_change);
+        add_names(&l, "-", plan->remove, plan->n_remove);
+    }
+    *lines = l.items;
+    return l.n;
+}

@@ -37,12 +37,19 @@ expect_screen "automatic backups off" "off (auto.enabled"
 keys 4
 expect_screen "cron state" "no line for this project"
 keys c
+expect_screen "c asks before it edits the crontab" "Add a line to your crontab"
+keys n
+expect_screen "declined: crontab unchanged" "crontab unchanged"
+expect_eq "declined: the user's own table as it was" "$mine" "$(cat "$FAKE_CRONTAB")"
+keys c y
 expect_screen "cron installed" "cron line installed"
 grep -q "poshtiban-auto" "$FAKE_CRONTAB" || fail "the marked line is in the crontab"
 grep -q " auto" "$FAKE_CRONTAB" || fail "the line runs auto"
 expect_eq "the user's own lines kept" "$mine" "$(grep -v poshtiban "$FAKE_CRONTAB")"
 expect_screen "state after install" "line installed"
 keys c
+expect_screen "c asks before it removes the line" "Remove this project's line"
+keys y
 expect_screen "cron removed" "cron line removed"
 expect_eq "back to the user's own table" "$mine" "$(cat "$FAKE_CRONTAB")"
 

@@ -55,7 +55,7 @@ expect_eq "quit" 0 "$(tui_exit)"
 tui_start 132 43 "$proj"
 expect_screen "dashboard" "in all"
 keys 2
-expect_screen "list" "1 backups"
+expect_screen "list" "1 backup"
 footer=$(screen | tail -n 1)
 effect() { # effect KEY LABEL EXPECTED-TEXT [KEYS AFTER]
     case $footer in *"$2 "*) ;; *) fail "the footer shows $2"; return ;; esac
@@ -66,9 +66,9 @@ effect() { # effect KEY LABEL EXPECTED-TEXT [KEYS AFTER]
 effect v "v verify" "first verified: every file intact"
 effect e "e export" "Exported to"
 effect p "p pin" "Pinned first"
-effect d "d delete" "for good?" n
+effect d "d delete" "for good" n
 effect / "/ search" "Search names:" Escape
-effect s "s status" "status: pending" "s s s s s s"
+effect s "s status" "status: completed" "s"
 effect K "K kind" "kind: manual" "K K K"
 effect n "n new" "completed:"
 effect Enter "Enter open" "Tables"
@@ -76,7 +76,7 @@ keys 1
 expect_screen "dashboard footer" "P prune"
 footer=$(screen | tail -n 1)
 effect R "R refresh" "in all"
-effect P "P prune" "Apply retention now" n
+effect P "P prune" "Retention deletes nothing now"
 keys q
 expect_eq "quit" 0 "$(tui_exit)"
 

@@ -19,7 +19,7 @@ run_case() { # run_case NAME EXPECT-COLOUR(yes|no) ENV…
     expect_screen "$name: dashboard" "1 in all"
     expect_screen "$name: last backup" "first"
     keys 2
-    expect_screen "$name: list" "1 backups"
+    expect_screen "$name: list" "1 backup"
     if [ "$colour" = yes ]; then
         has_colour || fail "$name: no colour on a colour terminal"
     else

@@ -40,32 +40,48 @@ rows=$(screen | grep -cE '^ +[0-9]+ (alpha|beta|backup_)')
 expect_eq "list rows" 3 "$rows"
 
 # --- filters and search narrow the rows ---
+# The filters step only through values that have backups (no scheduled one here).
 keys K
 expect_screen "kind filter: manual" "kind: manual"
 expect_eq "manual rows" 2 "$(screen | grep -cE '^ +[0-9]+ (alpha|beta|backup_)')"
 keys K
 expect_screen "kind filter: auto" "kind: auto"
 expect_eq "auto rows" 1 "$(screen | grep -cE '^ +[0-9]+ beta')"
-keys K K
-expect_screen "kind filter back to all" "kind: all"
-keys s s s
+columns=$(screen | grep -n 'CREATED' | head -1)
+keys K
+expect_screen "kind filter back to all, skipping scheduled" "kind: all"
+expect_eq "the columns stay where they were" "$columns" "$(screen | grep -n 'CREATED' | head -1)"
+keys J
+expect_screen "J: the kind filter the other way" "kind: auto"
+keys J J
+expect_screen "J: back to all" "kind: all"
+keys s
 expect_screen "status filter: completed" "status: completed"
 expect_eq "completed rows" 3 "$(screen | grep -cE '^ +[0-9]+ (alpha|beta|backup_)')"
 keys s
-expect_screen "status filter: failed" "status: failed"
-expect_screen "no failed backup" "No backup matches."
-keys s s s # interrupted, cancelled, then all
+expect_screen "status filter: no other status has backups, back to all" "status: all"
+keys S
+expect_screen "S: the status filter the other way" "status: completed"
+keys S
 expect_screen "status filter back to all" "status: all"
+# Search follows each key; Enter keeps it, Esc clears it.
 keys /
 expect_screen "search prompt" "Search names:"
-keys "alp" Enter
-expect_screen "search narrows" "name: alp"
+keys "a"
+expect_screen "search as you type: a" "name: a "
+keys "lp"
+expect_screen "search narrows as you type" "name: alp"
 expect_eq "search rows" "1" "$(screen | grep -cE '^ +[0-9]+ (alpha|beta|backup_)')"
 screen | grep -qE '^ +[0-9]+ alpha' || fail "search keeps alpha"
+keys Escape
+expect_screen "Esc clears the search" "name: any"
+keys / "alp" Enter
+expect_screen "Enter keeps the search" "name: alp"
 
 # --- Enter opens detail with tables and files; verify shows its result ---
 keys Enter
-expect_screen "detail pane" "Name                   alpha"
+expect_screen "detail pane" "alpha"
+screen | grep -qE '^ +Name +alpha' || fail "detail pane: the Name line"
 expect_screen "detail tables" "Tables"
 keys PageDown PageDown
 expect_screen "detail files" "database.sqlite3"
@@ -74,7 +90,7 @@ expect_screen "verify result" "alpha verified: every file intact" 30
 pt show alpha --json | json_eval 'd["verify_ok"]' | grep -q True || fail "verify recorded in the catalog"
 
 # --- delete asks, then removes ---
-keys 2 / BSpace BSpace BSpace Enter
+keys 2 / Escape
 expect_screen "search cleared" "name: any"
 keys End
 keys d
@@ -94,14 +110,17 @@ check "alpha's folder is gone" test ! -e "$proj/backups/alpha"
 keys 4
 expect_screen "settings pane" "retention.max_backups"
 keys Down Down Down Enter
-expect_screen "edit prompt" "retention.max_backups ="
+expect_screen "edit prompt" "retention.max_backups: 10"
+expect_screen "the allowed values" "allowed: 1 to 10000"
 keys BSpace BSpace BSpace BSpace 0 Enter
 cli_message=$(pt settings set retention.max_backups 0 2>&1 >/dev/null | sed 's/^poshtiban: //')
 # The same words as the CLI's, as far as 80 columns show them.
 expect_screen "validation message as in the CLI" "${cli_message:0:70}"
 case $cli_message in *"1 to 10000"*) ;; *) fail "the CLI message says what is allowed: $cli_message" ;; esac
 expect_eq "old value kept" 10 "$(pt settings get retention.max_backups)"
-keys Enter BSpace BSpace BSpace 7 Enter
+# The refused value stays in the prompt, to be mended.
+expect_screen "the refused value stays" "retention.max_backups: 0"
+keys BSpace 7 Enter
 expect_screen "saved" "saved: retention.max_backups = 7"
 expect_eq "valid edit persists" 7 "$(pt settings get retention.max_backups)"
 keys Enter Escape

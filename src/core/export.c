@@ -27,8 +27,9 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
     if (rc != PT_OK)
         return rc;
     if (r.status != PT_STATE_COMPLETED) {
-        rc = pt_error_set(err, PT_EINVAL, _("backup %s is %s: there is nothing to export"),
-                          r.name, pt_state_label(r.status));
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("backup %s is not complete (%s): there is nothing to export"), r.name,
+                          pt_state_label(r.status));
         pt_record_free(&r);
         return rc;
     }

@@ -333,7 +333,8 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
     if (rc != PT_OK)
         return rc;
     if (s->record.status != PT_STATE_COMPLETED)
-        return pt_error_set(err, PT_EINVAL, _("backup %s is %s: there is nothing to restore"),
+        return pt_error_set(err, PT_EINVAL,
+                            _("backup %s is not complete (%s): there is nothing to restore"),
                             s->record.name, pt_state_label(s->record.status));
     plan->backup = pt_xstrdup(s->record.name);
     if (!opts->media_only)

@@ -384,7 +384,8 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
     if ((rc = pt_catalog_get(c, id, &r, err)) != PT_OK)
         goto out;
     if (r.status != PT_STATE_COMPLETED) {
-        rc = pt_error_set(err, PT_EINVAL, _("backup %s is %s: there is nothing to verify"), r.name,
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("backup %s is not complete (%s): there is nothing to verify"), r.name,
                           pt_state_label(r.status));
         goto out;
     }

@@ -193,7 +193,12 @@ int pt_cli_confirm(const char *command, const char *question, bool yes)
         fflush(stderr);
     }
     char answer[16] = {0};
-    if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+    if (!fgets(answer, sizeof(answer), stdin)) {
+        /* End of input: no newline was typed; the next line starts on its own. */
+        ssize_t w = write(STDERR_FILENO, "\n", 1);
+        (void)w;
+    }
+    if (answer[0] != 'y' && answer[0] != 'Y') {
         fprintf(stderr, "%s\n", _("Nothing done."));
         return 1;
     }

@@ -11,7 +11,7 @@
 #include "poshtiban/status.h"
 
 /* The catalog's schema version this build writes; older ones migrate forward. */
-#define PT_CATALOG_VERSION 5
+#define PT_CATALOG_VERSION 6
 
 struct pt_catalog;
 

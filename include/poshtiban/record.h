@@ -38,7 +38,16 @@ struct pt_record {
     int64_t size_bytes;
     bool include_media;
     bool pinned;
-    char *message; /* success message or NULL */
+    /*
+     * What happened, for people: a code (PT_MESSAGE_…) and its figures
+     * (numbers or an id, separated by spaces), told in the reader's
+     * language by pt_record_message(); message holds notes added later
+     * (a mail that failed), or the whole text of a record written before
+     * codes. All may be NULL.
+     */
+    char *message_code;
+    char *message_args;
+    char *message;
     char *error;   /* error message or NULL */
     char *verified_at;
     int verify_ok; /* -1 never verified, 0 failed, 1 ok */
@@ -66,6 +75,22 @@ bool pt_state_parse(const char *name, enum pt_state *state);
 
 void pt_record_free(struct pt_record *record);
 void pt_record_list_free(struct pt_record *records, size_t n);
+
+#define PT_MESSAGE_COMPLETED "completed" /* args: tables rows */
+#define PT_MESSAGE_CANCELLED "cancelled"
+#define PT_MESSAGE_REINDEXED "reindexed"
+#define PT_MESSAGE_RECOVERED "recovered"
+#define PT_MESSAGE_PULLED "pulled" /* args: the off-site snapshot's short id */
+
+/* Sets the record's message code and figures (copied; args may be NULL), notes cleared. */
+void pt_record_set_message(struct pt_record *record, const char *code, const char *args);
+
+/*
+ * The record's message in the current language, with its notes after a
+ * semicolon; a stored text as it is when the record has no code (or one
+ * this poshtiban does not know). NULL when there is none. New string.
+ */
+char *pt_record_message(const struct pt_record *record);
 
 /* Appends a table count; copies name. */
 void pt_record_add_table(struct pt_record *record, const char *name, int64_t rows);

@@ -6,9 +6,11 @@
 #include <stddef.h>
 
 /*
- * Terminal columns of UTF-8 text, as the current locale's wcwidth counts
- * them (zero-width joiners and marks take none, wide characters two).
- * Bytes that do not decode count one column each run.
+ * Terminal columns of UTF-8 text: zero-width joiners and non-joiners,
+ * direction marks and isolates, and Arabic-script vowel marks take none in
+ * any locale; other characters as the locale's wcwidth counts them (wide
+ * ones two), one each where the locale knows no UTF-8. Bytes that do not
+ * decode count one column each run.
  */
 size_t pt_text_width(const char *s);
 

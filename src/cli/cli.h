@@ -4,17 +4,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
+#include "poshtiban/bidi.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
 
 #ifdef PT_ENABLE_NLS
 #include <libintl.h>
 #define _(s) gettext(s)
+#define P_(s, p, n) ngettext(s, p, n)
 #else
 #define _(s) (s)
+#define P_(s, p, n) ((n) == 1 ? (s) : (p))
 #endif
 #define N_(s) s
 
@@ -25,6 +29,7 @@ struct pt_cli {
     bool json;
     bool no_color;
     const char *lang;
+    const char *bidi; /* --bidi: auto, app, terminal or off for this command; NULL: ui.bidi */
 };
 
 struct pt_command {
@@ -71,8 +76,15 @@ void pt_cli_monitor(struct pt_monitor *monitor);
 /* Clears the progress line, if one was drawn. */
 void pt_cli_monitor_done(void);
 
-/* Puts stdout (unless json) and stderr in display order when ui.bidi (setting) says so. */
-void pt_cli_bidi_streams(const char *setting, bool json);
+/*
+ * Puts stdout (unless json) and stderr in display order when --bidi
+ * (explicit_mode, or NULL) or, on a terminal only, ui.bidi (setting) says so.
+ */
+void pt_cli_bidi_streams(const char *setting, const char *explicit_mode, bool json);
+/* Who reorders stdout's right-to-left lines, as pt_cli_bidi_streams() decided. */
+enum pt_bidi_mode pt_cli_bidi_mode(void);
+/* True when stderr goes through the filter (it holds a line until its end). */
+bool pt_cli_bidi_stderr(void);
 /* Writes out what the filters hold; call once, at the end. */
 void pt_cli_bidi_finish(void);
 
@@ -89,6 +101,23 @@ void pt_cli_pad(const char *s, size_t width);
  * messages come from files and folders. Newlines and tabs stay.
  */
 int pt_cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * What keeps a path, a name or a command whole inside a right-to-left line
+ * of stdout (README, "فارسی — Persian"). In Persian, when stdout is
+ * reordered by poshtiban or by the terminal: a path wrapped left to right
+ * (LRI … PDI), a name by its own first letter (FSI … PDI). A command that
+ * stands on its own line for people to copy is isolated only where
+ * poshtiban reorders (the marks never reach the screen then): a terminal
+ * that reorders itself keeps a line of Latin letters left to right, and a
+ * copy from it would carry the marks. Otherwise a plain copy. New strings.
+ */
+char *pt_cli_path(const char *path);
+char *pt_cli_name(const char *name);
+char *pt_cli_command(const char *command);
+
+/* A count as ngettext takes it (P_): the plural rules look at no more than the last digits. */
+unsigned long pt_cli_plural(int64_t n);
 
 /* Parses a non-negative integer option value; false on anything else. */
 bool pt_cli_parse_count(const char *text, long long *out);

@@ -31,24 +31,37 @@ static char *self_path(void)
 
 static void print_status(const struct pt_cron_status *s)
 {
-    if (s->line)
-        pt_cli_printf(_("Crontab line:\n  %s\n"), s->line);
-    if (s->line && !s->program_ok)
+    char *text;
+    if (s->line) {
+        text = pt_cli_command(s->line);
+        pt_cli_printf(_("Crontab line:\n  %s\n"), text);
+        free(text);
+    }
+    if (s->line && !s->program_ok) {
+        text = pt_cli_path(s->program ? s->program : "?");
         pt_cli_printf(
             _("WARNING: the line runs %s, which is not there to run: install the line again "
               "with `poshtiban cron install`\n"),
-            s->program ? s->program : "?");
-    else if (s->crontab_ok)
+            text);
+        free(text);
+    }
+    if (!s->line && s->crontab_ok)
         pt_cli_printf("%s\n", _("Crontab line: none (install it with `poshtiban cron install`)"));
-    else
+    else if (!s->crontab_ok)
         pt_cli_printf(_("Crontab: %s\n"), s->crontab_error);
     if (s->daemon_running)
         pt_cli_printf("%s\n", _("cron daemon: running"));
-    else
-        pt_cli_printf(_("cron daemon: NOT running; start it with:\n  %s\n"), s->start_command);
+    else {
+        text = pt_cli_command(s->start_command);
+        pt_cli_printf(_("cron daemon: NOT running; start it with:\n  %s\n"), text);
+        free(text);
+    }
+    /* In a codespace, every time: cron stops with the codespace. */
     if (s->start_hint)
         pt_cli_printf("  %s\n", s->start_hint);
-    pt_cli_printf(_("Log: %s\n"), s->log_path);
+    text = pt_cli_path(s->log_path);
+    pt_cli_printf(_("Log: %s\n"), text);
+    free(text);
     pt_cli_printf("%s\n", s->auto_enabled
                               ? _("Automatic backups: on (auto.enabled)")
                               : _("Automatic backups: off; `auto` takes no backup until `poshtiban "
@@ -57,13 +70,17 @@ static void print_status(const struct pt_cron_status *s)
         const struct pt_record *r = &s->last_auto;
         char *when = pt_l10n_iso_date(r->finished_at ? r->finished_at : r->started_at,
                                       PT_DATE_TIME);
-        pt_cli_printf(_("Last automatic backup: %s, %s, %s UTC\n"), r->name,
-                      pt_state_label(r->status), when);
+        text = pt_cli_name(r->name);
+        pt_cli_printf(_("Last automatic backup: %s, %s, %s UTC\n"), text, pt_state_label(r->status),
+                      when);
+        free(text);
         free(when);
         if (r->error)
             pt_cli_printf("  %s\n", r->error);
-        if (r->message)
-            pt_cli_printf("  %s\n", r->message);
+        char *message = pt_record_message(r);
+        if (message)
+            pt_cli_printf("  %s\n", message);
+        free(message);
     } else {
         pt_cli_printf("%s\n", _("Last automatic backup: none yet"));
     }

@@ -10,12 +10,21 @@
 static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
 {
     const struct pt_storage *s = &d->storage;
-    pt_cli_printf(_("Backup folder: %s\n"), p->backups);
-    if (!s->exists)
-        pt_cli_printf(_("  (not made yet; its nearest folder is %s)\n"), s->path);
-    if (s->mount_known)
-        pt_cli_printf(_("Filesystem: %s from %s, mounted on %s\n"), s->mount.fstype,
-                      s->mount.source, s->mount.mount_point);
+    char *path = pt_cli_path(p->backups);
+    pt_cli_printf(_("Backup folder: %s\n"), path);
+    free(path);
+    if (!s->exists) {
+        path = pt_cli_path(s->path);
+        pt_cli_printf(_("  (not made yet; its nearest folder is %s)\n"), path);
+        free(path);
+    }
+    if (s->mount_known) {
+        char *source = pt_cli_path(s->mount.source);
+        path = pt_cli_path(s->mount.mount_point);
+        pt_cli_printf(_("Filesystem: %s from %s, mounted on %s\n"), s->mount.fstype, source, path);
+        free(path);
+        free(source);
+    }
     if (s->free_bytes >= 0) {
         char free_text[32], total[32];
         pt_format_size(s->free_bytes, free_text, sizeof(free_text));
@@ -26,7 +35,10 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
         char size[32];
         pt_format_size(d->next.last_backup_bytes, size, sizeof(size));
         char *fit = pt_l10n_int(d->backups_fit);
-        pt_cli_printf(_("Room for %s more backups like the last one (%s)\n"), fit, size);
+        pt_cli_printf(P_("Room for %s more backup like the last one (%s)\n",
+                         "Room for %s more backups like the last one (%s)\n",
+                         pt_cli_plural(d->backups_fit)),
+                      fit, size);
         free(fit);
     }
     pt_cli_printf(_("Survives: %s\n"), pt_storage_verdict(s));
@@ -37,10 +49,14 @@ static void print_rest(const struct pt_doctor *d)
     if (d->has_newest) {
         char size[32];
         pt_format_size(d->newest.size_bytes, size, sizeof(size));
-        pt_cli_printf(_("Newest backup: %s (%s)\n"), d->newest.path, size);
+        char *path = pt_cli_path(d->newest.path);
+        pt_cli_printf(_("Newest backup: %s (%s)\n"), path, size);
+        free(path);
         if (d->download_command) {
+            char *command = pt_cli_command(d->download_command);
             pt_cli_printf("%s\n  %s\n", _("To download it to your own computer, run there:"),
-                          d->download_command);
+                          command);
+            free(command);
             if (d->download_note)
                 pt_cli_printf("  %s\n", d->download_note);
         }
@@ -54,23 +70,30 @@ static void print_rest(const struct pt_doctor *d)
         char age[64];
         char *when = pt_l10n_iso_date(d->last_success_at, PT_DATE_TIME);
         pt_format_age(d->last_success_age_s, age, sizeof(age));
-        pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), d->last_success_name, when,
-                      age);
+        char *name = pt_cli_name(d->last_success_name);
+        pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), name, when, age);
+        free(name);
         free(when);
     } else {
         pt_cli_printf("%s\n", _("Last successful backup: none"));
     }
-    if (d->auto_enabled)
-        pt_cli_printf(_("Automatic backups: on, every %lld hours; %s\n"),
-                      (long long)d->interval_hours, d->schedule_reason);
-    else
+    if (d->auto_enabled) {
+        char *hours = pt_l10n_int(d->interval_hours);
+        pt_cli_printf(P_("Automatic backups: on, every %s hour; %s\n",
+                         "Automatic backups: on, every %s hours; %s\n",
+                         pt_cli_plural(d->interval_hours)),
+                      hours, d->schedule_reason);
+        free(hours);
+    } else
         pt_cli_printf("%s\n", _("Automatic backups: off (auto.enabled is false)"));
-    if (d->offsite_repository && *d->offsite_repository)
+    if (d->offsite_repository && *d->offsite_repository) {
+        char *repository = pt_cli_path(d->offsite_repository);
         pt_cli_printf(_("Off-site copies: %s, to %s; restic %s; newest backup %s\n"),
-                      d->offsite_enabled ? _("on") : _("off"), d->offsite_repository,
+                      d->offsite_enabled ? _("on") : _("off"), repository,
                       d->restic_found ? _("found") : _("NOT installed"),
                       d->newest_offsite ? _("sent") : _("NOT sent"));
-    else
+        free(repository);
+    } else
         pt_cli_printf("%s\n", _("Off-site copies: none (no offsite.repository)"));
     const struct pt_cron_status *c = &d->cron;
     if (c->line)

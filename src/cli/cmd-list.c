@@ -31,8 +31,9 @@ static void print_table(const struct pt_record *records, size_t n)
         char *id = pt_l10n_int(r->id);
         char *created = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
         pt_format_size(r->size_bytes, size, sizeof(size));
-        const char *values[NCOLS] = {id, r->name, pt_kind_label(r->kind),
-                                     pt_state_label(r->status), size, created};
+        char *name = pt_cli_name(r->name);
+        const char *values[NCOLS] = {
+            id, name, pt_kind_label(r->kind), pt_state_label(r->status), size, created};
         cells[i] = calloc(NCOLS, sizeof(char *));
         for (size_t c = 0; c < NCOLS; c++) {
             cells[i][c] = pt_text_printable(values[c] ? values[c] : "");
@@ -40,6 +41,7 @@ static void print_table(const struct pt_record *records, size_t n)
             cols[c].width = w > cols[c].width ? w : cols[c].width;
         }
         free(id);
+        free(name);
         free(created);
     }
     for (size_t c = 0; c < NCOLS; c++) {
@@ -151,11 +153,15 @@ static void print_record(const struct pt_record *r, json_t *files)
     char *text = pt_l10n_int(r->id);
     field(_("ID"), text);
     free(text);
-    field(_("Name"), r->name);
+    text = pt_cli_name(r->name);
+    field(_("Name"), text);
+    free(text);
     field(_("Kind"), pt_kind_label(r->kind));
     field(_("Status"), pt_state_label(r->status));
     field(_("Format"), r->format);
-    field(_("Path"), r->path);
+    text = pt_cli_path(r->path);
+    field(_("Path"), text);
+    free(text);
     text = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
     field(_("Created (UTC)"), text);
     free(text);
@@ -176,8 +182,10 @@ static void print_record(const struct pt_record *r, json_t *files)
     } else {
         field(_("Verified"), _("never"));
     }
-    if (r->message)
-        field(_("Message"), r->message);
+    char *message = pt_record_message(r);
+    if (message)
+        field(_("Message"), message);
+    free(message);
     if (r->error)
         field(_("Error"), r->error);
     if (r->n_tables) {
@@ -188,8 +196,10 @@ static void print_record(const struct pt_record *r, json_t *files)
             width = w > width ? w : width;
         }
         for (size_t i = 0; i < r->n_tables; i++) {
+            char *name = pt_cli_name(r->tables[i].name);
             fputs("  ", stdout);
-            pt_cli_pad(r->tables[i].name, width + 2);
+            pt_cli_pad(name, width + 2);
+            free(name);
             text = pt_l10n_int(r->tables[i].rows);
             pt_cli_printf("%s\n", text);
             free(text);
@@ -205,7 +215,9 @@ static void print_record(const struct pt_record *r, json_t *files)
             fputs("  ", stdout);
             for (size_t w = pt_cli_width(buf); w < 10; w++)
                 fputc(' ', stdout);
-            pt_cli_printf("%s  %s\n", buf, json_string_value(json_object_get(f, "path")));
+            char *path = pt_cli_path(json_string_value(json_object_get(f, "path")));
+            pt_cli_printf("%s  %s\n", buf, path);
+            free(path);
         }
     }
 }
@@ -240,6 +252,51 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
     return code;
 }
 
+/*
+ * The restore recipe that ends a report ("  label: command" lines after its
+ * heading, README "Restoring by hand"), each command isolated as one piece
+ * to copy where poshtiban reorders the lines. New string.
+ */
+static char *isolate_recipe(const char *text)
+{
+    static const char heading[] = N_("To restore by hand, in this backup's folder (an archive "
+                                     "unpacked first), with the app stopped:");
+    size_t len = strlen(text);
+    char *out = malloc(len * 3 + 1), *o = out;
+    if (!out)
+        return NULL;
+    bool recipe = false;
+    for (const char *line = text; *line;) {
+        size_t n = strcspn(line, "\n");
+        const char *colon = recipe && strncmp(line, "  ", 2) == 0 ? strstr(line, ": ") : NULL;
+        if (colon && colon < line + n) {
+            size_t head = (size_t)(colon + 2 - line);
+            char *command = strndup(colon + 2, n - head);
+            char *isolated = command ? pt_cli_command(command) : NULL;
+            if (isolated) {
+                memcpy(o, line, head);
+                o += head;
+                o = stpcpy(o, isolated);
+            } else {
+                o = stpncpy(o, line, n);
+            }
+            free(isolated);
+            free(command);
+        } else {
+            memcpy(o, line, n);
+            o += n;
+        }
+        /* The heading in the language of the summary, which may not be the current one. */
+        recipe = recipe || (n == strlen(heading) && strncmp(line, heading, n) == 0) ||
+                 (n == strlen(_(heading)) && strncmp(line, _(heading), n) == 0);
+        line += n;
+        if (*line == '\n')
+            *o++ = *line++;
+    }
+    *o = '\0';
+    return out;
+}
+
 int pt_cmd_report(struct pt_cli *cli, int argc, char **argv)
 {
     const char *id = NULL;
@@ -270,8 +327,11 @@ int pt_cmd_report(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_error(&err);
     else if (cli->json)
         code = pt_cli_print_json(json_pack("{s:s, s:s}", "name", record.name, "summary", text));
-    else
-        pt_cli_printf("%s", text);
+    else {
+        char *shown = isolate_recipe(text);
+        pt_cli_printf("%s", shown ? shown : text);
+        free(shown);
+    }
     free(text);
     pt_record_free(&record);
     return code;

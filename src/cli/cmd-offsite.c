@@ -192,7 +192,9 @@ static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
             free(name);
         }
         char *kept = pt_l10n_int((int64_t)res.kept);
-        pt_cli_printf(_("%s off-site copies kept\n"), kept);
+        pt_cli_printf(P_("%s off-site copy kept\n", "%s off-site copies kept\n",
+                         pt_cli_plural((int64_t)res.kept)),
+                      kept);
         free(kept);
     }
     pt_offsite_prune_result_free(&res);
@@ -290,14 +292,16 @@ int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
             const struct pt_offsite_pushed *it = &res.items[i];
             if (!it->snapshot)
                 continue;
+            char *name = pt_cli_name(it->name);
             if (it->already) {
-                pt_cli_printf(_("%s is off-site already (snapshot %s)\n"), it->name, it->snapshot);
+                pt_cli_printf(_("%s is off-site already (snapshot %s)\n"), name, it->snapshot);
             } else {
                 char grew[32];
                 pt_format_size(it->bytes_added, grew, sizeof(grew));
-                pt_cli_printf(_("Sent %s off-site: snapshot %s, the repository grew by %s\n"),
-                              it->name, it->snapshot, grew);
+                pt_cli_printf(_("Sent %s off-site: snapshot %s, the repository grew by %s\n"), name,
+                              it->snapshot, grew);
             }
+            free(name);
         }
         if (rc == PT_OK && res.n == 0)
             pt_cli_printf("%s\n", _("Every completed backup is off-site already."));

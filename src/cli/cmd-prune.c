@@ -27,11 +27,16 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_print_json(json_pack("{s:o, s:I, s:b}", "deleted", deleted, "kept",
                                            (json_int_t)plan.kept, "dry_run", dry_run));
     } else if (rc == PT_OK) {
-        for (size_t i = 0; i < plan.n; i++)
-            pt_cli_printf(dry_run ? _("would delete %s: %s\n") : _("deleted %s: %s\n"),
-                          plan.items[i].record.name, plan.items[i].reason);
+        for (size_t i = 0; i < plan.n; i++) {
+            char *name = pt_cli_name(plan.items[i].record.name);
+            pt_cli_printf(dry_run ? _("would delete %s: %s\n") : _("deleted %s: %s\n"), name,
+                          plan.items[i].reason);
+            free(name);
+        }
         char *kept = pt_l10n_int((int64_t)plan.kept);
-        pt_cli_printf(_("%s completed backups kept\n"), kept);
+        pt_cli_printf(P_("%s completed backup kept\n", "%s completed backups kept\n",
+                         pt_cli_plural((int64_t)plan.kept)),
+                      kept);
         free(kept);
     }
     pt_retention_plan_free(&plan);
@@ -50,7 +55,9 @@ int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
     if (cli->json)
         return pt_cli_print_json(json_pack("{s:I}", "records", (json_int_t)count));
     char *found = pt_l10n_int((int64_t)count);
-    pt_cli_printf(_("%s backups found and recorded\n"), found);
+    pt_cli_printf(P_("%s backup found and recorded\n", "%s backups found and recorded\n",
+                     pt_cli_plural((int64_t)count)),
+                  found);
     free(found);
     return 0;
 }

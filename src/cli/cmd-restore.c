@@ -12,17 +12,22 @@
 static void print_names(char mark, char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char *shown = pt_text_printable(names[i]);
-        pt_cli_printf("  %c %s\n", mark, shown);
+        char *shown = pt_text_printable(names[i]), *path = pt_cli_path(shown);
+        pt_cli_printf("  %c %s\n", mark, path);
+        free(path);
         free(shown);
     }
 }
 
 static void print_plan(const struct pt_restore_plan *plan)
 {
-    pt_cli_printf(_("Restore %s\n"), plan->backup);
+    char *text = pt_cli_name(plan->backup);
+    pt_cli_printf(_("Restore %s\n"), text);
+    free(text);
     if (plan->database_target) {
-        pt_cli_printf(_("Database %s:\n"), plan->database_target);
+        text = pt_cli_path(plan->database_target);
+        pt_cli_printf(_("Database %s:\n"), text);
+        free(text);
         size_t width = 0;
         for (size_t i = 0; i < plan->n_tables; i++) {
             size_t w = pt_cli_width(plan->tables[i].name);
@@ -31,8 +36,10 @@ static void print_plan(const struct pt_restore_plan *plan)
         for (size_t i = 0; i < plan->n_tables; i++) {
             const struct pt_restore_table *t = &plan->tables[i];
             char *now = pt_l10n_int(t->now), *after = pt_l10n_int(t->after);
+            char *name = pt_cli_name(t->name);
             fputs("  ", stdout);
-            pt_cli_pad(t->name, width + 2);
+            pt_cli_pad(name, width + 2);
+            free(name);
             /* The arrow points the way the line reads. */
             pt_cli_printf("%s %s %s%s\n", t->now < 0 ? "-" : now, pt_l10n_rtl() ? "←" : "→",
                           t->after < 0 ? "-" : after, t->now != t->after ? "  *" : "");
@@ -47,8 +54,10 @@ static void print_plan(const struct pt_restore_plan *plan)
     if (plan->media_target) {
         char *add = pt_l10n_int((int64_t)plan->n_add), *change = pt_l10n_int((int64_t)plan->n_change),
              *remove = pt_l10n_int((int64_t)plan->n_remove);
-        pt_cli_printf(_("Media %s: %s to add, %s to change, %s to remove\n"), plan->media_target,
-                      add, change, remove);
+        text = pt_cli_path(plan->media_target);
+        pt_cli_printf(_("Media %s: %s to add, %s to change, %s to remove\n"), text, add, change,
+                      remove);
+        free(text);
         free(add);
         free(change);
         free(remove);

@@ -22,8 +22,15 @@ static int list(struct pt_cli *cli, struct pt_catalog *catalog)
         char *value;
         if (pt_settings_get(catalog, defs[i].key, &value, &err) != PT_OK)
             return pt_cli_error(&err);
-        pt_cli_pad(defs[i].key, width + 1);
-        pt_cli_printf("= %s\n", value);
+        /*
+         * Key and value are isolated: in Persian the key column stands on
+         * the right, "=" in one column, the value on its left, empty or not.
+         */
+        char *key = pt_cli_path(defs[i].key), *shown = pt_cli_path(value);
+        pt_cli_pad(key, width + 1);
+        pt_cli_printf(*value ? "= %s\n" : "=\n", shown);
+        free(shown);
+        free(key);
         free(value);
     }
     return 0;

@@ -21,31 +21,37 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     if (b->last_success_at) {
         char *when = pt_l10n_iso_date(b->last_success_at, PT_DATE_TIME);
         pt_format_age(b->last_success_age_s, age, sizeof(age));
-        pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), b->last_success_name, when,
-                      age);
+        char *name = pt_cli_name(b->last_success_name);
+        pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), name, when, age);
+        free(name);
         free(when);
         pt_format_duration(b->average_duration_ms, took, sizeof(took));
         pt_cli_printf(_("Average duration: %s\n"), took);
     } else {
         pt_cli_printf("%s\n", _("Last successful backup: none"));
     }
-    char *offsite = pt_stats_offsite_text(b, false);
+    char *offsite = pt_stats_offsite_text(b, pt_l10n_rtl() && pt_cli_bidi_mode() != PT_BIDI_OFF);
     pt_cli_printf(_("Off-site: %s\n"), offsite);
     free(offsite);
+    char *path = pt_cli_path(d->path);
     if (!d->exists) {
-        pt_cli_printf(_("Database: %s (missing)\n"), d->path);
+        pt_cli_printf(_("Database: %s (missing)\n"), path);
+        free(path);
         return;
     }
     pt_format_size(d->size_bytes, size, sizeof(size));
-    pt_cli_printf(_("Database: %s (%s)\n"), d->path, size);
+    pt_cli_printf(_("Database: %s (%s)\n"), path, size);
+    free(path);
     size_t width = 0;
     for (size_t i = 0; i < d->n_tables; i++) {
         size_t w = pt_cli_width(d->tables[i].name);
         width = w > width ? w : width;
     }
     for (size_t i = 0; i < d->n_tables; i++) {
+        char *name = pt_cli_name(d->tables[i].name);
         fputs("  ", stdout);
-        pt_cli_pad(d->tables[i].name, width + 2);
+        pt_cli_pad(name, width + 2);
+        free(name);
         char *rows = pt_l10n_int(d->tables[i].rows);
         pt_cli_printf("%s\n", rows);
         free(rows);

@@ -142,6 +142,9 @@ static void print_help(void)
     printf("  --media DIR        %s\n", _("media folder (default: media/ when it exists)"));
     printf("  --backups DIR      %s\n", _("backup folder (default: backups/)"));
     printf("  --lang fa|en       %s\n", _("language of messages and reports"));
+    printf("  --bidi MODE        %s\n",
+           _("who reorders right-to-left text for this command: auto, app, terminal or off "
+             "(default: ui.bidi on a terminal, off when piped)"));
     printf("  --json             %s\n", _("print one JSON document on stdout"));
     printf("  --no-color         %s\n", _("no colours"));
     printf("  --version          %s\n", _("print the version"));
@@ -152,7 +155,8 @@ static void print_help(void)
 /* Global options may stand anywhere; they are taken out of argv. */
 static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, bool *version)
 {
-    static const char *const with_value[] = {"-C", "--database", "--media", "--backups", "--lang"};
+    static const char *const with_value[] = {"-C",        "--database", "--media",
+                                             "--backups", "--lang",     "--bidi"};
     int out = 1;
     for (int i = 1; i < *argc; i++) {
         const char *arg = argv[i];
@@ -161,10 +165,10 @@ static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, 
                 argv[out++] = argv[i++];
             break;
         }
-        const char **slot[] = {&cli->popts.root, &cli->popts.database, &cli->popts.media,
-                               &cli->popts.backups, &cli->lang};
+        const char **slot[] = {&cli->popts.root,    &cli->popts.database, &cli->popts.media,
+                               &cli->popts.backups, &cli->lang,           &cli->bidi};
         bool taken = false;
-        for (size_t k = 0; k < 5 && !taken; k++) {
+        for (size_t k = 0; k < 6 && !taken; k++) {
             size_t len = strlen(with_value[k]);
             if (strcmp(arg, with_value[k]) == 0) {
                 if (i + 1 >= *argc)
@@ -226,6 +230,10 @@ int main(int argc, char **argv)
         return rc;
     if (cli.lang && strcmp(cli.lang, "fa") != 0 && strcmp(cli.lang, "en") != 0)
         return pt_cli_usage(NULL, _("--lang takes fa or en, not \"%s\""), cli.lang);
+    if (cli.bidi && strcmp(cli.bidi, "auto") != 0 && strcmp(cli.bidi, "app") != 0 &&
+        strcmp(cli.bidi, "terminal") != 0 && strcmp(cli.bidi, "off") != 0)
+        return pt_cli_usage(NULL, _("--bidi takes auto, app, terminal or off, not \"%s\""),
+                            cli.bidi);
     if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
         cli.no_color = true;
     if (version) {
@@ -252,7 +260,7 @@ int main(int argc, char **argv)
     pt_l10n_apply(pt_l10n_choose(cli.lang, lang), calendar);
     check_translations();
     if (!tui)
-        pt_cli_bidi_streams(bidi, cli.json);
+        pt_cli_bidi_streams(bidi, cli.bidi, cli.json);
 
     if (help || argc < 2) {
         if (!tui) {
@@ -261,7 +269,8 @@ int main(int argc, char **argv)
         } else {
             /* No command on a terminal: the full-screen interface. */
             char *notice = recover(&cli.project, false);
-            struct pt_tui_options opts = {.no_color = cli.no_color, .bidi = bidi, .notice = notice};
+            struct pt_tui_options opts = {
+                .no_color = cli.no_color, .bidi = cli.bidi ? cli.bidi : bidi, .notice = notice};
             rc = pt_tui_run(&cli.project, &opts);
             free(notice);
         }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "cli.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 
 #include <stdarg.h>
@@ -82,6 +83,36 @@ int pt_cli_printf(const char *fmt, ...)
     return rc;
 }
 
+static char *isolated(const char *s, const char *opening, bool where)
+{
+    char *out = NULL;
+    if (!s)
+        s = "";
+    if (!where || !pt_l10n_rtl() || asprintf(&out, "%s%s\xe2\x81\xa9", opening, s) < 0)
+        out = strdup(s);
+    return out;
+}
+
+char *pt_cli_path(const char *path)
+{
+    return isolated(path, "\xe2\x81\xa6", pt_cli_bidi_mode() != PT_BIDI_OFF);
+}
+
+char *pt_cli_name(const char *name)
+{
+    return isolated(name, "\xe2\x81\xa8", pt_cli_bidi_mode() != PT_BIDI_OFF);
+}
+
+char *pt_cli_command(const char *command)
+{
+    return isolated(command, "\xe2\x81\xa6", pt_cli_bidi_mode() == PT_BIDI_APP);
+}
+
+unsigned long pt_cli_plural(int64_t n)
+{
+    return n < 0 ? 0 : n > 1000000 ? 1000000 + (unsigned long)(n % 1000000) : (unsigned long)n;
+}
+
 bool pt_cli_parse_count(const char *text, long long *out)
 {
     char *end;
@@ -148,10 +179,26 @@ int pt_cli_confirm(const char *command, const char *question, bool yes)
         return 0;
     if (!isatty(STDIN_FILENO))
         return pt_cli_usage(command, _("not on a terminal: nobody to ask; add --yes to go ahead"));
-    fprintf(stderr, "%s [y/N] ", question);
-    fflush(stderr);
+    if (pt_cli_bidi_stderr()) {
+        /*
+         * The filter shows a line once it ends: the question gets a line of
+         * its own, and the answer is typed after "[y/N] " on the next.
+         */
+        fprintf(stderr, "%s\n", question);
+        fflush(stderr);
+        ssize_t w = write(STDERR_FILENO, "[y/N] ", 6);
+        (void)w;
+    } else {
+        fprintf(stderr, "%s [y/N] ", question);
+        fflush(stderr);
+    }
     char answer[16] = {0};
-    if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+    if (!fgets(answer, sizeof(answer), stdin)) {
+        /* End of input: no newline was typed; the next line starts on its own. */
+        ssize_t w = write(STDERR_FILENO, "\n", 1);
+        (void)w;
+    }
+    if (answer[0] != 'y' && answer[0] != 'Y') {
         fprintf(stderr, "%s\n", _("Nothing done."));
         return 1;
     }

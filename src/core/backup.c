@@ -507,10 +507,10 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
         int64_t total_rows = 0;
         for (size_t i = 0; i < r.n_tables; i++)
             total_rows += r.tables[i].rows;
-        char *tables = pt_l10n_int((int64_t)r.n_tables), *rows = pt_l10n_int(total_rows);
-        r.message = pt_xasprintf(_("backup completed: %s tables, %s rows"), tables, rows);
-        free(tables);
-        free(rows);
+        /* Told in the language of whoever reads it (pt_record_message). */
+        char *figures = pt_xasprintf("%zu %lld", r.n_tables, (long long)total_rows);
+        pt_record_set_message(&r, PT_MESSAGE_COMPLETED, figures);
+        free(figures);
         rc = pt_catalog_update(c, &r, err);
     }
     if (rc != PT_OK) {
@@ -521,8 +521,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
         bool cancelled = rc == PT_ECANCELLED;
         r.status = cancelled ? PT_STATE_CANCELLED : PT_STATE_FAILED;
         r.size_bytes = 0;
-        free(r.message);
-        r.message = cancelled ? pt_xstrdup(_("cancelled by the user")) : NULL;
+        pt_record_set_message(&r, cancelled ? PT_MESSAGE_CANCELLED : NULL, NULL);
         free(r.error);
         r.error = cancelled ? NULL : pt_xstrdup(err && err->message ? err->message : _("failed"));
         pt_catalog_update(c, &r, NULL);
@@ -578,9 +577,8 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
 static enum pt_status need_files(const struct pt_record *r, struct pt_error *err)
 {
     if (r->status != PT_STATE_COMPLETED)
-        return pt_error_set(err, PT_EINVAL,
-                            _("backup %s did not complete (status: %s): it has no files"), r->name,
-                            pt_state_label(r->status));
+        return pt_error_set(err, PT_EINVAL, _("backup %s is not complete (%s): it has no files"),
+                            r->name, pt_state_label(r->status));
     return PT_OK;
 }
 

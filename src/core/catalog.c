@@ -92,6 +92,14 @@ static const char *const migrations[PT_CATALOG_VERSION] = {
      "ALTER TABLE backups ADD COLUMN offsite_at INTEGER;"
      "ALTER TABLE backups ADD COLUMN offsite_error TEXT;"
      "ALTER TABLE backups ADD COLUMN offsite_bytes INTEGER;"),
+
+    /*
+     * 6: what a message says, as a code and its figures, told in the
+     * language of whoever reads it; message keeps the notes, and the text
+     * of records older than this.
+     */
+    ("ALTER TABLE backups ADD COLUMN message_code TEXT;"
+     "ALTER TABLE backups ADD COLUMN message_args TEXT;"),
 };
 
 static enum pt_status db_error(struct pt_catalog *c, struct pt_error *err, const char *what)
@@ -229,8 +237,9 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 }
 
 #define RECORD_COLUMNS                                                                             \
-    "id, name, kind, status, format, path, created_at, started_at, finished_at, duration_ms,"     \
-    " size_bytes, include_media, message, error, verified_at, verify_ok, pinned, pid"
+    "id, name, kind, status, format, path, created_at, started_at, finished_at, duration_ms,"      \
+    " size_bytes, include_media, message, error, verified_at, verify_ok, pinned, pid,"             \
+    " message_code, message_args"
 /* What is read; the off-site columns are written by pt_catalog_set_offsite() alone. */
 #define READ_COLUMNS RECORD_COLUMNS ", offsite_snapshot, offsite_at, offsite_error, offsite_bytes"
 
@@ -260,6 +269,8 @@ static void bind_record(sqlite3_stmt *st, const struct pt_record *r)
         sqlite3_bind_int64(st, 18, r->pid);
     else
         sqlite3_bind_null(st, 18);
+    bind_text(st, 19, r->message_code);
+    bind_text(st, 20, r->message_args);
 }
 
 static char *column_text(sqlite3_stmt *st, int i)
@@ -290,11 +301,13 @@ static void read_record(const struct pt_catalog *c, sqlite3_stmt *st, struct pt_
     r->verify_ok = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 15);
     r->pinned = sqlite3_column_int(st, 16) != 0;
     r->pid = (long)sqlite3_column_int64(st, 17);
-    r->offsite_snapshot = column_text(st, 18);
+    r->message_code = column_text(st, 18);
+    r->message_args = column_text(st, 19);
+    r->offsite_snapshot = column_text(st, 20);
     r->offsite_at_ms =
-        sqlite3_column_type(st, 19) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 19);
-    r->offsite_error = column_text(st, 20);
-    r->offsite_bytes = sqlite3_column_int64(st, 21);
+        sqlite3_column_type(st, 21) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 21);
+    r->offsite_error = column_text(st, 22);
+    r->offsite_bytes = sqlite3_column_int64(st, 23);
     if (c->backups && r->name) {
         const char *suffix = pt_format_suffix(r->format);
         free(r->path);
@@ -388,7 +401,7 @@ enum pt_status pt_catalog_insert(struct pt_catalog *c, struct pt_record *r, stru
     return write_record(c,
                         "INSERT INTO backups (" RECORD_COLUMNS ") VALUES "
                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-                        " ?17, ?18)",
+                        " ?17, ?18, ?19, ?20)",
                         r, true, err);
 }
 
@@ -400,7 +413,7 @@ enum pt_status pt_catalog_update(struct pt_catalog *c, const struct pt_record *r
                         " path = ?6, created_at = ?7, started_at = ?8, finished_at = ?9,"
                         " duration_ms = ?10, size_bytes = ?11, include_media = ?12, message = ?13,"
                         " error = ?14, verified_at = ?15, verify_ok = ?16, pinned = ?17, pid = ?18"
-                        " WHERE id = ?1",
+                        ", message_code = ?19, message_args = ?20 WHERE id = ?1",
                         (struct pt_record *)r, false, err);
 }
 

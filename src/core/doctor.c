@@ -11,7 +11,9 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/bidi.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
@@ -227,9 +229,13 @@ static void advise(struct pt_doctor *d, char *text)
 /* What a codespace does to backups beyond where they are stored (README, "Codespaces"). */
 static void codespace_advice(struct pt_doctor *d)
 {
-    if (d->storage.kind != PT_STORAGE_WORKSPACE && d->storage.safe_place)
+    if (d->storage.kind != PT_STORAGE_WORKSPACE && d->storage.safe_place) {
+        char *place = pt_l10n_rtl() ? pt_bidi_isolate(d->storage.safe_place)
+                                    : pt_xstrdup(d->storage.safe_place);
         advise(d, pt_xasprintf(_("keep the backups in %s: it is kept across rebuilds and stops"),
-                               d->storage.safe_place));
+                               place));
+        free(place);
+    }
     advise(d, pt_xstrdup(_("a codespace left stopped is deleted after its retention period (30 "
                            "days by default), with everything in it: download copies, or send "
                            "them off-site")));

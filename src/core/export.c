@@ -28,8 +28,8 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
         return rc;
     if (r.status != PT_STATE_COMPLETED) {
         rc = pt_error_set(err, PT_EINVAL,
-                          _("backup %s did not complete (status: %s): there is nothing to export"),
-                          r.name, pt_state_label(r.status));
+                          _("backup %s is not complete (%s): there is nothing to export"), r.name,
+                          pt_state_label(r.status));
         pt_record_free(&r);
         return rc;
     }

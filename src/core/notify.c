@@ -335,10 +335,12 @@ static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
         appendf(&b, _("Error: %s"), r->error);
         appendf(&b, "\n");
     }
-    if (r->message) {
-        appendf(&b, _("Message: %s"), r->message);
+    char *message = pt_record_message(r);
+    if (message) {
+        appendf(&b, _("Message: %s"), message);
         appendf(&b, "\n");
     }
+    free(message);
     if (kind == PT_MAIL_FIXED && previous && previous->error) {
         appendf(&b, _("Error of %s: %s"), previous->name, previous->error);
         appendf(&b, "\n");

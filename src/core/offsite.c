@@ -547,7 +547,7 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
             goto out;
         if (one.status != PT_STATE_COMPLETED) {
             rc = pt_error_set(err, PT_EINVAL,
-                              _("backup %s did not complete (status: %s): it has no files to send"),
+                              _("backup %s is not complete (%s): it has no files to send"),
                               one.name, pt_state_label(one.status));
             goto out;
         }
@@ -691,7 +691,7 @@ static enum pt_status fetch(const struct pt_project *p, struct pt_catalog *c, st
         if (rc == PT_OK && !rec->created_at)
             rc = pt_error_set(err, PT_EFAIL, _("the report of %s is damaged"), rec->name);
         if (rc == PT_OK) {
-            rec->message = pt_xasprintf(_("fetched from the off-site copy %s"), snap->short_id);
+            pt_record_set_message(rec, PT_MESSAGE_PULLED, snap->short_id);
             rc = pt_catalog_insert(c, rec, err);
         }
         if (rc != PT_OK) {

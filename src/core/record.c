@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/record.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
 
 static const char *const kind_names[] = {"manual", "auto", "scheduled"};
@@ -17,6 +19,12 @@ static const char *const state_labels[] = {N_("pending"),  N_("running"),     N_
                                            N_("cancelled")};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A count as ngettext takes it: the plural rules look at no more than the last digits. */
+static unsigned long plural(long long n)
+{
+    return n < 0 ? 0 : n > 1000000 ? 1000000 + (unsigned long)(n % 1000000) : (unsigned long)n;
+}
 
 const char *pt_format_suffix(const char *format)
 {
@@ -85,6 +93,8 @@ void pt_record_free(struct pt_record *r)
     free(r->created_at);
     free(r->started_at);
     free(r->finished_at);
+    free(r->message_code);
+    free(r->message_args);
     free(r->message);
     free(r->error);
     free(r->verified_at);
@@ -94,6 +104,56 @@ void pt_record_free(struct pt_record *r)
         free(r->tables[i].name);
     free(r->tables);
     memset(r, 0, sizeof(*r));
+}
+
+void pt_record_set_message(struct pt_record *r, const char *code, const char *args)
+{
+    free(r->message_code);
+    free(r->message_args);
+    free(r->message);
+    r->message_code = code ? pt_xstrdup(code) : NULL;
+    r->message_args = args ? pt_xstrdup(args) : NULL;
+    r->message = NULL;
+}
+
+/* The code's sentence in the current language; NULL for a code not known here. */
+static char *coded_message(const char *code, const char *args)
+{
+    if (strcmp(code, PT_MESSAGE_COMPLETED) == 0) {
+        long long tables = 0, rows = 0;
+        if (!args || sscanf(args, "%lld %lld", &tables, &rows) != 2)
+            return NULL;
+        char *t = pt_l10n_int(tables), *r = pt_l10n_int(rows);
+        char *ts = pt_xasprintf(P_("%s table", "%s tables", plural(tables)), t);
+        char *rs = pt_xasprintf(P_("%s row", "%s rows", plural(rows)), r);
+        char *text = pt_xasprintf(_("backup completed: %s, %s"), ts, rs);
+        free(rs);
+        free(ts);
+        free(r);
+        free(t);
+        return text;
+    }
+    if (strcmp(code, PT_MESSAGE_CANCELLED) == 0)
+        return pt_xstrdup(_("cancelled by the user"));
+    if (strcmp(code, PT_MESSAGE_REINDEXED) == 0)
+        return pt_xstrdup(_("found again by reindex"));
+    if (strcmp(code, PT_MESSAGE_RECOVERED) == 0)
+        return pt_xstrdup(_("recovered after an interruption; verify it"));
+    if (strcmp(code, PT_MESSAGE_PULLED) == 0 && args)
+        return pt_xasprintf(_("fetched from the off-site copy %s"), args);
+    return NULL;
+}
+
+char *pt_record_message(const struct pt_record *r)
+{
+    char *coded = r->message_code ? coded_message(r->message_code, r->message_args) : NULL;
+    if (!coded)
+        return r->message ? pt_xstrdup(r->message) : NULL;
+    if (!r->message || !*r->message)
+        return coded;
+    char *both = pt_xasprintf("%s; %s", coded, r->message);
+    free(coded);
+    return both;
 }
 
 void pt_record_list_free(struct pt_record *records, size_t n)
@@ -127,7 +187,10 @@ json_t *pt_record_to_json(const struct pt_record *r)
     json_object_set_new(o, "size_bytes", json_integer(r->size_bytes));
     json_object_set_new(o, "include_media", json_boolean(r->include_media));
     json_object_set_new(o, "pinned", json_boolean(r->pinned));
-    json_object_set_new(o, "message", string_or_null(r->message));
+    char *message = pt_record_message(r);
+    json_object_set_new(o, "message", string_or_null(message));
+    json_object_set_new(o, "message_code", string_or_null(r->message_code));
+    free(message);
     json_object_set_new(o, "error", string_or_null(r->error));
     json_object_set_new(o, "tables", tables);
     json_object_set_new(o, "verified_at", string_or_null(r->verified_at));

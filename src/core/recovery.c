@@ -101,8 +101,7 @@ static char *recover_locked(const struct pt_project *p, struct pt_catalog *c)
             /* Moved into place but not yet recorded: the backup is whole. */
             if (access(r->path, F_OK) == 0 && pt_backup_read_report(r, &report, NULL) == PT_OK) {
                 pt_backup_record_from_report(r, report);
-                free(r->message);
-                r->message = pt_xstrdup(_("recovered after an interruption; verify it"));
+                pt_record_set_message(r, PT_MESSAGE_RECOVERED, NULL);
             } else {
                 /* An archive's .sha256 is moved into place first: without its archive it goes. */
                 char *sidecar = pt_xasprintf("%s.sha256", r->path);

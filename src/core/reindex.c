@@ -102,7 +102,7 @@ static bool read_backup(const char *root, const char *entry, struct pt_record *r
     bool ours = name && strcmp(name, r->name) == 0;
     pt_backup_record_from_report(r, report);
     json_decref(report);
-    r->message = pt_xstrdup(_("found again by reindex"));
+    pt_record_set_message(r, PT_MESSAGE_REINDEXED, NULL);
     return ours && r->created_at;
 }
 
@@ -143,8 +143,12 @@ enum pt_status pt_reindex_locked(const struct pt_project *p, struct pt_catalog *
                 found.verified_at = known.verified_at;
                 known.verified_at = NULL;
                 free(found.message);
+                free(found.message_code);
+                free(found.message_args);
                 found.message = known.message;
-                known.message = NULL;
+                found.message_code = known.message_code;
+                found.message_args = known.message_args;
+                known.message = known.message_code = known.message_args = NULL;
                 added = pt_catalog_update(c, &found, NULL);
             } else {
                 added = pt_catalog_insert(c, &found, NULL);

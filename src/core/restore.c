@@ -333,10 +333,9 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
     if (rc != PT_OK)
         return rc;
     if (s->record.status != PT_STATE_COMPLETED)
-        return pt_error_set(
-            err, PT_EINVAL,
-            _("backup %s did not complete (status: %s): there is nothing to restore"),
-            s->record.name, pt_state_label(s->record.status));
+        return pt_error_set(err, PT_EINVAL,
+                            _("backup %s is not complete (%s): there is nothing to restore"),
+                            s->record.name, pt_state_label(s->record.status));
     plan->backup = pt_xstrdup(s->record.name);
     if (!opts->media_only)
         plan->database_target = opts->target_database ? absolute(opts->target_database)

@@ -240,13 +240,18 @@ char *pt_schedule_reason(const struct pt_schedule *s)
         return pt_xasprintf(_("due: the backup time %s has come; the last automatic backup was "
                               "at %s"),
                             slot, last);
-    case PT_SCHEDULE_CATCH_UP:
-        return pt_xasprintf(P_("due: %lld scheduled run was missed since the last automatic "
-                               "backup at %s; one backup catches up",
-                               "due: %lld scheduled runs were missed since the last automatic "
-                               "backup at %s; one backup catches up",
-                               s->missed),
-                            (long long)s->missed, last);
+    case PT_SCHEDULE_CATCH_UP: {
+        /* Persian digits in Persian, as every other figure. */
+        char *missed = pt_l10n_int(s->missed);
+        char *text = pt_xasprintf(P_("due: %s scheduled run was missed since the last automatic "
+                                     "backup at %s; one backup catches up",
+                                     "due: %s scheduled runs were missed since the last "
+                                     "automatic backup at %s; one backup catches up",
+                                     s->missed),
+                                  missed, last);
+        free(missed);
+        return text;
+    }
     case PT_SCHEDULE_RETRY:
         return pt_xasprintf(_("due: the last automatic backup failed at %s; trying again"), failed);
     case PT_SCHEDULE_CLOCK:

@@ -8,26 +8,6 @@
 
 #include "fsutil.h"
 
-/* Decodes one character at s: its length in bytes and its columns. */
-static size_t next_char(const char *s, size_t left, size_t *cols)
-{
-    mbstate_t state;
-    memset(&state, 0, sizeof(state));
-    wchar_t wc;
-    size_t n = mbrtowc(&wc, s, left, &state);
-    if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-        /* Undecodable here: one column for the lead byte and its continuation bytes. */
-        size_t len = 1;
-        while (len < left && ((unsigned char)s[len] & 0xc0) == 0x80)
-            len++;
-        *cols = 1;
-        return len;
-    }
-    int w = wcwidth(wc);
-    *cols = w > 0 ? (size_t)w : 0;
-    return n;
-}
-
 /* Length of the UTF-8 sequence at s, or 0 when it is not well-formed. */
 static size_t utf8_length(const unsigned char *s)
 {
@@ -44,6 +24,68 @@ static size_t utf8_length(const unsigned char *s)
     static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000};
     if (cp < least[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
         return 0;
+    return n;
+}
+
+/* The code point of the well-formed sequence of n bytes at s. */
+static unsigned long code_point(const unsigned char *s, size_t n)
+{
+    unsigned long cp = n == 1 ? s[0] : s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (s[i] & 0x3f);
+    return cp;
+}
+
+/*
+ * Characters that take no column whatever the locale says: joiners and
+ * non-joiners (the ZWNJ inside Persian words), direction marks, isolates
+ * and embeddings, the BOM, and the Arabic-script vowel marks. A locale
+ * without UTF-8 (no C.UTF-8 on the machine) would count each one.
+ */
+static bool zero_width(unsigned long c)
+{
+    return (c >= 0x0300 && c <= 0x036f) || (c >= 0x0610 && c <= 0x061a) || c == 0x061c ||
+           (c >= 0x064b && c <= 0x065f) || c == 0x0670 || (c >= 0x06d6 && c <= 0x06dc) ||
+           (c >= 0x06df && c <= 0x06e4) || c == 0x06e7 || c == 0x06e8 ||
+           (c >= 0x06ea && c <= 0x06ed) || (c >= 0x200b && c <= 0x200f) ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) ||
+           (c >= 0x2066 && c <= 0x2069) || c == 0xfeff || (c >= 0xfe00 && c <= 0xfe0f);
+}
+
+/* Two columns where no UTF-8 locale can say: the East Asian wide blocks and emoji. */
+static bool wide(unsigned long c)
+{
+    return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c != 0x303f) ||
+           (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+           (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+           (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+           (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd);
+}
+
+/* Decodes one character at s: its length in bytes and its columns. */
+static size_t next_char(const char *s, size_t left, size_t *cols)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = utf8_length(p);
+    if (n == 0 || n > left) {
+        /* Not UTF-8: one column for the lead byte and its continuation bytes. */
+        size_t len = 1;
+        while (len < left && (p[len] & 0xc0) == 0x80)
+            len++;
+        *cols = 1;
+        return len;
+    }
+    unsigned long c = code_point(p, n);
+    if (c < 0x80) {
+        *cols = c >= 0x20 && c != 0x7f ? 1 : 0;
+        return 1;
+    }
+    if (zero_width(c)) {
+        *cols = 0;
+        return n;
+    }
+    int w = MB_CUR_MAX > 1 ? wcwidth((wchar_t)c) : -1;
+    *cols = w >= 0 ? (size_t)w : wide(c) ? 2 : 1;
     return n;
 }
 

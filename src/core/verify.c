@@ -385,8 +385,8 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
         goto out;
     if (r.status != PT_STATE_COMPLETED) {
         rc = pt_error_set(err, PT_EINVAL,
-                          _("backup %s did not complete (status: %s): there is nothing to verify"),
-                          r.name, pt_state_label(r.status));
+                          _("backup %s is not complete (%s): there is nothing to verify"), r.name,
+                          pt_state_label(r.status));
         goto out;
     }
     struct verify v = {

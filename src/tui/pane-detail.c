@@ -145,8 +145,11 @@ static void focus(void *state, struct pt_app *app)
     } else if (r->status == PT_STATE_COMPLETED) {
         add(d, _("Off-site"), _("no copy (u sends one)"), PT_STYLE_WARN);
     }
-    if (r->message)
-        add(d, _("Message"), r->message, PT_STYLE_NORMAL);
+    /* In the language of the screen, whatever it was when the record was written. */
+    char *message = pt_record_message(r);
+    if (message)
+        add(d, _("Message"), message, PT_STYLE_NORMAL);
+    free(message);
     if (r->error)
         add(d, _("Error"), r->error, PT_STYLE_ERROR);
     if (done && r->n_tables > 0) {

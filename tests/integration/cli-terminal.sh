@@ -106,7 +106,7 @@ table=(
     "stats|Last successful backup;investor;unit;@P/db.sqlite3|آخرین;موفق;investor;@P/db.sqlite3"
     "doctor|Backup folder;Free space;@P/backups|آزاد;@P/backups"
     "cron status|cron daemon;@P/backups/.poshtiban/auto.log|سرویس;@P/backups/.poshtiban/auto.log"
-    "settings list|retention.max_backups = 10;ui.bidi = @M|retention.max_backups = 10;ui.bidi = @M"
+    "settings list|retention.max_backups = 10;ui.bidi = @M|retention.max_backups;10;ui.bidi;@M"
     "prune --dry-run|kept|نگه"
     "push @B|off-site;@B|دور;@B"
     "offsite list|NAME;SNAPSHOT;@B;2026-11-26 11:06|اسنپ‌شات;@B;۱۴۰۵/۰۹/۰۵"

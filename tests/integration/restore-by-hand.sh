@@ -5,6 +5,8 @@
 # the summary file written with the backup) and run with sh in the
 # backup's folder, put back the database and the media of a project whose
 # path needs quoting, and the restored media are writable again.
+# The same recipe copied from a Persian screen (ui.bidi app and auto, on a
+# pseudo-terminal) is run by cli-copy.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lifecycle.sh"
 

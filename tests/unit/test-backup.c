@@ -208,7 +208,10 @@ static void test_cancel_leaves_nothing(void **state)
     /* Cancelled, not failed: the user asked, and no alarm goes out. */
     assert_int_equal(r.status, PT_STATE_CANCELLED);
     assert_null(r.error);
-    assert_string_equal(r.message, "cancelled by the user");
+    assert_string_equal(r.message_code, PT_MESSAGE_CANCELLED);
+    char *message = pt_record_message(&r);
+    assert_string_equal(message, "cancelled by the user");
+    free(message);
     assert_int_equal(access(r.path, F_OK), -1);
     assert_int_equal(pt_test_count_entries(f->project.tmp), 0);
     assert_int_equal(pt_test_sql_int(f->project.catalog,

@@ -64,6 +64,26 @@ static void test_insert_get_update(void **state)
     assert_int_equal(got.verify_ok, 1);
     assert_int_equal(got.pid, 4242);
     assert_string_equal(got.message, "done");
+    assert_null(got.message_code);
+    /* No code: the stored text as it is (a record from before codes). */
+    char *text = pt_record_message(&got);
+    assert_string_equal(text, "done");
+    free(text);
+    /* A code and its figures, told in the current language, notes after them. */
+    pt_record_set_message(&r, PT_MESSAGE_COMPLETED, "2 1234");
+    r.message = pt_xstrdup("mail not sent: refused");
+    assert_int_equal(pt_catalog_update(c, &r, NULL), PT_OK);
+    pt_record_free(&got);
+    assert_int_equal(pt_catalog_get(c, "backup_20260101_000000", &got, NULL), PT_OK);
+    assert_string_equal(got.message_code, PT_MESSAGE_COMPLETED);
+    assert_string_equal(got.message_args, "2 1234");
+    text = pt_record_message(&got);
+    assert_string_equal(text, "backup completed: 2 tables, 1234 rows; mail not sent: refused");
+    free(text);
+    pt_record_set_message(&got, PT_MESSAGE_COMPLETED, "1 1");
+    text = pt_record_message(&got);
+    assert_string_equal(text, "backup completed: 1 table, 1 row");
+    free(text);
     assert_null(got.error);
     assert_int_equal(got.n_tables, 2);
     assert_string_equal(got.tables[0].name, "app_thing");

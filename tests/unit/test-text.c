@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <locale.h>
+#include <stdlib.h>
+
+#include "helpers.h"
+#include "poshtiban/text.h"
+
+/* Labels of `show` and `settings list` in Persian: the ZWNJ inside a word takes no column. */
+static void widths(void)
+{
+    assert_int_equal(pt_text_width("رسانه‌ها"), 7);
+    assert_int_equal(pt_text_width("سنجاق‌شده"), 8);
+    assert_int_equal(pt_text_width("a\u200db\u200ec\u200fd"), 4);
+    assert_int_equal(pt_text_width("\u2068/tmp/x\u2069"), 6);
+    assert_int_equal(pt_text_width("\u2066ls\u2069\ufeff"), 2);
+    assert_int_equal(pt_text_width("مَن"), 2);
+    assert_int_equal(pt_text_width("Sam 🏠"), 6);
+    assert_int_equal(pt_text_width("\xff\xfe"), 2);
+    char *fit = pt_text_fit("رسانه‌ها شامل", 8, 0);
+    assert_string_equal(fit, "رسانه‌ها ");
+    free(fit);
+}
+
+static void test_width_utf8_locale(void **state)
+{
+    (void)state;
+    assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
+    widths();
+}
+
+/* A machine without C.UTF-8: the same columns, not one per byte run. */
+static void test_width_c_locale(void **state)
+{
+    (void)state;
+    assert_non_null(setlocale(LC_ALL, "C"));
+    widths();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_width_utf8_locale),
+        cmocka_unit_test(test_width_c_locale),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/present.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -65,10 +66,11 @@ int pt_cli_error(struct pt_error *err);
 int pt_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Asks question on the terminal unless yes; 0 to go on, else the exit code:
- * 2 when stdin is no terminal (nobody to ask: use --yes), 1 when declined.
+ * Asks question on the terminal unless yes, by the operation's rules; 0 to
+ * go on, else the exit code: 2 when stdin is no terminal and the operation
+ * needs one (nobody to ask: use --yes), 1 when declined.
  */
-int pt_cli_confirm(const char *command, const char *question, bool yes);
+int pt_cli_confirm(enum pt_operation operation, const char *question, bool yes);
 
 /* Progress on stderr for long work, when it is a terminal; NULL otherwise. */
 struct pt_monitor;

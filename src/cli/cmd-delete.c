@@ -25,11 +25,11 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
     pt_catalog_close(catalog);
     if (rc != PT_OK)
         return pt_cli_error(&err);
-    char *question = NULL;
-    if (asprintf(&question, _("Delete backup %s (%s) for good?"), record.name, record.path) < 0)
-        question = NULL;
-    int code = pt_cli_confirm("delete", question ? question : record.name, yes);
+    char *name = pt_cli_name(record.name);
+    char *question = pt_present_question(PT_OP_DELETE, name, record.pinned, 0, 0);
+    int code = pt_cli_confirm(PT_OP_DELETE, question, yes);
     free(question);
+    free(name);
     if (code == 0 && pt_backup_delete(&cli->project, record.name, &err) != PT_OK)
         code = pt_cli_error(&err);
     if (code == 0) {

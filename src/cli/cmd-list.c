@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/summary.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
@@ -150,45 +151,21 @@ static void field(const char *label, const char *value)
 static void print_record(const struct pt_record *r, json_t *files)
 {
     char buf[160];
-    char *text = pt_l10n_int(r->id);
-    field(_("ID"), text);
-    free(text);
-    text = pt_cli_name(r->name);
-    field(_("Name"), text);
-    free(text);
-    field(_("Kind"), pt_kind_label(r->kind));
-    field(_("Status"), pt_state_label(r->status));
-    field(_("Format"), r->format);
-    text = pt_cli_path(r->path);
-    field(_("Path"), text);
-    free(text);
-    text = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
-    field(_("Created (UTC)"), text);
-    free(text);
-    text = pt_l10n_iso_date(r->finished_at, PT_DATE_TIME);
-    field(_("Finished (UTC)"), text);
-    free(text);
-    pt_format_duration(r->duration_ms, buf, sizeof(buf));
-    field(_("Duration"), buf);
-    pt_format_size(r->size_bytes, buf, sizeof(buf));
-    field(_("Size"), buf);
-    field(_("Media"), r->include_media ? _("included") : _("not included"));
-    field(_("Pinned"), r->pinned ? _("yes") : _("no"));
-    if (r->verify_ok >= 0) {
-        text = pt_l10n_iso_date(r->verified_at, PT_DATE_TIME);
-        snprintf(buf, sizeof(buf), "%s (%s)", r->verify_ok ? _("ok") : _("FAILED"), text);
-        field(_("Verified"), buf);
+    char *text;
+    /* The fields as the Detail pane draws them (present/record-fields.c). */
+    struct pt_field *fields;
+    size_t n = pt_present_record(r, &fields);
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_field *f = &fields[i];
+        text = f->kind == PT_VALUE_NAME   ? pt_cli_name(f->value)
+               : f->kind == PT_VALUE_PATH ? pt_cli_path(f->value)
+                                          : NULL;
+        field(f->label, text ? text : f->value);
         free(text);
-    } else {
-        field(_("Verified"), _("never"));
     }
-    char *message = pt_record_message(r);
-    if (message)
-        field(_("Message"), message);
-    free(message);
-    if (r->error)
-        field(_("Error"), r->error);
-    if (r->n_tables) {
+    pt_present_fields_free(fields, n);
+    bool done = r->status == PT_STATE_COMPLETED;
+    if (done && r->n_tables) {
         pt_cli_printf("\n%s\n", _("Tables:"));
         size_t width = 0;
         for (size_t i = 0; i < r->n_tables; i++) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "poshtiban/reindex.h"
@@ -9,13 +10,35 @@
 
 int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
 {
-    bool dry_run = false;
-    const struct pt_cli_option options[] = {{"--dry-run", NULL, &dry_run}, {0}};
+    bool dry_run = false, yes = false;
+    const struct pt_cli_option options[] = {
+        {"--dry-run", NULL, &dry_run}, {"--yes", NULL, &yes}, {"-y", NULL, &yes}, {0}};
     size_t n_pos;
     if (!pt_cli_parse("prune", argc, argv, options, NULL, 0, &n_pos))
         return 2;
     struct pt_retention_plan plan;
     struct pt_error err = {0};
+    /* On a terminal, the same question as the TUI's, after the list of what goes. */
+    if (!dry_run && !yes && !cli->json && isatty(STDIN_FILENO)) {
+        if (pt_retention_prune(&cli->project, true, &plan, &err) != PT_OK) {
+            pt_retention_plan_free(&plan);
+            return pt_cli_error(&err);
+        }
+        size_t n = plan.n, kept = plan.kept;
+        for (size_t i = 0; i < plan.n; i++) {
+            char *name = pt_cli_name(plan.items[i].record.name);
+            pt_cli_printf(_("would delete %s: %s\n"), name, plan.items[i].reason);
+            free(name);
+        }
+        pt_retention_plan_free(&plan);
+        if (n > 0) {
+            char *question = pt_present_question(PT_OP_PRUNE, NULL, false, n, kept);
+            int code = pt_cli_confirm(PT_OP_PRUNE, question, false);
+            free(question);
+            if (code != 0)
+                return code;
+        }
+    }
     enum pt_status rc = pt_retention_prune(&cli->project, dry_run, &plan, &err);
     int code = rc == PT_OK ? 0 : pt_cli_error(&err);
     if (rc == PT_OK && cli->json) {

@@ -90,7 +90,7 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
 
     /* Nobody to ask: refuse before any work. */
     if (!dry_run && !yes && !isatty(STDIN_FILENO))
-        return pt_cli_confirm("restore", NULL, false);
+        return pt_cli_confirm(PT_OP_RESTORE, NULL, false);
 
     struct pt_error err = {0};
     struct pt_restore_plan plan;
@@ -106,12 +106,11 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     }
     if (!yes && !cli->json)
         print_plan(&plan);
-    char *question = NULL;
-    if (asprintf(&question, _("Replace the current data with backup %s? (It is saved first.)"),
-                 plan.backup) < 0)
-        question = NULL;
-    int code = pt_cli_confirm("restore", question ? question : plan.backup, yes);
+    char *name = pt_cli_name(plan.backup);
+    char *question = pt_present_question(PT_OP_RESTORE, name, false, 0, 0);
+    int code = pt_cli_confirm(PT_OP_RESTORE, question, yes);
     free(question);
+    free(name);
     pt_restore_plan_free(&plan);
     if (code != 0)
         return code;

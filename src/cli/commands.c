@@ -20,7 +20,7 @@ static const struct pt_command commands[] = {
     {"delete", pt_cmd_delete, "ID [--yes]", N_("remove a backup and its record")},
     {"pin", pt_cmd_pin, "ID", N_("protect a backup from retention")},
     {"unpin", pt_cmd_unpin, "ID", N_("stop protecting a backup from retention")},
-    {"prune", pt_cmd_prune, "[--dry-run]", N_("apply retention now")},
+    {"prune", pt_cmd_prune, "[--dry-run] [--yes]", N_("apply retention now")},
     {"reindex", pt_cmd_reindex, "", N_("rebuild the catalog from the backups on disk")},
     {"settings", pt_cmd_settings, "list | get KEY | set KEY VALUE", N_("read and change settings")},
     {"auto", pt_cmd_auto, "", N_("take an automatic backup if one is due; say why not otherwise")},

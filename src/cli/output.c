@@ -173,12 +173,17 @@ bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cl
     return true;
 }
 
-int pt_cli_confirm(const char *command, const char *question, bool yes)
+int pt_cli_confirm(enum pt_operation operation, const char *question, bool yes)
 {
-    if (yes)
+    /* The rules both faces follow (present/questions.c). */
+    const struct pt_confirmation *rules = pt_present_confirmation(operation);
+    if (yes || !rules->asks)
         return 0;
     if (!isatty(STDIN_FILENO))
-        return pt_cli_usage(command, _("not on a terminal: nobody to ask; add --yes to go ahead"));
+        return rules->needs_terminal
+                   ? pt_cli_usage(rules->command,
+                                  _("not on a terminal: nobody to ask; add --yes to go ahead"))
+                   : 0;
     if (pt_cli_bidi_stderr()) {
         /*
          * The filter shows a line once it ends: the question gets a line of

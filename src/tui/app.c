@@ -16,6 +16,7 @@
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/testhooks.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
@@ -93,16 +94,11 @@ void pt_app_changed(struct pt_app *app)
 
 void pt_app_ask_delete(struct pt_app *app, const struct pt_record *record)
 {
-    char *question = NULL;
-    const char *name = isolated(record->name);
-    int made = record->pinned
-                   ? asprintf(&question,
-                              _("Backup %s is pinned: retention keeps it. Delete it for good "
-                                "anyway?"),
-                              name)
-                   : asprintf(&question, _("Delete backup %s for good?"), name);
+    /* The CLI's question (present/questions.c). */
+    char *question =
+        pt_present_question(PT_OP_DELETE, isolated(record->name), record->pinned, 0, 0);
     char *kept = strdup(record->name); /* the record may live in a pane's state */
-    if (made >= 0 && kept && pt_app_confirm(app, question))
+    if (kept && pt_app_confirm(app, question))
         pt_app_start(app, PT_JOB_DELETE, kept);
     free(kept);
     free(question);

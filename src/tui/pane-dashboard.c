@@ -9,6 +9,7 @@
 #include "poshtiban/bidi.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/text.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/schedule.h"
@@ -412,18 +413,11 @@ static void ask_prune(struct pt_app *app)
             n++;
         free(name);
     }
-    char *count = pt_l10n_int((int64_t)plan.n), *kept = pt_l10n_int((int64_t)plan.kept);
-    char *question = NULL;
-    if (asprintf(&question,
-                 P_("Delete this %s backup for good? %s completed stay.",
-                    "Delete these %s backups for good? %s completed stay.", plan.n),
-                 count, kept) < 0)
-        question = NULL;
-    if (question && pt_app_review(app, _("Prune"), lines, n, question))
+    /* The CLI's question (present/questions.c). */
+    char *question = pt_present_question(PT_OP_PRUNE, NULL, false, plan.n, plan.kept);
+    if (pt_app_review(app, _("Prune"), lines, n, question))
         pt_app_start(app, PT_JOB_PRUNE, NULL);
     free(question);
-    free(count);
-    free(kept);
     for (size_t i = 0; i < n; i++)
         free(lines[i]);
     free(lines);

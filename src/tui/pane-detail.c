@@ -6,6 +6,7 @@
 #include "app.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/text.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/timefmt.h"
@@ -74,19 +75,6 @@ static void reset(struct detail *d)
     d->have = false;
 }
 
-static void time_line(struct detail *d, const char *label, const char *iso)
-{
-    char *date = pt_l10n_iso_date(iso, PT_DATE_LONG);
-    char *when = pt_l10n_iso_date(iso, PT_DATE_TIME);
-    char *line = NULL;
-    if (iso && asprintf(&line, _("%s, %s UTC"), date, when) < 0)
-        line = NULL;
-    add(d, label, line, PT_STYLE_NORMAL);
-    free(line);
-    free(date);
-    free(when);
-}
-
 static void focus(void *state, struct pt_app *app)
 {
     struct detail *d = state;
@@ -96,62 +84,23 @@ static void focus(void *state, struct pt_app *app)
     d->have = true;
     const struct pt_record *r = &d->record;
     char buf[64];
-    char *id = pt_l10n_int(r->id);
-    add(d, _("ID"), id, PT_STYLE_NORMAL);
-    free(id);
-    add_name(d, _("Name"), r->name, PT_STYLE_TITLE);
-    add(d, _("Status"), pt_state_label(r->status),
-        r->status == PT_STATE_COMPLETED ? PT_STYLE_OK : PT_STYLE_ERROR);
-    add(d, _("Kind"), pt_kind_label(r->kind), PT_STYLE_NORMAL);
-    add(d, _("Format"), r->format, PT_STYLE_NORMAL);
-    /* A backup that did not complete has no folder, no media and no tables to show. */
+    /* The record's fields as `show` prints them (present/record-fields.c). */
+    static const enum pt_style styles[] = {
+        [PT_TONE_PLAIN] = PT_STYLE_NORMAL, [PT_TONE_TITLE] = PT_STYLE_TITLE,
+        [PT_TONE_GOOD] = PT_STYLE_OK,      [PT_TONE_WARN] = PT_STYLE_WARN,
+        [PT_TONE_BAD] = PT_STYLE_ERROR,
+    };
+    struct pt_field *fields;
+    size_t n = pt_present_record(r, &fields);
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_field *f = &fields[i];
+        if (f->kind == PT_VALUE_NAME || f->kind == PT_VALUE_PATH)
+            add_name(d, f->label, f->value, styles[f->tone]);
+        else
+            add(d, f->label, f->value, styles[f->tone]);
+    }
+    pt_present_fields_free(fields, n);
     bool done = r->status == PT_STATE_COMPLETED;
-    if (done)
-        add_name(d, _("Path"), r->path, PT_STYLE_NORMAL);
-    time_line(d, _("Created"), r->created_at);
-    time_line(d, _("Finished"), r->finished_at);
-    pt_format_duration(r->duration_ms, buf, sizeof(buf));
-    add(d, _("Duration"), buf, PT_STYLE_NORMAL);
-    pt_format_size(r->size_bytes, buf, sizeof(buf));
-    add(d, _("Size"), buf, PT_STYLE_NORMAL);
-    if (done)
-        add(d, _("Media"), r->include_media ? _("included") : _("not included"), PT_STYLE_NORMAL);
-    add(d, _("Pinned"), r->pinned ? _("yes: retention keeps it") : _("no"), PT_STYLE_NORMAL);
-    if (r->verify_ok < 0) {
-        add(d, _("Verified"), _("never"), PT_STYLE_WARN);
-    } else {
-        char *at = pt_l10n_iso_date(r->verified_at, PT_DATE_TIME);
-        char *when = NULL;
-        if (asprintf(&when, _("%s, %s UTC"), r->verify_ok ? _("ok") : _("DAMAGED"), at) < 0)
-            when = NULL;
-        add(d, _("Verified"), when, r->verify_ok ? PT_STYLE_OK : PT_STYLE_ERROR);
-        free(when);
-        free(at);
-    }
-    if (r->offsite_snapshot) {
-        char iso[32], grew[32];
-        pt_time_iso(r->offsite_at_ms, iso);
-        char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
-        pt_format_size(r->offsite_bytes, grew, sizeof(grew));
-        char *text = NULL;
-        if (asprintf(&text, _("snapshot %s, %s UTC, the repository grew by %s"),
-                     r->offsite_snapshot, at, grew) < 0)
-            text = NULL;
-        add(d, _("Off-site"), text, PT_STYLE_OK);
-        free(text);
-        free(at);
-    } else if (r->offsite_error) {
-        add(d, _("Off-site"), r->offsite_error, PT_STYLE_ERROR);
-    } else if (r->status == PT_STATE_COMPLETED) {
-        add(d, _("Off-site"), _("no copy (u sends one)"), PT_STYLE_WARN);
-    }
-    /* In the language of the screen, whatever it was when the record was written. */
-    char *message = pt_record_message(r);
-    if (message)
-        add(d, _("Message"), message, PT_STYLE_NORMAL);
-    free(message);
-    if (r->error)
-        add(d, _("Error"), r->error, PT_STYLE_ERROR);
     if (done && r->n_tables > 0) {
         add(d, "", "", PT_STYLE_NORMAL);
         add(d, _("Tables"), _("rows"), PT_STYLE_TITLE);

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* Which operations ask before they act, and what they ask, for both faces. */
+#include "poshtiban/present.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../core/i18n.h"
+#include "poshtiban/l10n.h"
+
+/*
+ * Delete and restore destroy what is there: without a terminal they need
+ * --yes. Prune applies the user's own retention settings, as every backup
+ * does after it completes: scripts run it without asking.
+ */
+static const struct pt_confirmation confirmations[PT_N_OPERATIONS] = {
+    [PT_OP_DELETE] = {"delete", true, true},
+    [PT_OP_RESTORE] = {"restore", true, true},
+    [PT_OP_PRUNE] = {"prune", true, false},
+};
+
+const struct pt_confirmation *pt_present_confirmation(enum pt_operation operation)
+{
+    return &confirmations[operation < PT_N_OPERATIONS ? operation : PT_OP_DELETE];
+}
+
+char *pt_present_question(enum pt_operation operation, const char *name, bool pinned, size_t count,
+                          size_t kept)
+{
+    char *text = NULL;
+    int made = -1;
+    switch (operation) {
+    case PT_OP_DELETE:
+        made = pinned ? asprintf(&text,
+                                 _("Backup %s is pinned: retention keeps it. Delete it for good "
+                                   "anyway?"),
+                                 name)
+                      : asprintf(&text, _("Delete backup %s for good?"), name);
+        break;
+    case PT_OP_RESTORE:
+        made = asprintf(&text,
+                        _("Restore %s? The current state is saved first as a backup, so that one "
+                          "more restore undoes it."),
+                        name);
+        break;
+    case PT_OP_PRUNE: {
+        char *n = pt_l10n_int((int64_t)count), *k = pt_l10n_int((int64_t)kept);
+        made = asprintf(&text,
+                        P_("Delete this %s backup for good? %s completed stay.",
+                           "Delete these %s backups for good? %s completed stay.", count),
+                        n, k);
+        free(n);
+        free(k);
+        break;
+    }
+    case PT_N_OPERATIONS:
+        break;
+    }
+    if (made < 0)
+        abort();
+    return text;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# One voice for two faces (issue 14): the same record shows the same labels
+# and values in `show` and in the TUI's Detail pane, field by field, in
+# English and in Persian; delete, restore and prune ask the same question in
+# the CLI (on a pty) and in the TUI (in tmux); prune goes ahead without a
+# terminal, delete and restore need --yes there.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tmux.sh"
+unset LANGUAGE LANG CODESPACES
+export LC_ALL=C.UTF-8 TZ=UTC
+
+proj=$scratch/proj
+make_project "$proj"
+pt() { "$POSHTIBAN" -C "$proj" "$@"; }
+POSHTIBAN_TEST_NOW=2026-11-26T11:06:18Z pt create --name b1 >/dev/null || fail "create b1"
+POSHTIBAN_TEST_NOW=2026-11-27T11:06:18Z pt create --name b2 >/dev/null || fail "create b2"
+pt pin b1 >/dev/null || fail "pin b1"
+pt verify b2 >/dev/null || fail "verify b2"
+# The terminal reorders: both faces' text stays in logical order, to be compared.
+pt settings set ui.bidi terminal >/dev/null
+
+# Screen or output text without isolates and marks, runs of spaces as one.
+plain() { "$PY" -c '
+import re, sys
+for line in sys.stdin.read().splitlines():
+    print(re.sub(r" +", " ", re.sub(r"[\u2066-\u2069\u200e\u200f]", "", line)).strip())'; }
+
+for lang in en fa; do
+    # --- the record: every field of show in Detail, label and value on one line ---
+    pt --lang "$lang" show b2 | plain >"$scratch/show.$lang"
+    tui_start 132 43 "$proj" LANGUAGE=$lang
+    wait_for b2 10 || fail "$lang: the dashboard"
+    keys 2
+    wait_for b1 10 || fail "$lang: the list"
+    keys Enter
+    sleep 1
+    screen | plain >"$scratch/detail.$lang"
+    # The fields: show's lines before its first empty line, "label value".
+    n=0
+    while IFS= read -r line; do
+        [ -z "$line" ] && break
+        n=$((n + 1))
+        "$PY" - "$line" "$scratch/detail.$lang" "$lang" <<'PY' || fail "$lang: Detail lacks the field [$line] of show"
+import sys
+line, path, lang = sys.argv[1], sys.argv[2], sys.argv[3]
+screen = open(path).read().splitlines()
+# show: "label value" (label padded to 16 columns); Detail: the same two, mirrored in fa.
+words = line.split(" ")
+for cut in range(1, len(words)):
+    label, value = " ".join(words[:cut]), " ".join(words[cut:])
+    for s in screen:
+        if lang == "fa":
+            if s.endswith(label) and value in s[: len(s) - len(label)]:
+                sys.exit(0)
+        elif s.startswith(label + " ") and s[len(label):].strip() == value:
+            sys.exit(0)
+sys.exit(1)
+PY
+    done <"$scratch/show.$lang"
+    check "$lang: show has its fields ($n)" test "$n" -ge 12
+
+    # --- the questions: delete of a pinned backup, restore ---
+    keys 2
+    wait_for b1 10
+    keys End d
+    wait_for "b1" 10
+    sleep 0.5
+    tui_delete=$(screen | plain | tr '\n' ' ')
+    keys n
+    SHELL=/bin/sh script -qec "stty cols 132 rows 43 && exec $(printf '%q ' "$POSHTIBAN" -C "$proj" --lang "$lang" delete b1)" \
+        /dev/null </dev/null >"$scratch/cli-delete" 2>&1
+    cli_delete=$(sed -n '1p' "$scratch/cli-delete" | plain | sed 's/ \[y\/N\].*//')
+    [ -n "$cli_delete" ] || fail "$lang: the CLI asks before delete"
+    "$PY" - "$cli_delete" "$tui_delete" <<'PY' || fail "$lang: delete asks the same in both faces: CLI [$cli_delete], TUI [$tui_delete]"
+import sys
+q, screen = sys.argv[1], sys.argv[2]
+# The TUI wraps the question in its box: compare word by word, in order.
+words = [w for w in screen.replace("│", " ").split() if w]
+text = " ".join(words)
+sys.exit(0 if " ".join(q.split()) in text else 1)
+PY
+    case $cli_delete in *pinned* | *سنجاق*) ;; *) fail "$lang: deleting a pinned backup says so: $cli_delete" ;; esac
+    keys q
+    tui_exit >/dev/null
+done
+
+# --- what asks where: delete and restore need a terminal or --yes, prune does not ---
+run_pt -C "$proj" delete b2 </dev/null
+expect_eq "delete without a terminal and without --yes: refused" 2 "$status"
+run_pt -C "$proj" restore b2 </dev/null
+expect_eq "restore without a terminal and without --yes: refused" 2 "$status"
+run_pt -C "$proj" prune </dev/null
+expect_eq "prune without a terminal: applies the settings" 0 "$status"
+# On a terminal, prune asks the TUI's question when something would go.
+pt settings set retention.max_backups 1 >/dev/null
+pt unpin b1 >/dev/null
+SHELL=/bin/sh script -qec "stty cols 132 rows 43 && exec $(printf '%q ' "$POSHTIBAN" -C "$proj" prune)" \
+    /dev/null </dev/null >"$scratch/cli-prune" 2>&1
+case $(plain <"$scratch/cli-prune") in *"Delete this 1 backup for good?"*) ;; *) fail "prune asks on a terminal: $(cat "$scratch/cli-prune")" ;; esac
+check "declined (no answer): b1 kept" test -n "$(pt list --json | json_eval '[b["name"] for b in d["backups"] if b["name"] == "b1"]' | grep b1)"
+finish

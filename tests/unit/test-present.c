@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* The presentation layer both faces render (README, "Development"). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "poshtiban/present.h"
+
+static const char *value_of(struct pt_field *f, size_t n, const char *label)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].label, label) == 0)
+            return f[i].value;
+    return NULL;
+}
+
+static void fill(struct pt_record *r, enum pt_state status)
+{
+    memset(r, 0, sizeof(*r));
+    r->id = 7;
+    r->name = (char *)"b7";
+    r->status = status;
+    r->format = (char *)"dir";
+    r->path = (char *)"/srv/app/backups/b7";
+    r->created_at = (char *)"2026-11-26T11:06:18Z";
+    r->include_media = true;
+    r->verify_ok = -1;
+}
+
+static void test_record_fields(void **state)
+{
+    (void)state;
+    struct pt_record r;
+    fill(&r, PT_STATE_COMPLETED);
+    r.pinned = true;
+    struct pt_field *f;
+    size_t n = pt_present_record(&r, &f);
+    assert_string_equal(value_of(f, n, "Name"), "b7");
+    assert_string_equal(value_of(f, n, "Path"), "/srv/app/backups/b7");
+    assert_string_equal(value_of(f, n, "Media"), "included");
+    assert_string_equal(value_of(f, n, "Pinned"), "yes: retention keeps it");
+    assert_string_equal(value_of(f, n, "Created"), "Thursday 26 November 2026, 11:06 UTC");
+    assert_string_equal(value_of(f, n, "Verified"), "never");
+    assert_string_equal(value_of(f, n, "Off-site"), "no copy yet");
+    assert_int_equal(f[0].kind, PT_VALUE_COUNT);
+    assert_int_equal(f[1].kind, PT_VALUE_NAME);
+    pt_present_fields_free(f, n);
+}
+
+/* Cancelled and failed: no folder that does not exist, no "media included". */
+static void test_unfinished_records(void **state)
+{
+    (void)state;
+    enum pt_state states[] = {PT_STATE_FAILED, PT_STATE_CANCELLED, PT_STATE_INTERRUPTED};
+    for (size_t s = 0; s < 3; s++) {
+        struct pt_record r;
+        fill(&r, states[s]);
+        r.error = s == 0 ? (char *)"disk full" : NULL;
+        struct pt_field *f;
+        size_t n = pt_present_record(&r, &f);
+        assert_null(value_of(f, n, "Path"));
+        assert_null(value_of(f, n, "Media"));
+        assert_null(value_of(f, n, "Off-site"));
+        if (s == 0)
+            assert_string_equal(value_of(f, n, "Error"), "disk full");
+        pt_present_fields_free(f, n);
+    }
+}
+
+static void test_confirmations(void **state)
+{
+    (void)state;
+    assert_true(pt_present_confirmation(PT_OP_DELETE)->asks);
+    assert_true(pt_present_confirmation(PT_OP_DELETE)->needs_terminal);
+    assert_true(pt_present_confirmation(PT_OP_RESTORE)->needs_terminal);
+    assert_true(pt_present_confirmation(PT_OP_PRUNE)->asks);
+    assert_false(pt_present_confirmation(PT_OP_PRUNE)->needs_terminal);
+    assert_string_equal(pt_present_confirmation(PT_OP_PRUNE)->command, "prune");
+    char *q = pt_present_question(PT_OP_DELETE, "b7", false, 0, 0);
+    assert_string_equal(q, "Delete backup b7 for good?");
+    free(q);
+    q = pt_present_question(PT_OP_DELETE, "b7", true, 0, 0);
+    assert_non_null(strstr(q, "is pinned"));
+    free(q);
+    q = pt_present_question(PT_OP_RESTORE, "b7", false, 0, 0);
+    assert_non_null(strstr(q, "Restore b7?"));
+    free(q);
+    q = pt_present_question(PT_OP_PRUNE, NULL, false, 1, 3);
+    assert_string_equal(q, "Delete this 1 backup for good? 3 completed stay.");
+    free(q);
+    q = pt_present_question(PT_OP_PRUNE, NULL, false, 2, 3);
+    assert_string_equal(q, "Delete these 2 backups for good? 3 completed stay.");
+    free(q);
+}
+
+int main(void)
+{
+    setenv("LANGUAGE", "en", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_fields),
+        cmocka_unit_test(test_unfinished_records),
+        cmocka_unit_test(test_confirmations),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -18,9 +18,10 @@ struct pt_auto_result {
 };
 
 /*
- * `poshtiban auto` (SPEC §6), safe to run every minute: under the project
- * lock, decides with pt_schedule_read() whether an automatic backup is
- * due. When it is: pings URL/start, checks the source and the free space
+ * `poshtiban auto` (README, "Automatic backups, notifications and
+ * doctor"), safe to run every minute: under the project lock, decides
+ * with pt_schedule_read() whether an automatic backup is due. When it
+ * is: pings URL/start, checks the source and the free space
  * (pt_preflight_check), takes a backup of kind auto, applies retention
  * (retention.auto_cleanup) and notifies. A bad source or too little space
  * gives a `failed` record with the reason and nothing else written, and is

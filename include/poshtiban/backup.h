@@ -18,7 +18,7 @@ struct pt_create_options {
 };
 
 /*
- * Takes one backup of the project (SPEC §3): an online snapshot of the
+ * Takes one backup of the project (docs/backup-layout.md): an online snapshot of the
  * source through the SQLite backup API, fixtures streamed from the snapshot,
  * the media copy, the reports and SHA256SUMS, built under .poshtiban/tmp and
  * renamed into place only when complete and fsynced.

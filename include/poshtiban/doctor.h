@@ -16,7 +16,10 @@
 #include "poshtiban/status.h"
 #include "poshtiban/storage.h"
 
-/* Storage and environment checks (SPEC §8): `doctor` and the TUI's storage card. */
+/*
+ * Storage and environment checks (docs/storage-and-offsite.md): `doctor`
+ * and the TUI's storage card.
+ */
 struct pt_doctor {
     struct pt_storage storage;
     struct pt_preflight next; /* estimate of the next backup (free_bytes is the storage's) */

@@ -6,7 +6,7 @@
 #include "poshtiban/status.h"
 
 /*
- * The one lock of SPEC §9 that serializes create, prune, restore and delete
+ * The one lock (docs/safety.md) that serializes create, prune, restore and delete
  * across processes: an flock(2) on <backup root>/.poshtiban/lock, released
  * when the process dies, so it can never go stale.
  */

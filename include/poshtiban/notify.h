@@ -8,7 +8,7 @@
 #include "poshtiban/status.h"
 
 /*
- * Notifications around one backup (SPEC §4 notify.*): the dead-man ping
+ * Notifications around one backup (notify.*, docs/catalog-and-settings.md): the dead-man ping
  * (notify.ping_url: URL/start when the backup starts, URL when it
  * completed, URL/fail when it failed) and mail through SMTP
  * (notify.email.*: failures and the first success after one, or every

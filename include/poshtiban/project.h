@@ -38,7 +38,7 @@ struct pt_project {
 };
 
 /*
- * Resolves the paths of SPEC §2 from opts, $POSHTIBAN_DATABASE and the
+ * Resolves the paths (docs/cli.md, "Global options") from opts, $POSHTIBAN_DATABASE and the
  * defaults. Relative paths are taken from the project root. Nothing is
  * created. Fails with PT_EINVAL when the project root is not a folder.
  */

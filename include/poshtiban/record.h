@@ -25,7 +25,7 @@ struct pt_table_count {
     int64_t rows;
 };
 
-/* One backup as the catalog knows it (SPEC §4). Strings are owned. */
+/* One backup as the catalog knows it (docs/catalog-and-settings.md). Strings are owned. */
 struct pt_record {
     int64_t id;
     char *name;
@@ -95,7 +95,7 @@ char *pt_record_message(const struct pt_record *record);
 /* Appends a table count; copies name. */
 void pt_record_add_table(struct pt_record *record, const char *name, int64_t rows);
 
-/* The record as SPEC §6's JSON object; the caller owns the new reference. */
+/* The record as docs/cli.md's JSON object; the caller owns the new reference. */
 json_t *pt_record_to_json(const struct pt_record *record);
 
 #endif

@@ -7,7 +7,7 @@
 #include "poshtiban/status.h"
 
 /*
- * Crash recovery (SPEC §9), run at the start of every command: when the lock
+ * Crash recovery (docs/safety.md), run at the start of every command: when the lock
  * is free, no backup can be under way, so a `running` record is left over
  * from a process that died. It becomes `interrupted` (or `completed`, when
  * its backup had already been moved into place) and what it left in

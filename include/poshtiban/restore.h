@@ -37,7 +37,7 @@ struct pt_restore_plan {
     char *pre_restore; /* set by pt_restore: the backup of the state before */
 };
 
-/* Works out the plan and writes nothing (SPEC §6 restore --dry-run). */
+/* Works out the plan and writes nothing (restore --dry-run, docs/cli.md). */
 enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
                                const struct pt_restore_options *opts,
                                struct pt_restore_plan *plan, struct pt_error *err);

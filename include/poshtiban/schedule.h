@@ -43,7 +43,8 @@ struct pt_schedule {
 };
 
 /*
- * The decision of `auto` (SPEC §6), a pure function of its input:
+ * The decision of `auto` (README, "Automatic backups, notifications and
+ * doctor"), a pure function of its input:
  * - without auto.time: due once auto.interval_hours have passed since the
  *   start of the last completed automatic backup (counted from its minute,
  *   so that a cron line every N minutes does not drift);

@@ -24,7 +24,7 @@ enum pt_setting_type {
     PT_SETTING_LOGIN, /* a login or an address: no spaces, controls or header punctuation */
 };
 
-/* One setting of SPEC §4: its key, type, default and what is allowed. */
+/* One setting (docs/catalog-and-settings.md): its key, type, default and what is allowed. */
 struct pt_setting_def {
     const char *key;
     enum pt_setting_type type;

@@ -63,7 +63,7 @@ char *pt_stats_offsite_text(const struct pt_backup_stats *stats, bool isolate);
 void pt_backup_stats_free(struct pt_backup_stats *stats);
 void pt_database_stats_free(struct pt_database_stats *stats);
 
-/* SPEC §6's `stats --json` document; new reference. */
+/* The `stats --json` document of docs/cli.md; new reference. */
 json_t *pt_stats_to_json(const struct pt_backup_stats *backups,
                          const struct pt_database_stats *database);
 

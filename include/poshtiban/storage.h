@@ -24,7 +24,7 @@ struct pt_mount {
 bool pt_mount_find(const char *mountinfo, const char *path, struct pt_mount *out);
 void pt_mount_free(struct pt_mount *mount);
 
-/* Whether the backups survive the environment going away (SPEC §8). */
+/* Whether the backups survive the environment going away (docs/storage-and-offsite.md). */
 enum pt_storage_kind {
     PT_STORAGE_DISK,      /* a disk of this machine: survives restarts, not the machine */
     PT_STORAGE_WORKSPACE, /* a Codespace's /workspaces: survives rebuilds, not deletion */

@@ -15,7 +15,7 @@
 
 #define PT_REPORT_FORMAT_VERSION 1
 
-/* What a finished backup holds, for its two reports (SPEC §5). All borrowed. */
+/* What a finished backup holds, for its two reports (docs/backup-layout.md). All borrowed. */
 struct pt_backup_facts {
     const struct pt_record *record;
     const char *source_path;

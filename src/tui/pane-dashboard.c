@@ -85,7 +85,10 @@ static void focus(void *state, struct pt_app *app)
     d->max_backups = pt_settings_int(app->catalog, "retention.max_backups");
     d->format = pt_settings_string(app->catalog, "backup.format");
     d->include_media = pt_settings_bool(app->catalog, "backup.include_media");
-    /* Where the backups live and what that survives (SPEC §8); the root's parent when new. */
+    /*
+     * Where the backups live and what that survives
+     * (docs/storage-and-offsite.md); the root's parent when new.
+     */
     d->storage_known = pt_storage_inspect(app->project->backups, &d->storage, NULL) == PT_OK;
     d->schedule_known =
         pt_schedule_read(app->catalog, app->project->now_ms, &d->schedule, NULL) == PT_OK;

@@ -9,7 +9,10 @@
 #include "poshtiban/text.h"
 #include "tui.h"
 
-/* Every setting of SPEC §4 as a form: Enter edits, Enter again saves, Esc leaves it. */
+/*
+ * Every setting (docs/catalog-and-settings.md) as a form: Enter edits,
+ * Enter again saves, Esc leaves it.
+ */
 struct settings {
     size_t cursor;
     char **values;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# SPEC §6: every listing command prints one JSON document of the documented shape.
+# docs/cli.md, "JSON": every listing command prints one JSON document of the documented shape.
 . "$(dirname "$0")/lib.sh"
 
 proj=$scratch/proj

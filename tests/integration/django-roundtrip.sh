@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fixture compatibility with Django (SPEC section 3, "Fixtures").
+# Fixture compatibility with Django (docs/backup-layout.md, "Fixtures").
 #
 # Builds the demo project (data/demo), takes a backup with poshtiban, and
 # checks that `manage.py loaddata` of the backup's complete_database.json,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Fault suite (SPEC section 9): poshtiban is killed with SIGKILL at
+# Fault suite (docs/safety.md): poshtiban is killed with SIGKILL at
 # pseudo-random system calls of create (dir, zip, tar.zst), restore (full,
 # --media-only, --database-only), delete, prune and export, through strace's
 # fault injection (-e inject=SYSCALL:signal=KILL:when=N). After every kill:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The TUI end to end, in tmux at 80x24 and 132x43 (SPEC §7, issue 4).
+# The TUI end to end, in tmux at 80x24 and 132x43 (README, "The TUI"; issue 4).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 

@@ -5,7 +5,10 @@
 #include "helpers.h"
 #include "poshtiban/settings.h"
 
-/* SPEC §4, written out again so that a changed default is a failing test. */
+/*
+ * The settings of docs/catalog-and-settings.md, written out again so that
+ * a changed default is a failing test.
+ */
 static const struct {
     const char *key, *value;
 } spec_defaults[] = {

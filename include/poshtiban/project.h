@@ -17,7 +17,7 @@ struct pt_project_options {
 
 /*
  * One command's view of a project: the absolute paths of everything
- * poshtiban reads and writes (README, "Where things live"), and the moment
+ * poshtiban reads and writes (docs/cli.md, "Global options"), and the moment
  * the command started.
  */
 struct pt_project {

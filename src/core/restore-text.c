@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
  * A restore plan told to people: the lines `restore --dry-run` prints and
- * the TUI shows before it asks (README, "Restore").
+ * the TUI shows before it asks (README, "The TUI"; docs/cli.md).
  */
 #include "poshtiban/restore.h"
 

@@ -493,7 +493,7 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
         rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
     }
     pt_error_clear(&walk_err);
-    if (v.snapshot_is_temp)
+    if (v.snapshot_is_temp && v.snapshot)
         unlink(v.snapshot);
     free(v.snapshot);
     free(v.sums);

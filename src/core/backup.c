@@ -2,6 +2,7 @@
 #include "poshtiban/backup.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "pack.h"
 #include "backup-internal.h"
+#include "compress.h"
 #include "fixtures.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -123,6 +125,7 @@ static json_t *settings_used(struct pt_catalog *c, const char *format, bool medi
 {
     json_t *s = json_object();
     json_object_set_new(s, "backup.format", json_string(format));
+    json_object_set_new(s, "backup.compress", json_boolean(pt_settings_bool(c, "backup.compress")));
     json_object_set_new(s, "backup.compression_level",
                         json_integer(pt_settings_int(c, "backup.compression_level")));
     json_object_set_new(s, "backup.include_media", json_boolean(media));
@@ -206,6 +209,56 @@ static void stamp_finish(const struct pt_project *p, struct pt_record *r, int64_
     r->finished_at = pt_xstrdup(iso);
 }
 
+/* The snapshot compressed on a thread of its own, while the fixtures are written. */
+struct squeeze {
+    char *src, *dest;
+    int level;
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    enum pt_status rc;
+    struct pt_error err;
+    pthread_t thread;
+    bool running;
+};
+
+static void *squeeze_snapshot(void *user)
+{
+    struct squeeze *q = user;
+    q->rc = pt_compress_file_zstd(q->src, q->dest, q->level, q->hex, &q->size, &q->err);
+    return NULL;
+}
+
+static void squeeze_start(struct squeeze *q, const char *work, int level)
+{
+    q->src = pt_path_join(work, "database.sqlite3");
+    q->dest = pt_path_join(work, "database.sqlite3.zst");
+    q->level = level;
+    q->running = pthread_create(&q->thread, NULL, squeeze_snapshot, q) == 0;
+    if (!q->running)
+        q->rc = pt_error_set(&q->err, PT_EFAIL, _("cannot start a thread: %s"), strerror(errno));
+}
+
+/* Waits for the compressed snapshot; the plain one goes once it is written. */
+static enum pt_status squeeze_finish(struct squeeze *q, struct pt_manifest *manifest,
+                                     struct pt_error *err)
+{
+    if (q->running)
+        pthread_join(q->thread, NULL);
+    q->running = false;
+    enum pt_status rc = q->rc;
+    if (rc != PT_OK)
+        pt_error_set(err, rc, "%s", q->err.message ? q->err.message : _("failed"));
+    else if (unlink(q->src) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), q->src, strerror(errno));
+    else
+        pt_manifest_add(manifest, "database.sqlite3.zst", q->size, q->hex);
+    pt_error_clear(&q->err);
+    free(q->src);
+    free(q->dest);
+    q->src = q->dest = NULL;
+    return rc;
+}
+
 static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
                             const char *work, int64_t clock_start, const struct pt_monitor *mon,
                             struct pt_error *err)
@@ -224,6 +277,12 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     char hex[PT_SHA256_HEX];
     int64_t size;
     enum pt_status rc;
+    struct squeeze squeeze = {0};
+    /* Archives are compressed whole: their members stay plain. */
+    bool compress = pt_settings_bool(c, "backup.compress") && strcmp(r->format, "dir") == 0;
+    int level = (int)pt_settings_int(c, "backup.compression_level");
+    facts.fixtures_compression = compress ? PT_COMPRESSION_GZIP : PT_COMPRESSION_NONE;
+    facts.snapshot_compression = compress ? PT_COMPRESSION_ZSTD : PT_COMPRESSION_NONE;
 
     if (mkdir(work, 0700) != 0) {
         rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), work, strerror(errno));
@@ -234,10 +293,13 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     phase(mon, PT_PHASE_SNAPSHOT);
     char *db_path = pt_path_join(work, "database.sqlite3");
     rc = pt_snapshot_take(p->database, db_path, mon, err);
-    if (rc == PT_OK)
+    if (rc == PT_OK && compress)
+        squeeze_start(&squeeze, work, level);
+    else if (rc == PT_OK)
         rc = pt_sha256_file(db_path, hex, &size, err);
-    if (rc == PT_OK) {
+    if (rc == PT_OK && !compress)
         pt_manifest_add(&manifest, "database.sqlite3", size, hex);
+    if (rc == PT_OK) {
         if (sqlite3_open_v2(db_path, &snap, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
             rc = pt_error_set(err, PT_EFAIL, _("cannot open the snapshot: %s"),
                               sqlite3_errmsg(snap));
@@ -252,10 +314,21 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     if ((rc = pt_schema_read(snap, &schema, err)) != PT_OK)
         goto out;
     rows = pt_xcalloc(schema.n_tables + 1, sizeof(*rows));
-    struct pt_fixture_options fopts = {.datetime_utc =
-                                           pt_settings_bool(c, "fixtures.datetime_utc")};
+    struct pt_fixture_options fopts = {.datetime_utc = pt_settings_bool(c, "fixtures.datetime_utc"),
+                                       .compression = facts.fixtures_compression,
+                                       .gzip_level = pt_compression_gzip_level(level)};
+    for (size_t i = 0; compress && i < schema.n_tables; i++)
+        if (schema.tables[i].fixture) {
+            char *named = pt_xasprintf("%s.gz", schema.tables[i].fixture);
+            free(schema.tables[i].fixture);
+            schema.tables[i].fixture = named;
+        }
     int64_t invalid = 0;
     rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
+    if (squeeze.src) {
+        enum pt_status squeezed = squeeze_finish(&squeeze, &manifest, err);
+        rc = rc == PT_OK ? squeezed : rc;
+    }
     if (rc != PT_OK)
         goto out;
     if (invalid > 0) {
@@ -326,6 +399,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     if (rc == PT_OK && (pt_tree_read_only(work) != 0 || pt_fsync_dir(work) != 0))
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), work, strerror(errno));
 out:
+    if (squeeze.src)
+        squeeze_finish(&squeeze, &manifest, NULL);
     if (rc != PT_OK)
         r->status = PT_STATE_FAILED;
     if (snap)

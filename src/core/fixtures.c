@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "compress.h"
 #include "filewriter.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -16,7 +17,7 @@
 
 struct json_out {
     struct pt_file_writer file;
-    bool open, first;
+    bool open;
 };
 
 struct run {
@@ -28,6 +29,9 @@ struct run {
     int64_t invalid_text;
     char *buf;
     size_t cap;
+    struct pt_fanout *fan;
+    struct json_out all, one; /* complete_database.json, the table's own fixture */
+    bool all_rows;            /* complete_database.json has a row already */
 };
 
 static size_t utf8_sequence(const unsigned char *s, size_t left)
@@ -162,16 +166,20 @@ static enum pt_status out_open(struct run *run, struct json_out *o, const char *
     enum pt_status rc = pt_file_writer_open(&o->file, path, err);
     free(path);
     o->open = rc == PT_OK;
-    o->first = true;
     return rc;
 }
 
-static enum pt_status out_item(struct json_out *o, const char *text, size_t len,
-                               struct pt_error *err)
+/* One part of the files: text written to one or both, compressed once (a gzip member). */
+static enum pt_status part(struct run *run, struct json_out *a, struct json_out *b,
+                           const char *text, struct pt_error *err)
 {
-    enum pt_status rc = pt_file_writer_puts(&o->file, o->first ? "[\n" : ",\n", err);
-    o->first = false;
-    return rc == PT_OK ? pt_file_writer_write(&o->file, text, len, err) : rc;
+    struct pt_file_writer *files[2] = {&a->file, b ? &b->file : NULL};
+    enum pt_status rc = pt_fanout_begin(run->fan, files, b ? 2 : 1, err);
+    if (rc == PT_OK && text)
+        rc = pt_fanout_puts(run->fan, text, err);
+    if (rc == PT_OK && text)
+        rc = pt_fanout_end(run->fan, err);
+    return rc;
 }
 
 static enum pt_status out_close(struct run *run, struct json_out *o, const char *rel,
@@ -180,10 +188,6 @@ static enum pt_status out_close(struct run *run, struct json_out *o, const char 
     char hex[PT_SHA256_HEX];
     int64_t size;
     o->open = false;
-    if (pt_file_writer_puts(&o->file, o->first ? "[]\n" : "\n]\n", err) != PT_OK) {
-        pt_file_writer_abort(&o->file);
-        return PT_EFAIL;
-    }
     if (pt_file_writer_close(&o->file, hex, &size, err) != PT_OK)
         return PT_EFAIL;
     pt_manifest_add(run->manifest, rel, size, hex);
@@ -308,10 +312,14 @@ static json_t *row_json(struct run *run, const struct pt_table *t, sqlite3_stmt 
     return obj;
 }
 
+/*
+ * The rows of a table go once through the compressor, into both files: the
+ * table's own fixture is "[\n" rows "\n]\n", and complete_database.json holds
+ * the same rows between the other tables'.
+ */
 static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_table *t,
-                                  struct json_out *all, int64_t *rows, struct pt_error *err)
+                                  int64_t *rows, struct pt_error *err)
 {
-    struct json_out one = {0};
     char *sql = select_sql(t);
     sqlite3_stmt *st = NULL;
     sqlite3_stmt **m2m = pt_xcalloc(t->n_m2m + 1, sizeof(*m2m));
@@ -327,7 +335,7 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
                               sqlite3_errmsg(db));
             goto out;
         }
-    if ((rc = out_open(run, &one, t->fixture, err)) != PT_OK)
+    if ((rc = out_open(run, &run->one, t->fixture, err)) != PT_OK)
         goto out;
     *rows = 0;
     int step;
@@ -336,10 +344,18 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
         size_t len = 0;
         rc = dump(run, obj, &len, err);
         json_decref(obj);
+        if (rc == PT_OK && *rows == 0) {
+            rc = part(run, &run->one, NULL, "[\n", err);
+            if (rc == PT_OK)
+                rc = part(run, &run->all, NULL, run->all_rows ? ",\n" : "[\n", err);
+            if (rc == PT_OK)
+                rc = part(run, &run->all, &run->one, NULL, err);
+            run->all_rows = true;
+        } else if (rc == PT_OK) {
+            rc = pt_fanout_write(run->fan, ",\n", 2, err);
+        }
         if (rc == PT_OK)
-            rc = out_item(all, run->buf, len, err);
-        if (rc == PT_OK)
-            rc = out_item(&one, run->buf, len, err);
+            rc = pt_fanout_write(run->fan, run->buf, len, err);
         if (rc != PT_OK)
             goto out;
         (*rows)++;
@@ -356,9 +372,13 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
                           sqlite3_errmsg(db));
         goto out;
     }
-    rc = out_close(run, &one, t->fixture, err);
+    if (*rows > 0)
+        rc = pt_fanout_end(run->fan, err);
+    if (rc == PT_OK)
+        rc = part(run, &run->one, NULL, *rows > 0 ? "\n]\n" : "[]\n", err);
+    if (rc == PT_OK)
+        rc = out_close(run, &run->one, t->fixture, err);
 out:
-    out_abort(&one);
     for (size_t i = 0; i < t->n_m2m; i++)
         sqlite3_finalize(m2m[i]);
     free(m2m);
@@ -384,14 +404,21 @@ enum pt_status pt_fixtures_write(sqlite3 *db, const struct pt_schema *schema, co
     if (made != 0)
         return pt_error_set(err, PT_EFAIL, _("cannot create %s/fixtures: %s"), dir, strerror(errno));
     report_progress(&run);
-    struct json_out all = {0};
-    enum pt_status rc = out_open(&run, &all, "complete_database.json", err);
+    char *all = pt_xasprintf("complete_database.json%s", pt_compression_suffix(opts->compression));
+    run.fan = pt_fanout_new(opts->compression, opts->gzip_level);
+    enum pt_status rc = out_open(&run, &run.all, all, err);
     for (size_t i = 0; rc == PT_OK && i < schema->n_tables; i++)
         if (schema->tables[i].fixture)
-            rc = write_table(&run, db, &schema->tables[i], &all, &rows[i], err);
+            rc = write_table(&run, db, &schema->tables[i], &rows[i], err);
     if (rc == PT_OK)
-        rc = out_close(&run, &all, "complete_database.json", err);
-    out_abort(&all);
+        rc = part(&run, &run.all, NULL, run.all_rows ? "\n]\n" : "[]\n", err);
+    if (rc == PT_OK)
+        rc = out_close(&run, &run.all, all, err);
+    /* The thread first: it may still be writing to the files removed next. */
+    pt_fanout_free(run.fan);
+    out_abort(&run.one);
+    out_abort(&run.all);
+    free(all);
     report_progress(&run);
     free(run.buf);
     *invalid_text = run.invalid_text;

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "compress.h"
 #include "manifest.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/status.h"
@@ -14,12 +15,17 @@
 
 struct pt_fixture_options {
     bool datetime_utc; /* fixtures.datetime_utc */
+    enum pt_compression compression; /* none or gzip */
+    int gzip_level;                  /* 1..9 */
 };
 
 /*
  * Streams every row of every table of the snapshot into
- * <dir>/complete_database.json and <dir>/fixtures/<model>.json, one row in
- * memory at a time, in Django's fixture format when schema->django.
+ * <dir>/complete_database.json and each table's fixture (its path in
+ * schema, "fixtures/<model>.json"), one row in memory at a time, in Django's
+ * fixture format when schema->django. With gzip, the complete file is named
+ * complete_database.json.gz and the fixtures' paths end in .gz already.
+ * A second thread compresses and writes while rows are read.
  * rows[i] receives the row count of schema->tables[i]; *invalid_text the
  * number of text values that were not UTF-8 (written with U+FFFD).
  */

@@ -71,6 +71,19 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
                                   (json_int_t)f->source_size, "sqlite_version",
                                   sqlite3_libversion(), "django", f->schema->django));
     json_object_set_new(doc, "tables", tables_json(f));
+    /* Which files hold the snapshot and every row, and how they are stored. */
+    char *snapshot =
+        pt_xasprintf("database.sqlite3%s", pt_compression_suffix(f->snapshot_compression));
+    char *complete =
+        pt_xasprintf("complete_database.json%s", pt_compression_suffix(f->fixtures_compression));
+    json_object_set_new(doc, "snapshot", json_string(snapshot));
+    json_object_set_new(doc, "complete_fixture", json_string(complete));
+    json_object_set_new(doc, "compression",
+                        json_pack("{s:s, s:s}", "fixtures",
+                                  pt_compression_name(f->fixtures_compression), "snapshot",
+                                  pt_compression_name(f->snapshot_compression)));
+    free(snapshot);
+    free(complete);
     json_object_set_new(
         doc, "media",
         json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "included", f->media_included,

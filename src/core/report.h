@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "compress.h"
 #include "manifest.h"
 #include "media.h"
 #include "poshtiban/record.h"
@@ -25,6 +26,8 @@ struct pt_backup_facts {
     bool media_included;
     const char *media_path;
     struct pt_media_totals media;
+    enum pt_compression fixtures_compression; /* none or gzip */
+    enum pt_compression snapshot_compression; /* none or zstd */
     json_t *settings; /* the settings that shaped the backup */
     json_t *warnings; /* array of strings */
     const struct pt_manifest *manifest;

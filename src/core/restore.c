@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "backup-internal.h"
+#include "compress.h"
 #include "filewriter.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -38,6 +39,7 @@ struct session {
     struct pt_restore_plan *plan;
     char *snapshot; /* the backup's database.sqlite3 as a file */
     bool snapshot_temp;
+    char *snapshot_member; /* its name in the backup, when taken out: "database.sqlite3.zst" */
     char snapshot_sha256[PT_SHA256_HEX]; /* of the copy taken out of an archive */
     char *sums;
     struct pt_sums listed; /* sums, parsed */
@@ -65,42 +67,78 @@ static bool cancelled(const struct session *s)
     return s->monitor && s->monitor->cancel && atomic_load(s->monitor->cancel);
 }
 
-/* Archives: copy database.sqlite3 out to tmp and keep SHA256SUMS; stops once both are had. */
+/* A member read as it is stored, hashed on the way. */
+struct hashing {
+    struct pt_reader *reader;
+    EVP_MD_CTX *md;
+};
+
+static ssize_t hashing_read(void *user, void *buf, size_t len, struct pt_error *err)
+{
+    struct hashing *h = user;
+    ssize_t n = pt_reader_read(h->reader, buf, len, err);
+    if (n > 0)
+        EVP_DigestUpdate(h->md, buf, (size_t)n);
+    return n;
+}
+
+/* The snapshot, plain or compressed, unpacked into tmp; its checksum is of the member as stored. */
+static enum pt_status take_snapshot(struct session *s, const struct pt_entry *e,
+                                    enum pt_compression c, struct pt_reader *r,
+                                    struct pt_error *err)
+{
+    if (s->snapshot)
+        return pt_error_set(err, PT_EFAIL, _("%s holds database.sqlite3 twice"), s->record.path);
+    s->snapshot =
+        pt_xasprintf("%s/restore-%ld-%s.sqlite3", s->project->tmp, (long)getpid(), s->record.name);
+    s->snapshot_temp = true;
+    s->snapshot_member = pt_xstrdup(e->path);
+    struct hashing h = {.reader = r, .md = EVP_MD_CTX_new()};
+    EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
+    bool damaged;
+    enum pt_status rc = pt_unpack_snapshot(c, hashing_read, &h, s->snapshot, &damaged, err);
+    unsigned char *buf = pt_xmalloc(BUF_SIZE);
+    ssize_t n;
+    while (rc == PT_OK && (n = hashing_read(&h, buf, BUF_SIZE, err)) != 0)
+        if (n < 0)
+            rc = PT_EFAIL;
+    free(buf);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(h.md, digest, &len);
+    EVP_MD_CTX_free(h.md);
+    pt_sha256_hex(digest, s->snapshot_sha256);
+    return rc;
+}
+
+/* Copies the snapshot out to tmp and keeps SHA256SUMS; stops once both are had. */
 static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r, void *user,
                                    struct pt_error *err)
 {
     struct session *s = user;
-    bool db = strcmp(e->path, "database.sqlite3") == 0;
+    enum pt_compression c;
+    bool db = pt_compression_match(e->path, "database.sqlite3", &c);
     bool sums = strcmp(e->path, "SHA256SUMS") == 0;
     if (e->type != PT_ENTRY_FILE || (!db && !sums))
         return PT_OK;
-    unsigned char *buf = pt_xmalloc(BUF_SIZE);
-    struct pt_file_writer out;
-    size_t len = 0, cap = 0;
     enum pt_status rc = PT_OK;
-    if (db && s->snapshot) {
-        free(buf);
-        return pt_error_set(err, PT_EFAIL, _("%s holds database.sqlite3 twice"), s->record.path);
-    }
     if (db) {
-        s->snapshot = pt_xasprintf("%s/restore-%ld-%s.sqlite3", s->project->tmp, (long)getpid(),
-                                   s->record.name);
-        s->snapshot_temp = true;
-        unlink(s->snapshot);
-        rc = pt_file_writer_open(&out, s->snapshot, err);
-    }
-    while (rc == PT_OK) {
-        ssize_t n = pt_reader_read(r, buf, BUF_SIZE, err);
-        if (n <= 0) {
-            rc = n < 0 ? PT_EFAIL : PT_OK;
-            break;
-        }
-        if (db) {
-            rc = pt_file_writer_write(&out, buf, (size_t)n, err);
-        } else if (len + (size_t)n > PT_SMALL_FILE_MAX) {
-            rc = pt_error_set(err, PT_EFAIL,
-                              _("%s is larger than poshtiban ever writes it: refused"), e->path);
-        } else {
+        rc = take_snapshot(s, e, c, r, err);
+    } else {
+        unsigned char *buf = pt_xmalloc(BUF_SIZE);
+        size_t len = 0, cap = 0;
+        while (rc == PT_OK) {
+            ssize_t n = pt_reader_read(r, buf, BUF_SIZE, err);
+            if (n <= 0) {
+                rc = n < 0 ? PT_EFAIL : PT_OK;
+                break;
+            }
+            if (len + (size_t)n > PT_SMALL_FILE_MAX) {
+                rc =
+                    pt_error_set(err, PT_EFAIL,
+                                 _("%s is larger than poshtiban ever writes it: refused"), e->path);
+                break;
+            }
             if (len + (size_t)n + 1 > cap) {
                 /* The size the archive declares when it fits, else twice as much each time. */
                 bool declared = cap == 0 && e->size > 0 && e->size <= (int64_t)PT_SMALL_FILE_MAX;
@@ -113,21 +151,31 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
             len += (size_t)n;
             s->sums[len] = '\0';
         }
+        free(buf);
+        if (!s->sums)
+            s->sums = pt_xstrdup("");
     }
-    if (sums && !s->sums)
-        s->sums = pt_xstrdup("");
-    free(buf);
-    if (db)
-        rc = rc == PT_OK ? pt_file_writer_close(&out, s->snapshot_sha256, NULL, err)
-                         : (pt_file_writer_abort(&out), rc);
     if (rc == PT_OK && s->sums && s->snapshot)
         return PT_ECANCELLED; /* both in hand: stop reading */
     return rc;
 }
 
+/* A folder with a plain database.sqlite3 is used in place; anything else is read member by member.
+ */
+static bool plain_folder(const struct session *s)
+{
+    if (pt_reader_archive_suffix(s->record.format))
+        return false;
+    char *db = pt_path_join(s->record.path, "database.sqlite3");
+    struct stat st;
+    bool plain = lstat(db, &st) == 0 && S_ISREG(st.st_mode);
+    free(db);
+    return plain;
+}
+
 static enum pt_status open_backup(struct session *s, struct pt_error *err)
 {
-    if (pt_reader_archive_suffix(s->record.format)) {
+    if (!plain_folder(s)) {
         enum pt_status rc = pt_reader_walk(&s->record, take_members, s, err);
         if (rc != PT_OK && rc != PT_ECANCELLED)
             return rc;
@@ -400,6 +448,7 @@ static void finish(struct session *s)
     if (s->snapshot_temp && s->snapshot)
         unlink(s->snapshot);
     free(s->snapshot);
+    free(s->snapshot_member);
     free(s->sums);
     pt_sums_free(&s->listed);
     pt_record_free(&s->record);
@@ -774,7 +823,8 @@ static enum pt_status check_snapshot_sum(struct session *s, struct pt_error *err
     char hex[PT_SHA256_HEX];
     if (!s->snapshot_temp && pt_sha256_file(s->snapshot, hex, NULL, err) != PT_OK)
         return PT_EFAIL;
-    const struct pt_sum *sum = pt_sums_find(&s->listed, "database.sqlite3");
+    const struct pt_sum *sum =
+        pt_sums_find(&s->listed, s->snapshot_member ? s->snapshot_member : "database.sqlite3");
     if (!sum || strcmp(sum->sha256, s->snapshot_temp ? s->snapshot_sha256 : hex) != 0)
         return pt_error_set(err, PT_EFAIL,
                             _("refused to restore %s: database.sqlite3 does not match its "

@@ -33,6 +33,9 @@ static const struct pt_setting_def defs[] = {
     {"backup.format", PT_SETTING_CHOICE, "dir", 0, 0, formats, N_("storage format")},
     {"backup.compression_level", PT_SETTING_INT, "3", 1, 19, NULL,
      N_("zstd compression level (zip maps it to deflate 1 to 9)")},
+    {"backup.compress", PT_SETTING_BOOL, "true", 0, 0, NULL,
+     N_("format dir: fixtures as .json.gz (loaddata reads them as they are) and the snapshot as "
+        "database.sqlite3.zst (zstd -d); false: plain files")},
     {"backup.include_media", PT_SETTING_BOOL, "true", 0, 0, NULL, N_("copy the media folder")},
     {"notify.email.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL, N_("send mail after backups")},
     {"notify.email.on", PT_SETTING_CHOICE, "failure", 0, 0, email_on,

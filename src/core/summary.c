@@ -2,6 +2,7 @@
 #include "poshtiban/summary.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,17 +42,33 @@ static void add(struct text *t, const char *fmt, ...)
  * quoted for sh, to be run in the backup's folder (README, "Restoring by
  * hand"). Only the labels are translated: a command stays a command.
  */
-static void recipe(struct text *t, json_t *source, json_t *media)
+static void recipe(struct text *t, json_t *report, json_t *source, json_t *media)
 {
     const char *database = json_string_value(json_object_get(source, "path"));
     const char *folder = json_string_value(json_object_get(media, "source"));
+    /* Reports written before the snapshot and fixtures could be compressed name neither. */
+    const char *snapshot = json_string_value(json_object_get(report, "snapshot"));
+    const char *complete = json_string_value(json_object_get(report, "complete_fixture"));
     add(t, "\n%s\n",
         _("To restore by hand, in this backup's folder (an archive unpacked first), "
           "with the app stopped:"));
     char *db = pt_sh_quote(database ? database : "db.sqlite3");
-    add(t, "  %s: sqlite3 %s \".restore database.sqlite3\"\n", _("database"), db);
+    if (snapshot && strcmp(snapshot, "database.sqlite3") != 0) {
+        /* sqlite3 restores from a plain file: unpacked first, beside nothing of the backup's. */
+        char *member = pt_sh_quote(snapshot);
+        bool gz = strlen(snapshot) > 3 && strcmp(snapshot + strlen(snapshot) - 3, ".gz") == 0;
+        add(t,
+            "  %s: t=$(mktemp -p /var/tmp) && %s %s >\"$t\" && sqlite3 %s \".restore $t\" && "
+            "rm \"$t\"\n",
+            _("database"), gz ? "gzip -dc" : "zstd -dcq", member, db);
+        free(member);
+    } else {
+        add(t, "  %s: sqlite3 %s \".restore database.sqlite3\"\n", _("database"), db);
+    }
     free(db);
-    add(t, "  %s: python manage.py loaddata complete_database.json\n", _("or with Django"));
+    char *fixture = pt_sh_quote(complete ? complete : "complete_database.json");
+    add(t, "  %s: python manage.py loaddata %s\n", _("or with Django"), fixture);
+    free(fixture);
     if (json_is_true(json_object_get(media, "included")) && folder) {
         char *into = pt_xasprintf("%s/", folder);
         char *quoted = pt_sh_quote(into);
@@ -154,6 +171,6 @@ char *pt_report_summary(json_t *report)
     json_t *warning;
     json_array_foreach(json_object_get(report, "warnings"), i, warning)
         add(&t, "%s: %s\n", _("Warning"), json_string_value(warning));
-    recipe(&t, source, media);
+    recipe(&t, report, source, media);
     return t.s;
 }

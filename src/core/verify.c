@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "compress.h"
 #include "filewriter.h"
 #include "fsutil.h"
 #include "i18n.h"
@@ -49,6 +50,7 @@ struct verify {
     char *report; /* backup_report.json */
     char *snapshot; /* path of database.sqlite3 to check */
     bool snapshot_is_temp;
+    bool snapshot_bad; /* a compressed snapshot that could not be unpacked: said already */
     bool deep; /* integrity_check and every JSON parsed */
     unsigned char *buf;
     int64_t done;
@@ -146,10 +148,138 @@ static bool json_lines_ok(struct json_lines *j)
     return !j->bad && j->state == 2;
 }
 
-static bool streamed_json(const char *path)
+/* complete_database.json and fixtures/<label>.json, plain or gzip. */
+static bool streamed_json(const char *path, enum pt_compression *c)
 {
-    return strcmp(path, "complete_database.json") == 0 ||
-           (strncmp(path, "fixtures/", 9) == 0 && strchr(path + 9, '/') == NULL);
+    if (pt_compression_match(path, "complete_database.json", c))
+        return *c != PT_COMPRESSION_ZSTD;
+    if (strncmp(path, "fixtures/", 9) != 0 || strchr(path + 9, '/'))
+        return false;
+    size_t n = strlen(path);
+    *c = n > 12 && strcmp(path + n - 3, ".gz") == 0 ? PT_COMPRESSION_GZIP : PT_COMPRESSION_NONE;
+    return true;
+}
+
+/* A member as it is read: hashed as stored, counted for progress, kept when small and wanted. */
+struct tee {
+    struct verify *v;
+    struct pt_reader *rd;
+    const struct pt_entry *e;
+    EVP_MD_CTX *md;
+    bool keep;
+    char *kept;
+    size_t kept_len, kept_cap;
+};
+
+static ssize_t tee_read(void *user, void *buf, size_t len, struct pt_error *err)
+{
+    struct tee *t = user;
+    struct verify *v = t->v;
+    ssize_t n = pt_reader_read(t->rd, buf, len, err);
+    if (n <= 0)
+        return n;
+    EVP_DigestUpdate(t->md, buf, (size_t)n);
+    if (t->keep) {
+        if (t->kept_len + (size_t)n > PT_SMALL_FILE_MAX) {
+            pt_error_set(err, PT_EFAIL, _("%s is larger than poshtiban ever writes it: refused"),
+                         t->e->path);
+            return -1;
+        }
+        if (t->kept_len + (size_t)n + 1 > t->kept_cap)
+            t->kept = pt_xrealloc(t->kept, t->kept_cap = (t->kept_len + (size_t)n + 1) * 2);
+        memcpy(t->kept + t->kept_len, buf, (size_t)n);
+        t->kept_len += (size_t)n;
+        t->kept[t->kept_len] = '\0';
+    }
+    v->done += n;
+    if (v->monitor && v->monitor->progress) {
+        struct pt_progress p = {PT_PHASE_VERIFY, v->done, v->record->size_bytes, t->e->path};
+        v->monitor->progress(&p, v->monitor->user);
+    }
+    if (v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel)) {
+        pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+        return -1;
+    }
+    return n;
+}
+
+static bool verify_cancelled(const struct verify *v)
+{
+    return v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel);
+}
+
+/* What a damaged compressed member says: a problem of the backup, not a failure to read it. */
+static void damaged_member(struct verify *v, const char *path, struct pt_error *why)
+{
+    problem(v, "%s: %s", path, why->message ? why->message : _("damaged"));
+    pt_error_clear(why);
+}
+
+/* Every JSON line, decompressed as it streams; stops reading once it is bad. */
+static enum pt_status check_json(struct verify *v, struct tee *t, enum pt_compression c,
+                                 struct pt_error *err)
+{
+    struct json_lines jl = {0};
+    struct pt_unpack *u = pt_unpack_open(c, tee_read, t);
+    struct pt_error why = {0};
+    enum pt_status rc = PT_OK;
+    for (;;) {
+        ssize_t n = pt_unpack_read(u, v->buf, BUF_SIZE, &why);
+        if (n < 0 && pt_unpack_source_failed(u)) {
+            rc = pt_error_set(err, why.status ? why.status : PT_EFAIL, "%s",
+                              why.message ? why.message : _("failed"));
+            pt_error_clear(&why);
+        } else if (n < 0) {
+            damaged_member(v, t->e->path, &why);
+            jl.bad = true;
+        }
+        if (n <= 0)
+            break;
+        json_lines_feed(&jl, (const char *)v->buf, (size_t)n);
+        if (jl.bad)
+            break;
+    }
+    pt_unpack_close(u);
+    bool ok = json_lines_ok(&jl);
+    if (rc == PT_OK && !ok)
+        problem(v, _("%s: not valid JSON"), t->e->path);
+    return rc;
+}
+
+/* The snapshot, as a file SQLite can open: in place, or unpacked into tmp. */
+static enum pt_status take_snapshot(struct verify *v, struct tee *t, enum pt_compression c,
+                                    struct pt_error *err)
+{
+    if (v->snapshot || v->snapshot_bad) {
+        problem(v, _("%s: the backup holds a second snapshot"), t->e->path);
+        return PT_OK;
+    }
+    if (c == PT_COMPRESSION_NONE && !pt_reader_archive_suffix(v->record->format)) {
+        v->snapshot = pt_path_join(v->record->path, t->e->path);
+        return PT_OK;
+    }
+    v->snapshot =
+        pt_xasprintf("%s/verify-%ld-%s.sqlite3", v->project->tmp, (long)getpid(), v->record->name);
+    v->snapshot_is_temp = true;
+    bool damaged = false;
+    struct pt_error why = {0};
+    enum pt_status rc = pt_unpack_snapshot(c, tee_read, t, v->snapshot, &damaged, &why);
+    if (rc == PT_OK)
+        return PT_OK;
+    free(v->snapshot);
+    v->snapshot = NULL;
+    v->snapshot_bad = true;
+    if (verify_cancelled(v)) {
+        pt_error_clear(&why);
+        return pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    }
+    if (damaged) {
+        damaged_member(v, t->e->path, &why);
+        return PT_OK;
+    }
+    rc = pt_error_set(err, PT_EFAIL, "%s", why.message ? why.message : _("failed"));
+    pt_error_clear(&why);
+    return rc;
 }
 
 static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd, void *user,
@@ -158,87 +288,37 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
     struct verify *v = user;
     if (e->type != PT_ENTRY_FILE)
         return PT_OK;
-    bool keep = strcmp(e->path, "SHA256SUMS") == 0 || strcmp(e->path, "backup_report.json") == 0;
-    bool is_db = strcmp(e->path, "database.sqlite3") == 0;
-    bool lines = v->deep && streamed_json(e->path);
-    struct pt_file_writer copy = {.fd = -1};
-    bool copying = false;
-    if (is_db && pt_reader_archive_suffix(v->record->format)) {
-        free(v->snapshot);
-        v->snapshot = pt_xasprintf("%s/verify-%ld-%s.sqlite3", v->project->tmp, (long)getpid(),
-                                   v->record->name);
-        unlink(v->snapshot);
-        if (pt_file_writer_open(&copy, v->snapshot, err) != PT_OK)
-            return PT_EFAIL;
-        copying = v->snapshot_is_temp = true;
-    } else if (is_db) {
-        free(v->snapshot);
-        v->snapshot = pt_path_join(v->record->path, "database.sqlite3");
-    }
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    struct json_lines jl = {0};
-    size_t kept_len = 0, kept_cap = 0;
-    char *kept = NULL;
+    enum pt_compression c = PT_COMPRESSION_NONE;
+    struct tee t = {.v = v, .rd = rd, .e = e, .md = EVP_MD_CTX_new()};
+    t.keep = strcmp(e->path, "SHA256SUMS") == 0 || strcmp(e->path, "backup_report.json") == 0;
+    EVP_DigestInit_ex(t.md, EVP_sha256(), NULL);
     enum pt_status rc = PT_OK;
-    for (;;) {
-        ssize_t n = pt_reader_read(rd, v->buf, BUF_SIZE, err);
-        if (n < 0) {
-            rc = PT_EFAIL;
+    if (pt_compression_match(e->path, "database.sqlite3", &c))
+        rc = take_snapshot(v, &t, c, err);
+    else if (v->deep && streamed_json(e->path, &c))
+        rc = check_json(v, &t, c, err);
+    /* The rest of the member, as stored, for its checksum. */
+    while (rc == PT_OK) {
+        ssize_t n = tee_read(&t, v->buf, BUF_SIZE, err);
+        if (n < 0)
+            rc = err && err->status ? err->status : PT_EFAIL;
+        if (n <= 0)
             break;
-        }
-        if (n == 0)
-            break;
-        EVP_DigestUpdate(md, v->buf, (size_t)n);
-        if (lines)
-            json_lines_feed(&jl, (const char *)v->buf, (size_t)n);
-        if (copying && (rc = pt_file_writer_write(&copy, v->buf, (size_t)n, err)) != PT_OK)
-            break;
-        if (keep && kept_len + (size_t)n > PT_SMALL_FILE_MAX) {
-            rc = pt_error_set(err, PT_EFAIL,
-                              _("%s is larger than poshtiban ever writes it: refused"), e->path);
-            break;
-        }
-        if (keep) {
-            if (kept_len + (size_t)n + 1 > kept_cap)
-                kept = pt_xrealloc(kept, kept_cap = (kept_len + (size_t)n + 1) * 2);
-            memcpy(kept + kept_len, v->buf, (size_t)n);
-            kept_len += (size_t)n;
-            kept[kept_len] = '\0';
-        }
-        v->done += n;
-        if (v->monitor && v->monitor->progress) {
-            struct pt_progress p = {PT_PHASE_VERIFY, v->done, v->record->size_bytes, e->path};
-            v->monitor->progress(&p, v->monitor->user);
-        }
-        if (v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel)) {
-            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
-            break;
-        }
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    EVP_DigestFinal_ex(md, digest, &dlen);
-    EVP_MD_CTX_free(md);
-    bool json_ok = lines ? json_lines_ok(&jl) : true;
-    if (copying) {
-        if (rc == PT_OK)
-            rc = pt_file_writer_close(&copy, NULL, NULL, err);
-        else
-            pt_file_writer_abort(&copy);
-    }
+    EVP_DigestFinal_ex(t.md, digest, &dlen);
+    EVP_MD_CTX_free(t.md);
     if (rc != PT_OK) {
-        free(kept);
+        free(t.kept);
         return rc;
     }
-    if (lines && !json_ok)
-        problem(v, _("%s: not valid JSON"), e->path);
-    if (keep && strcmp(e->path, "SHA256SUMS") == 0) {
+    if (t.keep && strcmp(e->path, "SHA256SUMS") == 0) {
         free(v->sums);
-        v->sums = kept ? kept : pt_xstrdup("");
-    } else if (keep) {
+        v->sums = t.kept ? t.kept : pt_xstrdup("");
+    } else if (t.keep) {
         free(v->report);
-        v->report = kept ? kept : pt_xstrdup("");
+        v->report = t.kept ? t.kept : pt_xstrdup("");
     }
     if (v->n_files == v->cap_files)
         v->files = pt_xrealloc(v->files, (v->cap_files = v->cap_files ? v->cap_files * 2 : 64) *
@@ -299,7 +379,8 @@ static int stop_when_cancelled(void *user)
 static void check_snapshot(struct verify *v)
 {
     if (!v->snapshot) {
-        problem(v, _("database.sqlite3: missing"));
+        if (!v->snapshot_bad)
+            problem(v, _("database.sqlite3: missing"));
         return;
     }
     sqlite3 *db = NULL;
@@ -413,7 +494,7 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
         rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
     }
     pt_error_clear(&walk_err);
-    if (v.snapshot_is_temp)
+    if (v.snapshot_is_temp && v.snapshot)
         unlink(v.snapshot);
     free(v.snapshot);
     free(v.sums);

@@ -25,6 +25,7 @@ check_backup() { # check_backup PROJECT BACKUP-PATH
 
 proj=$scratch/proj
 make_project "$proj"
+plain_files "$proj"
 mkdir -p "$proj/media/سند ها/deep/er"
 printf 'x' >"$proj/media/سند ها/deep/er/file with spaces.txt"
 : >"$proj/media/empty"

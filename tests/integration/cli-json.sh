@@ -51,7 +51,7 @@ expect_eq "list --status" "0" "$(echo "$out" | json_eval 'd["total"]')"
 
 run_pt show nightly --json
 expect_eq "show exit" 0 "$status"
-expect_eq "show files" "ok" "$(echo "$out" | json_eval "'ok' if set($record_keys) <= set(d) and any(f['path'] == 'database.sqlite3' and len(f['sha256']) == 64 and f['size'] > 0 for f in d['files']) else d")"
+expect_eq "show files" "ok" "$(echo "$out" | json_eval "'ok' if set($record_keys) <= set(d) and any(f['path'] == 'database.sqlite3.zst' and len(f['sha256']) == 64 and f['size'] > 0 for f in d['files']) else d")"
 id=$(echo "$out" | json_eval 'd["id"]')
 run_pt show "$id" --json
 expect_eq "show by id" "nightly" "$(echo "$out" | json_eval 'd["name"]')"
@@ -78,7 +78,7 @@ expect_eq "stats size" "$(stat -c %s db.sqlite3)" "$(echo "$out" | json_eval 'd[
 run_pt settings list --json
 expect_eq "settings list exit" 0 "$status"
 expect_eq "settings typed" "10 False dir" "$(echo "$out" | json_eval '"%s %s %s" % (d["retention.max_backups"], d["auto.enabled"], d["backup.format"])')"
-expect_eq "settings count (section 4's twenty, notify.smtp.insecure and section 10's nine)" "30" "$(echo "$out" | json_eval 'len(d)')"
+expect_eq "settings count (section 4's twenty, notify.smtp.insecure, backup.compress and section 10's nine)" "31" "$(echo "$out" | json_eval 'len(d)')"
 run_pt settings set retention.max_backups 4
 expect_eq "settings set" "0 retention.max_backups = 4" "$status $out"
 run_pt settings get retention.max_backups

@@ -6,6 +6,8 @@
 # and of all its fixtures/*.json at once, into a freshly migrated database
 # reproduces the data: dumpdata equals the original's dumpdata, and every
 # stored value is the same.  Also checks the shape of the fixture values.
+# Every variant: the default (complete_database.json.gz, fixtures/*.json.gz,
+# which loaddata reads as they are) and backup.compress false (plain .json).
 #
 # Environment: POSHTIBAN (the CLI binary), SOURCE_ROOT (repository root).
 # Exit 0 pass, 1 fail (one line on stderr per failed check), 77 skip.
@@ -66,35 +68,45 @@ fresh() {
 # 1. The demo project.
 "$demo/make-demo" "$tmp/proj" >/dev/null || die "make-demo failed"
 
-# 2. A backup.
-(cd "$tmp" && "$POSHTIBAN" -C "$tmp/proj" create --json) >"$tmp/create.json" 2>"$tmp/create.err"
-rc=$?
-[ $rc -eq 0 ] || die "poshtiban create failed (exit $rc): $(lastline "$tmp/create.err")"
-backup=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["path"])' \
-    "$tmp/create.json" 2>"$tmp/path.err") ||
-    die "create --json printed no record with a path: $(lastline "$tmp/path.err")"
-[ -d "$backup" ] || die "the backup path '$backup' is not a folder"
-[ -f "$backup/complete_database.json" ] || die "no complete_database.json in $backup"
-shopt -s nullglob
-fixtures=("$backup"/fixtures/*.json)
-shopt -u nullglob
-[ ${#fixtures[@]} -gt 0 ] || fail "no fixtures/*.json in $backup"
-
 # 3. The original, as Django dumps it.
 manage "$tmp/proj/db.sqlite3" dumpdata >"$tmp/orig.json" 2>"$tmp/orig.log" ||
     die "dumpdata of the original failed: $(lastline "$tmp/orig.log")"
 
-# 4. complete_database.json into a fresh database.
-fresh complete "$backup/complete_database.json"
+# variant NAME EXT: a backup whose JSON files end in EXT (".json.gz" by
+# default, ".json" with backup.compress false) loads back into Django.
+variant() {
+    local v=$1 ext=$2
+    # 2. A backup.
+    (cd "$tmp" && "$POSHTIBAN" -C "$tmp/proj" create --json) >"$tmp/create-$v.json" 2>"$tmp/create-$v.err"
+    local rc=$?
+    [ $rc -eq 0 ] || die "poshtiban create failed (exit $rc): $(lastline "$tmp/create-$v.err")"
+    local backup
+    backup=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["path"])' \
+        "$tmp/create-$v.json" 2>"$tmp/path.err") ||
+        die "create --json printed no record with a path: $(lastline "$tmp/path.err")"
+    [ -d "$backup" ] || die "the backup path '$backup' is not a folder"
+    [ -f "$backup/complete_database$ext" ] || die "$v: no complete_database$ext in $backup"
+    shopt -s nullglob
+    fixtures=("$backup"/fixtures/*$ext)
+    shopt -u nullglob
+    [ ${#fixtures[@]} -gt 0 ] || fail "$v: no fixtures/*$ext in $backup"
+    # 4. complete_database.json into a fresh database.
+    fresh "complete-$v" "$backup/complete_database$ext"
 
-# 5. All per-model fixtures, in one loaddata call.
-[ ${#fixtures[@]} -gt 0 ] && fresh fixtures "${fixtures[@]}"
-
-# 6. The values themselves, against the original database.
-"$PY" - "$backup/complete_database.json" "$tmp/proj/db.sqlite3" "$backup/fixtures" <<'PY' ||
+    # 5. All per-model fixtures, in one loaddata call.
+    [ ${#fixtures[@]} -gt 0 ] && fresh "fixtures-$v" "${fixtures[@]}"
+    # 6. The values themselves, against the original database.
+    "$PY" - "$backup/complete_database$ext" "$tmp/proj/db.sqlite3" "$backup/fixtures" <<'PY' ||
 import base64, binascii, datetime, decimal, json, os, re, sqlite3, sys
 
 complete_path, db_path, fixtures_dir = sys.argv[1:4]
+import gzip
+EXT = ".json.gz" if complete_path.endswith(".gz") else ".json"
+
+
+def opened(path):
+    """A fixture file as loaddata reads it: through gzip when it ends in .gz."""
+    return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
 errors = {}          # check -> [first message, count]
 
 
@@ -120,7 +132,7 @@ def short(v):
 
 # -- shape ----------------------------------------------------------------
 try:
-    with open(complete_path, "rb") as f:
+    with opened(complete_path) as f:
         data = json.loads(f.read().decode("utf-8"))
 except (OSError, ValueError) as e:
     print("django-roundtrip: complete_database.json is not UTF-8 JSON: %s" % e,
@@ -142,12 +154,12 @@ for obj in data:
 # -- fixtures/<label>.json --------------------------------------------------
 fixture_count = 0
 for name in sorted(os.listdir(fixtures_dir)) if os.path.isdir(fixtures_dir) else []:
-    if not name.endswith(".json"):
+    if not name.endswith(EXT):
         continue
-    label = name[:-len(".json")]
+    label = name[:-len(EXT)]
     try:
-        with open(os.path.join(fixtures_dir, name), encoding="utf-8") as f:
-            objs = json.load(f)
+        with opened(os.path.join(fixtures_dir, name)) as f:
+            objs = json.loads(f.read().decode("utf-8"))
     except (OSError, ValueError) as e:
         bad("fixture files", "fixtures/%s is not JSON: %s" % (name, e))
         continue
@@ -298,7 +310,14 @@ for check, (message, count) in errors.items():
     print("django-roundtrip: %s: %s%s" % (check, message, more), file=sys.stderr)
 sys.exit(1 if errors else 0)
 PY
-    failures=$((failures + 1))
+        failures=$((failures + 1))
+    # The setting for the next variant.
+    "$POSHTIBAN" -C "$tmp/proj" settings set backup.compress false >/dev/null ||
+        die "settings set backup.compress false failed"
+}
+
+variant compressed .json.gz
+variant plain .json
 
 if [ "$failures" -gt 0 ]; then
     exit 1

@@ -9,6 +9,7 @@
 
 proj=$scratch/proj
 make_project "$proj"
+plain_files "$proj"
 cd "$proj" || exit 1
 root=$(pwd -P)/backups
 # Many backups below: automatic retention must not remove any of them.
@@ -121,6 +122,13 @@ dir_case complete_database.json flip
 dir_case backup_report.json flip
 dir_case backup_summary.txt flip
 dir_case media/docs/contract.txt remove
+# The default dir backup: snapshot and fixtures compressed (backup.compress),
+# a byte flipped in the bytes as stored.
+pt_ok settings set backup.compress true
+dir_case database.sqlite3.zst flip
+dir_case fixtures/unit.json.gz flip
+dir_case complete_database.json.gz flip
+pt_ok settings set backup.compress false
 
 # Archives: one flipped byte in the middle, one near the end.
 declare -A bad_archive

@@ -143,9 +143,9 @@ check "bomb: verify --deep stays under 200 MiB of memory (${rss} KiB, sanitizers
 # --- verify reads hashes; --deep also parses the JSON: a fixture that is
 # no JSON, resealed into SHA256SUMS, is seen by --deep (and restore) only
 new_backup --name badjson || exit 1
-fixture=$(cd "$path" && ls fixtures/*.json | head -n 1)
+fixture=$(cd "$path" && ls fixtures/*.json.gz | head -n 1)
 chmod u+w "$path/$fixture" "$path/SHA256SUMS"
-printf '[{"model": ' >"$path/$fixture"
+printf '[{"model": ' | gzip >"$path/$fixture"
 sed -i "s|^[0-9a-f]\{64\}  $fixture\$|$(cd "$path" && sha256sum "$fixture")|" "$path/SHA256SUMS"
 (cd "$path" && sha256sum -c --quiet SHA256SUMS) || fail "badjson: resealed"
 run_pt verify badjson </dev/null

@@ -81,8 +81,17 @@ with open(path, "r+b") as f:
 PY
 }
 
-# db_dump DB: schema and every row, in rowid order (sqlite3's .dump).
+# db_dump DB: schema and every row, in rowid order (sqlite3's .dump). A
+# backup's snapshot is named by its plain name: DB.zst (the default of a dir
+# backup) is unpacked with zstd first, as by hand.
 db_dump() {
+    if [ ! -e "$1" ] && [ -e "$1.zst" ]; then
+        local plain
+        plain=$(mktemp "$scratch/snapshot.XXXXXX")
+        zstd -dcq "$1.zst" >"$plain" && sqlite3 "$plain" .dump
+        rm -f "$plain"
+        return
+    fi
     sqlite3 "$1" .dump
 }
 

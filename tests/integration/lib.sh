@@ -50,6 +50,12 @@ SQL
     head -c 100000 /dev/urandom >"$1/media/photo.bin"
 }
 
+# plain_files DIR: the project's dir backups hold plain files (backup.compress
+# false), for tests about other things that read the snapshot with sqlite3.
+plain_files() {
+    "$POSHTIBAN" -C "$1" settings set backup.compress false >/dev/null || fail "plain_files $1"
+}
+
 finish() {
     if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2

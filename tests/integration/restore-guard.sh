@@ -99,8 +99,16 @@ new_backup --name dmg-media || exit 1
 flip "$path/media/photo.bin"
 refused "damage: dir backup, a media file" 1 "does not verify" restore dmg-media --yes
 new_backup --name dmg-db || exit 1
+flip "$path/database.sqlite3.zst"
+refused "damage: dir backup, database.sqlite3.zst" 1 "does not verify" restore dmg-db --yes
+new_backup --name dmg-gz || exit 1
+flip "$path/complete_database.json.gz"
+refused "damage: dir backup, complete_database.json.gz" 1 "does not verify" restore dmg-gz --yes
+pt_ok settings set backup.compress false
+new_backup --name dmg-plain-db || exit 1
 flip "$path/database.sqlite3"
-refused "damage: dir backup, database.sqlite3" 1 "does not verify" restore dmg-db --yes
+refused "damage: dir backup, database.sqlite3" 1 "does not verify" restore dmg-plain-db --yes
+pt_ok settings set backup.compress true
 new_backup --name dmg-tar --format tar.zst || exit 1
 flip "$path"
 refused "damage: tar.zst archive" 1 "does not verify" restore dmg-tar --yes

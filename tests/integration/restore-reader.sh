@@ -12,6 +12,7 @@ run_case() { # run_case JOURNAL-MODE
     proj=$scratch/$mode
     mkdir -p "$proj"
     cd "$proj" || return
+    plain_files "$proj"
     # Tables a and b carry a generation number in every row; their pages are
     # interleaved with a large pad table, so a copy that is not atomic shows.
     sqlite3 db.sqlite3 >/dev/null <<SQL

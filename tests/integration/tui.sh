@@ -6,6 +6,7 @@
 
 proj=$scratch/proj
 make_project "$proj"
+plain_files "$proj"
 # Some weight, so that the progress box stays up long enough to be seen.
 sqlite3 "$proj/db.sqlite3" "CREATE TABLE blob (id INTEGER PRIMARY KEY, data BLOB);
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 60000)

@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/lock.h"
+#include "poshtiban/settings.h"
 
 struct fixture {
     char *dir;
@@ -70,7 +71,7 @@ static void check_sums(const char *dir)
         free(path);
         lines++;
     }
-    /* database, complete, 2 fixtures, 1 media file, summary, report */
+    /* snapshot, complete, 2 fixtures, 1 media file, summary, report */
     assert_int_equal(lines, 7);
     free(sums);
     free(sums_path);
@@ -95,10 +96,18 @@ static void test_create_dir_backup(void **state)
     assert_string_equal(r.tables[0].name, "note");
     assert_int_equal(r.tables[0].rows, 3);
     assert_int_equal(mode_of(r.path), 0700);
-    char *db = pt_path_join(r.path, "database.sqlite3");
-    assert_int_equal(mode_of(db), 0400);
-    assert_int_equal(pt_test_sql_int(db, "SELECT count(*) FROM note"), 3);
-    free(db);
+    /* Compressed by default (backup.compress): no plain snapshot or fixture beside them. */
+    static const char *const stored[] = {"database.sqlite3.zst", "complete_database.json.gz",
+                                         "fixtures/note.json.gz", "fixtures/tag.json.gz"};
+    static const char *const plain[] = {"database.sqlite3", "complete_database.json",
+                                        "fixtures/note.json", "fixtures/tag.json"};
+    for (size_t i = 0; i < 4; i++) {
+        char *there = pt_path_join(r.path, stored[i]), *not_there = pt_path_join(r.path, plain[i]);
+        assert_int_equal(mode_of(there), 0400);
+        assert_int_not_equal(access(not_there, F_OK), 0);
+        free(there);
+        free(not_there);
+    }
     char *media = pt_path_join(r.path, "media/photos/عکس.txt");
     assert_int_equal(mode_of(media), 0400);
     free(media);
@@ -123,6 +132,47 @@ static void test_create_dir_backup(void **state)
                                      "SELECT count(*) FROM backups WHERE status = 'completed'"),
                      1);
     assert_int_equal(mode_of(f->project.catalog), 0600);
+    pt_record_free(&r);
+}
+
+/* backup.compress false: the plain names of old, and the snapshot opens as it is. */
+static void test_create_plain_files(void **state)
+{
+    struct fixture *f = *state;
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open(&c, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, "backup.compress", "false", NULL), PT_OK);
+    pt_catalog_close(c);
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_record r = {0};
+    struct pt_error err = {0};
+    if (pt_backup_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
+        fail_msg("create: %s", err.message);
+    char *db = pt_path_join(r.path, "database.sqlite3");
+    assert_int_equal(mode_of(db), 0400);
+    assert_int_equal(pt_test_sql_int(db, "SELECT count(*) FROM note"), 3);
+    free(db);
+    static const char *const plain[] = {"complete_database.json", "fixtures/note.json"};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = pt_path_join(r.path, plain[i]);
+        json_t *doc = pt_test_load_json(path);
+        assert_true(json_is_array(doc));
+        json_decref(doc);
+        free(path);
+    }
+    char *zst = pt_path_join(r.path, "database.sqlite3.zst");
+    assert_int_not_equal(access(zst, F_OK), 0);
+    free(zst);
+    check_sums(r.path);
+    char *report_path = pt_path_join(r.path, "backup_report.json");
+    json_t *report = pt_test_load_json(report_path);
+    free(report_path);
+    json_t *how = json_object_get(report, "compression");
+    assert_string_equal(json_string_value(json_object_get(how, "fixtures")), "none");
+    assert_string_equal(json_string_value(json_object_get(how, "snapshot")), "none");
+    assert_false(
+        json_is_true(json_object_get(json_object_get(report, "settings"), "backup.compress")));
+    json_decref(report);
     pt_record_free(&r);
 }
 
@@ -269,6 +319,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_create_dir_backup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_plain_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_second_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_source_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_sqlite, setup, teardown),

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "fsutil.h"
 #include "helpers.h"
 #include "poshtiban/backup.h"
@@ -47,6 +49,7 @@ struct fixture {
     char *dir;
     struct pt_project project;
     struct pt_record record;
+    bool compressed; /* backup.compress, true by default */
 };
 
 static int setup(void **state)
@@ -57,7 +60,21 @@ static int setup(void **state)
     pt_test_sql(db, django_schema);
     free(db);
     pt_test_project(&f->project, f->dir);
+    f->compressed = true;
     *state = f;
+    return 0;
+}
+
+/* The same fixtures, in plain files, with backup.compress false. */
+static int setup_plain(void **state)
+{
+    setup(state);
+    struct fixture *f = *state;
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open(&c, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, "backup.compress", "false", NULL), PT_OK);
+    pt_catalog_close(c);
+    f->compressed = false;
     return 0;
 }
 
@@ -80,10 +97,40 @@ static void create(struct fixture *f)
         fail_msg("create: %s", err.message);
 }
 
+/*
+ * A JSON file of the backup by its plain name: the fixtures are gzip by
+ * default (backup.compress), so "x.json" is read from x.json.gz, which must
+ * be there in place of the plain file.
+ */
 static json_t *load(struct fixture *f, const char *rel)
 {
-    char *path = pt_path_join(f->record.path, rel);
-    json_t *doc = pt_test_load_json(path);
+    bool fixture = strcmp(rel, "backup_report.json") != 0 && f->compressed;
+    char *path =
+        fixture ? pt_xasprintf("%s/%s.gz", f->record.path, rel) : pt_path_join(f->record.path, rel);
+    if (fixture) {
+        char *plain = pt_path_join(f->record.path, rel);
+        assert_int_not_equal(access(plain, F_OK), 0);
+        free(plain);
+    }
+    gzFile gz = gzopen(path, "rb");
+    if (!gz)
+        fail_msg("cannot open %s", path);
+    char *text = NULL;
+    size_t len = 0;
+    char buf[4096];
+    int n;
+    while ((n = gzread(gz, buf, sizeof(buf))) > 0) {
+        text = pt_xrealloc(text, len + (size_t)n + 1);
+        memcpy(text + len, buf, (size_t)n);
+        len += (size_t)n;
+    }
+    assert_int_equal(n, 0);
+    gzclose(gz);
+    json_error_t jerr;
+    json_t *doc = json_loadb(text ? text : "", len, 0, &jerr);
+    if (!doc)
+        fail_msg("%s: %s", path, jerr.text);
+    free(text);
     free(path);
     return doc;
 }
@@ -173,6 +220,25 @@ static void test_django_format(void **state)
     assert_true(json_is_true(json_object_get(json_object_get(report, "source"), "django")));
     json_t *tables = json_object_get(report, "tables");
     assert_int_equal(json_array_size(tables), 7);
+    /* The report names each file as stored, and how. */
+    json_t *how = json_object_get(report, "compression");
+    assert_string_equal(json_string_value(json_object_get(how, "fixtures")),
+                        f->compressed ? "gzip" : "none");
+    assert_string_equal(json_string_value(json_object_get(how, "snapshot")),
+                        f->compressed ? "zstd" : "none");
+    assert_string_equal(json_string_value(json_object_get(report, "snapshot")),
+                        f->compressed ? "database.sqlite3.zst" : "database.sqlite3");
+    assert_string_equal(json_string_value(json_object_get(report, "complete_fixture")),
+                        f->compressed ? "complete_database.json.gz" : "complete_database.json");
+    size_t k;
+    json_t *t;
+    json_array_foreach(tables, k, t)
+    {
+        if (strcmp(json_string_value(json_object_get(t, "name")), "shop_customer") == 0)
+            assert_string_equal(json_string_value(json_object_get(t, "fixture")),
+                                f->compressed ? "fixtures/shop.customer.json.gz"
+                                              : "fixtures/shop.customer.json");
+    }
     json_t *warnings = json_object_get(report, "warnings");
     assert_int_equal(json_array_size(warnings), 1);
     assert_non_null(strstr(json_string_value(json_array_get(warnings, 0)), "legacy_stuff"));
@@ -245,6 +311,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_django_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_naive_datetimes_when_asked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_django_format, setup_plain, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_sqlite, setup_plain, teardown),
     };
     return cmocka_run_group_tests_name("fixtures", tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@ static const struct {
     {"retention.auto_cleanup", "true"},
     {"backup.format", "dir"},
     {"backup.compression_level", "3"},
+    {"backup.compress", "true"},
     {"backup.include_media", "true"},
     {"notify.email.enabled", "false"},
     {"notify.email.on", "failure"},
@@ -99,6 +100,8 @@ static void test_valid_values(void **state)
     struct pt_catalog *c = open_memory();
     expect_set(c, "auto.enabled", "yes", "true");
     expect_set(c, "auto.enabled", "OFF", "false");
+    expect_set(c, "backup.compress", "no", "false");
+    expect_set(c, "backup.compress", "true", "true");
     expect_set(c, "retention.max_backups", "1", "1");
     expect_set(c, "retention.max_backups", "10000", "10000");
     expect_set(c, "auto.interval_hours", "8760", "8760");
@@ -125,6 +128,7 @@ static void test_refusals_keep_value(void **state)
     expect_refused(c, "retention.max_backups", "", "1 to 10000");
     expect_refused(c, "backup.compression_level", "20", "1 to 19");
     expect_refused(c, "auto.enabled", "maybe", "true or false");
+    expect_refused(c, "backup.compress", "zstd", "true or false");
     expect_refused(c, "auto.time", "24:00", "HH:MM");
     expect_refused(c, "backup.format", "rar", "dir, zip, tar.zst");
     expect_refused(c, "notify.email.to", "not-an-address", "mail addresses");

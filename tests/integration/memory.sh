@@ -19,6 +19,7 @@ if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev
     export TMPDIR=/dev/shm
 fi
 . "$(dirname "$0")/lib.sh"
+trap 'exit 143' TERM INT # a timeout still removes the scratch folder (in memory, perhaps)
 # glibc's perturbation (meson sets it for every test) writes into every
 # block malloc hands out: pages a real run never touches would count.
 unset MALLOC_PERTURB_

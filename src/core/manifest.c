@@ -28,21 +28,16 @@ void pt_manifest_set_mode(struct pt_manifest *m, int mode)
         m->entries[m->n - 1].mode = mode & 07777;
 }
 
-json_t *pt_manifest_to_json(const struct pt_manifest *m)
+json_t *pt_manifest_entry_json(const struct pt_manifest_entry *e)
 {
-    json_t *files = json_array();
-    for (size_t i = 0; i < m->n; i++) {
-        const struct pt_manifest_entry *e = &m->entries[i];
-        json_t *f = json_pack("{s:s, s:I, s:s}", "path", e->path, "size", (json_int_t)e->size,
-                              "sha256", e->sha256);
-        if (e->mode) {
-            char octal[8];
-            snprintf(octal, sizeof(octal), "%04o", (unsigned)e->mode);
-            json_object_set_new(f, "mode", json_string(octal));
-        }
-        json_array_append_new(files, f);
+    json_t *f = json_pack("{s:s, s:I, s:s}", "path", e->path, "size", (json_int_t)e->size, "sha256",
+                          e->sha256);
+    if (f && e->mode) {
+        char octal[8];
+        snprintf(octal, sizeof(octal), "%04o", (unsigned)(e->mode & 07777));
+        json_object_set_new(f, "mode", json_string(octal));
     }
-    return files;
+    return f;
 }
 
 static enum pt_status write_name(struct pt_file_writer *w, const char *name, struct pt_error *err)

@@ -28,8 +28,8 @@ void pt_manifest_add(struct pt_manifest *m, const char *path, int64_t size,
                      const char sha256[PT_SHA256_HEX]);
 /* Records the original's permission bits (07777) on the entry added last. */
 void pt_manifest_set_mode(struct pt_manifest *m, int mode);
-/* [{"path","size","sha256"[,"mode": "0644"]}]; new reference. */
-json_t *pt_manifest_to_json(const struct pt_manifest *m);
+/* One entry as the report lists it: {"path","size","sha256"[,"mode": "0644"]}; new reference. */
+json_t *pt_manifest_entry_json(const struct pt_manifest_entry *e);
 /* Writes SHA256SUMS in `sha256sum -c` form (names with \ or newline escaped as it does). */
 enum pt_status pt_manifest_write_sums(const struct pt_manifest *m, const char *path,
                                       struct pt_error *err);

@@ -96,19 +96,56 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
     return doc;
 }
 
+/*
+ * The list of files goes last, one line per file, each dumped on its own:
+ * a backup of 100,000 media files never holds that list as one JSON tree or
+ * one string (docs/backup-layout.md), so memory stays flat.
+ */
+static enum pt_status write_files(struct pt_file_writer *w, const struct pt_manifest *m,
+                                  struct pt_error *err)
+{
+    enum pt_status rc = pt_file_writer_puts(w, ",\n  \"files\": [", err);
+    for (size_t i = 0; rc == PT_OK && i < m->n; i++) {
+        json_t *f = pt_manifest_entry_json(&m->entries[i]);
+        char *line = f ? json_dumps(f, JSON_COMPACT) : NULL;
+        json_decref(f);
+        if (!line)
+            return pt_error_set(err, PT_EFAIL, _("cannot write the backup report"));
+        rc = pt_file_writer_puts(w, i ? ",\n    " : "\n    ", err);
+        if (rc == PT_OK)
+            rc = pt_file_writer_puts(w, line, err);
+        free(line);
+    }
+    if (rc == PT_OK)
+        rc = pt_file_writer_puts(w, m->n ? "\n  ]\n}\n" : "]\n}\n", err);
+    return rc;
+}
+
 enum pt_status pt_report_write_json(json_t *report, const char *dir, struct pt_manifest *manifest,
                                     struct pt_error *err)
 {
-    json_object_set_new(report, "files", pt_manifest_to_json(manifest));
+    json_object_del(report, "files");
     char *path = pt_path_join(dir, "backup_report.json");
     char *text = json_dumps(report, JSON_INDENT(2));
+    /* Everything but the files, up to its last value: the files follow, then the brace. */
+    size_t len = text ? strlen(text) : 0;
+    while (len > 0 && text[len - 1] != '}')
+        len--;
+    if (len > 0)
+        len--;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+        len--;
     struct pt_file_writer w;
     enum pt_status rc = pt_file_writer_open(&w, path, err);
     free(path);
-    if (rc == PT_OK && (!text || pt_file_writer_puts(&w, text, err) != PT_OK ||
-                        pt_file_writer_puts(&w, "\n", err) != PT_OK)) {
-        pt_file_writer_abort(&w);
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write the backup report"));
+    if (rc == PT_OK) {
+        rc = len > 1 ? pt_file_writer_write(&w, text, len, err) : PT_EFAIL;
+        if (rc == PT_OK)
+            rc = write_files(&w, manifest, err);
+        if (rc != PT_OK) {
+            pt_file_writer_abort(&w);
+            rc = pt_error_set(err, PT_EFAIL, _("cannot write the backup report"));
+        }
     }
     free(text);
     return rc == PT_OK ? finish(&w, "backup_report.json", manifest, err) : rc;

@@ -169,7 +169,59 @@ struct tee {
     bool keep;
     char *kept;
     size_t kept_len, kept_cap;
+    /* The report: only what precedes its top-level "files" (scanned as it streams). */
+    bool head_only, cut;
+    int depth;
+    bool in_string, escaped, is_key, files_key;
+    size_t comma, string_start;
 };
+
+/*
+ * Follows the report's JSON byte by byte, at the top level only, until the
+ * key "files": everything before its comma is what verify reads (name,
+ * tables); the list of files, 100,000 lines perhaps, is hashed as the rest
+ * is, but never kept (docs/backup-layout.md).
+ */
+static void scan_head(struct tee *t, size_t from)
+{
+    for (size_t i = from; i < t->kept_len && !t->cut; i++) {
+        char c = t->kept[i];
+        if (t->in_string) {
+            if (t->escaped)
+                t->escaped = false;
+            else if (c == '\\')
+                t->escaped = true;
+            else if (c == '"') {
+                t->in_string = false;
+                t->files_key = t->is_key && i - t->string_start == 5 &&
+                               memcmp(t->kept + t->string_start, "files", 5) == 0;
+            }
+            continue;
+        }
+        if (c == '"') {
+            t->in_string = true;
+            t->string_start = i + 1;
+            t->is_key = t->depth == 1 && t->is_key;
+        } else if (c == '{' || c == '[') {
+            t->depth++;
+            t->is_key = c == '{' && t->depth == 1;
+            if (t->is_key)
+                t->comma = i + 1;
+        } else if (c == '}' || c == ']') {
+            t->depth--;
+        } else if (c == ',' && t->depth == 1) {
+            t->comma = i;
+            t->is_key = true;
+        } else if (c == ':' && t->depth == 1) {
+            if (t->files_key) {
+                t->cut = true;
+                t->kept_len = t->comma;
+                t->kept[t->kept_len] = '\0';
+            }
+            t->is_key = false;
+        }
+    }
+}
 
 static ssize_t tee_read(void *user, void *buf, size_t len, struct pt_error *err)
 {
@@ -190,6 +242,10 @@ static ssize_t tee_read(void *user, void *buf, size_t len, struct pt_error *err)
         memcpy(t->kept + t->kept_len, buf, (size_t)n);
         t->kept_len += (size_t)n;
         t->kept[t->kept_len] = '\0';
+        if (t->head_only) {
+            scan_head(t, t->kept_len - (size_t)n);
+            t->keep = !t->cut;
+        }
     }
     v->done += n;
     if (v->monitor && v->monitor->progress) {
@@ -290,7 +346,8 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
         return PT_OK;
     enum pt_compression c = PT_COMPRESSION_NONE;
     struct tee t = {.v = v, .rd = rd, .e = e, .md = EVP_MD_CTX_new()};
-    t.keep = strcmp(e->path, "SHA256SUMS") == 0 || strcmp(e->path, "backup_report.json") == 0;
+    t.head_only = strcmp(e->path, "backup_report.json") == 0;
+    t.keep = strcmp(e->path, "SHA256SUMS") == 0 || t.head_only;
     EVP_DigestInit_ex(t.md, EVP_sha256(), NULL);
     enum pt_status rc = PT_OK;
     if (pt_compression_match(e->path, "database.sqlite3", &c))
@@ -316,9 +373,12 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
     if (t.keep && strcmp(e->path, "SHA256SUMS") == 0) {
         free(v->sums);
         v->sums = t.kept ? t.kept : pt_xstrdup("");
-    } else if (t.keep) {
+    } else if (t.head_only) {
         free(v->report);
-        v->report = t.kept ? t.kept : pt_xstrdup("");
+        /* The head, closed where the files began: a whole JSON object again. */
+        v->report = t.cut ? pt_xasprintf("%s}", t.kept) : t.kept ? t.kept : pt_xstrdup("");
+        if (t.cut)
+            free(t.kept);
     }
     if (v->n_files == v->cap_files)
         v->files = pt_xrealloc(v->files, (v->cap_files = v->cap_files ? v->cap_files * 2 : 64) *
@@ -404,32 +464,50 @@ static void check_snapshot(struct verify *v)
         problem(v, _("database.sqlite3: integrity check failed: %s"),
                 verdict ? verdict : sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    json_t *report = v->report ? json_loads(v->report, 0, NULL) : NULL;
-    const char *named = json_string_value(json_object_get(report, "name"));
-    if (!report)
+    /*
+     * The report's name and tables through SQLite's JSON functions, which
+     * walk the text: a report that lists 100,000 media files is never made
+     * into a tree (docs/backup-layout.md).
+     */
+    sqlite3_stmt *q = NULL;
+    char *named = NULL;
+    bool valid = v->report &&
+                 sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, '$.name')", -1, &q,
+                                    NULL) == SQLITE_OK &&
+                 sqlite3_bind_text(q, 1, v->report, -1, SQLITE_STATIC) == SQLITE_OK &&
+                 sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
+    if (valid && sqlite3_column_type(q, 1) == SQLITE_TEXT)
+        named = pt_xstrdup((const char *)sqlite3_column_text(q, 1));
+    sqlite3_finalize(q);
+    if (!valid)
         problem(v, _("backup_report.json: not valid JSON"));
     else if (!named || strcmp(named, v->record->name) != 0)
         problem(v, _("backup_report.json: it is the report of another backup (%s)"),
                 named ? named : "?");
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(report, "tables"), i, t)
-    {
-        if (!intact)
-            break;
-        const char *name = json_string_value(json_object_get(t, "name"));
-        json_int_t want = json_integer_value(json_object_get(t, "rows"));
-        if (!name)
-            continue;
-        int64_t got = pt_schema_count_rows(db, name);
-        if (got != want) {
-            char *a = pt_l10n_int(got), *b = pt_l10n_int(want);
-            problem(v, _("database.sqlite3: table %s has %s rows, the report says %s"), name, a, b);
-            free(a);
-            free(b);
+    free(named);
+    q = NULL;
+    if (valid && intact &&
+        sqlite3_prepare_v2(db,
+                           "SELECT json_extract(value, '$.name'), json_extract(value, '$.rows') "
+                           "FROM json_each(?1, '$.tables')",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(q, 1, v->report, -1, SQLITE_STATIC) == SQLITE_OK) {
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            if (sqlite3_column_type(q, 0) != SQLITE_TEXT)
+                continue;
+            const char *name = (const char *)sqlite3_column_text(q, 0);
+            int64_t want = sqlite3_column_int64(q, 1);
+            int64_t got = pt_schema_count_rows(db, name);
+            if (got != want) {
+                char *a = pt_l10n_int(got), *b = pt_l10n_int(want);
+                problem(v, _("database.sqlite3: table %s has %s rows, the report says %s"), name, a,
+                        b);
+                free(a);
+                free(b);
+            }
         }
     }
-    json_decref(report);
+    sqlite3_finalize(q);
     sqlite3_close(db);
 }
 

@@ -29,7 +29,9 @@
     X(PT_ACT_OPEN, '\n', KEY_ENTER, "Enter", N_("open"),                                           \
       N_("open the selected backup or setting"))                                                   \
     X(PT_ACT_NEW, 'n', 0, "n", N_("new"), N_("take a backup now"))                                 \
-    X(PT_ACT_VERIFY, 'v', 0, "v", N_("verify"), N_("verify the selected backup"))                  \
+    X(PT_ACT_VERIFY, 'v', 0, "v", N_("verify"), N_("checksums, quick_check and row counts"))       \
+    X(PT_ACT_VERIFY_DEEP, 'V', 0, "V", N_("deep verify"),                                          \
+      N_("also integrity_check, every JSON parsed"))                                               \
     X(PT_ACT_RESTORE, 'r', 0, "r", N_("restore"),                                                  \
       N_("restore the selected backup, after a dry run"))                                          \
     X(PT_ACT_EXPORT, 'e', 0, "e", N_("export"), N_("export the selected backup as one ZIP"))       \

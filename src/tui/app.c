@@ -311,6 +311,8 @@ static const char *job_label(const struct pt_job *job, enum pt_phase phase)
         return _("Automatic backup");
     case PT_JOB_VERIFY:
         return _("Verify");
+    case PT_JOB_VERIFY_DEEP:
+        return _("Deep verify");
     case PT_JOB_RESTORE_PLAN:
         return _("Restore, dry run");
     case PT_JOB_RESTORE:
@@ -635,8 +637,13 @@ static void job_done(struct pt_app *app, struct pt_job *job)
         pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"), isolated(job->record.name), size);
         break;
     case PT_JOB_VERIFY:
+    case PT_JOB_VERIFY_DEEP:
         if (job->verify.ok)
-            pt_app_message(app, PT_STYLE_OK, _("%s verified: every file intact"),
+            pt_app_message(app, PT_STYLE_OK,
+                           job->kind == PT_JOB_VERIFY_DEEP
+                               ? _("%s verified deeply: every file intact, the snapshot's "
+                                   "integrity checked, every JSON file parsed")
+                               : _("%s verified: every file intact"),
                            isolated(job->record.name));
         else
             pt_app_message(app, PT_STYLE_ERROR, _("%s is DAMAGED: %s"), isolated(job->record.name),

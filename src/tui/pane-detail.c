@@ -28,9 +28,9 @@ struct detail {
 };
 
 static const enum pt_action actions[] = {
-    PT_ACT_VERIFY, PT_ACT_RESTORE, PT_ACT_EXPORT, PT_ACT_DELETE,  PT_ACT_PIN,
-    PT_ACT_PUSH,   PT_ACT_UP,      PT_ACT_DOWN,   PT_ACT_PAGE_UP, PT_ACT_PAGE_DOWN,
-    PT_ACT_HOME,   PT_ACT_END,     PT_ACT_NONE,
+    PT_ACT_VERIFY,    PT_ACT_RESTORE,     PT_ACT_EXPORT, PT_ACT_DELETE, PT_ACT_PIN,
+    PT_ACT_PUSH,      PT_ACT_VERIFY_DEEP, PT_ACT_UP,     PT_ACT_DOWN,   PT_ACT_PAGE_UP,
+    PT_ACT_PAGE_DOWN, PT_ACT_HOME,        PT_ACT_END,    PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)
@@ -182,16 +182,18 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         d->scroll = most;
         break;
     case PT_ACT_VERIFY:
+    case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
     case PT_ACT_RESTORE:
     case PT_ACT_PUSH:
         if (!d->have)
             return true;
         pt_app_start(app,
-                     a == PT_ACT_VERIFY   ? PT_JOB_VERIFY
-                     : a == PT_ACT_EXPORT ? PT_JOB_EXPORT
-                     : a == PT_ACT_PUSH   ? PT_JOB_PUSH
-                                          : PT_JOB_RESTORE_PLAN,
+                     a == PT_ACT_VERIFY        ? PT_JOB_VERIFY
+                     : a == PT_ACT_VERIFY_DEEP ? PT_JOB_VERIFY_DEEP
+                     : a == PT_ACT_EXPORT      ? PT_JOB_EXPORT
+                     : a == PT_ACT_PUSH        ? PT_JOB_PUSH
+                                               : PT_JOB_RESTORE_PLAN,
                      d->record.name);
         return true;
     case PT_ACT_DELETE:
@@ -221,6 +223,7 @@ static bool can(void *state, enum pt_action a)
     case PT_ACT_PUSH:
         return d->have && d->record.status == PT_STATE_COMPLETED;
     case PT_ACT_VERIFY:
+    case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
     case PT_ACT_DELETE:
     case PT_ACT_PIN:

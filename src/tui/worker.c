@@ -35,8 +35,9 @@ static void *run(void *arg)
         break;
     }
     case PT_JOB_VERIFY:
-        job->status =
-            pt_verify_backup(p, job->id, false, &monitor, &job->record, &job->verify, &job->err);
+    case PT_JOB_VERIFY_DEEP:
+        job->status = pt_verify_backup(p, job->id, job->kind == PT_JOB_VERIFY_DEEP, &monitor,
+                                       &job->record, &job->verify, &job->err);
         break;
     case PT_JOB_RESTORE_PLAN: {
         struct pt_restore_options opts = {0};

@@ -20,6 +20,7 @@
 enum pt_job_kind {
     PT_JOB_CREATE,
     PT_JOB_VERIFY,
+    PT_JOB_VERIFY_DEEP, /* verify --deep */
     PT_JOB_RESTORE_PLAN,
     PT_JOB_RESTORE,
     PT_JOB_EXPORT,

@@ -88,6 +88,9 @@ keys PageDown PageDown
 expect_screen "detail files" "database.sqlite3"
 keys v
 expect_screen "verify result" "alpha verified: every file intact" 30
+# V verifies deeply: integrity_check and every JSON file parsed, as verify --deep.
+keys V
+expect_screen "deep verify result" "alpha verified deeply" 30
 pt show alpha --json | json_eval 'd["verify_ok"]' | grep -q True || fail "verify recorded in the catalog"
 
 # --- delete asks, then removes ---

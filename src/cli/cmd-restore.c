@@ -8,63 +8,21 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/restore.h"
 
-/* Media names come from files: whatever they hold, the terminal is told nothing. */
-static void print_names(char mark, char **names, size_t n)
+static char *isolate(const char *text, bool path)
 {
-    for (size_t i = 0; i < n; i++) {
-        char *shown = pt_text_printable(names[i]), *path = pt_cli_path(shown);
-        pt_cli_printf("  %c %s\n", mark, path);
-        free(path);
-        free(shown);
-    }
+    return path ? pt_cli_path(text) : pt_cli_name(text);
 }
 
+/* The lines the TUI shows before it asks (core/restore-text.c). */
 static void print_plan(const struct pt_restore_plan *plan)
 {
-    char *text = pt_cli_name(plan->backup);
-    pt_cli_printf(_("Restore %s\n"), text);
-    free(text);
-    if (plan->database_target) {
-        text = pt_cli_path(plan->database_target);
-        pt_cli_printf(_("Database %s:\n"), text);
-        free(text);
-        size_t width = 0;
-        for (size_t i = 0; i < plan->n_tables; i++) {
-            size_t w = pt_cli_width(plan->tables[i].name);
-            width = w > width ? w : width;
-        }
-        for (size_t i = 0; i < plan->n_tables; i++) {
-            const struct pt_restore_table *t = &plan->tables[i];
-            char *now = pt_l10n_int(t->now), *after = pt_l10n_int(t->after);
-            char *name = pt_cli_name(t->name);
-            fputs("  ", stdout);
-            pt_cli_pad(name, width + 2);
-            free(name);
-            /* The arrow points the way the line reads. */
-            pt_cli_printf("%s %s %s%s\n", t->now < 0 ? "-" : now, pt_l10n_rtl() ? "←" : "→",
-                          t->after < 0 ? "-" : after, t->now != t->after ? "  *" : "");
-            free(now);
-            free(after);
-        }
-        if (plan->migrations_differ)
-            pt_cli_printf("  %s\n",
-                          _("Warning: the backup's Django migrations differ from the current "
-                            "database's; run manage.py migrate after restoring"));
+    char **lines = NULL;
+    size_t n = pt_restore_plan_lines(plan, isolate, &lines);
+    for (size_t i = 0; i < n; i++) {
+        pt_cli_printf("%s\n", lines[i]);
+        free(lines[i]);
     }
-    if (plan->media_target) {
-        char *add = pt_l10n_int((int64_t)plan->n_add), *change = pt_l10n_int((int64_t)plan->n_change),
-             *remove = pt_l10n_int((int64_t)plan->n_remove);
-        text = pt_cli_path(plan->media_target);
-        pt_cli_printf(_("Media %s: %s to add, %s to change, %s to remove\n"), text, add, change,
-                      remove);
-        free(text);
-        free(add);
-        free(change);
-        free(remove);
-        print_names('+', plan->add, plan->n_add);
-        print_names('~', plan->change, plan->n_change);
-        print_names('-', plan->remove, plan->n_remove);
-    }
+    free(lines);
 }
 
 int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)

@@ -10,7 +10,6 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 
@@ -25,27 +24,32 @@ static void add(struct lines *l, char *line)
     l->items[l->n++] = line;
 }
 
-/* A name from a file or the catalog: printable, and whole in a right-to-left line. */
-static char *shown(const char *name)
+struct names {
+    pt_restore_isolate_fn isolate;
+};
+
+/* A name or path from a file or the catalog: printable, then kept whole as the face keeps it. */
+static char *shown_as(const struct names *k, const char *name, bool path)
 {
     char *printable = pt_text_printable(name ? name : "");
-    if (!pt_l10n_rtl())
+    if (!k->isolate)
         return printable;
-    char *isolated = pt_bidi_isolate(printable);
+    char *isolated = k->isolate(printable, path);
     free(printable);
     return isolated;
 }
 
-static void add_names(struct lines *l, const char *mark, char **names, size_t n)
+static void add_names(struct lines *l, const struct names *k, const char *mark, char **names,
+                      size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char *name = shown(names[i]);
+        char *name = shown_as(k, names[i], true);
         add(l, pt_xasprintf("  %s %s", mark, name));
         free(name);
     }
 }
 
-static void add_tables(struct lines *l, const struct pt_restore_plan *plan)
+static void add_tables(struct lines *l, const struct names *k, const struct pt_restore_plan *plan)
 {
     size_t width = 0;
     for (size_t i = 0; i < plan->n_tables; i++) {
@@ -54,7 +58,7 @@ static void add_tables(struct lines *l, const struct pt_restore_plan *plan)
     }
     for (size_t i = 0; i < plan->n_tables; i++) {
         const struct pt_restore_table *t = &plan->tables[i];
-        char *name = shown(t->name);
+        char *name = shown_as(k, t->name, false);
         char *now = t->now < 0 ? pt_xstrdup("-") : pt_l10n_int(t->now);
         char *after = t->after < 0 ? pt_xstrdup("-") : pt_l10n_int(t->after);
         size_t pad = width - pt_text_width(t->name) + 2;
@@ -67,14 +71,16 @@ static void add_tables(struct lines *l, const struct pt_restore_plan *plan)
     }
 }
 
-size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, char ***lines)
+size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, pt_restore_isolate_fn isolate,
+                             char ***lines)
 {
     struct lines l = {0};
-    char *backup = shown(plan->backup);
+    const struct names k = {isolate};
+    char *backup = shown_as(&k, plan->backup, false);
     add(&l, pt_xasprintf(_("Restore %s"), backup));
     free(backup);
     if (plan->database_target) {
-        char *target = shown(plan->database_target);
+        char *target = shown_as(&k, plan->database_target, true);
         size_t changed = 0;
         for (size_t i = 0; i < plan->n_tables; i++)
             changed += plan->tables[i].now != plan->tables[i].after;
@@ -85,14 +91,14 @@ size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, char ***lines)
         free(n_changed);
         free(n_all);
         free(target);
-        add_tables(&l, plan);
+        add_tables(&l, &k, plan);
         if (plan->migrations_differ)
             add(&l, pt_xasprintf("  %s", _("Warning: the backup's Django migrations differ from "
                                            "the current database's; run manage.py migrate after "
                                            "restoring")));
     }
     if (plan->media_target) {
-        char *target = shown(plan->media_target);
+        char *target = shown_as(&k, plan->media_target, true);
         char *add_n = pt_l10n_int((int64_t)plan->n_add),
              *change_n = pt_l10n_int((int64_t)plan->n_change),
              *remove_n = pt_l10n_int((int64_t)plan->n_remove);
@@ -102,9 +108,9 @@ size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, char ***lines)
         free(change_n);
         free(remove_n);
         free(target);
-        add_names(&l, "+", plan->add, plan->n_add);
-        add_names(&l, "~", plan->change, plan->n_change);
-        add_names(&l, "-", plan->remove, plan->n_remove);
+        add_names(&l, &k, "+", plan->add, plan->n_add);
+        add_names(&l, &k, "~", plan->change, plan->n_change);
+        add_names(&l, &k, "-", plan->remove, plan->n_remove);
     }
     *lines = l.items;
     return l.n;

@@ -2,11 +2,11 @@
 /* The fields of a record, as `show` prints them and the Detail pane draws them. */
 #include "poshtiban/present.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/fsutil.h"
 #include "../core/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
@@ -27,18 +27,6 @@ static void add(struct list *l, const char *label, char *value, enum pt_tone ton
     l->items[l->n++] = (struct pt_field){label, value ? value : strdup("-"), tone, kind};
 }
 
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...)
-{
-    char *text = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&text, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return text;
-}
-
 /* "Thursday 26 November 2026, 11:06 UTC", in the calendar and digits of the language. */
 static char *when(const char *iso)
 {
@@ -47,7 +35,7 @@ static char *when(const char *iso)
     char *day = pt_l10n_iso_date(iso, PT_DATE_LONG);
     char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
     const char *space = strrchr(at, ' ');
-    char *text = format(_("%s, %s UTC"), day, space ? space + 1 : at);
+    char *text = pt_xasprintf(_("%s, %s UTC"), day, space ? space + 1 : at);
     free(day);
     free(at);
     return text;
@@ -74,8 +62,8 @@ static void add_offsite(struct list *l, const struct pt_record *r)
         char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
         pt_format_size(r->offsite_bytes, grew, sizeof(grew));
         add(l, _("Off-site"),
-            format(_("snapshot %s, %s UTC, the repository grew by %s"), r->offsite_snapshot, at,
-                   grew),
+            pt_xasprintf(_("snapshot %s, %s UTC, the repository grew by %s"), r->offsite_snapshot,
+                         at, grew),
             PT_TONE_GOOD, PT_VALUE_TEXT);
         free(at);
     } else if (r->offsite_error) {
@@ -114,7 +102,7 @@ size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)
             PT_VALUE_TEXT);
     } else {
         char *at = when(r->verified_at);
-        add(&l, _("Verified"), format("%s, %s", r->verify_ok ? _("ok") : _("DAMAGED"), at),
+        add(&l, _("Verified"), pt_xasprintf("%s, %s", r->verify_ok ? _("ok") : _("DAMAGED"), at),
             r->verify_ok ? PT_TONE_GOOD : PT_TONE_BAD, PT_VALUE_TEXT);
         free(at);
     }

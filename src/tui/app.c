@@ -604,11 +604,18 @@ bool pt_app_review(struct pt_app *app, const char *title, char **lines, size_t n
     }
 }
 
+/* A name or path inside a line laid out right to left: isolated, so it reads whole. */
+static char *keep_whole(const char *text, bool path)
+{
+    (void)path;
+    return pt_l10n_rtl() ? pt_bidi_isolate(text) : strdup(text);
+}
+
 /* What the restore will change, in full, before the user says yes. */
 static void show_plan_and_restore(struct pt_app *app, struct pt_job *job)
 {
     char **lines = NULL;
-    size_t n = pt_restore_plan_lines(&job->plan, &lines);
+    size_t n = pt_restore_plan_lines(&job->plan, keep_whole, &lines);
     bool yes =
         pt_app_review(app, _("Restore"), lines, n,
                       _("Restore this? The current state is saved first as a backup, so that one "

@@ -120,25 +120,14 @@ static void label(WINDOW *win, int y, int x, const char *text)
     pt_ui_text(win, y, x, 12, text, PT_STYLE_DIM, PT_ALIGN_LEFT);
 }
 
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...)
-{
-    char *text = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
-    va_end(ap);
-    return text;
-}
-
 static char *backups_text(const struct dashboard *d)
 {
     char bytes[32];
     pt_format_size(d->stats.bytes, bytes, sizeof(bytes));
     char *all = pt_l10n_int(d->stats.total), *done = pt_l10n_int(d->stats.completed),
          *failed = pt_l10n_int(d->stats.failed);
-    char *text = format(_("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
+    char *text =
+        pt_ui_format(_("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
     free(all);
     free(done);
     free(failed);
@@ -152,7 +141,7 @@ static char *last_good_text(const struct dashboard *d)
     pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
     char *name = pt_l10n_rtl() ? pt_bidi_isolate(d->stats.last_success_name)
                                : strdup(d->stats.last_success_name);
-    char *text = format(_("%s · %s UTC · takes %s on average"), name, at, took);
+    char *text = pt_ui_format(_("%s · %s UTC · takes %s on average"), name, at, took);
     free(name);
     free(at);
     return text;
@@ -172,13 +161,14 @@ static char *storage_text(const struct dashboard *d, enum pt_style *style)
     bool no_repository = !d->stats.offsite.repository || !*d->stats.offsite.repository;
     char *text;
     if (alone)
-        text = format(no_repository ? _("%s free · only on this machine: poshtiban offsite init, "
-                                        "or download one · %s")
-                                    : _("%s free · the newest is not off-site yet: u in the list "
-                                        "sends it · %s"),
-                      free_s, verdict);
+        text = pt_ui_format(no_repository
+                                ? _("%s free · only on this machine: poshtiban offsite init, "
+                                    "or download one · %s")
+                                : _("%s free · the newest is not off-site yet: u in the list "
+                                    "sends it · %s"),
+                            free_s, verdict);
     else
-        text = format(_("%s free of %s · %s"), free_s, total_s, verdict);
+        text = pt_ui_format(_("%s free of %s · %s"), free_s, total_s, verdict);
     *style = alone || lost ? PT_STYLE_WARN : PT_STYLE_NORMAL;
     return text;
 }
@@ -196,29 +186,29 @@ static char *automatic_text(const struct dashboard *d, enum pt_style *style)
     if (d->schedule_known && !d->schedule.due) {
         char next[32];
         pt_schedule_local_time(d->schedule.next_ms, next);
-        when = format(_("every %s hours · next %s"), every, next);
+        when = pt_ui_format(_("every %s hours · next %s"), every, next);
     } else {
-        when = format(_("every %s hours · due now"), every);
+        when = pt_ui_format(_("every %s hours · due now"), every);
         *style = PT_STYLE_WARN;
     }
     free(every);
     const struct pt_cron_status *c = &d->cron;
     char *text = NULL;
     if (d->cron_known && c->crontab_ok && !c->line)
-        text = format(_("%s · but NOTHING runs them: no crontab line (c in the settings, 4, "
-                        "installs it)"),
-                      when);
+        text = pt_ui_format(_("%s · but NOTHING runs them: no crontab line (c in the settings, 4, "
+                              "installs it)"),
+                            when);
     else if (d->cron_known && c->line && !c->program_ok)
-        text = format(_("%s · but NOTHING runs them: the crontab line runs a program that is "
-                        "gone (c in the settings, 4, twice)"),
-                      when);
+        text = pt_ui_format(_("%s · but NOTHING runs them: the crontab line runs a program that is "
+                              "gone (c in the settings, 4, twice)"),
+                            when);
     else if (d->cron_known && c->line && !c->daemon_running)
-        text = format(_("%s · but NOTHING runs them: cron is not running (start it: %s)"), when,
-                      c->start_command ? c->start_command : "cron");
+        text = pt_ui_format(_("%s · but NOTHING runs them: cron is not running (start it: %s)"),
+                            when, c->start_command ? c->start_command : "cron");
     if (text) {
         *style = PT_STYLE_WARN;
     } else if (d->storage_known && d->storage.codespace) {
-        text = format(_("%s · only while the codespace runs"), when);
+        text = pt_ui_format(_("%s · only while the codespace runs"), when);
     }
     if (text) {
         free(when);
@@ -271,11 +261,11 @@ static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, i
     rows[n++] = (struct summary_row){_("Off-site"), pt_stats_offsite_text(&d->stats, pt_l10n_rtl()),
                                      at_risk ? PT_STYLE_WARN : PT_STYLE_NORMAL, 2};
     char *keep = pt_l10n_int(d->max_backups);
-    rows[n++] = (struct summary_row){_("Settings"),
-                                     format(_("format %s · keep %s · media %s · automatic %s"),
-                                            d->format, keep, d->include_media ? _("on") : _("off"),
-                                            d->auto_enabled ? _("on") : _("off")),
-                                     PT_STYLE_NORMAL, 1};
+    rows[n++] = (struct summary_row){
+        _("Settings"),
+        pt_ui_format(_("format %s · keep %s · media %s · automatic %s"), d->format, keep,
+                     d->include_media ? _("on") : _("off"), d->auto_enabled ? _("on") : _("off")),
+        PT_STYLE_NORMAL, 1};
     free(keep);
     return draw_rows(win, y, x, w, rows, n);
 }

@@ -106,6 +106,17 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
     return used;
 }
 
+char *pt_ui_format(const char *fmt, ...)
+{
+    char *text = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&text, fmt, ap) < 0)
+        abort(); /* out of memory: nothing sensible to draw */
+    va_end(ap);
+    return text;
+}
+
 int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
                 const char *fmt, ...)
 {

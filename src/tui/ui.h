@@ -39,6 +39,8 @@ int pt_ui_attr(enum pt_style style);
  */
 int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_style style,
                enum pt_align align);
+/* printf into a new string; out of memory ends the program. */
+char *pt_ui_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* printf-style pt_ui_text. */
 int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));

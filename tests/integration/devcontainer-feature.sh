@@ -100,17 +100,7 @@ PY
 )"
 
 # A stand-in crontab(1) on PATH, the table in a file: the machine's stays as it is.
-mkdir -p "$scratch/bin"
-export FAKE_CRONTAB=$scratch/crontab
-cat >"$scratch/bin/crontab" <<'SH'
-#!/bin/sh
-case "$*" in
-    -l) [ -f "$FAKE_CRONTAB" ] && exec cat "$FAKE_CRONTAB"; echo "no crontab for $(id -un)" >&2; exit 1 ;;
-    -) cat >"$FAKE_CRONTAB.new" && mv "$FAKE_CRONTAB.new" "$FAKE_CRONTAB" ;;
-    *) echo "crontab stand-in: unsupported: $*" >&2; exit 2 ;;
-esac
-SH
-chmod +x "$scratch/bin/crontab"
+fake_crontab
 export PATH=$scratch/bin:$PATH
 
 cron_pids() { pgrep -x cron | sort; }

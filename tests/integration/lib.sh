@@ -56,6 +56,22 @@ plain_files() {
     "$POSHTIBAN" -C "$1" settings set backup.compress false >/dev/null || fail "plain_files $1"
 }
 
+# fake_crontab: crontab(1) as a file, speaking its protocol (-l, -), at
+# $scratch/bin/crontab; the table is $FAKE_CRONTAB. The machine's stays as it is.
+fake_crontab() {
+    mkdir -p "$scratch/bin"
+    export FAKE_CRONTAB=$scratch/crontab
+    cat >"$scratch/bin/crontab" <<'SH'
+#!/bin/sh
+case "$*" in
+    -l) [ -f "$FAKE_CRONTAB" ] && exec cat "$FAKE_CRONTAB"; echo "no crontab for $(id -un)" >&2; exit 1 ;;
+    -) cat >"$FAKE_CRONTAB.new" && mv "$FAKE_CRONTAB.new" "$FAKE_CRONTAB" ;;
+    *) echo "crontab stand-in: unsupported: $*" >&2; exit 2 ;;
+esac
+SH
+    chmod +x "$scratch/bin/crontab"
+}
+
 finish() {
     if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2

@@ -7,18 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 
-# crontab(1) as a file, speaking its protocol (-l, -).
-mkdir -p "$scratch/bin"
-export FAKE_CRONTAB=$scratch/crontab
-cat >"$scratch/bin/crontab" <<'SH'
-#!/bin/sh
-case "$*" in
-    -l) [ -f "$FAKE_CRONTAB" ] && exec cat "$FAKE_CRONTAB"; echo "no crontab for $(id -un)" >&2; exit 1 ;;
-    -) cat >"$FAKE_CRONTAB.new" && mv "$FAKE_CRONTAB.new" "$FAKE_CRONTAB" ;;
-    *) exit 2 ;;
-esac
-SH
-chmod +x "$scratch/bin/crontab"
+fake_crontab
 printf '# my own line\nMAILTO=me\n*/5 * * * * echo hi\n' >"$FAKE_CRONTAB"
 mine=$(cat "$FAKE_CRONTAB")
 

@@ -18,17 +18,8 @@ trap 'tmux -S "$tmux_socket" kill-server 2>/dev/null; stop_everything' EXIT
 unset LANGUAGE LANG CODESPACE_NAME GITHUB_REPOSITORY CODESPACE_VSCODE_FOLDER
 export LC_ALL=C.UTF-8 TZ=UTC
 
-# crontab(1) as a file (empty: no line runs `auto`), speaking its protocol (-l, -).
-mkdir -p "$scratch/bin"
-cat >"$scratch/bin/crontab" <<'SH'
-#!/bin/sh
-case "$*" in
-    -l) [ -f "$FAKE_CRONTAB" ] && exec cat "$FAKE_CRONTAB"; echo "no crontab for $(id -un)" >&2; exit 1 ;;
-    -) cat >"$FAKE_CRONTAB.new" && mv "$FAKE_CRONTAB.new" "$FAKE_CRONTAB" ;;
-    *) exit 2 ;;
-esac
-SH
-chmod +x "$scratch/bin/crontab"
+# crontab(1) as a file, empty: no line runs `auto`.
+fake_crontab
 
 proj=$scratch/proj
 make_project "$proj"

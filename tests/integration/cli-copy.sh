@@ -105,14 +105,6 @@ pt cron install >/dev/null 2>&1 || fail "cron install"
 want_db=$(sqlite3 "$proj/db.sqlite3" .dump | sha256sum)
 want_media=$(cd "$proj/media" && find . -type f -exec sha256sum {} + | sort)
 
-# on_pty OUT ARGS…: poshtiban ARGS on a 100x30 pseudo-terminal; screen bytes in OUT.
-on_pty() {
-    local out=$1 cmd
-    shift
-    printf -v cmd '%q ' "$POSHTIBAN" "$@"
-    SHELL=/bin/sh script -qec "stty cols 100 rows 30 && exec $cmd" /dev/null </dev/null >"$out" 2>&1 &&
-        status=0 || status=$?
-}
 
 # copies FILE: the commands a user copies from the screen, one per line;
 # "recipe<TAB>command" for the report's recipe. Problems as "PROBLEM …" lines.

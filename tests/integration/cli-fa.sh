@@ -28,13 +28,6 @@ pt() { "$POSHTIBAN" "$@"; }
 pt create --name b1 >/dev/null 2>&1 || fail "create b1"
 pt settings set ui.bidi app >/dev/null || fail "settings set ui.bidi app"
 
-on_pty() { # on_pty OUT ARGS…
-    local out=$1 cmd
-    shift
-    printf -v cmd '%q ' "$POSHTIBAN" "$@"
-    SHELL=/bin/sh script -qec "stty cols 100 rows 30 && exec $cmd" /dev/null </dev/null >"$out" 2>&1 &&
-        status=0 || status=$?
-}
 
 # screen_check FILE CHECK: what is wrong with the screen in FILE, one line each.
 screen_check() {

@@ -56,6 +56,16 @@ plain_files() {
     "$POSHTIBAN" -C "$1" settings set backup.compress false >/dev/null || fail "plain_files $1"
 }
 
+# on_pty OUT ARGS…: poshtiban ARGS on a 100x30 pseudo-terminal (stdin, stdout
+# and stderr on it, nobody typing); the screen's bytes in OUT, the status in $status.
+on_pty() {
+    local out=$1 cmd
+    shift
+    printf -v cmd '%q ' "$POSHTIBAN" "$@"
+    SHELL=/bin/sh script -qec "stty cols 100 rows 30 && exec $cmd" /dev/null </dev/null >"$out" 2>&1 &&
+        status=0 || status=$?
+}
+
 # fake_crontab: crontab(1) as a file, speaking its protocol (-l, -), at
 # $scratch/bin/crontab; the table is $FAKE_CRONTAB. The machine's stays as it is.
 fake_crontab() {

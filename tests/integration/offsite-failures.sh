@@ -95,7 +95,10 @@ exec /usr/bin/ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHosts
 SH
 chmod +x "$scratch/ssh-bin/ssh"
 pt_ok settings set offsite.repository "sftp:poshtiban-offsite:/srv/repo"
-failure "SFTP unreachable" "Connection refused" PATH="$scratch/ssh-bin:$PATH"
+# restic says why the session did not start; what ssh said ("Connection refused")
+# follows in parentheses when restic printed it before it exited, which it does
+# not always do (its copy of ssh's stderr races with its exit).
+failure "SFTP unreachable" "unable to start the sftp session" PATH="$scratch/ssh-bin:$PATH"
 pt_ok settings set offsite.repository "$repo"
 mkdir -p "$scratch/no-restic"
 for tool in sh sqlite3; do ln -sf "$(command -v "$tool")" "$scratch/no-restic/$tool"; done

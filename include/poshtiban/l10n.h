@@ -3,6 +3,7 @@
 #define POSHTIBAN_L10N_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -48,5 +49,12 @@ char *pt_l10n_date(int64_t ms, enum pt_date_style style);
 char *pt_l10n_iso_date(const char *iso, enum pt_date_style style);
 /* ASCII digits of text as the current language writes them (Persian digits in fa). */
 char *pt_l10n_digits(const char *text);
+
+/* "1.5 KiB", "12 MiB": binary units, one decimal under 10. */
+void pt_format_size(int64_t bytes, char *buf, size_t len);
+/* "850 ms", "12.3 s", "4 min 5 s", "2 h 3 min". */
+void pt_format_duration(int64_t ms, char *buf, size_t len);
+/* "5 minutes ago"-style age from seconds; translated. */
+void pt_format_age(int64_t seconds, char *buf, size_t len);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "poshtiban/auto.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
 
 static json_t *auto_json(const struct pt_auto_result *res)

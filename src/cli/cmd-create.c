@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "poshtiban/backup.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
 
 int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)

@@ -15,7 +15,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
-#include "poshtiban/timefmt.h"
+#include "poshtiban/l10n.h"
 
 #define CHUNK (256 * 1024)
 #define SLOTS 8

@@ -16,6 +16,7 @@
 #include "mail.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
 
 #define PING_CONNECT_S 5L

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "poshtiban/preflight.h"
+#include "preflight.h"
 
 #include <errno.h>
 #include <string.h>
@@ -12,7 +12,7 @@
 #include "media.h"
 #include "schema.h"
 #include "poshtiban/settings.h"
-#include "poshtiban/timefmt.h"
+#include "poshtiban/l10n.h"
 
 static int64_t database_bytes(const char *path)
 {

@@ -10,7 +10,6 @@
 #include "fsutil.h"
 #include "i18n.h"
 #include "poshtiban/summary.h"
-#include "poshtiban/timefmt.h"
 
 static enum pt_status finish(struct pt_file_writer *w, const char *rel,
                              struct pt_manifest *manifest, struct pt_error *err)

@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "schema.h"
 
 static const char *const phases[] = {"staging", "finishing", "swapped"};
 
@@ -144,4 +147,76 @@ char *pt_restore_journal_recover(const struct pt_project *p)
     free(path);
     free(tmp);
     return notice;
+}
+
+static bool is_wal(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    bool wal = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+    sqlite3_finalize(st);
+    return wal;
+}
+
+/* The database, in one transaction of the backup API: readers see before or after. */
+enum pt_status pt_restore_copy_database(const char *snapshot, const char *target,
+                                        struct pt_error *err)
+{
+    sqlite3 *src = NULL, *dst = NULL;
+    enum pt_status rc = PT_OK;
+    if (sqlite3_open_v2(snapshot, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_open_v2(target, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot open %s: %s"), target,
+                          sqlite3_errmsg(dst ? dst : src));
+        goto out;
+    }
+    sqlite3_busy_timeout(dst, 30000);
+    /*
+     * SQLite cannot copy into a WAL database of another page size. The
+     * target leaves WAL mode for the copy (which needs no other process to
+     * have it open) and goes back after it.
+     */
+    bool back_to_wal = false;
+    int64_t src_page = pt_schema_pragma_int(src, "PRAGMA page_size"),
+            dst_page = pt_schema_pragma_int(dst, "PRAGMA page_size");
+    if (is_wal(dst) && src_page != dst_page) {
+        if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
+            is_wal(dst)) {
+            rc = pt_error_set(err, PT_EFAIL,
+                              _("cannot restore into %s: it is in WAL mode with pages of %d "
+                                "bytes and the backup's are %d; stop the programs that have it "
+                                "open and restore again"),
+                              target, (int)dst_page, (int)src_page);
+            goto out;
+        }
+        back_to_wal = true;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot restore into %s: %s"), target,
+                          sqlite3_errmsg(dst));
+        goto out;
+    }
+    int step, tries = 0;
+    while ((step = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || step == SQLITE_LOCKED) {
+        if (++tries > 600)
+            break;
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    sqlite3_backup_finish(b);
+    if (step != SQLITE_DONE)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot restore into %s: %s"), target,
+                          step == SQLITE_BUSY   ? _("it stays locked by another process")
+                          : step == SQLITE_FULL ? strerror(ENOSPC)
+                                                : sqlite3_errstr(step));
+    if (back_to_wal)
+        sqlite3_exec(dst, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+out:
+    sqlite3_close(src);
+    sqlite3_close(dst);
+    return rc;
 }

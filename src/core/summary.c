@@ -13,7 +13,6 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/record.h"
 #include "poshtiban/text.h"
-#include "poshtiban/timefmt.h"
 
 struct text {
     char *s;

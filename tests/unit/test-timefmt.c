@@ -5,6 +5,7 @@
 #include "fsutil.h"
 #include "helpers.h"
 #include "poshtiban/clock.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
 
 static void test_iso_round_trip(void **state)

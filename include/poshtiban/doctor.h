@@ -9,7 +9,6 @@
 #include <jansson.h>
 
 #include "poshtiban/cron.h"
-#include "poshtiban/preflight.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/schedule.h"
@@ -22,7 +21,8 @@
  */
 struct pt_doctor {
     struct pt_storage storage;
-    struct pt_preflight next; /* estimate of the next backup (free_bytes is the storage's) */
+    int64_t next_backup_bytes; /* what the next backup needs, estimated; -1 unknown */
+    int64_t last_backup_bytes; /* the newest completed backup's size; -1 none */
     int64_t backups_fit;      /* more backups of the last one's size that fit; -1 unknown */
 
     bool codespace;

@@ -38,6 +38,9 @@ struct pt_monitor {
     atomic_bool *cancel;
 };
 
+/* Tells monitor (may be NULL) that phase begins, nothing counted yet. */
+void pt_monitor_phase(const struct pt_monitor *monitor, enum pt_phase phase);
+
 /* Short untranslated name of a phase ("snapshot"); pt_phase_label() translates. */
 const char *pt_phase_name(enum pt_phase phase);
 const char *pt_phase_label(enum pt_phase phase);

@@ -33,7 +33,7 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
     }
     if (d->backups_fit >= 0) {
         char size[32];
-        pt_format_size(d->next.last_backup_bytes, size, sizeof(size));
+        pt_format_size(d->last_backup_bytes, size, sizeof(size));
         char *fit = pt_l10n_int(d->backups_fit);
         pt_cli_printf(P_("Room for %s more backup like the last one (%s)\n",
                          "Room for %s more backups like the last one (%s)\n",

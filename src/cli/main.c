@@ -10,7 +10,6 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
-#include "poshtiban/recovery.h"
 #include "poshtiban/settings.h"
 #include "tui.h"
 
@@ -207,7 +206,7 @@ static char *recover(const struct pt_project *project, bool say)
 {
     char *notice = NULL;
     struct pt_error err = {0};
-    if (pt_recover(project, &notice, &err) != PT_OK)
+    if (pt_project_open(project, &notice, &err) != PT_OK)
         pt_cli_fail(err.status, "%s", err.message ? err.message : _("failed"));
     pt_error_clear(&err);
     if (notice && say) {

@@ -7,17 +7,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "after-backup.h"
 #include "autolog.h"
 #include "backup-internal.h"
 #include "fsutil.h"
 #include "i18n.h"
 #include "poshtiban/catalog.h"
-#include "poshtiban/lock.h"
-#include "poshtiban/notify.h"
-#include "poshtiban/offsite.h"
-#include "poshtiban/preflight.h"
-#include "poshtiban/recovery.h"
-#include "poshtiban/retention.h"
+#include "lock.h"
+#include "preflight.h"
+#include "recovery.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 #include "reader.h"
@@ -69,8 +67,7 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
         return rc;
     }
     pt_recover_locked(p, c);
-    struct pt_notify_run run = {0};
-    struct pt_offsite_push_result offsite = {0};
+    struct pt_after_backup after = {0};
     char *lost = NULL;
     if (pt_catalog_setting_get(c, PT_SETTINGS_LOST_KEY, &lost, NULL) == PT_OK && lost)
         rc = pt_error_set(err, PT_EFAIL,
@@ -85,7 +82,7 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
         out->reason = pt_schedule_reason(&out->schedule);
     if (rc == PT_OK && out->schedule.due) {
         out->ran = true;
-        pt_notify_start(p, c, &run);
+        pt_after_backup_start(p, c, &after);
         struct pt_create_options opts = {.kind = PT_KIND_AUTO, .include_media = -1};
         struct pt_preflight space;
         struct pt_error why = {0};
@@ -97,26 +94,14 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
             pt_error_clear(&why);
         } else {
             rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
-            if (rc == PT_OK) {
-                pt_retention_after_backup(p, c);
-                pt_offsite_after_backup(p, c, &out->record, mon, &offsite);
-            }
+            if (rc == PT_OK)
+                pt_after_backup_locked(p, c, &out->record, mon, &after);
         }
     }
-    /* Off-site copies that failed or never happened are tried again (once an hour at most). */
-    if (rc == PT_OK && !(offsite.n && offsite.failed)) {
-        struct pt_offsite_push_result retried = {0};
-        pt_offsite_after_backup(p, c, NULL, mon, &retried);
-        pt_offsite_push_result_free(&offsite);
-        offsite = retried;
-    }
-    /* Mail and pings may be slow: other processes need not wait for them. */
+    if (rc == PT_OK && !(after.offsite.n && after.offsite.failed))
+        pt_after_backup_locked(p, c, NULL, mon, &after);
     pt_lock_release(&lock);
-    if (out->ran && out->record.id > 0)
-        pt_notify_finish(p, c, &run, &out->record);
-    pt_offsite_notify(p, c, &offsite);
-    pt_offsite_push_result_free(&offsite);
-    pt_notify_run_free(&run);
+    pt_after_backup_finish(p, c, out->ran ? &out->record : NULL, &after);
     pt_catalog_close(c);
     return rc;
 }

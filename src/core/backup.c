@@ -21,11 +21,6 @@
 #include "manifest.h"
 #include "media.h"
 #include "poshtiban/clock.h"
-#include "poshtiban/lock.h"
-#include "poshtiban/notify.h"
-#include "poshtiban/offsite.h"
-#include "poshtiban/recovery.h"
-#include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/testhooks.h"
 #include "poshtiban/timefmt.h"
@@ -106,14 +101,6 @@ static void relay_progress(const struct pt_progress *p, void *user)
         raise(SIGKILL);
     if (r->outer && r->outer->progress)
         r->outer->progress(p, r->outer->user);
-}
-
-static void phase(const struct pt_monitor *m, enum pt_phase ph)
-{
-    if (m && m->progress) {
-        struct pt_progress p = {ph, 0, 0, NULL};
-        m->progress(&p, m->user);
-    }
 }
 
 static bool cancelled(const struct pt_monitor *m)
@@ -290,7 +277,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     }
     chmod(work, 0700);
 
-    phase(mon, PT_PHASE_SNAPSHOT);
+    pt_monitor_phase(mon, PT_PHASE_SNAPSHOT);
     char *db_path = pt_path_join(work, "database.sqlite3");
     rc = pt_snapshot_take(p->database, db_path, mon, err);
     if (rc == PT_OK && compress)
@@ -310,7 +297,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     struct stat st;
     facts.source_size = stat(p->database, &st) == 0 ? st.st_size : 0;
 
-    phase(mon, PT_PHASE_FIXTURES);
+    pt_monitor_phase(mon, PT_PHASE_FIXTURES);
     if ((rc = pt_schema_read(snap, &schema, err)) != PT_OK)
         goto out;
     rows = pt_xcalloc(schema.n_tables + 1, sizeof(*rows));
@@ -342,7 +329,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         pt_record_add_table(r, schema.tables[i].name, rows[i]);
 
     if (r->include_media) {
-        phase(mon, PT_PHASE_MEDIA);
+        pt_monitor_phase(mon, PT_PHASE_MEDIA);
         struct pt_media_totals planned;
         char *media_dest = pt_path_join(work, "media");
         char *previous = previous_media(c);
@@ -379,7 +366,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         goto out;
     }
 
-    phase(mon, PT_PHASE_REPORT);
+    pt_monitor_phase(mon, PT_PHASE_REPORT);
     stamp_finish(p, r, clock_start);
     r->status = PT_STATE_COMPLETED;
     facts.schema = &schema;
@@ -436,7 +423,7 @@ static enum pt_status pack(const struct pt_project *p, struct pt_catalog *c, str
     char *sidecar = pt_xasprintf("%s.sha256", archive);
     char hex[PT_SHA256_HEX];
     int64_t size = 0;
-    phase(mon, PT_PHASE_ARCHIVE);
+    pt_monitor_phase(mon, PT_PHASE_ARCHIVE);
     enum pt_status rc = pt_pack_backup(work, r->name, r->format,
                                         (int)pt_settings_int(c, "backup.compression_level"),
                                         archive, mon, hex, &size, err);
@@ -573,7 +560,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     if (rc == PT_OK && suffix)
         rc = pack(p, c, &r, work, suffix, mon, err);
     if (rc == PT_OK) {
-        phase(mon, PT_PHASE_FINISH);
+        pt_monitor_phase(mon, PT_PHASE_FINISH);
         rc = publish(p, &r, suffix, err);
         published = rc == PT_OK;
     }
@@ -607,95 +594,4 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     else
         pt_record_free(&r);
     return rc;
-}
-
-enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_create_options *opts,
-                                const struct pt_monitor *mon, struct pt_record *out,
-                                struct pt_error *err)
-{
-    phase(mon, PT_PHASE_PREPARE);
-    if (pt_backup_check_input(p, opts, err) != PT_OK)
-        return PT_EINVAL;
-    struct pt_catalog *c = NULL;
-    struct pt_lock lock = {-1};
-    struct pt_notify_run run = {0};
-    struct pt_offsite_push_result offsite = {0};
-    struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
-    if (rc != PT_OK)
-        return rc;
-    if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK) {
-        pt_recover_locked(p, c);
-        pt_notify_start(p, c, &run);
-        rc = pt_backup_create_locked(p, c, opts, mon, &r, err);
-        if (rc == PT_OK) {
-            pt_retention_after_backup(p, c);
-            /* Under the lock: no prune or delete removes the backup while it is sent. */
-            pt_offsite_after_backup(p, c, &r, mon, &offsite);
-        }
-    }
-    pt_lock_release(&lock);
-    /* After the lock: a slow mail server holds up no other process. Never fails the backup. */
-    if (r.id > 0)
-        pt_notify_finish(p, c, &run, &r);
-    pt_offsite_notify(p, c, &offsite);
-    pt_offsite_push_result_free(&offsite);
-    pt_notify_run_free(&run);
-    if (out)
-        *out = r;
-    else
-        pt_record_free(&r);
-    pt_catalog_close(c);
-    return rc;
-}
-
-static enum pt_status need_files(const struct pt_record *r, struct pt_error *err)
-{
-    if (r->status != PT_STATE_COMPLETED)
-        return pt_error_set(err, PT_EINVAL, _("backup %s is not complete (%s): it has no files"),
-                            r->name, pt_state_label(r->status));
-    return PT_OK;
-}
-
-enum pt_status pt_backup_read_summary(const struct pt_record *r, char **text,
-                                      struct pt_error *err)
-{
-    *text = NULL;
-    if (need_files(r, err) != PT_OK)
-        return PT_EINVAL;
-    return pt_reader_slurp(r, "backup_summary.txt", text, NULL, err);
-}
-
-enum pt_status pt_backup_read_report(const struct pt_record *r, json_t **report,
-                                     struct pt_error *err)
-{
-    *report = NULL;
-    if (need_files(r, err) != PT_OK)
-        return PT_EINVAL;
-    char *text;
-    size_t len;
-    if (pt_reader_slurp(r, "backup_report.json", &text, &len, err) != PT_OK)
-        return PT_EFAIL;
-    json_error_t jerr;
-    *report = json_loadb(text, len, 0, &jerr);
-    free(text);
-    if (!*report || !json_is_array(json_object_get(*report, "files"))) {
-        json_decref(*report);
-        *report = NULL;
-        return pt_error_set(err, PT_EFAIL, _("the report of %s is damaged"), r->name);
-    }
-    return PT_OK;
-}
-
-enum pt_status pt_backup_read_files(const struct pt_record *r, json_t **files,
-                                    struct pt_error *err)
-{
-    json_t *report;
-    *files = NULL;
-    enum pt_status rc = pt_backup_read_report(r, &report, err);
-    if (rc != PT_OK)
-        return rc;
-    *files = json_incref(json_object_get(report, "files"));
-    json_decref(report);
-    return PT_OK;
 }

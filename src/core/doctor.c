@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "i18n.h"
+#include "preflight.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/l10n.h"
@@ -148,9 +149,9 @@ static void storage_warnings(const struct pt_project *p, struct pt_doctor *d)
     if (d->storage.kind == PT_STORAGE_CONTAINER || d->storage.kind == PT_STORAGE_MEMORY)
         warn(d, pt_xasprintf(_("the backups in %s are %s"), p->backups,
                              pt_storage_verdict(&d->storage)));
-    if (d->storage.free_bytes >= 0 && d->next.needed_bytes > d->storage.free_bytes) {
+    if (d->storage.free_bytes >= 0 && d->next_backup_bytes > d->storage.free_bytes) {
         char need[32], have[32];
-        pt_format_size(d->next.needed_bytes, need, sizeof(need));
+        pt_format_size(d->next_backup_bytes, need, sizeof(need));
         pt_format_size(d->storage.free_bytes, have, sizeof(have));
         warn(d, pt_xasprintf(_("only %s is free in %s; the next backup needs about %s"), have,
                              d->storage.path, need));
@@ -294,11 +295,12 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     if ((rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err)) != PT_OK)
         return rc;
 
-    pt_preflight_estimate(p, c, &d->next);
-    d->next.free_bytes = d->storage.free_bytes;
-    d->next.enough = d->storage.free_bytes < 0 || d->storage.free_bytes >= d->next.needed_bytes;
-    if (d->next.last_backup_bytes > 0 && d->storage.free_bytes >= 0)
-        d->backups_fit = d->storage.free_bytes / d->next.last_backup_bytes;
+    struct pt_preflight next;
+    pt_preflight_estimate(p, c, &next);
+    d->next_backup_bytes = next.needed_bytes;
+    d->last_backup_bytes = next.last_backup_bytes;
+    if (d->last_backup_bytes > 0 && d->storage.free_bytes >= 0)
+        d->backups_fit = d->storage.free_bytes / d->last_backup_bytes;
 
     const char *cs = getenv("CODESPACES");
     d->codespace = cs && strcmp(cs, "true") == 0;
@@ -469,7 +471,7 @@ json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
     json_t *o = json_object();
     json_object_set_new(o, "backup_root", json_string(p->backups));
     json_object_set_new(o, "storage", storage);
-    json_object_set_new(o, "next_backup_bytes", json_integer(d->next.needed_bytes));
+    json_object_set_new(o, "next_backup_bytes", json_integer(d->next_backup_bytes));
     json_object_set_new(o, "backups_fit",
                         d->backups_fit >= 0 ? json_integer(d->backups_fit) : json_null());
     json_object_set_new(o, "environment", env);

@@ -14,7 +14,7 @@
 #include "backup-internal.h"
 #include "fsutil.h"
 #include "i18n.h"
-#include "poshtiban/lock.h"
+#include "lock.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/progress.h"
 
+#include <stddef.h>
+
 #include "i18n.h"
 
 static const char *const names[] = {"prepare", "snapshot", "fixtures", "media",
@@ -17,6 +19,14 @@ static const char *const labels[] = {N_("preparing"),
                                      N_("finishing"),
                                      N_("sending the off-site copy"),
                                      N_("fetching the off-site copy")};
+
+void pt_monitor_phase(const struct pt_monitor *m, enum pt_phase phase)
+{
+    if (m && m->progress) {
+        struct pt_progress p = {phase, 0, 0, NULL};
+        m->progress(&p, m->user);
+    }
+}
 
 const char *pt_phase_name(enum pt_phase phase)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "poshtiban/recovery.h"
+#include "recovery.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include "i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/l10n.h"
-#include "poshtiban/lock.h"
+#include "lock.h"
 #include "poshtiban/reindex.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
@@ -198,7 +198,7 @@ static enum pt_status rescue_catalog(const struct pt_project *p, const char *dam
     return rc;
 }
 
-enum pt_status pt_recover(const struct pt_project *p, char **notice, struct pt_error *err)
+enum pt_status pt_project_open(const struct pt_project *p, char **notice, struct pt_error *err)
 {
     if (notice)
         *notice = NULL;

@@ -11,7 +11,7 @@
 #include "i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
-#include "poshtiban/lock.h"
+#include "lock.h"
 #include "reader.h"
 
 static const char *const formats[] = {"zip", "tar.zst"};

@@ -7,7 +7,7 @@
 #include "backup-internal.h"
 #include "fsutil.h"
 #include "i18n.h"
-#include "poshtiban/lock.h"
+#include "lock.h"
 #include "reader.h"
 
 enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_catalog *c,

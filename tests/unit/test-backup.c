@@ -9,7 +9,7 @@
 #include "fsutil.h"
 #include "helpers.h"
 #include "poshtiban/backup.h"
-#include "poshtiban/lock.h"
+#include "lock.h"
 #include "poshtiban/settings.h"
 
 struct fixture {

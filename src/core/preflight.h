@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef POSHTIBAN_PREFLIGHT_H
-#define POSHTIBAN_PREFLIGHT_H
+#ifndef POSHTIBAN_CORE_PREFLIGHT_H
+#define POSHTIBAN_CORE_PREFLIGHT_H
 
 #include <stdbool.h>
 #include <stdint.h>

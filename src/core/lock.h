@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef POSHTIBAN_LOCK_H
-#define POSHTIBAN_LOCK_H
+#ifndef POSHTIBAN_CORE_LOCK_H
+#define POSHTIBAN_CORE_LOCK_H
 
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "poshtiban/record.h"
+#include "poshtiban/restore.h"
 
 /*
  * What the two faces say, said once (README, "Development"): the CLI prints
@@ -55,5 +56,18 @@ const struct pt_confirmation *pt_present_confirmation(enum pt_operation operatio
  */
 char *pt_present_question(enum pt_operation operation, const char *name, bool pinned, size_t count,
                           size_t kept);
+
+/* How a face keeps a name (path false) or a path whole in its lines; new string. */
+typedef char *(*pt_restore_isolate_fn)(const char *text, bool path);
+
+/*
+ * The plan for people, in the chosen language: the backup, the database
+ * with every table's rows now and after, the media files to add, change and
+ * remove by name, and a migrations warning. Names and paths are made
+ * printable, then passed through isolate (NULL: as they are). Returns how
+ * many lines; each and the array are the caller's to free.
+ */
+size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, pt_restore_isolate_fn isolate,
+                             char ***lines);
 
 #endif

@@ -58,19 +58,6 @@ enum pt_status pt_restore(const struct pt_project *project, const char *id,
 /* The plan as {"tables", "media": {"add", "change", "remove"}, "migrations_differ"}. */
 json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan);
 
-/* How a face keeps a name (path false) or a path whole in its lines; new string. */
-typedef char *(*pt_restore_isolate_fn)(const char *text, bool path);
-
-/*
- * The plan for people, in the chosen language: the backup, the database
- * with every table's rows now and after, the media files to add, change and
- * remove by name, and a migrations warning. Names and paths are made
- * printable, then passed through isolate (NULL: as they are). Returns how
- * many lines; each and the array are the caller's to free.
- */
-size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, pt_restore_isolate_fn isolate,
-                             char ***lines);
-
 void pt_restore_plan_free(struct pt_restore_plan *plan);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/restore.h"
 
 static char *isolate(const char *text, bool path)

@@ -3,13 +3,13 @@
  * A restore plan told to people: the lines `restore --dry-run` prints and
  * the TUI shows before it asks (README, "The TUI"; docs/cli.md).
  */
-#include "poshtiban/restore.h"
+#include "poshtiban/present.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
-#include "i18n.h"
+#include "../core/fsutil.h"
+#include "../core/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 

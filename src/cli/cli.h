@@ -10,18 +10,9 @@
 
 #include "poshtiban/present.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
-
-#ifdef PT_ENABLE_NLS
-#include <libintl.h>
-#define _(s) gettext(s)
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define _(s) (s)
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#define N_(s) s
 
 /* The state every command starts from: global options and the resolved project. */
 struct pt_cli {

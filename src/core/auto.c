@@ -11,7 +11,7 @@
 #include "autolog.h"
 #include "backup-internal.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
 #include "lock.h"
 #include "preflight.h"

@@ -17,7 +17,7 @@
 #include "compress.h"
 #include "fixtures.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "manifest.h"
 #include "media.h"
 #include "poshtiban/clock.h"

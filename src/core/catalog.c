@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 struct pt_catalog {
     sqlite3 *db;

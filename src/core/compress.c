@@ -14,7 +14,7 @@
 #include <zlib.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 
 #define CHUNK (256 * 1024)

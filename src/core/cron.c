@@ -11,7 +11,7 @@
 
 #include "autolog.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/settings.h"
 #include "shquote.h"

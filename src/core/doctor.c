@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "preflight.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/catalog.h"

@@ -9,7 +9,7 @@
 
 #include "pack.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
 
 enum pt_status pt_export_backup(const struct pt_project *p, const char *id, const char *output,

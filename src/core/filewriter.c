@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 #define BUF_SIZE (256 * 1024)
 

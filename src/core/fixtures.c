@@ -11,7 +11,7 @@
 #include "compress.h"
 #include "filewriter.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 #define CHECK_EVERY 1024
 

@@ -6,12 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Memory and path helpers of the core. Allocation failure aborts. */
-void *pt_xmalloc(size_t size);
-void *pt_xcalloc(size_t n, size_t size);
-void *pt_xrealloc(void *ptr, size_t size);
-char *pt_xstrdup(const char *s);
-char *pt_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "poshtiban/alloc.h"
+
+/* Path and file helpers of the core; strings they return come from alloc.h. */
 
 /* a/b, without doubling the slash. */
 char *pt_path_join(const char *a, const char *b);

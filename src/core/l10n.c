@@ -12,7 +12,7 @@
 #include <unicode/ustring.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/timefmt.h"
 
 static enum pt_lang current = PT_LANG_EN;

@@ -7,7 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 enum pt_status pt_lock_acquire(struct pt_lock *lock, const struct pt_project *project,
                                struct pt_error *err)

@@ -11,7 +11,7 @@
 
 #include "filewriter.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "reader.h"
 #include "sums.h"
 

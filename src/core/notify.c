@@ -12,7 +12,7 @@
 
 #include "autolog.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "mail.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"

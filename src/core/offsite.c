@@ -13,7 +13,7 @@
 #include "autolog.h"
 #include "backup-internal.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "lock.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"

@@ -9,7 +9,7 @@
 #include <archive_entry.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
 #include "reader.h"
 

@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "media.h"
 #include "schema.h"
 #include "poshtiban/settings.h"

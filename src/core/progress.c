@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 static const char *const names[] = {"prepare", "snapshot", "fixtures", "media",
                                     "report",  "archive",  "verify",   "restore",

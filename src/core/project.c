@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 static bool is_dir(const char *path)
 {

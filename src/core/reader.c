@@ -13,7 +13,7 @@
 #include <archive_entry.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 struct link {
     char *path;   /* "media/a" */

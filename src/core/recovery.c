@@ -12,7 +12,7 @@
 #include "autolog.h"
 #include "fsutil.h"
 #include "restore-journal.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/l10n.h"
 #include "lock.h"

@@ -8,7 +8,7 @@
 
 #include "backup-internal.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
 #include "lock.h"

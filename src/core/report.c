@@ -8,7 +8,7 @@
 
 #include "filewriter.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/summary.h"
 
 static enum pt_status finish(struct pt_file_writer *w, const char *rel,

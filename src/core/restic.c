@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "subprocess.h"

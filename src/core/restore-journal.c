@@ -14,7 +14,7 @@
 #include <sqlite3.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "schema.h"
 
 static const char *const phases[] = {"staging", "finishing", "swapped"};

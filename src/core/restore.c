@@ -20,7 +20,7 @@
 #include "compress.h"
 #include "filewriter.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
 #include "lock.h"
 #include "poshtiban/verify.h"

@@ -6,7 +6,7 @@
 
 #include "backup-internal.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "lock.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"

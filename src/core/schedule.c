@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 char *pt_sql_quote(const char *id)
 {

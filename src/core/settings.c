@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 #define PAGES_PER_STEP 1024
 #define BUSY_TIMEOUT_MS 30000

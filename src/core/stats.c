@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"

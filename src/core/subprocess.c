@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 
 extern char **environ;
 

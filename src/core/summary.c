@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "shquote.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/record.h"

@@ -13,7 +13,7 @@
 #include "compress.h"
 #include "filewriter.h"
 #include "fsutil.h"
-#include "i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/timefmt.h"

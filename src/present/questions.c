@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../core/i18n.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 
 /*

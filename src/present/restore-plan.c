@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/fsutil.h"
-#include "../core/i18n.h"
+#include "poshtiban/alloc.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 

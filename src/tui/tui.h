@@ -4,17 +4,8 @@
 
 #include <stdbool.h>
 
+#include "poshtiban/i18n.h"
 #include "poshtiban/project.h"
-
-#ifdef PT_ENABLE_NLS
-#include <libintl.h>
-#define _(s) gettext(s)
-#define P_(s, p, n) ngettext(s, p, n)
-#else
-#define _(s) (s)
-#define P_(s, p, n) ((n) == 1 ? (s) : (p))
-#endif
-#define N_(s) s
 
 struct pt_tui_options {
     bool no_color;

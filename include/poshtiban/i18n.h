@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef POSHTIBAN_CORE_I18N_H
-#define POSHTIBAN_CORE_I18N_H
+#ifndef POSHTIBAN_I18N_H
+#define POSHTIBAN_I18N_H
 
-/* The core translates the messages it formats itself, in poshtiban's domain. */
+/* gettext in poshtiban's domain, for the core, present/ and both faces. */
 #ifdef PT_ENABLE_NLS
 #include <libintl.h>
 #define _(s) dgettext(PT_PACKAGE, s)

@@ -5,8 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "poshtiban/offsite.h"
 #include "poshtiban/record.h"
 #include "poshtiban/restore.h"
+#include "poshtiban/status.h"
+#include "poshtiban/verify.h"
 
 /*
  * What the two faces say, said once (README, "Development"): the CLI prints
@@ -57,17 +60,56 @@ const struct pt_confirmation *pt_present_confirmation(enum pt_operation operatio
 char *pt_present_question(enum pt_operation operation, const char *name, bool pinned, size_t count,
                           size_t kept);
 
-/* How a face keeps a name (path false) or a path whole in its lines; new string. */
-typedef char *(*pt_restore_isolate_fn)(const char *text, bool path);
+/*
+ * How a face keeps a name (path false) or a path whole inside a sentence:
+ * the CLI with pt_cli_name and pt_cli_path, the TUI with its own isolates.
+ * Returns a new string.
+ */
+typedef char *(*pt_present_keep_fn)(const char *text, bool path);
 
 /*
- * The plan for people, in the chosen language: the backup, the database
- * with every table's rows now and after, the media files to add, change and
- * remove by name, and a migrations warning. Names and paths are made
- * printable, then passed through isolate (NULL: as they are). Returns how
+ * The sentence an operation ends with, the same in both faces: a new
+ * string, without a final newline. Names and paths pass through keep (NULL:
+ * as they are) before they go into the sentence. Out of memory ends the
+ * program.
+ */
+
+/*
+ * A backup taken (create, or auto when one was due): completed, with its
+ * size and how long it took; cancelled; or failed, with why. A backup that
+ * never got a name says why alone (NULL why: "failed").
+ */
+char *pt_present_created(enum pt_status status, const struct pt_record *record, const char *why,
+                         pt_present_keep_fn keep);
+/* A verify of name (deep: verify --deep): intact, or damaged with its first problem. */
+char *pt_present_verified(const char *name, bool deep, const struct pt_verify_result *result,
+                          pt_present_keep_fn keep);
+/* A restore done: the backup restored and, when one was saved, the backup that undoes it. */
+char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn keep);
+/* An export written to path. */
+char *pt_present_exported(const char *path, pt_present_keep_fn keep);
+/* The backup name deleted. */
+char *pt_present_deleted(const char *name, pt_present_keep_fn keep);
+/* The backup name pinned (pinned) or unpinned. */
+char *pt_present_pinned(const char *name, bool pinned, pt_present_keep_fn keep);
+/* A prune: deleted backups gone, kept completed ones left. */
+char *pt_present_pruned(size_t deleted, size_t kept);
+/*
+ * One backup's off-site copy: sent (its snapshot, how much the repository
+ * grew) or there already. NULL pushed: nothing needed sending.
+ */
+char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_fn keep);
+/* The test mail sent to the address to. */
+char *pt_present_test_mail(const char *to, pt_present_keep_fn keep);
+
+/*
+ * A restore plan for people, in the chosen language: the backup, the
+ * database with every table's rows now and after, the media files to add,
+ * change and remove by name, and a migrations warning. Names and paths are
+ * made printable, then passed through keep (NULL: as they are). Returns how
  * many lines; each and the array are the caller's to free.
  */
-size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, pt_restore_isolate_fn isolate,
-                             char ***lines);
+size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_keep_fn keep,
+                               char ***lines);
 
 #endif

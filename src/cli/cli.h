@@ -108,6 +108,8 @@ int pt_cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *pt_cli_path(const char *path);
 char *pt_cli_name(const char *name);
 char *pt_cli_command(const char *command);
+/* pt_cli_path (path) or pt_cli_name, for present/'s sentences (pt_present_keep_fn). */
+char *pt_cli_keep_whole(const char *text, bool path);
 
 /* A count as ngettext takes it (P_): the plural rules look at no more than the last digits. */
 unsigned long pt_cli_plural(int64_t n);

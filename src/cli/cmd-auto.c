@@ -44,11 +44,9 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
         pt_time_iso(cli->project.now_ms, now);
         pt_cli_printf("%s %s\n", now, res.reason);
         if (rc == PT_OK && res.record.id > 0) {
-            char size[32], took[32];
-            pt_format_size(res.record.size_bytes, size, sizeof(size));
-            pt_format_duration(res.record.duration_ms, took, sizeof(took));
-            pt_cli_printf(_("%s Backup %s completed: %s in %s\n%s\n"), now, res.record.name, size,
-                          took, res.record.path);
+            char *said = pt_present_created(rc, &res.record, NULL, pt_cli_keep_whole);
+            pt_cli_printf("%s %s\n%s\n", now, said, res.record.path);
+            free(said);
             if (res.record.message)
                 pt_cli_printf("%s %s\n", now, res.record.message);
         } else if (rc != PT_OK && res.record.message) {

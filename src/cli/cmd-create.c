@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "poshtiban/backup.h"
-#include "poshtiban/l10n.h"
-#include "poshtiban/timefmt.h"
 
 int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
 {
@@ -34,18 +33,21 @@ int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
     enum pt_status rc = pt_backup_create(&cli->project, &opts, &monitor, &record, &err);
     pt_cli_monitor_done();
     int code = 0;
-    if (rc != PT_OK)
-        code = pt_cli_error(&err);
+    if (rc != PT_OK) {
+        char *said = pt_present_created(rc, &record, err.message, pt_cli_keep_whole);
+        code = pt_cli_fail(err.status, "%s", said); /* as pt_cli_error() */
+        free(said);
+        pt_error_clear(&err);
+    }
     if (rc == PT_OK || record.id > 0) {
         if (cli->json) {
             int printed = pt_cli_print_json(pt_record_to_json(&record));
             code = code ? code : printed;
         } else if (rc == PT_OK) {
-            char size[32], took[32];
-            pt_format_size(record.size_bytes, size, sizeof(size));
-            pt_format_duration(record.duration_ms, took, sizeof(took));
-            pt_cli_printf(_("Backup %s completed: %s in %s\n%s\n"), record.name, size, took,
-                          record.path);
+            /* The sentence the TUI shows, then the folder, on a line of its own to copy. */
+            char *said = pt_present_created(rc, &record, NULL, pt_cli_keep_whole);
+            pt_cli_printf("%s\n%s\n", said, record.path);
+            free(said);
         }
     }
     pt_record_free(&record);

@@ -35,8 +35,11 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
     if (code == 0) {
         if (cli->json)
             code = pt_cli_print_json(json_pack("{s:s}", "deleted", record.name));
-        else
-            pt_cli_printf(_("Deleted %s\n"), record.name);
+        else {
+            char *said = pt_present_deleted(record.name, pt_cli_keep_whole);
+            pt_cli_printf("%s\n", said);
+            free(said);
+        }
     }
     pt_record_free(&record);
     return code;
@@ -57,9 +60,11 @@ static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, b
     int code = 0;
     if (cli->json)
         code = pt_cli_print_json(pt_record_to_json(&record));
-    else
-        pt_cli_printf(pinned ? _("Pinned %s: retention keeps it\n") : _("Unpinned %s\n"),
-                      record.name);
+    else {
+        char *said = pt_present_pinned(record.name, pinned, pt_cli_keep_whole);
+        pt_cli_printf("%s\n", said);
+        free(said);
+    }
     pt_record_free(&record);
     return code;
 }

@@ -25,8 +25,11 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
     int code = 0;
     if (cli->json)
         code = pt_cli_print_json(json_pack("{s:s}", "path", path));
-    else
-        pt_cli_printf(_("Exported to %s\n"), path);
+    else {
+        char *said = pt_present_exported(path, pt_cli_keep_whole);
+        pt_cli_printf("%s\n", said);
+        free(said);
+    }
     free(path);
     return code;
 }

@@ -28,8 +28,11 @@ int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_error(&err);
     else if (cli->json)
         code = pt_cli_print_json(json_pack("{s:b, s:s}", "sent", 1, "to", to));
-    else
-        pt_cli_printf(_("Test mail sent to %s.\n"), to);
+    else {
+        char *said = pt_present_test_mail(to, pt_cli_keep_whole);
+        pt_cli_printf("%s\n", said);
+        free(said);
+    }
     free(to);
     return code;
 }

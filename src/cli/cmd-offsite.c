@@ -292,19 +292,15 @@ int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
             const struct pt_offsite_pushed *it = &res.items[i];
             if (!it->snapshot)
                 continue;
-            char *name = pt_cli_name(it->name);
-            if (it->already) {
-                pt_cli_printf(_("%s is off-site already (snapshot %s)\n"), name, it->snapshot);
-            } else {
-                char grew[32];
-                pt_format_size(it->bytes_added, grew, sizeof(grew));
-                pt_cli_printf(_("Sent %s off-site: snapshot %s, the repository grew by %s\n"), name,
-                              it->snapshot, grew);
-            }
-            free(name);
+            char *said = pt_present_pushed(it, pt_cli_keep_whole);
+            pt_cli_printf("%s\n", said);
+            free(said);
         }
-        if (rc == PT_OK && res.n == 0)
-            pt_cli_printf("%s\n", _("Every completed backup is off-site already."));
+        if (rc == PT_OK && res.n == 0) {
+            char *said = pt_present_pushed(NULL, NULL);
+            pt_cli_printf("%s\n", said);
+            free(said);
+        }
     }
     pt_offsite_push_result_free(&res);
     return code;

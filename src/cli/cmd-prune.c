@@ -56,11 +56,18 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
                           plan.items[i].reason);
             free(name);
         }
-        char *kept = pt_l10n_int((int64_t)plan.kept);
-        pt_cli_printf(P_("%s completed backup kept\n", "%s completed backups kept\n",
-                         pt_cli_plural((int64_t)plan.kept)),
-                      kept);
-        free(kept);
+        if (dry_run) {
+            char *kept = pt_l10n_int((int64_t)plan.kept);
+            pt_cli_printf(P_("%s completed backup kept\n", "%s completed backups kept\n",
+                             pt_cli_plural((int64_t)plan.kept)),
+                          kept);
+            free(kept);
+        } else {
+            /* The sentence the TUI ends a prune with. */
+            char *said = pt_present_pruned(plan.n, plan.kept);
+            pt_cli_printf("%s\n", said);
+            free(said);
+        }
     }
     pt_retention_plan_free(&plan);
     return code;

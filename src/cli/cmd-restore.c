@@ -9,16 +9,11 @@
 #include "poshtiban/present.h"
 #include "poshtiban/restore.h"
 
-static char *isolate(const char *text, bool path)
-{
-    return path ? pt_cli_path(text) : pt_cli_name(text);
-}
-
 /* The lines the TUI shows before it asks (core/restore-text.c). */
 static void print_plan(const struct pt_restore_plan *plan)
 {
     char **lines = NULL;
-    size_t n = pt_restore_plan_lines(plan, isolate, &lines);
+    size_t n = pt_present_restore_plan(plan, pt_cli_keep_whole, &lines);
     for (size_t i = 0; i < n; i++) {
         pt_cli_printf("%s\n", lines[i]);
         free(lines[i]);
@@ -83,11 +78,11 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     else if (cli->json)
         code = pt_cli_print_json(json_pack("{s:s, s:s?}", "restored", plan.backup, "pre_restore",
                                            plan.pre_restore));
-    else if (plan.pre_restore)
-        pt_cli_printf(_("Restored %s. The state before is saved as %s: restore it to undo.\n"),
-                      plan.backup, plan.pre_restore);
-    else
-        pt_cli_printf(_("Restored %s.\n"), plan.backup);
+    else {
+        char *said = pt_present_restored(&plan, pt_cli_keep_whole);
+        pt_cli_printf("%s\n", said);
+        free(said);
+    }
     pt_restore_plan_free(&plan);
     return code;
 }

@@ -23,8 +23,11 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
         pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.problems[i]); /* one line each */
         json_array_append_new(problems, json_string(result.problems[i]));
     }
-    if (!cli->json)
-        pt_cli_printf(result.ok ? _("%s: ok\n") : _("%s: DAMAGED\n"), record.name);
+    if (!cli->json) {
+        char *said = pt_present_verified(record.name, deep, &result, pt_cli_keep_whole);
+        pt_cli_printf("%s\n", said);
+        free(said);
+    }
     json_array_append_new(results, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)record.id,
                                              "name", record.name, "ok", result.ok, "problems",
                                              problems));

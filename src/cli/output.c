@@ -108,6 +108,11 @@ char *pt_cli_command(const char *command)
     return isolated(command, "\xe2\x81\xa6", pt_cli_bidi_mode() == PT_BIDI_APP);
 }
 
+char *pt_cli_keep_whole(const char *text, bool path)
+{
+    return path ? pt_cli_path(text) : pt_cli_name(text);
+}
+
 unsigned long pt_cli_plural(int64_t n)
 {
     return n < 0 ? 0 : n > 1000000 ? 1000000 + (unsigned long)(n % 1000000) : (unsigned long)n;

@@ -25,7 +25,7 @@ static void add(struct lines *l, char *line)
 }
 
 struct names {
-    pt_restore_isolate_fn isolate;
+    pt_present_keep_fn isolate;
 };
 
 /* A name or path from a file or the catalog: printable, then kept whole as the face keeps it. */
@@ -71,7 +71,7 @@ static void add_tables(struct lines *l, const struct names *k, const struct pt_r
     }
 }
 
-size_t pt_restore_plan_lines(const struct pt_restore_plan *plan, pt_restore_isolate_fn isolate,
+size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_keep_fn isolate,
                              char ***lines)
 {
     struct lines l = {0};

@@ -12,7 +12,6 @@
 #include "poshtiban/backup.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/clock.h"
-#include "poshtiban/restore.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/l10n.h"
@@ -20,6 +19,8 @@
 #include "poshtiban/testhooks.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
+#include "poshtiban/alloc.h"
+#include "jobs.h"
 #include "tui.h"
 
 #define MIN_COLS 80
@@ -40,28 +41,18 @@ static int64_t monotonic_ms(void)
 void pt_app_message(struct pt_app *app, enum pt_style style, const char *fmt, ...)
 {
     free(app->message);
-    app->message = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&app->message, fmt, ap) < 0)
-        app->message = NULL;
+    app->message = pt_xvasprintf(fmt, ap);
     va_end(ap);
     app->message_style = style;
     app->message_ms = monotonic_ms();
 }
 
-/* A name or path inside a translated sentence: isolated, so right to left never scrambles it. */
-static const char *isolated(const char *text)
+char *pt_app_keep_whole(const char *text, bool path)
 {
-    static char *kept[4];
-    static int next;
-    if (!pt_l10n_rtl() || !text)
-        return text ? text : "";
-    free(kept[next]);
-    kept[next] = pt_bidi_isolate(text);
-    const char *out = kept[next];
-    next = (next + 1) % 4;
-    return out;
+    (void)path; /* a path starts with a left-to-right letter: the first strong one decides */
+    return pt_l10n_rtl() ? pt_xchecked(pt_bidi_isolate(text)) : pt_xstrdup(text);
 }
 
 static void open_catalog(struct pt_app *app)
@@ -95,10 +86,11 @@ void pt_app_changed(struct pt_app *app)
 void pt_app_ask_delete(struct pt_app *app, const struct pt_record *record)
 {
     /* The CLI's question (present/questions.c). */
-    char *question =
-        pt_present_question(PT_OP_DELETE, isolated(record->name), record->pinned, 0, 0);
-    char *kept = strdup(record->name); /* the record may live in a pane's state */
-    if (kept && pt_app_confirm(app, question))
+    char *name = pt_app_keep_whole(record->name, false);
+    char *question = pt_present_question(PT_OP_DELETE, name, record->pinned, 0, 0);
+    free(name);
+    char *kept = pt_xstrdup(record->name); /* the record may live in a pane's state */
+    if (pt_app_confirm(app, question))
         pt_app_start(app, PT_JOB_DELETE, kept);
     free(kept);
     free(question);
@@ -108,12 +100,14 @@ void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned)
 {
     struct pt_error err = {0};
     /* name may live in a pane's state, which pt_app_changed() reloads. */
-    char *kept = strdup(name);
-    if (pt_backup_pin(app->project, kept, pinned, NULL, &err) != PT_OK)
+    char *kept = pt_xstrdup(name);
+    if (pt_backup_pin(app->project, kept, pinned, NULL, &err) != PT_OK) {
         pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
-    else
-        pt_app_message(app, PT_STYLE_OK,
-                       pinned ? _("Pinned %s: retention keeps it") : _("Unpinned %s"), kept);
+    } else {
+        char *said = pt_present_pinned(kept, pinned, pt_app_keep_whole);
+        pt_app_message(app, PT_STYLE_OK, "%s", said);
+        free(said);
+    }
     pt_error_clear(&err);
     free(kept);
     pt_app_changed(app);
@@ -122,7 +116,7 @@ void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned)
 void pt_app_show(struct pt_app *app, const char *name)
 {
     free(app->selected);
-    app->selected = name ? strdup(name) : NULL;
+    app->selected = name ? pt_xstrdup(name) : NULL;
     app->pane = PT_PANE_DETAIL;
     focus(app);
 }
@@ -146,12 +140,9 @@ static void draw_header(struct pt_app *app, int w)
     pt_ui_fill(stdscr, 0, 0, w, PT_STYLE_SELECTED);
     int x = pt_ui_text(stdscr, 0, 1, w - 2, "poshtiban", PT_STYLE_SELECTED, PT_ALIGN_LEFT) + 3;
     for (int i = 0; i < PT_N_PANES && x < w - 10; i++) {
-        char *tab = NULL;
         char *digit = pt_l10n_int(i + 1);
-        int made = asprintf(&tab, " %s %s ", digit, _(panes[i]->title));
+        char *tab = pt_xasprintf(" %s %s ", digit, _(panes[i]->title));
         free(digit);
-        if (made < 0)
-            continue;
         x += pt_ui_text(stdscr, 0, x, w - x, tab,
                         i == app->pane ? PT_STYLE_KEY : PT_STYLE_SELECTED, PT_ALIGN_LEFT);
         free(tab);
@@ -165,9 +156,8 @@ static void draw_header(struct pt_app *app, int w)
             do
                 tail++;
             while ((*tail & 0xc0) == 0x80);
-        char *shown = NULL;
-        if (asprintf(&shown, "%s%s", tail == root ? "" : "…", tail) >= 0)
-            pt_ui_text(stdscr, 0, x + 2, room, shown, PT_STYLE_SELECTED, PT_ALIGN_RIGHT);
+        char *shown = pt_xasprintf("%s%s", tail == root ? "" : "…", tail);
+        pt_ui_text(stdscr, 0, x + 2, room, shown, PT_STYLE_SELECTED, PT_ALIGN_RIGHT);
         free(shown);
     }
 }
@@ -301,41 +291,6 @@ static void draw_help(int h, int w)
                PT_ALIGN_RIGHT);
 }
 
-/* What the job is, for the progress box's title; the phase follows it. */
-static const char *job_label(const struct pt_job *job, enum pt_phase phase)
-{
-    switch (job->kind) {
-    case PT_JOB_CREATE:
-        return _("New backup");
-    case PT_JOB_AUTO:
-        return _("Automatic backup");
-    case PT_JOB_VERIFY:
-        return _("Verify");
-    case PT_JOB_VERIFY_DEEP:
-        return _("Deep verify");
-    case PT_JOB_RESTORE_PLAN:
-        return _("Restore, dry run");
-    case PT_JOB_RESTORE:
-        /* The state about to be replaced is saved as a backup first. */
-        return phase <= PT_PHASE_REPORT || phase == PT_PHASE_ARCHIVE
-                   ? _("Restore: saving the current state first")
-                   : _("Restore");
-    case PT_JOB_EXPORT:
-        return _("Export");
-    case PT_JOB_DELETE:
-        return _("Delete");
-    case PT_JOB_PRUNE:
-        return _("Prune");
-    case PT_JOB_PUSH:
-        return _("Off-site copy");
-    case PT_JOB_TEST_MAIL:
-        return _("Test mail");
-    case PT_JOB_DATABASE_STATS:
-        break;
-    }
-    return "";
-}
-
 static void draw_job(struct pt_app *app, int h, int w)
 {
     struct pt_progress p = pt_job_progress(app->job);
@@ -348,9 +303,8 @@ static void draw_job(struct pt_app *app, int h, int w)
     int bw = w > 70 ? 64 : w - 4, bh = 7, by = (h - bh) / 2, bx = (w - bw) / 2;
     for (int y = by; y < by + bh; y++)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
-    char *title = NULL;
-    if (asprintf(&title, _("%s: %s"), job_label(app->job, p.phase), pt_phase_label(p.phase)) < 0)
-        title = NULL;
+    char *title =
+        pt_xasprintf(_("%s: %s"), pt_job_label(app->job, p.phase), pt_phase_label(p.phase));
     pt_ui_frame(stdscr, by, bx, bh, bw, title);
     free(title);
     double fraction = p.total > 0 ? (double)p.done / (double)p.total : 0;
@@ -396,14 +350,13 @@ static void draw(struct pt_app *app)
     getmaxyx(stdscr, h, w);
     erase();
     if (h < MIN_ROWS || w < MIN_COLS) {
-        char *need = NULL, *now = NULL;
-        if (asprintf(&need, "%dx%d", MIN_COLS, MIN_ROWS) >= 0 && asprintf(&now, "%dx%d", w, h) >= 0) {
-            char *need_l = pt_l10n_digits(need), *now_l = pt_l10n_digits(now);
-            pt_ui_textf(stdscr, h / 2, 0, w, PT_STYLE_WARN, PT_ALIGN_CENTER,
-                        _("window too small: %s at least, now %s"), need_l, now_l);
-            free(need_l);
-            free(now_l);
-        }
+        char *need = pt_xasprintf("%dx%d", MIN_COLS, MIN_ROWS);
+        char *now = pt_xasprintf("%dx%d", w, h);
+        char *need_l = pt_l10n_digits(need), *now_l = pt_l10n_digits(now);
+        pt_ui_textf(stdscr, h / 2, 0, w, PT_STYLE_WARN, PT_ALIGN_CENTER,
+                    _("window too small: %s at least, now %s"), need_l, now_l);
+        free(need_l);
+        free(now_l);
         free(need);
         free(now);
         refresh();
@@ -473,23 +426,36 @@ char *pt_app_prompt(struct pt_app *app, const char *label, const char *initial)
     return pt_app_prompt_live(app, label, initial, NULL, NULL);
 }
 
+/* The characters typed so far, as the locale's multibyte text; a new string. */
+static char *typed_text(const wchar_t *typed)
+{
+    size_t n = wcstombs(NULL, typed, 0);
+    if (n == (size_t)-1)
+        return pt_xstrdup("");
+    char *text = pt_xcalloc(n + 1, 1);
+    wcstombs(text, typed, n + 1);
+    return text;
+}
+
 char *pt_app_prompt_live(struct pt_app *app, const char *label, const char *initial,
                          void (*changed)(const char *text, void *user), void *user)
 {
-    wchar_t buf[512];
-    size_t len = mbstowcs(buf, initial ? initial : "", 511);
+    /* As long as the user types: the buffer grows with the text. */
+    size_t len = mbstowcs(NULL, initial ? initial : "", 0);
     if (len == (size_t)-1)
         len = 0;
-    buf[len] = L'\0';
+    size_t cap = len + 64;
+    wchar_t *typed = pt_xcalloc(cap, sizeof(*typed));
+    if (len > 0)
+        mbstowcs(typed, initial, len + 1);
+    typed[len] = L'\0';
     timeout(-1);
     curs_set(1);
     for (;;) {
         draw(app);
         int h, w;
         getmaxyx(stdscr, h, w);
-        char text[2048];
-        size_t n = wcstombs(text, buf, sizeof(text) - 1);
-        text[n == (size_t)-1 ? 0 : n] = '\0';
+        char *text = typed_text(typed);
         pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
         /* Why the last value was refused, whole, above the prompt that mends it. */
         if (app->message) {
@@ -508,14 +474,17 @@ char *pt_app_prompt_live(struct pt_app *app, const char *label, const char *init
         refresh();
         wint_t wc;
         int rc = get_wch(&wc);
-        if (rc == ERR)
-            continue;
         if (rc == OK && (wc == '\n' || wc == '\r')) {
             curs_set(0);
-            return strdup(text);
+            free(typed);
+            return text;
         }
+        free(text);
+        if (rc == ERR)
+            continue;
         if (rc == OK && wc == KEY_ESC) {
             curs_set(0);
+            free(typed);
             if (changed)
                 changed(NULL, user);
             return NULL;
@@ -523,16 +492,19 @@ char *pt_app_prompt_live(struct pt_app *app, const char *label, const char *init
         size_t before = len;
         if ((rc == KEY_CODE_YES && wc == KEY_BACKSPACE) || (rc == OK && (wc == 127 || wc == 8))) {
             if (len > 0)
-                buf[--len] = L'\0';
-        } else if (rc == OK && wc >= 32 && len < 511) {
-            buf[len++] = (wchar_t)wc;
-            buf[len] = L'\0';
+                typed[--len] = L'\0';
+        } else if (rc == OK && wc >= 32) {
+            if (len + 1 >= cap) {
+                cap *= 2;
+                typed = pt_xrealloc(typed, cap * sizeof(*typed));
+            }
+            typed[len++] = (wchar_t)wc;
+            typed[len] = L'\0';
         }
         if (changed && len != before) {
-            char now[2048];
-            size_t m = wcstombs(now, buf, sizeof(now) - 1);
-            now[m == (size_t)-1 ? 0 : m] = '\0';
+            char *now = typed_text(typed);
             changed(now, user);
+            free(now);
         }
     }
 }
@@ -604,129 +576,18 @@ bool pt_app_review(struct pt_app *app, const char *title, char **lines, size_t n
     }
 }
 
-/* A name or path inside a line laid out right to left: isolated, so it reads whole. */
-static char *keep_whole(const char *text, bool path)
-{
-    (void)path;
-    return pt_l10n_rtl() ? pt_bidi_isolate(text) : strdup(text);
-}
-
-/* What the restore will change, in full, before the user says yes. */
-static void show_plan_and_restore(struct pt_app *app, struct pt_job *job)
-{
-    char **lines = NULL;
-    size_t n = pt_restore_plan_lines(&job->plan, keep_whole, &lines);
-    bool yes =
-        pt_app_review(app, _("Restore"), lines, n,
-                      _("Restore this? The current state is saved first as a backup, so that one "
-                        "more restore undoes it."));
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
-    if (yes)
-        pt_app_start(app, PT_JOB_RESTORE, job->id);
-    else
-        pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
-}
-
-static void job_done(struct pt_app *app, struct pt_job *job)
-{
-    char size[32];
-    if (job->status != PT_OK && job->kind != PT_JOB_DATABASE_STATS) {
-        pt_app_message(app, job->status == PT_ECANCELLED ? PT_STYLE_WARN : PT_STYLE_ERROR, "%s",
-                       job->err.message ? job->err.message : _("failed"));
-        pt_app_changed(app);
-        return;
-    }
-    switch (job->kind) {
-    case PT_JOB_CREATE:
-        pt_format_size(job->record.size_bytes, size, sizeof(size));
-        pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"), isolated(job->record.name), size);
-        break;
-    case PT_JOB_VERIFY:
-    case PT_JOB_VERIFY_DEEP:
-        if (job->verify.ok)
-            pt_app_message(app, PT_STYLE_OK,
-                           job->kind == PT_JOB_VERIFY_DEEP
-                               ? _("%s verified deeply: every file intact, the snapshot's "
-                                   "integrity checked, every JSON file parsed")
-                               : _("%s verified: every file intact"),
-                           isolated(job->record.name));
-        else
-            pt_app_message(app, PT_STYLE_ERROR, _("%s is DAMAGED: %s"), isolated(job->record.name),
-                           job->verify.n ? job->verify.problems[0] : "");
-        break;
-    case PT_JOB_RESTORE_PLAN:
-        show_plan_and_restore(app, job);
-        return;
-    case PT_JOB_RESTORE:
-        if (job->plan.pre_restore)
-            pt_app_message(app, PT_STYLE_OK, _("Restored %s. To undo, restore %s."),
-                           isolated(job->plan.backup), isolated(job->plan.pre_restore));
-        else
-            pt_app_message(app, PT_STYLE_OK, _("Restored %s."), isolated(job->plan.backup));
-        break;
-    case PT_JOB_EXPORT:
-        pt_app_message(app, PT_STYLE_OK, _("Exported to %s"), isolated(job->path));
-        break;
-    case PT_JOB_DELETE:
-        pt_app_message(app, PT_STYLE_OK, _("Deleted %s"), isolated(job->id));
-        if (app->pane == PT_PANE_DETAIL)
-            app->pane = PT_PANE_LIST;
-        break;
-    case PT_JOB_PRUNE:
-    {
-        char *count = pt_l10n_int((int64_t)job->count);
-        pt_app_message(
-            app, PT_STYLE_OK,
-            P_("Retention deleted %s backup", "Retention deleted %s backups", job->count), count);
-        free(count);
-    }
-        break;
-    case PT_JOB_AUTO:
-        if (job->record.id > 0) {
-            pt_format_size(job->record.size_bytes, size, sizeof(size));
-            pt_app_message(app, PT_STYLE_OK, _("Backup %s completed: %s"),
-                           isolated(job->record.name), size);
-        } else {
-            pt_app_message(app, PT_STYLE_NORMAL, "%s", job->reason ? job->reason : "");
-        }
-        break;
-    case PT_JOB_TEST_MAIL:
-        pt_app_message(app, PT_STYLE_OK, "%s", _("Test mail sent."));
-        return;
-    case PT_JOB_PUSH:
-        if (job->pushed.n && job->pushed.items[0].already) {
-            pt_app_message(app, PT_STYLE_OK, _("%s is off-site already"), isolated(job->id));
-        } else {
-            pt_format_size(job->pushed.n ? job->pushed.items[0].bytes_added : 0, size,
-                           sizeof(size));
-            pt_app_message(app, PT_STYLE_OK, _("%s copied off-site: the repository grew by %s"),
-                           isolated(job->id), size);
-        }
-        break;
-    case PT_JOB_DATABASE_STATS:
-        pt_database_stats_free(&app->database);
-        app->database = job->database;
-        memset(&job->database, 0, sizeof(job->database));
-        app->database_ready = true;
-        return;
-    }
-    pt_app_changed(app);
-}
-
 static void poll_jobs(struct pt_app *app)
 {
     if (app->stats_job && atomic_load(&app->stats_job->finished)) {
         struct pt_job *job = app->stats_job;
         app->stats_job = NULL;
-        job_done(app, job);
+        pt_job_ops(job->kind)->done(app, job);
         pt_job_free(job);
     }
     if (app->job && atomic_load(&app->job->finished)) {
         struct pt_job *job = app->job;
         app->job = NULL;
-        job_done(app, job);
+        pt_job_ops(job->kind)->done(app, job);
         pt_job_free(job);
     }
 }
@@ -768,9 +629,8 @@ static void offer_overdue(struct pt_app *app)
         pt_schedule_read(app->catalog, app->project->now_ms, &s, NULL) != PT_OK || !s.due)
         return;
     char *reason = pt_schedule_reason(&s);
-    char *question = NULL;
-    if (asprintf(&question, _("An automatic backup is due (%s). Take it now?"), reason) >= 0 &&
-        pt_app_confirm(app, question))
+    char *question = pt_xasprintf(_("An automatic backup is due (%s). Take it now?"), reason);
+    if (pt_app_confirm(app, question))
         pt_app_start(app, PT_JOB_AUTO, NULL);
     free(question);
     free(reason);
@@ -833,6 +693,13 @@ static void handle_key(struct pt_app *app, int key)
     }
 }
 
+/* Out of memory: the terminal is given back before the program ends. */
+static void give_terminal_back(void)
+{
+    if (!isendwin())
+        endwin();
+}
+
 int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *opts)
 {
     /* The TUI's "now" is read again before each frame and each key. */
@@ -841,6 +708,7 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     struct pt_app app = {.project = &moment};
     if (!initscr())
         return 1;
+    pt_alloc_on_failure(give_terminal_back);
     raw();
     noecho();
     keypad(stdscr, TRUE);
@@ -899,6 +767,7 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
         }
     }
     endwin();
+    pt_alloc_on_failure(NULL);
     if (vte_explicit) {
         fputs("\033[8h", stdout);
         fflush(stdout);

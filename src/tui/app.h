@@ -9,6 +9,7 @@
 #include "action.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
+#include "poshtiban/record.h"
 #include "poshtiban/stats.h"
 #include "ui.h"
 #include "worker.h"
@@ -78,6 +79,12 @@ void pt_app_ask_delete(struct pt_app *app, const struct pt_record *record);
  */
 bool pt_app_review(struct pt_app *app, const char *title, char **lines, size_t n,
                    const char *question);
+/*
+ * A name (path false) or a path kept whole inside a sentence the TUI shows:
+ * isolated when the layout runs right to left. A new string; the shape of
+ * pt_present_keep_fn.
+ */
+char *pt_app_keep_whole(const char *text, bool path);
 /* Pins (pinned) or unpins the backup named name, and says so. */
 void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned);
 /* Shows the backup named name in the detail pane. */

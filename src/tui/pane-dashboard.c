@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/cron.h"
@@ -50,7 +51,7 @@ static const enum pt_action actions[] = {PT_ACT_NEW, PT_ACT_PRUNE, PT_ACT_REFRES
 static void *init(struct pt_app *app)
 {
     (void)app;
-    return calloc(1, sizeof(struct dashboard));
+    return pt_xcalloc(1, sizeof(struct dashboard));
 }
 
 static void forget(struct dashboard *d)
@@ -139,8 +140,7 @@ static char *last_good_text(const struct dashboard *d)
     char took[32];
     char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
     pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
-    char *name = pt_l10n_rtl() ? pt_bidi_isolate(d->stats.last_success_name)
-                               : strdup(d->stats.last_success_name);
+    char *name = pt_app_keep_whole(d->stats.last_success_name, false);
     char *text = pt_ui_format(_("%s · %s UTC · takes %s on average"), name, at, took);
     free(name);
     free(at);
@@ -179,7 +179,7 @@ static char *automatic_text(const struct dashboard *d, enum pt_style *style)
     *style = PT_STYLE_NORMAL;
     if (!d->auto_enabled) {
         *style = PT_STYLE_DIM;
-        return strdup(_("off (auto.enabled in the settings, 4)"));
+        return pt_xstrdup(_("off (auto.enabled in the settings, 4)"));
     }
     char *every = pt_l10n_int(d->interval_hours);
     char *when;
@@ -247,7 +247,8 @@ static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, i
     if (d->stats.last_success_name)
         rows[n++] = (struct summary_row){_("Last good"), last_good_text(d), PT_STYLE_NORMAL, 2};
     else
-        rows[n++] = (struct summary_row){_("Last good"), strdup(_("none")), PT_STYLE_WARN, 1};
+        rows[n++] =
+            (struct summary_row){_("Last good"), pt_xstrdup(_("none")), PT_STYLE_WARN, 1};
     if (d->storage_known) {
         rows[n] = (struct summary_row){_("Storage"), NULL, PT_STYLE_NORMAL, room};
         rows[n].text = storage_text(d, &rows[n].style);
@@ -327,9 +328,7 @@ static void draw_database(struct pt_app *app, WINDOW *win, int y, int x, int h, 
 {
     char size[32];
     pt_format_size(app->database.size_bytes, size, sizeof(size));
-    char *title = NULL;
-    if (asprintf(&title, _("Database · %s"), app->database_ready ? size : "…") < 0)
-        title = NULL;
+    char *title = pt_xasprintf(_("Database · %s"), app->database_ready ? size : "…");
     pt_ui_frame(win, y, x, h, w, title);
     free(title);
     if (!app->database_ready) {
@@ -397,13 +396,11 @@ static void ask_prune(struct pt_app *app)
         pt_retention_plan_free(&plan);
         return;
     }
-    char **lines = calloc(plan.n, sizeof(*lines));
+    char **lines = pt_xcalloc(plan.n, sizeof(*lines));
     size_t n = 0;
-    for (size_t i = 0; lines && i < plan.n; i++) {
-        char *name = pt_l10n_rtl() ? pt_bidi_isolate(plan.items[i].record.name)
-                                   : strdup(plan.items[i].record.name);
-        if (asprintf(&lines[n], "%s: %s", name ? name : "", plan.items[i].reason) >= 0)
-            n++;
+    for (size_t i = 0; i < plan.n; i++) {
+        char *name = pt_app_keep_whole(plan.items[i].record.name, false);
+        lines[n++] = pt_xasprintf("%s: %s", name, plan.items[i].reason);
         free(name);
     }
     /* The CLI's question (present/questions.c). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
@@ -36,20 +37,17 @@ static const enum pt_action actions[] = {
 static void *init(struct pt_app *app)
 {
     (void)app;
-    return calloc(1, sizeof(struct detail));
+    return pt_xcalloc(1, sizeof(struct detail));
 }
 
 static void add(struct detail *d, const char *label, const char *value, enum pt_style style)
 {
     if (d->n == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;
-        struct line *more = realloc(d->lines, d->cap * sizeof(*d->lines));
-        if (!more)
-            abort(); /* out of memory: nothing sensible to show */
-        d->lines = more;
+        d->lines = pt_xrealloc(d->lines, d->cap * sizeof(*d->lines));
     }
-    d->lines[d->n].label = strdup(label ? label : "");
-    d->lines[d->n].value = strdup(value ? value : "-");
+    d->lines[d->n].label = pt_xstrdup(label ? label : "");
+    d->lines[d->n].value = pt_xstrdup(value ? value : "-");
     d->lines[d->n].style = style;
     d->lines[d->n].number = false;
     d->n++;

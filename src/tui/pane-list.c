@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
@@ -38,7 +39,7 @@ static const enum pt_action actions[] = {
 static void *init(struct pt_app *app)
 {
     (void)app;
-    struct list *l = calloc(1, sizeof(*l));
+    struct list *l = pt_xcalloc(1, sizeof(*l));
     l->status = l->kind = -1;
     l->stale = true;
     return l;
@@ -266,7 +267,7 @@ static void search_changed(const char *text, void *user)
 {
     struct list *l = user;
     free(l->search);
-    l->search = text && *text ? strdup(text) : NULL;
+    l->search = text && *text ? pt_xstrdup(text) : NULL;
     refilter(l);
 }
 

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
@@ -29,7 +30,7 @@ static const enum pt_action actions[] = {PT_ACT_OPEN, PT_ACT_CRON,    PT_ACT_TES
 static void *init(struct pt_app *app)
 {
     (void)app;
-    return calloc(1, sizeof(struct settings));
+    return pt_xcalloc(1, sizeof(struct settings));
 }
 
 static void drop(struct settings *s)
@@ -51,21 +52,15 @@ static void read_cron(struct settings *s, struct pt_app *app)
 /* One line on automatic backups: is the cron line there, does cron run, how to start it. */
 static char *cron_line(const struct settings *s)
 {
-    char *out = NULL;
     const struct pt_cron_status *c = &s->cron;
-    if (!s->cron_read || !c->crontab_ok) {
-        if (asprintf(&out, _("cron: %s"), c->crontab_error ? c->crontab_error : _("unknown")) < 0)
-            out = NULL;
-    } else if (!c->line) {
-        out = strdup(_("cron: no line for this project (c installs it)"));
-    } else if (!c->daemon_running) {
-        if (asprintf(&out, _("cron: line installed, but no cron daemon runs; start it: %s"),
-                     c->start_command ? c->start_command : "cron") < 0)
-            out = NULL;
-    } else {
-        out = strdup(_("cron: line installed and cron runs (c removes it)"));
-    }
-    return out;
+    if (!s->cron_read || !c->crontab_ok)
+        return pt_xasprintf(_("cron: %s"), c->crontab_error ? c->crontab_error : _("unknown"));
+    if (!c->line)
+        return pt_xstrdup(_("cron: no line for this project (c installs it)"));
+    if (!c->daemon_running)
+        return pt_xasprintf(_("cron: line installed, but no cron daemon runs; start it: %s"),
+                                c->start_command ? c->start_command : "cron");
+    return pt_xstrdup(_("cron: line installed and cron runs (c removes it)"));
 }
 
 static void focus(void *state, struct pt_app *app)
@@ -74,7 +69,7 @@ static void focus(void *state, struct pt_app *app)
     drop(s);
     read_cron(s, app);
     const struct pt_setting_def *defs = pt_settings_defs(&s->n);
-    s->values = calloc(s->n, sizeof(*s->values));
+    s->values = pt_xcalloc(s->n, sizeof(*s->values));
     for (size_t i = 0; i < s->n; i++)
         s->values[i] = pt_settings_string(app->catalog, defs[i].key);
 }
@@ -85,29 +80,25 @@ static char *allowed_values(const struct pt_setting_def *def)
     char *out = NULL;
     switch (def->type) {
     case PT_SETTING_BOOL:
-        out = strdup(_("true, false (Enter or Space switches)"));
+        out = pt_xstrdup(_("true, false (Enter or Space switches)"));
         break;
     case PT_SETTING_CHOICE: {
         size_t len = 1;
         for (const char *const *c = def->choices; *c; c++)
             len += strlen(*c) + 2;
-        out = calloc(1, len);
-        for (const char *const *c = def->choices; out && *c; c++) {
+        char *choices = pt_xcalloc(1, len);
+        for (const char *const *c = def->choices; *c; c++) {
             if (c != def->choices)
-                strcat(out, ", ");
-            strcat(out, *c);
+                strcat(choices, ", ");
+            strcat(choices, *c);
         }
-        char *with = NULL;
-        if (out && asprintf(&with, _("%s (Enter or Space takes the next)"), out) >= 0) {
-            free(out);
-            out = with;
-        }
+        out = pt_xasprintf(_("%s (Enter or Space takes the next)"), choices);
+        free(choices);
         break;
     }
     case PT_SETTING_INT: {
         char *lo = pt_l10n_int(def->min), *hi = pt_l10n_int(def->max);
-        if (asprintf(&out, _("%s to %s"), lo, hi) < 0)
-            out = NULL;
+        out = pt_xasprintf(_("%s to %s"), lo, hi);
         free(lo);
         free(hi);
         break;
@@ -191,15 +182,13 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         enum pt_status rc;
         bool installed = s->cron_read && s->cron.line;
         char *every = pt_l10n_int(PT_CRON_DEFAULT_MINUTES);
-        char *question = NULL;
-        if (asprintf(&question,
-                     installed ? _("Remove this project's line from your crontab? Automatic "
-                                   "backups stop until it is installed again.")
-                               : _("Add a line to your crontab that runs `poshtiban auto` every "
-                                   "%s minutes for this project?"),
-                     every) < 0)
-            question = NULL;
-        bool yes = question && pt_app_confirm(app, question);
+        char *question =
+            pt_xasprintf(installed ? _("Remove this project's line from your crontab? "
+                                           "Automatic backups stop until it is installed again.")
+                                       : _("Add a line to your crontab that runs `poshtiban auto` "
+                                           "every %s minutes for this project?"),
+                             every);
+        bool yes = pt_app_confirm(app, question);
         free(question);
         if (!yes) {
             free(every);
@@ -244,11 +233,9 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
             switch_value(s, app, def);
             return true;
         }
-        char *label = NULL;
-        if (asprintf(&label, _("%s:"), def->key) < 0)
-            return true;
+        char *label = pt_xasprintf(_("%s:"), def->key);
         /* A value refused stays in the prompt, to be mended. */
-        char *text = strdup(s->values[s->cursor] ? s->values[s->cursor] : "");
+        char *text = pt_xstrdup(s->values[s->cursor]);
         for (;;) {
             char *typed = pt_app_prompt(app, label, text);
             free(text);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/alloc.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/text.h"
 
@@ -108,11 +109,9 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
 
 char *pt_ui_format(const char *fmt, ...)
 {
-    char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&text, fmt, ap) < 0)
-        abort(); /* out of memory: nothing sensible to draw */
+    char *text = pt_xvasprintf(fmt, ap);
     va_end(ap);
     return text;
 }
@@ -120,13 +119,11 @@ char *pt_ui_format(const char *fmt, ...)
 int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
                 const char *fmt, ...)
 {
-    char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    char *text = pt_xvasprintf(fmt, ap);
     va_end(ap);
-    int used = pt_ui_text(win, y, x, width, text ? text : "", style, align);
+    int used = pt_ui_text(win, y, x, width, text, style, align);
     free(text);
     return used;
 }
@@ -185,11 +182,9 @@ void pt_ui_frame(WINDOW *win, int y, int lx, int h, int w, const char *title)
     mvwaddch(win, y + h - 1, x, ACS_LLCORNER);
     mvwaddch(win, y + h - 1, x + w - 1, ACS_LRCORNER);
     if (title && *title) {
-        char *padded = NULL;
-        if (asprintf(&padded, " %s ", title) >= 0) {
-            pt_ui_text(win, y, lx + 2, w - 4, padded, PT_STYLE_TITLE, PT_ALIGN_LEFT);
-            free(padded);
-        }
+        char *padded = pt_xasprintf(" %s ", title);
+        pt_ui_text(win, y, lx + 2, w - 4, padded, PT_STYLE_TITLE, PT_ALIGN_LEFT);
+        free(padded);
     }
 }
 

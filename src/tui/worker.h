@@ -9,14 +9,9 @@
 
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
-#include "poshtiban/record.h"
-#include "poshtiban/offsite.h"
-#include "poshtiban/restore.h"
-#include "poshtiban/stats.h"
 #include "poshtiban/status.h"
-#include "poshtiban/verify.h"
 
-/* Long work the TUI hands to a thread; only the main thread draws. */
+/* Long work the TUI hands to a thread; only the main thread draws. What each does: jobs.c. */
 enum pt_job_kind {
     PT_JOB_CREATE,
     PT_JOB_VERIFY,
@@ -30,33 +25,25 @@ enum pt_job_kind {
     PT_JOB_AUTO, /* the overdue automatic backup */
     PT_JOB_TEST_MAIL,
     PT_JOB_PUSH, /* an off-site copy of the backup */
+    PT_N_JOB_KINDS
 };
 
 struct pt_job {
     enum pt_job_kind kind;
     const struct pt_project *project; /* &moment */
     struct pt_project moment;         /* the face's project, its clock read at start */
-    char *id; /* the backup it is about, or NULL */
+    char *id;                         /* the backup it is about, or NULL */
 
     /* Shared with the thread, under lock. */
     pthread_mutex_t lock;
     struct pt_progress progress;
-    char *progress_what;
     atomic_bool cancel;
     atomic_bool finished;
-    int64_t started_ms; /* CLOCK_MONOTONIC */
 
-    /* Results, read once finished. */
+    /* Read once finished. */
     enum pt_status status;
     struct pt_error err;
-    struct pt_record record;
-    struct pt_verify_result verify;
-    struct pt_restore_plan plan;
-    struct pt_database_stats database;
-    char *path;
-    size_t count;
-    char *reason; /* PT_JOB_AUTO: why a backup was (not) due */
-    struct pt_offsite_push_result pushed;
+    void *result; /* the kind's own (jobs.c), freed by its free */
 
     pthread_t thread;
 };

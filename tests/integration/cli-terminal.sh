@@ -96,8 +96,8 @@ print("\n".join(l.strip() for l in text.splitlines()[:25]))' "$1" >&2
 # the ui.bidi mode.
 table=(
     "create --name @C|completed;@C;@P/backups/@C|کامل;@C;@P/backups/@C"
-    "verify @B|@B: ok|سالم;@B"
-    "verify --all|@B: ok;@C: ok|سالم;@B;@C"
+    "verify @B|@B verified|سالم;@B"
+    "verify --all|@B verified;@C verified|سالم;@B;@C"
     "export @B -o @S/@C.zip|Exported to;@S/@C.zip|برون‌بری;@S/@C.zip"
     "restore @B --dry-run|Restore @B;investor;unit;@P/db.sqlite3|بازیابی;@B;investor;unit;@P/db.sqlite3"
     "list|NAME;STATUS;completed;@B;@C;2026-11-26 11:06|نام;وضعیت;@B;@C;۱۴۰۵/۰۹/۰۵"

@@ -4,7 +4,8 @@
 # and values in `show` and in the TUI's Detail pane, field by field, in
 # English and in Persian; delete, restore and prune ask the same question in
 # the CLI (on a pty) and in the TUI (in tmux); prune goes ahead without a
-# terminal, delete and restore need --yes there.
+# terminal, delete and restore need --yes there; delete and verify end with
+# the same sentence in the CLI (on a pty) and on the TUI's message line.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 unset LANGUAGE LANG CODESPACES
@@ -25,6 +26,31 @@ plain() { "$PY" -c '
 import re, sys
 for line in sys.stdin.read().splitlines():
     print(re.sub(r" +", " ", re.sub(r"[\u2066-\u2069\u200e\u200f]", "", line)).strip())'; }
+
+# cli_said ARGS…: the last line poshtiban ARGS wrote on a pty, as plain text
+# (progress lines drawn over with \r and cleared with escapes left out).
+cli_said() {
+    on_pty "$scratch/said" "$@"
+    [ "$status" = 0 ] || fail "poshtiban $* on a pty: exit $status: $(cat "$scratch/said")"
+    "$PY" -c '
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read().replace("\r\n", "\n")
+lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", l.split("\r")[-1]) for l in text.split("\n")]
+print([l for l in lines if l.strip()][-1])' "$scratch/said" | plain
+}
+
+# same_said WHAT SENTENCE NAME: the TUI's message line becomes SENTENCE, which names NAME.
+same_said() {
+    local i=0 line=
+    case $2 in *"$3"*) ;; *) fail "$1: the CLI's sentence names $3: [$2]" ;; esac
+    while [ "$i" -lt 200 ]; do
+        line=$(screen | sed -n 42p | plain)
+        [ "$line" = "$2" ] && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    fail "$1 ends with one sentence in both faces: CLI [$2], TUI [$line]"
+}
 
 for lang in en fa; do
     # --- the record: every field of show in Detail, label and value on one line ---
@@ -81,6 +107,21 @@ text = " ".join(words)
 sys.exit(0 if " ".join(q.split()) in text else 1)
 PY
     case $cli_delete in *pinned* | *سنجاق*) ;; *) fail "$lang: deleting a pinned backup says so: $cli_delete" ;; esac
+
+    # --- the results: delete and verify end with the same sentence in both faces ---
+    at() { POSHTIBAN_TEST_NOW=2026-11-28T09:00:00Z pt "$@"; }
+    at create --name gone >/dev/null || fail "$lang: create gone"
+    cli_deleted=$(cli_said -C "$proj" --lang "$lang" delete gone --yes)
+    at create --name gone >/dev/null || fail "$lang: create gone again"
+    keys R
+    wait_for gone 10 || fail "$lang: the list shows gone"
+    keys Home d
+    sleep 0.5
+    keys y
+    same_said "$lang: delete" "$cli_deleted" gone
+    cli_verified=$(cli_said -C "$proj" --lang "$lang" verify b2)
+    keys Home v
+    same_said "$lang: verify" "$cli_verified" b2
     keys q
     tui_exit >/dev/null
 done

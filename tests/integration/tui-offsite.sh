@@ -52,7 +52,7 @@ keys 2
 expect_screen "list" "b2"
 check "no mark before the push" sh -c "! tmux -S '$tmux_socket' capture-pane -p -t tui | grep -q '☁'"
 keys u
-expect_screen "push done" "b2 copied off-site" 60
+expect_screen "push done" "Sent b2 off-site" 60
 expect_screen "the list marks it" "b2 ☁"
 keys Enter
 expect_screen "detail shows the snapshot" "the repository grew by"

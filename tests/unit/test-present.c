@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The presentation layer both faces render (README, "Development"). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,74 @@ static void test_confirmations(void **state)
     free(q);
 }
 
+/* What a face does to a name or a path: here, brackets that show it was asked. */
+static char *keep(const char *text, bool path)
+{
+    char *out = NULL;
+    if (asprintf(&out, path ? "<%s>" : "[%s]", text) < 0)
+        abort();
+    return out;
+}
+
+/* Takes said; checks it is want. */
+static void expect_said(char *said, const char *want)
+{
+    assert_string_equal(said, want);
+    free(said);
+}
+
+static void test_results(void **state)
+{
+    (void)state;
+    struct pt_record r;
+    fill(&r, PT_STATE_COMPLETED);
+    r.size_bytes = 2048;
+    r.duration_ms = 3000;
+    expect_said(pt_present_created(PT_OK, &r, NULL, keep),
+                "Backup [b7] completed: 2.0 KiB in 3.0 s");
+    expect_said(pt_present_created(PT_ECANCELLED, &r, "cancelled", keep),
+                "Backup [b7] cancelled: nothing kept");
+    expect_said(pt_present_created(PT_EFAIL, &r, "disk full", keep),
+                "Backup [b7] failed: disk full");
+    /* No record yet (refused before it began): why alone. */
+    struct pt_record none = {0};
+    expect_said(pt_present_created(PT_EBUSY, &none, "busy", keep), "busy");
+    expect_said(pt_present_created(PT_EFAIL, &none, NULL, keep), "failed");
+
+    char *problems[] = {(char *)"db.json.gz: checksum differs"};
+    struct pt_verify_result ok = {.ok = true}, bad = {.ok = false, .problems = problems, .n = 1};
+    expect_said(pt_present_verified("b7", false, &ok, keep), "[b7] verified: every file intact");
+    char *deep = pt_present_verified("b7", true, &ok, NULL);
+    assert_non_null(strstr(deep, "b7 verified deeply: every file intact"));
+    free(deep);
+    expect_said(pt_present_verified("b7", false, &bad, keep),
+                "[b7] is DAMAGED: db.json.gz: checksum differs");
+
+    struct pt_restore_plan plan = {.backup = (char *)"b7"};
+    expect_said(pt_present_restored(&plan, keep), "Restored [b7].");
+    plan.pre_restore = (char *)"pre_restore_20261126_110618";
+    expect_said(pt_present_restored(&plan, keep),
+                "Restored [b7]. To undo, restore [pre_restore_20261126_110618].");
+
+    expect_said(pt_present_exported("/tmp/b7.zip", keep), "Exported to </tmp/b7.zip>");
+    expect_said(pt_present_deleted("b7", keep), "Deleted [b7]");
+    expect_said(pt_present_deleted("b7", NULL), "Deleted b7");
+    expect_said(pt_present_pinned("b7", true, keep), "Pinned [b7]: retention keeps it");
+    expect_said(pt_present_pinned("b7", false, keep), "Unpinned [b7]");
+    expect_said(pt_present_pruned(1, 3), "Retention deleted 1 backup; 3 completed stay.");
+    expect_said(pt_present_pruned(0, 3), "Retention deleted 0 backups; 3 completed stay.");
+
+    struct pt_offsite_pushed sent = {
+        .name = (char *)"b7", .snapshot = (char *)"0123456789abcdef0123", .bytes_added = 2048};
+    expect_said(pt_present_pushed(&sent, keep),
+                "Sent [b7] off-site: snapshot 01234567, the repository grew by 2.0 KiB");
+    sent.already = true;
+    expect_said(pt_present_pushed(&sent, keep), "[b7] is off-site already (snapshot 01234567)");
+    expect_said(pt_present_pushed(NULL, keep), "Every completed backup is off-site already.");
+    expect_said(pt_present_test_mail("ops@example.org", keep),
+                "Test mail sent to <ops@example.org>.");
+}
+
 int main(void)
 {
     setenv("LANGUAGE", "en", 1);
@@ -100,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_record_fields),
         cmocka_unit_test(test_unfinished_records),
         cmocka_unit_test(test_confirmations),
+        cmocka_unit_test(test_results),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

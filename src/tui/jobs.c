@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Every kind of job, in one table: its title, its work on the thread (run),
+ * its end on the main thread (done) and its result's free. The sentence a
+ * job ends with is present/results.c's, the one the CLI prints.
+ */
+#include "jobs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "poshtiban/alloc.h"
+#include "app.h"
+#include "poshtiban/auto.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/export.h"
+#include "poshtiban/notify.h"
+#include "poshtiban/offsite.h"
+#include "poshtiban/present.h"
+#include "poshtiban/record.h"
+#include "poshtiban/restore.h"
+#include "poshtiban/retention.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/stats.h"
+#include "poshtiban/verify.h"
+#include "tui.h"
+
+/* ---- what every done shares ---- */
+
+static enum pt_style style_of(enum pt_status status)
+{
+    return status == PT_OK ? PT_STYLE_OK : status == PT_ECANCELLED ? PT_STYLE_WARN : PT_STYLE_ERROR;
+}
+
+/* A job that failed says why, in the core's words, and the panes reload; true when it did. */
+static bool failed(struct pt_app *app, const struct pt_job *job)
+{
+    if (job->status == PT_OK)
+        return false;
+    pt_app_message(app, style_of(job->status), "%s",
+                   job->err.message ? job->err.message : _("failed"));
+    pt_app_changed(app);
+    return true;
+}
+
+/* Shows text, a new string from present/, in style; takes it. */
+static void tell(struct pt_app *app, enum pt_style style, char *text)
+{
+    pt_app_message(app, style, "%s", text);
+    free(text);
+}
+
+static void free_record(void *result)
+{
+    if (result)
+        pt_record_free(result);
+    free(result);
+}
+
+/* ---- create ---- */
+
+static void create_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    struct pt_record *record = pt_xcalloc(1, sizeof(*record));
+    job->result = record;
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    job->status = pt_backup_create(job->project, &opts, monitor, record, &job->err);
+}
+
+/* Completed, cancelled or failed: create's own sentence, naming the backup. */
+static void create_done(struct pt_app *app, struct pt_job *job)
+{
+    tell(app, style_of(job->status),
+         pt_present_created(job->status, job->result, job->err.message, pt_app_keep_whole));
+    pt_app_changed(app);
+}
+
+/* ---- the overdue automatic backup ---- */
+
+static void auto_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    struct pt_auto_result *result = pt_xcalloc(1, sizeof(*result));
+    job->result = result;
+    job->status = pt_auto_run(job->project, monitor, result, &job->err);
+}
+
+static void auto_done(struct pt_app *app, struct pt_job *job)
+{
+    const struct pt_auto_result *result = job->result;
+    if (job->status != PT_OK || result->record.id > 0)
+        tell(app, style_of(job->status),
+             pt_present_created(job->status, &result->record, job->err.message, pt_app_keep_whole));
+    else
+        pt_app_message(app, PT_STYLE_NORMAL, "%s", result->reason ? result->reason : "");
+    pt_app_changed(app);
+}
+
+static void free_auto(void *result)
+{
+    if (result)
+        pt_auto_result_free(result);
+    free(result);
+}
+
+/* ---- verify ---- */
+
+struct verified {
+    struct pt_record record;
+    struct pt_verify_result verify;
+};
+
+static void verify_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    struct verified *v = pt_xcalloc(1, sizeof(*v));
+    job->result = v;
+    job->status = pt_verify_backup(job->project, job->id, job->kind == PT_JOB_VERIFY_DEEP, monitor,
+                                   &v->record, &v->verify, &job->err);
+}
+
+static void verify_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    const struct verified *v = job->result;
+    tell(app, v->verify.ok ? PT_STYLE_OK : PT_STYLE_ERROR,
+         pt_present_verified(v->record.name, job->kind == PT_JOB_VERIFY_DEEP, &v->verify,
+                             pt_app_keep_whole));
+    pt_app_changed(app);
+}
+
+static void free_verified(void *result)
+{
+    struct verified *v = result;
+    if (v) {
+        pt_record_free(&v->record);
+        pt_verify_result_free(&v->verify);
+    }
+    free(v);
+}
+
+/* ---- restore: the plan first, then, on yes, the restore ---- */
+
+static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
+    job->result = plan;
+    struct pt_restore_options opts = {0};
+    job->status = pt_restore_plan(job->project, job->id, &opts, plan, &job->err);
+}
+
+/* What the restore will change, in full, before the user says yes. */
+static void restore_plan_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    char **lines = NULL;
+    size_t n = pt_present_restore_plan(job->result, pt_app_keep_whole, &lines);
+    bool yes =
+        pt_app_review(app, _("Restore"), lines, n,
+                      _("Restore this? The current state is saved first as a backup, so that one "
+                        "more restore undoes it."));
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+    if (yes)
+        pt_app_start(app, PT_JOB_RESTORE, job->id);
+    else
+        pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
+}
+
+static void restore_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
+    job->result = plan;
+    struct pt_restore_options opts = {0};
+    job->status = pt_restore(job->project, job->id, &opts, monitor, plan, &job->err);
+}
+
+/* The state about to be replaced is saved as a backup first. */
+static const char *restore_label(enum pt_phase phase)
+{
+    return phase <= PT_PHASE_REPORT || phase == PT_PHASE_ARCHIVE
+               ? _("Restore: saving the current state first")
+               : _("Restore");
+}
+
+static void restore_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    tell(app, PT_STYLE_OK, pt_present_restored(job->result, pt_app_keep_whole));
+    pt_app_changed(app);
+}
+
+static void free_plan(void *result)
+{
+    if (result)
+        pt_restore_plan_free(result);
+    free(result);
+}
+
+/* ---- export ---- */
+
+static void export_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    char *path = NULL;
+    job->status = pt_export_backup(job->project, job->id, NULL, monitor, &path, &job->err);
+    job->result = path;
+}
+
+static void export_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    tell(app, PT_STYLE_OK, pt_present_exported(job->result, pt_app_keep_whole));
+    pt_app_changed(app);
+}
+
+/* ---- delete ---- */
+
+static void delete_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    job->status = pt_backup_delete(job->project, job->id, &job->err);
+}
+
+static void delete_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    tell(app, PT_STYLE_OK, pt_present_deleted(job->id, pt_app_keep_whole));
+    if (app->pane == PT_PANE_DETAIL)
+        app->pane = PT_PANE_LIST;
+    pt_app_changed(app);
+}
+
+/* ---- prune ---- */
+
+struct pruned {
+    size_t deleted, kept;
+};
+
+static void prune_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    struct pruned *pruned = pt_xcalloc(1, sizeof(*pruned));
+    job->result = pruned;
+    struct pt_retention_plan plan;
+    job->status = pt_retention_prune(job->project, false, &plan, &job->err);
+    pruned->deleted = plan.n;
+    pruned->kept = plan.kept;
+    pt_retention_plan_free(&plan);
+}
+
+static void prune_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    const struct pruned *pruned = job->result;
+    tell(app, PT_STYLE_OK, pt_present_pruned(pruned->deleted, pruned->kept));
+    pt_app_changed(app);
+}
+
+/* ---- the database's row counts, in the background, without a progress box ---- */
+
+static void stats_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    struct pt_database_stats *stats = pt_xcalloc(1, sizeof(*stats));
+    job->result = stats;
+    job->status = pt_stats_database(job->project, stats, &job->err);
+}
+
+/* The dashboard takes the counts, whatever the status: a failure leaves them empty. */
+static void stats_done(struct pt_app *app, struct pt_job *job)
+{
+    pt_database_stats_free(&app->database);
+    app->database = *(struct pt_database_stats *)job->result;
+    memset(job->result, 0, sizeof(app->database));
+    app->database_ready = true;
+}
+
+static void free_stats(void *result)
+{
+    if (result)
+        pt_database_stats_free(result);
+    free(result);
+}
+
+/* ---- off-site copy ---- */
+
+static void push_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    struct pt_offsite_push_result *pushed = pt_xcalloc(1, sizeof(*pushed));
+    job->result = pushed;
+    job->status = pt_offsite_push(job->project, job->id, monitor, pushed, &job->err);
+}
+
+static void push_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    const struct pt_offsite_push_result *pushed = job->result;
+    tell(app, PT_STYLE_OK,
+         pt_present_pushed(pushed->n ? &pushed->items[0] : NULL, pt_app_keep_whole));
+    pt_app_changed(app);
+}
+
+static void free_pushed(void *result)
+{
+    if (result)
+        pt_offsite_push_result_free(result);
+    free(result);
+}
+
+/* ---- test mail: the result is the address it went to ---- */
+
+static void test_mail_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    struct pt_catalog *c = NULL;
+    job->status = pt_catalog_open(&c, job->project, PT_CATALOG_READ, &job->err);
+    if (job->status == PT_OK) {
+        job->result = pt_settings_string(c, "notify.email.to");
+        job->status = pt_notify_test_mail(job->project, c, &job->err);
+    }
+    pt_catalog_close(c);
+}
+
+/* The settings pane stays as it is: nothing changed but a mail sent. */
+static void test_mail_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    tell(app, PT_STYLE_OK, pt_present_test_mail(job->result, pt_app_keep_whole));
+}
+
+/* ---- the table ---- */
+
+static const struct pt_job_ops ops[PT_N_JOB_KINDS] = {
+    [PT_JOB_CREATE] = {.label = N_("New backup"),
+                       .run = create_run,
+                       .done = create_done,
+                       .free = free_record},
+    [PT_JOB_AUTO] = {.label = N_("Automatic backup"),
+                     .run = auto_run,
+                     .done = auto_done,
+                     .free = free_auto},
+    [PT_JOB_VERIFY] = {.label = N_("Verify"),
+                       .run = verify_run,
+                       .done = verify_done,
+                       .free = free_verified},
+    [PT_JOB_VERIFY_DEEP] = {.label = N_("Deep verify"),
+                            .run = verify_run,
+                            .done = verify_done,
+                            .free = free_verified},
+    [PT_JOB_RESTORE_PLAN] = {.label = N_("Restore, dry run"),
+                             .run = restore_plan_run,
+                             .done = restore_plan_done,
+                             .free = free_plan},
+    [PT_JOB_RESTORE] = {.label = N_("Restore"),
+                        .label_at = restore_label,
+                        .run = restore_run,
+                        .done = restore_done,
+                        .free = free_plan},
+    [PT_JOB_EXPORT] = {.label = N_("Export"), .run = export_run, .done = export_done, .free = free},
+    [PT_JOB_DELETE] = {.label = N_("Delete"), .run = delete_run, .done = delete_done, .free = free},
+    [PT_JOB_PRUNE] = {.label = N_("Prune"), .run = prune_run, .done = prune_done, .free = free},
+    [PT_JOB_PUSH] = {.label = N_("Off-site copy"),
+                     .run = push_run,
+                     .done = push_done,
+                     .free = free_pushed},
+    [PT_JOB_TEST_MAIL] = {.label = N_("Test mail"),
+                          .run = test_mail_run,
+                          .done = test_mail_done,
+                          .free = free},
+    [PT_JOB_DATABASE_STATS] = {.run = stats_run, .done = stats_done, .free = free_stats},
+};
+
+const struct pt_job_ops *pt_job_ops(enum pt_job_kind kind)
+{
+    return &ops[kind];
+}
+
+const char *pt_job_label(const struct pt_job *job, enum pt_phase phase)
+{
+    const struct pt_job_ops *o = pt_job_ops(job->kind);
+    if (o->label_at)
+        return o->label_at(phase);
+    return o->label ? _(o->label) : "";
+}

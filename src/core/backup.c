@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -20,6 +19,7 @@
 #include "i18n.h"
 #include "manifest.h"
 #include "media.h"
+#include "naming.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/lock.h"
 #include "poshtiban/notify.h"
@@ -49,45 +49,6 @@ static bool valid_name(const char *name)
     bool ok = utf8 != NULL;
     json_decref(utf8);
     return ok;
-}
-
-static bool path_exists(const char *dir, const char *name)
-{
-    char *path = pt_path_join(dir, name);
-    struct stat st;
-    bool exists = lstat(path, &st) == 0;
-    free(path);
-    return exists;
-}
-
-bool pt_backup_name_free(const struct pt_project *p, struct pt_catalog *c, const char *name)
-{
-    static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
-    if (pt_catalog_name_taken(c, name) || path_exists(p->tmp, name))
-        return false;
-    for (size_t i = 0; i < 3; i++) {
-        char *file = pt_xasprintf("%s%s", name, suffixes[i]);
-        bool exists = path_exists(p->backups, file);
-        free(file);
-        if (exists)
-            return false;
-    }
-    return true;
-}
-
-static char *new_name(const struct pt_project *p, struct pt_catalog *c, int64_t now_ms)
-{
-    time_t secs = (time_t)(now_ms / 1000);
-    struct tm tm;
-    char base[64];
-    gmtime_r(&secs, &tm);
-    strftime(base, sizeof(base), "backup_%Y%m%d_%H%M%S", &tm);
-    char *name = pt_xstrdup(base);
-    for (int i = 2; !pt_backup_name_free(p, c, name); i++) {
-        free(name);
-        name = pt_xasprintf("%s_%d", base, i);
-    }
-    return name;
 }
 
 /*
@@ -550,7 +511,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     const char *suffix = pt_reader_archive_suffix(format);
     char iso[32];
     pt_time_iso(p->now_ms, iso);
-    r.name = opts->name ? pt_xstrdup(opts->name) : new_name(p, c, p->now_ms);
+    r.name = opts->name ? pt_xstrdup(opts->name) : pt_backup_name_new(p, c, "backup", p->now_ms);
     r.kind = opts->kind;
     r.status = PT_STATE_RUNNING;
     r.format = format;

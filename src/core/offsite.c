@@ -14,6 +14,7 @@
 #include "backup-internal.h"
 #include "fsutil.h"
 #include "i18n.h"
+#include "naming.h"
 #include "poshtiban/lock.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"

@@ -374,17 +374,16 @@ out:
     return rc;
 }
 
-static char *resolve_format(struct pt_catalog *c, const char *requested, struct pt_error *err)
+/* The format asked for, or the setting's, in its canonical spelling (*out, owned). */
+static enum pt_status resolve_format(struct pt_catalog *c, const char *requested, char **out,
+                                     struct pt_error *err)
 {
     char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, "backup.format");
     const struct pt_setting_def *def = pt_settings_find("backup.format");
-    char *canonical = NULL;
-    if (pt_settings_validate(def, format, &canonical, err) != PT_OK) {
-        free(format);
-        return NULL;
-    }
+    *out = NULL;
+    enum pt_status rc = pt_settings_validate(def, format, out, err);
     free(format);
-    return canonical;
+    return rc;
 }
 
 /* Packs the finished folder work into an archive beside it, with its .sha256. */
@@ -474,10 +473,11 @@ enum pt_status pt_backup_check_input(const struct pt_project *p,
                               "control characters, at most 200 bytes, not starting with a dot, "
                               "not only digits (those are ids) and not \"latest\""),
                             opts->name);
-    if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
-        return PT_EINVAL;
-    if (pt_project_check_layout(p, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
+    if (rc == PT_OK)
+        rc = pt_project_check_layout(p, err);
+    if (rc != PT_OK)
+        return rc;
     if (p->media_given) {
         struct stat st;
         if (stat(p->media, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -499,11 +499,10 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     struct pt_monitor monitor = {relay_progress, &relay, outer ? outer->cancel : NULL};
     const struct pt_monitor *mon = &monitor;
     struct pt_record r = {0};
-    enum pt_status rc;
-
-    char *format = resolve_format(c, opts->format, err);
-    if (!format)
-        return PT_EINVAL;
+    char *format;
+    enum pt_status rc = resolve_format(c, opts->format, &format, err);
+    if (rc != PT_OK)
+        return rc;
     if (opts->name && !pt_backup_name_free(p, c, opts->name)) {
         free(format);
         return pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
@@ -575,14 +574,15 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
                                 struct pt_error *err)
 {
     phase(mon, PT_PHASE_PREPARE);
-    if (pt_backup_check_input(p, opts, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = pt_backup_check_input(p, opts, err);
+    if (rc != PT_OK)
+        return rc;
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
     struct pt_notify_run run = {0};
     struct pt_offsite_push_result offsite = {0};
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK) {
@@ -622,8 +622,9 @@ enum pt_status pt_backup_read_summary(const struct pt_record *r, char **text,
                                       struct pt_error *err)
 {
     *text = NULL;
-    if (need_files(r, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = need_files(r, err);
+    if (rc != PT_OK)
+        return rc;
     return pt_reader_slurp(r, "backup_summary.txt", text, NULL, err);
 }
 

@@ -166,9 +166,10 @@ static enum pt_status open_file(struct pt_catalog **out, const char *path, int f
     if (strcmp(path, ":memory:") != 0)
         chmod(path, 0600);
     /* Foreign keys only after migrating: a migration that rebuilds a table must not cascade. */
-    if (migrate(c, err) != PT_OK) {
+    enum pt_status rc = migrate(c, err);
+    if (rc != PT_OK) {
         pt_catalog_close(c);
-        return PT_EFAIL;
+        return rc;
     }
     sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     *out = c;
@@ -204,8 +205,11 @@ enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project 
             (*out)->backups = pt_xstrdup(project->backups);
         return rc;
     }
-    if (mode == PT_CATALOG_WRITE && pt_project_prepare(project, err) != PT_OK)
-        return PT_EFAIL;
+    if (mode == PT_CATALOG_WRITE) {
+        enum pt_status rc = pt_project_prepare(project, err);
+        if (rc != PT_OK)
+            return rc;
+    }
     return pt_catalog_open_path(out, project->catalog, err);
 }
 

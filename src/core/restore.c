@@ -807,8 +807,9 @@ static enum pt_status check_backup(struct session *s, struct pt_error *err)
 static enum pt_status check_snapshot_sum(struct session *s, struct pt_error *err)
 {
     char hex[PT_SHA256_HEX];
-    if (!s->snapshot_temp && pt_sha256_file(s->snapshot, hex, NULL, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = s->snapshot_temp ? PT_OK : pt_sha256_file(s->snapshot, hex, NULL, err);
+    if (rc != PT_OK)
+        return rc;
     const struct pt_sum *sum =
         pt_sums_find(&s->listed, s->snapshot_member ? s->snapshot_member : "database.sqlite3");
     if (!sum || strcmp(sum->sha256, s->snapshot_temp ? s->snapshot_sha256 : hex) != 0)

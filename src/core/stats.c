@@ -76,11 +76,11 @@ enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_
     if (stat(p->database, &st) != 0)
         return PT_OK;
     out->size_bytes = st.st_size;
-    if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
+    if (rc != PT_OK)
+        return rc;
     out->exists = true;
     sqlite3 *db = NULL;
-    enum pt_status rc = PT_OK;
     if (sqlite3_open_v2(p->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         rc = pt_error_set(err, PT_EFAIL, _("cannot open source database %s: %s"), p->database,
                           sqlite3_errmsg(db));

@@ -118,7 +118,4 @@ enum pt_status pt_catalog_setting_get(struct pt_catalog *catalog, const char *ke
 enum pt_status pt_catalog_setting_put(struct pt_catalog *catalog, const char *key,
                                       const char *value, struct pt_error *err);
 
-/* The underlying SQLite handle, for the core's statistics queries. */
-struct sqlite3 *pt_catalog_db(struct pt_catalog *catalog);
-
 #endif

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "after-backup.h"
@@ -12,6 +11,7 @@
 #include "backup-internal.h"
 #include "fsutil.h"
 #include "poshtiban/i18n.h"
+#include "naming.h"
 #include "poshtiban/catalog.h"
 #include "lock.h"
 #include "preflight.h"
@@ -24,19 +24,10 @@
 static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
                            const struct pt_error *why, struct pt_record *r)
 {
-    int64_t now = p->now_ms;
-    time_t secs = (time_t)(now / 1000);
-    struct tm tm;
-    char base[64], iso[32];
-    gmtime_r(&secs, &tm);
-    strftime(base, sizeof(base), "backup_%Y%m%d_%H%M%S", &tm);
-    pt_time_iso(now, iso);
+    char iso[32];
+    pt_time_iso(p->now_ms, iso);
     memset(r, 0, sizeof(*r));
-    r->name = pt_xstrdup(base);
-    for (int i = 2; !pt_backup_name_free(p, c, r->name); i++) {
-        free(r->name);
-        r->name = pt_xasprintf("%s_%d", base, i);
-    }
+    r->name = pt_backup_name_new(p, c, "backup", p->now_ms);
     r->kind = PT_KIND_AUTO;
     r->status = PT_STATE_FAILED;
     r->format = pt_settings_string(c, "backup.format");

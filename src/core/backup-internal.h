@@ -13,13 +13,6 @@ enum pt_status pt_backup_create_locked(const struct pt_project *project, struct 
                                        struct pt_error *err);
 
 /*
- * True when no backup, record or work in progress has this name: not in
- * the catalog, no folder, archive or tmp entry of it in the backup root.
- */
-bool pt_backup_name_free(const struct pt_project *project, struct pt_catalog *catalog,
-                         const char *name);
-
-/*
  * Removes a backup's files (folder, or archive and its .sha256) and its
  * record. Refuses anything that is not exactly <backup root>/<name>[.suffix].
  * The caller holds the lock.

@@ -21,8 +21,9 @@ enum pt_status pt_backup_read_summary(const struct pt_record *r, char **text,
                                       struct pt_error *err)
 {
     *text = NULL;
-    if (need_files(r, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = need_files(r, err);
+    if (rc != PT_OK)
+        return rc;
     return pt_reader_slurp(r, "backup_summary.txt", text, NULL, err);
 }
 

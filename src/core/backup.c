@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -20,6 +19,7 @@
 #include "poshtiban/i18n.h"
 #include "manifest.h"
 #include "media.h"
+#include "naming.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/testhooks.h"
@@ -44,45 +44,6 @@ static bool valid_name(const char *name)
     bool ok = utf8 != NULL;
     json_decref(utf8);
     return ok;
-}
-
-static bool path_exists(const char *dir, const char *name)
-{
-    char *path = pt_path_join(dir, name);
-    struct stat st;
-    bool exists = lstat(path, &st) == 0;
-    free(path);
-    return exists;
-}
-
-bool pt_backup_name_free(const struct pt_project *p, struct pt_catalog *c, const char *name)
-{
-    static const char *const suffixes[] = {"", ".zip", ".tar.zst"};
-    if (pt_catalog_name_taken(c, name) || path_exists(p->tmp, name))
-        return false;
-    for (size_t i = 0; i < 3; i++) {
-        char *file = pt_xasprintf("%s%s", name, suffixes[i]);
-        bool exists = path_exists(p->backups, file);
-        free(file);
-        if (exists)
-            return false;
-    }
-    return true;
-}
-
-static char *new_name(const struct pt_project *p, struct pt_catalog *c, int64_t now_ms)
-{
-    time_t secs = (time_t)(now_ms / 1000);
-    struct tm tm;
-    char base[64];
-    gmtime_r(&secs, &tm);
-    strftime(base, sizeof(base), "backup_%Y%m%d_%H%M%S", &tm);
-    char *name = pt_xstrdup(base);
-    for (int i = 2; !pt_backup_name_free(p, c, name); i++) {
-        free(name);
-        name = pt_xasprintf("%s_%d", base, i);
-    }
-    return name;
 }
 
 /*
@@ -400,17 +361,16 @@ out:
     return rc;
 }
 
-static char *resolve_format(struct pt_catalog *c, const char *requested, struct pt_error *err)
+/* The format asked for, or the setting's, in its canonical spelling (*out, owned). */
+static enum pt_status resolve_format(struct pt_catalog *c, const char *requested, char **out,
+                                     struct pt_error *err)
 {
     char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, "backup.format");
     const struct pt_setting_def *def = pt_settings_find("backup.format");
-    char *canonical = NULL;
-    if (pt_settings_validate(def, format, &canonical, err) != PT_OK) {
-        free(format);
-        return NULL;
-    }
+    *out = NULL;
+    enum pt_status rc = pt_settings_validate(def, format, out, err);
     free(format);
-    return canonical;
+    return rc;
 }
 
 /* Packs the finished folder work into an archive beside it, with its .sha256. */
@@ -500,10 +460,11 @@ enum pt_status pt_backup_check_input(const struct pt_project *p,
                               "control characters, at most 200 bytes, not starting with a dot, "
                               "not only digits (those are ids) and not \"latest\""),
                             opts->name);
-    if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
-        return PT_EINVAL;
-    if (pt_project_check_layout(p, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
+    if (rc == PT_OK)
+        rc = pt_project_check_layout(p, err);
+    if (rc != PT_OK)
+        return rc;
     if (p->media_given) {
         struct stat st;
         if (stat(p->media, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -525,11 +486,10 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     struct pt_monitor monitor = {relay_progress, &relay, outer ? outer->cancel : NULL};
     const struct pt_monitor *mon = &monitor;
     struct pt_record r = {0};
-    enum pt_status rc;
-
-    char *format = resolve_format(c, opts->format, err);
-    if (!format)
-        return PT_EINVAL;
+    char *format;
+    enum pt_status rc = resolve_format(c, opts->format, &format, err);
+    if (rc != PT_OK)
+        return rc;
     if (opts->name && !pt_backup_name_free(p, c, opts->name)) {
         free(format);
         return pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
@@ -537,7 +497,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     const char *suffix = pt_reader_archive_suffix(format);
     char iso[32];
     pt_time_iso(p->now_ms, iso);
-    r.name = opts->name ? pt_xstrdup(opts->name) : new_name(p, c, p->now_ms);
+    r.name = opts->name ? pt_xstrdup(opts->name) : pt_backup_name_new(p, c, "backup", p->now_ms);
     r.kind = opts->kind;
     r.status = PT_STATE_RUNNING;
     r.format = format;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/catalog.h"
+#include "catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -165,9 +166,10 @@ static enum pt_status open_file(struct pt_catalog **out, const char *path, int f
     if (strcmp(path, ":memory:") != 0)
         chmod(path, 0600);
     /* Foreign keys only after migrating: a migration that rebuilds a table must not cascade. */
-    if (migrate(c, err) != PT_OK) {
+    enum pt_status rc = migrate(c, err);
+    if (rc != PT_OK) {
         pt_catalog_close(c);
-        return PT_EFAIL;
+        return rc;
     }
     sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     *out = c;
@@ -203,8 +205,11 @@ enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project 
             (*out)->backups = pt_xstrdup(project->backups);
         return rc;
     }
-    if (mode == PT_CATALOG_WRITE && pt_project_prepare(project, err) != PT_OK)
-        return PT_EFAIL;
+    if (mode == PT_CATALOG_WRITE) {
+        enum pt_status rc = pt_project_prepare(project, err);
+        if (rc != PT_OK)
+            return rc;
+    }
     return pt_catalog_open_path(out, project->catalog, err);
 }
 
@@ -221,11 +226,6 @@ void pt_catalog_close(struct pt_catalog *c)
 int pt_catalog_version(struct pt_catalog *c)
 {
     return user_version(c->db);
-}
-
-struct sqlite3 *pt_catalog_db(struct pt_catalog *c)
-{
-    return c->db;
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -653,6 +653,86 @@ out:
     free(count_sql);
     free(list_sql);
     return rc;
+}
+
+static enum pt_status totals_error(struct pt_catalog *c, struct pt_error *err)
+{
+    return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"), sqlite3_errmsg(c->db));
+}
+
+enum pt_status pt_catalog_totals(struct pt_catalog *c, struct pt_catalog_totals *t,
+                                 struct pt_error *err)
+{
+    memset(t, 0, sizeof(*t));
+    t->offsite.newest_at_ms = -1;
+    sqlite3_stmt *st;
+    /* One pass over the status index, whatever the number of backups. */
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT status, count(*), coalesce(sum(size_bytes), 0),"
+                           " coalesce(sum(duration_ms), 0) FROM backups GROUP BY status",
+                           -1, &st, NULL) != SQLITE_OK)
+        return totals_error(c, err);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        enum pt_state state;
+        int64_t n = sqlite3_column_int64(st, 1);
+        t->total += n;
+        if (!pt_state_parse((const char *)sqlite3_column_text(st, 0), &state))
+            continue;
+        if (state == PT_STATE_COMPLETED) {
+            t->completed = n;
+            t->completed_bytes = sqlite3_column_int64(st, 2);
+            t->completed_duration_ms = sqlite3_column_int64(st, 3);
+        } else if (state == PT_STATE_FAILED) {
+            t->failed = n;
+        } else if (state == PT_STATE_RUNNING) {
+            t->running = n;
+        } else if (state == PT_STATE_INTERRUPTED) {
+            t->interrupted = n;
+        }
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT name, finished_at, offsite_snapshot IS NOT NULL, offsite_error"
+                           " FROM backups WHERE status = 'completed'"
+                           " ORDER BY finished_at DESC, id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return totals_error(c, err);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        t->newest.name = column_text(st, 0);
+        t->newest.finished_at = column_text(st, 1);
+        t->newest.offsite = sqlite3_column_int(st, 2) != 0;
+        t->newest.offsite_error = column_text(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT count(*) FROM backups WHERE status = 'completed'"
+                           " AND offsite_snapshot IS NOT NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return totals_error(c, err);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        t->offsite.copied = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT name, offsite_at FROM backups WHERE status = 'completed'"
+                           " AND offsite_snapshot IS NOT NULL ORDER BY offsite_at DESC, id DESC"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return totals_error(c, err);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        t->offsite.newest_name = column_text(st, 0);
+        t->offsite.newest_at_ms = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    return PT_OK;
+}
+
+void pt_catalog_totals_free(struct pt_catalog_totals *t)
+{
+    free(t->newest.name);
+    free(t->newest.finished_at);
+    free(t->newest.offsite_error);
+    free(t->offsite.newest_name);
+    memset(t, 0, sizeof(*t));
 }
 
 enum pt_status pt_catalog_setting_get(struct pt_catalog *c, const char *key, char **value,

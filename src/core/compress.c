@@ -89,10 +89,10 @@ struct pt_fanout {
 
 static enum pt_status to_files(struct pt_fanout *f, const void *data, size_t len)
 {
-    for (size_t i = 0; i < f->n_files; i++)
-        if (pt_file_writer_write(f->files[i], data, len, &f->werr) != PT_OK)
-            return PT_EFAIL;
-    return PT_OK;
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; i < f->n_files && rc == PT_OK; i++)
+        rc = pt_file_writer_write(f->files[i], data, len, &f->werr);
+    return rc;
 }
 
 static enum pt_status deflate_into(struct pt_fanout *f, const void *data, size_t len, int flush)
@@ -107,8 +107,9 @@ static enum pt_status deflate_into(struct pt_fanout *f, const void *data, size_t
         if (zr == Z_STREAM_ERROR)
             return pt_error_set(&f->werr, PT_EFAIL, _("cannot compress: %s"), "zlib");
         size_t have = CHUNK - f->z.avail_out;
-        if (have && to_files(f, f->zout, have) != PT_OK)
-            return PT_EFAIL;
+        enum pt_status rc = have ? to_files(f, f->zout, have) : PT_OK;
+        if (rc != PT_OK)
+            return rc;
     } while (f->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
     return PT_OK;
 }
@@ -321,9 +322,10 @@ enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int leve
     if (fd < 0)
         return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
     struct sink s = {.err = err};
-    if (pt_file_writer_open(&s.file, dest, err) != PT_OK) {
+    enum pt_status opened = pt_file_writer_open(&s.file, dest, err);
+    if (opened != PT_OK) {
         close(fd);
-        return PT_EFAIL;
+        return opened;
     }
     struct archive *a = archive_write_new();
     char opt[16];
@@ -502,14 +504,14 @@ enum pt_status pt_unpack_snapshot(enum pt_compression c, pt_source_fn source, vo
     *is_damaged = false;
     struct pt_file_writer out;
     unlink(dest);
-    if (pt_file_writer_open(&out, dest, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_file_writer_open(&out, dest, err);
+    if (rc != PT_OK)
+        return rc;
     struct pt_unpack *u = pt_unpack_open(c, source, user);
     unsigned char *buf = pt_xmalloc(CHUNK);
     unsigned char head[100];
     int64_t done = 0, said = 0, room = free_bytes(dest);
     bool headed = false;
-    enum pt_status rc = PT_OK;
     for (;;) {
         ssize_t n = pt_unpack_read(u, buf, CHUNK, err);
         if (n < 0) {

@@ -16,13 +16,14 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
                                 struct pt_error *err)
 {
     pt_monitor_phase(mon, PT_PHASE_PREPARE);
-    if (pt_backup_check_input(p, opts, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = pt_backup_check_input(p, opts, err);
+    if (rc != PT_OK)
+        return rc;
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
     struct pt_after_backup after = {0};
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK) {

@@ -79,8 +79,9 @@ enum pt_status pt_file_writer_write(struct pt_file_writer *w, const void *data, 
         w->used += take;
         p += take;
         len -= take;
-        if (w->used == BUF_SIZE && flush(w, err) != PT_OK)
-            return PT_EFAIL;
+        enum pt_status rc = w->used == BUF_SIZE ? flush(w, err) : PT_OK;
+        if (rc != PT_OK)
+            return rc;
     }
     return PT_OK;
 }

@@ -188,8 +188,9 @@ static enum pt_status out_close(struct run *run, struct json_out *o, const char 
     char hex[PT_SHA256_HEX];
     int64_t size;
     o->open = false;
-    if (pt_file_writer_close(&o->file, hex, &size, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_file_writer_close(&o->file, hex, &size, err);
+    if (rc != PT_OK)
+        return rc;
     pt_manifest_add(run->manifest, rel, size, hex);
     return PT_OK;
 }

@@ -56,8 +56,9 @@ enum pt_status pt_manifest_write_sums(const struct pt_manifest *m, const char *p
                                       struct pt_error *err)
 {
     struct pt_file_writer w;
-    if (pt_file_writer_open(&w, path, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_file_writer_open(&w, path, err);
+    if (rc != PT_OK)
+        return rc;
     for (size_t i = 0; i < m->n; i++) {
         const struct pt_manifest_entry *e = &m->entries[i];
         bool escaped = strpbrk(e->path, "\\\n") != NULL;

@@ -194,11 +194,11 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     }
     int mode = (int)(st.st_mode & 07777);
     struct pt_file_writer out;
-    if (pt_file_writer_open(&out, dest, err) != PT_OK) {
+    enum pt_status rc = pt_file_writer_open(&out, dest, err);
+    if (rc != PT_OK) {
         close(fd);
-        return PT_EFAIL;
+        return rc;
     }
-    enum pt_status rc = PT_OK;
     for (;;) {
         ssize_t n = read(fd, w->buf, COPY_BUF);
         if (n < 0 && errno == EINTR)
@@ -228,8 +228,8 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     }
     char hex[PT_SHA256_HEX];
     int64_t size;
-    if (pt_file_writer_close(&out, hex, &size, err) != PT_OK)
-        return PT_EFAIL;
+    if ((rc = pt_file_writer_close(&out, hex, &size, err)) != PT_OK)
+        return rc;
     seal(dest, &st);
     pt_manifest_add(w->manifest, rel, size, hex);
     pt_manifest_set_mode(w->manifest, mode);

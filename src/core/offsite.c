@@ -15,6 +15,7 @@
 #include "fsutil.h"
 #include "poshtiban/i18n.h"
 #include "lock.h"
+#include "naming.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
@@ -679,9 +680,7 @@ static enum pt_status fetch(const struct pt_project *p, struct pt_catalog *c, st
     if (rc == PT_OK) {
         rec->status = PT_STATE_COMPLETED;
         rec->verify_ok = -1;
-        if (pt_backup_read_report(rec, &report, err) != PT_OK) {
-            rc = PT_EFAIL;
-        } else {
+        if ((rc = pt_backup_read_report(rec, &report, err)) == PT_OK) {
             const char *name = json_string_value(json_object_get(report, "name"));
             if (!name || strcmp(name, rec->name) != 0)
                 rc = pt_error_set(err, PT_EFAIL, _("the report of %s is damaged"), rec->name);

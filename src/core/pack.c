@@ -41,8 +41,9 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
                                   struct pt_error *err)
 {
     w->err = err;
-    if (pt_file_writer_open(&w->file, w->dest, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_file_writer_open(&w->file, w->dest, err);
+    if (rc != PT_OK)
+        return rc;
     w->a = archive_write_new();
     char opt[32];
     if (strcmp(format, "zip") == 0) {
@@ -251,10 +252,11 @@ enum pt_status pt_pack_write_sidecar(const char *path, const char *hex, const ch
                                         struct pt_error *err)
 {
     struct pt_file_writer f;
-    if (pt_file_writer_open(&f, path, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_file_writer_open(&f, path, err);
+    if (rc != PT_OK)
+        return rc;
     char *line = pt_xasprintf("%s  %s\n", hex, name);
-    enum pt_status rc = pt_file_writer_puts(&f, line, err);
+    rc = pt_file_writer_puts(&f, line, err);
     free(line);
     if (rc != PT_OK) {
         pt_file_writer_abort(&f);

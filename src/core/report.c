@@ -16,8 +16,9 @@ static enum pt_status finish(struct pt_file_writer *w, const char *rel,
 {
     char hex[PT_SHA256_HEX];
     int64_t size;
-    if (pt_file_writer_close(w, hex, &size, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_file_writer_close(w, hex, &size, err);
+    if (rc != PT_OK)
+        return rc;
     pt_manifest_add(manifest, rel, size, hex);
     return PT_OK;
 }
@@ -160,10 +161,8 @@ enum pt_status pt_report_write_summary(json_t *report, const char *dir,
     struct pt_file_writer w;
     enum pt_status rc = pt_file_writer_open(&w, path, err);
     free(path);
-    if (rc == PT_OK && pt_file_writer_puts(&w, text, err) != PT_OK) {
+    if (rc == PT_OK && (rc = pt_file_writer_puts(&w, text, err)) != PT_OK)
         pt_file_writer_abort(&w);
-        rc = PT_EFAIL;
-    }
     free(text);
     return rc == PT_OK ? finish(&w, "backup_summary.txt", manifest, err) : rc;
 }

@@ -21,6 +21,7 @@
 #include "filewriter.h"
 #include "fsutil.h"
 #include "poshtiban/i18n.h"
+#include "naming.h"
 #include "poshtiban/catalog.h"
 #include "lock.h"
 #include "poshtiban/verify.h"
@@ -686,21 +687,6 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
     return rc;
 }
 
-static char *pre_restore_name(struct pt_catalog *c, int64_t now_ms)
-{
-    time_t secs = (time_t)(now_ms / 1000);
-    struct tm tm;
-    char base[64];
-    gmtime_r(&secs, &tm);
-    strftime(base, sizeof(base), "pre_restore_%Y%m%d_%H%M%S", &tm);
-    char *name = pt_xstrdup(base);
-    for (int i = 2; pt_catalog_name_taken(c, name); i++) {
-        free(name);
-        name = pt_xasprintf("%s_%d", base, i);
-    }
-    return name;
-}
-
 /* The state about to be replaced, as an ordinary backup: undo is one more restore. */
 static enum pt_status save_current(struct session *s, struct pt_catalog *c, struct pt_error *err)
 {
@@ -714,7 +700,7 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
     bool media = s->plan->media_target && stat(s->plan->media_target, &st) == 0 &&
                  S_ISDIR(st.st_mode);
     current.media = media ? s->plan->media_target : NULL;
-    char *name = pre_restore_name(c, s->project->now_ms);
+    char *name = pt_backup_name_new(s->project, c, "pre_restore", s->project->now_ms);
     struct pt_create_options opts = {.name = name, .kind = PT_KIND_MANUAL,
                                      .include_media = media ? 1 : 0};
     struct pt_record r = {0};
@@ -748,8 +734,9 @@ static enum pt_status check_backup(struct session *s, struct pt_error *err)
 static enum pt_status check_snapshot_sum(struct session *s, struct pt_error *err)
 {
     char hex[PT_SHA256_HEX];
-    if (!s->snapshot_temp && pt_sha256_file(s->snapshot, hex, NULL, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = s->snapshot_temp ? PT_OK : pt_sha256_file(s->snapshot, hex, NULL, err);
+    if (rc != PT_OK)
+        return rc;
     const struct pt_sum *sum =
         pt_sums_find(&s->listed, s->snapshot_member ? s->snapshot_member : "database.sqlite3");
     if (!sum || strcmp(sum->sha256, s->snapshot_temp ? s->snapshot_sha256 : hex) != 0)

@@ -22,8 +22,9 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
     struct pt_record *records;
     size_t n;
     int64_t total;
-    if (pt_catalog_list(c, &filter, &records, &n, &total, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_catalog_list(c, &filter, &records, &n, &total, err);
+    if (rc != PT_OK)
+        return rc;
     /* Newest first: the first completed and the first that verified ok are safe. */
     size_t newest_ok = n;
     for (size_t i = 0; i < n && newest_ok == n; i++)
@@ -64,10 +65,10 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
 enum pt_status pt_retention_apply(const struct pt_project *p, struct pt_catalog *c,
                                   const struct pt_retention_plan *plan, struct pt_error *err)
 {
-    for (size_t i = 0; i < plan->n; i++)
-        if (pt_backup_remove_locked(p, c, &plan->items[i].record, err) != PT_OK)
-            return PT_EFAIL;
-    return PT_OK;
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; i < plan->n && rc == PT_OK; i++)
+        rc = pt_backup_remove_locked(p, c, &plan->items[i].record, err);
+    return rc;
 }
 
 enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,

@@ -163,8 +163,9 @@ static int64_t newest_start(struct pt_catalog *c, enum pt_kind kind, enum pt_sta
     struct pt_record *r = NULL;
     size_t n = 0;
     int64_t total, ms = -1;
-    if (pt_catalog_list(c, &f, &r, &n, &total, err) != PT_OK)
-        *rc = PT_EFAIL;
+    enum pt_status listed = pt_catalog_list(c, &f, &r, &n, &total, err);
+    if (listed != PT_OK)
+        *rc = listed;
     else if (n > 0 && !pt_time_parse_iso(r[0].started_at ? r[0].started_at : r[0].created_at, &ms))
         ms = -1;
     pt_record_list_free(r, n);

@@ -159,8 +159,9 @@ static enum pt_status read_columns(sqlite3 *db, struct pt_table *t, bool django,
 {
     struct fk *fks;
     size_t n_fks;
-    if (read_fks(db, t->name, &fks, &n_fks, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = read_fks(db, t->name, &fks, &n_fks, err);
+    if (rc != PT_OK)
+        return rc;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid", -1,
                            &st, NULL) != SQLITE_OK) {
@@ -276,8 +277,9 @@ static enum pt_status fold_m2m(sqlite3 *db, struct pt_schema *s, struct pt_table
         return PT_OK;
     struct fk *fks;
     size_t n_fks;
-    if (read_fks(db, t->name, &fks, &n_fks, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = read_fks(db, t->name, &fks, &n_fks, err);
+    if (rc != PT_OK)
+        return rc;
     if (n_fks != 2) {
         free_fks(fks, n_fks);
         return PT_OK;

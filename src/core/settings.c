@@ -297,8 +297,9 @@ enum pt_status pt_settings_get(struct pt_catalog *catalog, const char *key, char
     if (!def)
         return unknown(key, err);
     char *stored = NULL;
-    if (pt_catalog_setting_get(catalog, key, &stored, err) != PT_OK)
-        return PT_EFAIL;
+    enum pt_status rc = pt_catalog_setting_get(catalog, key, &stored, err);
+    if (rc != PT_OK)
+        return rc;
     char *canonical = NULL;
     /* A value stored by another version that this one refuses reads as the default. */
     if (stored && pt_settings_validate(def, stored, &canonical, NULL) == PT_OK) {
@@ -318,9 +319,10 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
     if (!def)
         return unknown(key, err);
     char *canonical;
-    if (pt_settings_validate(def, text, &canonical, err) != PT_OK)
-        return PT_EINVAL;
-    enum pt_status rc = pt_catalog_setting_put(catalog, key, canonical, err);
+    enum pt_status rc = pt_settings_validate(def, text, &canonical, err);
+    if (rc != PT_OK)
+        return rc;
+    rc = pt_catalog_setting_put(catalog, key, canonical, err);
     free(canonical);
     /* The person has looked at the settings again since they were lost. */
     if (rc == PT_OK)

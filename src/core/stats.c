@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "catalog-internal.h"
 #include "fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/bidi.h"
@@ -17,94 +18,53 @@
 #include "schema.h"
 #include "snapshot.h"
 
-/* How many completed backups are off-site, the newest copy, and the newest backup's state. */
-static enum pt_status offsite_figures(struct pt_catalog *c, int64_t now_ms,
-                                      struct pt_offsite_stats *o, struct pt_error *err)
-{
-    o->enabled = pt_settings_bool(c, "offsite.enabled");
-    char *repo = pt_settings_string(c, "offsite.repository");
-    o->repository = pt_text_redact_url(repo);
-    free(repo);
-    o->newest_at_ms = o->newest_age_s = -1;
-    sqlite3 *db = pt_catalog_db(c);
-    sqlite3_stmt *st;
-    static const char *const sql[] = {
-        "SELECT count(*) FROM backups WHERE status = 'completed' AND offsite_snapshot IS NOT NULL",
-        "SELECT name, offsite_at FROM backups WHERE status = 'completed'"
-        " AND offsite_snapshot IS NOT NULL ORDER BY offsite_at DESC, id DESC LIMIT 1",
-        "SELECT offsite_snapshot IS NOT NULL, offsite_error FROM backups"
-        " WHERE status = 'completed' ORDER BY finished_at DESC, id DESC LIMIT 1"};
-    for (size_t i = 0; i < 3; i++) {
-        if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK)
-            return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"),
-                                sqlite3_errmsg(db));
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            const char *text = (const char *)sqlite3_column_text(st, i == 2 ? 1 : 0);
-            if (i == 0) {
-                o->copied = sqlite3_column_int64(st, 0);
-            } else if (i == 1) {
-                o->newest_name = pt_xstrdup(text ? text : "");
-                o->newest_at_ms = sqlite3_column_int64(st, 1);
-                int64_t age = (now_ms - o->newest_at_ms) / 1000;
-                o->newest_age_s = age < 0 ? 0 : age;
-            } else {
-                o->latest_copied = sqlite3_column_int(st, 0) != 0;
-                o->latest_error = text ? pt_xstrdup(text) : NULL;
-            }
-        }
-        sqlite3_finalize(st);
-    }
-    return PT_OK;
-}
-
 enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_backup_stats *s,
                                 struct pt_error *err)
 {
     memset(s, 0, sizeof(*s));
     s->last_success_age_s = -1;
-    sqlite3 *db = pt_catalog_db(c);
-    sqlite3_stmt *st;
-    /* One pass over the status index, whatever the number of backups. */
-    if (sqlite3_prepare_v2(db,
-                           "SELECT status, count(*), coalesce(sum(size_bytes), 0),"
-                           " coalesce(sum(duration_ms), 0) FROM backups GROUP BY status",
-                           -1, &st, NULL) != SQLITE_OK)
-        return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"), sqlite3_errmsg(db));
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        enum pt_state state;
-        int64_t n = sqlite3_column_int64(st, 1);
-        s->total += n;
-        if (!pt_state_parse((const char *)sqlite3_column_text(st, 0), &state))
-            continue;
-        if (state == PT_STATE_COMPLETED) {
-            s->completed = n;
-            s->bytes = sqlite3_column_int64(st, 2);
-            s->average_duration_ms = n ? sqlite3_column_int64(st, 3) / n : 0;
-        } else if (state == PT_STATE_FAILED) {
-            s->failed = n;
-        } else if (state == PT_STATE_RUNNING) {
-            s->running = n;
-        } else if (state == PT_STATE_INTERRUPTED) {
-            s->interrupted = n;
-        }
+    struct pt_offsite_stats *o = &s->offsite;
+    o->newest_at_ms = o->newest_age_s = -1;
+    struct pt_catalog_totals t;
+    enum pt_status rc = pt_catalog_totals(c, &t, err);
+    if (rc != PT_OK) {
+        pt_catalog_totals_free(&t);
+        return rc;
     }
-    sqlite3_finalize(st);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT finished_at, name FROM backups WHERE status = 'completed'"
-                           " ORDER BY finished_at DESC, id DESC LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return pt_error_set(err, PT_EFAIL, _("cannot read the catalog: %s"), sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        s->last_success_at = pt_xstrdup((const char *)sqlite3_column_text(st, 0));
-        s->last_success_name = pt_xstrdup((const char *)sqlite3_column_text(st, 1));
+    s->total = t.total;
+    s->completed = t.completed;
+    s->failed = t.failed;
+    s->running = t.running;
+    s->interrupted = t.interrupted;
+    s->bytes = t.completed_bytes;
+    s->average_duration_ms = t.completed ? t.completed_duration_ms / t.completed : 0;
+    if (t.newest.name) {
+        s->last_success_at = t.newest.finished_at;
+        s->last_success_name = t.newest.name;
+        t.newest.finished_at = t.newest.name = NULL;
         int64_t ms;
         if (pt_time_parse_iso(s->last_success_at, &ms)) {
             int64_t age = (now_ms - ms) / 1000;
             s->last_success_age_s = age < 0 ? 0 : age;
         }
+        o->latest_copied = t.newest.offsite;
+        o->latest_error = t.newest.offsite_error;
+        t.newest.offsite_error = NULL;
     }
-    sqlite3_finalize(st);
-    return offsite_figures(c, now_ms, &s->offsite, err);
+    o->copied = t.offsite.copied;
+    if (t.offsite.newest_name) {
+        o->newest_name = t.offsite.newest_name;
+        t.offsite.newest_name = NULL;
+        o->newest_at_ms = t.offsite.newest_at_ms;
+        int64_t age = (now_ms - o->newest_at_ms) / 1000;
+        o->newest_age_s = age < 0 ? 0 : age;
+    }
+    pt_catalog_totals_free(&t);
+    o->enabled = pt_settings_bool(c, "offsite.enabled");
+    char *repo = pt_settings_string(c, "offsite.repository");
+    o->repository = pt_text_redact_url(repo);
+    free(repo);
+    return PT_OK;
 }
 
 enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_stats *out,
@@ -116,11 +76,11 @@ enum pt_status pt_stats_database(const struct pt_project *p, struct pt_database_
     if (stat(p->database, &st) != 0)
         return PT_OK;
     out->size_bytes = st.st_size;
-    if (pt_snapshot_check_source(p->database, NULL, err) != PT_OK)
-        return PT_EINVAL;
+    enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
+    if (rc != PT_OK)
+        return rc;
     out->exists = true;
     sqlite3 *db = NULL;
-    enum pt_status rc = PT_OK;
     if (sqlite3_open_v2(p->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         rc = pt_error_set(err, PT_EFAIL, _("cannot open source database %s: %s"), p->database,
                           sqlite3_errmsg(db));

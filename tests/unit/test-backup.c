@@ -315,6 +315,22 @@ static void test_backup_root_inside_media(void **state)
     assert_int_equal(access(f->project.backups, F_OK), -1);
 }
 
+/*
+ * A backup folder that is a file is the user's mistake: the status says
+ * so (exit 2), as the message does, not an I/O failure (exit 1).
+ */
+static void test_backup_root_is_a_file(void **state)
+{
+    struct fixture *f = *state;
+    pt_test_write_file(f->project.backups, "not a folder");
+    struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
+    struct pt_error err = {0};
+    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_int_equal(err.status, PT_EINVAL);
+    assert_non_null(strstr(err.message, "is not a folder"));
+    pt_error_clear(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +343,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backup_root_inside_media, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup_root_is_a_file, setup, teardown),
     };
     return cmocka_run_group_tests_name("backup", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog-internal.h"
 #include "fsutil.h"
 #include "helpers.h"
 #include "poshtiban/catalog.h"
@@ -278,6 +279,57 @@ static void test_read_mode_writes_nothing(void **state)
     free(dir);
 }
 
+/* Completed backups, by finish time; one failed push, one older copy. */
+static void test_totals(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    char *path = pt_path_join(dir, "catalog.sqlite3");
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, path, NULL), PT_OK);
+    struct pt_catalog_totals t;
+    assert_int_equal(pt_catalog_totals(c, &t, NULL), PT_OK);
+    assert_int_equal(t.total, 0);
+    assert_null(t.newest.name);
+    assert_null(t.offsite.newest_name);
+    assert_int_equal(t.offsite.newest_at_ms, -1);
+    pt_catalog_totals_free(&t);
+
+    static const char *const names[] = {"old", "new", "broken"};
+    static const enum pt_state states[] = {PT_STATE_COMPLETED, PT_STATE_COMPLETED, PT_STATE_FAILED};
+    int64_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        struct pt_record r;
+        make_record(&r, names[i], "2026-01-01T00:00:00Z", states[i], PT_KIND_MANUAL);
+        r.finished_at = pt_xasprintf("2026-01-0%dT00:00:00Z", i + 1);
+        r.size_bytes = 100 * (i + 1);
+        r.duration_ms = 10 * (i + 1);
+        assert_int_equal(pt_catalog_insert(c, &r, NULL), PT_OK);
+        ids[i] = r.id;
+        pt_record_free(&r);
+    }
+    assert_int_equal(pt_catalog_set_offsite(c, ids[0], "abc", 5000, NULL, 1, NULL), PT_OK);
+    assert_int_equal(pt_catalog_set_offsite(c, ids[1], NULL, 6000, "no route", 0, NULL), PT_OK);
+    assert_int_equal(pt_catalog_totals(c, &t, NULL), PT_OK);
+    assert_int_equal(t.total, 3);
+    assert_int_equal(t.completed, 2);
+    assert_int_equal(t.failed, 1);
+    assert_int_equal(t.completed_bytes, 300);
+    assert_int_equal(t.completed_duration_ms, 30);
+    assert_string_equal(t.newest.name, "new");
+    assert_string_equal(t.newest.finished_at, "2026-01-02T00:00:00Z");
+    assert_false(t.newest.offsite);
+    assert_string_equal(t.newest.offsite_error, "no route");
+    assert_int_equal(t.offsite.copied, 1);
+    assert_string_equal(t.offsite.newest_name, "old");
+    assert_int_equal(t.offsite.newest_at_ms, 5000);
+    pt_catalog_totals_free(&t);
+    pt_catalog_close(c);
+    pt_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_ids_never_reused),
         cmocka_unit_test(test_refuses_newer_catalog),
         cmocka_unit_test(test_read_mode_writes_nothing),
+        cmocka_unit_test(test_totals),
     };
     return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
 }

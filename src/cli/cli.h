@@ -40,6 +40,12 @@ struct pt_command {
     const char *help;     /* marked with N_() */
 };
 
+/* Allocators that end the program when memory runs out (alloc.c); n or size 0 asks for 1 byte. */
+void *pt_cli_calloc(size_t n, size_t size);
+void *pt_cli_realloc(void *p, size_t size);
+char *pt_cli_strdup(const char *s);
+char *pt_cli_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Every command, for dispatch and --help (commands.c). */
 const struct pt_command *pt_cli_commands(size_t *n);
 

@@ -13,56 +13,53 @@
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 
-struct column {
-    const char *title;
-    size_t width;
-};
+/* A cell padded to width, at the start or the end of its column; the last column is not padded. */
+static void print_cell(const char *text, size_t width, bool end, bool last)
+{
+    size_t w = pt_cli_width(text);
+    for (size_t i = w; end && i < width; i++)
+        fputc(' ', stdout);
+    fputs(text, stdout);
+    for (size_t i = w; !end && !last && i < width; i++)
+        fputc(' ', stdout);
+    if (!last)
+        fputs("  ", stdout);
+}
 
+/* The list's columns as the List pane draws them (present/list-columns.c), as an aligned table. */
 static void print_table(const struct pt_record *records, size_t n)
 {
-    struct column cols[] = {{_("ID"), 0}, {_("NAME"), 0}, {_("KIND"), 0},
-                            {_("STATUS"), 0}, {_("SIZE"), 0}, {_("CREATED (UTC)"), 0}};
-    enum { NCOLS = sizeof(cols) / sizeof(cols[0]) };
-    char ***cells = calloc(n ? n : 1, sizeof(*cells));
-    for (size_t c = 0; c < NCOLS; c++)
-        cols[c].width = pt_cli_width(cols[c].title);
-    for (size_t i = 0; i < n; i++) {
-        const struct pt_record *r = &records[i];
-        char size[32];
-        char *id = pt_l10n_int(r->id);
-        char *created = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
-        pt_format_size(r->size_bytes, size, sizeof(size));
-        char *name = pt_cli_name(r->name);
-        const char *values[NCOLS] = {
-            id, name, pt_kind_label(r->kind), pt_state_label(r->status), size, created};
-        cells[i] = calloc(NCOLS, sizeof(char *));
-        for (size_t c = 0; c < NCOLS; c++) {
-            cells[i][c] = pt_text_printable(values[c] ? values[c] : "");
-            size_t w = pt_cli_width(cells[i][c]);
-            cols[c].width = w > cols[c].width ? w : cols[c].width;
-        }
-        free(id);
-        free(name);
-        free(created);
-    }
+    enum { NCOLS = PT_LIST_COLUMNS };
+    struct pt_column cols[NCOLS];
+    size_t widths[NCOLS];
     for (size_t c = 0; c < NCOLS; c++) {
-        if (c + 1 < NCOLS)
-            pt_cli_pad(cols[c].title, cols[c].width + 2);
-        else
-            fputs(cols[c].title, stdout);
+        cols[c] = pt_present_list_column((enum pt_list_column)c);
+        widths[c] = pt_cli_width(cols[c].header);
     }
+    char **cells = pt_cli_calloc(n * NCOLS + 1, sizeof(*cells));
+    for (size_t i = 0; i < n; i++) {
+        struct pt_cell row[NCOLS];
+        pt_present_list_row(&records[i], row);
+        for (size_t c = 0; c < NCOLS; c++) {
+            char *isolated = cols[c].kind == PT_VALUE_NAME ? pt_cli_name(row[c].text) : NULL;
+            char *cell = pt_text_printable(isolated ? isolated : row[c].text);
+            free(isolated);
+            size_t w = pt_cli_width(cell);
+            widths[c] = w > widths[c] ? w : widths[c];
+            cells[i * NCOLS + c] = cell;
+        }
+        pt_present_list_row_free(row);
+    }
+    for (size_t c = 0; c < NCOLS; c++)
+        print_cell(cols[c].header, widths[c], cols[c].end, c + 1 == NCOLS);
     fputc('\n', stdout);
     for (size_t i = 0; i < n; i++) {
-        for (size_t c = 0; c < NCOLS; c++) {
-            if (c + 1 < NCOLS)
-                pt_cli_pad(cells[i][c], cols[c].width + 2);
-            else
-                fputs(cells[i][c], stdout);
-            free(cells[i][c]);
-        }
+        for (size_t c = 0; c < NCOLS; c++)
+            print_cell(cells[i * NCOLS + c], widths[c], cols[c].end, c + 1 == NCOLS);
         fputc('\n', stdout);
-        free(cells[i]);
     }
+    for (size_t i = 0; i < n * NCOLS; i++)
+        free(cells[i]);
     free(cells);
 }
 

@@ -93,13 +93,52 @@ static void test_confirmations(void **state)
     free(q);
 }
 
+/* The list's six columns, as `list` prints them and the List pane draws them. */
+static void test_list_columns(void **state)
+{
+    (void)state;
+    const char *headers[PT_LIST_COLUMNS] = {"ID",     "NAME", "KIND",
+                                            "STATUS", "SIZE", "CREATED (UTC)"};
+    for (int c = 0; c < PT_LIST_COLUMNS; c++) {
+        struct pt_column col = pt_present_list_column((enum pt_list_column)c);
+        assert_string_equal(col.header, headers[c]);
+        /* Numbers line up at the end, words at the start. */
+        assert_int_equal(col.end, c == PT_COLUMN_ID || c == PT_COLUMN_SIZE);
+    }
+    assert_int_equal(pt_present_list_column(PT_COLUMN_NAME).kind, PT_VALUE_NAME);
+    assert_int_equal(pt_present_list_column(PT_COLUMN_SIZE).kind, PT_VALUE_SIZE);
+    assert_int_equal(pt_present_list_column(PT_COLUMN_CREATED).kind, PT_VALUE_TIME);
+
+    struct pt_record r;
+    fill(&r, PT_STATE_COMPLETED);
+    r.size_bytes = 2048;
+    struct pt_cell cells[PT_LIST_COLUMNS];
+    pt_present_list_row(&r, cells);
+    assert_string_equal(cells[PT_COLUMN_ID].text, "7");
+    assert_string_equal(cells[PT_COLUMN_NAME].text, "b7");
+    assert_string_equal(cells[PT_COLUMN_KIND].text, "manual");
+    assert_string_equal(cells[PT_COLUMN_STATUS].text, "completed");
+    assert_int_equal(cells[PT_COLUMN_STATUS].tone, PT_TONE_GOOD);
+    assert_string_equal(cells[PT_COLUMN_SIZE].text, "2.0 KiB");
+    assert_string_equal(cells[PT_COLUMN_CREATED].text, "2026-11-26 11:06");
+    pt_present_list_row_free(cells);
+
+    /* Pinned and copied off-site: the marks travel with the name. */
+    r.pinned = true;
+    r.offsite_snapshot = (char *)"4f2a";
+    r.status = PT_STATE_FAILED;
+    pt_present_list_row(&r, cells);
+    assert_string_equal(cells[PT_COLUMN_NAME].text, "📌b7 ☁");
+    assert_int_equal(cells[PT_COLUMN_STATUS].tone, PT_TONE_BAD);
+    pt_present_list_row_free(cells);
+}
+
 int main(void)
 {
     setenv("LANGUAGE", "en", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_record_fields),
-        cmocka_unit_test(test_unfinished_records),
-        cmocka_unit_test(test_confirmations),
+        cmocka_unit_test(test_record_fields), cmocka_unit_test(test_unfinished_records),
+        cmocka_unit_test(test_confirmations), cmocka_unit_test(test_list_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "poshtiban/progress.h"
 #include "poshtiban/record.h"
 
 /*
@@ -76,6 +77,21 @@ struct pt_column pt_present_list_column(enum pt_list_column column);
 /* The cells of record's row, one per column; free with pt_present_list_row_free(). */
 void pt_present_list_row(const struct pt_record *record, struct pt_cell cells[PT_LIST_COLUMNS]);
 void pt_present_list_row_free(struct pt_cell cells[PT_LIST_COLUMNS]);
+
+/* How far long work has come, in the chosen language; any part may be NULL. */
+struct pt_progress_text {
+    char *amount; /* "12 MB / 40 MB (30%)" (rows counted in the fixtures); "12 MB" with no total */
+    char *rate;   /* "3 MB/s", "1,200 rows/s": once the phase has run half a second */
+    char *left;   /* "4 min left": once the rate and the total are known */
+};
+
+/*
+ * The text of progress, elapsed_ms after its phase began, as both faces show
+ * it. Free with pt_present_progress_free().
+ */
+void pt_present_progress(const struct pt_progress *progress, int64_t elapsed_ms,
+                         struct pt_progress_text *text);
+void pt_present_progress_free(struct pt_progress_text *text);
 
 /* The operations that ask before they act. */
 enum pt_operation { PT_OP_DELETE, PT_OP_RESTORE, PT_OP_PRUNE, PT_N_OPERATIONS };

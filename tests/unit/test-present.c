@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 
 static const char *value_of(struct pt_field *f, size_t n, const char *label)
@@ -133,12 +134,52 @@ static void test_list_columns(void **state)
     pt_present_list_row_free(cells);
 }
 
+static void test_progress_text(void **state)
+{
+    (void)state;
+    struct pt_progress_text t;
+    /* Rows are counted; the rate waits half a second. */
+    struct pt_progress rows = {PT_PHASE_FIXTURES, 1000, 4000, NULL};
+    pt_present_progress(&rows, 400, &t);
+    assert_string_equal(t.amount, "1000 / 4000 (25%)");
+    assert_null(t.rate);
+    assert_null(t.left);
+    pt_present_progress_free(&t);
+    pt_present_progress(&rows, 1000, &t);
+    assert_string_equal(t.rate, "1000 rows/s");
+    assert_string_equal(t.left, "3.0 s left");
+    pt_present_progress_free(&t);
+
+    /* Bytes are sizes; with no total, only what is done. */
+    struct pt_progress bytes = {PT_PHASE_DOWNLOAD, 2048, 0, NULL};
+    pt_present_progress(&bytes, 1000, &t);
+    assert_string_equal(t.amount, "2.0 KiB");
+    assert_string_equal(t.rate, "2.0 KiB/s");
+    assert_null(t.left);
+    pt_present_progress_free(&t);
+    struct pt_progress nothing = {PT_PHASE_PREPARE, 0, 0, NULL};
+    pt_present_progress(&nothing, 1000, &t);
+    assert_null(t.amount);
+    assert_null(t.rate);
+    pt_present_progress_free(&t);
+
+    /* Persian digits in Persian, in both faces. */
+    pt_l10n_apply(PT_LANG_FA, "auto");
+    pt_present_progress(&rows, 1000, &t);
+    assert_non_null(strstr(t.amount, "۲۵"));
+    assert_null(strpbrk(t.amount, "0123456789"));
+    assert_null(strpbrk(t.rate, "0123456789"));
+    pt_present_progress_free(&t);
+    pt_l10n_apply(PT_LANG_EN, "auto");
+}
+
 int main(void)
 {
     setenv("LANGUAGE", "en", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_fields), cmocka_unit_test(test_unfinished_records),
         cmocka_unit_test(test_confirmations), cmocka_unit_test(test_list_columns),
+        cmocka_unit_test(test_progress_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,17 +172,17 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     widths = layout;
     int others = 0;
     for (int c = 0; c < NCOLS; c++)
-        others += c == 1 ? 0 : widths[c];
-    widths[1] = w - 2 - others;
-    if (widths[1] < 14) {
-        /* Too narrow: the name keeps 14 columns, kind and status give way. */
-        int short_by = 14 - widths[1];
-        for (int c = 3; c >= 2 && short_by > 0; c--) {
+        others += c == PT_COLUMN_NAME ? 0 : widths[c];
+    widths[PT_COLUMN_NAME] = w - 2 - others;
+    if (widths[PT_COLUMN_NAME] < 14) {
+        /* Too narrow: the name keeps 14 columns, status and kind give way. */
+        int short_by = 14 - widths[PT_COLUMN_NAME];
+        for (int c = PT_COLUMN_STATUS; c >= PT_COLUMN_KIND && short_by > 0; c--) {
             int give = widths[c] - 6 < short_by ? widths[c] - 6 : short_by;
             widths[c] -= give > 0 ? give : 0;
             short_by -= give > 0 ? give : 0;
         }
-        widths[1] = 14;
+        widths[PT_COLUMN_NAME] = 14;
     }
     int cx = x + 1;
     for (int c = 0; c < NCOLS; c++) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "poshtiban/offsite.h"
+#include "poshtiban/progress.h"
 #include "poshtiban/record.h"
 #include "poshtiban/restore.h"
 #include "poshtiban/status.h"
@@ -20,8 +21,18 @@
 /* How a value should look: the TUI colours it, the CLI prints it plain. */
 enum pt_tone { PT_TONE_PLAIN, PT_TONE_TITLE, PT_TONE_GOOD, PT_TONE_WARN, PT_TONE_BAD };
 
-/* What a value is: text, a name or path from a file (to isolate), or a count. */
-enum pt_value_kind { PT_VALUE_TEXT, PT_VALUE_NAME, PT_VALUE_PATH, PT_VALUE_COUNT };
+/*
+ * What a value is: text, a name or path from a file (to isolate), a count, a
+ * size or a time (already written in the language's digits and calendar).
+ */
+enum pt_value_kind {
+    PT_VALUE_TEXT,
+    PT_VALUE_NAME,
+    PT_VALUE_PATH,
+    PT_VALUE_COUNT,
+    PT_VALUE_SIZE,
+    PT_VALUE_TIME,
+};
 
 struct pt_field {
     const char *label; /* translated */
@@ -39,6 +50,52 @@ struct pt_field {
  */
 size_t pt_present_record(const struct pt_record *record, struct pt_field **fields);
 void pt_present_fields_free(struct pt_field *fields, size_t n);
+
+/* How a backup's status looks: completed good, failed and interrupted bad, the rest a warning. */
+enum pt_tone pt_present_state_tone(enum pt_state status);
+
+/* The columns of the list, in the order both faces show them. */
+enum pt_list_column {
+    PT_COLUMN_ID,
+    PT_COLUMN_NAME,
+    PT_COLUMN_KIND,
+    PT_COLUMN_STATUS,
+    PT_COLUMN_SIZE,
+    PT_COLUMN_CREATED,
+    PT_LIST_COLUMNS,
+};
+
+struct pt_column {
+    const char *header; /* translated: "NAME", "CREATED (UTC)" */
+    enum pt_value_kind kind;
+    bool end; /* its cells line up at the column's end (counts, sizes), else at its start */
+};
+
+struct pt_cell {
+    char *text; /* in the chosen language; a name comes with its marks (📌 pinned, ☁ off-site) */
+    enum pt_tone tone;
+};
+
+/* A column of the list: its header, what its cells hold and how they line up. */
+struct pt_column pt_present_list_column(enum pt_list_column column);
+/* The cells of record's row, one per column; free with pt_present_list_row_free(). */
+void pt_present_list_row(const struct pt_record *record, struct pt_cell cells[PT_LIST_COLUMNS]);
+void pt_present_list_row_free(struct pt_cell cells[PT_LIST_COLUMNS]);
+
+/* How far long work has come, in the chosen language; any part may be NULL. */
+struct pt_progress_text {
+    char *amount; /* "12 MB / 40 MB (30%)" (rows counted in the fixtures); "12 MB" with no total */
+    char *rate;   /* "3 MB/s", "1,200 rows/s": once the phase has run half a second */
+    char *left;   /* "4 min left": once the rate and the total are known */
+};
+
+/*
+ * The text of progress, elapsed_ms after its phase began, as both faces show
+ * it. Free with pt_present_progress_free().
+ */
+void pt_present_progress(const struct pt_progress *progress, int64_t elapsed_ms,
+                         struct pt_progress_text *text);
+void pt_present_progress_free(struct pt_progress_text *text);
 
 /* The operations that ask before they act. */
 enum pt_operation { PT_OP_DELETE, PT_OP_RESTORE, PT_OP_PRUNE, PT_N_OPERATIONS };

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "poshtiban/present.h"
+#include "poshtiban/alloc.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/project.h"
@@ -113,6 +114,10 @@ char *pt_cli_keep_whole(const char *text, bool path);
 
 /* A count as ngettext takes it (P_): the plural rules look at no more than the last digits. */
 unsigned long pt_cli_plural(int64_t n);
+
+/* The backup with this id or name, from the catalog (cmd-show.c; report too). */
+enum pt_status pt_cli_find(struct pt_cli *cli, const char *id, struct pt_record *record,
+                           struct pt_error *err);
 
 /* Parses a non-negative integer option value; false on anything else. */
 bool pt_cli_parse_count(const char *text, long long *out);

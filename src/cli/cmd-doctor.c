@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/doctor.h"
-#include "poshtiban/timefmt.h"
 
 static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
 {

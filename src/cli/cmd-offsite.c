@@ -31,7 +31,7 @@ static char *password_env(const struct pt_project *p)
     if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
         var = pt_settings_string(c, "offsite.password_env");
     pt_catalog_close(c);
-    return var ? var : strdup("POSHTIBAN_RESTIC_PASSWORD");
+    return var ? var : pt_xstrdup("POSHTIBAN_RESTIC_PASSWORD");
 }
 
 static int offsite_init(struct pt_cli *cli, int argc, char **argv)
@@ -83,7 +83,7 @@ static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
                             _("TIME (UTC)"), _("HOST"), _("SNAPSHOT")};
     enum { NCOLS = 6 };
     size_t width[NCOLS];
-    char ***cells = calloc(n ? n : 1, sizeof(*cells));
+    char ***cells = pt_xcalloc(n, sizeof(*cells));
     for (size_t c = 0; c < NCOLS; c++)
         width[c] = pt_cli_width(titles[c]);
     for (size_t i = 0; i < n; i++) {
@@ -98,9 +98,9 @@ static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
         char *host = pt_text_printable(items[i].host);
         const char *values[NCOLS] = {
             name, pt_kind_label(items[i].kind), size, when, host, items[i].short_id};
-        cells[i] = calloc(NCOLS, sizeof(char *));
+        cells[i] = pt_xcalloc(NCOLS, sizeof(char *));
         for (size_t c = 0; c < NCOLS; c++) {
-            cells[i][c] = strdup(values[c] ? values[c] : "");
+            cells[i][c] = pt_xstrdup(values[c] ? values[c] : "");
             size_t w = pt_cli_width(cells[i][c]);
             width[c] = w > width[c] ? w : width[c];
         }
@@ -156,7 +156,7 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
         pt_cli_printf("%s\n",
                       _("No off-site copies of this project yet. Send one with: poshtiban push"));
     } else {
-        struct pt_offsite_snapshot *rev = calloc(list.n, sizeof(*rev));
+        struct pt_offsite_snapshot *rev = pt_xcalloc(list.n, sizeof(*rev));
         for (size_t i = 0; i < list.n; i++)
             rev[i] = list.items[list.n - 1 - i];
         print_snapshots(rev, list.n);

@@ -6,7 +6,6 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/stats.h"
-#include "poshtiban/timefmt.h"
 
 static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d)
 {

@@ -43,7 +43,7 @@ static char *find_localedir(void)
 {
     const char *env = getenv("POSHTIBAN_LOCALEDIR");
     if (env && *env)
-        return strdup(env);
+        return pt_xstrdup(env);
     char *dir = exe_dir(), *found = NULL;
     if (dir) {
         char *marker = NULL;
@@ -60,7 +60,7 @@ static char *find_localedir(void)
 #endif
         free(dir);
     }
-    return found ? found : strdup(PT_LOCALEDIR);
+    return found ? found : pt_xstrdup(PT_LOCALEDIR);
 }
 
 static char *localedir;
@@ -127,9 +127,7 @@ static void print_help(void)
         width = w > width ? w : width;
     }
     for (size_t i = 0; i < n; i++) {
-        char *line = NULL;
-        if (asprintf(&line, "%s %s", cmds[i].name, cmds[i].synopsis) < 0)
-            continue;
+        char *line = pt_xasprintf("%s %s", cmds[i].name, cmds[i].synopsis);
         fputs("  ", stdout);
         pt_cli_pad(line, width + 2);
         printf("%s\n", _(cmds[i].help));

@@ -85,12 +85,11 @@ int pt_cli_printf(const char *fmt, ...)
 
 static char *isolated(const char *s, const char *opening, bool where)
 {
-    char *out = NULL;
     if (!s)
         s = "";
-    if (!where || !pt_l10n_rtl() || asprintf(&out, "%s%s\xe2\x81\xa9", opening, s) < 0)
-        out = strdup(s);
-    return out;
+    if (!where || !pt_l10n_rtl())
+        return pt_xstrdup(s);
+    return pt_xasprintf("%s%s\xe2\x81\xa9", opening, s);
 }
 
 char *pt_cli_path(const char *path)
@@ -202,13 +201,18 @@ int pt_cli_confirm(enum pt_operation operation, const char *question, bool yes)
         fprintf(stderr, "%s [y/N] ", question);
         fflush(stderr);
     }
-    char answer[16] = {0};
-    if (!fgets(answer, sizeof(answer), stdin)) {
+    /* The whole line, however long: what is typed after the question is its answer. */
+    char *answer = NULL;
+    size_t cap = 0;
+    bool read = getline(&answer, &cap, stdin) >= 0;
+    if (!read) {
         /* End of input: no newline was typed; the next line starts on its own. */
         ssize_t w = write(STDERR_FILENO, "\n", 1);
         (void)w;
     }
-    if (answer[0] != 'y' && answer[0] != 'Y') {
+    bool yes_typed = read && (answer[0] == 'y' || answer[0] == 'Y');
+    free(answer);
+    if (!yes_typed) {
         fprintf(stderr, "%s\n", _("Nothing done."));
         return 1;
     }

@@ -7,12 +7,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/progress.h"
-#include "poshtiban/timefmt.h"
 
 static atomic_bool cancel_requested;
-static struct timespec last;
+static struct timespec last, phase_start;
+static int phase = -1;
 static bool drawn;
 
 static void on_signal(int sig)
@@ -21,36 +20,38 @@ static void on_signal(int sig)
     atomic_store(&cancel_requested, true);
 }
 
+static long ms_between(const struct timespec *from, const struct timespec *to)
+{
+    return (to->tv_sec - from->tv_sec) * 1000 + (to->tv_nsec - from->tv_nsec) / 1000000;
+}
+
 static void draw(const struct pt_progress *p, void *user)
 {
     (void)user;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long ms = (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
-    if (drawn && ms < 100 && p->done != p->total)
+    /* Each phase is measured on its own scale, from when it began, as in the TUI. */
+    if ((int)p->phase != phase) {
+        phase = (int)p->phase;
+        phase_start = now;
+    }
+    if (drawn && ms_between(&last, &now) < 100 && p->done != p->total)
         return;
     last = now;
     drawn = true;
-    /* Numbers as the language writes them: Persian digits in Persian. */
-    char done[32], total[32];
-    if (p->phase == PT_PHASE_FIXTURES) {
-        char *d = pt_l10n_int(p->done), *t = pt_l10n_int(p->total);
-        snprintf(done, sizeof(done), "%s", d);
-        snprintf(total, sizeof(total), "%s", t);
-        free(d);
-        free(t);
-    } else {
-        pt_format_size(p->done, done, sizeof(done));
-        pt_format_size(p->total, total, sizeof(total));
-    }
-    if (p->total > 0) {
-        char *percent = pt_l10n_int(p->done * 100 / p->total);
-        fprintf(stderr, "\r\033[K%s: %s / %s (%s%%)", pt_phase_label(p->phase), done, total,
-                percent);
-        free(percent);
+    /* The words and numbers of the TUI's progress box (present/progress-text.c). */
+    struct pt_progress_text text;
+    pt_present_progress(p, ms_between(&phase_start, &now), &text);
+    if (text.amount) {
+        fprintf(stderr, "\r\033[K%s: %s", pt_phase_label(p->phase), text.amount);
+        if (text.rate)
+            fprintf(stderr, "  %s", text.rate);
+        if (text.left)
+            fprintf(stderr, "  %s", text.left);
     } else {
         fprintf(stderr, "\r\033[K%s…", pt_phase_label(p->phase));
     }
+    pt_present_progress_free(&text);
     fflush(stderr);
 }
 
@@ -74,4 +75,5 @@ void pt_cli_monitor_done(void)
     if (drawn)
         fputs("\r\033[K", stderr);
     drawn = false;
+    phase = -1;
 }

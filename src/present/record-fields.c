@@ -41,7 +41,7 @@ static char *when(const char *iso)
     return text;
 }
 
-static enum pt_tone status_tone(enum pt_state status)
+enum pt_tone pt_present_state_tone(enum pt_state status)
 {
     switch (status) {
     case PT_STATE_COMPLETED:
@@ -81,7 +81,8 @@ size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)
     bool done = r->status == PT_STATE_COMPLETED;
     add(&l, _("ID"), pt_l10n_int(r->id), PT_TONE_PLAIN, PT_VALUE_COUNT);
     add(&l, _("Name"), strdup(r->name), PT_TONE_TITLE, PT_VALUE_NAME);
-    add(&l, _("Status"), strdup(pt_state_label(r->status)), status_tone(r->status), PT_VALUE_TEXT);
+    add(&l, _("Status"), strdup(pt_state_label(r->status)), pt_present_state_tone(r->status),
+        PT_VALUE_TEXT);
     add(&l, _("Kind"), strdup(pt_kind_label(r->kind)), PT_TONE_PLAIN, PT_VALUE_TEXT);
     add(&l, _("Format"), strdup(r->format ? r->format : "-"), PT_TONE_PLAIN, PT_VALUE_TEXT);
     if (done)

@@ -9,7 +9,6 @@
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
-#include "poshtiban/timefmt.h"
 
 /* text kept whole by the face, or a plain copy; "" for NULL. */
 static char *kept(const char *text, bool path, pt_present_keep_fn keep)

@@ -18,7 +18,6 @@
 #include "poshtiban/present.h"
 #include "poshtiban/testhooks.h"
 #include "poshtiban/text.h"
-#include "poshtiban/timefmt.h"
 #include "poshtiban/alloc.h"
 #include "jobs.h"
 #include "tui.h"
@@ -309,36 +308,14 @@ static void draw_job(struct pt_app *app, int h, int w)
     free(title);
     double fraction = p.total > 0 ? (double)p.done / (double)p.total : 0;
     pt_ui_bar(stdscr, by + 2, bx + 2, bw - 4, fraction);
-    char done[48], total[48], rate[64] = "", left[48] = "";
-    int64_t elapsed = now - app->job_phase_ms;
-    if (p.phase == PT_PHASE_FIXTURES) {
-        char *a = pt_l10n_int(p.done), *b = pt_l10n_int(p.total);
-        snprintf(done, sizeof(done), "%s", a);
-        snprintf(total, sizeof(total), "%s", b);
-        free(a);
-        free(b);
-    } else {
-        pt_format_size(p.done, done, sizeof(done));
-        pt_format_size(p.total, total, sizeof(total));
-    }
-    if (elapsed > 500 && p.done > 0) {
-        int64_t per_s = p.done * 1000 / elapsed;
-        if (p.phase == PT_PHASE_FIXTURES) {
-            char *n = pt_l10n_int(per_s);
-            snprintf(rate, sizeof(rate), _("%s rows/s"), n);
-            free(n);
-        } else {
-            pt_format_size(per_s, rate, sizeof(rate));
-            strncat(rate, _("/s"), sizeof(rate) - strlen(rate) - 1);
-        }
-        if (p.total > p.done && per_s > 0)
-            pt_format_duration((p.total - p.done) * 1000 / per_s, left, sizeof(left));
-    }
-    pt_ui_textf(stdscr, by + 3, bx + 2, bw - 4, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s / %s  %s",
-                done, total, rate);
-    if (*left)
-        pt_ui_textf(stdscr, by + 4, bx + 2, bw - 4, PT_STYLE_DIM, PT_ALIGN_LEFT, _("%s left"),
-                    left);
+    /* The words and numbers of the CLI's progress line (present/progress-text.c). */
+    struct pt_progress_text text;
+    pt_present_progress(&p, now - app->job_phase_ms, &text);
+    pt_ui_textf(stdscr, by + 3, bx + 2, bw - 4, PT_STYLE_NORMAL, PT_ALIGN_LEFT, "%s  %s",
+                text.amount ? text.amount : "", text.rate ? text.rate : "");
+    if (text.left)
+        pt_ui_text(stdscr, by + 4, bx + 2, bw - 4, text.left, PT_STYLE_DIM, PT_ALIGN_LEFT);
+    pt_present_progress_free(&text);
     pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4,
                atomic_load(&app->job->cancel) ? _(" cancelling… ") : _(" Esc cancels "),
                PT_STYLE_DIM, PT_ALIGN_RIGHT);

@@ -17,7 +17,6 @@
 #include "poshtiban/settings.h"
 #include "poshtiban/storage.h"
 #include "poshtiban/stats.h"
-#include "poshtiban/timefmt.h"
 #include "tui.h"
 
 #define CHART 30

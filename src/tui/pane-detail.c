@@ -10,7 +10,6 @@
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
 #include "poshtiban/backup.h"
-#include "poshtiban/timefmt.h"
 #include "tui.h"
 
 struct line {
@@ -83,19 +82,14 @@ static void focus(void *state, struct pt_app *app)
     const struct pt_record *r = &d->record;
     char buf[64];
     /* The record's fields as `show` prints them (present/record-fields.c). */
-    static const enum pt_style styles[] = {
-        [PT_TONE_PLAIN] = PT_STYLE_NORMAL, [PT_TONE_TITLE] = PT_STYLE_TITLE,
-        [PT_TONE_GOOD] = PT_STYLE_OK,      [PT_TONE_WARN] = PT_STYLE_WARN,
-        [PT_TONE_BAD] = PT_STYLE_ERROR,
-    };
     struct pt_field *fields;
     size_t n = pt_present_record(r, &fields);
     for (size_t i = 0; i < n; i++) {
         const struct pt_field *f = &fields[i];
         if (f->kind == PT_VALUE_NAME || f->kind == PT_VALUE_PATH)
-            add_name(d, f->label, f->value, styles[f->tone]);
+            add_name(d, f->label, f->value, pt_ui_tone_style(f->tone));
         else
-            add(d, f->label, f->value, styles[f->tone]);
+            add(d, f->label, f->value, pt_ui_tone_style(f->tone));
     }
     pt_present_fields_free(fields, n);
     bool done = r->status == PT_STATE_COMPLETED;

@@ -6,8 +6,7 @@
 #include "app.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
-#include "poshtiban/backup.h"
-#include "poshtiban/timefmt.h"
+#include "poshtiban/present.h"
 #include "tui.h"
 
 /*
@@ -24,7 +23,8 @@ struct list {
     int64_t page_top;
     int page_rows;
     bool stale;
-    int widths[6]; /* of each column, the widest cell seen since the pane came into view */
+    /* Of each column, the widest cell seen since the pane came into view. */
+    int widths[PT_LIST_COLUMNS];
 };
 
 /* In the footer's order: what fits of it shows. */
@@ -139,12 +139,16 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
                 l->search && *l->search ? l->search : _("any"), shown ? shown : total);
     free(shown);
     free(total);
-    /* The page's cells first: every column as wide as its widest cell, the name takes the rest. */
-    enum { NCOLS = sizeof(l->widths) / sizeof(l->widths[0]) };
-    const char *titles[NCOLS] = {_("ID"),     _("NAME"), _("KIND"),
-                                 _("STATUS"), _("SIZE"), _("CREATED (UTC)")};
+    /*
+     * The page's cells first (present/list-columns.c, as `list` prints them):
+     * every column as wide as its widest cell, the name takes the rest.
+     */
+    enum { NCOLS = PT_LIST_COLUMNS };
+    struct pt_column cols[NCOLS];
+    for (int c = 0; c < NCOLS; c++)
+        cols[c] = pt_present_list_column((enum pt_list_column)c);
     size_t n = l->n_page < (size_t)rows ? l->n_page : (size_t)(rows > 0 ? rows : 0);
-    char **cells = calloc(n * NCOLS + 1, sizeof(*cells));
+    struct pt_cell *cells = pt_xcalloc(n * NCOLS + 1, sizeof(*cells));
     /*
      * Every column as wide as its widest cell so far: a filter or a page that
      * shows narrower rows never moves the columns. They start afresh when the
@@ -152,25 +156,14 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
      */
     int *widths = l->widths;
     for (int c = 0; c < NCOLS; c++) {
-        int tw = (int)pt_text_width(titles[c]) + 2;
+        int tw = (int)pt_text_width(cols[c].header) + 2;
         widths[c] = tw > widths[c] ? tw : widths[c];
     }
     for (size_t i = 0; i < n; i++) {
-        const struct pt_record *r = &l->page[i];
-        char size[48];
-        pt_format_size(r->size_bytes, size, sizeof(size));
-        char **row = &cells[i * NCOLS];
-        row[0] = pt_l10n_int(r->id);
-        /* 📌 pinned; ☁ has an off-site copy. */
-        if (asprintf(&row[1], "%s%s%s", r->pinned ? "📌" : "", r->name,
-                     r->offsite_snapshot ? " ☁" : "") < 0)
-            row[1] = NULL;
-        row[2] = strdup(pt_kind_label(r->kind));
-        row[3] = strdup(pt_state_label(r->status));
-        row[4] = strdup(size);
-        row[5] = pt_l10n_iso_date(r->created_at, PT_DATE_TIME);
+        struct pt_cell *row = &cells[i * NCOLS];
+        pt_present_list_row(&l->page[i], row);
         for (int c = 0; c < NCOLS; c++) {
-            int cw = (int)pt_text_width(row[c] ? row[c] : "") + 2;
+            int cw = (int)pt_text_width(row[c].text) + 2;
             widths[c] = cw > widths[c] ? cw : widths[c];
         }
     }
@@ -180,22 +173,22 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     widths = layout;
     int others = 0;
     for (int c = 0; c < NCOLS; c++)
-        others += c == 1 ? 0 : widths[c];
-    widths[1] = w - 2 - others;
-    if (widths[1] < 14) {
-        /* Too narrow: the name keeps 14 columns, kind and status give way. */
-        int short_by = 14 - widths[1];
-        for (int c = 3; c >= 2 && short_by > 0; c--) {
+        others += c == PT_COLUMN_NAME ? 0 : widths[c];
+    widths[PT_COLUMN_NAME] = w - 2 - others;
+    if (widths[PT_COLUMN_NAME] < 14) {
+        /* Too narrow: the name keeps 14 columns, status and kind give way. */
+        int short_by = 14 - widths[PT_COLUMN_NAME];
+        for (int c = PT_COLUMN_STATUS; c >= PT_COLUMN_KIND && short_by > 0; c--) {
             int give = widths[c] - 6 < short_by ? widths[c] - 6 : short_by;
             widths[c] -= give > 0 ? give : 0;
             short_by -= give > 0 ? give : 0;
         }
-        widths[1] = 14;
+        widths[PT_COLUMN_NAME] = 14;
     }
     int cx = x + 1;
     for (int c = 0; c < NCOLS; c++) {
-        pt_ui_text(win, y + 1, cx, widths[c] - 1, titles[c], PT_STYLE_TITLE,
-                   c == 0 || c == 4 ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
+        pt_ui_text(win, y + 1, cx, widths[c] - 1, cols[c].header, PT_STYLE_TITLE,
+                   cols[c].end ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
         cx += widths[c];
     }
     if (l->total == 0)
@@ -205,26 +198,20 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
                        : _("No backups yet: press n to take the first one."),
                    PT_STYLE_DIM, PT_ALIGN_LEFT);
     for (size_t i = 0; i < n; i++) {
-        const struct pt_record *r = &l->page[i];
         bool sel = l->page_top + (int64_t)i == l->cursor;
         int ry = y + 2 + (int)i;
-        enum pt_style base = sel ? PT_STYLE_SELECTED : PT_STYLE_NORMAL;
         if (sel)
             pt_ui_fill(win, ry, x, w, PT_STYLE_SELECTED);
-        enum pt_style st = sel ? base
-                           : r->status == PT_STATE_COMPLETED ? PT_STYLE_OK
-                           : r->status == PT_STATE_RUNNING   ? PT_STYLE_WARN
-                                                             : PT_STYLE_ERROR;
         cx = x + 1;
         for (int c = 0; c < NCOLS; c++) {
-            const char *cell = cells[i * NCOLS + c];
-            pt_ui_text(win, ry, cx, widths[c] - 1, cell ? cell : r->name, c == 3 ? st : base,
-                       c == 0 || c == 4 ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
+            const struct pt_cell *cell = &cells[i * NCOLS + c];
+            pt_ui_text(win, ry, cx, widths[c] - 1, cell->text,
+                       sel ? PT_STYLE_SELECTED : pt_ui_tone_style(cell->tone),
+                       cols[c].end ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
             cx += widths[c];
         }
+        pt_present_list_row_free(&cells[i * NCOLS]);
     }
-    for (size_t i = 0; i < n * NCOLS; i++)
-        free(cells[i]);
     free(cells);
 }
 

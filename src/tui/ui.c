@@ -116,6 +116,16 @@ char *pt_ui_format(const char *fmt, ...)
     return text;
 }
 
+enum pt_style pt_ui_tone_style(enum pt_tone tone)
+{
+    static const enum pt_style styles[] = {
+        [PT_TONE_PLAIN] = PT_STYLE_NORMAL, [PT_TONE_TITLE] = PT_STYLE_TITLE,
+        [PT_TONE_GOOD] = PT_STYLE_OK,      [PT_TONE_WARN] = PT_STYLE_WARN,
+        [PT_TONE_BAD] = PT_STYLE_ERROR,
+    };
+    return tone <= PT_TONE_BAD ? styles[tone] : PT_STYLE_NORMAL;
+}
+
 int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
                 const char *fmt, ...)
 {

@@ -7,6 +7,8 @@
 
 #include <curses.h>
 
+#include "poshtiban/present.h"
+
 /* What a piece of text means; the colour (or, without colour, the attribute) follows. */
 enum pt_style {
     PT_STYLE_NORMAL,
@@ -41,6 +43,8 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
                enum pt_align align);
 /* printf into a new string; out of memory ends the program. */
 char *pt_ui_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The style of a tone of present/ (a status good, bad or a warning). */
+enum pt_style pt_ui_tone_style(enum pt_tone tone);
 /* printf-style pt_ui_text. */
 int pt_ui_textf(WINDOW *win, int y, int x, int width, enum pt_style style, enum pt_align align,
                 const char *fmt, ...) __attribute__((format(printf, 7, 8)));

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # One voice for two faces (issue 14): the same record shows the same labels
 # and values in `show` and in the TUI's Detail pane, field by field, in
-# English and in Persian; delete, restore and prune ask the same question in
+# English and in Persian; `list` and the List pane show the same headers and
+# cells; delete, restore and prune ask the same question in
 # the CLI (on a pty) and in the TUI (in tmux); prune goes ahead without a
 # terminal, delete and restore need --yes there; delete and verify end with
 # the same sentence in the CLI (on a pty) and on the TUI's message line.
@@ -59,6 +60,8 @@ for lang in en fa; do
     wait_for b2 10 || fail "$lang: the dashboard"
     keys 2
     wait_for b1 10 || fail "$lang: the list"
+    sleep 0.5
+    screen >"$scratch/list-pane.$lang"
     keys Enter
     sleep 1
     screen | plain >"$scratch/detail.$lang"
@@ -85,6 +88,32 @@ sys.exit(1)
 PY
     done <"$scratch/show.$lang"
     check "$lang: show has its fields ($n)" test "$n" -ge 12
+
+    # --- the list: list's header and rows are lines of the List pane, cell by cell ---
+    on_pty "$scratch/list.$lang" -C "$proj" --lang "$lang" list
+    expect_eq "$lang: list on a terminal" 0 "$status"
+    "$PY" - "$scratch/list.$lang" "$scratch/list-pane.$lang" "$lang" <<'PY' || fail "$lang: list and the List pane differ"
+import re, sys
+cli, pane, lang = sys.argv[1], sys.argv[2], sys.argv[3]
+# list's cells: what two or more spaces part, without isolates. The pane
+# parts a number from the next cell by one space only: its lines compare
+# with runs of spaces as one, without its frame.
+def clean(line):
+    return re.sub(r"[\u2066-\u2069\u200e\u200f\r]", "", line).replace("│", " ").strip()
+lines = [[c for c in re.split(r" {2,}", clean(l)) if c]
+         for l in open(cli, encoding="utf-8").read().splitlines() if l.strip()]
+screen = [re.sub(r" +", " ", clean(l)) for l in open(pane, encoding="utf-8").read().splitlines()]
+# The header, b2 and b1 (pinned: 📌), each six cells.
+if len(lines) != 3 or any(len(l) != 6 for l in lines):
+    sys.exit("list: not a header and two rows of six cells: %r" % lines)
+for row in lines:
+    # Persian mirrors the pane: its first column is on the right.
+    want = " ".join(row[::-1] if lang == "fa" else row)
+    if want not in screen:
+        sys.exit("the List pane has no line [%s]; its lines: %r" % (want, screen))
+if not any(c.startswith("📌") and "b1" in c for c in lines[2]):
+    sys.exit("the pinned b1 has no 📌: %r" % lines[2])
+PY
 
     # --- the questions: delete of a pinned backup, restore ---
     keys 2

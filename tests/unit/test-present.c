@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 
 static const char *value_of(struct pt_field *f, size_t n, const char *label)
@@ -162,6 +163,85 @@ static void test_results(void **state)
                 "Test mail sent to <ops@example.org>.");
 }
 
+/* The list's six columns, as `list` prints them and the List pane draws them. */
+static void test_list_columns(void **state)
+{
+    (void)state;
+    const char *headers[PT_LIST_COLUMNS] = {"ID",     "NAME", "KIND",
+                                            "STATUS", "SIZE", "CREATED (UTC)"};
+    for (int c = 0; c < PT_LIST_COLUMNS; c++) {
+        struct pt_column col = pt_present_list_column((enum pt_list_column)c);
+        assert_string_equal(col.header, headers[c]);
+        /* Numbers line up at the end, words at the start. */
+        assert_int_equal(col.end, c == PT_COLUMN_ID || c == PT_COLUMN_SIZE);
+    }
+    assert_int_equal(pt_present_list_column(PT_COLUMN_NAME).kind, PT_VALUE_NAME);
+    assert_int_equal(pt_present_list_column(PT_COLUMN_SIZE).kind, PT_VALUE_SIZE);
+    assert_int_equal(pt_present_list_column(PT_COLUMN_CREATED).kind, PT_VALUE_TIME);
+
+    struct pt_record r;
+    fill(&r, PT_STATE_COMPLETED);
+    r.size_bytes = 2048;
+    struct pt_cell cells[PT_LIST_COLUMNS];
+    pt_present_list_row(&r, cells);
+    assert_string_equal(cells[PT_COLUMN_ID].text, "7");
+    assert_string_equal(cells[PT_COLUMN_NAME].text, "b7");
+    assert_string_equal(cells[PT_COLUMN_KIND].text, "manual");
+    assert_string_equal(cells[PT_COLUMN_STATUS].text, "completed");
+    assert_int_equal(cells[PT_COLUMN_STATUS].tone, PT_TONE_GOOD);
+    assert_string_equal(cells[PT_COLUMN_SIZE].text, "2.0 KiB");
+    assert_string_equal(cells[PT_COLUMN_CREATED].text, "2026-11-26 11:06");
+    pt_present_list_row_free(cells);
+
+    /* Pinned and copied off-site: the marks travel with the name. */
+    r.pinned = true;
+    r.offsite_snapshot = (char *)"4f2a";
+    r.status = PT_STATE_FAILED;
+    pt_present_list_row(&r, cells);
+    assert_string_equal(cells[PT_COLUMN_NAME].text, "📌b7 ☁");
+    assert_int_equal(cells[PT_COLUMN_STATUS].tone, PT_TONE_BAD);
+    pt_present_list_row_free(cells);
+}
+
+static void test_progress_text(void **state)
+{
+    (void)state;
+    struct pt_progress_text t;
+    /* Rows are counted; the rate waits half a second. */
+    struct pt_progress rows = {PT_PHASE_FIXTURES, 1000, 4000, NULL};
+    pt_present_progress(&rows, 400, &t);
+    assert_string_equal(t.amount, "1000 / 4000 (25%)");
+    assert_null(t.rate);
+    assert_null(t.left);
+    pt_present_progress_free(&t);
+    pt_present_progress(&rows, 1000, &t);
+    assert_string_equal(t.rate, "1000 rows/s");
+    assert_string_equal(t.left, "3.0 s left");
+    pt_present_progress_free(&t);
+
+    /* Bytes are sizes; with no total, only what is done. */
+    struct pt_progress bytes = {PT_PHASE_DOWNLOAD, 2048, 0, NULL};
+    pt_present_progress(&bytes, 1000, &t);
+    assert_string_equal(t.amount, "2.0 KiB");
+    assert_string_equal(t.rate, "2.0 KiB/s");
+    assert_null(t.left);
+    pt_present_progress_free(&t);
+    struct pt_progress nothing = {PT_PHASE_PREPARE, 0, 0, NULL};
+    pt_present_progress(&nothing, 1000, &t);
+    assert_null(t.amount);
+    assert_null(t.rate);
+    pt_present_progress_free(&t);
+
+    /* Persian digits in Persian, in both faces. */
+    pt_l10n_apply(PT_LANG_FA, "auto");
+    pt_present_progress(&rows, 1000, &t);
+    assert_non_null(strstr(t.amount, "۲۵"));
+    assert_null(strpbrk(t.amount, "0123456789"));
+    assert_null(strpbrk(t.rate, "0123456789"));
+    pt_present_progress_free(&t);
+    pt_l10n_apply(PT_LANG_EN, "auto");
+}
+
 int main(void)
 {
     setenv("LANGUAGE", "en", 1);
@@ -170,6 +250,8 @@ int main(void)
         cmocka_unit_test(test_unfinished_records),
         cmocka_unit_test(test_confirmations),
         cmocka_unit_test(test_results),
+        cmocka_unit_test(test_list_columns),
+        cmocka_unit_test(test_progress_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

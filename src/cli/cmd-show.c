@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
+
+enum pt_status pt_cli_find(struct pt_cli *cli, const char *id, struct pt_record *record,
+                           struct pt_error *err)
+{
+    struct pt_catalog *catalog;
+    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, err) != PT_OK)
+        return PT_EFAIL;
+    enum pt_status rc = pt_catalog_get(catalog, id, record, err);
+    pt_catalog_close(catalog);
+    return rc;
+}
+
+static void field(const char *label, const char *value)
+{
+    pt_cli_pad(label, 16);
+    pt_cli_printf("%s\n", value ? value : "-");
+}
+
+static void print_record(const struct pt_record *r, json_t *files)
+{
+    char buf[160];
+    char *text;
+    /* The fields as the Detail pane draws them (present/record-fields.c). */
+    struct pt_field *fields;
+    size_t n = pt_present_record(r, &fields);
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_field *f = &fields[i];
+        text = f->kind == PT_VALUE_NAME   ? pt_cli_name(f->value)
+               : f->kind == PT_VALUE_PATH ? pt_cli_path(f->value)
+                                          : NULL;
+        field(f->label, text ? text : f->value);
+        free(text);
+    }
+    pt_present_fields_free(fields, n);
+    bool done = r->status == PT_STATE_COMPLETED;
+    if (done && r->n_tables) {
+        pt_cli_printf("\n%s\n", _("Tables:"));
+        size_t width = 0;
+        for (size_t i = 0; i < r->n_tables; i++) {
+            size_t w = pt_cli_width(r->tables[i].name);
+            width = w > width ? w : width;
+        }
+        for (size_t i = 0; i < r->n_tables; i++) {
+            char *name = pt_cli_name(r->tables[i].name);
+            fputs("  ", stdout);
+            pt_cli_pad(name, width + 2);
+            free(name);
+            text = pt_l10n_int(r->tables[i].rows);
+            pt_cli_printf("%s\n", text);
+            free(text);
+        }
+    }
+    if (json_array_size(files)) {
+        pt_cli_printf("\n%s\n", _("Files:"));
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            fputs("  ", stdout);
+            for (size_t w = pt_cli_width(buf); w < 10; w++)
+                fputc(' ', stdout);
+            char *path = pt_cli_path(json_string_value(json_object_get(f, "path")));
+            pt_cli_printf("%s  %s\n", buf, path);
+            free(path);
+        }
+    }
+}
+
+int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
+{
+    const char *id = NULL;
+    size_t n_pos;
+    if (!pt_cli_parse("show", argc, argv, NULL, &id, 1, &n_pos))
+        return 2;
+    if (n_pos != 1)
+        return pt_cli_usage("show", _("which backup? give its id or name"));
+    struct pt_error err = {0};
+    struct pt_record record;
+    if (pt_cli_find(cli, id, &record, &err) != PT_OK)
+        return pt_cli_error(&err);
+    json_t *files = NULL;
+    if (record.status == PT_STATE_COMPLETED &&
+        pt_backup_read_files(&record, &files, &err) != PT_OK) {
+        /* The record still shows; the missing report is worth a line. */
+        pt_cli_error(&err);
+    }
+    int code = 0;
+    if (cli->json) {
+        json_t *doc = pt_record_to_json(&record);
+        json_object_set_new(doc, "files", files ? json_incref(files) : json_array());
+        code = pt_cli_print_json(doc);
+    } else {
+        print_record(&record, files);
+    }
+    json_decref(files);
+    pt_record_free(&record);
+    return code;
+}

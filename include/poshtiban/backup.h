@@ -11,7 +11,7 @@
 #include "poshtiban/status.h"
 
 struct pt_create_options {
-    const char *name;   /* NULL: backup_YYYYMMDD_HHMMSS */
+    const char *name; /* NULL: backup_YYYYMMDD_HHMMSS */
     enum pt_kind kind;
     int include_media;  /* -1: from the setting backup.include_media */
     const char *format; /* NULL: from the setting backup.format */

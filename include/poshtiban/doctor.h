@@ -23,7 +23,7 @@ struct pt_doctor {
     struct pt_storage storage;
     int64_t next_backup_bytes; /* what the next backup needs, estimated; -1 unknown */
     int64_t last_backup_bytes; /* the newest completed backup's size; -1 none */
-    int64_t backups_fit;      /* more backups of the last one's size that fit; -1 unknown */
+    int64_t backups_fit;       /* more backups of the last one's size that fit; -1 unknown */
 
     bool codespace;
     char *codespace_name; /* $CODESPACE_NAME */

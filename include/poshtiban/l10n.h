@@ -15,10 +15,10 @@
 enum pt_lang { PT_LANG_EN, PT_LANG_FA };
 
 enum pt_date_style {
-    PT_DATE_SHORT,    /* ۱۴۰۵/۰۹/۰۵ or 2026-11-26 */
-    PT_DATE_LONG,     /* پنجشنبه ۵ آذر ۱۴۰۵ or Thursday 26 November 2026 */
-    PT_DATE_TIME,     /* ۱۴۰۵/۰۹/۰۵ ۱۱:۰۶ or 2026-11-26 11:06 */
-    PT_DATE_BRIEF,    /* ۰۹/۰۵ ۱۱:۰۶ or 11-26 11:06: where room is short */
+    PT_DATE_SHORT, /* ۱۴۰۵/۰۹/۰۵ or 2026-11-26 */
+    PT_DATE_LONG,  /* پنجشنبه ۵ آذر ۱۴۰۵ or Thursday 26 November 2026 */
+    PT_DATE_TIME,  /* ۱۴۰۵/۰۹/۰۵ ۱۱:۰۶ or 2026-11-26 11:06 */
+    PT_DATE_BRIEF, /* ۰۹/۰۵ ۱۱:۰۶ or 11-26 11:06: where room is short */
 };
 
 /*

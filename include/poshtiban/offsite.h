@@ -21,7 +21,7 @@
  * settings, under PT_OFFSITE_PROJECT_KEY), so that projects sharing a
  * repository never touch each other's snapshots. restic is found in $PATH;
  * the repository string and the password reach it through its environment
- * only (src/core/restic.h).
+ * only (src/core/auto/restic.h).
  */
 #define PT_OFFSITE_PROJECT_KEY ".offsite.project"
 

@@ -42,8 +42,8 @@ struct pt_project {
  * defaults. Relative paths are taken from the project root. Nothing is
  * created. Fails with PT_EINVAL when the project root is not a folder.
  */
-enum pt_status pt_project_resolve(struct pt_project *project,
-                                  const struct pt_project_options *opts, struct pt_error *err);
+enum pt_status pt_project_resolve(struct pt_project *project, const struct pt_project_options *opts,
+                                  struct pt_error *err);
 
 /* Creates the backup root and .poshtiban/tmp (0700) when missing. */
 enum pt_status pt_project_prepare(const struct pt_project *project, struct pt_error *err);

@@ -31,8 +31,8 @@ struct pt_record {
     char *name;
     enum pt_kind kind;
     enum pt_state status;
-    char *format; /* "dir", "zip", "tar.zst" */
-    char *path;   /* absolute */
+    char *format;                                /* "dir", "zip", "tar.zst" */
+    char *path;                                  /* absolute */
     char *created_at, *started_at, *finished_at; /* ISO 8601 UTC or NULL */
     int64_t duration_ms;
     int64_t size_bytes;
@@ -48,7 +48,7 @@ struct pt_record {
     char *message_code;
     char *message_args;
     char *message;
-    char *error;   /* error message or NULL */
+    char *error; /* error message or NULL */
     char *verified_at;
     int verify_ok; /* -1 never verified, 0 failed, 1 ok */
     long pid;      /* process that ran it, while running */

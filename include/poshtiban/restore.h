@@ -39,8 +39,8 @@ struct pt_restore_plan {
 
 /* Works out the plan and writes nothing (restore --dry-run, docs/cli.md). */
 enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
-                               const struct pt_restore_options *opts,
-                               struct pt_restore_plan *plan, struct pt_error *err);
+                               const struct pt_restore_options *opts, struct pt_restore_plan *plan,
+                               struct pt_error *err);
 
 /*
  * Restores backup id under the lock. First the current state is saved as a

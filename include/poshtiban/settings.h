@@ -28,10 +28,10 @@ enum pt_setting_type {
 struct pt_setting_def {
     const char *key;
     enum pt_setting_type type;
-    const char *default_value; /* as text */
-    int64_t min, max;          /* PT_SETTING_INT */
+    const char *default_value;  /* as text */
+    int64_t min, max;           /* PT_SETTING_INT */
     const char *const *choices; /* PT_SETTING_CHOICE, NULL-terminated */
-    const char *help;          /* marked with N_(); the faces translate it */
+    const char *help;           /* marked with N_(); the faces translate it */
 };
 
 /* Every setting, in display order. */

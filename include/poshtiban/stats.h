@@ -15,9 +15,9 @@
 /* Dashboard figures from the catalog. */
 struct pt_backup_stats {
     int64_t total, completed, failed, running, interrupted;
-    int64_t bytes;              /* size of all completed backups */
+    int64_t bytes;               /* size of all completed backups */
     int64_t average_duration_ms; /* of completed backups; 0 when none */
-    char *last_success_at;      /* finished_at of the newest completed, or NULL */
+    char *last_success_at;       /* finished_at of the newest completed, or NULL */
     char *last_success_name;
     int64_t last_success_age_s; /* seconds since then; -1 when none */
     struct pt_offsite_stats {

@@ -20,8 +20,8 @@ int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
     size_t n_pos;
     if (!pt_cli_parse("create", argc, argv, options, NULL, 0, &n_pos))
         return 2;
-    struct pt_create_options opts = {.name = name, .kind = PT_KIND_MANUAL,
-                                     .include_media = no_media ? 0 : -1, .format = format};
+    struct pt_create_options opts = {
+        .name = name, .kind = PT_KIND_MANUAL, .include_media = no_media ? 0 : -1, .format = format};
     if (kind && !pt_kind_parse(kind, &opts.kind))
         return pt_cli_usage("create", _("--kind takes manual, auto or scheduled, not \"%s\""),
                             kind);

@@ -68,8 +68,8 @@ static void print_status(const struct pt_cron_status *s)
                                   "settings set auto.enabled true`"));
     if (s->has_last_auto) {
         const struct pt_record *r = &s->last_auto;
-        char *when = pt_l10n_iso_date(r->finished_at ? r->finished_at : r->started_at,
-                                      PT_DATE_TIME);
+        char *when =
+            pt_l10n_iso_date(r->finished_at ? r->finished_at : r->started_at, PT_DATE_TIME);
         text = pt_cli_name(r->name);
         pt_cli_printf(_("Last automatic backup: %s, %s, %s UTC\n"), text, pt_state_label(r->status),
                       when);

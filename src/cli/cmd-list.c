@@ -61,8 +61,10 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
 {
     const char *status = NULL, *kind = NULL, *limit = NULL, *offset = NULL;
     const struct pt_cli_option options[] = {
-        {"--status", &status, NULL}, {"--kind", &kind, NULL},
-        {"--limit", &limit, NULL},   {"--offset", &offset, NULL},
+        {"--status", &status, NULL},
+        {"--kind", &kind, NULL},
+        {"--limit", &limit, NULL},
+        {"--offset", &offset, NULL},
         {0},
     };
     size_t n_pos;
@@ -105,8 +107,8 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(list, pt_record_to_json(&records[i]));
-        code = pt_cli_print_json(json_pack("{s:o, s:I}", "backups", list, "total",
-                                           (json_int_t)total));
+        code =
+            pt_cli_print_json(json_pack("{s:o, s:I}", "backups", list, "total", (json_int_t)total));
     } else if (total == 0) {
         pt_cli_printf("%s\n", _("No backups yet. Take one with: poshtiban create"));
     } else {

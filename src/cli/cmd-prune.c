@@ -43,9 +43,9 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
     if (rc == PT_OK && cli->json) {
         json_t *deleted = json_array();
         for (size_t i = 0; i < plan.n; i++)
-            json_array_append_new(deleted, json_pack("{s:s, s:s}", "name",
-                                                     plan.items[i].record.name, "reason",
-                                                     plan.items[i].reason));
+            json_array_append_new(deleted,
+                                  json_pack("{s:s, s:s}", "name", plan.items[i].record.name,
+                                            "reason", plan.items[i].reason));
         code = pt_cli_print_json(json_pack("{s:o, s:I, s:b}", "deleted", deleted, "kept",
                                            (json_int_t)plan.kept, "dry_run", dry_run));
     } else if (rc == PT_OK) {

@@ -53,8 +53,8 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_error(&err);
     }
     if (dry_run) {
-        int code = cli->json ? pt_cli_print_json(pt_restore_plan_to_json(&plan))
-                             : (print_plan(&plan), 0);
+        int code =
+            cli->json ? pt_cli_print_json(pt_restore_plan_to_json(&plan)) : (print_plan(&plan), 0);
         pt_restore_plan_free(&plan);
         return code;
     }
@@ -76,8 +76,8 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:s, s:s?}", "restored", plan.backup, "pre_restore",
-                                           plan.pre_restore));
+        code = pt_cli_print_json(
+            json_pack("{s:s, s:s?}", "restored", plan.backup, "pre_restore", plan.pre_restore));
     else {
         char *said = pt_present_restored(&plan, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

@@ -43,14 +43,16 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
     if (!pt_cli_parse("settings", argc, argv, NULL, words, 3, &n_pos))
         return 2;
     const char *action = n_pos > 0 ? words[0] : "list";
-    size_t want = strcmp(action, "list") == 0 ? 1 : strcmp(action, "get") == 0 ? 2
-                                                  : strcmp(action, "set") == 0 ? 3 : 0;
+    size_t want = strcmp(action, "list") == 0  ? 1
+                  : strcmp(action, "get") == 0 ? 2
+                  : strcmp(action, "set") == 0 ? 3
+                                               : 0;
     if (want == 0)
         return pt_cli_usage("settings", _("unknown action \"%s\": use list, get or set"), action);
     if (n_pos > 0 && n_pos != want)
-        return pt_cli_usage("settings", want == 2 ? _("usage: settings get KEY")
-                                                  : want == 3 ? _("usage: settings set KEY VALUE")
-                                                              : _("usage: settings list"));
+        return pt_cli_usage("settings", want == 2   ? _("usage: settings get KEY")
+                                        : want == 3 ? _("usage: settings set KEY VALUE")
+                                                    : _("usage: settings list"));
     /* Unknown keys are bad input before anything is opened or created. */
     if (want >= 2 && !pt_settings_find(words[1]))
         return pt_cli_fail(PT_ENOTFOUND, _("unknown setting %s (see `poshtiban settings list`)"),

@@ -135,7 +135,8 @@ static void print_help(void)
     }
     printf("\n%s\n", _("Global options:"));
     printf("  -C DIR             %s\n", _("project folder (default: the current folder)"));
-    printf("  --database PATH    %s\n", _("source database (default: $POSHTIBAN_DATABASE, then db.sqlite3)"));
+    printf("  --database PATH    %s\n",
+           _("source database (default: $POSHTIBAN_DATABASE, then db.sqlite3)"));
     printf("  --media DIR        %s\n", _("media folder (default: media/ when it exists)"));
     printf("  --backups DIR      %s\n", _("backup folder (default: backups/)"));
     printf("  --lang fa|en       %s\n", _("language of messages and reports"));

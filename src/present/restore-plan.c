@@ -72,7 +72,7 @@ static void add_tables(struct lines *l, const struct names *k, const struct pt_r
 }
 
 size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_keep_fn isolate,
-                             char ***lines)
+                               char ***lines)
 {
     struct lines l = {0};
     const struct names k = {isolate};

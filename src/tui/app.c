@@ -27,8 +27,8 @@
 #define KEY_ESC 27
 #define MESSAGE_MS 8000
 
-static const struct pt_pane_ops *const panes[PT_N_PANES] = {
-    &pt_pane_dashboard, &pt_pane_list, &pt_pane_detail, &pt_pane_settings};
+static const struct pt_pane_ops *const panes[PT_N_PANES] = {&pt_pane_dashboard, &pt_pane_list,
+                                                            &pt_pane_detail, &pt_pane_settings};
 
 static int64_t monotonic_ms(void)
 {
@@ -142,8 +142,8 @@ static void draw_header(struct pt_app *app, int w)
         char *digit = pt_l10n_int(i + 1);
         char *tab = pt_xasprintf(" %s %s ", digit, _(panes[i]->title));
         free(digit);
-        x += pt_ui_text(stdscr, 0, x, w - x, tab,
-                        i == app->pane ? PT_STYLE_KEY : PT_STYLE_SELECTED, PT_ALIGN_LEFT);
+        x += pt_ui_text(stdscr, 0, x, w - x, tab, i == app->pane ? PT_STYLE_KEY : PT_STYLE_SELECTED,
+                        PT_ALIGN_LEFT);
         free(tab);
     }
     /* The project's path, cut at its start: its end names the project. */
@@ -384,8 +384,7 @@ bool pt_app_confirm(struct pt_app *app, const char *question)
         pt_ui_fill(stdscr, y, bx, bw, PT_STYLE_NORMAL);
     pt_ui_frame(stdscr, by, bx, bh, bw, _("Confirm"));
     for (size_t i = 0; i < n; i++) {
-        pt_ui_text(stdscr, by + 2 + (int)i, bx + 2, bw - 4, lines[i], PT_STYLE_WARN,
-                   PT_ALIGN_LEFT);
+        pt_ui_text(stdscr, by + 2 + (int)i, bx + 2, bw - 4, lines[i], PT_STYLE_WARN, PT_ALIGN_LEFT);
         free(lines[i]);
     }
     pt_ui_text(stdscr, by + bh - 1, bx + 2, bw - 4, _(" y: yes   n, Esc: no "), PT_STYLE_DIM,

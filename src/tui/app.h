@@ -36,8 +36,7 @@ struct pt_pane_ops {
 
 enum { PT_PANE_DASHBOARD, PT_PANE_LIST, PT_PANE_DETAIL, PT_PANE_SETTINGS, PT_N_PANES };
 
-extern const struct pt_pane_ops pt_pane_dashboard, pt_pane_list, pt_pane_detail,
-    pt_pane_settings;
+extern const struct pt_pane_ops pt_pane_dashboard, pt_pane_list, pt_pane_detail, pt_pane_settings;
 
 struct pt_app {
     const struct pt_project *project;
@@ -47,9 +46,9 @@ struct pt_app {
     bool help;
     char *message;
     enum pt_style message_style;
-    int64_t message_ms;       /* when it was set (monotonic): it expires */
-    struct pt_job *job;       /* long work, shown with a progress box */
-    int job_phase;            /* its phase when last drawn, and since when (monotonic ms) */
+    int64_t message_ms; /* when it was set (monotonic): it expires */
+    struct pt_job *job; /* long work, shown with a progress box */
+    int job_phase;      /* its phase when last drawn, and since when (monotonic ms) */
     int64_t job_phase_ms;
     struct pt_job *stats_job; /* the database's row counts, in the background */
     struct pt_database_stats database;

@@ -110,8 +110,7 @@ static void banner(struct dashboard *d, WINDOW *win, int y, int x, int w)
                     _("⚠ The last successful backup is old: %s. Press n to take one now."), age);
     } else {
         pt_format_age(d->stats.last_success_age_s, age, sizeof(age));
-        pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_OK, PT_ALIGN_LEFT,
-                    _("✓ Backed up %s"), age);
+        pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_OK, PT_ALIGN_LEFT, _("✓ Backed up %s"), age);
     }
 }
 
@@ -246,8 +245,7 @@ static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, i
     if (d->stats.last_success_name)
         rows[n++] = (struct summary_row){_("Last good"), last_good_text(d), PT_STYLE_NORMAL, 2};
     else
-        rows[n++] =
-            (struct summary_row){_("Last good"), pt_xstrdup(_("none")), PT_STYLE_WARN, 1};
+        rows[n++] = (struct summary_row){_("Last good"), pt_xstrdup(_("none")), PT_STYLE_WARN, 1};
     if (d->storage_known) {
         rows[n] = (struct summary_row){_("Storage"), NULL, PT_STYLE_NORMAL, room};
         rows[n].text = storage_text(d, &rows[n].style);
@@ -279,8 +277,8 @@ static void draw_chart(struct dashboard *d, WINDOW *win, int y, int x, int w)
     for (size_t i = d->n_latest; i-- > 0 && n < CHART;) {
         sizes[n] = d->latest[i].size_bytes;
         times[n] = d->latest[i].duration_ms;
-        failed[n] = d->latest[i].status == PT_STATE_FAILED ||
-                    d->latest[i].status == PT_STATE_INTERRUPTED;
+        failed[n] =
+            d->latest[i].status == PT_STATE_FAILED || d->latest[i].status == PT_STATE_INTERRUPTED;
         n++;
     }
     label(win, y, x, _("Sizes"));
@@ -303,17 +301,20 @@ static void draw_latest(struct dashboard *d, WINDOW *win, int y, int x, int h, i
         pt_format_size(r->size_bytes, size, sizeof(size));
         char *when = pt_l10n_iso_date(r->created_at, PT_DATE_BRIEF);
         bool ok = r->status == PT_STATE_COMPLETED;
-        enum pt_style style = ok ? PT_STYLE_OK
+        enum pt_style style = ok                              ? PT_STYLE_OK
                               : r->status == PT_STATE_RUNNING ? PT_STYLE_WARN
                                                               : PT_STYLE_ERROR;
         int cy = y + 1 + (int)i, inner = w - 2;
         /* Size and time as wide as they are; the name takes what is left. No year: room is
          * short, and the list pane has it. */
         int wsize = (int)pt_text_width(size), wwhen = (int)pt_text_width(when);
-        pt_ui_text(win, cy, x + 1, 2, ok ? "✓" : r->status == PT_STATE_RUNNING ? "…" : "✗", style,
+        pt_ui_text(win, cy, x + 1, 2,
+                   ok                              ? "✓"
+                   : r->status == PT_STATE_RUNNING ? "…"
+                                                   : "✗",
+                   style, PT_ALIGN_LEFT);
+        pt_ui_text(win, cy, x + 3, inner - wsize - wwhen - 5, r->name, ok ? PT_STYLE_NORMAL : style,
                    PT_ALIGN_LEFT);
-        pt_ui_text(win, cy, x + 3, inner - wsize - wwhen - 5, r->name,
-                   ok ? PT_STYLE_NORMAL : style, PT_ALIGN_LEFT);
         pt_ui_text(win, cy, x + inner - wwhen - wsize - 1, wsize, size, PT_STYLE_NORMAL,
                    PT_ALIGN_RIGHT);
         pt_ui_text(win, cy, x + inner - wwhen, wwhen, when, PT_STYLE_DIM, PT_ALIGN_RIGHT);

@@ -59,7 +59,7 @@ static char *cron_line(const struct settings *s)
         return pt_xstrdup(_("cron: no line for this project (c installs it)"));
     if (!c->daemon_running)
         return pt_xasprintf(_("cron: line installed, but no cron daemon runs; start it: %s"),
-                                c->start_command ? c->start_command : "cron");
+                            c->start_command ? c->start_command : "cron");
     return pt_xstrdup(_("cron: line installed and cron runs (c removes it)"));
 }
 
@@ -136,9 +136,8 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
         free(allowed);
     }
     char *cron = cron_line(s);
-    pt_ui_text(win, y + h - 1, x + 2, w - 4, cron, s->cron.daemon_running ? PT_STYLE_NORMAL
-                                                                          : PT_STYLE_WARN,
-               PT_ALIGN_LEFT);
+    pt_ui_text(win, y + h - 1, x + 2, w - 4, cron,
+               s->cron.daemon_running ? PT_STYLE_NORMAL : PT_STYLE_WARN, PT_ALIGN_LEFT);
     free(cron);
 }
 
@@ -184,10 +183,10 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         char *every = pt_l10n_int(PT_CRON_DEFAULT_MINUTES);
         char *question =
             pt_xasprintf(installed ? _("Remove this project's line from your crontab? "
-                                           "Automatic backups stop until it is installed again.")
-                                       : _("Add a line to your crontab that runs `poshtiban auto` "
-                                           "every %s minutes for this project?"),
-                             every);
+                                       "Automatic backups stop until it is installed again.")
+                                   : _("Add a line to your crontab that runs `poshtiban auto` "
+                                       "every %s minutes for this project?"),
+                         every);
         bool yes = pt_app_confirm(app, question);
         free(question);
         if (!yes) {

@@ -9,7 +9,7 @@
 
 struct pt_tui_options {
     bool no_color;
-    const char *bidi; /* ui.bidi; the language is pt_l10n's */
+    const char *bidi;   /* ui.bidi; the language is pt_l10n's */
     const char *notice; /* what recovery did before the start (a damaged catalog…), or NULL */
 };
 

@@ -230,7 +230,10 @@ void pt_ui_spark(WINDOW *win, int y, int x, int width, const int64_t *values, co
             continue;
         }
         int level = (int)(values[i] * 7 / top);
-        pt_ui_text(win, y, x + i, 1, blocks[level < 0 ? 0 : level > 7 ? 7 : level], PT_STYLE_OK,
-                   PT_ALIGN_LEFT);
+        pt_ui_text(win, y, x + i, 1,
+                   blocks[level < 0   ? 0
+                          : level > 7 ? 7
+                                      : level],
+                   PT_STYLE_OK, PT_ALIGN_LEFT);
     }
 }

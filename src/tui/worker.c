@@ -27,8 +27,7 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *project,
-                            const char *id)
+struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *project, const char *id)
 {
     struct pt_job *job = pt_xcalloc(1, sizeof(*job));
     job->kind = kind;

@@ -13,7 +13,7 @@
 
 #include "fuzz.h"
 #include "poshtiban/record.h"
-#include "reader.h"
+#include "engine/reader.h"
 
 /* Bounds per input, so that a small archive that unpacks to a lot stays quick. */
 #define MAX_ENTRIES 10000

@@ -12,8 +12,8 @@
 
 #include <jansson.h>
 
-#include "backup-internal.h"
-#include "fsutil.h"
+#include "ops/backup-internal.h"
+#include "base/fsutil.h"
 #include "fuzz.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/record.h"

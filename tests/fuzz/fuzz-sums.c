@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sums.h"
+#include "base/sums.h"
 
 static void fail(const char *path, const char *what)
 {

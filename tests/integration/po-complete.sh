@@ -12,7 +12,7 @@ grep -q 'Plural-Forms: nplurals=2; plural=(n > 1);' "$po" || fail "Persian plura
 # The template as the build makes it, from the files po/POTFILES lists.
 files=$(grep -v '^#' po/POTFILES | grep .)
 for f in $files; do check "po/POTFILES names $f, which exists" test -f "$f"; done
-missing=$(comm -23 <(ls src/core/*.c src/cli/*.c src/tui/*.c | sort) <(printf '%s\n' $files | sort))
+missing=$(comm -23 <(ls src/core/*/*.c src/cli/*.c src/tui/*.c src/present/*.c | sort) <(printf '%s\n' $files | sort))
 expect_eq "every source file is in po/POTFILES" "" "$missing"
 xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 --package-name=poshtiban \
     -o "$scratch/template.pot" $files || fail "xgettext"

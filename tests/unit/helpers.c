@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 
 char *pt_test_tmpdir(void)
 {

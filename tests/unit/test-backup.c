@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "filewriter.h"
-#include "fsutil.h"
+#include "base/filewriter.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/backup.h"
-#include "lock.h"
+#include "base/lock.h"
 #include "poshtiban/settings.h"
 
 struct fixture {

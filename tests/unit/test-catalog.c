@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog-internal.h"
-#include "fsutil.h"
+#include "store/catalog-internal.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/catalog.h"
 
@@ -21,8 +21,8 @@ static void make_record(struct pt_record *r, const char *name, const char *creat
     r->verify_ok = -1;
 }
 
-static void insert(struct pt_catalog *c, const char *name, const char *created,
-                   enum pt_state state, enum pt_kind kind)
+static void insert(struct pt_catalog *c, const char *name, const char *created, enum pt_state state,
+                   enum pt_kind kind)
 {
     struct pt_record r;
     make_record(&r, name, created, state, kind);

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/cron.h"
-#include "shquote.h"
+#include "base/shquote.h"
 
 #define MARKER "# poshtiban-auto 0123456789abcdef"
 #define OTHER "# poshtiban-auto fedcba9876543210"

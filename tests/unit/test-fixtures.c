@@ -5,7 +5,7 @@
 
 #include <zlib.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/settings.h"
@@ -13,7 +13,8 @@
 /* The tables Django 3.2 creates on SQLite for a small app, as it writes them. */
 static const char *const django_schema =
     "CREATE TABLE \"django_migrations\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,"
-    " \"app\" varchar(255) NOT NULL, \"name\" varchar(255) NOT NULL, \"applied\" datetime NOT NULL);"
+    " \"app\" varchar(255) NOT NULL, \"name\" varchar(255) NOT NULL, \"applied\" datetime NOT "
+    "NULL);"
     "CREATE TABLE \"django_content_type\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,"
     " \"app_label\" varchar(100) NOT NULL, \"model\" varchar(100) NOT NULL);"
     "CREATE TABLE \"shop_tag\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,"
@@ -23,9 +24,11 @@ static const char *const django_schema =
     " \"born\" date NULL, \"balance\" decimal NOT NULL,"
     " \"prefs\" text NULL CHECK ((JSON_VALID(\"prefs\") OR \"prefs\" IS NULL)),"
     " \"avatar\" BLOB NULL, \"score\" real NULL,"
-    " \"referrer_id\" bigint NULL REFERENCES \"shop_customer\" (\"id\") DEFERRABLE INITIALLY DEFERRED);"
+    " \"referrer_id\" bigint NULL REFERENCES \"shop_customer\" (\"id\") DEFERRABLE INITIALLY "
+    "DEFERRED);"
     "CREATE TABLE \"shop_customer_tags\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,"
-    " \"customer_id\" bigint NOT NULL REFERENCES \"shop_customer\" (\"id\") DEFERRABLE INITIALLY DEFERRED,"
+    " \"customer_id\" bigint NOT NULL REFERENCES \"shop_customer\" (\"id\") DEFERRABLE INITIALLY "
+    "DEFERRED,"
     " \"tag_id\" bigint NOT NULL REFERENCES \"shop_tag\" (\"id\") DEFERRABLE INITIALLY DEFERRED);"
     "CREATE TABLE \"shop_tag_related\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,"
     " \"from_tag_id\" bigint NOT NULL REFERENCES \"shop_tag\" (\"id\"),"
@@ -36,7 +39,8 @@ static const char *const django_schema =
     "INSERT INTO django_content_type (app_label, model) VALUES ('contenttypes', 'contenttype'),"
     " ('shop', 'tag'), ('shop', 'customer');"
     "INSERT INTO shop_tag (label) VALUES ('ویژه'), ('new');"
-    "INSERT INTO shop_customer VALUES (1, 'علی می‌خواهد 🏠', 1, '2026-11-26 08:30:00.123456',"
+    "INSERT INTO shop_customer VALUES (1, 'علی می‌خواهد 🏠', 1, '2026-11-26 "
+    "08:30:00.123456',"
     " '1990-03-21', 1234567.89, '{\"lang\": \"fa\", \"tags\": [1, null, true]}', x'00ff10',"
     " 0.25, NULL);"
     "INSERT INTO shop_customer VALUES (2, 'Sara', 0, '2026-11-26 08:31:00', NULL, 12.5, NULL, NULL,"
@@ -263,15 +267,16 @@ static void test_plain_sqlite(void **state)
     struct fixture *f = *state;
     free(f->project.database);
     f->project.database = pt_path_join(f->dir, "plain.sqlite3");
-    pt_test_sql(f->project.database,
-                "CREATE TABLE item (id INTEGER PRIMARY KEY, title TEXT, price REAL, data BLOB);"
-                "INSERT INTO item VALUES (5, 'x', 2.5, x'ff'), (3, 'bad' || x'ff' || 'utf', NULL, NULL);"
-                "CREATE TABLE loose (a, b);"
-                "INSERT INTO loose VALUES ('first', 1), ('second', 2);"
-                "CREATE TABLE pair (k TEXT, n INTEGER, v, PRIMARY KEY (n, k)) WITHOUT ROWID;"
-                "INSERT INTO pair VALUES ('a', 1, 'one');"
-                "CREATE TABLE \"odd/name\" (x);"
-                "INSERT INTO \"odd/name\" VALUES (1);");
+    pt_test_sql(
+        f->project.database,
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, title TEXT, price REAL, data BLOB);"
+        "INSERT INTO item VALUES (5, 'x', 2.5, x'ff'), (3, 'bad' || x'ff' || 'utf', NULL, NULL);"
+        "CREATE TABLE loose (a, b);"
+        "INSERT INTO loose VALUES ('first', 1), ('second', 2);"
+        "CREATE TABLE pair (k TEXT, n INTEGER, v, PRIMARY KEY (n, k)) WITHOUT ROWID;"
+        "INSERT INTO pair VALUES ('a', 1, 'one');"
+        "CREATE TABLE \"odd/name\" (x);"
+        "INSERT INTO \"odd/name\" VALUES (1);");
     create(f);
     json_t *all = load(f, "complete_database.json");
     assert_int_equal(json_array_size(all), 6);

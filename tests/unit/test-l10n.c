@@ -114,10 +114,8 @@ int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_jalali_dates),
-        cmocka_unit_test(test_english_dates),
-        cmocka_unit_test(test_numbers),
-        cmocka_unit_test(test_sizes_and_durations),
+        cmocka_unit_test(test_jalali_dates), cmocka_unit_test(test_english_dates),
+        cmocka_unit_test(test_numbers),      cmocka_unit_test(test_sizes_and_durations),
         cmocka_unit_test(test_choice),
     };
     return cmocka_run_group_tests_name("l10n", tests, NULL, NULL);

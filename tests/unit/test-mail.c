@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "mail.h"
+#include "auto/mail.h"
 
 static int b64_value(char c)
 {
@@ -73,9 +73,10 @@ static void test_ascii_stays(void **state)
 static void test_persian_subject(void **state)
 {
     (void)state;
-    const char *subject = "پشتیبان: پشتیبان backup_20261126_110618 از پروژه‌ی «املاک» "
-                          "روی "
-                          "سرور شکست خورد 🏠";
+    const char *subject =
+        "پشتیبان: پشتیبان backup_20261126_110618 از پروژه‌ی «املاک» "
+        "روی "
+        "سرور شکست خورد 🏠";
     char *h = pt_mail_encode_header(subject, strlen("Subject: "));
     size_t line_start = 0, len = strlen(h);
     size_t first = strlen("Subject: ");

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "helpers.h"
-#include "naming.h"
+#include "ops/naming.h"
 #include "poshtiban/catalog.h"
 
 struct fixture {

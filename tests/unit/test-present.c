@@ -246,12 +246,9 @@ int main(void)
 {
     setenv("LANGUAGE", "en", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_record_fields),
-        cmocka_unit_test(test_unfinished_records),
-        cmocka_unit_test(test_confirmations),
-        cmocka_unit_test(test_results),
-        cmocka_unit_test(test_list_columns),
-        cmocka_unit_test(test_progress_text),
+        cmocka_unit_test(test_record_fields), cmocka_unit_test(test_unfinished_records),
+        cmocka_unit_test(test_confirmations), cmocka_unit_test(test_results),
+        cmocka_unit_test(test_list_columns),  cmocka_unit_test(test_progress_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

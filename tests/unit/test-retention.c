@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/settings.h"

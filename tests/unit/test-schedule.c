@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/schedule.h"

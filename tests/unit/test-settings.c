@@ -108,9 +108,12 @@ static void test_valid_values(void **state)
     expect_set(c, "auto.time", "7:05", "07:05");
     expect_set(c, "auto.time", "", "");
     expect_set(c, "backup.format", "tar.zst", "tar.zst");
-    expect_set(c, "notify.email.to", "a@example.org,  b@example.org", "a@example.org, b@example.org");
-    expect_set(c, "notify.smtp.url", "smtps://mail.example.org:465", "smtps://mail.example.org:465");
-    expect_set(c, "notify.ping_url", "https://hc.example.org/ping/abc", "https://hc.example.org/ping/abc");
+    expect_set(c, "notify.email.to", "a@example.org,  b@example.org",
+               "a@example.org, b@example.org");
+    expect_set(c, "notify.smtp.url", "smtps://mail.example.org:465",
+               "smtps://mail.example.org:465");
+    expect_set(c, "notify.ping_url", "https://hc.example.org/ping/abc",
+               "https://hc.example.org/ping/abc");
     expect_set(c, "notify.smtp.password_env", "MY_PASS", "MY_PASS");
     expect_set(c, "ui.language", "fa", "fa");
     pt_catalog_close(c);

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
+#include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/auto.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auto/after-backup.h"
+#include "store/autolog.h"
+#include "ops/backup-internal.h"
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "ops/naming.h"
+#include "poshtiban/catalog.h"
+#include "base/lock.h"
+#include "ops/preflight.h"
+#include "ops/recovery.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
+#include "engine/reader.h"
+
+/* A `failed` auto record for a backup that could not even start; nothing else is written. */
+static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
+                           const struct pt_error *why, struct pt_record *r)
+{
+    char iso[32];
+    pt_time_iso(p->now_ms, iso);
+    memset(r, 0, sizeof(*r));
+    r->name = pt_backup_name_new(p, c, "backup", p->now_ms);
+    r->kind = PT_KIND_AUTO;
+    r->status = PT_STATE_FAILED;
+    r->format = pt_settings_string(c, "backup.format");
+    const char *suffix = pt_reader_archive_suffix(r->format);
+    r->path = pt_xasprintf("%s/%s%s", p->backups, r->name, suffix ? suffix : "");
+    r->created_at = pt_xstrdup(iso);
+    r->started_at = pt_xstrdup(iso);
+    r->finished_at = pt_xstrdup(iso);
+    r->include_media = p->media != NULL && pt_settings_bool(c, "backup.include_media");
+    r->error = pt_xstrdup(why->message ? why->message : _("failed"));
+    r->verify_ok = -1;
+    if (pt_catalog_insert(c, r, NULL) != PT_OK)
+        r->id = 0;
+}
+
+enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *mon,
+                           struct pt_auto_result *out, struct pt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct pt_catalog *c = NULL;
+    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    if (rc != PT_OK)
+        return rc;
+    pt_autolog_trim(p);
+    struct pt_lock lock = {-1};
+    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK) {
+        pt_catalog_close(c);
+        return rc;
+    }
+    pt_recover_locked(p, c);
+    struct pt_after_backup after = {0};
+    char *lost = NULL;
+    if (pt_catalog_setting_get(c, PT_SETTINGS_LOST_KEY, &lost, NULL) == PT_OK && lost)
+        rc = pt_error_set(err, PT_EFAIL,
+                          _("automatic backups are stopped: the catalog was damaged on %s and its "
+                            "settings could not all be read; check them (poshtiban settings list) "
+                            "and set one to go on"),
+                          lost);
+    free(lost);
+    if (rc == PT_OK)
+        rc = pt_schedule_read(c, p->now_ms, &out->schedule, err);
+    if (rc == PT_OK)
+        out->reason = pt_schedule_reason(&out->schedule);
+    if (rc == PT_OK && out->schedule.due) {
+        out->ran = true;
+        pt_after_backup_start(p, c, &after);
+        struct pt_create_options opts = {.kind = PT_KIND_AUTO, .include_media = -1};
+        struct pt_preflight space;
+        struct pt_error why = {0};
+        if (pt_backup_check_input(p, &opts, &why) != PT_OK ||
+            pt_preflight_check(p, c, &space, &why) != PT_OK) {
+            rc = why.status == PT_OK ? PT_EFAIL : why.status;
+            record_refusal(p, c, &why, &out->record);
+            pt_error_set(err, rc, "%s", why.message ? why.message : _("failed"));
+            pt_error_clear(&why);
+        } else {
+            rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
+            if (rc == PT_OK)
+                pt_after_backup_locked(p, c, &out->record, mon, &after);
+        }
+    }
+    if (rc == PT_OK && !(after.offsite.n && after.offsite.failed))
+        pt_after_backup_locked(p, c, NULL, mon, &after);
+    pt_lock_release(&lock);
+    pt_after_backup_finish(p, c, out->ran ? &out->record : NULL, &after);
+    pt_catalog_close(c);
+    return rc;
+}
+
+void pt_auto_result_free(struct pt_auto_result *r)
+{
+    free(r->reason);
+    pt_record_free(&r->record);
+    memset(r, 0, sizeof(*r));
+}

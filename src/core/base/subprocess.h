@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CORE_SUBPROCESS_H
+#define POSHTIBAN_CORE_SUBPROCESS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "poshtiban/status.h"
+
+/* What a program said and how it ended. */
+struct pt_subprocess_result {
+    int exit_code; /* its exit status; 128+N when killed by signal N */
+    char *out;     /* stdout, NUL-terminated (it may hold NULs itself) */
+    size_t out_len;
+    char *errout;   /* stderr, NUL-terminated */
+    bool cancelled; /* pt_subprocess_run_stream: the caller asked it to stop */
+};
+
+/*
+ * Runs argv[0] (looked up in $PATH) with input on its stdin (NULL: empty),
+ * collecting stdout and stderr, and waits for it. PT_ENOTFOUND when the
+ * program is not installed, PT_EFAIL when it could not be run; a program
+ * that runs and fails is PT_OK with its exit code. The caller frees res
+ * with pt_subprocess_free().
+ */
+enum pt_status pt_subprocess_run(const char *const argv[], const char *input, size_t input_len,
+                                 struct pt_subprocess_result *res, struct pt_error *err);
+
+void pt_subprocess_free(struct pt_subprocess_result *res);
+
+/*
+ * A long-running program whose stdout is read line by line (restic's
+ * --json messages), with an environment of its own and a way to stop it.
+ */
+struct pt_subprocess_stream {
+    const char *const *argv; /* argv[0] is looked up in $PATH */
+    char *const *envp;       /* the child's whole environment; NULL: ours */
+    const char *cwd;         /* NULL: ours */
+    /* Called with each line of stdout (without its newline); may be NULL. */
+    void (*on_line)(const char *line, void *user);
+    void *user;
+    /*
+     * When set (from any thread or a signal handler), the program gets
+     * SIGINT once and is waited for: it ends cleanly, as after Ctrl-C.
+     */
+    atomic_bool *cancel;
+};
+
+/*
+ * Runs stream->argv and waits for it. The child also gets SIGINT when this
+ * process dies first (even by SIGKILL), so that it never runs on alone.
+ * stdin is empty; stderr is collected into res->errout, stdout goes to
+ * on_line and res->out stays empty. res->cancelled says whether cancel was
+ * seen. PT_ENOTFOUND when the program is not installed, PT_EFAIL when it
+ * could not be run; a program that runs and fails is PT_OK with its exit
+ * code. The caller frees res with pt_subprocess_free().
+ */
+enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *stream,
+                                        struct pt_subprocess_result *res, struct pt_error *err);
+
+#endif

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine/media.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "engine/reader.h"
+#include "base/sums.h"
+
+#define COPY_BUF (256 * 1024)
+
+struct walk {
+    dev_t skip_dev;
+    ino_t skip_ino;
+    bool has_skip;
+    /* copy only */
+    const struct pt_monitor *monitor;
+    struct pt_manifest *manifest;
+    int64_t total_bytes;
+    unsigned char *buf;
+    struct pt_media_totals *totals;
+    char *root;           /* src with its links resolved */
+    const char *previous; /* the previous backup's folder, NULL: none */
+    struct pt_sums previous_sums;
+};
+
+/* A link worth keeping: inside the media folder both as written and on disk. */
+static bool link_inside(const struct walk *w, const char *path, const char *rel, const char *target)
+{
+    if (!pt_reader_link_stays_inside(rel, target))
+        return false;
+    char *resolved = pt_path_resolve(path);
+    bool inside = w->root && pt_path_within(w->root, resolved);
+    free(resolved);
+    return inside;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a folder, sorted, without . and ..; NULL with errno on failure. */
+static char **list_dir(const char *path, size_t *n)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    *n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            names = pt_xrealloc(names, cap * sizeof(*names));
+        }
+        names[(*n)++] = pt_xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof(*names), compare_names);
+    else if (!names)
+        names = pt_xcalloc(1, sizeof(*names));
+    return names;
+}
+
+static void free_list(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static bool skipped(const struct walk *w, const struct stat *st)
+{
+    return w->has_skip && st->st_dev == w->skip_dev && st->st_ino == w->skip_ino;
+}
+
+static enum pt_status measure_dir(struct walk *w, const char *path, struct pt_media_totals *t,
+                                  struct pt_error *err)
+{
+    size_t n;
+    char **names = list_dir(path, &n);
+    if (!names)
+        return pt_error_set(err, PT_EFAIL, _("cannot read media folder %s: %s"), path,
+                            strerror(errno));
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; rc == PT_OK && i < n; i++) {
+        char *child = pt_path_join(path, names[i]);
+        struct stat st;
+        if (lstat(child, &st) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), child, strerror(errno));
+        else if (skipped(w, &st))
+            ;
+        else if (S_ISDIR(st.st_mode))
+            rc = measure_dir(w, child, t, err);
+        else if (S_ISREG(st.st_mode)) {
+            t->files++;
+            t->bytes += st.st_size;
+        } else if (S_ISLNK(st.st_mode))
+            t->links++;
+        else
+            t->skipped++;
+        free(child);
+    }
+    free_list(names, n);
+    return rc;
+}
+
+static void set_skip(struct walk *w, const char *skip)
+{
+    struct stat st;
+    if (skip && stat(skip, &st) == 0) {
+        w->has_skip = true;
+        w->skip_dev = st.st_dev;
+        w->skip_ino = st.st_ino;
+    }
+}
+
+enum pt_status pt_media_measure(const char *src, const char *skip, struct pt_media_totals *out,
+                                struct pt_error *err)
+{
+    struct walk w = {0};
+    memset(out, 0, sizeof(*out));
+    set_skip(&w, skip);
+    return measure_dir(&w, src, out, err);
+}
+
+/* The copy is read-only and keeps the source's time, by which the next backup knows it. */
+static void seal(const char *dest, const struct stat *source)
+{
+    struct timespec times[2] = {source->st_atim, source->st_mtim};
+    utimensat(AT_FDCWD, dest, times, AT_SYMLINK_NOFOLLOW);
+    chmod(dest, 0400);
+}
+
+/*
+ * Links dest to the previous backup's copy of rel when the source did not
+ * change since (same size and modification time); true when done.
+ */
+static bool share(struct walk *w, const struct stat *source, const char *dest, const char *rel)
+{
+    const struct pt_sum *sum = w->previous ? pt_sums_find(&w->previous_sums, rel) : NULL;
+    if (!sum)
+        return false;
+    char *old = pt_path_join(w->previous, rel);
+    struct stat st;
+    bool same = lstat(old, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == source->st_size &&
+                st.st_mtim.tv_sec == source->st_mtim.tv_sec &&
+                st.st_mtim.tv_nsec == source->st_mtim.tv_nsec;
+    bool linked = same && link(old, dest) == 0;
+    if (same && !linked && w->totals->share_failed++ == 0)
+        w->totals->share_errno = errno;
+    free(old);
+    if (!linked)
+        return false;
+    pt_manifest_add(w->manifest, rel, st.st_size, sum->sha256);
+    pt_manifest_set_mode(w->manifest, (int)(source->st_mode & 07777));
+    w->totals->files++;
+    w->totals->shared++;
+    w->totals->bytes += st.st_size;
+    if (w->monitor && w->monitor->progress) {
+        struct pt_progress p = {PT_PHASE_MEDIA, w->totals->bytes, w->total_bytes, rel};
+        w->monitor->progress(&p, w->monitor->user);
+    }
+    return true;
+}
+
+static enum pt_status copy_file(struct walk *w, const char *src, const char *dest, const char *rel,
+                                struct pt_error *err)
+{
+    int fd = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+    }
+    if (S_ISREG(st.st_mode) && share(w, &st, dest, rel)) {
+        close(fd);
+        return PT_OK;
+    }
+    int mode = (int)(st.st_mode & 07777);
+    struct pt_file_writer out;
+    enum pt_status rc = pt_file_writer_open(&out, dest, err);
+    if (rc != PT_OK) {
+        close(fd);
+        return rc;
+    }
+    for (;;) {
+        ssize_t n = read(fd, w->buf, COPY_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((rc = pt_file_writer_write(&out, w->buf, (size_t)n, err)) != PT_OK)
+            break;
+        w->totals->bytes += n;
+        if (w->monitor && w->monitor->progress) {
+            struct pt_progress p = {PT_PHASE_MEDIA, w->totals->bytes, w->total_bytes, rel};
+            w->monitor->progress(&p, w->monitor->user);
+        }
+        if (w->monitor && w->monitor->cancel && atomic_load(w->monitor->cancel)) {
+            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+            break;
+        }
+    }
+    close(fd);
+    if (rc != PT_OK) {
+        pt_file_writer_abort(&out);
+        return rc;
+    }
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    if ((rc = pt_file_writer_close(&out, hex, &size, err)) != PT_OK)
+        return rc;
+    seal(dest, &st);
+    pt_manifest_add(w->manifest, rel, size, hex);
+    pt_manifest_set_mode(w->manifest, mode);
+    w->totals->files++;
+    return PT_OK;
+}
+
+static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest, const char *rel,
+                               struct pt_error *err)
+{
+    if (mkdir(dest, 0700) != 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), dest, strerror(errno));
+    size_t n;
+    char **names = list_dir(src, &n);
+    if (!names)
+        return pt_error_set(err, PT_EFAIL, _("cannot read media folder %s: %s"), src,
+                            strerror(errno));
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; rc == PT_OK && i < n; i++) {
+        char *from = pt_path_join(src, names[i]);
+        char *to = pt_path_join(dest, names[i]);
+        char *child_rel = pt_path_join(rel, names[i]);
+        struct stat st;
+        if (lstat(from, &st) != 0) {
+            /* Deleted while we copy: the upload is gone, not an error. */
+            if (errno != ENOENT)
+                rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), from, strerror(errno));
+        } else if (skipped(w, &st)) {
+            ;
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = copy_dir(w, from, to, child_rel, err);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = copy_file(w, from, to, child_rel, err);
+        } else if (S_ISLNK(st.st_mode)) {
+            char *target = pt_xcalloc(1, (size_t)st.st_size + 2);
+            ssize_t len = readlink(from, target, (size_t)st.st_size + 1);
+            if (len < 0 || len > st.st_size)
+                rc = pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from,
+                                  strerror(errno));
+            else if (!link_inside(w, from, child_rel, target))
+                w->totals->links_out++;
+            else if (symlink(target, to) != 0)
+                rc = pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from,
+                                  strerror(errno));
+            else
+                w->totals->links++;
+            free(target);
+        } else {
+            w->totals->skipped++;
+        }
+        free(from);
+        free(to);
+        free(child_rel);
+    }
+    free_list(names, n);
+    if (rc == PT_OK && pt_fsync_dir(dest) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, strerror(errno));
+    return rc;
+}
+
+enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip,
+                             const char *previous, int64_t total_bytes,
+                             const struct pt_monitor *monitor, struct pt_manifest *manifest,
+                             struct pt_media_totals *out, struct pt_error *err)
+{
+    struct walk w = {
+        .monitor = monitor, .manifest = manifest, .total_bytes = total_bytes, .totals = out};
+    memset(out, 0, sizeof(*out));
+    char *sums_path = previous ? pt_path_join(previous, "SHA256SUMS") : NULL;
+    char *sums = sums_path ? pt_read_file(sums_path, PT_SMALL_FILE_MAX, NULL) : NULL;
+    free(sums_path);
+    if (sums) {
+        w.previous = previous;
+        pt_sums_parse(sums, &w.previous_sums);
+        free(sums);
+    }
+    set_skip(&w, skip);
+    w.buf = pt_xmalloc(COPY_BUF);
+    w.root = realpath(src, NULL);
+    enum pt_status rc = copy_dir(&w, src, dest, "media", err);
+    free(w.root);
+    free(w.buf);
+    pt_sums_free(&w.previous_sums);
+    return rc;
+}

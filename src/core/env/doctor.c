@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/doctor.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "ops/preflight.h"
+#include "poshtiban/bidi.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/offsite.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/stats.h"
+#include "poshtiban/text.h"
+#include "poshtiban/timefmt.h"
+#include "base/shquote.h"
+#include "base/subprocess.h"
+
+#define DAY_S (24 * 3600LL)
+
+static void warn(struct pt_doctor *d, char *text)
+{
+    d->warnings = pt_xrealloc(d->warnings, (d->n_warnings + 1) * sizeof(*d->warnings));
+    d->warnings[d->n_warnings++] = text;
+}
+
+static bool needs_quoting(const char *s)
+{
+    char *q = pt_sh_quote(s);
+    bool differs = strcmp(q, s) != 0;
+    free(q);
+    return differs;
+}
+
+/* $SSH_CONNECTION is "client-address client-port server-address server-port". */
+static bool ssh_fields(const char *conn, char **server, char **port)
+{
+    *server = *port = NULL;
+    if (!conn || !*conn)
+        return false;
+    char *copy = pt_xstrdup(conn), *save = NULL;
+    char *fields[4] = {NULL};
+    size_t n = 0;
+    for (char *t = strtok_r(copy, " ", &save); t && n < 4; t = strtok_r(NULL, " ", &save))
+        fields[n++] = t;
+    if (n >= 3) {
+        *server = pt_xstrdup(fields[2]);
+        *port = pt_xstrdup(n == 4 ? fields[3] : "22");
+    }
+    free(copy);
+    return *server != NULL;
+}
+
+char *pt_doctor_download_command(const char *path, bool dir, const char *codespace_name,
+                                 const char *ssh_connection, const char *user)
+{
+    if (codespace_name && *codespace_name) {
+        char *name = pt_sh_quote(codespace_name);
+        char *remote = pt_xasprintf("remote:%s", path);
+        char *quoted = pt_sh_quote_always(remote);
+        /* -e lets the remote shell expand the name: only for names that need no quoting. */
+        char *cmd = pt_xasprintf("gh codespace cp %s-c %s %s%s .", dir ? "-r " : "", name,
+                                 needs_quoting(path) ? "" : "-e ", quoted);
+        free(quoted);
+        free(remote);
+        free(name);
+        return cmd;
+    }
+    char *server = NULL, *port_text = NULL;
+    if (!ssh_fields(ssh_connection, &server, &port_text))
+        return NULL;
+    unsigned long sport = strtoul(port_text, NULL, 10);
+    free(port_text);
+    char *host = strchr(server, ':') ? pt_xasprintf("[%s]", server) : pt_xstrdup(server);
+    char *target = pt_xasprintf("%s@%s:%s", user && *user ? user : "root", host, path);
+    char *quoted = pt_sh_quote(target);
+    char *port = sport && sport != 22 ? pt_xasprintf("-P %lu ", sport) : pt_xstrdup("");
+    char *cmd = pt_xasprintf("scp %s%s%s .", port, dir ? "-r " : "", quoted);
+    free(port);
+    free(quoted);
+    free(target);
+    free(host);
+    free(server);
+    return cmd;
+}
+
+static char *user_name(void)
+{
+    const char *u = getenv("USER");
+    if (u && *u)
+        return pt_xstrdup(u);
+    struct passwd *pw = getpwuid(geteuid());
+    return pt_xstrdup(pw ? pw->pw_name : "root");
+}
+
+static char *ssh_server(const char *conn)
+{
+    char *server = NULL, *port = NULL;
+    if (!ssh_fields(conn, &server, &port))
+        return NULL;
+    free(port);
+    return server;
+}
+
+/* The folder holding .git, from the project root upwards; NULL when none. */
+static char *git_work_tree(const char *root)
+{
+    char *dir = pt_xstrdup(root);
+    for (;;) {
+        char *git = pt_path_join(dir, ".git");
+        struct stat st;
+        bool here = lstat(git, &st) == 0;
+        free(git);
+        if (here)
+            return dir;
+        char *slash = strrchr(dir, '/');
+        if (!slash || strcmp(dir, "/") == 0) {
+            free(dir);
+            return NULL;
+        }
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    }
+}
+
+/* `git check-ignore`: true only when git says the path is ignored. */
+static bool git_ignores(const char *tree, const char *path)
+{
+    const char *const argv[] = {"git", "-C", tree, "check-ignore", "-q", "--", path, NULL};
+    struct pt_subprocess_result res;
+    if (pt_subprocess_run(argv, NULL, 0, &res, NULL) != PT_OK)
+        return false;
+    bool ignored = res.exit_code == 0;
+    pt_subprocess_free(&res);
+    return ignored;
+}
+
+static void storage_warnings(const struct pt_project *p, struct pt_doctor *d)
+{
+    if (d->storage.kind == PT_STORAGE_CONTAINER || d->storage.kind == PT_STORAGE_MEMORY)
+        warn(d, pt_xasprintf(_("the backups in %s are %s"), p->backups,
+                             pt_storage_verdict(&d->storage)));
+    if (d->storage.free_bytes >= 0 && d->next_backup_bytes > d->storage.free_bytes) {
+        char need[32], have[32];
+        pt_format_size(d->next_backup_bytes, need, sizeof(need));
+        pt_format_size(d->storage.free_bytes, have, sizeof(have));
+        warn(d, pt_xasprintf(_("only %s is free in %s; the next backup needs about %s"), have,
+                             d->storage.path, need));
+    }
+    /* Links resolved: a backups folder that is a link into media is inside it too. */
+    struct pt_error layout = {0};
+    if (pt_project_check_layout(p, &layout) != PT_OK)
+        warn(d, pt_xstrdup(layout.message));
+    pt_error_clear(&layout);
+    if (access(p->backups, F_OK) == 0 &&
+        (access(p->backups, W_OK) != 0 ||
+         (access(p->meta, F_OK) == 0 && access(p->meta, W_OK) != 0)))
+        warn(d, pt_xasprintf(_("the backup folder %s cannot be written (%s): no backup, restore "
+                               "or verify can be recorded there"),
+                             p->backups, strerror(errno)));
+    char *tree = git_work_tree(p->root);
+    if (tree && pt_path_within(tree, p->backups) && !git_ignores(tree, p->backups))
+        warn(d, pt_xasprintf(_("the backup folder %s is inside the git work tree %s and git "
+                               "does not ignore it: add it to .gitignore, so that backups, "
+                               "which hold all the data, are never committed"),
+                             p->backups, tree));
+    free(tree);
+}
+
+/* Mail that is switched on but cannot go out. */
+static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
+{
+    if (!pt_settings_bool(c, "notify.email.enabled"))
+        return;
+    char *url = pt_settings_string(c, "notify.smtp.url");
+    char *to = pt_settings_string(c, "notify.email.to");
+    char *user = pt_settings_string(c, "notify.smtp.user");
+    char *env = pt_settings_string(c, "notify.smtp.password_env");
+    if (!*url || !*to)
+        warn(d, pt_xstrdup(_("notify.email.enabled is true but notify.smtp.url or "
+                             "notify.email.to is empty: no mail can go out")));
+    else if (*user && !getenv(env))
+        warn(d, pt_xasprintf(_("the mail password variable %s is not set here; cron does not "
+                               "see your shell's variables either: set it at the top of "
+                               "`crontab -e`"),
+                             env));
+    free(env);
+    free(user);
+    free(to);
+    free(url);
+}
+
+static void offsite_state(struct pt_catalog *c, struct pt_doctor *d)
+{
+    d->offsite_enabled = pt_settings_bool(c, "offsite.enabled");
+    char *repo = pt_settings_string(c, "offsite.repository");
+    d->offsite_repository = pt_text_redact_url(repo);
+    d->restic_found = pt_offsite_restic_found();
+    d->newest_offsite = d->has_newest && d->newest.offsite_snapshot;
+    if ((*repo || d->offsite_enabled) && !d->restic_found)
+        warn(d, pt_xstrdup(_("restic, which makes the off-site copies, is not installed: sudo "
+                             "apt install restic")));
+    if (d->offsite_enabled && !*repo)
+        warn(d, pt_xstrdup(_("offsite.enabled is true but offsite.repository is empty: no "
+                             "off-site copy can be made")));
+    if (d->has_newest && !d->newest_offsite)
+        warn(d, pt_xasprintf(_("the newest backup, %s, has no off-site copy: it would not "
+                               "survive the loss of this machine (`poshtiban push`; see "
+                               "offsite.repository)"),
+                             d->newest.name));
+    free(repo);
+}
+
+static void advise(struct pt_doctor *d, char *text)
+{
+    d->codespace_advice =
+        pt_xrealloc(d->codespace_advice, (d->n_codespace_advice + 1) * sizeof(char *));
+    d->codespace_advice[d->n_codespace_advice++] = text;
+}
+
+/* What a codespace does to backups beyond where they are stored (README, "Codespaces"). */
+static void codespace_advice(struct pt_doctor *d)
+{
+    if (d->storage.kind != PT_STORAGE_WORKSPACE && d->storage.safe_place) {
+        char *place = pt_l10n_rtl() ? pt_bidi_isolate(d->storage.safe_place)
+                                    : pt_xstrdup(d->storage.safe_place);
+        advise(d, pt_xasprintf(_("keep the backups in %s: it is kept across rebuilds and stops"),
+                               place));
+        free(place);
+    }
+    advise(d, pt_xstrdup(_("a codespace left stopped is deleted after its retention period (30 "
+                           "days by default), with everything in it: download copies, or send "
+                           "them off-site")));
+    advise(d, pt_xstrdup(_("cron runs only while the codespace runs: a stopped codespace takes "
+                           "no automatic backups, and cron must be started again with it")));
+    if (d->cron.start_hint)
+        advise(d, pt_xstrdup(d->cron.start_hint));
+    advise(d, pt_xstrdup(_("to download a backup without gh: in the editor's Explorer, right-click "
+                           "its folder or file and choose Download")));
+}
+
+static void automation_warnings(struct pt_doctor *d)
+{
+    const struct pt_cron_status *c = &d->cron;
+    if (!d->has_last_success)
+        warn(d, pt_xstrdup(_("there is no successful backup yet")));
+    else if (d->overdue) {
+        char age[64];
+        pt_format_age(d->last_success_age_s, age, sizeof(age));
+        warn(d, pt_xasprintf(_("the last successful backup, %s, was taken %s: backups are "
+                               "overdue"),
+                             d->last_success_name, age));
+    }
+    if (d->auto_enabled && !c->line)
+        warn(d, pt_xstrdup(_("auto.enabled is true but no crontab line runs `poshtiban auto`: "
+                             "run `poshtiban cron install`")));
+    if (!c->crontab_ok && (d->auto_enabled || c->line))
+        warn(d, pt_xstrdup(c->crontab_error));
+    if (c->line && !c->program_ok)
+        warn(d, pt_xasprintf(_("the crontab line runs %s, which is not there to run: install the "
+                               "line again with `poshtiban cron install`"),
+                             c->program ? c->program : "?"));
+    if (c->line && !c->auto_enabled)
+        warn(d, pt_xstrdup(_("the crontab line runs `poshtiban auto`, but auto.enabled is "
+                             "false, so it takes no backup: `poshtiban settings set "
+                             "auto.enabled true`")));
+    if (c->line && !c->daemon_running)
+        warn(d, pt_xasprintf(_("cron is not running, so the crontab line never runs: start it "
+                               "with `%s`"),
+                             c->start_command));
+    if (c->has_last_auto &&
+        (c->last_auto.status == PT_STATE_FAILED || c->last_auto.status == PT_STATE_INTERRUPTED))
+        warn(d, pt_xasprintf(_("the last automatic backup, %s, failed: %s"), c->last_auto.name,
+                             c->last_auto.error ? c->last_auto.error : "-"));
+}
+
+enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, struct pt_error *err)
+{
+    memset(d, 0, sizeof(*d));
+    d->backups_fit = -1;
+    d->last_success_age_s = -1;
+    enum pt_status rc = pt_storage_inspect(p->backups, &d->storage, err);
+    if (rc != PT_OK)
+        return rc;
+    struct pt_catalog *c = NULL;
+    if ((rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err)) != PT_OK)
+        return rc;
+
+    struct pt_preflight next;
+    pt_preflight_estimate(p, c, &next);
+    d->next_backup_bytes = next.needed_bytes;
+    d->last_backup_bytes = next.last_backup_bytes;
+    if (d->last_backup_bytes > 0 && d->storage.free_bytes >= 0)
+        d->backups_fit = d->storage.free_bytes / d->last_backup_bytes;
+
+    const char *cs = getenv("CODESPACES");
+    d->codespace = cs && strcmp(cs, "true") == 0;
+    const char *name = getenv("CODESPACE_NAME");
+    d->codespace_name = d->codespace && name && *name ? pt_xstrdup(name) : NULL;
+    const char *conn = getenv("SSH_CONNECTION");
+    d->ssh_server = ssh_server(conn);
+    d->ssh = d->ssh_server != NULL;
+
+    struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED, .limit = 1};
+    struct pt_record *newest = NULL;
+    size_t n = 0;
+    int64_t total;
+    if ((rc = pt_catalog_list(c, &f, &newest, &n, &total, err)) != PT_OK)
+        goto out;
+    if (n > 0) {
+        d->has_newest = true;
+        d->newest = newest[0];
+        memset(&newest[0], 0, sizeof(newest[0]));
+        bool dir = strcmp(d->newest.format, "dir") == 0;
+        char *user = user_name();
+        if (d->codespace)
+            d->download_command = pt_doctor_download_command(
+                d->newest.path, dir, d->codespace_name ? d->codespace_name : "NAME", NULL, NULL);
+        else if (d->ssh)
+            d->download_command = pt_doctor_download_command(d->newest.path, dir, NULL, conn, user);
+        free(user);
+        if (d->download_command && dir)
+            d->download_note = pt_xasprintf(_("%s is a folder, copied with -r; for one file "
+                                              "instead, run `poshtiban export %s` and download "
+                                              "the ZIP it names"),
+                                            d->newest.name, d->newest.name);
+        else if (d->codespace && !d->codespace_name)
+            d->download_note = pt_xstrdup(_("put the codespace's name (see `gh codespace list`) "
+                                            "in place of NAME"));
+    }
+    pt_record_list_free(newest, n);
+
+    d->auto_enabled = pt_settings_bool(c, "auto.enabled");
+    d->interval_hours = pt_settings_int(c, "auto.interval_hours");
+    if ((rc = pt_schedule_read(c, p->now_ms, &d->schedule, err)) != PT_OK)
+        goto out;
+    d->schedule_reason = pt_schedule_reason(&d->schedule);
+
+    struct pt_backup_stats stats;
+    if ((rc = pt_stats_backups(c, p->now_ms, &stats, err)) != PT_OK)
+        goto out;
+    if (stats.last_success_at) {
+        d->has_last_success = true;
+        d->last_success_name = stats.last_success_name;
+        d->last_success_at = stats.last_success_at;
+        d->last_success_age_s = stats.last_success_age_s;
+        stats.last_success_name = stats.last_success_at = NULL;
+        int64_t limit = d->auto_enabled ? 2 * d->interval_hours * 3600 : DAY_S;
+        d->overdue = d->last_success_age_s > limit;
+    }
+    pt_backup_stats_free(&stats);
+    mail_warnings(c, d);
+    offsite_state(c, d);
+    pt_catalog_close(c);
+    c = NULL;
+
+    if ((rc = pt_cron_status(p, &d->cron, err)) != PT_OK)
+        goto out;
+    storage_warnings(p, d);
+    automation_warnings(d);
+    if (d->codespace)
+        codespace_advice(d);
+out:
+    pt_catalog_close(c);
+    return rc;
+}
+
+void pt_doctor_free(struct pt_doctor *d)
+{
+    pt_storage_free(&d->storage);
+    free(d->codespace_name);
+    free(d->ssh_server);
+    pt_record_free(&d->newest);
+    free(d->download_command);
+    free(d->download_note);
+    free(d->offsite_repository);
+    pt_cron_status_free(&d->cron);
+    free(d->schedule_reason);
+    free(d->last_success_name);
+    free(d->last_success_at);
+    for (size_t i = 0; i < d->n_warnings; i++)
+        free(d->warnings[i]);
+    free(d->warnings);
+    for (size_t i = 0; i < d->n_codespace_advice; i++)
+        free(d->codespace_advice[i]);
+    free(d->codespace_advice);
+    memset(d, 0, sizeof(*d));
+}
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *bytes_or_null(int64_t v)
+{
+    return v >= 0 ? json_integer(v) : json_null();
+}
+
+static json_t *time_or_null(int64_t ms)
+{
+    if (ms < 0)
+        return json_null();
+    char iso[32];
+    pt_time_iso(ms, iso);
+    return json_string(iso);
+}
+
+json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
+{
+    const struct pt_storage *s = &d->storage;
+    const struct pt_mount *m = s->mount_known ? &s->mount : NULL;
+    json_t *storage = json_object();
+    json_object_set_new(storage, "path", string_or_null(s->path));
+    json_object_set_new(storage, "exists", json_boolean(s->exists));
+    json_object_set_new(storage, "fstype", string_or_null(m ? m->fstype : NULL));
+    json_object_set_new(storage, "mount_point", string_or_null(m ? m->mount_point : NULL));
+    json_object_set_new(storage, "mount_source", string_or_null(m ? m->source : NULL));
+    json_object_set_new(storage, "mount_root", string_or_null(m ? m->root : NULL));
+    json_object_set_new(storage, "free_bytes", bytes_or_null(s->free_bytes));
+    json_object_set_new(storage, "total_bytes", bytes_or_null(s->total_bytes));
+    json_object_set_new(storage, "kind", json_string(pt_storage_kind_name(s->kind)));
+    json_object_set_new(storage, "verdict", json_string(pt_storage_verdict(s)));
+    json_object_set_new(storage, "safe_place", string_or_null(s->safe_place));
+
+    json_t *env = json_object();
+    json_object_set_new(env, "codespace", json_boolean(d->codespace));
+    json_object_set_new(env, "codespace_name", string_or_null(d->codespace_name));
+    json_object_set_new(env, "container", json_boolean(s->container));
+    json_object_set_new(env, "ssh", json_boolean(d->ssh));
+    json_object_set_new(env, "ssh_server", string_or_null(d->ssh_server));
+    json_t *advice = json_array();
+    for (size_t i = 0; i < d->n_codespace_advice; i++)
+        json_array_append_new(advice, json_string(d->codespace_advice[i]));
+    json_object_set_new(env, "codespace_advice", advice);
+
+    json_t *newest = json_null(), *download = json_null();
+    if (d->has_newest) {
+        newest =
+            json_pack("{s:s, s:s, s:s, s:I}", "name", d->newest.name, "path", d->newest.path,
+                      "format", d->newest.format, "size_bytes", (json_int_t)d->newest.size_bytes);
+        if (d->download_command)
+            download = json_pack("{s:s, s:o}", "command", d->download_command, "note",
+                                 string_or_null(d->download_note));
+    }
+    json_t *autos = json_object();
+    json_object_set_new(autos, "enabled", json_boolean(d->auto_enabled));
+    json_object_set_new(autos, "interval_hours", json_integer(d->interval_hours));
+    json_object_set_new(autos, "due", json_boolean(d->schedule.due));
+    json_object_set_new(autos, "reason", string_or_null(d->schedule_reason));
+    json_object_set_new(autos, "next_due_at", time_or_null(d->schedule.next_ms));
+
+    json_t *last = json_null();
+    if (d->has_last_success)
+        last = json_pack("{s:s, s:s, s:I, s:b}", "name", d->last_success_name, "finished_at",
+                         d->last_success_at, "age_s", (json_int_t)d->last_success_age_s, "overdue",
+                         d->overdue);
+    json_t *warnings = json_array();
+    for (size_t i = 0; i < d->n_warnings; i++)
+        json_array_append_new(warnings, json_string(d->warnings[i]));
+
+    json_t *o = json_object();
+    json_object_set_new(o, "backup_root", json_string(p->backups));
+    json_object_set_new(o, "storage", storage);
+    json_object_set_new(o, "next_backup_bytes", json_integer(d->next_backup_bytes));
+    json_object_set_new(o, "backups_fit",
+                        d->backups_fit >= 0 ? json_integer(d->backups_fit) : json_null());
+    json_object_set_new(o, "environment", env);
+    json_object_set_new(o, "newest_backup", newest);
+    json_object_set_new(o, "download", download);
+    json_object_set_new(o, "offsite",
+                        json_pack("{s:b, s:s, s:b, s:b}", "enabled", d->offsite_enabled,
+                                  "repository", d->offsite_repository ? d->offsite_repository : "",
+                                  "restic_found", d->restic_found, "newest_pushed",
+                                  d->newest_offsite));
+    json_object_set_new(o, "cron", pt_cron_status_to_json(&d->cron));
+    json_object_set_new(o, "auto", autos);
+    json_object_set_new(o, "last_success", last);
+    json_object_set_new(o, "warnings", warnings);
+    return o;
+}

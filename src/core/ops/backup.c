@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/backup.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "engine/pack.h"
+#include "ops/backup-internal.h"
+#include "engine/compress.h"
+#include "engine/fixtures.h"
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "engine/manifest.h"
+#include "engine/media.h"
+#include "ops/naming.h"
+#include "poshtiban/clock.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/testhooks.h"
+#include "poshtiban/timefmt.h"
+#include "engine/reader.h"
+#include "engine/report.h"
+#include "engine/schema.h"
+#include "engine/snapshot.h"
+#include "poshtiban/l10n.h"
+
+/* Anything that makes a file name, except what could be taken for an id or "latest". */
+static bool valid_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 200 || name[0] == '.' || strspn(name, "0123456789") == len ||
+        strcmp(name, "latest") == 0)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            return false;
+    json_t *utf8 = json_stringn(name, len); /* jansson refuses what is not UTF-8 */
+    bool ok = utf8 != NULL;
+    json_decref(utf8);
+    return ok;
+}
+
+/*
+ * Every progress report of a create passes here. For the crash tests, a
+ * build with test hooks kills itself at the Nth ($POSHTIBAN_TEST_KILL_AFTER).
+ */
+struct relay {
+    const struct pt_monitor *outer;
+    long kill_after, count;
+};
+
+static void relay_progress(const struct pt_progress *p, void *user)
+{
+    struct relay *r = user;
+    if (r->kill_after > 0 && ++r->count >= r->kill_after)
+        raise(SIGKILL);
+    if (r->outer && r->outer->progress)
+        r->outer->progress(p, r->outer->user);
+}
+
+static bool cancelled(const struct pt_monitor *m)
+{
+    return m && m->cancel && atomic_load(m->cancel);
+}
+
+static json_t *settings_used(struct pt_catalog *c, const char *format, bool media)
+{
+    json_t *s = json_object();
+    json_object_set_new(s, "backup.format", json_string(format));
+    json_object_set_new(s, "backup.compress", json_boolean(pt_settings_bool(c, "backup.compress")));
+    json_object_set_new(s, "backup.compression_level",
+                        json_integer(pt_settings_int(c, "backup.compression_level")));
+    json_object_set_new(s, "backup.include_media", json_boolean(media));
+    json_object_set_new(s, "fixtures.datetime_utc",
+                        json_boolean(pt_settings_bool(c, "fixtures.datetime_utc")));
+    char *lang = pt_settings_string(c, "ui.language");
+    json_object_set_new(s, "ui.language", json_string(lang));
+    free(lang);
+    return s;
+}
+
+static bool is_through_table(const struct pt_schema *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_tables; i++)
+        for (size_t j = 0; j < s->tables[i].n_m2m; j++)
+            if (strcmp(s->tables[i].m2m[j].through, name) == 0)
+                return true;
+    return false;
+}
+
+/* Adds a warning that counts something: fmt holds one %s, the count in the user's digits. */
+static void warn_count(json_t *warnings, const char *fmt, int64_t count)
+{
+    char *n = pt_l10n_int(count);
+    char *w = pt_xasprintf(fmt, n);
+    json_array_append_new(warnings, json_string(w));
+    free(w);
+    free(n);
+}
+
+/*
+ * The folder of the newest completed backup in format dir that holds media:
+ * unchanged media are linked to its files. NULL when there is none.
+ */
+static char *previous_media(struct pt_catalog *c)
+{
+    struct pt_catalog_filter filter = {
+        .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
+    struct pt_record *records = NULL;
+    size_t n = 0;
+    int64_t total;
+    char *found = NULL;
+    if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) != PT_OK)
+        return NULL;
+    for (size_t i = 0; i < n && !found; i++)
+        if (records[i].include_media && records[i].path && strcmp(records[i].format, "dir") == 0)
+            found = pt_xstrdup(records[i].path);
+    pt_record_list_free(records, n);
+    return found;
+}
+
+static void schema_warnings(const struct pt_schema *s, json_t *warnings)
+{
+    for (size_t i = 0; i < s->n_tables; i++) {
+        const struct pt_table *t = &s->tables[i];
+        if (t->fixture || strcmp(t->name, "django_migrations") == 0 || is_through_table(s, t->name))
+            continue;
+        char *w = pt_xasprintf(
+            t->is_virtual ? _("table %s is a virtual table; its rows are in database.sqlite3 only")
+                          : _("table %s is not a Django model; its rows are in database.sqlite3 "
+                              "only"),
+            t->name);
+        json_array_append_new(warnings, json_string(w));
+        free(w);
+    }
+}
+
+/* Everything that goes into the folder; nothing outside work is touched. */
+/*
+ * The record's finish: its duration measured on a clock that only moves
+ * forward, from clock_start, and its finish time the command's "now" plus
+ * that duration.
+ */
+static void stamp_finish(const struct pt_project *p, struct pt_record *r, int64_t clock_start)
+{
+    char iso[32];
+    r->duration_ms = pt_clock_elapsed_ms() - clock_start;
+    pt_time_iso(p->now_ms + r->duration_ms, iso);
+    free(r->finished_at);
+    r->finished_at = pt_xstrdup(iso);
+}
+
+/* The snapshot compressed on a thread of its own, while the fixtures are written. */
+struct squeeze {
+    char *src, *dest;
+    int level;
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    enum pt_status rc;
+    struct pt_error err;
+    pthread_t thread;
+    bool running;
+};
+
+static void *squeeze_snapshot(void *user)
+{
+    struct squeeze *q = user;
+    q->rc = pt_compress_file_zstd(q->src, q->dest, q->level, q->hex, &q->size, &q->err);
+    return NULL;
+}
+
+static void squeeze_start(struct squeeze *q, const char *work, int level)
+{
+    q->src = pt_path_join(work, "database.sqlite3");
+    q->dest = pt_path_join(work, "database.sqlite3.zst");
+    q->level = level;
+    q->running = pthread_create(&q->thread, NULL, squeeze_snapshot, q) == 0;
+    if (!q->running)
+        q->rc = pt_error_set(&q->err, PT_EFAIL, _("cannot start a thread: %s"), strerror(errno));
+}
+
+/* Waits for the compressed snapshot; the plain one goes once it is written. */
+static enum pt_status squeeze_finish(struct squeeze *q, struct pt_manifest *manifest,
+                                     struct pt_error *err)
+{
+    if (q->running)
+        pthread_join(q->thread, NULL);
+    q->running = false;
+    enum pt_status rc = q->rc;
+    if (rc != PT_OK)
+        pt_error_set(err, rc, "%s", q->err.message ? q->err.message : _("failed"));
+    else if (unlink(q->src) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), q->src, strerror(errno));
+    else
+        pt_manifest_add(manifest, "database.sqlite3.zst", q->size, q->hex);
+    pt_error_clear(&q->err);
+    free(q->src);
+    free(q->dest);
+    q->src = q->dest = NULL;
+    return rc;
+}
+
+static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
+                            const char *work, int64_t clock_start, const struct pt_monitor *mon,
+                            struct pt_error *err)
+{
+    struct pt_manifest manifest = {0};
+    struct pt_schema schema = {0};
+    int64_t *rows = NULL;
+    sqlite3 *snap = NULL;
+    json_t *warnings = json_array();
+    json_t *settings = settings_used(c, r->format, r->include_media);
+    struct pt_backup_facts facts = {.record = r,
+                                    .source_path = p->database,
+                                    .media_included = r->include_media,
+                                    .media_path = r->include_media ? p->media : NULL,
+                                    .settings = settings,
+                                    .warnings = warnings,
+                                    .manifest = &manifest};
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    enum pt_status rc;
+    struct squeeze squeeze = {0};
+    /* Archives are compressed whole: their members stay plain. */
+    bool compress = pt_settings_bool(c, "backup.compress") && strcmp(r->format, "dir") == 0;
+    int level = (int)pt_settings_int(c, "backup.compression_level");
+    facts.fixtures_compression = compress ? PT_COMPRESSION_GZIP : PT_COMPRESSION_NONE;
+    facts.snapshot_compression = compress ? PT_COMPRESSION_ZSTD : PT_COMPRESSION_NONE;
+
+    if (mkdir(work, 0700) != 0) {
+        rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), work, strerror(errno));
+        goto out;
+    }
+    chmod(work, 0700);
+
+    pt_monitor_phase(mon, PT_PHASE_SNAPSHOT);
+    char *db_path = pt_path_join(work, "database.sqlite3");
+    rc = pt_snapshot_take(p->database, db_path, mon, err);
+    if (rc == PT_OK && compress)
+        squeeze_start(&squeeze, work, level);
+    else if (rc == PT_OK)
+        rc = pt_sha256_file(db_path, hex, &size, err);
+    if (rc == PT_OK && !compress)
+        pt_manifest_add(&manifest, "database.sqlite3", size, hex);
+    if (rc == PT_OK) {
+        if (sqlite3_open_v2(db_path, &snap, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot open the snapshot: %s"),
+                              sqlite3_errmsg(snap));
+    }
+    free(db_path);
+    if (rc != PT_OK)
+        goto out;
+    struct stat st;
+    facts.source_size = stat(p->database, &st) == 0 ? st.st_size : 0;
+
+    pt_monitor_phase(mon, PT_PHASE_FIXTURES);
+    if ((rc = pt_schema_read(snap, &schema, err)) != PT_OK)
+        goto out;
+    rows = pt_xcalloc(schema.n_tables + 1, sizeof(*rows));
+    struct pt_fixture_options fopts = {.datetime_utc = pt_settings_bool(c, "fixtures.datetime_utc"),
+                                       .compression = facts.fixtures_compression,
+                                       .gzip_level = pt_compression_gzip_level(level)};
+    for (size_t i = 0; compress && i < schema.n_tables; i++)
+        if (schema.tables[i].fixture) {
+            char *named = pt_xasprintf("%s.gz", schema.tables[i].fixture);
+            free(schema.tables[i].fixture);
+            schema.tables[i].fixture = named;
+        }
+    int64_t invalid = 0;
+    rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
+    if (squeeze.src) {
+        enum pt_status squeezed = squeeze_finish(&squeeze, &manifest, err);
+        rc = rc == PT_OK ? squeezed : rc;
+    }
+    if (rc != PT_OK)
+        goto out;
+    if (invalid > 0) {
+        warn_count(warnings,
+                   _("%s text values were not valid UTF-8; the JSON files hold them "
+                     "with U+FFFD, database.sqlite3 holds them exactly"),
+                   invalid);
+    }
+    schema_warnings(&schema, warnings);
+    for (size_t i = 0; i < schema.n_tables; i++)
+        pt_record_add_table(r, schema.tables[i].name, rows[i]);
+
+    if (r->include_media) {
+        pt_monitor_phase(mon, PT_PHASE_MEDIA);
+        struct pt_media_totals planned;
+        char *media_dest = pt_path_join(work, "media");
+        char *previous = previous_media(c);
+        rc = pt_media_measure(p->media, p->backups, &planned, err);
+        if (rc == PT_OK)
+            rc = pt_media_copy(p->media, media_dest, p->backups, previous, planned.bytes, mon,
+                               &manifest, &facts.media, err);
+        free(previous);
+        free(media_dest);
+        if (rc != PT_OK)
+            goto out;
+        if (facts.media.links_out > 0) {
+            warn_count(warnings,
+                       _("%s links in the media folder lead out of it and were left "
+                         "out"),
+                       facts.media.links_out);
+        }
+        if (facts.media.skipped > 0) {
+            warn_count(warnings, _("%s special files in the media folder were left out"),
+                       facts.media.skipped);
+        }
+        if (facts.media.share_failed > 0) {
+            char *n = pt_l10n_int(facts.media.share_failed);
+            char *w = pt_xasprintf(_("%s unchanged media files were copied, since they could "
+                                     "not be linked to the previous backup's: %s"),
+                                   n, strerror(facts.media.share_errno));
+            json_array_append_new(warnings, json_string(w));
+            free(w);
+            free(n);
+        }
+    }
+    if (cancelled(mon)) {
+        rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+        goto out;
+    }
+
+    pt_monitor_phase(mon, PT_PHASE_REPORT);
+    stamp_finish(p, r, clock_start);
+    r->status = PT_STATE_COMPLETED;
+    facts.schema = &schema;
+    facts.rows = rows;
+    json_t *report = pt_report_build(&facts);
+    rc = pt_report_write_summary(report, work, &manifest, err);
+    if (rc == PT_OK)
+        rc = pt_report_write_json(report, work, &manifest, err);
+    json_decref(report);
+    char *sums = pt_path_join(work, "SHA256SUMS");
+    if (rc == PT_OK)
+        rc = pt_manifest_write_sums(&manifest, sums, err);
+    if (rc == PT_OK && stat(sums, &st) == 0)
+        r->size_bytes = manifest.bytes + st.st_size;
+    free(sums);
+    /* A backup's files are never written again, and media may be shared with the next. */
+    if (rc == PT_OK && (pt_tree_read_only(work) != 0 || pt_fsync_dir(work) != 0))
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), work, strerror(errno));
+out:
+    if (squeeze.src)
+        squeeze_finish(&squeeze, &manifest, NULL);
+    if (rc != PT_OK)
+        r->status = PT_STATE_FAILED;
+    if (snap)
+        sqlite3_close(snap);
+    pt_schema_free(&schema);
+    pt_manifest_free(&manifest);
+    free(rows);
+    json_decref(warnings);
+    json_decref(settings);
+    return rc;
+}
+
+/* The format asked for, or the setting's, in its canonical spelling (*out, owned). */
+static enum pt_status resolve_format(struct pt_catalog *c, const char *requested, char **out,
+                                     struct pt_error *err)
+{
+    char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, "backup.format");
+    const struct pt_setting_def *def = pt_settings_find("backup.format");
+    *out = NULL;
+    enum pt_status rc = pt_settings_validate(def, format, out, err);
+    free(format);
+    return rc;
+}
+
+/* Packs the finished folder work into an archive beside it, with its .sha256. */
+static enum pt_status pack(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
+                           const char *work, const char *suffix, const struct pt_monitor *mon,
+                           struct pt_error *err)
+{
+    char *file = pt_xasprintf("%s%s", r->name, suffix);
+    char *archive = pt_path_join(p->tmp, file);
+    char *sidecar = pt_xasprintf("%s.sha256", archive);
+    char hex[PT_SHA256_HEX];
+    int64_t size = 0;
+    pt_monitor_phase(mon, PT_PHASE_ARCHIVE);
+    enum pt_status rc = pt_pack_backup(work, r->name, r->format,
+                                       (int)pt_settings_int(c, "backup.compression_level"), archive,
+                                       mon, hex, &size, err);
+    if (rc == PT_OK)
+        rc = pt_pack_write_sidecar(sidecar, hex, file, err);
+    if (rc == PT_OK) {
+        pt_remove_tree(work);
+        r->size_bytes = size;
+    } else {
+        unlink(archive);
+        unlink(sidecar);
+    }
+    free(sidecar);
+    free(archive);
+    free(file);
+    return rc;
+}
+
+/* Moves the finished backup (folder, or archive and .sha256) from tmp into the root. */
+static enum pt_status publish(const struct pt_project *p, const struct pt_record *r,
+                              const char *suffix, struct pt_error *err)
+{
+    char *file = pt_xasprintf("%s%s", r->name, suffix ? suffix : "");
+    char *from = pt_path_join(p->tmp, file);
+    enum pt_status rc = PT_OK;
+    if (suffix) {
+        char *sidecar_from = pt_xasprintf("%s.sha256", from);
+        char *sidecar_to = pt_xasprintf("%s.sha256", r->path);
+        if (rename(sidecar_from, sidecar_to) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot move the backup into %s: %s"), sidecar_to,
+                              strerror(errno));
+        free(sidecar_from);
+        free(sidecar_to);
+    }
+    if (rc == PT_OK && rename(from, r->path) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot move the backup into %s: %s"), r->path,
+                          strerror(errno));
+    if (rc == PT_OK && (pt_fsync_dir(p->backups) != 0 || pt_fsync_dir(p->tmp) != 0))
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), p->backups, strerror(errno));
+    free(from);
+    free(file);
+    return rc;
+}
+
+/* Removes whatever a failed create left in tmp or, after publishing, in the root. */
+static void discard(const struct pt_project *p, const struct pt_record *r, const char *suffix,
+                    bool published)
+{
+    char *work = pt_path_join(p->tmp, r->name);
+    pt_remove_tree(work);
+    if (suffix) {
+        char *archive = pt_xasprintf("%s%s", work, suffix);
+        char *sidecar = pt_xasprintf("%s.sha256", archive);
+        unlink(archive);
+        unlink(sidecar);
+        free(sidecar);
+        free(archive);
+    }
+    free(work);
+    if (published) {
+        char *sidecar = pt_xasprintf("%s.sha256", r->path);
+        pt_remove_tree(r->path);
+        unlink(sidecar);
+        free(sidecar);
+    }
+}
+
+enum pt_status pt_backup_check_input(const struct pt_project *p,
+                                     const struct pt_create_options *opts, struct pt_error *err)
+{
+    if (opts->name && !valid_name(opts->name))
+        return pt_error_set(err, PT_EINVAL,
+                            _("backup name \"%s\" is not allowed: any characters but / \\ and "
+                              "control characters, at most 200 bytes, not starting with a dot, "
+                              "not only digits (those are ids) and not \"latest\""),
+                            opts->name);
+    enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
+    if (rc == PT_OK)
+        rc = pt_project_check_layout(p, err);
+    if (rc != PT_OK)
+        return rc;
+    if (p->media_given) {
+        struct stat st;
+        if (stat(p->media, &st) != 0 || !S_ISDIR(st.st_mode))
+            return pt_error_set(err, PT_EINVAL, _("media folder %s is not a folder"), p->media);
+    }
+    return PT_OK;
+}
+
+enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_catalog *c,
+                                       const struct pt_create_options *opts,
+                                       const struct pt_monitor *outer, struct pt_record *out,
+                                       struct pt_error *err)
+{
+    struct relay relay = {.outer = outer};
+#ifdef PT_TEST_HOOKS
+    relay.kill_after = pt_test_hooks()->kill_after;
+#endif
+    int64_t clock_start = pt_clock_elapsed_ms();
+    struct pt_monitor monitor = {relay_progress, &relay, outer ? outer->cancel : NULL};
+    const struct pt_monitor *mon = &monitor;
+    struct pt_record r = {0};
+    char *format;
+    enum pt_status rc = resolve_format(c, opts->format, &format, err);
+    if (rc != PT_OK)
+        return rc;
+    if (opts->name && !pt_backup_name_free(p, c, opts->name)) {
+        free(format);
+        return pt_error_set(err, PT_EINVAL, _("a backup named %s exists already"), opts->name);
+    }
+    const char *suffix = pt_reader_archive_suffix(format);
+    char iso[32];
+    pt_time_iso(p->now_ms, iso);
+    r.name = opts->name ? pt_xstrdup(opts->name) : pt_backup_name_new(p, c, "backup", p->now_ms);
+    r.kind = opts->kind;
+    r.status = PT_STATE_RUNNING;
+    r.format = format;
+    r.path = pt_xasprintf("%s/%s%s", p->backups, r.name, suffix ? suffix : "");
+    r.created_at = pt_xstrdup(iso);
+    r.started_at = pt_xstrdup(iso);
+    r.include_media = p->media != NULL &&
+                      (opts->include_media >= 0 ? opts->include_media
+                                                : pt_settings_bool(c, "backup.include_media"));
+    r.verify_ok = -1;
+    r.pid = (long)getpid();
+    if ((rc = pt_catalog_insert(c, &r, err)) != PT_OK) {
+        pt_record_free(&r);
+        return rc;
+    }
+
+    char *work = pt_path_join(p->tmp, r.name);
+    bool published = false;
+    rc = build(p, c, &r, work, clock_start, mon, err);
+    if (rc == PT_OK && suffix)
+        rc = pack(p, c, &r, work, suffix, mon, err);
+    if (rc == PT_OK) {
+        pt_monitor_phase(mon, PT_PHASE_FINISH);
+        rc = publish(p, &r, suffix, err);
+        published = rc == PT_OK;
+    }
+    r.pid = 0;
+    if (rc == PT_OK) {
+        int64_t total_rows = 0;
+        for (size_t i = 0; i < r.n_tables; i++)
+            total_rows += r.tables[i].rows;
+        /* Told in the language of whoever reads it (pt_record_message). */
+        char *figures = pt_xasprintf("%zu %lld", r.n_tables, (long long)total_rows);
+        pt_record_set_message(&r, PT_MESSAGE_COMPLETED, figures);
+        free(figures);
+        rc = pt_catalog_update(c, &r, err);
+    }
+    if (rc != PT_OK) {
+        /* Free the space first: the catalog itself may need it to record the failure. */
+        discard(p, &r, suffix, published);
+        stamp_finish(p, &r, clock_start);
+        /* A cancel the user asked for is no failure: its own status, and no alarm. */
+        bool cancelled = rc == PT_ECANCELLED;
+        r.status = cancelled ? PT_STATE_CANCELLED : PT_STATE_FAILED;
+        r.size_bytes = 0;
+        pt_record_set_message(&r, cancelled ? PT_MESSAGE_CANCELLED : NULL, NULL);
+        free(r.error);
+        r.error = cancelled ? NULL : pt_xstrdup(err && err->message ? err->message : _("failed"));
+        pt_catalog_update(c, &r, NULL);
+    }
+    free(work);
+    if (out)
+        *out = r;
+    else
+        pt_record_free(&r);
+    return rc;
+}

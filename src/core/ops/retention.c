@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/retention.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/backup-internal.h"
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "base/lock.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
+#include "poshtiban/l10n.h"
+
+enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *c,
+                                 struct pt_retention_plan *plan, struct pt_error *err)
+{
+    memset(plan, 0, sizeof(*plan));
+    int64_t max_backups = pt_settings_int(c, "retention.max_backups");
+    int64_t max_age_days = pt_settings_int(c, "retention.max_age_days");
+    struct pt_catalog_filter filter = {.has_status = true, .status = PT_STATE_COMPLETED};
+    struct pt_record *records;
+    size_t n;
+    int64_t total;
+    enum pt_status rc = pt_catalog_list(c, &filter, &records, &n, &total, err);
+    if (rc != PT_OK)
+        return rc;
+    /* Newest first: the first completed and the first that verified ok are safe. */
+    size_t newest_ok = n;
+    for (size_t i = 0; i < n && newest_ok == n; i++)
+        if (records[i].verify_ok == 1)
+            newest_ok = i;
+    int64_t now = p->now_ms;
+    int64_t counted = 0;
+    plan->items = pt_xcalloc(n + 1, sizeof(*plan->items));
+    char *limit = pt_l10n_int(max_backups), *days = pt_l10n_int(max_age_days);
+    for (size_t i = 0; i < n; i++) {
+        struct pt_record *r = &records[i];
+        char *reason = NULL;
+        if (!r->pinned) {
+            counted++;
+            int64_t created;
+            if (counted > max_backups)
+                reason = pt_xasprintf(_("more than %s backups"), limit);
+            else if (max_age_days > 0 && pt_time_parse_iso(r->created_at, &created) &&
+                     now - created > max_age_days * 86400000LL)
+                reason = pt_xasprintf(_("older than %s days"), days);
+        }
+        if (reason && i != 0 && i != newest_ok) {
+            plan->items[plan->n].record = *r;
+            plan->items[plan->n].reason = reason;
+            plan->n++;
+            memset(r, 0, sizeof(*r));
+        } else {
+            free(reason);
+            plan->kept++;
+        }
+    }
+    free(limit);
+    free(days);
+    pt_record_list_free(records, n);
+    return PT_OK;
+}
+
+enum pt_status pt_retention_apply(const struct pt_project *p, struct pt_catalog *c,
+                                  const struct pt_retention_plan *plan, struct pt_error *err)
+{
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; i < plan->n && rc == PT_OK; i++)
+        rc = pt_backup_remove_locked(p, c, &plan->items[i].record, err);
+    return rc;
+}
+
+enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,
+                                  struct pt_retention_plan *plan, struct pt_error *err)
+{
+    memset(plan, 0, sizeof(*plan));
+    struct pt_catalog *c;
+    struct pt_lock lock = {-1};
+    enum pt_status rc = pt_catalog_open(&c, p, dry_run ? PT_CATALOG_READ : PT_CATALOG_WRITE, err);
+    if (rc != PT_OK)
+        return rc;
+    if (!dry_run && (rc = pt_lock_acquire(&lock, p, err)) != PT_OK) {
+        pt_catalog_close(c);
+        return rc;
+    }
+    rc = pt_retention_plan(p, c, plan, err);
+    if (rc == PT_OK && !dry_run)
+        rc = pt_retention_apply(p, c, plan, err);
+    pt_lock_release(&lock);
+    pt_catalog_close(c);
+    return rc;
+}
+
+void pt_retention_after_backup(const struct pt_project *p, struct pt_catalog *c)
+{
+    if (!pt_settings_bool(c, "retention.auto_cleanup"))
+        return;
+    struct pt_retention_plan plan;
+    if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
+        pt_retention_apply(p, c, &plan, NULL);
+    pt_retention_plan_free(&plan);
+}
+
+void pt_retention_plan_free(struct pt_retention_plan *plan)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        pt_record_free(&plan->items[i].record);
+        free(plan->items[i].reason);
+    }
+    free(plan->items);
+    memset(plan, 0, sizeof(*plan));
+}

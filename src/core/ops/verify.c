@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/verify.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "engine/compress.h"
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/timefmt.h"
+#include "engine/reader.h"
+#include "engine/schema.h"
+#include "base/sums.h"
+#include "poshtiban/text.h"
+#include "poshtiban/l10n.h"
+
+#define BUF_SIZE (256 * 1024)
+
+struct hashed {
+    char *path;
+    char sha256[PT_SHA256_HEX];
+};
+
+/* Checks a JSON file of ours line by line: "[", one object per line, "]". */
+struct json_lines {
+    char *line;
+    size_t len, cap;
+    int state; /* 0 before "[", 1 inside, 2 after "]" */
+    long lineno;
+    bool bad;
+};
+
+struct verify {
+    const struct pt_project *project;
+    const struct pt_record *record;
+    const struct pt_monitor *monitor;
+    struct pt_verify_result *result;
+    struct hashed *files;
+    size_t n_files, cap_files;
+    char *sums;     /* SHA256SUMS */
+    char *report;   /* backup_report.json */
+    char *snapshot; /* path of database.sqlite3 to check */
+    bool snapshot_is_temp;
+    bool snapshot_bad; /* a compressed snapshot that could not be unpacked: said already */
+    bool deep;         /* integrity_check and every JSON parsed */
+    unsigned char *buf;
+    int64_t done;
+};
+
+static void problem(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void problem(struct verify *v, const char *fmt, ...)
+{
+    va_list ap;
+    char *text = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
+    va_end(ap);
+    if (!text)
+        return;
+    /*
+     * One line, safe on a terminal and in JSON: SQLite's verdicts span
+     * lines, and names come from the backup's files.
+     */
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    char *shown = pt_text_printable(text);
+    free(text);
+    text = shown;
+    struct pt_verify_result *r = v->result;
+    r->problems = pt_xrealloc(r->problems, (r->n + 1) * sizeof(*r->problems));
+    r->problems[r->n++] = text;
+    r->ok = false;
+}
+
+static void json_line_end(struct json_lines *j)
+{
+    char *s = j->line;
+    size_t n = j->len;
+    j->lineno++;
+    j->len = 0;
+    if (j->bad)
+        return;
+    if (j->state == 0) {
+        if (n == 1 && s[0] == '[')
+            j->state = 1;
+        else if (n == 2 && s[0] == '[' && s[1] == ']')
+            j->state = 2;
+        else
+            j->bad = true;
+        return;
+    }
+    if (j->state == 2 || n == 0) {
+        j->bad = true;
+        return;
+    }
+    if (n == 1 && s[0] == ']') {
+        j->state = 2;
+        return;
+    }
+    if (s[n - 1] == ',')
+        n--;
+    json_t *o = json_loadb(s, n, 0, NULL);
+    if (!json_is_object(o))
+        j->bad = true;
+    json_decref(o);
+}
+
+/*
+ * One row per line; no row of a fixture is this long (a BLOB of ~48 MB in
+ * base64). Past it the file is called bad rather than held in memory.
+ */
+#define JSON_LINE_MAX ((size_t)64 << 20)
+
+static void json_lines_feed(struct json_lines *j, const char *data, size_t n)
+{
+    for (size_t i = 0; i < n && !j->bad; i++) {
+        if (data[i] == '\n') {
+            json_line_end(j);
+            continue;
+        }
+        if (j->len + 1 >= JSON_LINE_MAX) {
+            j->bad = true;
+            break;
+        }
+        if (j->len + 1 >= j->cap)
+            j->line = pt_xrealloc(j->line, j->cap = j->cap ? j->cap * 2 : 4096);
+        j->line[j->len++] = data[i];
+    }
+}
+
+static bool json_lines_ok(struct json_lines *j)
+{
+    if (j->len > 0)
+        json_line_end(j);
+    free(j->line);
+    return !j->bad && j->state == 2;
+}
+
+/* complete_database.json and fixtures/<label>.json, plain or gzip. */
+static bool streamed_json(const char *path, enum pt_compression *c)
+{
+    if (pt_compression_match(path, "complete_database.json", c))
+        return *c != PT_COMPRESSION_ZSTD;
+    if (strncmp(path, "fixtures/", 9) != 0 || strchr(path + 9, '/'))
+        return false;
+    size_t n = strlen(path);
+    *c = n > 12 && strcmp(path + n - 3, ".gz") == 0 ? PT_COMPRESSION_GZIP : PT_COMPRESSION_NONE;
+    return true;
+}
+
+/* A member as it is read: hashed as stored, counted for progress, kept when small and wanted. */
+struct tee {
+    struct verify *v;
+    struct pt_reader *rd;
+    const struct pt_entry *e;
+    EVP_MD_CTX *md;
+    bool keep;
+    char *kept;
+    size_t kept_len, kept_cap;
+    /* The report: only what precedes its top-level "files" (scanned as it streams). */
+    bool head_only, cut;
+    int depth;
+    bool in_string, escaped, is_key, files_key;
+    size_t comma, string_start;
+};
+
+/*
+ * Follows the report's JSON byte by byte, at the top level only, until the
+ * key "files": everything before its comma is what verify reads (name,
+ * tables); the list of files, 100,000 lines perhaps, is hashed as the rest
+ * is, but never kept (docs/backup-layout.md).
+ */
+static void scan_head(struct tee *t, size_t from)
+{
+    for (size_t i = from; i < t->kept_len && !t->cut; i++) {
+        char c = t->kept[i];
+        if (t->in_string) {
+            if (t->escaped)
+                t->escaped = false;
+            else if (c == '\\')
+                t->escaped = true;
+            else if (c == '"') {
+                t->in_string = false;
+                t->files_key = t->is_key && i - t->string_start == 5 &&
+                               memcmp(t->kept + t->string_start, "files", 5) == 0;
+            }
+            continue;
+        }
+        if (c == '"') {
+            t->in_string = true;
+            t->string_start = i + 1;
+            t->is_key = t->depth == 1 && t->is_key;
+        } else if (c == '{' || c == '[') {
+            t->depth++;
+            t->is_key = c == '{' && t->depth == 1;
+            if (t->is_key)
+                t->comma = i + 1;
+        } else if (c == '}' || c == ']') {
+            t->depth--;
+        } else if (c == ',' && t->depth == 1) {
+            t->comma = i;
+            t->is_key = true;
+        } else if (c == ':' && t->depth == 1) {
+            if (t->files_key) {
+                t->cut = true;
+                t->kept_len = t->comma;
+                t->kept[t->kept_len] = '\0';
+            }
+            t->is_key = false;
+        }
+    }
+}
+
+static ssize_t tee_read(void *user, void *buf, size_t len, struct pt_error *err)
+{
+    struct tee *t = user;
+    struct verify *v = t->v;
+    ssize_t n = pt_reader_read(t->rd, buf, len, err);
+    if (n <= 0)
+        return n;
+    EVP_DigestUpdate(t->md, buf, (size_t)n);
+    if (t->keep) {
+        if (t->kept_len + (size_t)n > PT_SMALL_FILE_MAX) {
+            pt_error_set(err, PT_EFAIL, _("%s is larger than poshtiban ever writes it: refused"),
+                         t->e->path);
+            return -1;
+        }
+        if (t->kept_len + (size_t)n + 1 > t->kept_cap)
+            t->kept = pt_xrealloc(t->kept, t->kept_cap = (t->kept_len + (size_t)n + 1) * 2);
+        memcpy(t->kept + t->kept_len, buf, (size_t)n);
+        t->kept_len += (size_t)n;
+        t->kept[t->kept_len] = '\0';
+        if (t->head_only) {
+            scan_head(t, t->kept_len - (size_t)n);
+            t->keep = !t->cut;
+        }
+    }
+    v->done += n;
+    if (v->monitor && v->monitor->progress) {
+        struct pt_progress p = {PT_PHASE_VERIFY, v->done, v->record->size_bytes, t->e->path};
+        v->monitor->progress(&p, v->monitor->user);
+    }
+    if (v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel)) {
+        pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+        return -1;
+    }
+    return n;
+}
+
+static bool verify_cancelled(const struct verify *v)
+{
+    return v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel);
+}
+
+/* What a damaged compressed member says: a problem of the backup, not a failure to read it. */
+static void damaged_member(struct verify *v, const char *path, struct pt_error *why)
+{
+    problem(v, "%s: %s", path, why->message ? why->message : _("damaged"));
+    pt_error_clear(why);
+}
+
+/* Every JSON line, decompressed as it streams; stops reading once it is bad. */
+static enum pt_status check_json(struct verify *v, struct tee *t, enum pt_compression c,
+                                 struct pt_error *err)
+{
+    struct json_lines jl = {0};
+    struct pt_unpack *u = pt_unpack_open(c, tee_read, t);
+    struct pt_error why = {0};
+    enum pt_status rc = PT_OK;
+    for (;;) {
+        ssize_t n = pt_unpack_read(u, v->buf, BUF_SIZE, &why);
+        if (n < 0 && pt_unpack_source_failed(u)) {
+            rc = pt_error_set(err, why.status ? why.status : PT_EFAIL, "%s",
+                              why.message ? why.message : _("failed"));
+            pt_error_clear(&why);
+        } else if (n < 0) {
+            damaged_member(v, t->e->path, &why);
+            jl.bad = true;
+        }
+        if (n <= 0)
+            break;
+        json_lines_feed(&jl, (const char *)v->buf, (size_t)n);
+        if (jl.bad)
+            break;
+    }
+    pt_unpack_close(u);
+    bool ok = json_lines_ok(&jl);
+    if (rc == PT_OK && !ok)
+        problem(v, _("%s: not valid JSON"), t->e->path);
+    return rc;
+}
+
+/* The snapshot, as a file SQLite can open: in place, or unpacked into tmp. */
+static enum pt_status take_snapshot(struct verify *v, struct tee *t, enum pt_compression c,
+                                    struct pt_error *err)
+{
+    if (v->snapshot || v->snapshot_bad) {
+        problem(v, _("%s: the backup holds a second snapshot"), t->e->path);
+        return PT_OK;
+    }
+    if (c == PT_COMPRESSION_NONE && !pt_reader_archive_suffix(v->record->format)) {
+        v->snapshot = pt_path_join(v->record->path, t->e->path);
+        return PT_OK;
+    }
+    v->snapshot =
+        pt_xasprintf("%s/verify-%ld-%s.sqlite3", v->project->tmp, (long)getpid(), v->record->name);
+    v->snapshot_is_temp = true;
+    bool damaged = false;
+    struct pt_error why = {0};
+    enum pt_status rc = pt_unpack_snapshot(c, tee_read, t, v->snapshot, &damaged, &why);
+    if (rc == PT_OK)
+        return PT_OK;
+    free(v->snapshot);
+    v->snapshot = NULL;
+    v->snapshot_bad = true;
+    if (verify_cancelled(v)) {
+        pt_error_clear(&why);
+        return pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    }
+    if (damaged) {
+        damaged_member(v, t->e->path, &why);
+        return PT_OK;
+    }
+    rc = pt_error_set(err, PT_EFAIL, "%s", why.message ? why.message : _("failed"));
+    pt_error_clear(&why);
+    return rc;
+}
+
+static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd, void *user,
+                                  struct pt_error *err)
+{
+    struct verify *v = user;
+    if (e->type != PT_ENTRY_FILE)
+        return PT_OK;
+    enum pt_compression c = PT_COMPRESSION_NONE;
+    struct tee t = {.v = v, .rd = rd, .e = e, .md = EVP_MD_CTX_new()};
+    t.head_only = strcmp(e->path, "backup_report.json") == 0;
+    t.keep = strcmp(e->path, "SHA256SUMS") == 0 || t.head_only;
+    EVP_DigestInit_ex(t.md, EVP_sha256(), NULL);
+    enum pt_status rc = PT_OK;
+    if (pt_compression_match(e->path, "database.sqlite3", &c))
+        rc = take_snapshot(v, &t, c, err);
+    else if (v->deep && streamed_json(e->path, &c))
+        rc = check_json(v, &t, c, err);
+    /* The rest of the member, as stored, for its checksum. */
+    while (rc == PT_OK) {
+        ssize_t n = tee_read(&t, v->buf, BUF_SIZE, err);
+        if (n < 0)
+            rc = err && err->status ? err->status : PT_EFAIL;
+        if (n <= 0)
+            break;
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    EVP_DigestFinal_ex(t.md, digest, &dlen);
+    EVP_MD_CTX_free(t.md);
+    if (rc != PT_OK) {
+        free(t.kept);
+        return rc;
+    }
+    if (t.keep && strcmp(e->path, "SHA256SUMS") == 0) {
+        free(v->sums);
+        v->sums = t.kept ? t.kept : pt_xstrdup("");
+    } else if (t.head_only) {
+        free(v->report);
+        /* The head, closed where the files began: a whole JSON object again. */
+        v->report = t.cut ? pt_xasprintf("%s}", t.kept) : t.kept ? t.kept : pt_xstrdup("");
+        if (t.cut)
+            free(t.kept);
+    }
+    if (v->n_files == v->cap_files)
+        v->files = pt_xrealloc(v->files, (v->cap_files = v->cap_files ? v->cap_files * 2 : 64) *
+                                             sizeof(*v->files));
+    struct hashed *h = &v->files[v->n_files++];
+    h->path = pt_xstrdup(e->path);
+    pt_sha256_hex(digest, h->sha256);
+    return PT_OK;
+}
+
+static int compare_hashed(const void *a, const void *b)
+{
+    return strcmp(((const struct hashed *)a)->path, ((const struct hashed *)b)->path);
+}
+
+static void check_sums(struct verify *v)
+{
+    if (!v->sums) {
+        problem(v, _("SHA256SUMS: missing"));
+        return;
+    }
+    struct pt_sums sums;
+    pt_sums_parse(v->sums, &sums);
+    if (sums.malformed)
+        problem(v, _("SHA256SUMS: a line is not in sha256sum's form"));
+    if (sums.duplicates)
+        problem(v, _("SHA256SUMS: a file is listed twice"));
+    qsort(v->files, v->n_files, sizeof(*v->files), compare_hashed);
+    for (size_t i = 0; i < v->n_files; i++) {
+        const char *path = v->files[i].path;
+        if (i > 0 && strcmp(v->files[i - 1].path, path) == 0) {
+            problem(v, _("%s: the backup holds it twice"), path);
+            continue;
+        }
+        struct pt_sum *sum = pt_sums_find(&sums, path);
+        if (!sum) {
+            if (strcmp(path, "SHA256SUMS") != 0)
+                problem(v, _("%s: not listed in SHA256SUMS"), path);
+            continue;
+        }
+        sum->seen = true;
+        if (strcmp(sum->sha256, v->files[i].sha256) != 0)
+            problem(v, _("%s: checksum mismatch"), path);
+    }
+    for (size_t i = 0; i < sums.n; i++)
+        if (!sums.list[i].seen)
+            problem(v, _("%s: missing"), sums.list[i].path);
+    pt_sums_free(&sums);
+}
+
+/* SQLite asks this now and then during a long check: nonzero stops it. */
+static int stop_when_cancelled(void *user)
+{
+    const struct verify *v = user;
+    return v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel);
+}
+
+static void check_snapshot(struct verify *v)
+{
+    if (!v->snapshot) {
+        if (!v->snapshot_bad)
+            problem(v, _("database.sqlite3: missing"));
+        return;
+    }
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(v->snapshot, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        problem(v, _("database.sqlite3: cannot open: %s"), sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_progress_handler(db, 100000, stop_when_cancelled, v);
+    sqlite3_stmt *st;
+    const char *check = v->deep ? "PRAGMA integrity_check" : "PRAGMA quick_check";
+    if (sqlite3_prepare_v2(db, check, -1, &st, NULL) != SQLITE_OK) {
+        problem(v, _("database.sqlite3: integrity check failed: %s"), sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return;
+    }
+    int step = sqlite3_step(st);
+    const char *verdict = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    bool intact = verdict && strcmp(verdict, "ok") == 0;
+    if (!intact)
+        problem(v, _("database.sqlite3: integrity check failed: %s"),
+                verdict ? verdict : sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    /*
+     * The report's name and tables through SQLite's JSON functions, which
+     * walk the text: a report that lists 100,000 media files is never made
+     * into a tree (docs/backup-layout.md).
+     */
+    sqlite3_stmt *q = NULL;
+    char *named = NULL;
+    bool valid = v->report &&
+                 sqlite3_prepare_v2(db, "SELECT json_valid(?1), json_extract(?1, '$.name')", -1, &q,
+                                    NULL) == SQLITE_OK &&
+                 sqlite3_bind_text(q, 1, v->report, -1, SQLITE_STATIC) == SQLITE_OK &&
+                 sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1;
+    if (valid && sqlite3_column_type(q, 1) == SQLITE_TEXT)
+        named = pt_xstrdup((const char *)sqlite3_column_text(q, 1));
+    sqlite3_finalize(q);
+    if (!valid)
+        problem(v, _("backup_report.json: not valid JSON"));
+    else if (!named || strcmp(named, v->record->name) != 0)
+        problem(v, _("backup_report.json: it is the report of another backup (%s)"),
+                named ? named : "?");
+    free(named);
+    q = NULL;
+    if (valid && intact &&
+        sqlite3_prepare_v2(db,
+                           "SELECT json_extract(value, '$.name'), json_extract(value, '$.rows') "
+                           "FROM json_each(?1, '$.tables')",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(q, 1, v->report, -1, SQLITE_STATIC) == SQLITE_OK) {
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            if (sqlite3_column_type(q, 0) != SQLITE_TEXT)
+                continue;
+            const char *name = (const char *)sqlite3_column_text(q, 0);
+            int64_t want = sqlite3_column_int64(q, 1);
+            int64_t got = pt_schema_count_rows(db, name);
+            if (got != want) {
+                char *a = pt_l10n_int(got), *b = pt_l10n_int(want);
+                problem(v, _("database.sqlite3: table %s has %s rows, the report says %s"), name, a,
+                        b);
+                free(a);
+                free(b);
+            }
+        }
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* The archive file against the SHA-256 recorded beside it when it was made. */
+static void check_archive_file(struct verify *v)
+{
+    const char *file = strrchr(v->record->path, '/');
+    file = file ? file + 1 : v->record->path;
+    char *sidecar = pt_xasprintf("%s.sha256", v->record->path);
+    char *recorded = pt_read_file(sidecar, 4096, NULL);
+    char hex[PT_SHA256_HEX];
+    if (!recorded || strlen(recorded) < 64)
+        problem(v, _("%s.sha256: missing"), file);
+    else if (pt_sha256_file(v->record->path, hex, NULL, NULL) != PT_OK)
+        problem(v, _("%s: cannot be read"), file);
+    else if (strncmp(hex, recorded, 64) != 0)
+        problem(v, _("%s: checksum mismatch"), file);
+    free(recorded);
+    free(sidecar);
+}
+
+enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_verify_result *result, struct pt_error *err)
+{
+    memset(result, 0, sizeof(*result));
+    result->ok = true;
+    struct pt_catalog *c;
+    struct pt_record r = {0};
+    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    if (rc != PT_OK)
+        return rc;
+    if ((rc = pt_catalog_get(c, id, &r, err)) != PT_OK)
+        goto out;
+    if (r.status != PT_STATE_COMPLETED) {
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("backup %s is not complete (%s): there is nothing to verify"), r.name,
+                          pt_state_label(r.status));
+        goto out;
+    }
+    struct verify v = {
+        .project = p, .record = &r, .monitor = monitor, .result = result, .deep = deep};
+    v.buf = pt_xmalloc(BUF_SIZE);
+    if (pt_reader_archive_suffix(r.format))
+        check_archive_file(&v);
+    struct pt_error walk_err = {0};
+    enum pt_status walked = pt_reader_walk(&r, check_entry, &v, &walk_err);
+    if (walked == PT_ECANCELLED) {
+        rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    } else {
+        if (walked != PT_OK) {
+            problem(&v, "%s", walk_err.message ? walk_err.message : _("cannot be read"));
+        } else {
+            check_sums(&v);
+            check_snapshot(&v);
+        }
+        char iso[32];
+        pt_time_iso(p->now_ms, iso);
+        free(r.verified_at);
+        r.verified_at = pt_xstrdup(iso);
+        r.verify_ok = result->ok ? 1 : 0;
+        rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
+    }
+    pt_error_clear(&walk_err);
+    if (v.snapshot_is_temp && v.snapshot)
+        unlink(v.snapshot);
+    free(v.snapshot);
+    free(v.sums);
+    free(v.report);
+    for (size_t i = 0; i < v.n_files; i++)
+        free(v.files[i].path);
+    free(v.files);
+    free(v.buf);
+out:
+    pt_catalog_close(c);
+    if (out && rc == PT_OK)
+        *out = r;
+    else
+        pt_record_free(&r);
+    return rc;
+}
+
+void pt_verify_result_free(struct pt_verify_result *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->problems[i]);
+    free(r->problems);
+    memset(r, 0, sizeof(*r));
+}

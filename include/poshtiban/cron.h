@@ -14,7 +14,7 @@
 #define PT_CRON_DEFAULT_MINUTES 15
 
 struct pt_cron_options {
-    const char *program; /* absolute path of the poshtiban to run */
+    const char *program; /* absolute path of the poshtiban to run; NULL: this program */
     const char *lang;    /* --lang for the line (the mails' language), NULL for none */
     int every_minutes;   /* 1 to 60; 0 for PT_CRON_DEFAULT_MINUTES */
 };

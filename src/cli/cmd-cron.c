@@ -9,26 +9,6 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/cron.h"
 
-/* This program's own absolute path, for the crontab line. */
-static char *self_path(void)
-{
-    for (size_t size = 256;; size *= 2) {
-        char *buf = malloc(size);
-        if (!buf)
-            return NULL;
-        ssize_t n = readlink("/proc/self/exe", buf, size);
-        if (n < 0) {
-            free(buf);
-            return NULL;
-        }
-        if ((size_t)n < size) {
-            buf[n] = '\0';
-            return buf;
-        }
-        free(buf);
-    }
-}
-
 static void print_status(const struct pt_cron_status *s)
 {
     char *text;
@@ -138,16 +118,10 @@ int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
     long long minutes = 0;
     if (every && (!pt_cli_parse_count(every, &minutes) || minutes < 1 || minutes > 60))
         return pt_cli_usage("cron", _("--every takes minutes from 1 to 60, not \"%s\""), every);
-    char *program = self_path();
-    if (!program)
-        return pt_cli_fail(PT_EFAIL, _("cannot find the path of this program: %s"),
-                           strerror(errno));
-    struct pt_cron_options opts = {
-        .program = program, .lang = cli->lang, .every_minutes = (int)minutes};
+    struct pt_cron_options opts = {.lang = cli->lang, .every_minutes = (int)minutes};
     char *line = NULL;
     bool replaced = false;
     enum pt_status rc = pt_cron_install(&cli->project, &opts, &line, &replaced, &err);
-    free(program);
     if (rc != PT_OK)
         return pt_cli_error(&err);
     if (!cli->json)

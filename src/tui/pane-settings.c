@@ -200,18 +200,15 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
                 pt_app_message(app, PT_STYLE_OK, "%s", _("cron line removed"));
         } else {
             /* The line runs this very program; ui.language decides its language, when set. */
-            char *self = realpath("/proc/self/exe", NULL);
             char *language = pt_settings_string(app->catalog, "ui.language");
             bool from_setting = language && strcmp(language, "auto") != 0;
             free(language);
-            struct pt_cron_options opts = {.program = self ? self : "poshtiban",
-                                           .lang =
+            struct pt_cron_options opts = {.lang =
                                                from_setting ? NULL : pt_l10n_code(pt_l10n_lang())};
             char *line = NULL;
             bool replaced = false;
             rc = pt_cron_install(app->project, &opts, &line, &replaced, &err);
             free(line);
-            free(self);
             if (rc == PT_OK)
                 pt_app_message(app, PT_STYLE_OK,
                                _("cron line installed: `auto` runs every %s minutes"), every);

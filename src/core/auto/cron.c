@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,8 +82,14 @@ enum pt_status pt_cron_line(const struct pt_project *p, const struct pt_cron_opt
     int every = o->every_minutes ? o->every_minutes : PT_CRON_DEFAULT_MINUTES;
     if (every < 1 || every > 60)
         return pt_error_set(err, PT_EINVAL, _("--every takes minutes from 1 to 60, not %d"), every);
+    /* By default the line runs this very program, wherever it was installed. */
+    char *self = o->program ? NULL : realpath("/proc/self/exe", NULL);
+    const char *program = o->program ? o->program : self;
+    if (!program)
+        return pt_error_set(err, PT_EFAIL, _("cannot find the path of this program: %s"),
+                            strerror(errno));
     char *log = pt_autolog_path(p);
-    const char *paths[] = {o->program, p->root, p->database, p->backups, p->media, log};
+    const char *paths[] = {program, p->root, p->database, p->backups, p->media, log};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         if (paths[i] && !cron_safe(paths[i])) {
             enum pt_status rc = pt_error_set(
@@ -90,10 +97,12 @@ enum pt_status pt_cron_line(const struct pt_project *p, const struct pt_cron_opt
                 _("%s holds a backslash or a line break, which a crontab line cannot carry"),
                 paths[i]);
             free(log);
+            free(self);
             return rc;
         }
     }
-    char *cmd = pt_sh_quote(o->program);
+    char *cmd = pt_sh_quote(program);
+    free(self);
     add_arg(&cmd, "-C", p->root);
     if (!is_default(p->root, p->database, "db.sqlite3"))
         add_arg(&cmd, "--database", p->database);

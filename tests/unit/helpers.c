@@ -85,3 +85,24 @@ int pt_test_count_entries(const char *dir)
     closedir(d);
     return n;
 }
+
+int pt_test_catalog_setup(void **state)
+{
+    struct pt_test_catalog *f = pt_xcalloc(1, sizeof(*f));
+    f->dir = pt_test_tmpdir();
+    pt_test_project(&f->project, f->dir);
+    assert_int_equal(pt_catalog_open(&f->catalog, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
+    *state = f;
+    return 0;
+}
+
+int pt_test_catalog_teardown(void **state)
+{
+    struct pt_test_catalog *f = *state;
+    pt_catalog_close(f->catalog);
+    pt_project_free(&f->project);
+    pt_test_rmtree(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}

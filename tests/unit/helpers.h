@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 
 /* A new empty folder under $TMPDIR; the caller removes it with pt_test_rmtree(). */
@@ -25,5 +26,15 @@ json_t *pt_test_load_json(const char *path);
 void pt_test_project(struct pt_project *project, const char *dir);
 /* Entries in a folder other than . and .. (-1 when it does not exist). */
 int pt_test_count_entries(const char *dir);
+
+/* A fresh project (pt_test_project) and its catalog, open for writing. */
+struct pt_test_catalog {
+    char *dir;
+    struct pt_project project;
+    struct pt_catalog *catalog;
+};
+/* cmocka setup and teardown that make and remove a struct pt_test_catalog. */
+int pt_test_catalog_setup(void **state);
+int pt_test_catalog_teardown(void **state);
 
 #endif

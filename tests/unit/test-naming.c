@@ -8,33 +8,6 @@
 #include "ops/naming.h"
 #include "poshtiban/catalog.h"
 
-struct fixture {
-    char *dir;
-    struct pt_project project;
-    struct pt_catalog *catalog;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = pt_xcalloc(1, sizeof(*f));
-    f->dir = pt_test_tmpdir();
-    pt_test_project(&f->project, f->dir);
-    assert_int_equal(pt_catalog_open(&f->catalog, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    pt_catalog_close(f->catalog);
-    pt_project_free(&f->project);
-    pt_test_rmtree(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 /* A record of this name, and no file of it. */
 static void record_only(struct pt_catalog *c, const char *name)
 {
@@ -58,7 +31,7 @@ static void file_only(const char *dir, const char *name)
     free(path);
 }
 
-static void expect_name(struct fixture *f, const char *prefix, const char *want)
+static void expect_name(struct pt_test_catalog *f, const char *prefix, const char *want)
 {
     char *name = pt_backup_name_new(&f->project, f->catalog, prefix, f->project.now_ms);
     assert_string_equal(name, want);
@@ -67,7 +40,7 @@ static void expect_name(struct fixture *f, const char *prefix, const char *want)
 
 static void test_same_second(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     expect_name(f, "backup", "backup_20261126_100000");
     record_only(f->catalog, "backup_20261126_100000");
     expect_name(f, "backup", "backup_20261126_100000_2");
@@ -79,7 +52,7 @@ static void test_same_second(void **state)
 
 static void test_taken_on_disk_only(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     /* A folder, an archive of either format, or work in tmp holds a name. */
     file_only(f->project.backups, "pre_restore_20261126_100000");
     file_only(f->project.backups, "pre_restore_20261126_100000_2.zip");
@@ -92,7 +65,7 @@ static void test_taken_on_disk_only(void **state)
 
 static void test_taken_in_catalog_only(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     record_only(f->catalog, "pre_restore_20261126_100000");
     expect_name(f, "pre_restore", "pre_restore_20261126_100000_2");
     assert_false(pt_backup_name_free(&f->project, f->catalog, "pre_restore_20261126_100000"));
@@ -100,7 +73,7 @@ static void test_taken_in_catalog_only(void **state)
 
 static void test_utc(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     /* Tehran is 3:30 ahead; the name keeps UTC whatever the local zone. */
     setenv("TZ", "IRST-3:30", 1); /* POSIX form: no tzdata needed */
     tzset();
@@ -113,10 +86,13 @@ static void test_utc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_same_second, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_taken_on_disk_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_taken_in_catalog_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_utc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_second, pt_test_catalog_setup,
+                                        pt_test_catalog_teardown),
+        cmocka_unit_test_setup_teardown(test_taken_on_disk_only, pt_test_catalog_setup,
+                                        pt_test_catalog_teardown),
+        cmocka_unit_test_setup_teardown(test_taken_in_catalog_only, pt_test_catalog_setup,
+                                        pt_test_catalog_teardown),
+        cmocka_unit_test_setup_teardown(test_utc, pt_test_catalog_setup, pt_test_catalog_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

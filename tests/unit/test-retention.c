@@ -8,35 +8,8 @@
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 
-struct fixture {
-    char *dir;
-    struct pt_project project;
-    struct pt_catalog *catalog;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = pt_xcalloc(1, sizeof(*f));
-    f->dir = pt_test_tmpdir();
-    pt_test_project(&f->project, f->dir);
-    assert_int_equal(pt_catalog_open(&f->catalog, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    pt_catalog_close(f->catalog);
-    pt_project_free(&f->project);
-    pt_test_rmtree(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 /* A completed backup created on day (of November 2026), with flags. */
-static void add(struct fixture *f, int day, enum pt_state state, bool pinned, int verify_ok)
+static void add(struct pt_test_catalog *f, int day, enum pt_state state, bool pinned, int verify_ok)
 {
     struct pt_record r = {0};
     r.name = pt_xasprintf("backup_202611%02d_000000", day);
@@ -51,7 +24,7 @@ static void add(struct fixture *f, int day, enum pt_state state, bool pinned, in
     pt_record_free(&r);
 }
 
-static char *planned(struct fixture *f)
+static char *planned(struct pt_test_catalog *f)
 {
     struct pt_retention_plan plan;
     assert_int_equal(pt_retention_plan(&f->project, f->catalog, &plan, NULL), PT_OK);
@@ -69,7 +42,7 @@ static char *planned(struct fixture *f)
     return out;
 }
 
-static void expect_plan(struct fixture *f, const char *days)
+static void expect_plan(struct pt_test_catalog *f, const char *days)
 {
     char *got = planned(f);
     assert_string_equal(got, days);
@@ -78,7 +51,7 @@ static void expect_plan(struct fixture *f, const char *days)
 
 static void test_count_keeps_pinned_aside(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     assert_int_equal(pt_settings_set(f->catalog, "retention.max_backups", "3", NULL), PT_OK);
     add(f, 1, PT_STATE_COMPLETED, true, -1);
     for (int day = 2; day <= 6; day++)
@@ -91,7 +64,7 @@ static void test_count_keeps_pinned_aside(void **state)
 
 static void test_newest_verified_is_kept(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     assert_int_equal(pt_settings_set(f->catalog, "retention.max_backups", "1", NULL), PT_OK);
     add(f, 1, PT_STATE_COMPLETED, false, 1);
     add(f, 2, PT_STATE_COMPLETED, false, 0);
@@ -101,7 +74,7 @@ static void test_newest_verified_is_kept(void **state)
 
 static void test_age(void **state)
 {
-    struct fixture *f = *state;
+    struct pt_test_catalog *f = *state;
     assert_true(pt_time_parse_iso("2026-11-30T12:00:00Z", &f->project.now_ms));
     assert_int_equal(pt_settings_set(f->catalog, "retention.max_age_days", "3", NULL), PT_OK);
     for (int day = 20; day <= 29; day++)
@@ -116,9 +89,11 @@ static void test_age(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_count_keeps_pinned_aside, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_newest_verified_is_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_count_keeps_pinned_aside, pt_test_catalog_setup,
+                                        pt_test_catalog_teardown),
+        cmocka_unit_test_setup_teardown(test_newest_verified_is_kept, pt_test_catalog_setup,
+                                        pt_test_catalog_teardown),
+        cmocka_unit_test_setup_teardown(test_age, pt_test_catalog_setup, pt_test_catalog_teardown),
     };
     return cmocka_run_group_tests_name("retention", tests, NULL, NULL);
 }

@@ -12,10 +12,8 @@
 int pt_cli_fail(enum pt_status status, const char *fmt, ...)
 {
     va_list ap;
-    char *text = NULL;
     va_start(ap, fmt);
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    char *text = pt_xvasprintf(fmt, ap);
     va_end(ap);
     /* One line, and nothing in it a terminal would obey: names come from files. */
     char *shown = text ? pt_text_printable(text) : NULL;

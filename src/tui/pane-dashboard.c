@@ -126,7 +126,7 @@ static char *backups_text(const struct dashboard *d)
     char *all = pt_l10n_int(d->stats.total), *done = pt_l10n_int(d->stats.completed),
          *failed = pt_l10n_int(d->stats.failed);
     char *text =
-        pt_ui_format(_("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
+        pt_xasprintf(_("%s in all · %s completed · %s failed · %s"), all, done, failed, bytes);
     free(all);
     free(done);
     free(failed);
@@ -139,7 +139,7 @@ static char *last_good_text(const struct dashboard *d)
     char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
     pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
     char *name = pt_app_keep_whole(d->stats.last_success_name, false);
-    char *text = pt_ui_format(_("%s · %s UTC · takes %s on average"), name, at, took);
+    char *text = pt_xasprintf(_("%s · %s UTC · takes %s on average"), name, at, took);
     free(name);
     free(at);
     return text;
@@ -159,14 +159,14 @@ static char *storage_text(const struct dashboard *d, enum pt_style *style)
     bool no_repository = !d->stats.offsite.repository || !*d->stats.offsite.repository;
     char *text;
     if (alone)
-        text = pt_ui_format(no_repository
+        text = pt_xasprintf(no_repository
                                 ? _("%s free · only on this machine: poshtiban offsite init, "
                                     "or download one · %s")
                                 : _("%s free · the newest is not off-site yet: u in the list "
                                     "sends it · %s"),
                             free_s, verdict);
     else
-        text = pt_ui_format(_("%s free of %s · %s"), free_s, total_s, verdict);
+        text = pt_xasprintf(_("%s free of %s · %s"), free_s, total_s, verdict);
     *style = alone || lost ? PT_STYLE_WARN : PT_STYLE_NORMAL;
     return text;
 }
@@ -184,29 +184,29 @@ static char *automatic_text(const struct dashboard *d, enum pt_style *style)
     if (d->schedule_known && !d->schedule.due) {
         char next[32];
         pt_schedule_local_time(d->schedule.next_ms, next);
-        when = pt_ui_format(_("every %s hours · next %s"), every, next);
+        when = pt_xasprintf(_("every %s hours · next %s"), every, next);
     } else {
-        when = pt_ui_format(_("every %s hours · due now"), every);
+        when = pt_xasprintf(_("every %s hours · due now"), every);
         *style = PT_STYLE_WARN;
     }
     free(every);
     const struct pt_cron_status *c = &d->cron;
     char *text = NULL;
     if (d->cron_known && c->crontab_ok && !c->line)
-        text = pt_ui_format(_("%s · but NOTHING runs them: no crontab line (c in the settings, 4, "
+        text = pt_xasprintf(_("%s · but NOTHING runs them: no crontab line (c in the settings, 4, "
                               "installs it)"),
                             when);
     else if (d->cron_known && c->line && !c->program_ok)
-        text = pt_ui_format(_("%s · but NOTHING runs them: the crontab line runs a program that is "
+        text = pt_xasprintf(_("%s · but NOTHING runs them: the crontab line runs a program that is "
                               "gone (c in the settings, 4, twice)"),
                             when);
     else if (d->cron_known && c->line && !c->daemon_running)
-        text = pt_ui_format(_("%s · but NOTHING runs them: cron is not running (start it: %s)"),
+        text = pt_xasprintf(_("%s · but NOTHING runs them: cron is not running (start it: %s)"),
                             when, c->start_command ? c->start_command : "cron");
     if (text) {
         *style = PT_STYLE_WARN;
     } else if (d->storage_known && d->storage.codespace) {
-        text = pt_ui_format(_("%s · only while the codespace runs"), when);
+        text = pt_xasprintf(_("%s · only while the codespace runs"), when);
     }
     if (text) {
         free(when);
@@ -261,7 +261,7 @@ static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, i
     char *keep = pt_l10n_int(d->max_backups);
     rows[n++] = (struct summary_row){
         _("Settings"),
-        pt_ui_format(_("format %s · keep %s · media %s · automatic %s"), d->format, keep,
+        pt_xasprintf(_("format %s · keep %s · media %s · automatic %s"), d->format, keep,
                      d->include_media ? _("on") : _("off"), d->auto_enabled ? _("on") : _("off")),
         PT_STYLE_NORMAL, 1};
     free(keep);

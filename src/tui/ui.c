@@ -107,15 +107,6 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
     return used;
 }
 
-char *pt_ui_format(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = pt_xvasprintf(fmt, ap);
-    va_end(ap);
-    return text;
-}
-
 enum pt_style pt_ui_tone_style(enum pt_tone tone)
 {
     static const enum pt_style styles[] = {

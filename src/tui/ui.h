@@ -41,8 +41,6 @@ int pt_ui_attr(enum pt_style style);
  */
 int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_style style,
                enum pt_align align);
-/* printf into a new string; out of memory ends the program. */
-char *pt_ui_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The style of a tone of present/ (a status good, bad or a warning). */
 enum pt_style pt_ui_tone_style(enum pt_tone tone);
 /* printf-style pt_ui_text. */

@@ -61,13 +61,9 @@ static void problem(struct verify *v, const char *fmt, ...) __attribute__((forma
 static void problem(struct verify *v, const char *fmt, ...)
 {
     va_list ap;
-    char *text = NULL;
     va_start(ap, fmt);
-    if (vasprintf(&text, fmt, ap) < 0)
-        text = NULL;
+    char *text = pt_xvasprintf(fmt, ap);
     va_end(ap);
-    if (!text)
-        return;
     /*
      * One line, safe on a terminal and in JSON: SQLite's verdicts span
      * lines, and names come from the backup's files.

@@ -16,9 +16,7 @@ static char *isolate_recipe(const char *text)
     static const char heading[] = N_("To restore by hand, in this backup's folder (an archive "
                                      "unpacked first), with the app stopped:");
     size_t len = strlen(text);
-    char *out = malloc(len * 3 + 1), *o = out;
-    if (!out)
-        return NULL;
+    char *out = pt_xmalloc(len * 3 + 1), *o = out;
     bool recipe = false;
     for (const char *line = text; *line;) {
         size_t n = strcspn(line, "\n");

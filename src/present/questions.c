@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 
@@ -28,27 +29,24 @@ char *pt_present_question(enum pt_operation operation, const char *name, bool pi
                           size_t kept)
 {
     char *text = NULL;
-    int made = -1;
     switch (operation) {
     case PT_OP_DELETE:
-        made = pinned ? asprintf(&text,
-                                 _("Backup %s is pinned: retention keeps it. Delete it for good "
-                                   "anyway?"),
-                                 name)
-                      : asprintf(&text, _("Delete backup %s for good?"), name);
+        text = pinned ? pt_xasprintf(_("Backup %s is pinned: retention keeps it. Delete it for "
+                                       "good anyway?"),
+                                     name)
+                      : pt_xasprintf(_("Delete backup %s for good?"), name);
         break;
     case PT_OP_RESTORE:
-        made = asprintf(&text,
-                        _("Restore %s? The current state is saved first as a backup, so that one "
-                          "more restore undoes it."),
-                        name);
+        text =
+            pt_xasprintf(_("Restore %s? The current state is saved first as a backup, so that one "
+                           "more restore undoes it."),
+                         name);
         break;
     case PT_OP_PRUNE: {
         char *n = pt_l10n_int((int64_t)count), *k = pt_l10n_int((int64_t)kept);
-        made = asprintf(&text,
-                        P_("Delete this %s backup for good? %s completed stay.",
-                           "Delete these %s backups for good? %s completed stay.", count),
-                        n, k);
+        text = pt_xasprintf(P_("Delete this %s backup for good? %s completed stay.",
+                               "Delete these %s backups for good? %s completed stay.", count),
+                            n, k);
         free(n);
         free(k);
         break;
@@ -56,7 +54,5 @@ char *pt_present_question(enum pt_operation operation, const char *name, bool pi
     case PT_N_OPERATIONS:
         break;
     }
-    if (made < 0)
-        abort();
     return text;
 }

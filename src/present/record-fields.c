@@ -16,15 +16,12 @@ struct list {
     size_t n;
 };
 
-/* Takes value; out of memory ends the program, as the core's allocators do. */
+/* Takes value. */
 static void add(struct list *l, const char *label, char *value, enum pt_tone tone,
                 enum pt_value_kind kind)
 {
-    struct pt_field *more = realloc(l->items, (l->n + 1) * sizeof(*l->items));
-    if (!more)
-        abort();
-    l->items = more;
-    l->items[l->n++] = (struct pt_field){label, value ? value : strdup("-"), tone, kind};
+    l->items = pt_xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+    l->items[l->n++] = (struct pt_field){label, value ? value : pt_xstrdup("-"), tone, kind};
 }
 
 /* "Thursday 26 November 2026, 11:06 UTC", in the calendar and digits of the language. */
@@ -67,9 +64,9 @@ static void add_offsite(struct list *l, const struct pt_record *r)
             PT_TONE_GOOD, PT_VALUE_TEXT);
         free(at);
     } else if (r->offsite_error) {
-        add(l, _("Off-site"), strdup(r->offsite_error), PT_TONE_BAD, PT_VALUE_TEXT);
+        add(l, _("Off-site"), pt_xstrdup(r->offsite_error), PT_TONE_BAD, PT_VALUE_TEXT);
     } else if (r->status == PT_STATE_COMPLETED) {
-        add(l, _("Off-site"), strdup(_("no copy yet")), PT_TONE_WARN, PT_VALUE_TEXT);
+        add(l, _("Off-site"), pt_xstrdup(_("no copy yet")), PT_TONE_WARN, PT_VALUE_TEXT);
     }
 }
 
@@ -80,26 +77,26 @@ size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)
     /* A backup that did not complete has no folder and no media to speak of. */
     bool done = r->status == PT_STATE_COMPLETED;
     add(&l, _("ID"), pt_l10n_int(r->id), PT_TONE_PLAIN, PT_VALUE_COUNT);
-    add(&l, _("Name"), strdup(r->name), PT_TONE_TITLE, PT_VALUE_NAME);
-    add(&l, _("Status"), strdup(pt_state_label(r->status)), pt_present_state_tone(r->status),
+    add(&l, _("Name"), pt_xstrdup(r->name), PT_TONE_TITLE, PT_VALUE_NAME);
+    add(&l, _("Status"), pt_xstrdup(pt_state_label(r->status)), pt_present_state_tone(r->status),
         PT_VALUE_TEXT);
-    add(&l, _("Kind"), strdup(pt_kind_label(r->kind)), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    add(&l, _("Format"), strdup(r->format ? r->format : "-"), PT_TONE_PLAIN, PT_VALUE_TEXT);
+    add(&l, _("Kind"), pt_xstrdup(pt_kind_label(r->kind)), PT_TONE_PLAIN, PT_VALUE_TEXT);
+    add(&l, _("Format"), pt_xstrdup(r->format ? r->format : "-"), PT_TONE_PLAIN, PT_VALUE_TEXT);
     if (done)
-        add(&l, _("Path"), strdup(r->path ? r->path : "-"), PT_TONE_PLAIN, PT_VALUE_PATH);
+        add(&l, _("Path"), pt_xstrdup(r->path ? r->path : "-"), PT_TONE_PLAIN, PT_VALUE_PATH);
     add(&l, _("Created"), when(r->created_at), PT_TONE_PLAIN, PT_VALUE_TEXT);
     add(&l, _("Finished"), when(r->finished_at), PT_TONE_PLAIN, PT_VALUE_TEXT);
     pt_format_duration(r->duration_ms, buf, sizeof(buf));
-    add(&l, _("Duration"), strdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
+    add(&l, _("Duration"), pt_xstrdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
     pt_format_size(r->size_bytes, buf, sizeof(buf));
-    add(&l, _("Size"), strdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
+    add(&l, _("Size"), pt_xstrdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
     if (done)
-        add(&l, _("Media"), strdup(r->include_media ? _("included") : _("not included")),
+        add(&l, _("Media"), pt_xstrdup(r->include_media ? _("included") : _("not included")),
             PT_TONE_PLAIN, PT_VALUE_TEXT);
-    add(&l, _("Pinned"), strdup(r->pinned ? _("yes: retention keeps it") : _("no")), PT_TONE_PLAIN,
-        PT_VALUE_TEXT);
+    add(&l, _("Pinned"), pt_xstrdup(r->pinned ? _("yes: retention keeps it") : _("no")),
+        PT_TONE_PLAIN, PT_VALUE_TEXT);
     if (r->verify_ok < 0) {
-        add(&l, _("Verified"), strdup(_("never")), done ? PT_TONE_WARN : PT_TONE_PLAIN,
+        add(&l, _("Verified"), pt_xstrdup(_("never")), done ? PT_TONE_WARN : PT_TONE_PLAIN,
             PT_VALUE_TEXT);
     } else {
         char *at = when(r->verified_at);
@@ -112,7 +109,7 @@ size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)
     if (message)
         add(&l, _("Message"), message, PT_TONE_PLAIN, PT_VALUE_TEXT);
     if (r->error)
-        add(&l, _("Error"), strdup(r->error), PT_TONE_BAD, PT_VALUE_TEXT);
+        add(&l, _("Error"), pt_xstrdup(r->error), PT_TONE_BAD, PT_VALUE_TEXT);
     *fields = l.items;
     return l.n;
 }

@@ -129,9 +129,7 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     clamp(l, rows);
     load(l, app, rows);
     char *total = pt_l10n_int(l->total);
-    char *shown = NULL;
-    if (asprintf(&shown, P_("%s backup", "%s backups", l->total), total) < 0)
-        shown = NULL;
+    char *shown = pt_xasprintf(P_("%s backup", "%s backups", l->total), total);
     pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_DIM, PT_ALIGN_LEFT,
                 _("status: %s   kind: %s   name: %s   %s"),
                 l->status < 0 ? _("all") : pt_state_label((enum pt_state)l->status),

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "poshtiban/catalog.h"
+#include "poshtiban/project.h"
 #include "poshtiban/status.h"
 
 enum pt_setting_type {
@@ -60,6 +61,15 @@ enum pt_status pt_settings_get(struct pt_catalog *catalog, const char *key, char
 /* Validates and stores; on any error the stored value is kept. */
 enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, const char *text,
                                struct pt_error *err);
+
+/*
+ * What both faces do to change a setting: validates text for key (an
+ * unknown key is PT_ENOTFOUND, a bad value PT_EINVAL) before anything is
+ * created, then opens the catalog, creating it when needed, and stores the
+ * value. *stored (may be NULL; owned) gets the value as stored.
+ */
+enum pt_status pt_settings_save(const struct pt_project *project, const char *key, const char *text,
+                                char **stored, struct pt_error *err);
 
 /* Typed reads for the core; an unreadable value gives the default. */
 bool pt_settings_bool(struct pt_catalog *catalog, const char *key);

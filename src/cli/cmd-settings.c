@@ -59,44 +59,32 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
                            words[1]);
 
     struct pt_error err = {0};
-    struct pt_catalog *catalog;
-    enum pt_catalog_mode mode = want == 3 ? PT_CATALOG_WRITE : PT_CATALOG_READ;
+    char *value = NULL;
     if (want == 3) {
-        /* Refuse a bad value before the catalog (and the backup folder) is created. */
-        char *canonical;
-        if (pt_settings_validate(pt_settings_find(words[1]), words[2], &canonical, &err) != PT_OK)
+        /* A bad value is refused before the catalog (and the backup folder) is created. */
+        if (pt_settings_save(&cli->project, words[1], words[2], &value, &err) != PT_OK)
             return pt_cli_error(&err);
-        free(canonical);
-    }
-    if (pt_catalog_open(&catalog, &cli->project, mode, &err) != PT_OK)
-        return pt_cli_error(&err);
-    int code = 0;
-    if (want == 1) {
-        code = list(cli, catalog);
-    } else if (want == 2) {
-        char *value;
-        if (pt_settings_get(catalog, words[1], &value, &err) != PT_OK)
-            code = pt_cli_error(&err);
-        else if (cli->json)
-            code = pt_cli_print_json(json_pack(
-                "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
-        else
-            pt_cli_printf("%s\n", value);
-        free(value);
     } else {
-        if (pt_settings_set(catalog, words[1], words[2], &err) != PT_OK) {
+        struct pt_catalog *catalog;
+        if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+            return pt_cli_error(&err);
+        int code = 0;
+        if (want == 1)
+            code = list(cli, catalog);
+        else if (pt_settings_get(catalog, words[1], &value, &err) != PT_OK)
             code = pt_cli_error(&err);
-        } else {
-            char *value;
-            pt_settings_get(catalog, words[1], &value, NULL);
-            if (cli->json)
-                code = pt_cli_print_json(json_pack(
-                    "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
-            else
-                pt_cli_printf("%s = %s\n", words[1], value);
-            free(value);
-        }
+        pt_catalog_close(catalog);
+        if (want == 1 || code != 0)
+            return code;
     }
-    pt_catalog_close(catalog);
+    int code = 0;
+    if (cli->json)
+        code = pt_cli_print_json(json_pack(
+            "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
+    else if (want == 3)
+        pt_cli_printf("%s = %s\n", words[1], value);
+    else
+        pt_cli_printf("%s\n", value);
+    free(value);
     return code;
 }

@@ -254,31 +254,20 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
 /* Validates and stores text for def, and says how it went; false when refused. */
 static bool save(struct pt_app *app, const struct pt_setting_def *def, const char *text)
 {
-    {
-        /* The catalog may not exist yet: writing a setting creates it. */
-        struct pt_catalog *c = NULL;
-        struct pt_error err = {0};
-        char *canonical = NULL;
-        bool ok = pt_settings_validate(def, text, &canonical, &err) == PT_OK &&
-                  pt_catalog_open(&c, app->project, PT_CATALOG_WRITE, &err) == PT_OK &&
-                  pt_settings_set(c, def->key, text, &err) == PT_OK;
-        if (!ok) {
-            pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
-        } else {
-            char *stored = pt_settings_string(c, def->key);
-            if (strncmp(def->key, "ui.", 3) == 0)
-                pt_app_message(app, PT_STYLE_OK,
-                               _("saved: %s = %s; it applies when poshtiban starts next"), def->key,
-                               stored);
-            else
-                pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s"), def->key, stored);
-            free(stored);
-        }
-        pt_catalog_close(c);
-        pt_error_clear(&err);
-        free(canonical);
-        return ok;
-    }
+    /* The catalog may not exist yet: writing a setting creates it. */
+    struct pt_error err = {0};
+    char *stored = NULL;
+    bool ok = pt_settings_save(app->project, def->key, text, &stored, &err) == PT_OK;
+    if (!ok)
+        pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
+    else if (strncmp(def->key, "ui.", 3) == 0)
+        pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s; it applies when poshtiban starts next"),
+                       def->key, stored);
+    else
+        pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s"), def->key, stored);
+    free(stored);
+    pt_error_clear(&err);
+    return ok;
 }
 
 /* A boolean switches; a choice takes the next value. */

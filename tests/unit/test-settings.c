@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "poshtiban/settings.h"
@@ -163,6 +164,34 @@ static void test_unknown_key(void **state)
     pt_catalog_close(c);
 }
 
+/* What both faces call: a refused value creates nothing; a good one is stored as written back. */
+static void test_save_from_a_face(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    struct pt_project p;
+    pt_test_project(&p, dir);
+    struct pt_error err = {0};
+    char *stored = (char *)"untouched";
+    assert_int_equal(pt_settings_save(&p, "retention.max", "3", &stored, &err), PT_ENOTFOUND);
+    assert_null(stored);
+    pt_error_clear(&err);
+    assert_int_equal(pt_settings_save(&p, "retention.max_backups", "0", &stored, &err), PT_EINVAL);
+    assert_non_null(strstr(err.message, "retention.max_backups"));
+    pt_error_clear(&err);
+    assert_int_equal(access(p.catalog, F_OK), -1); /* nothing created for a bad value */
+    assert_int_equal(pt_settings_save(&p, "auto.enabled", "TRUE", &stored, &err), PT_OK);
+    assert_string_equal(stored, "true");
+    free(stored);
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open(&c, &p, PT_CATALOG_READ, NULL), PT_OK);
+    assert_true(pt_settings_bool(c, "auto.enabled"));
+    pt_catalog_close(c);
+    pt_project_free(&p);
+    pt_test_rmtree(dir);
+    free(dir);
+}
+
 static void test_json_is_typed(void **state)
 {
     (void)state;
@@ -185,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_valid_values),
         cmocka_unit_test(test_refusals_keep_value),
         cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_save_from_a_face),
         cmocka_unit_test(test_json_is_typed),
     };
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);

@@ -330,6 +330,30 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
     return rc;
 }
 
+enum pt_status pt_settings_save(const struct pt_project *p, const char *key, const char *text,
+                                char **stored, struct pt_error *err)
+{
+    if (stored)
+        *stored = NULL;
+    const struct pt_setting_def *def = pt_settings_find(key);
+    if (!def)
+        return unknown(key, err);
+    /* A bad value creates no catalog and no backup folder. */
+    char *canonical;
+    enum pt_status rc = pt_settings_validate(def, text, &canonical, err);
+    if (rc != PT_OK)
+        return rc;
+    free(canonical);
+    struct pt_catalog *c;
+    if ((rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err)) != PT_OK)
+        return rc;
+    rc = pt_settings_set(c, key, text, err);
+    if (rc == PT_OK && stored)
+        pt_settings_get(c, key, stored, NULL);
+    pt_catalog_close(c);
+    return rc;
+}
+
 bool pt_settings_bool(struct pt_catalog *catalog, const char *key)
 {
     char *v = pt_settings_string(catalog, key);

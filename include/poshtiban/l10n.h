@@ -51,10 +51,10 @@ char *pt_l10n_iso_date(const char *iso, enum pt_date_style style);
 char *pt_l10n_digits(const char *text);
 
 /* "1.5 KiB", "12 MiB": binary units, one decimal under 10. */
-void pt_format_size(int64_t bytes, char *buf, size_t len);
+void pt_l10n_size(int64_t bytes, char *buf, size_t len);
 /* "850 ms", "12.3 s", "4 min 5 s", "2 h 3 min". */
-void pt_format_duration(int64_t ms, char *buf, size_t len);
+void pt_l10n_duration(int64_t ms, char *buf, size_t len);
 /* "5 minutes ago"-style age from seconds; translated. */
-void pt_format_age(int64_t seconds, char *buf, size_t len);
+void pt_l10n_age(int64_t seconds, char *buf, size_t len);
 
 #endif

@@ -26,13 +26,13 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
     }
     if (s->free_bytes >= 0) {
         char free_text[32], total[32];
-        pt_format_size(s->free_bytes, free_text, sizeof(free_text));
-        pt_format_size(s->total_bytes, total, sizeof(total));
+        pt_l10n_size(s->free_bytes, free_text, sizeof(free_text));
+        pt_l10n_size(s->total_bytes, total, sizeof(total));
         pt_cli_printf(_("Free space: %s of %s\n"), free_text, total);
     }
     if (d->backups_fit >= 0) {
         char size[32];
-        pt_format_size(d->last_backup_bytes, size, sizeof(size));
+        pt_l10n_size(d->last_backup_bytes, size, sizeof(size));
         char *fit = pt_l10n_int(d->backups_fit);
         pt_cli_printf(P_("Room for %s more backup like the last one (%s)\n",
                          "Room for %s more backups like the last one (%s)\n",
@@ -47,7 +47,7 @@ static void print_rest(const struct pt_doctor *d)
 {
     if (d->has_newest) {
         char size[32];
-        pt_format_size(d->newest.size_bytes, size, sizeof(size));
+        pt_l10n_size(d->newest.size_bytes, size, sizeof(size));
         char *path = pt_cli_path(d->newest.path);
         pt_cli_printf(_("Newest backup: %s (%s)\n"), path, size);
         free(path);
@@ -68,7 +68,7 @@ static void print_rest(const struct pt_doctor *d)
     if (d->has_last_success) {
         char age[64];
         char *when = pt_l10n_iso_date(d->last_success_at, PT_DATE_TIME);
-        pt_format_age(d->last_success_age_s, age, sizeof(age));
+        pt_l10n_age(d->last_success_age_s, age, sizeof(age));
         char *name = pt_cli_name(d->last_success_name);
         pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), name, when, age);
         free(name);

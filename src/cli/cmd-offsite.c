@@ -89,7 +89,7 @@ static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         char size[32], iso[32];
         if (items[i].size_bytes >= 0)
-            pt_format_size(items[i].size_bytes, size, sizeof(size));
+            pt_l10n_size(items[i].size_bytes, size, sizeof(size));
         else
             snprintf(size, sizeof(size), "-");
         pt_time_iso(items[i].time_ms, iso);
@@ -330,7 +330,7 @@ int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_print_json(pt_record_to_json(&record));
     } else {
         char size[32];
-        pt_format_size(record.size_bytes, size, sizeof(size));
+        pt_l10n_size(record.size_bytes, size, sizeof(size));
         pt_cli_printf(_("Fetched %s from off-site and verified it: %s\n%s\n"), record.name, size,
                       record.path);
     }

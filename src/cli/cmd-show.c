@@ -65,7 +65,7 @@ static void print_record(const struct pt_record *r, json_t *files)
         json_t *f;
         json_array_foreach(files, i, f)
         {
-            pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
             fputs("  ", stdout);
             for (size_t w = pt_cli_width(buf); w < 10; w++)
                 fputc(' ', stdout);

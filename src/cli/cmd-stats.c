@@ -10,7 +10,7 @@
 static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d)
 {
     char size[32], took[32], age[64];
-    pt_format_size(b->bytes, size, sizeof(size));
+    pt_l10n_size(b->bytes, size, sizeof(size));
     char *total = pt_l10n_int(b->total), *done = pt_l10n_int(b->completed),
          *failed = pt_l10n_int(b->failed);
     pt_cli_printf(_("Backups: %s (%s completed, %s failed), %s\n"), total, done, failed, size);
@@ -19,12 +19,12 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     free(failed);
     if (b->last_success_at) {
         char *when = pt_l10n_iso_date(b->last_success_at, PT_DATE_TIME);
-        pt_format_age(b->last_success_age_s, age, sizeof(age));
+        pt_l10n_age(b->last_success_age_s, age, sizeof(age));
         char *name = pt_cli_name(b->last_success_name);
         pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), name, when, age);
         free(name);
         free(when);
-        pt_format_duration(b->average_duration_ms, took, sizeof(took));
+        pt_l10n_duration(b->average_duration_ms, took, sizeof(took));
         pt_cli_printf(_("Average duration: %s\n"), took);
     } else {
         pt_cli_printf("%s\n", _("Last successful backup: none"));
@@ -38,7 +38,7 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
         free(path);
         return;
     }
-    pt_format_size(d->size_bytes, size, sizeof(size));
+    pt_l10n_size(d->size_bytes, size, sizeof(size));
     pt_cli_printf(_("Database: %s (%s)\n"), path, size);
     free(path);
     size_t width = 0;

@@ -32,7 +32,7 @@ struct pt_column pt_present_list_column(enum pt_list_column column)
 void pt_present_list_row(const struct pt_record *r, struct pt_cell cells[PT_LIST_COLUMNS])
 {
     char size[48];
-    pt_format_size(r->size_bytes, size, sizeof(size));
+    pt_l10n_size(r->size_bytes, size, sizeof(size));
     /* 📌 pinned; ☁ has an off-site copy. */
     char *name = pt_xasprintf("%s%s%s", r->pinned ? "📌" : "", r->name ? r->name : "",
                               r->offsite_snapshot ? " ☁" : "");

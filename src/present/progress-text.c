@@ -14,7 +14,7 @@ static char *amount(const struct pt_progress *p, int64_t n)
     if (p->phase == PT_PHASE_FIXTURES)
         return pt_l10n_int(n);
     char size[48];
-    pt_format_size(n, size, sizeof(size));
+    pt_l10n_size(n, size, sizeof(size));
     return pt_xstrdup(size);
 }
 
@@ -44,7 +44,7 @@ void pt_present_progress(const struct pt_progress *p, int64_t elapsed_ms,
     free(rate);
     if (p->total > p->done && per_s > 0) {
         char left[48];
-        pt_format_duration((p->total - p->done) * 1000 / per_s, left, sizeof(left));
+        pt_l10n_duration((p->total - p->done) * 1000 / per_s, left, sizeof(left));
         text->left = pt_xasprintf(_("%s left"), left);
     }
 }

@@ -57,7 +57,7 @@ static void add_offsite(struct list *l, const struct pt_record *r)
         char iso[32], grew[32];
         pt_time_iso(r->offsite_at_ms, iso);
         char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
-        pt_format_size(r->offsite_bytes, grew, sizeof(grew));
+        pt_l10n_size(r->offsite_bytes, grew, sizeof(grew));
         add(l, _("Off-site"),
             pt_xasprintf(_("snapshot %s, %s UTC, the repository grew by %s"), r->offsite_snapshot,
                          at, grew),
@@ -86,9 +86,9 @@ size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)
         add(&l, _("Path"), pt_xstrdup(r->path ? r->path : "-"), PT_TONE_PLAIN, PT_VALUE_PATH);
     add(&l, _("Created"), when(r->created_at), PT_TONE_PLAIN, PT_VALUE_TEXT);
     add(&l, _("Finished"), when(r->finished_at), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    pt_format_duration(r->duration_ms, buf, sizeof(buf));
+    pt_l10n_duration(r->duration_ms, buf, sizeof(buf));
     add(&l, _("Duration"), pt_xstrdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    pt_format_size(r->size_bytes, buf, sizeof(buf));
+    pt_l10n_size(r->size_bytes, buf, sizeof(buf));
     add(&l, _("Size"), pt_xstrdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
     if (done)
         add(&l, _("Media"), pt_xstrdup(r->include_media ? _("included") : _("not included")),

@@ -36,8 +36,8 @@ char *pt_present_created(enum pt_status status, const struct pt_record *record, 
 {
     if (status == PT_OK) {
         char size[32], took[32];
-        pt_format_size(record->size_bytes, size, sizeof(size));
-        pt_format_duration(record->duration_ms, took, sizeof(took));
+        pt_l10n_size(record->size_bytes, size, sizeof(size));
+        pt_l10n_duration(record->duration_ms, took, sizeof(took));
         return sentence(_("Backup %s completed: %s in %s"), record->name, false, keep, size, took);
     }
     if (!why)
@@ -113,7 +113,7 @@ char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_
         return sentence(_("%s is off-site already (snapshot %s)"), pushed->name, false, keep,
                         snapshot, NULL);
     char grew[32];
-    pt_format_size(pushed->bytes_added, grew, sizeof(grew));
+    pt_l10n_size(pushed->bytes_added, grew, sizeof(grew));
     return sentence(_("Sent %s off-site: snapshot %s, the repository grew by %s"), pushed->name,
                     false, keep, snapshot, grew);
 }

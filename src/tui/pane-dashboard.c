@@ -105,11 +105,11 @@ static void banner(struct dashboard *d, WINDOW *win, int y, int x, int w)
         pt_ui_text(win, y, x + 1, w - 2, _("⚠ No backup yet: press n to take the first one"),
                    PT_STYLE_WARN, PT_ALIGN_LEFT);
     } else if (d->stats.last_success_age_s > limit) {
-        pt_format_age(d->stats.last_success_age_s, age, sizeof(age));
+        pt_l10n_age(d->stats.last_success_age_s, age, sizeof(age));
         pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_WARN, PT_ALIGN_LEFT,
                     _("⚠ The last successful backup is old: %s. Press n to take one now."), age);
     } else {
-        pt_format_age(d->stats.last_success_age_s, age, sizeof(age));
+        pt_l10n_age(d->stats.last_success_age_s, age, sizeof(age));
         pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_OK, PT_ALIGN_LEFT, _("✓ Backed up %s"), age);
     }
 }
@@ -122,7 +122,7 @@ static void label(WINDOW *win, int y, int x, const char *text)
 static char *backups_text(const struct dashboard *d)
 {
     char bytes[32];
-    pt_format_size(d->stats.bytes, bytes, sizeof(bytes));
+    pt_l10n_size(d->stats.bytes, bytes, sizeof(bytes));
     char *all = pt_l10n_int(d->stats.total), *done = pt_l10n_int(d->stats.completed),
          *failed = pt_l10n_int(d->stats.failed);
     char *text =
@@ -137,7 +137,7 @@ static char *last_good_text(const struct dashboard *d)
 {
     char took[32];
     char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
-    pt_format_duration(d->stats.average_duration_ms, took, sizeof(took));
+    pt_l10n_duration(d->stats.average_duration_ms, took, sizeof(took));
     char *name = pt_app_keep_whole(d->stats.last_success_name, false);
     char *text = pt_xasprintf(_("%s · %s UTC · takes %s on average"), name, at, took);
     free(name);
@@ -149,8 +149,8 @@ static char *last_good_text(const struct dashboard *d)
 static char *storage_text(const struct dashboard *d, enum pt_style *style)
 {
     char free_s[32], total_s[32];
-    pt_format_size(d->storage.free_bytes, free_s, sizeof(free_s));
-    pt_format_size(d->storage.total_bytes, total_s, sizeof(total_s));
+    pt_l10n_size(d->storage.free_bytes, free_s, sizeof(free_s));
+    pt_l10n_size(d->storage.total_bytes, total_s, sizeof(total_s));
     enum pt_storage_kind kind = d->storage.kind;
     bool lost = kind == PT_STORAGE_CONTAINER || kind == PT_STORAGE_MEMORY;
     const char *verdict = pt_storage_verdict(&d->storage);
@@ -298,7 +298,7 @@ static void draw_latest(struct dashboard *d, WINDOW *win, int y, int x, int h, i
     for (size_t i = 0; i < d->n_latest && (int)i < h - 2; i++) {
         const struct pt_record *r = &d->latest[i];
         char size[32];
-        pt_format_size(r->size_bytes, size, sizeof(size));
+        pt_l10n_size(r->size_bytes, size, sizeof(size));
         char *when = pt_l10n_iso_date(r->created_at, PT_DATE_BRIEF);
         bool ok = r->status == PT_STATE_COMPLETED;
         enum pt_style style = ok                              ? PT_STYLE_OK
@@ -327,7 +327,7 @@ static void draw_latest(struct dashboard *d, WINDOW *win, int y, int x, int h, i
 static void draw_database(struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
 {
     char size[32];
-    pt_format_size(app->database.size_bytes, size, sizeof(size));
+    pt_l10n_size(app->database.size_bytes, size, sizeof(size));
     char *title = pt_xasprintf(_("Database · %s"), app->database_ready ? size : "…");
     pt_ui_frame(win, y, x, h, w, title);
     free(title);

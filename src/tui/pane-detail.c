@@ -112,7 +112,7 @@ static void focus(void *state, struct pt_app *app)
         json_t *f;
         json_array_foreach(files, i, f)
         {
-            pt_format_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
             add_name(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
         }
     }

@@ -75,19 +75,19 @@ static void test_sizes_and_durations(void **state)
     char buf[64];
     pt_l10n_apply(PT_LANG_FA, "auto");
     /* Numbers only: the units come from the catalog, which this test does not load. */
-    pt_format_size(1536, buf, sizeof(buf));
+    pt_l10n_size(1536, buf, sizeof(buf));
     assert_non_null(strstr(buf, "۱٫۵"));
-    pt_format_size(200LL * 1024 * 1024, buf, sizeof(buf));
+    pt_l10n_size(200LL * 1024 * 1024, buf, sizeof(buf));
     assert_non_null(strstr(buf, "۲۰۰"));
-    pt_format_duration(12300, buf, sizeof(buf));
+    pt_l10n_duration(12300, buf, sizeof(buf));
     assert_non_null(strstr(buf, "۱۲٫۳"));
-    pt_format_duration(850, buf, sizeof(buf));
+    pt_l10n_duration(850, buf, sizeof(buf));
     assert_non_null(strstr(buf, "۸۵۰"));
     assert_null(strpbrk(buf, "0123456789"));
     pt_l10n_apply(PT_LANG_EN, "auto");
-    pt_format_size(1536, buf, sizeof(buf));
+    pt_l10n_size(1536, buf, sizeof(buf));
     assert_string_equal(buf, "1.5 KiB");
-    pt_format_duration(245000, buf, sizeof(buf));
+    pt_l10n_duration(245000, buf, sizeof(buf));
     assert_string_equal(buf, "4 min 5 s");
 }
 

@@ -45,23 +45,23 @@ static void test_sizes_and_durations(void **state)
 {
     (void)state;
     char buf[64];
-    pt_format_size(0, buf, sizeof(buf));
+    pt_l10n_size(0, buf, sizeof(buf));
     assert_string_equal(buf, "0 B");
-    pt_format_size(1023, buf, sizeof(buf));
+    pt_l10n_size(1023, buf, sizeof(buf));
     assert_string_equal(buf, "1023 B");
-    pt_format_size(1536, buf, sizeof(buf));
+    pt_l10n_size(1536, buf, sizeof(buf));
     assert_string_equal(buf, "1.5 KiB");
-    pt_format_size(200LL * 1024 * 1024, buf, sizeof(buf));
+    pt_l10n_size(200LL * 1024 * 1024, buf, sizeof(buf));
     assert_string_equal(buf, "200 MiB");
-    pt_format_duration(850, buf, sizeof(buf));
+    pt_l10n_duration(850, buf, sizeof(buf));
     assert_string_equal(buf, "850 ms");
-    pt_format_duration(12300, buf, sizeof(buf));
+    pt_l10n_duration(12300, buf, sizeof(buf));
     assert_string_equal(buf, "12.3 s");
-    pt_format_duration(245000, buf, sizeof(buf));
+    pt_l10n_duration(245000, buf, sizeof(buf));
     assert_string_equal(buf, "4 min 5 s");
-    pt_format_age(7200, buf, sizeof(buf));
+    pt_l10n_age(7200, buf, sizeof(buf));
     assert_string_equal(buf, "2 hours ago");
-    pt_format_age(86400, buf, sizeof(buf));
+    pt_l10n_age(86400, buf, sizeof(buf));
     assert_string_equal(buf, "1 day ago");
 }
 

@@ -322,11 +322,11 @@ static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
     appendf(&b, _("Finished: %s"), r->finished_at ? r->finished_at : "-");
     appendf(&b, "\n");
     char text[64];
-    pt_format_duration(r->duration_ms, text, sizeof(text));
+    pt_l10n_duration(r->duration_ms, text, sizeof(text));
     appendf(&b, _("Duration: %s"), text);
     appendf(&b, "\n");
     if (r->status == PT_STATE_COMPLETED) {
-        pt_format_size(r->size_bytes, text, sizeof(text));
+        pt_l10n_size(r->size_bytes, text, sizeof(text));
         appendf(&b, _("Size: %s"), text);
         appendf(&b, "\n");
         appendf(&b, _("Path: %s"), r->path);

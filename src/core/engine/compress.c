@@ -533,8 +533,8 @@ enum pt_status pt_unpack_snapshot(enum pt_compression c, pt_source_fn source, vo
             }
             if (said > room) {
                 char a[48], b[48];
-                pt_format_size(said, a, sizeof(a));
-                pt_format_size(room, b, sizeof(b));
+                pt_l10n_size(said, a, sizeof(a));
+                pt_l10n_size(room, b, sizeof(b));
                 rc = pt_error_set(err, PT_EFAIL,
                                   _("the snapshot would take %s, more than the %s free for it"), a,
                                   b);

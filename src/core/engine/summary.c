@@ -110,9 +110,9 @@ char *pt_report_summary(json_t *report)
     char clock[16];
     snprintf(clock, sizeof(clock), "%.5s", strlen(created) >= 16 ? created + 11 : "");
     char *clock_l = pt_l10n_digits(clock);
-    pt_format_size(json_integer_value(json_object_get(source, "size_bytes")), size, sizeof(size));
-    pt_format_duration(json_integer_value(json_object_get(report, "duration_ms")), took,
-                       sizeof(took));
+    pt_l10n_size(json_integer_value(json_object_get(source, "size_bytes")), size, sizeof(size));
+    pt_l10n_duration(json_integer_value(json_object_get(report, "duration_ms")), took,
+                     sizeof(took));
 
     add(&t, "%s\n\n", _("poshtiban backup report"));
     add(&t, "%s: %s\n", _("Backup"), str(report, "name"));
@@ -161,7 +161,7 @@ char *pt_report_summary(json_t *report)
     }
     if (json_is_true(json_object_get(media, "included"))) {
         char *files = pt_l10n_int(json_integer_value(json_object_get(media, "files")));
-        pt_format_size(json_integer_value(json_object_get(media, "bytes")), size, sizeof(size));
+        pt_l10n_size(json_integer_value(json_object_get(media, "bytes")), size, sizeof(size));
         add(&t, _("\nMedia: %s files, %s\n"), files, size);
         free(files);
     } else {

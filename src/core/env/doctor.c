@@ -151,8 +151,8 @@ static void storage_warnings(const struct pt_project *p, struct pt_doctor *d)
                              pt_storage_verdict(&d->storage)));
     if (d->storage.free_bytes >= 0 && d->next_backup_bytes > d->storage.free_bytes) {
         char need[32], have[32];
-        pt_format_size(d->next_backup_bytes, need, sizeof(need));
-        pt_format_size(d->storage.free_bytes, have, sizeof(have));
+        pt_l10n_size(d->next_backup_bytes, need, sizeof(need));
+        pt_l10n_size(d->storage.free_bytes, have, sizeof(have));
         warn(d, pt_xasprintf(_("only %s is free in %s; the next backup needs about %s"), have,
                              d->storage.path, need));
     }
@@ -255,7 +255,7 @@ static void automation_warnings(struct pt_doctor *d)
         warn(d, pt_xstrdup(_("there is no successful backup yet")));
     else if (d->overdue) {
         char age[64];
-        pt_format_age(d->last_success_age_s, age, sizeof(age));
+        pt_l10n_age(d->last_success_age_s, age, sizeof(age));
         warn(d, pt_xasprintf(_("the last successful backup, %s, was taken %s: backups are "
                                "overdue"),
                              d->last_success_name, age));

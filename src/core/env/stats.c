@@ -131,7 +131,7 @@ char *pt_stats_offsite_text(const struct pt_backup_stats *b, bool isolate)
     char *text;
     if (o->newest_age_s >= 0) {
         char age[64];
-        pt_format_age(o->newest_age_s, age, sizeof(age));
+        pt_l10n_age(o->newest_age_s, age, sizeof(age));
         text = pt_xasprintf(_("%s of %s backups off-site; newest copied %s to %s"), copied, all,
                             age, repo);
     } else {

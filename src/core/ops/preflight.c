@@ -70,8 +70,8 @@ enum pt_status pt_preflight_check(const struct pt_project *p, struct pt_catalog 
     if (out->enough)
         return PT_OK;
     char need[32], have[32];
-    pt_format_size(out->needed_bytes, need, sizeof(need));
-    pt_format_size(out->free_bytes, have, sizeof(have));
+    pt_l10n_size(out->needed_bytes, need, sizeof(need));
+    pt_l10n_size(out->free_bytes, have, sizeof(have));
     return pt_error_set(err, PT_EFAIL,
                         _("not enough free space in %s: the backup needs about %s, only %s is "
                           "free; nothing was written"),

@@ -187,7 +187,7 @@ static void put(char *text, char *buf, size_t len)
     free(text);
 }
 
-void pt_format_size(int64_t bytes, char *buf, size_t len)
+void pt_l10n_size(int64_t bytes, char *buf, size_t len)
 {
     static const char *const units[] = {N_("B"), N_("KiB"), N_("MiB"), N_("GiB"), N_("TiB")};
     double value = (double)bytes;
@@ -201,7 +201,7 @@ void pt_format_size(int64_t bytes, char *buf, size_t len)
     free(number);
 }
 
-void pt_format_duration(int64_t ms, char *buf, size_t len)
+void pt_l10n_duration(int64_t ms, char *buf, size_t len)
 {
     char *a, *b = NULL;
     if (ms < 1000) {
@@ -223,7 +223,7 @@ void pt_format_duration(int64_t ms, char *buf, size_t len)
     free(b);
 }
 
-void pt_format_age(int64_t s, char *buf, size_t len)
+void pt_l10n_age(int64_t s, char *buf, size_t len)
 {
     if (s < 60) {
         snprintf(buf, len, "%s", _("just now"));

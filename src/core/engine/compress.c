@@ -72,7 +72,12 @@ struct pt_fanout {
     pthread_cond_t work, room, idle;
     struct op ring[SLOTS];
     size_t head, count;
-    unsigned char *spare[SLOTS]; /* free buffers */
+    /*
+     * Free buffers: SLOTS of them and cur make SLOTS + 1, and all of them
+     * are here for a moment when the thread returns the last one queued
+     * before push_data() takes its next.
+     */
+    unsigned char *spare[SLOTS + 1];
     size_t n_spare;
     bool busy;          /* the thread holds an op */
     unsigned char *cur; /* the caller's buffer, filling */

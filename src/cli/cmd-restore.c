@@ -9,7 +9,7 @@
 #include "poshtiban/present.h"
 #include "poshtiban/restore.h"
 
-/* The lines the TUI shows before it asks (core/restore-text.c). */
+/* The lines the TUI shows before it asks (present/restore-plan.c). */
 static void print_plan(const struct pt_restore_plan *plan)
 {
     char **lines = NULL;

@@ -155,12 +155,15 @@ static void restore_plan_done(struct pt_app *app, struct pt_job *job)
 {
     if (failed(app, job))
         return;
+    const struct pt_restore_plan *plan = job->result;
     char **lines = NULL;
-    size_t n = pt_present_restore_plan(job->result, pt_app_keep_whole, &lines);
-    bool yes =
-        pt_app_review(app, _("Restore"), lines, n,
-                      _("Restore this? The current state is saved first as a backup, so that one "
-                        "more restore undoes it."));
+    size_t n = pt_present_restore_plan(plan, pt_app_keep_whole, &lines);
+    /* The question `poshtiban restore` asks (present/questions.c). */
+    char *name = pt_app_keep_whole(plan->backup, false);
+    char *question = pt_present_question(PT_OP_RESTORE, name, false, 0, 0);
+    bool yes = pt_app_review(app, _("Restore"), lines, n, question);
+    free(question);
+    free(name);
     for (size_t i = 0; i < n; i++)
         free(lines[i]);
     free(lines);

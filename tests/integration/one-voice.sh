@@ -137,6 +137,35 @@ sys.exit(0 if " ".join(q.split()) in text else 1)
 PY
     case $cli_delete in *pinned* | *سنجاق*) ;; *) fail "$lang: deleting a pinned backup says so: $cli_delete" ;; esac
 
+    # Restore: the CLI's question (before its [y/N]) is the one under the TUI's preview.
+    SHELL=/bin/sh script -qec "stty cols 132 rows 43 && exec $(printf '%q ' "$POSHTIBAN" -C "$proj" --lang "$lang" restore b1)" \
+        /dev/null </dev/null >"$scratch/cli-restore" 2>&1
+    cli_restore=$(plain <"$scratch/cli-restore" | "$PY" -c '
+import sys
+lines = sys.stdin.read().splitlines()
+for i, l in enumerate(lines):
+    if "[y/N]" in l:
+        q = l.split("[y/N]")[0].strip()
+        print(q if q else lines[i - 1])
+        break')
+    [ -n "$cli_restore" ] || fail "$lang: the CLI asks before restore: $(cat "$scratch/cli-restore")"
+    keys r
+    # The preview comes once the plan is made on the TUI's thread: look until it asks.
+    asked=1
+    for _ in $(seq 150); do
+        tui_restore=$(screen | plain | tr '\n' ' ')
+        "$PY" - "$cli_restore" "$tui_restore" <<'PY' && { asked=0; break; }
+import sys
+q, screen = sys.argv[1], sys.argv[2]
+# The TUI wraps the question in its box: compare word by word, in order.
+text = " ".join(w for w in screen.replace("│", " ").split() if w)
+sys.exit(0 if " ".join(q.split()) in text else 1)
+PY
+        sleep 0.1
+    done
+    keys n
+    [ "$asked" = 0 ] || fail "$lang: restore asks the same in both faces: CLI [$cli_restore], TUI [$tui_restore]"
+
     # --- the results: delete and verify end with the same sentence in both faces ---
     at() { POSHTIBAN_TEST_NOW=2026-11-28T09:00:00Z pt "$@"; }
     at create --name gone >/dev/null || fail "$lang: create gone"

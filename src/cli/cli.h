@@ -89,6 +89,8 @@ int pt_cli_print_json(json_t *doc);
 size_t pt_cli_width(const char *s);
 /* Prints s and pads it with spaces to width columns. */
 void pt_cli_pad(const char *s, size_t width);
+/* Each table and its rows, one per line: names lined up, counts after them (show, stats). */
+void pt_cli_print_tables(const struct pt_table_count *tables, size_t n);
 
 /*
  * printf to stdout, with nothing a terminal would obey: names, paths and

@@ -44,20 +44,7 @@ static void print_record(const struct pt_record *r, json_t *files)
     bool done = r->status == PT_STATE_COMPLETED;
     if (done && r->n_tables) {
         pt_cli_printf("\n%s\n", _("Tables:"));
-        size_t width = 0;
-        for (size_t i = 0; i < r->n_tables; i++) {
-            size_t w = pt_cli_width(r->tables[i].name);
-            width = w > width ? w : width;
-        }
-        for (size_t i = 0; i < r->n_tables; i++) {
-            char *name = pt_cli_name(r->tables[i].name);
-            fputs("  ", stdout);
-            pt_cli_pad(name, width + 2);
-            free(name);
-            text = pt_l10n_int(r->tables[i].rows);
-            pt_cli_printf("%s\n", text);
-            free(text);
-        }
+        pt_cli_print_tables(r->tables, r->n_tables);
     }
     if (json_array_size(files)) {
         pt_cli_printf("\n%s\n", _("Files:"));

@@ -41,20 +41,7 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     pt_l10n_size(d->size_bytes, size, sizeof(size));
     pt_cli_printf(_("Database: %s (%s)\n"), path, size);
     free(path);
-    size_t width = 0;
-    for (size_t i = 0; i < d->n_tables; i++) {
-        size_t w = pt_cli_width(d->tables[i].name);
-        width = w > width ? w : width;
-    }
-    for (size_t i = 0; i < d->n_tables; i++) {
-        char *name = pt_cli_name(d->tables[i].name);
-        fputs("  ", stdout);
-        pt_cli_pad(name, width + 2);
-        free(name);
-        char *rows = pt_l10n_int(d->tables[i].rows);
-        pt_cli_printf("%s\n", rows);
-        free(rows);
-    }
+    pt_cli_print_tables(d->tables, d->n_tables);
 }
 
 int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)

@@ -216,3 +216,21 @@ int pt_cli_confirm(enum pt_operation operation, const char *question, bool yes)
     }
     return 0;
 }
+
+void pt_cli_print_tables(const struct pt_table_count *tables, size_t n)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = pt_cli_width(tables[i].name);
+        width = w > width ? w : width;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *name = pt_cli_name(tables[i].name);
+        fputs("  ", stdout);
+        pt_cli_pad(name, width + 2);
+        free(name);
+        char *rows = pt_l10n_int(tables[i].rows);
+        pt_cli_printf("%s\n", rows);
+        free(rows);
+    }
+}

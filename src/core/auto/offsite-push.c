@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* push: backups into the repository, by hand and after a backup. */
+#include "poshtiban/offsite.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/autolog.h"
+#include "ops/backup-internal.h"
+#include "base/fsutil.h"
+#include "poshtiban/i18n.h"
+#include "base/lock.h"
+#include "ops/naming.h"
+#include "poshtiban/notify.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
+#include "poshtiban/verify.h"
+#include "engine/reader.h"
+#include "auto/restic.h"
+#include "auto/offsite-repo.h"
+
+/* A failed push is tried again by auto once this much later, not at every run. */
+#define RETRY_MS (3600 * 1000LL)
+
+/* ---- push ---------------------------------------------------------------- */
+
+struct summary {
+    char *snapshot;
+    int64_t bytes_added;
+};
+
+static void backup_summary(json_t *msg, void *user)
+{
+    struct summary *s = user;
+    const char *type = json_string_value(json_object_get(msg, "message_type"));
+    const char *id = json_string_value(json_object_get(msg, "snapshot_id"));
+    if (type && strcmp(type, "summary") == 0 && id) {
+        free(s->snapshot);
+        s->snapshot = pt_xstrdup(id);
+        s->bytes_added = json_integer_value(json_object_get(msg, "data_added"));
+    }
+}
+
+void pt_offsite_push_result_free(struct pt_offsite_push_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        free(res->items[i].name);
+        free(res->items[i].snapshot);
+        free(res->items[i].error);
+    }
+    free(res->items);
+    memset(res, 0, sizeof(*res));
+}
+
+static struct pt_offsite_pushed *add_item(struct pt_offsite_push_result *res, const char *name)
+{
+    res->items = pt_xrealloc(res->items, (res->n + 1) * sizeof(*res->items));
+    struct pt_offsite_pushed *it = &res->items[res->n++];
+    memset(it, 0, sizeof(*it));
+    it->name = pt_xstrdup(name);
+    return it;
+}
+
+/* `restic backup` of one backup, from the backup root, by name: the same paths on any machine. */
+static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r, const char *project,
+                               const struct pt_record *rec, const struct pt_monitor *mon,
+                               struct summary *sum, struct pt_error *err)
+{
+    const char *suffix = pt_reader_archive_suffix(rec->format);
+    char *file = pt_xasprintf("%s%s", rec->name, suffix ? suffix : "");
+    char *sidecar = pt_xasprintf("%s.sha256", file);
+    char *name_tag = pt_offsite_tag_encode("name:", rec->name);
+    char *tags = pt_xasprintf("poshtiban,project:%s,%s,kind:%s,size:%lld", project, name_tag,
+                              pt_kind_name(rec->kind), (long long)rec->size_bytes);
+    int64_t created = 0;
+    if (!pt_time_parse_iso(rec->created_at, &created))
+        created = p->now_ms;
+    time_t secs = (time_t)(created / 1000);
+    struct tm tm;
+    char when[32];
+    gmtime_r(&secs, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+    const char *args[] = {
+        "backup", "--json", "--tag", tags, "--time", when, "--", file, suffix ? sidecar : NULL,
+        NULL};
+    struct pt_restic_call call = {.args = args,
+                                  .cwd = p->backups,
+                                  .monitor = mon,
+                                  .phase = PT_PHASE_UPLOAD,
+                                  .on_json = backup_summary,
+                                  .user = sum};
+    enum pt_status rc = pt_restic_run(r, &call, err);
+    if (rc == PT_OK && !sum->snapshot)
+        rc = pt_error_set(err, PT_EFAIL, _("restic made no snapshot of %s"), rec->name);
+    free(tags);
+    free(name_tag);
+    free(sidecar);
+    free(file);
+    return rc;
+}
+
+/*
+ * Pushes each of records (completed) that the repository lacks; outcomes
+ * into the catalog, records and res. Stops at a cancel.
+ */
+static enum pt_status push_records(const struct pt_project *p, struct pt_catalog *c,
+                                   struct pt_restic *r, struct pt_record **records, size_t n,
+                                   const struct pt_monitor *mon, struct pt_offsite_push_result *res,
+                                   struct pt_error *err)
+{
+    struct pt_error listing = {0};
+    char *project = pt_offsite_own_project(c, &listing);
+    struct pt_offsite_list known = {0};
+    bool listed = project && pt_offsite_list_project(r, project, mon, &known, &listing) == PT_OK;
+    enum pt_status worst = PT_OK;
+    for (size_t i = 0; i < n; i++) {
+        struct pt_record *rec = records[i];
+        struct pt_offsite_pushed *it = add_item(res, rec->name);
+        struct summary sum = {0};
+        struct pt_error e = {0};
+        const struct pt_offsite_snapshot *there =
+            listed ? pt_offsite_find_name(&known, rec->name) : NULL;
+        enum pt_status one;
+        if (!listed) {
+            /* A repository that cannot even be listed fails every backup alike. */
+            one = pt_error_set(&e, listing.status == PT_ECANCELLED ? PT_ECANCELLED : PT_EFAIL, "%s",
+                               listing.message ? listing.message : _("failed"));
+        } else if (there) {
+            it->already = true;
+            sum.snapshot = pt_xstrdup(there->short_id);
+            one = PT_OK;
+        } else {
+            one = send_one(p, r, project, rec, mon, &sum, &e);
+        }
+        if (one == PT_ECANCELLED) {
+            /* Asked to stop: nothing is recorded, and nothing is an alarm. */
+            free(sum.snapshot);
+            pt_error_clear(&e);
+            it->error = pt_xstrdup(_("cancelled"));
+            worst = PT_ECANCELLED;
+            pt_error_set(err, PT_ECANCELLED, "%s", _("cancelled"));
+            break;
+        }
+        if (one == PT_OK) {
+            it->snapshot = sum.snapshot;
+            it->bytes_added = there ? rec->offsite_bytes : sum.bytes_added;
+        } else {
+            free(sum.snapshot);
+            it->error = pt_xstrdup(e.message ? e.message : _("failed"));
+            res->failed++;
+            worst = PT_EFAIL;
+            pt_error_set(err, PT_EFAIL, "%s", it->error);
+        }
+        pt_error_clear(&e);
+        free(rec->offsite_snapshot);
+        free(rec->offsite_error);
+        rec->offsite_snapshot = it->snapshot ? pt_xstrdup(it->snapshot) : NULL;
+        rec->offsite_error = it->error ? pt_xstrdup(it->error) : NULL;
+        rec->offsite_at_ms = p->now_ms;
+        rec->offsite_bytes = it->bytes_added;
+        pt_catalog_set_offsite(c, rec->id, rec->offsite_snapshot, rec->offsite_at_ms,
+                               rec->offsite_error, rec->offsite_bytes, NULL);
+    }
+    pt_error_clear(&listing);
+    pt_offsite_list_free(&known);
+    free(project);
+    return worst;
+}
+
+/*
+ * push_records for n records with restic set up here. When restic cannot
+ * even be set up (no repository, no password), each record says so.
+ */
+static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
+                               struct pt_record **records, size_t n, const struct pt_monitor *mon,
+                               struct pt_offsite_push_result *out, struct pt_error *err)
+{
+    if (n == 0)
+        return PT_OK;
+    struct pt_restic r = {0};
+    struct pt_error e = {0};
+    enum pt_status rc = pt_restic_open(&r, p, c, NULL, &e);
+    if (rc == PT_OK) {
+        rc = push_records(p, c, &r, records, n, mon, out, err);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct pt_offsite_pushed *it = add_item(out, records[i]->name);
+            it->error = pt_xstrdup(e.message ? e.message : _("failed"));
+            out->failed++;
+            free(records[i]->offsite_error);
+            records[i]->offsite_error = pt_xstrdup(it->error);
+            records[i]->offsite_at_ms = p->now_ms;
+            pt_catalog_set_offsite(c, records[i]->id, NULL, p->now_ms, it->error, 0, NULL);
+        }
+        pt_error_set(err, PT_EFAIL, "%s", e.message ? e.message : _("failed"));
+        rc = PT_EFAIL;
+    }
+    pt_error_clear(&e);
+    pt_restic_close(&r);
+    return rc;
+}
+
+/* Completed backups without an off-site copy, newest first; only those last tried before `before`.
+ */
+static void unsent(struct pt_catalog *c, int64_t before, struct pt_record **out, size_t *n)
+{
+    struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED};
+    struct pt_record *all = NULL;
+    size_t count = 0, kept = 0;
+    int64_t total;
+    *out = NULL;
+    *n = 0;
+    if (pt_catalog_list(c, &f, &all, &count, &total, NULL) != PT_OK)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        struct pt_record *r = &all[i];
+        bool due = !r->offsite_snapshot &&
+                   (r->offsite_at_ms < 0 || r->offsite_at_ms <= before || !r->offsite_error);
+        if (due) {
+            all[kept] = *r;
+            if (kept != i)
+                memset(r, 0, sizeof(*r));
+            kept++;
+        } else {
+            pt_record_free(r);
+        }
+    }
+    *out = all;
+    *n = kept;
+}
+
+enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
+                               const struct pt_monitor *mon, struct pt_offsite_push_result *out,
+                               struct pt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct pt_catalog *c = NULL;
+    struct pt_lock lock = {-1};
+    struct pt_record one = {0}, *list = NULL, **ptrs = NULL;
+    size_t n = 0;
+    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    if (rc != PT_OK)
+        return rc;
+    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
+        goto out;
+    if (id) {
+        if ((rc = pt_catalog_get(c, id, &one, err)) != PT_OK)
+            goto out;
+        if (one.status != PT_STATE_COMPLETED) {
+            rc = pt_error_set(err, PT_EINVAL,
+                              _("backup %s is not complete (%s): it has no files to send"),
+                              one.name, pt_state_label(one.status));
+            goto out;
+        }
+        n = 1;
+        ptrs = pt_xcalloc(1, sizeof(*ptrs));
+        ptrs[0] = &one;
+    } else {
+        unsent(c, INT64_MAX, &list, &n);
+        ptrs = pt_xcalloc(n + 1, sizeof(*ptrs));
+        for (size_t i = 0; i < n; i++)
+            ptrs[i] = &list[i];
+    }
+    rc = push_all(p, c, ptrs, n, mon, out, err);
+out:
+    free(ptrs);
+    pt_record_list_free(list, id ? 0 : n);
+    pt_record_free(&one);
+    pt_lock_release(&lock);
+    /* After the lock, as for a backup: mail and pings never hold up another process. */
+    if (c)
+        pt_offsite_notify(p, c, out);
+    pt_catalog_close(c);
+    return rc;
+}
+
+void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
+                             struct pt_record *record, const struct pt_monitor *mon,
+                             struct pt_offsite_push_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!pt_settings_bool(c, "offsite.enabled") || !pt_settings_bool(c, "offsite.after_backup"))
+        return;
+    struct pt_record *list = NULL, **ptrs = NULL;
+    size_t n = 0;
+    if (record) {
+        if (record->status != PT_STATE_COMPLETED)
+            return;
+        ptrs = pt_xcalloc(1, sizeof(*ptrs));
+        ptrs[0] = record;
+        n = 1;
+    } else {
+        unsent(c, p->now_ms - RETRY_MS, &list, &n);
+        ptrs = pt_xcalloc(n + 1, sizeof(*ptrs));
+        for (size_t i = 0; i < n; i++)
+            ptrs[i] = &list[i];
+    }
+    push_all(p, c, ptrs, n, mon, out, NULL);
+    free(ptrs);
+    pt_record_list_free(list, record ? 0 : n);
+}
+
+void pt_offsite_notify(const struct pt_project *p, struct pt_catalog *c,
+                       const struct pt_offsite_push_result *res)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        const struct pt_offsite_pushed *it = &res->items[i];
+        if (!it->error || it->snapshot || strcmp(it->error, _("cancelled")) == 0)
+            continue;
+        char *line = pt_xasprintf(_("%s: the off-site copy failed: %s"), it->name, it->error);
+        pt_autolog_append(p, line);
+        free(line);
+        pt_notify_offsite_failed(p, c, it->name, it->error);
+    }
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CORE_OFFSITE_REPO_H
+#define POSHTIBAN_CORE_OFFSITE_REPO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "auto/restic.h"
+#include "poshtiban/offsite.h"
+
+/*
+ * What push, pull and the repository commands share (README, "Off-site
+ * copies"): the tags of a snapshot, this project's id in the catalog, and
+ * restic's snapshot lists read into struct pt_offsite_snapshot.
+ */
+
+/* prefix then value, with ',' and '%' as %2C and %25 (restic splits --tag at commas). New string.
+ */
+char *pt_offsite_tag_encode(const char *prefix, const char *value);
+
+/* The value of the first tag of tags (a JSON array) that starts with prefix; NULL when none. */
+const char *pt_offsite_tag_value(json_t *tags, const char *prefix);
+
+/* A project id: 4 to 64 of a-z, 0-9 and -. */
+bool pt_offsite_valid_project_id(const char *s);
+
+/* The project id stored in the catalog, or NULL. New string. */
+char *pt_offsite_stored_project(struct pt_catalog *catalog);
+
+/* The stored project id, made and stored when there is none; NULL on error. New string. */
+char *pt_offsite_own_project(struct pt_catalog *catalog, struct pt_error *err);
+
+void pt_offsite_snapshot_free(struct pt_offsite_snapshot *s);
+
+/* A snapshot of restic's JSON into s (owned strings); false when it is no poshtiban backup. */
+bool pt_offsite_read_snapshot(json_t *o, struct pt_offsite_snapshot *s);
+
+/* An on_json callback that keeps the first JSON value in doc (a new reference). */
+struct pt_offsite_collected {
+    json_t *doc;
+};
+void pt_offsite_keep_json(json_t *msg, void *user);
+
+/* `restic snapshots --json` with the filter tags; the raw array in *out (new reference). */
+enum pt_status pt_offsite_snapshots_json(struct pt_restic *r, const char *tags,
+                                         const struct pt_monitor *mon, json_t **out,
+                                         struct pt_error *err);
+
+/* qsort order of snapshots: oldest first, then by name. */
+int pt_offsite_by_time(const void *a, const void *b);
+
+/* The snapshots of project, oldest first. */
+enum pt_status pt_offsite_list_project(struct pt_restic *r, const char *project,
+                                       const struct pt_monitor *mon, struct pt_offsite_list *out,
+                                       struct pt_error *err);
+
+/* The newest snapshot of l named name, or NULL. */
+const struct pt_offsite_snapshot *pt_offsite_find_name(const struct pt_offsite_list *l,
+                                                       const char *name);
+
+/*
+ * The catalog (read only), restic and the project id, for the commands that
+ * only talk to the repository. The caller closes *c and r and frees *project
+ * whatever this returns.
+ */
+enum pt_status pt_offsite_open_repository(const struct pt_project *p,
+                                          const struct pt_offsite_options *o, struct pt_catalog **c,
+                                          struct pt_restic *r, char **project,
+                                          struct pt_error *err);
+
+/* `restic unlock`: restic removes locks of its own processes that died, never the others'. */
+void pt_offsite_unlock_stale(struct pt_restic *r);
+
+#endif

@@ -2,6 +2,8 @@
 #ifndef POSHTIBAN_EXPORT_H
 #define POSHTIBAN_EXPORT_H
 
+#include <stdbool.h>
+
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -11,10 +13,14 @@
  * members under "<name>/": to output (taken from the current folder when
  * relative), or by default <backup root>/.poshtiban/exports/<name>.zip.
  * Written beside its place and renamed into it when complete. *path
- * receives the absolute path (owned).
+ * receives the absolute path (owned). An output that is a folder receives
+ * <name>.zip. Refused with PT_EINVAL (nothing written): an output that is
+ * the database (or its -wal, -shm, -journal), lies inside the media folder
+ * or inside the backup root (but its exports folder), or is a folder; an
+ * existing file, and a backup whose last verify failed, unless force.
  */
 enum pt_status pt_export_backup(const struct pt_project *project, const char *id,
-                                const char *output, const struct pt_monitor *monitor, char **path,
-                                struct pt_error *err);
+                                const char *output, bool force, const struct pt_monitor *monitor,
+                                char **path, struct pt_error *err);
 
 #endif

@@ -8,8 +8,9 @@
 int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
 {
     const char *id = NULL, *output = NULL;
+    bool force = false;
     const struct pt_cli_option options[] = {
-        {"-o", &output, NULL}, {"--output", &output, NULL}, {0}};
+        {"-o", &output, NULL}, {"--output", &output, NULL}, {"--force", NULL, &force}, {0}};
     size_t n_pos;
     if (!pt_cli_parse("export", argc, argv, options, &id, 1, &n_pos))
         return 2;
@@ -19,7 +20,7 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     char *path = NULL;
     struct pt_error err = {0};
-    enum pt_status rc = pt_export_backup(&cli->project, id, output, &monitor, &path, &err);
+    enum pt_status rc = pt_export_backup(&cli->project, id, output, force, &monitor, &path, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);

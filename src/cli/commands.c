@@ -16,7 +16,8 @@ static const struct pt_command commands[] = {
      "ID [--database-only] [--media-only] [--target-database P] [--target-media D] [--dry-run] "
      "[--yes]",
      N_("restore a backup, after saving the current state as pre_restore_…")},
-    {"export", pt_cmd_export, "ID [-o FILE.zip]", N_("one ZIP of a backup, to download")},
+    {"export", pt_cmd_export, "ID [-o FILE.zip | -o DIR] [--force]",
+     N_("one ZIP of a backup, to download")},
     {"delete", pt_cmd_delete, "ID [--yes]", N_("remove a backup and its record")},
     {"pin", pt_cmd_pin, "ID", N_("protect a backup from retention")},
     {"unpin", pt_cmd_unpin, "ID", N_("stop protecting a backup from retention")},

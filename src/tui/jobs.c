@@ -209,7 +209,7 @@ static void free_plan(void *result)
 static void export_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     char *path = NULL;
-    job->status = pt_export_backup(job->project, job->id, NULL, monitor, &path, &job->err);
+    job->status = pt_export_backup(job->project, job->id, NULL, false, monitor, &path, &job->err);
     job->result = path;
 }
 

@@ -50,6 +50,65 @@ expect_eq "export -o writes nothing else beside the chosen file" "$(printf 'my-%
 run_pt export no_such_backup </dev/null
 expect_eq "export of a missing backup: exit" 2 "$status"
 
+# Issue 21, Deliver 2: export -o destroys nothing. Each refusal: exit 2, one
+# line on stderr, and the target as it was.
+new_backup || fail "a backup to export"
+db_sum() { sha256sum "$proj/db.sqlite3" | cut -d' ' -f1; }
+refused() { # refused WHAT ARGS… : export exits 2 with one line, the project as it was
+    local what=$1 before_db before_media before_root
+    shift
+    before_db=$(db_sum)
+    before_media=$(tree_state "$proj/media")
+    before_root=$(tree_state "$root" | grep -v -e ' \.poshtiban/tmp')
+    run_pt export "$name" "$@" </dev/null
+    expect_eq "$what: exit ($err)" 2 "$status"
+    expect_eq "$what: one line on stderr" 1 "$(printf '%s\n' "$err" | grep -c .)"
+    expect_eq "$what: the database as it was" "$before_db" "$(db_sum)"
+    expect_eq "$what: the media as they were" "$before_media" "$(tree_state "$proj/media")"
+    expect_eq "$what: the backups as they were" "$before_root" "$(tree_state "$root" | grep -v -e ' \.poshtiban/tmp')"
+}
+refused "-o db.sqlite3" -o db.sqlite3
+refused "-o the database by its absolute path, --force" -o "$proj/db.sqlite3" --force
+refused "-o db.sqlite3-wal" -o db.sqlite3-wal
+ln -s db.sqlite3 "$proj/link-to-db.zip"
+refused "-o a link to the database, --force" -o link-to-db.zip --force
+ln "$proj/db.sqlite3" "$proj/hard-link.zip"
+refused "-o a hard link to the database, --force" -o hard-link.zip --force
+rm -f "$proj/hard-link.zip" "$proj/link-to-db.zip"
+refused "-o a new file inside the media folder" -o media/export.zip
+first_media=$(cd "$proj/media" && find . -type f | head -n 1)
+refused "-o a media file, --force" -o "media/$first_media" --force
+ln -s "$proj/media" "$scratch/media-link"
+refused "-o through a link into the media folder" -o "$scratch/media-link/x.zip"
+refused "-o the backup root" -o backups/x.zip
+refused "-o inside a backup, --force" -o "$path/x.zip" --force
+refused "-o the catalog, --force" -o backups/.poshtiban/catalog.sqlite3 --force
+mkdir -p "$scratch/chosen2"
+echo precious >"$scratch/chosen2/exists.zip"
+run_pt export "$name" -o "$scratch/chosen2/exists.zip" </dev/null
+expect_eq "an existing file: exit ($err)" 2 "$status"
+expect_eq "an existing file is left as it was" precious "$(cat "$scratch/chosen2/exists.zip")"
+mentions "$err" "--force" || fail "the refusal names --force: [$err]"
+run_pt export "$name" -o "$scratch/chosen2/exists.zip" --force </dev/null
+expect_eq "an existing file with --force: exit ($err)" 0 "$status"
+check "--force replaced it with the ZIP" unzip -tq "$scratch/chosen2/exists.zip"
+run_pt export "$name" -o "$scratch/chosen2" </dev/null
+expect_eq "-o a folder: exit ($err)" 0 "$status"
+check "-o a folder writes NAME.zip in it" unzip -tq "$scratch/chosen2/$name.zip"
+run_pt export "$name" -o backups/.poshtiban/exports/mine.zip </dev/null
+expect_eq "-o into the exports folder: exit ($err)" 0 "$status"
+check "the exports folder takes it" unzip -tq "$root/.poshtiban/exports/mine.zip"
+# A backup that verify called damaged exports only with --force.
+victim=$(find "$path" -type f -name 'backup_summary.txt' | head -n 1)
+chmod u+w "$victim" && echo rot >>"$victim"
+run_pt verify "$name" </dev/null
+expect_eq "verify finds the damage" 1 "$status"
+run_pt export "$name" -o "$scratch/chosen2/damaged.zip" </dev/null
+expect_eq "export of a damaged backup: exit ($err)" 2 "$status"
+check "nothing written for the damaged backup" test ! -e "$scratch/chosen2/damaged.zip"
+run_pt export "$name" -o "$scratch/chosen2/damaged.zip" --force </dev/null
+expect_eq "export of a damaged backup with --force: exit ($err)" 0 "$status"
+
 # Peak memory: ~5 MB of media against ~100 MB (many files and one large one).
 peak_rss() { # peak_rss PROJECT FORMAT → KiB, the backup made in the project
     local p=$1 fmt=$2

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/pack.h"
@@ -12,8 +13,77 @@
 #include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
 
+/* True when where (resolved) is the database or one of SQLite's files beside it. */
+static bool is_database(const struct pt_project *p, const char *where, const struct stat *st)
+{
+    char *db = pt_path_resolve(p->database);
+    bool hit = false;
+    static const char *const beside[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]) && !hit; i++) {
+        char *f = pt_xasprintf("%s%s", db, beside[i]);
+        hit = strcmp(f, where) == 0;
+        free(f);
+    }
+    struct stat dbst;
+    if (!hit && st && stat(db, &dbst) == 0)
+        hit = dbst.st_dev == st->st_dev && dbst.st_ino == st->st_ino;
+    free(db);
+    return hit;
+}
+
+/*
+ * Where `export -o` may write (docs/safety.md, "What export may replace"):
+ * never the database, nothing inside the media folder or the backup root
+ * but its exports folder, and an existing file only with force. A folder
+ * given as output receives <name>.zip. *dest is replaced by the final path.
+ */
+static enum pt_status check_output(const struct pt_project *p, const char *name, bool force,
+                                   char **dest, struct pt_error *err)
+{
+    struct stat st;
+    if (stat(*dest, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char *file = pt_xasprintf("%s.zip", name);
+        char *inside = pt_path_join(*dest, file);
+        free(file);
+        free(*dest);
+        *dest = inside;
+    }
+    char *where = pt_path_resolve(*dest);
+    char *media = p->media ? pt_path_resolve(p->media) : NULL;
+    char *backups = pt_path_resolve(p->backups);
+    char *exports_dir = pt_path_join(p->meta, "exports");
+    char *exports = pt_path_resolve(exports_dir);
+    bool exists = lstat(*dest, &st) == 0;
+    enum pt_status rc = PT_OK;
+    if (is_database(p, where, exists ? &st : NULL))
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("%s is the project's database: export never writes there"), *dest);
+    else if (media && pt_path_within(media, where))
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("%s lies inside the media folder %s: export never writes there"), *dest,
+                          p->media);
+    else if (pt_path_within(backups, where) &&
+             !(pt_path_within(exports, where) && strcmp(exports, where) != 0))
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("%s lies inside the backup folder %s: export writes there only into "
+                            "%s"),
+                          *dest, p->backups, exports_dir);
+    else if (exists && S_ISDIR(st.st_mode))
+        rc = pt_error_set(err, PT_EINVAL, _("%s is a folder: export writes a file"), *dest);
+    else if (exists && !force)
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("%s exists already: nothing was written (--force replaces it)"), *dest);
+    free(where);
+    free(media);
+    free(backups);
+    free(exports_dir);
+    free(exports);
+    return rc;
+}
+
 enum pt_status pt_export_backup(const struct pt_project *p, const char *id, const char *output,
-                                const struct pt_monitor *monitor, char **path, struct pt_error *err)
+                                bool force, const struct pt_monitor *monitor, char **path,
+                                struct pt_error *err)
 {
     *path = NULL;
     struct pt_catalog *c;
@@ -32,11 +102,24 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
         pt_record_free(&r);
         return rc;
     }
+    if (r.verify_ok == 0 && !force) {
+        rc = pt_error_set(err, PT_EINVAL,
+                          _("backup %s did not verify the last time it was checked: verify it "
+                            "again, or export it as it is with --force"),
+                          r.name);
+        pt_record_free(&r);
+        return rc;
+    }
     char *dest;
     if (output) {
         char *cwd = getcwd(NULL, 0);
         dest = pt_path_absolute(cwd ? cwd : "/", output);
         free(cwd);
+        if ((rc = check_output(p, r.name, force, &dest, err)) != PT_OK) {
+            free(dest);
+            pt_record_free(&r);
+            return rc;
+        }
     } else {
         char *dir = pt_path_join(p->meta, "exports");
         if (pt_mkdir_p(dir, 0700) != 0) {

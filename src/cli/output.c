@@ -16,6 +16,9 @@ int pt_cli_fail(enum pt_status status, const char *fmt, ...)
     char *text = pt_xvasprintf(fmt, ap);
     va_end(ap);
     /* One line, and nothing in it a terminal would obey: names come from files. */
+    for (char *c = text; c && *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
     char *shown = text ? pt_text_printable(text) : NULL;
     fprintf(stderr, "poshtiban: %s\n", shown ? shown : fmt);
     free(shown);

@@ -20,6 +20,7 @@
 #include "poshtiban/text.h"
 #include "poshtiban/alloc.h"
 #include "jobs.h"
+#include "terminal.h"
 #include "tui.h"
 
 #define MIN_COLS 80
@@ -682,8 +683,23 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
     struct pt_project moment = *project;
     moment.now_ms = pt_clock_now_ms();
     struct pt_app app = {.project = &moment};
-    if (!initscr())
-        return 1;
+    /* An unknown terminal is a line of ours, not an exit inside initscr. */
+    SCREEN *screen = pt_tui_terminal_known() ? newterm(NULL, stdout, stdin) : NULL;
+    if (!screen) {
+        const char *term = getenv("TERM");
+        char *shown = pt_text_printable(term ? term : "");
+        if (term && *term)
+            fprintf(stderr,
+                    _("poshtiban: the terminal type \"%s\" (TERM) is not known on this machine: "
+                      "try TERM=xterm-256color poshtiban, or a command such as poshtiban list\n"),
+                    shown);
+        else
+            fputs(_("poshtiban: TERM is not set, so the full-screen interface cannot start: try "
+                    "TERM=xterm-256color poshtiban, or a command such as poshtiban list\n"),
+                  stderr);
+        free(shown);
+        return 2;
+    }
     pt_alloc_on_failure(give_terminal_back);
     raw();
     noecho();
@@ -743,6 +759,7 @@ int pt_tui_run(const struct pt_project *project, const struct pt_tui_options *op
         }
     }
     endwin();
+    delscreen(screen);
     pt_alloc_on_failure(NULL);
     if (vte_explicit) {
         fputs("\033[8h", stdout);

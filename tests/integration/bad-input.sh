@@ -44,6 +44,21 @@ expect_refusal "bad kind" 2 "--kind" create --kind weekly
 expect_refusal "bad format" 2 "rar" create --format rar
 expect_refusal "no such backup" 2 "backup_19990101_000000" show backup_19990101_000000
 expect_refusal "bad name" 2 "../x" create --name ../x
+# Names that read as another name, or as nothing (issue 21, Why 6).
+expect_refusal "name with a right-to-left override" 2 "not allowed" create --name "$(printf 'x\u202egpj.exe')"
+expect_refusal "name with a C1 control" 2 "not allowed" create --name "$(printf 'x\xc2\x85y')"
+expect_refusal "name with a leading BOM" 2 "not allowed" create --name "$(printf '\xef\xbb\xbfname')"
+expect_refusal "name of spaces only" 2 "not allowed" create --name "   "
+expect_refusal "name of a lone RLM" 2 "not allowed" create --name "$(printf '\u200f')"
+expect_refusal "-C a file" 2 "is a file, not a folder" -C afile list
+case $err in *"Invalid argument"*) fail "-C a file says what is wrong, not strerror: $err" ;; esac
+# An unknown terminal: a line of ours, not ncurses' own, and no leak on the way out.
+TERM=no-such-terminal script -qec "$POSHTIBAN" /dev/null </dev/null >"$scratch/term.out" 2>&1
+expect_eq "unknown TERM: exit" 2 "$?"
+tr -d '\r' <"$scratch/term.out" >"$scratch/term.txt"
+expect_eq "unknown TERM: one line" 1 "$(grep -c . "$scratch/term.txt")"
+grep -q '^poshtiban: .*"no-such-terminal" (TERM)' "$scratch/term.txt" ||
+    fail "unknown TERM: poshtiban names the terminal: $(cat "$scratch/term.txt")"
 expect_refusal "missing -C folder" 2 "no-such-dir" -C no-such-dir list
 expect_refusal "bad --lang" 2 "xx" --lang xx list
 

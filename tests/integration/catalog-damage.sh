@@ -35,6 +35,8 @@ for kind in truncated garbage page; do
     expect_eq "$kind: create goes on ($err)" 0 "$status"
     case $err in *"is damaged"*"moved aside"*"rebuilt from the reports of 2 backups"*) ;;
         *) fail "$kind: one line says what happened: [$err]" ;; esac
+    case $err in *'\x'[0-9a-f][0-9a-f]*) fail "$kind: the notice shows no escaped bytes: [$err]" ;; esac
+    expect_eq "$kind: the notice is one line" 1 "$(printf '%s\n' "$err" | grep -c .)"
     expect_eq "$kind: the damaged file is kept aside" 1 "$(damaged_copies)"
     expect_eq "$kind: every backup is listed again" "one three two" "$(backups_listed)"
     run_pt reindex </dev/null

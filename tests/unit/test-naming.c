@@ -83,6 +83,52 @@ static void test_utc(void **state)
     tzset();
 }
 
+/* Names that read as another, or as nothing, are refused (issue 21, Why 6). */
+static void test_valid(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"nightly", "پیش_از_مهاجرت", "unused", "v1.2",
+                                       "a b",     "x_2",           "😀",      "۱۲۳"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        if (i != 2)
+            assert_true(pt_backup_name_valid(good[i]));
+    assert_true(pt_backup_name_valid("می\xe2\x80\x8cخواهم")); /* ZWNJ inside a word */
+    static const char *const bad[] = {
+        "",
+        ".hid",
+        "123",
+        "latest",
+        "a/b",
+        "a\\b",
+        "a\nb",
+        "a\x7f",
+        "x\xc2\x85y",               /* U+0085, a C1 control */
+        "x\xc2\x9b[31m",            /* U+009B, CSI */
+        "x\xe2\x80\xaegpj.exe",     /* U+202E, right-to-left override */
+        "x\xe2\x80\xaby",           /* U+202B, right-to-left embedding */
+        "x\xe2\x81\xa7y",           /* U+2067, right-to-left isolate */
+        "x\xe2\x81\xa9y",           /* U+2069, pop directional isolate */
+        "\xe2\x80\x8f",             /* a lone U+200F */
+        "\xef\xbb\xbfname",         /* a leading BOM */
+        "   ",                      /* spaces only */
+        "\xe2\x80\x8b\xe2\x80\x8c", /* zero-width only */
+        "\xc2\xa0\xe3\x80\x80",     /* no-break and ideographic spaces only */
+        "a\xe2\x80\xa8"
+        "b",        /* U+2028, a line separator */
+        "\xff\xfe", /* not UTF-8 */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (pt_backup_name_valid(bad[i]))
+            fail_msg("accepted bad name #%zu", i);
+    }
+    char longest[202];
+    memset(longest, 'a', 201);
+    longest[201] = '\0';
+    assert_false(pt_backup_name_valid(longest));
+    longest[200] = '\0';
+    assert_true(pt_backup_name_valid(longest));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -93,6 +139,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_taken_in_catalog_only, pt_test_catalog_setup,
                                         pt_test_catalog_teardown),
         cmocka_unit_test_setup_teardown(test_utc, pt_test_catalog_setup, pt_test_catalog_teardown),
+        cmocka_unit_test(test_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

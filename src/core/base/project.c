@@ -27,8 +27,14 @@ enum pt_status pt_project_resolve(struct pt_project *p, const struct pt_project_
     p->root = pt_path_absolute(cwd, opts->root ? opts->root : ".");
     free(cwd);
     if (!is_dir(p->root)) {
-        enum pt_status rc = pt_error_set(err, PT_EINVAL, _("project folder %s: %s"), p->root,
-                                         strerror(errno ? errno : ENOTDIR));
+        struct stat st;
+        enum pt_status rc =
+            stat(p->root, &st) == 0
+                ? pt_error_set(err, PT_EINVAL,
+                               _("project folder %s is a file, not a folder (-C takes a folder)"),
+                               p->root)
+                : pt_error_set(err, PT_EINVAL, _("project folder %s: %s"), p->root,
+                               strerror(errno ? errno : ENOTDIR));
         pt_project_free(p);
         return rc;
     }

@@ -2,10 +2,62 @@
 #include "ops/naming.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "base/fsutil.h"
+
+/* The next code point of a valid UTF-8 string; *s moves past it. */
+static unsigned long next_code_point(const unsigned char **s)
+{
+    const unsigned char *p = *s;
+    unsigned long c = p[0];
+    size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    if (n > 1)
+        c &= 0x3fu >> (n - 1);
+    for (size_t i = 1; i < n && p[i]; i++)
+        c = (c << 6) | (p[i] & 0x3fu);
+    *s = p + n;
+    return c;
+}
+
+static bool forbidden(unsigned long c)
+{
+    return c < 0x20 || c == '/' || c == '\\' || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
+           c == 0x2029 || c == 0xfeff || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Spaces and characters that take no room: a name of these alone shows as nothing. */
+static bool invisible(unsigned long c)
+{
+    return c == ' ' || c == 0xa0 || c == 0xad || c == 0x34f || c == 0x61c || c == 0x1680 ||
+           c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x202f ||
+           (c >= 0x205f && c <= 0x2064) || c == 0x3000;
+}
+
+bool pt_backup_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 200 || name[0] == '.' || strspn(name, "0123456789") == len ||
+        strcmp(name, "latest") == 0)
+        return false;
+    json_t *utf8 = json_stringn(name, len); /* jansson refuses what is not UTF-8 */
+    if (!utf8)
+        return false;
+    json_decref(utf8);
+    bool seen = false;
+    for (const unsigned char *p = (const unsigned char *)name; *p;) {
+        unsigned long c = next_code_point(&p);
+        if (forbidden(c))
+            return false;
+        seen = seen || !invisible(c);
+    }
+    return seen;
+}
 
 static bool path_exists(const char *dir, const char *name)
 {

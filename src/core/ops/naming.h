@@ -9,6 +9,16 @@
 #include "poshtiban/project.h"
 
 /*
+ * True when name may name a backup (`create --name`, and every name read
+ * from elsewhere: a report, an off-site tag): valid UTF-8, 1 to 200 bytes,
+ * not starting with a dot, not only digits (an id) nor "latest"; no / or \,
+ * no control character (C0, DEL, C1), no line or paragraph separator, no
+ * byte-order mark, no bidi embedding, override or isolate (they make a name
+ * read as another); not made only of spaces and zero-width characters.
+ */
+bool pt_backup_name_valid(const char *name);
+
+/*
  * True when no backup, record or work in progress has this name: not in
  * the catalog, no folder, archive or tmp entry of it in the backup root.
  */

@@ -44,6 +44,8 @@ static int setup(void **state)
         "INSERT INTO \"odd \"\"name\" VALUES (1, 'one');"
         "CREATE TABLE rekeyed (a INTEGER PRIMARY KEY, b TEXT);"
         "INSERT INTO rekeyed VALUES (1, 'x');"
+        "CREATE TABLE retyped (k TEXT PRIMARY KEY, v TEXT);"
+        "INSERT INTO retyped VALUES ('1', 'a'), ('01', 'b');"
         "CREATE TABLE gone (id INTEGER PRIMARY KEY);"
         "CREATE TABLE django_migrations (id INTEGER PRIMARY KEY, app TEXT, name TEXT,"
         " applied TEXT);"
@@ -136,6 +138,10 @@ static void test_edits(void **state)
                 "DELETE FROM log;"
                 "DROP TABLE rekeyed;"
                 "CREATE TABLE rekeyed (a INTEGER, b TEXT PRIMARY KEY);"
+                /* The same key by name, another type: '1' and '01' would both match 1. */
+                "DROP TABLE retyped;"
+                "CREATE TABLE retyped (k INTEGER PRIMARY KEY, v TEXT);"
+                "INSERT INTO retyped VALUES (1, 'a');"
                 "DROP TABLE gone;"
                 "CREATE TABLE newer (id INTEGER PRIMARY KEY);"
                 "DELETE FROM django_migrations WHERE name = '0002_price';"
@@ -152,6 +158,7 @@ static void test_edits(void **state)
     assert_int_equal(log->now, 0);
     assert_int_equal(log->after, 1);
     assert_int_equal(table(&plan, "rekeyed")->rows, PT_ROWS_KEY_DIFFERS);
+    assert_int_equal(table(&plan, "retyped")->rows, PT_ROWS_KEY_DIFFERS);
     assert_int_equal(table(&plan, "gone")->rows, PT_ROWS_ONLY_BACKUP);
     assert_int_equal(table(&plan, "newer")->rows, PT_ROWS_ONLY_NOW);
     assert_true(plan.migrations_differ);

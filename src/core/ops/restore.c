@@ -338,7 +338,7 @@ static void compare_migrations(struct pt_restore_plan *plan, const struct names 
 
 /* A table's columns on one side: the primary key's first, in key order. */
 struct columns {
-    struct names names;
+    struct names names, types; /* the declared types decide how keys compare */
     size_t n_key;
 };
 
@@ -347,7 +347,7 @@ static bool columns_of(sqlite3 *db, const char *schema, const char *table, struc
     sqlite3_stmt *st;
     memset(out, 0, sizeof(*out));
     if (sqlite3_prepare_v2(db,
-                           "SELECT name, pk FROM pragma_table_info(?1, ?2)"
+                           "SELECT name, pk, type FROM pragma_table_info(?1, ?2)"
                            " ORDER BY pk = 0, pk, cid",
                            -1, &st, NULL) != SQLITE_OK) {
         sqlite3_finalize(st);
@@ -357,7 +357,9 @@ static bool columns_of(sqlite3 *db, const char *schema, const char *table, struc
     sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+        const unsigned char *type = sqlite3_column_text(st, 2);
         push(&out->names.items, &out->names.n, (const char *)sqlite3_column_text(st, 0));
+        push(&out->types.items, &out->types.n, type ? (const char *)type : "");
         out->n_key += sqlite3_column_int64(st, 1) > 0;
     }
     sqlite3_finalize(st);
@@ -400,10 +402,18 @@ static bool count_query(sqlite3 *db, const char *sql, int64_t *a, int64_t *b)
     return ok;
 }
 
+static void columns_free(struct columns *c)
+{
+    names_free(&c->names);
+    names_free(&c->types);
+}
+
 /*
  * One table, in both: rows added, removed and changed by primary key. SQLite
- * counts as it reads, one key lookup per row in each direction; nothing is
- * held. Values are compared byte for byte (BINARY), whatever the column's
+ * counts as it reads, one key lookup per row each way; nothing is held.
+ * Each lookup compares keys as the table looked up does (its collation, its
+ * index), and the keys' declared types must agree, so a row matches at most
+ * one. Values are compared byte for byte (BINARY), whatever the column's
  * collation, in the columns both sides have.
  */
 static void compare_table(sqlite3 *db, struct pt_restore_table *t)
@@ -412,17 +422,15 @@ static void compare_table(sqlite3 *db, struct pt_restore_table *t)
     bool read = columns_of(db, "main", t->name, &now);
     read = columns_of(db, "snapshot", t->name, &after) && read;
     bool same_key = now.n_key == after.n_key;
-    for (size_t i = 0; same_key && i < now.n_key; i++)
-        same_key = sqlite3_stricmp(now.names.items[i], after.names.items[i]) == 0;
-    if (!read)
-        t->rows = PT_ROWS_NOT_COMPARED;
-    else if (!now.n_key || !after.n_key)
-        t->rows = PT_ROWS_NO_KEY;
-    else if (!same_key)
-        t->rows = PT_ROWS_KEY_DIFFERS;
+    for (size_t i = 0; read && same_key && i < now.n_key; i++)
+        same_key = sqlite3_stricmp(now.names.items[i], after.names.items[i]) == 0 &&
+                   sqlite3_stricmp(now.types.items[i], after.types.items[i]) == 0;
     if (!read || !now.n_key || !after.n_key || !same_key) {
-        names_free(&now.names);
-        names_free(&after.names);
+        t->rows = !read                        ? PT_ROWS_NOT_COMPARED
+                  : !now.n_key || !after.n_key ? PT_ROWS_NO_KEY
+                                               : PT_ROWS_KEY_DIFFERS;
+        columns_free(&now);
+        columns_free(&after);
         return;
     }
     char *differs = pt_xstrdup("");
@@ -436,16 +444,17 @@ static void compare_table(sqlite3 *db, struct pt_restore_table *t)
         free(differs);
         differs = next;
     }
-    char *table = pt_sql_quote(t->name);
+    char *table = pt_sql_quote(t->name), *first_key = pt_sql_quote(now.names.items[0]);
     char *in_now = key_match(&now, "m", "a"), *in_after = key_match(&now, "a", "m");
     char *added = pt_xasprintf("SELECT count(*) FROM snapshot.%s AS a WHERE NOT EXISTS"
                                " (SELECT 1 FROM main.%s AS m WHERE %s)",
                                table, table, in_now);
-    char *others = pt_xasprintf(
-        "SELECT coalesce(sum(NOT EXISTS (SELECT 1 FROM snapshot.%s AS a WHERE %s)), 0),"
-        " coalesce(sum(EXISTS (SELECT 1 FROM snapshot.%s AS a WHERE %s AND (%s))), 0)"
-        " FROM main.%s AS m",
-        table, in_after, table, in_after, *differs ? differs : "0", table);
+    /* A key column of a matched row is never NULL: = matches no NULL. */
+    char *others =
+        pt_xasprintf("SELECT coalesce(sum(a.%s IS NULL), 0),"
+                     " coalesce(sum(a.%s IS NOT NULL AND (%s)), 0)"
+                     " FROM main.%s AS m LEFT JOIN snapshot.%s AS a ON %s",
+                     first_key, first_key, *differs ? differs : "0", table, table, in_after);
     bool ok = count_query(db, added, &t->added, NULL) &&
               count_query(db, others, &t->removed, &t->changed);
     t->rows = ok ? PT_ROWS_COMPARED : PT_ROWS_NOT_COMPARED;
@@ -455,10 +464,11 @@ static void compare_table(sqlite3 *db, struct pt_restore_table *t)
     free(others);
     free(in_now);
     free(in_after);
+    free(first_key);
     free(table);
     free(differs);
-    names_free(&now.names);
-    names_free(&after.names);
+    columns_free(&now);
+    columns_free(&after);
 }
 
 /*

@@ -80,6 +80,9 @@ static char *table_note(const struct pt_restore_table *t)
     case PT_ROWS_ONLY_NOW:
         return pt_xstrdup(_("not in the backup: dropped"));
     case PT_ROWS_NOT_COMPARED:
+        /* Both there and still not compared: the comparison could not read them. */
+        if (t->now >= 0 && t->after >= 0)
+            return pt_xstrdup(_("not compared: counts only"));
         break;
     }
     return NULL;

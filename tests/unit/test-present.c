@@ -190,12 +190,13 @@ static void test_restore_plan_lines(void **state)
         {.name = (char *)"rekeyed", .now = 1, .after = 1, .rows = PT_ROWS_KEY_DIFFERS},
         {.name = (char *)"gone", .now = -1, .after = 4, .rows = PT_ROWS_ONLY_BACKUP},
         {.name = (char *)"newer", .now = 0, .after = -1, .rows = PT_ROWS_ONLY_NOW},
+        {.name = (char *)"fts", .now = 1, .after = 1, .rows = PT_ROWS_NOT_COMPARED},
     };
     char *only_backup[] = {(char *)"shop.0002_price"}, *only_now[] = {(char *)"shop.0003_stock"};
     struct pt_restore_plan plan = {.backup = (char *)"b7",
                                    .database_target = (char *)"/srv/db.sqlite3",
                                    .tables = tables,
-                                   .n_tables = 6,
+                                   .n_tables = 7,
                                    .migrations_differ = true,
                                    .migrations_backup = only_backup,
                                    .n_migrations_backup = 1,
@@ -205,13 +206,14 @@ static void test_restore_plan_lines(void **state)
     size_t n = pt_present_restore_plan(&plan, NULL, &lines);
     const char *want[] = {
         "Restore b7",
-        "Database /srv/db.sqlite3: 3 of 6 tables change (*):",
+        "Database /srv/db.sqlite3: 3 of 7 tables change (*):",
         "  shop_product  800 → 800  *  1 changed, 1 added back, 1 removed",
         "  same          3 → 3",
         "  log           2 → 2     no primary key: counts only",
         "  rekeyed       1 → 1     its primary key differs: counts only",
         "  gone          - → 4  *  only in the backup",
         "  newer         0 → -  *  not in the backup: dropped",
+        "  fts           1 → 1     not compared: counts only",
         "  Warning: the backup's Django migrations differ from the current database's; run "
         "python manage.py migrate after restoring",
         "    only in the backup: shop.0002_price",

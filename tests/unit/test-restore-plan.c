@@ -51,6 +51,17 @@ static int setup(void **state)
         " applied TEXT);"
         "INSERT INTO django_migrations (app, name, applied) VALUES"
         " ('shop', '0001_initial', 'then'), ('shop', '0002_price', 'then');");
+    /* More columns than SQLite's expression depth (1000) allows in a chain of ORs. */
+    char *wide = pt_xstrdup("CREATE TABLE wide (id INTEGER PRIMARY KEY");
+    for (int i = 0; i < 1100; i++) {
+        char *next = pt_xasprintf("%s, c%d", wide, i);
+        free(wide);
+        wide = next;
+    }
+    char *sql = pt_xasprintf("%s); INSERT INTO wide (id) VALUES (1), (2);", wide);
+    pt_test_sql(f->db, sql);
+    free(sql);
+    free(wide);
     pt_test_project(&f->project, f->dir);
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 0};
     struct pt_record r = {0};
@@ -113,6 +124,7 @@ static void test_unchanged(void **state)
     expect_rows(&plan, "product", 0, 0, 0);
     expect_rows(&plan, "stock", 0, 0, 0);
     expect_rows(&plan, "odd \"name", 0, 0, 0);
+    expect_rows(&plan, "wide", 0, 0, 0);
     /* The NULL key matches nothing: its row is removed and added back, as the restore does. */
     expect_rows(&plan, "code", 1, 1, 0);
     assert_int_equal(table(&plan, "log")->rows, PT_ROWS_NO_KEY);
@@ -135,6 +147,7 @@ static void test_edits(void **state)
                 "UPDATE stock SET qty = 9 WHERE shop = 'south' AND sku = 'a1';"
                 "INSERT INTO stock VALUES (7, 'north', 'c3');"
                 "UPDATE \"odd \"\"name\" SET v = 'uno';"
+                "UPDATE wide SET c1099 = 'last' WHERE id = 2;"
                 "DELETE FROM log;"
                 "DROP TABLE rekeyed;"
                 "CREATE TABLE rekeyed (a INTEGER, b TEXT PRIMARY KEY);"
@@ -153,6 +166,7 @@ static void test_edits(void **state)
     /* b2 of north is added back; b2 and c3 of south and north are removed; a1 of south changes. */
     expect_rows(&plan, "stock", 1, 2, 1);
     expect_rows(&plan, "odd \"name", 0, 0, 1);
+    expect_rows(&plan, "wide", 0, 0, 1);
     const struct pt_restore_table *log = table(&plan, "log");
     assert_int_equal(log->rows, PT_ROWS_NO_KEY);
     assert_int_equal(log->now, 0);

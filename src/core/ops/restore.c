@@ -409,6 +409,25 @@ static void columns_free(struct columns *c)
 }
 
 /*
+ * "a.c COLLATE BINARY IS NOT m.c OR …" over n columns, as a balanced tree:
+ * a chain would pass SQLite's expression depth (1000) on a wide table.
+ */
+static char *any_differs(char **columns, size_t n)
+{
+    if (n == 1) {
+        char *q = pt_sql_quote(columns[0]);
+        char *one = pt_xasprintf("a.%s COLLATE BINARY IS NOT m.%s", q, q);
+        free(q);
+        return one;
+    }
+    char *left = any_differs(columns, n / 2), *right = any_differs(columns + n / 2, n - n / 2);
+    char *both = pt_xasprintf("(%s OR %s)", left, right);
+    free(left);
+    free(right);
+    return both;
+}
+
+/*
  * One table, in both: rows added, removed and changed by primary key. SQLite
  * counts as it reads, one key lookup per row each way; nothing is held.
  * Each lookup compares keys as the table looked up does (its collation, its
@@ -433,28 +452,28 @@ static void compare_table(sqlite3 *db, struct pt_restore_table *t)
         columns_free(&after);
         return;
     }
-    char *differs = pt_xstrdup("");
-    for (size_t i = now.n_key; i < now.names.n; i++) {
-        if (!has_column(&after, now.names.items[i]))
-            continue;
-        char *q = pt_sql_quote(now.names.items[i]);
-        char *next = pt_xasprintf("%s%sa.%s COLLATE BINARY IS NOT m.%s", differs,
-                                  *differs ? " OR " : "", q, q);
-        free(q);
-        free(differs);
-        differs = next;
-    }
+    struct names common = {0};
+    for (size_t i = now.n_key; i < now.names.n; i++)
+        if (has_column(&after, now.names.items[i]))
+            push(&common.items, &common.n, now.names.items[i]);
+    char *differs = common.n ? any_differs(common.items, common.n) : pt_xstrdup("0");
+    names_free(&common);
     char *table = pt_sql_quote(t->name), *first_key = pt_sql_quote(now.names.items[0]);
     char *in_now = key_match(&now, "m", "a"), *in_after = key_match(&now, "a", "m");
     char *added = pt_xasprintf("SELECT count(*) FROM snapshot.%s AS a WHERE NOT EXISTS"
                                " (SELECT 1 FROM main.%s AS m WHERE %s)",
                                table, table, in_now);
-    /* A key column of a matched row is never NULL: = matches no NULL. */
-    char *others =
-        pt_xasprintf("SELECT coalesce(sum(a.%s IS NULL), 0),"
-                     " coalesce(sum(a.%s IS NOT NULL AND (%s)), 0)"
-                     " FROM main.%s AS m LEFT JOIN snapshot.%s AS a ON %s",
-                     first_key, first_key, *differs ? differs : "0", table, table, in_after);
+    /*
+     * A key column of a matched row is never NULL (= matches no NULL). The
+     * rows are counted outside the join: SQLite allows no more than 2000
+     * column terms inside one aggregate, and LIMIT -1 keeps the join a
+     * co-routine, not folded into the count.
+     */
+    char *others = pt_xasprintf(
+        "SELECT count(*) - count(found), count(differs) FROM"
+        " (SELECT a.%s AS found, CASE WHEN a.%s IS NOT NULL AND %s THEN 1 END AS differs"
+        " FROM main.%s AS m LEFT JOIN snapshot.%s AS a ON %s LIMIT -1)",
+        first_key, first_key, differs, table, table, in_after);
     bool ok = count_query(db, added, &t->added, NULL) &&
               count_query(db, others, &t->removed, &t->changed);
     t->rows = ok ? PT_ROWS_COMPARED : PT_ROWS_NOT_COMPARED;

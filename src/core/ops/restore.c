@@ -504,7 +504,7 @@ static void compare_databases(sqlite3 *now, sqlite3 *after, const char *snapshot
     migrations_of(after, &after_migrations);
     sqlite3_exec(after, "COMMIT", NULL, NULL, NULL);
     if (now) {
-        sqlite3_stmt *st;
+        sqlite3_stmt *st = NULL;
         /* ATTACH takes a file name, never a URI: the path is absolute. */
         bool attached = false;
         if (compare &&
@@ -512,8 +512,7 @@ static void compare_databases(sqlite3 *now, sqlite3 *after, const char *snapshot
             sqlite3_bind_text(st, 1, snapshot, -1, SQLITE_STATIC);
             attached = sqlite3_step(st) == SQLITE_DONE;
         }
-        if (compare)
-            sqlite3_finalize(st);
+        sqlite3_finalize(st);
         sqlite3_exec(now, "BEGIN", NULL, NULL, NULL);
         tables_of(now, plan, false);
         migrations_of(now, &now_migrations);

@@ -505,14 +505,16 @@ static void compare_databases(sqlite3 *now, sqlite3 *after, const char *snapshot
     sqlite3_exec(after, "COMMIT", NULL, NULL, NULL);
     if (now) {
         sqlite3_stmt *st = NULL;
-        /* ATTACH takes a file name, never a URI: the path is absolute. */
+        /* A file name, never a URI (Debian's SQLite reads "file:…" as one): "./" before it. */
+        char *name = snapshot[0] == '/' ? pt_xstrdup(snapshot) : pt_xasprintf("./%s", snapshot);
         bool attached = false;
         if (compare &&
             sqlite3_prepare_v2(now, "ATTACH ?1 AS snapshot", -1, &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(st, 1, snapshot, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
             attached = sqlite3_step(st) == SQLITE_DONE;
         }
         sqlite3_finalize(st);
+        free(name);
         sqlite3_exec(now, "BEGIN", NULL, NULL, NULL);
         tables_of(now, plan, false);
         migrations_of(now, &now_migrations);

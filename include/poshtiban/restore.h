@@ -18,10 +18,29 @@ struct pt_restore_options {
     const char *target_media;    /* NULL: the project's media folder */
 };
 
+/* How a table's rows were compared, key by key (docs/cli.md, restore --dry-run). */
+enum pt_restore_rows {
+    PT_ROWS_NOT_COMPARED, /* by pt_restore, or no database there now, or unreadable */
+    PT_ROWS_COMPARED,     /* added, removed and changed hold the counts */
+    PT_ROWS_NO_KEY,       /* a side has no primary key: counts only */
+    PT_ROWS_KEY_DIFFERS,  /* the two primary keys differ: counts only */
+    PT_ROWS_ONLY_BACKUP,  /* the table is in the backup alone */
+    PT_ROWS_ONLY_NOW,     /* the table is in the target alone: the restore drops it */
+};
+
 struct pt_restore_table {
     char *name;
     int64_t now;   /* rows in the target now; -1 when the table is not there */
     int64_t after; /* rows after the restore; -1 when the backup lacks it */
+    enum pt_restore_rows rows;
+    /*
+     * With PT_ROWS_COMPARED, by primary key: rows of the backup whose key is
+     * not in the target (the restore adds them back), rows of the target
+     * whose key is not in the backup (it removes them), and rows with the
+     * same key and another value in a column both have (it changes them).
+     * A key holding NULL matches nothing. Otherwise 0.
+     */
+    int64_t added, removed, changed;
 };
 
 /* What a restore changes, and, once done, the name of the undo backup. */
@@ -34,10 +53,17 @@ struct pt_restore_plan {
     char **add, **change, **remove; /* media paths, relative to the media folder */
     size_t n_add, n_change, n_remove;
     bool migrations_differ;
+    /* "app.name" of the django_migrations rows only in the backup, and only in the target now. */
+    char **migrations_backup, **migrations_now;
+    size_t n_migrations_backup, n_migrations_now;
     char *pre_restore; /* set by pt_restore: the backup of the state before */
 };
 
-/* Works out the plan and writes nothing (restore --dry-run, docs/cli.md). */
+/*
+ * Works out the plan and writes nothing (restore --dry-run, docs/cli.md):
+ * the tables' rows compared key by key in one read of both databases (the
+ * target's seen as of one moment), the media files by checksum.
+ */
 enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
                                const struct pt_restore_options *opts, struct pt_restore_plan *plan,
                                struct pt_error *err);
@@ -49,13 +75,18 @@ enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
  * transaction: another process holding it open sees the old content or the
  * new. Media is extracted with libarchive's secure-extraction flags into a
  * staging folder beside the target and swapped in whole. A backup with an
- * unsafe member fails before anything is replaced.
+ * unsafe member fails before anything is replaced. The plan it fills has
+ * the row counts and the migrations, not the rows compared key by key.
  */
 enum pt_status pt_restore(const struct pt_project *project, const char *id,
                           const struct pt_restore_options *opts, const struct pt_monitor *monitor,
                           struct pt_restore_plan *plan, struct pt_error *err);
 
-/* The plan as {"tables", "media": {"add", "change", "remove"}, "migrations_differ"}. */
+/*
+ * The plan as {"tables": [{"name", "now", "after", "rows", "added",
+ * "removed", "changed"}], "media": {"add", "change", "remove"},
+ * "migrations_differ", "migrations": {"only_in_backup", "only_now"}}.
+ */
 json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan);
 
 void pt_restore_plan_free(struct pt_restore_plan *plan);

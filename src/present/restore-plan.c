@@ -49,6 +49,45 @@ static void add_names(struct lines *l, const struct names *k, const char *mark, 
     }
 }
 
+/* Whether the restore changes the table: its rows counted or compared. */
+static bool table_changes(const struct pt_restore_table *t)
+{
+    return t->now != t->after || t->added || t->removed || t->changed;
+}
+
+/* What the comparison by key found, or why there is none; NULL when nothing to say. */
+static char *table_note(const struct pt_restore_table *t)
+{
+    switch (t->rows) {
+    case PT_ROWS_COMPARED: {
+        if (!t->added && !t->removed && !t->changed)
+            return NULL;
+        char *changed = pt_l10n_int(t->changed), *added = pt_l10n_int(t->added),
+             *removed = pt_l10n_int(t->removed);
+        char *note =
+            pt_xasprintf(_("%s changed, %s added back, %s removed"), changed, added, removed);
+        free(changed);
+        free(added);
+        free(removed);
+        return note;
+    }
+    case PT_ROWS_NO_KEY:
+        return pt_xstrdup(_("no primary key: counts only"));
+    case PT_ROWS_KEY_DIFFERS:
+        return pt_xstrdup(_("its primary key differs: counts only"));
+    case PT_ROWS_ONLY_BACKUP:
+        return pt_xstrdup(_("only in the backup"));
+    case PT_ROWS_ONLY_NOW:
+        return pt_xstrdup(_("not in the backup: dropped"));
+    case PT_ROWS_NOT_COMPARED:
+        /* Both there and still not compared: the comparison could not read them. */
+        if (t->now >= 0 && t->after >= 0)
+            return pt_xstrdup(_("not compared: counts only"));
+        break;
+    }
+    return NULL;
+}
+
 static void add_tables(struct lines *l, const struct names *k, const struct pt_restore_plan *plan)
 {
     size_t width = 0;
@@ -61,13 +100,38 @@ static void add_tables(struct lines *l, const struct names *k, const struct pt_r
         char *name = shown_as(k, t->name, false);
         char *now = t->now < 0 ? pt_xstrdup("-") : pt_l10n_int(t->now);
         char *after = t->after < 0 ? pt_xstrdup("-") : pt_l10n_int(t->after);
+        char *note = table_note(t);
         size_t pad = width - pt_text_width(t->name) + 2;
         /* The arrow points the way the line reads. */
-        add(l, pt_xasprintf("  %s%*s%s %s %s%s", name, (int)pad, "", now, pt_l10n_rtl() ? "←" : "→",
-                            after, t->now != t->after ? "  *" : ""));
+        add(l, pt_xasprintf("  %s%*s%s %s %s%s%s%s", name, (int)pad, "", now,
+                            pt_l10n_rtl() ? "←" : "→", after,
+                            table_changes(t) ? "  *"
+                            : note           ? "   "
+                                             : "",
+                            note ? "  " : "", note ? note : ""));
         free(name);
         free(now);
         free(after);
+        free(note);
+    }
+}
+
+/* The warning, and each migration only one side has applied. */
+static void add_migrations(struct lines *l, const struct names *k,
+                           const struct pt_restore_plan *plan)
+{
+    add(l, pt_xasprintf("  %s", _("Warning: the backup's Django migrations differ from the "
+                                  "current database's; run python manage.py migrate after "
+                                  "restoring")));
+    for (size_t i = 0; i < plan->n_migrations_backup; i++) {
+        char *name = shown_as(k, plan->migrations_backup[i], false);
+        add(l, pt_xasprintf("    %s %s", _("only in the backup:"), name));
+        free(name);
+    }
+    for (size_t i = 0; i < plan->n_migrations_now; i++) {
+        char *name = shown_as(k, plan->migrations_now[i], false);
+        add(l, pt_xasprintf("    %s %s", _("only in the current database:"), name));
+        free(name);
     }
 }
 
@@ -83,7 +147,7 @@ size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_ke
         char *target = shown_as(&k, plan->database_target, true);
         size_t changed = 0;
         for (size_t i = 0; i < plan->n_tables; i++)
-            changed += plan->tables[i].now != plan->tables[i].after;
+            changed += table_changes(&plan->tables[i]);
         char *n_changed = pt_l10n_int((int64_t)changed),
              *n_all = pt_l10n_int((int64_t)plan->n_tables);
         add(&l,
@@ -93,9 +157,7 @@ size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_ke
         free(target);
         add_tables(&l, &k, plan);
         if (plan->migrations_differ)
-            add(&l, pt_xasprintf("  %s", _("Warning: the backup's Django migrations differ from "
-                                           "the current database's; run manage.py migrate after "
-                                           "restoring")));
+            add_migrations(&l, &k, plan);
     }
     if (plan->media_target) {
         char *target = shown_as(&k, plan->media_target, true);

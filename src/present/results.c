@@ -64,13 +64,23 @@ char *pt_present_verified(const char *name, bool deep, const struct pt_verify_re
 
 char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn keep)
 {
-    if (!plan->pre_restore)
-        return sentence(_("Restored %s."), plan->backup, false, keep, NULL, NULL);
-    char *undo = kept(plan->pre_restore, false, keep);
-    char *text =
-        sentence(_("Restored %s. To undo, restore %s."), plan->backup, false, keep, undo, NULL);
-    free(undo);
-    return text;
+    char *text;
+    if (!plan->pre_restore) {
+        text = sentence(_("Restored %s."), plan->backup, false, keep, NULL, NULL);
+    } else {
+        char *undo = kept(plan->pre_restore, false, keep);
+        text =
+            sentence(_("Restored %s. To undo, restore %s."), plan->backup, false, keep, undo, NULL);
+        free(undo);
+    }
+    if (!plan->migrations_differ)
+        return text;
+    /* Last, where it is seen: the site fails until the schema matches the code again. */
+    char *whole = pt_xasprintf("%s %s", text,
+                               _("Its Django migrations differ from the ones the database had: "
+                                 "run python manage.py migrate."));
+    free(text);
+    return whole;
 }
 
 char *pt_present_exported(const char *path, pt_present_keep_fn keep)

@@ -348,8 +348,17 @@ static void draw(struct pt_app *app)
         free(app->message);
         app->message = NULL;
     }
-    if (app->message)
-        pt_ui_text(stdscr, h - 2, 1, w - 2, app->message, app->message_style, PT_ALIGN_LEFT);
+    if (app->message) {
+        /* A long message (a restore that asks for migrate) takes the rows above, not its end. */
+        char *rows[3];
+        size_t n = pt_ui_wrap(app->message, w - 2, rows, 3);
+        for (size_t i = 0; i < n; i++) {
+            int y = h - 1 - (int)n + (int)i;
+            pt_ui_fill(stdscr, y, 0, w, PT_STYLE_NORMAL);
+            pt_ui_text(stdscr, y, 1, w - 2, rows[i], app->message_style, PT_ALIGN_LEFT);
+            free(rows[i]);
+        }
+    }
     draw_footer(app, h - 1, w);
     if (app->help)
         draw_help(h, w);

@@ -193,7 +193,10 @@ static void restore_done(struct pt_app *app, struct pt_job *job)
 {
     if (failed(app, job))
         return;
-    tell(app, PT_STYLE_OK, pt_present_restored(job->result, pt_app_keep_whole));
+    const struct pt_restore_plan *plan = job->result;
+    /* Migrations to run: a warning, not a plain "done". */
+    tell(app, plan->migrations_differ ? PT_STYLE_WARN : PT_STYLE_OK,
+         pt_present_restored(plan, pt_app_keep_whole));
     pt_app_changed(app);
 }
 

@@ -143,6 +143,15 @@ static void test_results(void **state)
     plan.pre_restore = (char *)"pre_restore_20261126_110618";
     expect_said(pt_present_restored(&plan, keep),
                 "Restored [b7]. To undo, restore [pre_restore_20261126_110618].");
+    /* Migrations to run: said last, with the command. */
+    plan.migrations_differ = true;
+    expect_said(pt_present_restored(&plan, keep),
+                "Restored [b7]. To undo, restore [pre_restore_20261126_110618]. Its Django "
+                "migrations differ from the ones the database had: run python manage.py migrate.");
+    plan.pre_restore = NULL;
+    expect_said(pt_present_restored(&plan, NULL),
+                "Restored b7. Its Django migrations differ from the ones the database had: run "
+                "python manage.py migrate.");
 
     expect_said(pt_present_exported("/tmp/b7.zip", keep), "Exported to </tmp/b7.zip>");
     expect_said(pt_present_deleted("b7", keep), "Deleted [b7]");
@@ -164,6 +173,60 @@ static void test_results(void **state)
 }
 
 /* The list's six columns, as `list` prints them and the List pane draws them. */
+/* The plan's lines: rows compared by key, why a table has counts only, the migrations. */
+static void test_restore_plan_lines(void **state)
+{
+    (void)state;
+    struct pt_restore_table tables[] = {
+        {.name = (char *)"shop_product",
+         .now = 800,
+         .after = 800,
+         .rows = PT_ROWS_COMPARED,
+         .added = 1,
+         .removed = 1,
+         .changed = 1},
+        {.name = (char *)"same", .now = 3, .after = 3, .rows = PT_ROWS_COMPARED},
+        {.name = (char *)"log", .now = 2, .after = 2, .rows = PT_ROWS_NO_KEY},
+        {.name = (char *)"rekeyed", .now = 1, .after = 1, .rows = PT_ROWS_KEY_DIFFERS},
+        {.name = (char *)"gone", .now = -1, .after = 4, .rows = PT_ROWS_ONLY_BACKUP},
+        {.name = (char *)"newer", .now = 0, .after = -1, .rows = PT_ROWS_ONLY_NOW},
+        {.name = (char *)"fts", .now = 1, .after = 1, .rows = PT_ROWS_NOT_COMPARED},
+    };
+    char *only_backup[] = {(char *)"shop.0002_price"}, *only_now[] = {(char *)"shop.0003_stock"};
+    struct pt_restore_plan plan = {.backup = (char *)"b7",
+                                   .database_target = (char *)"/srv/db.sqlite3",
+                                   .tables = tables,
+                                   .n_tables = 7,
+                                   .migrations_differ = true,
+                                   .migrations_backup = only_backup,
+                                   .n_migrations_backup = 1,
+                                   .migrations_now = only_now,
+                                   .n_migrations_now = 1};
+    char **lines = NULL;
+    size_t n = pt_present_restore_plan(&plan, NULL, &lines);
+    const char *want[] = {
+        "Restore b7",
+        "Database /srv/db.sqlite3: 3 of 7 tables change (*):",
+        "  shop_product  800 → 800  *  1 changed, 1 added back, 1 removed",
+        "  same          3 → 3",
+        "  log           2 → 2     no primary key: counts only",
+        "  rekeyed       1 → 1     its primary key differs: counts only",
+        "  gone          - → 4  *  only in the backup",
+        "  newer         0 → -  *  not in the backup: dropped",
+        "  fts           1 → 1     not compared: counts only",
+        "  Warning: the backup's Django migrations differ from the current database's; run "
+        "python manage.py migrate after restoring",
+        "    only in the backup: shop.0002_price",
+        "    only in the current database: shop.0003_stock",
+    };
+    assert_int_equal(n, sizeof(want) / sizeof(*want));
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(lines[i], want[i]);
+        free(lines[i]);
+    }
+    free(lines);
+}
+
 static void test_list_columns(void **state)
 {
     (void)state;
@@ -246,9 +309,10 @@ int main(void)
 {
     setenv("LANGUAGE", "en", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_record_fields), cmocka_unit_test(test_unfinished_records),
-        cmocka_unit_test(test_confirmations), cmocka_unit_test(test_results),
-        cmocka_unit_test(test_list_columns),  cmocka_unit_test(test_progress_text),
+        cmocka_unit_test(test_record_fields),      cmocka_unit_test(test_unfinished_records),
+        cmocka_unit_test(test_confirmations),      cmocka_unit_test(test_results),
+        cmocka_unit_test(test_list_columns),       cmocka_unit_test(test_progress_text),
+        cmocka_unit_test(test_restore_plan_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

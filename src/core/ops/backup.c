@@ -30,22 +30,6 @@
 #include "engine/snapshot.h"
 #include "poshtiban/l10n.h"
 
-/* Anything that makes a file name, except what could be taken for an id or "latest". */
-static bool valid_name(const char *name)
-{
-    size_t len = strlen(name);
-    if (len == 0 || len > 200 || name[0] == '.' || strspn(name, "0123456789") == len ||
-        strcmp(name, "latest") == 0)
-        return false;
-    for (const char *p = name; *p; p++)
-        if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
-            return false;
-    json_t *utf8 = json_stringn(name, len); /* jansson refuses what is not UTF-8 */
-    bool ok = utf8 != NULL;
-    json_decref(utf8);
-    return ok;
-}
-
 /*
  * Every progress report of a create passes here. For the crash tests, a
  * build with test hooks kills itself at the Nth ($POSHTIBAN_TEST_KILL_AFTER).
@@ -455,11 +439,12 @@ static void discard(const struct pt_project *p, const struct pt_record *r, const
 enum pt_status pt_backup_check_input(const struct pt_project *p,
                                      const struct pt_create_options *opts, struct pt_error *err)
 {
-    if (opts->name && !valid_name(opts->name))
+    if (opts->name && !pt_backup_name_valid(opts->name))
         return pt_error_set(err, PT_EINVAL,
-                            _("backup name \"%s\" is not allowed: any characters but / \\ and "
-                              "control characters, at most 200 bytes, not starting with a dot, "
-                              "not only digits (those are ids) and not \"latest\""),
+                            _("backup name \"%s\" is not allowed: any characters but / \\, "
+                              "control and bidi formatting characters, at most 200 bytes, not "
+                              "starting with a dot, not only digits (those are ids) and not "
+                              "\"latest\""),
                             opts->name);
     enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
     if (rc == PT_OK)

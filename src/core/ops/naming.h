@@ -9,6 +9,16 @@
 #include "poshtiban/project.h"
 
 /*
+ * True when name may name a backup (`create --name`, and the name tag of
+ * an off-site copy before pull fetches it): 1 to 200 bytes of UTF-8, no
+ * '/', '\\', control characters or bidi formatting characters (U+061C,
+ * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), not starting with
+ * a dot (so neither "." nor ".."), not only digits (those are ids) and not
+ * "latest". Whether the name is free is pt_backup_name_free's question.
+ */
+bool pt_backup_name_valid(const char *name);
+
+/*
  * True when no backup, record or work in progress has this name: not in
  * the catalog, no folder, archive or tmp entry of it in the backup root.
  */

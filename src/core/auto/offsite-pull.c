@@ -274,10 +274,12 @@ static enum pt_status check_room(const struct pt_project *p, struct pt_restic *r
     char a[48], b[48];
     pt_l10n_size(*need, a, sizeof(a));
     pt_l10n_size(room, b, sizeof(b));
-    return pt_error_set(err, PT_EFAIL,
-                        _("%s: the off-site copy of %s needs %s, %s is free in %s; nothing was "
-                          "fetched"),
-                        strerror(ENOSPC), snap->short_id, a, b, p->backups);
+    char *name = shown(snap->name);
+    pt_error_set(err, PT_EFAIL,
+                 _("%s: the off-site copy of %s needs %s, %s is free in %s; nothing was fetched"),
+                 strerror(ENOSPC), name, a, b, p->backups);
+    free(name);
+    return PT_EFAIL;
 }
 
 /* Checks the name and tags of the chosen snapshot and the room it needs, before fetching it. */
@@ -406,6 +408,11 @@ static enum pt_status check_tree(const char *work, const char *name, struct pt_r
         rc = pt_error_set(err, PT_EFAIL,
                           _("the off-site copy of %s holds no backup of that name; nothing was "
                             "kept"),
+                          what);
+    } else if (archive && !sidecar && !stray && backups == 1 && sums == 0) {
+        rc = pt_error_set(err, PT_EFAIL,
+                          _("the off-site copy of %s holds an archive without its .sha256; "
+                            "nothing was kept"),
                           what);
     } else if (stray || backups > 1 || sums != (archive ? 1 : 0) || (archive && !sidecar)) {
         char *s = shown(stray ? stray : archive ? name : zip_sidecar ? zip_sum : zst_sum);
@@ -549,8 +556,10 @@ static enum pt_status fetch(const struct pt_project *p, struct pt_catalog *c, st
     if (rc == PT_EFAIL && r->no_space) {
         char a[48];
         pt_l10n_size(need, a, sizeof(a));
+        char *name = shown(snap->name);
         pt_error_set(err, rc, _("%s: the off-site copy of %s needs %s in %s; nothing was kept"),
-                     strerror(ENOSPC), snap->short_id, a, p->backups);
+                     strerror(ENOSPC), name, a, p->backups);
+        free(name);
     } else if (rc != PT_OK) {
         pt_error_set(err, rc, "%s", why.message ? why.message : _("failed"));
     }
@@ -629,14 +638,14 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         goto out;
     }
     int64_t need = -1;
-    if ((rc = check_snapshot(p, &r, project, snap, mon, &need, err)) != PT_OK)
-        goto out;
-    if (!pt_backup_name_free(p, c, snap->name)) {
+    if (pt_backup_name_valid(snap->name) && !pt_backup_name_free(p, c, snap->name)) {
         rc = pt_error_set(err, PT_EINVAL,
                           _("a backup named %s exists here already; nothing was fetched"),
                           snap->name);
         goto out;
     }
+    if ((rc = check_snapshot(p, &r, project, snap, mon, &need, err)) != PT_OK)
+        goto out;
     if ((rc = fetch(p, c, &r, snap, need, mon, &rec, err)) != PT_OK)
         goto out;
     pt_catalog_set_offsite(c, rec.id, snap->short_id, p->now_ms, NULL, 0, NULL);

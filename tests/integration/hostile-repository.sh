@@ -179,6 +179,8 @@ forge "$t" "project:$project" "name:A%2Fsub"
 refused "attack, first snapshot (A%2Fsub)" "$proj" "A/sub" "*which no backup may have*"
 new_tree
 mkdir -p "$t/A/sub/out/payload" && touch "$t/A/sub/out/payload/__init__.py"
+echo '{"name": "A/sub/out/payload", "created_at": "2026-11-26T09:00:00Z", "files": []}' \
+    >"$t/A/sub/out/payload/backup_report.json"
 forge "$t" "project:$project" "name:A%2Fsub%2Fout%2Fpayload"
 refused "attack, second snapshot" "$proj" "A/sub/out/payload" "*which no backup may have*"
 check "attack: nothing reached outside" test ! -e "$outside/payload"

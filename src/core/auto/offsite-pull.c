@@ -117,7 +117,7 @@ static char *pull_project(struct pt_catalog *c, struct pt_restic *r, const char 
 static char *shown(const char *name)
 {
     char *safe = pt_text_printable(name);
-    char *out = pt_xmalloc(strlen(safe) * 3 + 1), *o = out;
+    char *out = pt_xmalloc(strlen(safe) * 4 + 1), *o = out; /* 2 bytes become 8 at most */
     for (const unsigned char *s = (const unsigned char *)safe; *s;) {
         unsigned cp = 0;
         if (s[0] == 0xd8 && s[1] == 0x9c)
@@ -147,12 +147,8 @@ static void also(struct pt_error *err, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *more = NULL;
-    if (vasprintf(&more, fmt, ap) < 0)
-        more = NULL;
+    char *more = pt_xvasprintf(fmt, ap);
     va_end(ap);
-    if (!more)
-        return;
     char *joined = pt_xasprintf("%s; %s", err->message, more);
     free(more);
     free(err->message);

@@ -165,6 +165,9 @@ check "damage: the foreign database never reached the project" \
 # --- names and ids
 refused "names: a name of digits only" 2 "not only digits" create --name 12
 refused "names: the name latest" 2 "latest" create --name latest
+refused "names: a bidi override" 2 "report<U+202E>txt.exe" create --name $'report\u202etxt.exe'
+refused "names: a bidi isolate" 2 "a<U+2066>b" create --name $'a\u2066b'
+pt_ok create --name 'پیش‌از‌ارتقا' --no-media # a zero-width non-joiner is no bidi control
 pt_ok create --name newest --no-media
 run_pt show latest --json </dev/null
 expect_eq "names: latest is the newest completed backup" newest "$(echo "$out" | json_eval 'd["name"]')"

@@ -2,6 +2,7 @@
 /* What every off-site command reads from the repository: tags, project ids, snapshot lists. */
 #include "poshtiban/offsite.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,12 +43,18 @@ char *pt_offsite_tag_encode(const char *prefix, const char *value)
     return out;
 }
 
+/*
+ * The value of a tag, %XX decoded. "%00" stays as it is: a NUL would cut
+ * the name short, so that the tag named one backup and pull took another.
+ * What it gives is no name yet: pull checks it as `create --name` does.
+ */
 static char *tag_decode(const char *s)
 {
     char *out = pt_xmalloc(strlen(s) + 1), *o = out;
     for (; *s; s++) {
         unsigned v;
-        if (*s == '%' && sscanf(s + 1, "%2X", &v) == 1 && s[1] && s[2]) {
+        if (*s == '%' && s[1] && s[2] && isxdigit((unsigned char)s[1]) &&
+            isxdigit((unsigned char)s[2]) && sscanf(s + 1, "%2X", &v) == 1 && v != 0) {
             *o++ = (char)v;
             s += 2;
         } else {

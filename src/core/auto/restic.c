@@ -186,6 +186,7 @@ enum pt_status pt_restic_run(struct pt_restic *r, const struct pt_restic_call *c
                                       .cancel = call->monitor ? call->monitor->cancel : NULL};
     struct pt_subprocess_result res;
     struct pt_error spawn = {0};
+    r->no_space = false;
     enum pt_status rc = pt_subprocess_run_stream(&st, &res, &spawn);
     free(argv);
     if (rc == PT_ENOTFOUND)
@@ -200,6 +201,8 @@ enum pt_status pt_restic_run(struct pt_restic *r, const struct pt_restic_call *c
     if (res.cancelled)
         rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
     else if (res.exit_code != 0) {
+        /* restic 0.14 ends a restore that ran out of room with "There were N errors". */
+        r->no_space = res.errout && strcasestr(res.errout, "no space left on device");
         char *line = failure_line(r, res.errout, res.exit_code);
         rc = pt_error_set(err, PT_EFAIL, _("restic: %s"), line);
         free(line);

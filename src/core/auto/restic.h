@@ -18,6 +18,7 @@
 struct pt_restic {
     char *repository; /* as given: passed through unchanged */
     char **envp;      /* the child's environment, NULL-terminated */
+    bool no_space;    /* the last run failed saying "no space left on device" */
 };
 
 /*

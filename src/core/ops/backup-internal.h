@@ -3,6 +3,7 @@
 #define POSHTIBAN_CORE_BACKUP_INTERNAL_H
 
 #include "poshtiban/backup.h"
+#include "poshtiban/verify.h"
 
 /* What pt_backup_create does, for callers that hold the lock already (restore). */
 enum pt_status pt_backup_check_input(const struct pt_project *project,
@@ -26,5 +27,17 @@ enum pt_status pt_backup_remove_locked(const struct pt_project *project, struct 
  * set already.
  */
 void pt_backup_record_from_report(struct pt_record *r, json_t *report);
+
+/*
+ * What pt_verify_backup checks, of a backup that need not be in the
+ * catalog (r's name, format and path; pull checks a copy before it is
+ * recorded). PT_OK with result->ok false when it is damaged; PT_EFAIL when
+ * it could not be checked (no room to unpack its snapshot: the backup may
+ * be sound); PT_ECANCELLED. Records nothing. Free result with
+ * pt_verify_result_free.
+ */
+enum pt_status pt_verify_record(const struct pt_project *project, const struct pt_record *r,
+                                bool deep, const struct pt_monitor *monitor,
+                                struct pt_verify_result *result, struct pt_error *err);
 
 #endif

@@ -439,13 +439,18 @@ static void discard(const struct pt_project *p, const struct pt_record *r, const
 enum pt_status pt_backup_check_input(const struct pt_project *p,
                                      const struct pt_create_options *opts, struct pt_error *err)
 {
-    if (opts->name && !pt_backup_name_valid(opts->name))
-        return pt_error_set(err, PT_EINVAL,
-                            _("backup name \"%s\" is not allowed: any characters but / \\, "
-                              "control characters and those that reorder or hide text, at most "
-                              "200 bytes, not starting with a dot, something visible, not only "
-                              "digits (those are ids) and not \"latest\""),
-                            opts->name);
+    if (opts->name && !pt_backup_name_valid(opts->name)) {
+        char *shown = pt_backup_name_shown(opts->name);
+        enum pt_status refused =
+            pt_error_set(err, PT_EINVAL,
+                         _("backup name \"%s\" is not allowed: any characters but / \\, "
+                           "control characters and those that reorder or hide text, at most "
+                           "200 bytes, not starting with a dot, something visible, not only "
+                           "digits (those are ids) and not \"latest\""),
+                         shown);
+        free(shown);
+        return refused;
+    }
     enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
     if (rc == PT_OK)
         rc = pt_project_check_layout(p, err);

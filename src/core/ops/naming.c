@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ops/naming.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/fsutil.h"
+#include "poshtiban/text.h"
 
 /* The next code point of a valid UTF-8 string; *s moves past it. */
 static unsigned long next_code_point(const unsigned char **s)
@@ -26,9 +28,9 @@ static unsigned long next_code_point(const unsigned char **s)
 
 static bool forbidden(unsigned long c)
 {
-    return c < 0x20 || c == '/' || c == '\\' || (c >= 0x7f && c <= 0x9f) || c == 0x2028 ||
-           c == 0x2029 || c == 0xfeff || (c >= 0x202a && c <= 0x202e) ||
-           (c >= 0x2066 && c <= 0x2069);
+    return c < 0x20 || c == '/' || c == '\\' || (c >= 0x7f && c <= 0x9f) || c == 0x61c ||
+           c == 0x200e || c == 0x200f || c == 0x2028 || c == 0x2029 || c == 0xfeff ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /* Spaces and characters that take no room: a name of these alone shows as nothing. */
@@ -37,6 +39,25 @@ static bool invisible(unsigned long c)
     return c == ' ' || c == 0xa0 || c == 0xad || c == 0x34f || c == 0x61c || c == 0x1680 ||
            c == 0x180e || (c >= 0x2000 && c <= 0x200f) || c == 0x202f ||
            (c >= 0x205f && c <= 0x2064) || c == 0x3000;
+}
+
+char *pt_backup_name_shown(const char *name)
+{
+    char *safe = pt_text_printable(name);
+    char *out = pt_xmalloc(strlen(safe) * 4 + 1), *o = out; /* 2 bytes become 8 at most */
+    for (const unsigned char *s = (const unsigned char *)safe; *s;) {
+        const unsigned char *start = s;
+        unsigned long c = next_code_point(&s);
+        if (c >= 0x80 && forbidden(c)) {
+            o += sprintf(o, "<U+%04lX>", c);
+        } else {
+            memcpy(o, start, (size_t)(s - start));
+            o += s - start;
+        }
+    }
+    *o = '\0';
+    free(safe);
+    return out;
 }
 
 bool pt_backup_name_valid(const char *name)

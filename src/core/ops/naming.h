@@ -10,13 +10,23 @@
 
 /*
  * True when name may name a backup (`create --name`, and every name read
- * from elsewhere: a report, an off-site tag): valid UTF-8, 1 to 200 bytes,
- * not starting with a dot, not only digits (an id) nor "latest"; no / or \,
+ * from elsewhere: a report, the name tag of an off-site copy before pull
+ * fetches it): valid UTF-8, 1 to 200 bytes, not starting with a dot (so
+ * neither "." nor ".."), not only digits (an id) nor "latest"; no / or \,
  * no control character (C0, DEL, C1), no line or paragraph separator, no
- * byte-order mark, no bidi embedding, override or isolate (they make a name
- * read as another); not made only of spaces and zero-width characters.
+ * byte-order mark, no bidi mark, embedding, override or isolate (U+061C,
+ * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069: they make a name read
+ * as another); not made only of spaces and zero-width characters. Whether
+ * the name is free is pt_backup_name_free's question.
  */
 bool pt_backup_name_valid(const char *name);
+
+/*
+ * name as a message may show it: control characters and bytes that are not
+ * UTF-8 as \xNN, and what pt_backup_name_valid refuses beyond them (bidi
+ * marks, separators, a BOM) as <U+XXXX>. New string.
+ */
+char *pt_backup_name_shown(const char *name);
 
 /*
  * True when no backup, record or work in progress has this name: not in

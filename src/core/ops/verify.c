@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "engine/compress.h"
+#include "ops/backup-internal.h"
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
@@ -52,6 +53,8 @@ struct verify {
     bool snapshot_is_temp;
     bool snapshot_bad; /* a compressed snapshot that could not be unpacked: said already */
     bool deep;         /* integrity_check and every JSON parsed */
+    /* Could not be checked for want of room or a write (not damage): what failed. */
+    struct pt_error failed;
     unsigned char *buf;
     int64_t done;
 };
@@ -329,6 +332,8 @@ static enum pt_status take_snapshot(struct verify *v, struct tee *t, enum pt_com
         damaged_member(v, t->e->path, &why);
         return PT_OK;
     }
+    /* No room, or no writing, to unpack it: that says nothing of the backup. */
+    pt_error_set(&v->failed, PT_EFAIL, "%s", why.message ? why.message : _("failed"));
     rc = pt_error_set(err, PT_EFAIL, "%s", why.message ? why.message : _("failed"));
     pt_error_clear(&why);
     return rc;
@@ -525,6 +530,46 @@ static void check_archive_file(struct verify *v)
     free(sidecar);
 }
 
+enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_record *r, bool deep,
+                                const struct pt_monitor *monitor, struct pt_verify_result *result,
+                                struct pt_error *err)
+{
+    memset(result, 0, sizeof(*result));
+    result->ok = true;
+    struct verify v = {
+        .project = p, .record = r, .monitor = monitor, .result = result, .deep = deep};
+    v.buf = pt_xmalloc(BUF_SIZE);
+    if (pt_reader_archive_suffix(r->format))
+        check_archive_file(&v);
+    struct pt_error walk_err = {0};
+    enum pt_status walked = pt_reader_walk(r, check_entry, &v, &walk_err);
+    enum pt_status rc = PT_OK;
+    if (walked == PT_ECANCELLED) {
+        rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    } else if (v.failed.status != PT_OK) {
+        rc = pt_error_set(err, v.failed.status, "%s", v.failed.message);
+    } else if (walked != PT_OK) {
+        problem(&v, "%s", walk_err.message ? walk_err.message : _("cannot be read"));
+    } else {
+        check_sums(&v);
+        check_snapshot(&v);
+    }
+    pt_error_clear(&walk_err);
+    pt_error_clear(&v.failed);
+    if (v.snapshot_is_temp && v.snapshot)
+        unlink(v.snapshot);
+    free(v.snapshot);
+    free(v.sums);
+    free(v.report);
+    for (size_t i = 0; i < v.n_files; i++)
+        free(v.files[i].path);
+    free(v.files);
+    free(v.buf);
+    if (rc != PT_OK)
+        pt_verify_result_free(result);
+    return rc;
+}
+
 enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
@@ -544,39 +589,16 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
                           pt_state_label(r.status));
         goto out;
     }
-    struct verify v = {
-        .project = p, .record = &r, .monitor = monitor, .result = result, .deep = deep};
-    v.buf = pt_xmalloc(BUF_SIZE);
-    if (pt_reader_archive_suffix(r.format))
-        check_archive_file(&v);
-    struct pt_error walk_err = {0};
-    enum pt_status walked = pt_reader_walk(&r, check_entry, &v, &walk_err);
-    if (walked == PT_ECANCELLED) {
-        rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
-    } else {
-        if (walked != PT_OK) {
-            problem(&v, "%s", walk_err.message ? walk_err.message : _("cannot be read"));
-        } else {
-            check_sums(&v);
-            check_snapshot(&v);
-        }
-        char iso[32];
-        pt_time_iso(p->now_ms, iso);
-        free(r.verified_at);
-        r.verified_at = pt_xstrdup(iso);
-        r.verify_ok = result->ok ? 1 : 0;
-        rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
+    if ((rc = pt_verify_record(p, &r, deep, monitor, result, err)) != PT_OK) {
+        result->ok = true; /* not checked: nothing is recorded */
+        goto out;
     }
-    pt_error_clear(&walk_err);
-    if (v.snapshot_is_temp && v.snapshot)
-        unlink(v.snapshot);
-    free(v.snapshot);
-    free(v.sums);
-    free(v.report);
-    for (size_t i = 0; i < v.n_files; i++)
-        free(v.files[i].path);
-    free(v.files);
-    free(v.buf);
+    char iso[32];
+    pt_time_iso(p->now_ms, iso);
+    free(r.verified_at);
+    r.verified_at = pt_xstrdup(iso);
+    r.verify_ok = result->ok ? 1 : 0;
+    rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
 out:
     pt_catalog_close(c);
     if (out && rc == PT_OK)

@@ -9,6 +9,8 @@
 #   offsite list, and push --missing sends it again; a new repository made
 #   at the same path is another repository (its id); a path that is no
 #   repository counts nothing (offsite-state: behind);
+# - auto lists the repository only when its last look is a day old
+#   (offsite-state: auto);
 # - offsite prune with keep_last 1 keeps the pinned backup's snapshot and
 #   the newest verified one's (the newest backup damaged, so its verify
 #   fails), the dry run says why each is kept, a second project's snapshots
@@ -120,6 +122,21 @@ case $out in *"off-site already"*) fail "behind: push --missing to no repository
 pt_ok settings set offsite.repository "$repo_b"
 pt_ok offsite list
 expect_eq "behind: the old b back: its copies count again" "3" "$(stats_offsite 'o["copied"]')"
+
+# --- auto looks at the repository at most once a day
+pt_ok settings set offsite.enabled true
+pt_ok settings set offsite.after_backup false
+RESTIC_REPOSITORY=$repo_b RESTIC_PASSWORD=$password restic forget -q \
+    "$(RESTIC_REPOSITORY=$repo_b RESTIC_PASSWORD=$password restic snapshots --json --no-lock --tag name:b3 | json_eval 'd[0]["id"]')" >/dev/null 2>&1 ||
+    fail "restic forget b3"
+POSHTIBAN_TEST_NOW=2026-11-22T20:00:00Z run_pt auto </dev/null
+expect_eq "auto: within a day of the last look it does not look ($err)" "3 2026-11-22T10:00:00Z" \
+    "$(stats_offsite '"%d %s" % (o["copied"], o["checked_at"])')"
+POSHTIBAN_TEST_NOW=2026-11-23T10:30:00Z run_pt auto </dev/null
+expect_eq "auto: a day later it looks, and b3 no longer counts ($err)" "2 2026-11-23T10:30:00Z" \
+    "$(stats_offsite '"%d %s" % (o["copied"], o["checked_at"])')"
+pt_ok settings set offsite.enabled false
+pt_ok push b3
 
 # --- prune keeps what must be kept
 # A second project in the same repository, whose snapshots prune never touches.

@@ -8,7 +8,8 @@
 # - a snapshot forgotten behind poshtiban's back stops counting after
 #   offsite list, and push --missing sends it again; a new repository made
 #   at the same path is another repository (its id); a path that is no
-#   repository counts nothing (offsite-state: behind);
+#   repository, or a restic whose config gives a hostile id or none,
+#   counts nothing (offsite-state: behind);
 # - auto lists the repository only when its last look is a day old
 #   (offsite-state: auto);
 # - offsite prune with keep_last 1 keeps the pinned backup's snapshot and
@@ -120,6 +121,18 @@ run_pt push --missing </dev/null
 expect_eq "behind: push --missing to no repository fails" 1 "$status"
 case $out in *"off-site already"*) fail "behind: push --missing to no repository says all is off-site [$out]" ;; esac
 pt_ok settings set offsite.repository "$repo_b"
+# A restic whose config gives a hostile or no id: refused, and nothing counts.
+mkdir -p "$scratch/liar"
+for bad in '{"id": "../../etc"}' '{"version": 2}' 'not json'; do
+    printf '#!/bin/sh\nif [ "$1 $2" = "cat config" ]; then echo %s; exit 0; fi\nexec %s "$@"\n' \
+        "'$bad'" "$(command -v restic)" >"$scratch/liar/restic"
+    chmod +x "$scratch/liar/restic"
+    PATH=$scratch/liar:$PATH run_pt offsite list </dev/null
+    expect_eq "behind: config $bad: exit" 1 "$status"
+    case $err in *"no repository id"*) ;; *) fail "behind: config $bad: says so [$err]" ;; esac
+    PATH=$scratch/liar:$PATH run_pt push --missing </dev/null
+    expect_eq "behind: config $bad: push fails" 1 "$status"
+done
 pt_ok offsite list
 expect_eq "behind: the old b back: its copies count again" "3" "$(stats_offsite 'o["copied"]')"
 

@@ -73,12 +73,11 @@ static void add_offsite(struct list *l, const struct pt_record *r)
     } else {
         return;
     }
+    add(l, _("Off-site"), value, tone, PT_VALUE_TEXT);
     /* What the repository held when poshtiban last looked, not what it once sent. */
-    char *as_of =
-        pt_stats_offsite_as_of(r->offsite_checked_ms > 0 ? r->offsite_checked_ms : -1, -1);
-    add(l, _("Off-site"), pt_xasprintf(_("%s; %s"), value, as_of), tone, PT_VALUE_TEXT);
-    free(as_of);
-    free(value);
+    add(l, _("Repository"),
+        pt_stats_offsite_as_of(r->offsite_checked_ms > 0 ? r->offsite_checked_ms : -1, -1),
+        PT_TONE_PLAIN, PT_VALUE_TEXT);
 }
 
 size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)

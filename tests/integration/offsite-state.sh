@@ -148,6 +148,20 @@ expect_eq "auto: within a day of the last look it does not look ($err)" "3 2026-
 POSHTIBAN_TEST_NOW=2026-11-23T10:30:00Z run_pt auto </dev/null
 expect_eq "auto: a day later it looks, and b3 no longer counts ($err)" "2 2026-11-23T10:30:00Z" \
     "$(stats_offsite '"%d %s" % (o["copied"], o["checked_at"])')"
+# Within the day of that look, auto runs no restic at all, even with a
+# repository that cannot be reached.
+mkdir -p "$scratch/count"
+printf '#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' "$scratch/count/log" "$(command -v restic)" >"$scratch/count/restic"
+chmod +x "$scratch/count/restic"
+PATH=$scratch/count:$PATH POSHTIBAN_TEST_NOW=2026-11-23T12:00:00Z run_pt auto </dev/null
+expect_eq "auto: no restic within the day ($err)" "" "$(cat "$scratch/count/log" 2>/dev/null)"
+pt_ok settings set offsite.repository "$scratch/nothing-here"
+PATH=$scratch/count:$PATH POSHTIBAN_TEST_NOW=2026-11-24T11:00:00Z run_pt auto </dev/null
+check "auto: a day later it tries the new repository" grep -q "cat config" "$scratch/count/log"
+: >"$scratch/count/log"
+PATH=$scratch/count:$PATH POSHTIBAN_TEST_NOW=2026-11-24T11:15:00Z run_pt auto </dev/null
+expect_eq "auto: one that failed is tried again only the next day" "" "$(cat "$scratch/count/log")"
+pt_ok settings set offsite.repository "$repo_b"
 pt_ok settings set offsite.enabled false
 pt_ok push b3
 

@@ -323,13 +323,29 @@ out:
     return rc;
 }
 
-/* True when the current repository was listed less than a day before now. */
-static bool listed_today(const struct pt_project *p, struct pt_catalog *c)
+/*
+ * When auto last tried to look at the repository (ms, as text): beside the
+ * settings, so that a repository that cannot be reached is tried once a
+ * day, not at every run.
+ */
+#define LOOKED_KEY ".offsite.looked_at"
+
+/* True when then lies less than a day before now. */
+static bool within_day(const struct pt_project *p, int64_t then)
 {
-    char *repo = NULL;
+    return then >= 0 && then <= p->now_ms && p->now_ms - then < DAY_MS;
+}
+
+/* True when auto listed the current repository, or tried to, less than a day ago. */
+static bool looked_today(const struct pt_project *p, struct pt_catalog *c)
+{
+    char *repo = NULL, *tried = NULL;
     int64_t checked;
     pt_catalog_offsite_current(c, &repo, &checked);
-    bool today = repo && checked >= 0 && checked <= p->now_ms && p->now_ms - checked < DAY_MS;
+    bool today = repo && within_day(p, checked);
+    if (!today && pt_catalog_setting_get(c, LOOKED_KEY, &tried, NULL) == PT_OK && tried)
+        today = within_day(p, strtoll(tried, NULL, 10));
+    free(tried);
     free(repo);
     return today;
 }
@@ -362,8 +378,8 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
         return;
     }
     int64_t before = p->now_ms - RETRY_MS;
-    if (listed_today(p, c)) {
-        /* Listed today: the catalog is fact enough to know whether anything is owed. */
+    if (looked_today(p, c)) {
+        /* Looked today: the catalog is fact enough to know whether anything is owed. */
         struct known none = {0};
         struct pt_record *owed = NULL;
         size_t n = 0;
@@ -373,6 +389,9 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
         if (n == 0)
             return;
     }
+    char *now = pt_xasprintf("%lld", (long long)p->now_ms);
+    pt_catalog_setting_put(c, LOOKED_KEY, now, NULL);
+    free(now);
     if (push)
         push_all(p, c, PICK_DUE, NULL, before, mon, out, NULL);
     else

@@ -11,7 +11,7 @@
 #include "poshtiban/status.h"
 
 /* The catalog's schema version this build writes; older ones migrate forward. */
-#define PT_CATALOG_VERSION 6
+#define PT_CATALOG_VERSION 7
 
 struct pt_catalog;
 
@@ -58,11 +58,50 @@ enum pt_status pt_catalog_set_message(struct pt_catalog *catalog, int64_t id, co
 /*
  * The off-site columns of one record (README, "Off-site copies"): snapshot id (NULL when
  * there is none), when it was tried (ms since the epoch), the error of a
- * failed push (NULL on success) and how much the repository grew.
+ * failed push (NULL on success) and how much the repository grew. The
+ * snapshot is noted as one of the current repository (see
+ * pt_catalog_offsite_current), the only one poshtiban writes to.
  */
 enum pt_status pt_catalog_set_offsite(struct pt_catalog *catalog, int64_t id, const char *snapshot,
                                       int64_t at_ms, const char *error, int64_t bytes_added,
                                       struct pt_error *err);
+
+/*
+ * Which restic repository holds the off-site copies (README, "Off-site
+ * copies"). A record's snapshot counts (pt_catalog_get, pt_catalog_list and
+ * the totals show it) only when it lies in the repository that the setting
+ * offsite.repository names now, as learned by pt_catalog_offsite_learn();
+ * until then no snapshot counts.
+ */
+
+/* Notes that the repository string repository leads to restic's repository id (stored hashed). */
+enum pt_status pt_catalog_offsite_learn(struct pt_catalog *catalog, const char *repository,
+                                        const char *id, struct pt_error *err);
+
+/*
+ * The id of the repository offsite.repository names now (NULL when not
+ * learned yet, or no repository is set) and when it was last listed
+ * (*checked_ms, -1 never). *id is owned by the caller.
+ */
+void pt_catalog_offsite_current(struct pt_catalog *catalog, char **id, int64_t *checked_ms);
+
+/* What a listing of the repository found: one snapshot of the backup named name. */
+struct pt_catalog_offsite_copy {
+    const char *name;
+    const char *snapshot; /* restic's snapshot id */
+    int64_t time_ms;      /* the snapshot's time */
+};
+
+/*
+ * Sets every record's snapshot to what repository repo holds (copies,
+ * from a listing at at_ms): a record named in copies gets its snapshot in
+ * repo (a later entry of one name wins), every other record has none. The
+ * time of the last push and its size stay. Notes at_ms as the time repo was
+ * last listed. One transaction.
+ */
+enum pt_status pt_catalog_offsite_sync(struct pt_catalog *catalog, const char *repo,
+                                       const struct pt_catalog_offsite_copy *copies, size_t n,
+                                       int64_t at_ms, struct pt_error *err);
 
 /* Deletes the record with this id and its table counts. */
 enum pt_status pt_catalog_delete(struct pt_catalog *catalog, int64_t id, struct pt_error *err);

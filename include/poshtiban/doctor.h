@@ -50,7 +50,10 @@ struct pt_doctor {
     bool offsite_enabled;
     char *offsite_repository; /* redacted: no login; "" when none */
     bool restic_found;
-    bool newest_offsite; /* the newest completed backup has an off-site copy */
+    bool newest_offsite; /* the newest completed backup has a copy in that repository */
+    int64_t offsite_copied, offsite_total; /* completed backups with a copy there, of all */
+    int64_t offsite_checked_at_ms;         /* when the repository was last listed; -1 never */
+    int64_t offsite_checked_age_s;         /* seconds since then; -1 never */
 
     char **warnings; /* translated, one sentence each */
     size_t n_warnings;
@@ -69,7 +72,7 @@ void pt_doctor_free(struct pt_doctor *doctor);
  * "verdict", "safe_place"}, "next_backup_bytes", "backups_fit", "environment":
  * {"codespace", "codespace_name", "container", "ssh", "ssh_server", "codespace_advice"},
  * "newest_backup", "download": {"command", "note"}, "offsite": {"enabled",
- * "repository", "restic_found", "newest_pushed"}, "cron", "auto":
+ * "repository", "restic_found", "newest_pushed", "copied", "total", "checked_at"}, "cron", "auto":
  * {"enabled", "interval_hours", "due", "reason", "next_due_at"},
  * "last_success": {"name", "finished_at", "age_s", "overdue"}, "warnings"};
  * new reference.

@@ -106,17 +106,35 @@ enum pt_status pt_offsite_pull(const struct pt_project *project, const char *nam
                                const struct pt_monitor *monitor, struct pt_record *out,
                                struct pt_error *err);
 
-/* What the keep policy removes (or would remove, dry run). */
+/* Why offsite prune keeps a snapshot; a snapshot may have several reasons. */
+enum {
+    PT_OFFSITE_KEPT_POLICY = 1 << 0,   /* offsite.keep_* keeps it */
+    PT_OFFSITE_KEPT_PINNED = 1 << 1,   /* its backup is pinned */
+    PT_OFFSITE_KEPT_VERIFIED = 1 << 2, /* its backup is the newest whose last verify passed */
+};
+
+struct pt_offsite_kept {
+    struct pt_offsite_snapshot snapshot;
+    unsigned reasons; /* PT_OFFSITE_KEPT_* */
+};
+
+/* What the keep policy removes (or would remove, dry run), and what stays and why. */
 struct pt_offsite_prune_result {
-    struct pt_offsite_snapshot *removed;
+    struct pt_offsite_snapshot *removed; /* oldest first */
     size_t n_removed;
-    size_t kept;
+    size_t kept;                        /* how many stay: n_kept */
+    struct pt_offsite_kept *kept_items; /* oldest first */
+    size_t n_kept;
 };
 
 /*
  * `restic forget --prune` of this project's snapshots alone with the keep
- * policy of offsite.keep_last, keep_daily, keep_weekly and keep_monthly.
- * PT_EINVAL when every keep_* is 0. With dry_run nothing is removed.
+ * policy of offsite.keep_last, keep_daily, keep_weekly and keep_monthly:
+ * restic's dry run says what the policy would remove; the snapshots of
+ * pinned backups and of the newest backup whose last verify passed are
+ * taken out of that, and restic forgets the rest by snapshot id. The
+ * catalog is then synced with what the repository holds. PT_EINVAL when
+ * every keep_* is 0. With dry_run nothing is removed.
  */
 enum pt_status pt_offsite_prune(const struct pt_project *project, bool dry_run,
                                 struct pt_offsite_prune_result *out, struct pt_error *err);

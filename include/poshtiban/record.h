@@ -57,6 +57,12 @@ struct pt_record {
     int64_t offsite_at_ms;  /* last push tried, ms since the epoch; -1 never */
     char *offsite_error;    /* why the last push failed, NULL when it did not */
     int64_t offsite_bytes;  /* how much the repository grew with it */
+    /*
+     * When poshtiban last listed the current repository (offsite.repository),
+     * ms since the epoch; 0 or less: never. offsite_snapshot is only ever a
+     * snapshot that this repository held then.
+     */
+    int64_t offsite_checked_ms;
     struct pt_table_count *tables;
     size_t n_tables;
 };

@@ -23,12 +23,15 @@ struct pt_backup_stats {
     struct pt_offsite_stats {
         bool enabled;
         char *repository;     /* redacted (no login); "" when none */
-        int64_t copied;       /* completed backups with an off-site copy */
+        int64_t copied;       /* completed backups with a copy in that repository */
         char *newest_name;    /* the newest copy's backup, NULL when none */
         int64_t newest_at_ms; /* when it was copied; -1 when none */
         int64_t newest_age_s; /* seconds since then; -1 when none */
         bool latest_copied;   /* the newest completed backup has a copy */
         char *latest_error;   /* why its last push failed, NULL when it did not */
+        /* When the repository offsite.repository names was last listed; -1 never. */
+        int64_t checked_at_ms;
+        int64_t checked_age_s; /* seconds since then; -1 never */
     } offsite;
 };
 
@@ -52,13 +55,21 @@ enum pt_status pt_stats_database(const struct pt_project *project, struct pt_dat
 /*
  * The off-site state in one translated sentence, as the dashboard and
  * `poshtiban stats` both say it: how many backups have a copy, the newest
- * copy's age and where, the newest backup's failed push; or, with no
+ * copy's age and where, when that was checked against the repository
+ * (pt_stats_offsite_as_of), the newest backup's failed push; or, with no
  * repository, that nothing leaves the machine and what to do. isolate
  * wraps the repository in FSI…PDI, for a face that lays out right-to-left
  * text itself (the CLI's terminal filter isolates paths on its own, and a
  * pipe should get plain text). New string.
  */
 char *pt_stats_offsite_text(const struct pt_backup_stats *stats, bool isolate);
+
+/*
+ * When the off-site state was last checked against the repository, as
+ * every face says it: "as of <date and time>, <age>" (age_s -1: no age), or
+ * that it never was and how to check. New string.
+ */
+char *pt_stats_offsite_as_of(int64_t checked_at_ms, int64_t age_s);
 
 void pt_backup_stats_free(struct pt_backup_stats *stats);
 void pt_database_stats_free(struct pt_database_stats *stats);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "poshtiban/stats.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/doctor.h"
 
@@ -87,10 +88,16 @@ static void print_rest(const struct pt_doctor *d)
         pt_cli_printf("%s\n", _("Automatic backups: off (auto.enabled is false)"));
     if (d->offsite_repository && *d->offsite_repository) {
         char *repository = pt_cli_path(d->offsite_repository);
-        pt_cli_printf(_("Off-site copies: %s, to %s; restic %s; newest backup %s\n"),
+        char *copied = pt_l10n_int(d->offsite_copied), *total = pt_l10n_int(d->offsite_total);
+        char *as_of = pt_stats_offsite_as_of(d->offsite_checked_at_ms, d->offsite_checked_age_s);
+        pt_cli_printf(_("Off-site copies: %s, to %s; restic %s; newest backup %s; %s of %s "
+                        "backups there, %s\n"),
                       d->offsite_enabled ? _("on") : _("off"), repository,
                       d->restic_found ? _("found") : _("NOT installed"),
-                      d->newest_offsite ? _("sent") : _("NOT sent"));
+                      d->newest_offsite ? _("sent") : _("NOT sent"), copied, total, as_of);
+        free(as_of);
+        free(total);
+        free(copied);
         free(repository);
     } else
         pt_cli_printf("%s\n", _("Off-site copies: none (no offsite.repository)"));

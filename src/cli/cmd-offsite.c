@@ -166,6 +166,39 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
     return code;
 }
 
+/* Why prune keeps a snapshot, in words; reasons are PT_OFFSITE_KEPT_*. New string. */
+static char *kept_why(unsigned reasons)
+{
+    const char *said[3];
+    size_t n = 0;
+    if (reasons & PT_OFFSITE_KEPT_PINNED)
+        said[n++] = _("its backup is pinned");
+    if (reasons & PT_OFFSITE_KEPT_VERIFIED)
+        said[n++] = _("its backup is the newest that verified");
+    if (reasons & PT_OFFSITE_KEPT_POLICY)
+        said[n++] = _("the keep policy (offsite.keep_*)");
+    char *text = pt_xstrdup(n ? said[0] : "");
+    for (size_t i = 1; i < n; i++) {
+        char *more = pt_xasprintf(_("%s; %s"), text, said[i]);
+        free(text);
+        text = more;
+    }
+    return text;
+}
+
+static json_t *kept_json(const struct pt_offsite_kept *k)
+{
+    json_t *o = snapshot_json(&k->snapshot), *why = json_array();
+    if (k->reasons & PT_OFFSITE_KEPT_PINNED)
+        json_array_append_new(why, json_string("pinned"));
+    if (k->reasons & PT_OFFSITE_KEPT_VERIFIED)
+        json_array_append_new(why, json_string("newest_verified"));
+    if (k->reasons & PT_OFFSITE_KEPT_POLICY)
+        json_array_append_new(why, json_string("policy"));
+    json_object_set_new(o, "reasons", why);
+    return o;
+}
+
 static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
 {
     bool dry_run = false;
@@ -178,12 +211,24 @@ static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
     enum pt_status rc = pt_offsite_prune(&cli->project, dry_run, &res, &err);
     int code = rc == PT_OK ? 0 : pt_cli_error(&err);
     if (rc == PT_OK && cli->json) {
-        json_t *removed = json_array();
+        json_t *removed = json_array(), *kept = json_array();
         for (size_t i = 0; i < res.n_removed; i++)
             json_array_append_new(removed, snapshot_json(&res.removed[i]));
-        code = pt_cli_print_json(json_pack("{s:o, s:I, s:b}", "removed", removed, "kept",
-                                           (json_int_t)res.kept, "dry_run", dry_run));
+        for (size_t i = 0; i < res.n_kept; i++)
+            json_array_append_new(kept, kept_json(&res.kept_items[i]));
+        code = pt_cli_print_json(json_pack("{s:o, s:I, s:o, s:b}", "removed", removed, "kept",
+                                           (json_int_t)res.kept, "kept_snapshots", kept, "dry_run",
+                                           dry_run));
     } else if (rc == PT_OK) {
+        for (size_t i = 0; i < res.n_kept; i++) {
+            char *name = pt_text_printable(res.kept_items[i].snapshot.name);
+            char *why = kept_why(res.kept_items[i].reasons);
+            pt_cli_printf(dry_run ? _("would keep %s (snapshot %s): %s\n")
+                                  : _("kept %s (snapshot %s): %s\n"),
+                          name, res.kept_items[i].snapshot.short_id, why);
+            free(why);
+            free(name);
+        }
         for (size_t i = 0; i < res.n_removed; i++) {
             char *name = pt_text_printable(res.removed[i].name);
             pt_cli_printf(dry_run ? _("would remove %s (snapshot %s)\n")

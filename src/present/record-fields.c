@@ -9,6 +9,7 @@
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
 
 struct list {
@@ -53,21 +54,30 @@ enum pt_tone pt_present_state_tone(enum pt_state status)
 
 static void add_offsite(struct list *l, const struct pt_record *r)
 {
+    char *value = NULL;
+    enum pt_tone tone = PT_TONE_WARN;
     if (r->offsite_snapshot) {
         char iso[32], grew[32];
         pt_time_iso(r->offsite_at_ms, iso);
         char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
         pt_l10n_size(r->offsite_bytes, grew, sizeof(grew));
-        add(l, _("Off-site"),
-            pt_xasprintf(_("snapshot %s, %s UTC, the repository grew by %s"), r->offsite_snapshot,
-                         at, grew),
-            PT_TONE_GOOD, PT_VALUE_TEXT);
+        value = pt_xasprintf(_("snapshot %s, %s UTC, the repository grew by %s"),
+                             r->offsite_snapshot, at, grew);
+        tone = PT_TONE_GOOD;
         free(at);
     } else if (r->offsite_error) {
-        add(l, _("Off-site"), pt_xstrdup(r->offsite_error), PT_TONE_BAD, PT_VALUE_TEXT);
+        value = pt_xstrdup(r->offsite_error);
+        tone = PT_TONE_BAD;
     } else if (r->status == PT_STATE_COMPLETED) {
-        add(l, _("Off-site"), pt_xstrdup(_("no copy yet")), PT_TONE_WARN, PT_VALUE_TEXT);
+        value = pt_xstrdup(_("no copy yet"));
+    } else {
+        return;
     }
+    add(l, _("Off-site"), value, tone, PT_VALUE_TEXT);
+    /* What the repository held when poshtiban last looked, not what it once sent. */
+    add(l, _("Repository"),
+        pt_stats_offsite_as_of(r->offsite_checked_ms > 0 ? r->offsite_checked_ms : -1, -1),
+        PT_TONE_PLAIN, PT_VALUE_TEXT);
 }
 
 size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)

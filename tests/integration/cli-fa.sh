@@ -143,13 +143,14 @@ case $(pt --lang fa show b1) in
 esac
 catalog=backups/.poshtiban/catalog.sqlite3
 sqlite3 "$catalog" "UPDATE backups SET message = 'backup completed: 2 tables, $rows rows', message_code = NULL, message_args = NULL;
-ALTER TABLE backups DROP COLUMN message_code; ALTER TABLE backups DROP COLUMN message_args; PRAGMA user_version = 5;" ||
+ALTER TABLE backups DROP COLUMN message_code; ALTER TABLE backups DROP COLUMN message_args;
+ALTER TABLE backups DROP COLUMN offsite_repo; DROP TABLE offsite_repositories; PRAGMA user_version = 5;" ||
     fail "make a schema 5 catalog"
 case $(pt --lang fa show b1) in
     *"backup completed: 2 tables, $rows rows"*) ;;
     *) fail "an old record's message shows as stored: [$(pt --lang fa show b1 | grep -F 'پیام')]" ;;
 esac
-expect_eq "the catalog migrated to schema 6" 6 "$(sqlite3 "$catalog" 'PRAGMA user_version')"
+expect_eq "the catalog migrated to schema 7" 7 "$(sqlite3 "$catalog" 'PRAGMA user_version')"
 pt create --name b2 >/dev/null 2>&1 || fail "create b2 after the migration"
 expect_eq "a new record after the migration has its code" completed "$(pt show b2 --json | json_eval 'd["message_code"]')"
 

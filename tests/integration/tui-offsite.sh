@@ -56,8 +56,10 @@ expect_screen "push done" "Sent b2 off-site" 60
 expect_screen "the list marks it" "b2 ☁"
 keys Enter
 expect_screen "detail shows the snapshot" "the repository grew by"
+expect_screen "detail says when the repository was looked at" "as of 2026-11-26 10:00"
 keys 1
 expect_screen "dashboard after" "1 of 2 backups off-site; newest copied"
+expect_screen "the dashboard says when it looked" "2026-11-26 10:00, just now"
 expect_screen "the storage line is plain again" "B free of"
 keys q
 expect_eq "quit" 0 "$(tui_exit)"

@@ -308,6 +308,9 @@ static void test_totals(void **state)
         ids[i] = r.id;
         pt_record_free(&r);
     }
+    /* Copies count in the repository offsite.repository names, once its id is known. */
+    assert_int_equal(pt_catalog_setting_put(c, "offsite.repository", "/srv/repo", NULL), PT_OK);
+    assert_int_equal(pt_catalog_offsite_learn(c, "/srv/repo", "feed", NULL), PT_OK);
     assert_int_equal(pt_catalog_set_offsite(c, ids[0], "abc", 5000, NULL, 1, NULL), PT_OK);
     assert_int_equal(pt_catalog_set_offsite(c, ids[1], NULL, 6000, "no route", 0, NULL), PT_OK);
     assert_int_equal(pt_catalog_totals(c, &t, NULL), PT_OK);
@@ -330,6 +333,122 @@ static void test_totals(void **state)
     free(dir);
 }
 
+/* A version 6 catalog with an off-site copy whose repository nobody knows yet. */
+static const char *const v6_offsite =
+    "ALTER TABLE backups ADD COLUMN pid INTEGER;"
+    "ALTER TABLE backups ADD COLUMN offsite_snapshot TEXT;"
+    "ALTER TABLE backups ADD COLUMN offsite_at INTEGER;"
+    "ALTER TABLE backups ADD COLUMN offsite_error TEXT;"
+    "ALTER TABLE backups ADD COLUMN offsite_bytes INTEGER;"
+    "ALTER TABLE backups ADD COLUMN message_code TEXT;"
+    "ALTER TABLE backups ADD COLUMN message_args TEXT;"
+    "UPDATE backups SET offsite_snapshot = 'snap-old', offsite_at = 5000, offsite_bytes = 7;"
+    "INSERT INTO settings VALUES ('offsite.repository', '/srv/a');"
+    "PRAGMA user_version = 6;";
+
+static int64_t copied(struct pt_catalog *c)
+{
+    struct pt_catalog_totals t;
+    assert_int_equal(pt_catalog_totals(c, &t, NULL), PT_OK);
+    int64_t n = t.offsite.copied;
+    pt_catalog_totals_free(&t);
+    return n;
+}
+
+/* The snapshot of "old" as pt_catalog_get reads it (NULL: no copy), and when it was checked. */
+static char *snapshot_of(struct pt_catalog *c, int64_t *checked)
+{
+    struct pt_record r;
+    assert_int_equal(pt_catalog_get(c, "old", &r, NULL), PT_OK);
+    char *s = r.offsite_snapshot ? pt_xstrdup(r.offsite_snapshot) : NULL;
+    if (checked)
+        *checked = r.offsite_checked_ms;
+    pt_record_free(&r);
+    return s;
+}
+
+/*
+ * 6 -> 7: off-site state is tied to a repository. An old copy counts only
+ * after a listing of the current repository finds it; another repository
+ * string means no copy there until it is synced; the string is never kept
+ * in clear; a sync clears what the repository no longer holds.
+ */
+static void test_offsite_tied_to_repository(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    char *path = pt_path_join(dir, "catalog.sqlite3");
+    pt_test_sql(path, v1_schema);
+    pt_test_sql(path, v6_offsite);
+    struct pt_catalog *c;
+    assert_int_equal(pt_catalog_open_path(&c, path, NULL), PT_OK);
+    assert_int_equal(pt_catalog_version(c), 7);
+    assert_int_equal(pt_test_sql_int(path, "SELECT count(*) FROM pragma_table_info('backups')"
+                                           " WHERE name = 'offsite_repo'"),
+                     1);
+    int64_t checked;
+    /* Migrated: kept, but not counted until the repository is listed. */
+    assert_int_equal(pt_test_sql_int(path, "SELECT count(*) FROM backups"
+                                           " WHERE offsite_snapshot = 'snap-old'"),
+                     1);
+    assert_null(snapshot_of(c, &checked));
+    assert_true(checked <= 0);
+    assert_int_equal(copied(c), 0);
+
+    /* Learned and listed: it counts, with the time of the listing. */
+    assert_int_equal(pt_catalog_offsite_learn(c, "/srv/a", "aaaa", NULL), PT_OK);
+    assert_int_equal(copied(c), 0);
+    struct pt_catalog_offsite_copy found[] = {{"old", "snap-a", 4000}, {"nobody", "x", 1}};
+    assert_int_equal(pt_catalog_offsite_sync(c, "aaaa", found, 2, 9000, NULL), PT_OK);
+    char *s = snapshot_of(c, &checked);
+    assert_string_equal(s, "snap-a");
+    free(s);
+    assert_int_equal(checked, 9000);
+    assert_int_equal(copied(c), 1);
+    char *id;
+    pt_catalog_offsite_current(c, &id, &checked);
+    assert_string_equal(id, "aaaa");
+    assert_int_equal(checked, 9000);
+    free(id);
+    assert_int_equal(pt_test_sql_int(path, "SELECT count(*) FROM offsite_repositories"
+                                           " WHERE location LIKE '%srv%'"),
+                     0);
+
+    /* Another repository: nothing there, not even once its id is known. */
+    assert_int_equal(pt_catalog_setting_put(c, "offsite.repository", "/srv/b", NULL), PT_OK);
+    assert_null(snapshot_of(c, NULL));
+    assert_int_equal(copied(c), 0);
+    pt_catalog_offsite_current(c, &id, &checked);
+    assert_null(id);
+    assert_int_equal(checked, -1);
+    assert_int_equal(pt_catalog_offsite_learn(c, "/srv/b", "bbbb", NULL), PT_OK);
+    assert_int_equal(copied(c), 0);
+    /* A push there notes its snapshot as one of b. */
+    struct pt_record r;
+    assert_int_equal(pt_catalog_get(c, "old", &r, NULL), PT_OK);
+    assert_int_equal(pt_catalog_set_offsite(c, r.id, "snap-b", 9500, NULL, 3, NULL), PT_OK);
+    pt_record_free(&r);
+    assert_int_equal(copied(c), 1);
+
+    /* Back to a: b's snapshot is none of a's. */
+    assert_int_equal(pt_catalog_setting_put(c, "offsite.repository", "/srv/a", NULL), PT_OK);
+    assert_int_equal(copied(c), 0);
+    /* A listing of a that finds nothing: nothing counts, and it says when it looked. */
+    assert_int_equal(pt_catalog_offsite_sync(c, "aaaa", NULL, 0, 9900, NULL), PT_OK);
+    assert_null(snapshot_of(c, &checked));
+    assert_int_equal(checked, 9900);
+    assert_int_equal(pt_test_sql_int(path, "SELECT count(*) FROM backups"
+                                           " WHERE offsite_snapshot IS NOT NULL"),
+                     0);
+    /* The time of the last push stays. */
+    assert_int_equal(pt_test_sql_int(path, "SELECT offsite_at FROM backups WHERE name = 'old'"),
+                     9500);
+    pt_catalog_close(c);
+    pt_test_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_refuses_newer_catalog),
         cmocka_unit_test(test_read_mode_writes_nothing),
         cmocka_unit_test(test_totals),
+        cmocka_unit_test(test_offsite_tied_to_repository),
     };
     return cmocka_run_group_tests_name("catalog", tests, NULL, NULL);
 }

@@ -43,9 +43,16 @@ static void test_record_fields(void **state)
     assert_string_equal(value_of(f, n, "Pinned"), "yes: retention keeps it");
     assert_string_equal(value_of(f, n, "Created"), "Thursday 26 November 2026, 11:06 UTC");
     assert_string_equal(value_of(f, n, "Verified"), "never");
+    /* Said with when the repository was last looked at, or that it never was. */
     assert_string_equal(value_of(f, n, "Off-site"), "no copy yet");
+    assert_string_equal(value_of(f, n, "Repository"),
+                        "never checked against this repository (poshtiban offsite list)");
     assert_int_equal(f[0].kind, PT_VALUE_COUNT);
     assert_int_equal(f[1].kind, PT_VALUE_NAME);
+    pt_present_fields_free(f, n);
+    r.offsite_checked_ms = 1795694400000LL; /* 2026-11-26T12:00:00Z */
+    n = pt_present_record(&r, &f);
+    assert_string_equal(value_of(f, n, "Repository"), "as of 2026-11-26 12:00");
     pt_present_fields_free(f, n);
 }
 

@@ -592,6 +592,12 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         goto out;
     if ((rc = pt_restic_open(&r, p, c, NULL, err)) != PT_OK)
         goto out;
+    /* The repository's id, so that the pulled record's snapshot counts as one of it. */
+    char *repo = NULL;
+    rc = pt_offsite_repository_id(&r, c, &repo, err);
+    free(repo);
+    if (rc != PT_OK)
+        goto out;
     if (!(project = pull_project(c, &r, o->project, mon, err))) {
         rc = err && err->status != PT_OK ? err->status : PT_EFAIL;
         goto out;

@@ -27,6 +27,9 @@
 
 /* A failed push is tried again by auto once this much later, not at every run. */
 #define RETRY_MS (3600 * 1000LL)
+/* auto lists the repository (README, "Off-site copies") at most this often when it has nothing to
+ * send. */
+#define DAY_MS (24 * 3600 * 1000LL)
 
 /* ---- push ---------------------------------------------------------------- */
 
@@ -105,19 +108,31 @@ static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r, 
     return rc;
 }
 
+/* Which backups a push sends. */
+enum pick {
+    PICK_GIVEN,   /* the one record given */
+    PICK_MISSING, /* every completed backup the repository lacks */
+    PICK_DUE,     /* those of PICK_MISSING whose last try is old enough (auto) */
+};
+
+/* What the repository holds, learned at the start of a push. */
+struct known {
+    bool listed;
+    char *repo; /* the repository's id */
+    struct pt_offsite_list list;
+    struct pt_error error; /* why it could not be listed */
+};
+
 /*
  * Pushes each of records (completed) that the repository lacks; outcomes
  * into the catalog, records and res. Stops at a cancel.
  */
 static enum pt_status push_records(const struct pt_project *p, struct pt_catalog *c,
-                                   struct pt_restic *r, struct pt_record **records, size_t n,
+                                   struct pt_restic *r, const char *project, const struct known *k,
+                                   struct pt_record **records, size_t n,
                                    const struct pt_monitor *mon, struct pt_offsite_push_result *res,
                                    struct pt_error *err)
 {
-    struct pt_error listing = {0};
-    char *project = pt_offsite_own_project(c, &listing);
-    struct pt_offsite_list known = {0};
-    bool listed = project && pt_offsite_list_project(r, project, mon, &known, &listing) == PT_OK;
     enum pt_status worst = PT_OK;
     for (size_t i = 0; i < n; i++) {
         struct pt_record *rec = records[i];
@@ -125,15 +140,15 @@ static enum pt_status push_records(const struct pt_project *p, struct pt_catalog
         struct summary sum = {0};
         struct pt_error e = {0};
         const struct pt_offsite_snapshot *there =
-            listed ? pt_offsite_find_name(&known, rec->name) : NULL;
+            k->listed ? pt_offsite_find_name(&k->list, rec->name) : NULL;
         enum pt_status one;
-        if (!listed) {
+        if (!k->listed) {
             /* A repository that cannot even be listed fails every backup alike. */
-            one = pt_error_set(&e, listing.status == PT_ECANCELLED ? PT_ECANCELLED : PT_EFAIL, "%s",
-                               listing.message ? listing.message : _("failed"));
+            one = pt_error_set(&e, k->error.status == PT_ECANCELLED ? PT_ECANCELLED : PT_EFAIL,
+                               "%s", k->error.message ? k->error.message : _("failed"));
         } else if (there) {
             it->already = true;
-            sum.snapshot = pt_xstrdup(there->short_id);
+            sum.snapshot = pt_xstrdup(there->id);
             one = PT_OK;
         } else {
             one = send_one(p, r, project, rec, mon, &sum, &e);
@@ -163,52 +178,22 @@ static enum pt_status push_records(const struct pt_project *p, struct pt_catalog
         rec->offsite_snapshot = it->snapshot ? pt_xstrdup(it->snapshot) : NULL;
         rec->offsite_error = it->error ? pt_xstrdup(it->error) : NULL;
         rec->offsite_at_ms = p->now_ms;
+        if (k->listed)
+            rec->offsite_checked_ms = p->now_ms;
         rec->offsite_bytes = it->bytes_added;
         pt_catalog_set_offsite(c, rec->id, rec->offsite_snapshot, rec->offsite_at_ms,
                                rec->offsite_error, rec->offsite_bytes, NULL);
     }
-    pt_error_clear(&listing);
-    pt_offsite_list_free(&known);
-    free(project);
     return worst;
 }
 
 /*
- * push_records for n records with restic set up here. When restic cannot
- * even be set up (no repository, no password), each record says so.
+ * Completed backups to send, newest first: PICK_MISSING those the
+ * repository lacks (k listed) or, when it could not be listed, those the
+ * catalog has no copy of; PICK_DUE only those last tried before `before`.
  */
-static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
-                               struct pt_record **records, size_t n, const struct pt_monitor *mon,
-                               struct pt_offsite_push_result *out, struct pt_error *err)
-{
-    if (n == 0)
-        return PT_OK;
-    struct pt_restic r = {0};
-    struct pt_error e = {0};
-    enum pt_status rc = pt_restic_open(&r, p, c, NULL, &e);
-    if (rc == PT_OK) {
-        rc = push_records(p, c, &r, records, n, mon, out, err);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            struct pt_offsite_pushed *it = add_item(out, records[i]->name);
-            it->error = pt_xstrdup(e.message ? e.message : _("failed"));
-            out->failed++;
-            free(records[i]->offsite_error);
-            records[i]->offsite_error = pt_xstrdup(it->error);
-            records[i]->offsite_at_ms = p->now_ms;
-            pt_catalog_set_offsite(c, records[i]->id, NULL, p->now_ms, it->error, 0, NULL);
-        }
-        pt_error_set(err, PT_EFAIL, "%s", e.message ? e.message : _("failed"));
-        rc = PT_EFAIL;
-    }
-    pt_error_clear(&e);
-    pt_restic_close(&r);
-    return rc;
-}
-
-/* Completed backups without an off-site copy, newest first; only those last tried before `before`.
- */
-static void unsent(struct pt_catalog *c, int64_t before, struct pt_record **out, size_t *n)
+static void pick_records(struct pt_catalog *c, enum pick pick, int64_t before,
+                         const struct known *k, struct pt_record **out, size_t *n)
 {
     struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED};
     struct pt_record *all = NULL;
@@ -220,8 +205,9 @@ static void unsent(struct pt_catalog *c, int64_t before, struct pt_record **out,
         return;
     for (size_t i = 0; i < count; i++) {
         struct pt_record *r = &all[i];
-        bool due = !r->offsite_snapshot &&
-                   (r->offsite_at_ms < 0 || r->offsite_at_ms <= before || !r->offsite_error);
+        bool lacks = k->listed ? !pt_offsite_find_name(&k->list, r->name) : !r->offsite_snapshot;
+        bool due = lacks && (pick == PICK_MISSING || r->offsite_at_ms < 0 ||
+                             r->offsite_at_ms <= before || !r->offsite_error);
         if (due) {
             all[kept] = *r;
             if (kept != i)
@@ -235,6 +221,73 @@ static void unsent(struct pt_catalog *c, int64_t before, struct pt_record **out,
     *n = kept;
 }
 
+/*
+ * A push: restic set up, the repository's id learned, this project's
+ * snapshots listed and the catalog synced with them; then the records
+ * picked (given, or chosen from that listing) are sent. When restic cannot
+ * even be set up (no repository, no password), each record says so.
+ */
+static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c, enum pick pick,
+                               struct pt_record *given, int64_t before,
+                               const struct pt_monitor *mon, struct pt_offsite_push_result *out,
+                               struct pt_error *err)
+{
+    struct pt_restic r = {0};
+    struct pt_error e = {0};
+    struct known k = {0};
+    struct pt_record *list = NULL, **ptrs = NULL;
+    size_t n = 0;
+    char *project = NULL;
+    enum pt_status rc = pt_restic_open(&r, p, c, NULL, &e);
+    if (rc == PT_OK) {
+        if (!(project = pt_offsite_own_project(c, &k.error)))
+            k.listed = false;
+        else
+            k.listed =
+                pt_offsite_refresh(p, c, &r, project, mon, &k.repo, &k.list, &k.error) == PT_OK;
+    }
+    if (pick == PICK_GIVEN) {
+        n = 1;
+        ptrs = pt_xcalloc(1, sizeof(*ptrs));
+        ptrs[0] = given;
+    } else {
+        pick_records(c, pick, before, &k, &list, &n);
+        ptrs = pt_xcalloc(n + 1, sizeof(*ptrs));
+        for (size_t i = 0; i < n; i++)
+            ptrs[i] = &list[i];
+    }
+    if (n == 0 && rc == PT_OK && !k.listed) {
+        /* Nothing picked because nothing could be listed: that is no "all sent". */
+        rc = pt_error_set(err, k.error.status == PT_ECANCELLED ? PT_ECANCELLED : PT_EFAIL, "%s",
+                          k.error.message ? k.error.message : _("failed"));
+    } else if (n == 0) {
+        rc = PT_OK;
+    } else if (rc == PT_OK) {
+        rc = push_records(p, c, &r, project, &k, ptrs, n, mon, out, err);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct pt_offsite_pushed *it = add_item(out, ptrs[i]->name);
+            it->error = pt_xstrdup(e.message ? e.message : _("failed"));
+            out->failed++;
+            free(ptrs[i]->offsite_error);
+            ptrs[i]->offsite_error = pt_xstrdup(it->error);
+            ptrs[i]->offsite_at_ms = p->now_ms;
+            pt_catalog_set_offsite(c, ptrs[i]->id, NULL, p->now_ms, it->error, 0, NULL);
+        }
+        pt_error_set(err, PT_EFAIL, "%s", e.message ? e.message : _("failed"));
+        rc = PT_EFAIL;
+    }
+    free(ptrs);
+    pt_record_list_free(list, n);
+    free(project);
+    free(k.repo);
+    pt_offsite_list_free(&k.list);
+    pt_error_clear(&k.error);
+    pt_error_clear(&e);
+    pt_restic_close(&r);
+    return rc;
+}
+
 enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
                                const struct pt_monitor *mon, struct pt_offsite_push_result *out,
                                struct pt_error *err)
@@ -242,8 +295,7 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
-    struct pt_record one = {0}, *list = NULL, **ptrs = NULL;
-    size_t n = 0;
+    struct pt_record one = {0};
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
@@ -258,19 +310,10 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
                               one.name, pt_state_label(one.status));
             goto out;
         }
-        n = 1;
-        ptrs = pt_xcalloc(1, sizeof(*ptrs));
-        ptrs[0] = &one;
-    } else {
-        unsent(c, INT64_MAX, &list, &n);
-        ptrs = pt_xcalloc(n + 1, sizeof(*ptrs));
-        for (size_t i = 0; i < n; i++)
-            ptrs[i] = &list[i];
     }
-    rc = push_all(p, c, ptrs, n, mon, out, err);
+    /* --missing decides from the repository's own listing, never from the catalog. */
+    rc = push_all(p, c, id ? PICK_GIVEN : PICK_MISSING, &one, INT64_MAX, mon, out, err);
 out:
-    free(ptrs);
-    pt_record_list_free(list, id ? 0 : n);
     pt_record_free(&one);
     pt_lock_release(&lock);
     /* After the lock, as for a backup: mail and pings never hold up another process. */
@@ -280,30 +323,79 @@ out:
     return rc;
 }
 
+/*
+ * When auto last tried to look at the repository (ms, as text): beside the
+ * settings, so that a repository that cannot be reached is tried once a
+ * day, not at every run.
+ */
+#define LOOKED_KEY ".offsite.looked_at"
+
+/* True when then lies less than a day before now. */
+static bool within_day(const struct pt_project *p, int64_t then)
+{
+    return then >= 0 && then <= p->now_ms && p->now_ms - then < DAY_MS;
+}
+
+/* True when auto listed the current repository, or tried to, less than a day ago. */
+static bool looked_today(const struct pt_project *p, struct pt_catalog *c)
+{
+    char *repo = NULL, *tried = NULL;
+    int64_t checked;
+    pt_catalog_offsite_current(c, &repo, &checked);
+    bool today = repo && within_day(p, checked);
+    if (!today && pt_catalog_setting_get(c, LOOKED_KEY, &tried, NULL) == PT_OK && tried)
+        today = within_day(p, strtoll(tried, NULL, 10));
+    free(tried);
+    free(repo);
+    return today;
+}
+
+/* The catalog synced with the repository, and nothing sent. Failures wait for the next day. */
+static void refresh_only(const struct pt_project *p, struct pt_catalog *c,
+                         const struct pt_monitor *mon)
+{
+    struct pt_restic r = {0};
+    struct pt_offsite_list l = {0};
+    char *repo = NULL;
+    if (pt_restic_open(&r, p, c, NULL, NULL) == PT_OK)
+        pt_offsite_refresh(p, c, &r, NULL, mon, &repo, &l, NULL);
+    free(repo);
+    pt_offsite_list_free(&l);
+    pt_restic_close(&r);
+}
+
 void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
                              struct pt_record *record, const struct pt_monitor *mon,
                              struct pt_offsite_push_result *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!pt_settings_bool(c, "offsite.enabled") || !pt_settings_bool(c, "offsite.after_backup"))
+    if (!pt_settings_bool(c, "offsite.enabled"))
         return;
-    struct pt_record *list = NULL, **ptrs = NULL;
-    size_t n = 0;
+    bool push = pt_settings_bool(c, "offsite.after_backup");
     if (record) {
-        if (record->status != PT_STATE_COMPLETED)
-            return;
-        ptrs = pt_xcalloc(1, sizeof(*ptrs));
-        ptrs[0] = record;
-        n = 1;
-    } else {
-        unsent(c, p->now_ms - RETRY_MS, &list, &n);
-        ptrs = pt_xcalloc(n + 1, sizeof(*ptrs));
-        for (size_t i = 0; i < n; i++)
-            ptrs[i] = &list[i];
+        if (push && record->status == PT_STATE_COMPLETED)
+            push_all(p, c, PICK_GIVEN, record, 0, mon, out, NULL);
+        return;
     }
-    push_all(p, c, ptrs, n, mon, out, NULL);
-    free(ptrs);
-    pt_record_list_free(list, record ? 0 : n);
+    int64_t before = p->now_ms - RETRY_MS;
+    if (looked_today(p, c)) {
+        /* Looked today: the catalog is fact enough to know whether anything is owed. */
+        struct known none = {0};
+        struct pt_record *owed = NULL;
+        size_t n = 0;
+        if (push)
+            pick_records(c, PICK_DUE, before, &none, &owed, &n);
+        pt_record_list_free(owed, n);
+        if (n == 0)
+            return;
+    }
+    char *now = pt_xasprintf("%lld", (long long)p->now_ms);
+    pt_catalog_setting_put(c, LOOKED_KEY, now, NULL);
+    free(now);
+    if (push)
+        push_all(p, c, PICK_DUE, NULL, before, mon, out, NULL);
+    else
+        refresh_only(p, c, mon);
 }
 
 void pt_offsite_notify(const struct pt_project *p, struct pt_catalog *c,

@@ -25,6 +25,7 @@
 #include "engine/reader.h"
 #include "auto/restic.h"
 #include "auto/offsite-repo.h"
+#include "base/subprocess.h"
 
 /* ---- tags ---------------------------------------------------------------- */
 
@@ -279,4 +280,92 @@ void pt_offsite_unlock_stale(struct pt_restic *r)
     const char *args[] = {"unlock", NULL};
     struct pt_restic_call call = {.args = args};
     pt_restic_run(r, &call, NULL);
+}
+
+/* ---- which repository, and what it holds ---------------------------------- */
+
+struct text {
+    char *s;
+};
+
+static void gather(const char *line, void *user)
+{
+    struct text *t = user;
+    char *next = pt_xasprintf("%s%s\n", t->s ? t->s : "", line);
+    free(t->s);
+    t->s = next;
+}
+
+enum pt_status pt_offsite_repository_id(struct pt_restic *r, struct pt_catalog *c, char **id,
+                                        struct pt_error *err)
+{
+    *id = NULL;
+    /* restic prints the config as indented JSON over several lines: read it whole. */
+    const char *argv[] = {"restic", "cat", "config", "--no-lock", NULL};
+    struct text out = {0};
+    struct pt_subprocess_stream st = {
+        .argv = argv, .envp = r->envp, .on_line = gather, .user = &out};
+    struct pt_subprocess_result res = {0};
+    enum pt_status rc = pt_subprocess_run_stream(&st, &res, NULL);
+    bool ran = rc == PT_OK && res.exit_code == 0 && !res.cancelled;
+    pt_subprocess_free(&res);
+    json_t *doc = ran && out.s ? json_loads(out.s, 0, NULL) : NULL;
+    free(out.s);
+    const char *found = json_string_value(json_object_get(doc, "id"));
+    if (found && *found && strspn(found, "0123456789abcdef") == strlen(found))
+        *id = pt_xstrdup(found);
+    json_decref(doc);
+    if (!*id) {
+        if (!ran) {
+            /* Once more through pt_restic_run, for restic's own reason in one clean line. */
+            const char *args[] = {"cat", "config", "--no-lock", NULL};
+            struct pt_restic_call call = {.args = args};
+            if ((rc = pt_restic_run(r, &call, err)) != PT_OK)
+                return rc;
+        }
+        return pt_error_set(err, PT_EFAIL,
+                            _("restic gave no repository id: is this a restic repository?"));
+    }
+    if (c && (rc = pt_catalog_offsite_learn(c, r->repository, *id, err)) != PT_OK) {
+        free(*id);
+        *id = NULL;
+        return rc;
+    }
+    return PT_OK;
+}
+
+enum pt_status pt_offsite_sync(const struct pt_project *p, struct pt_catalog *c,
+                               const struct pt_restic *r, const char *repo,
+                               const struct pt_offsite_list *l, struct pt_error *err)
+{
+    char *current = pt_settings_string(c, "offsite.repository");
+    bool same = strcmp(current, r->repository) == 0;
+    free(current);
+    if (!same)
+        return PT_OK;
+    struct pt_catalog_offsite_copy *copies = pt_xcalloc(l->n + 1, sizeof(*copies));
+    for (size_t i = 0; i < l->n; i++) /* oldest first: the newest of one name wins */
+        copies[i] =
+            (struct pt_catalog_offsite_copy){l->items[i].name, l->items[i].id, l->items[i].time_ms};
+    enum pt_status rc = pt_catalog_offsite_sync(c, repo, copies, l->n, p->now_ms, err);
+    free(copies);
+    return rc;
+}
+
+enum pt_status pt_offsite_refresh(const struct pt_project *p, struct pt_catalog *c,
+                                  struct pt_restic *r, const char *project,
+                                  const struct pt_monitor *mon, char **repo,
+                                  struct pt_offsite_list *out, struct pt_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    char *own = pt_offsite_stored_project(c);
+    const char *which = project ? project : own;
+    enum pt_status rc = pt_offsite_repository_id(r, c, repo, err);
+    if (rc == PT_OK && which)
+        rc = pt_offsite_list_project(r, which, mon, out, err);
+    /* No project id yet: nothing of this project can be there. */
+    if (rc == PT_OK && (!project || (own && strcmp(project, own) == 0)))
+        rc = pt_offsite_sync(p, c, r, *repo, out, err);
+    free(own);
+    return rc;
 }

@@ -68,6 +68,36 @@ enum pt_status pt_offsite_open_repository(const struct pt_project *p,
                                           struct pt_restic *r, char **project,
                                           struct pt_error *err);
 
+/*
+ * restic's id of the repository r reaches (`restic cat config`), learned
+ * into catalog c as the id of r's repository string. New string in *id.
+ * Read once per command: the id of a repository never changes.
+ */
+enum pt_status pt_offsite_repository_id(struct pt_restic *r, struct pt_catalog *c, char **id,
+                                        struct pt_error *err);
+
+/*
+ * The catalog made to say what the repository holds: when r reaches the
+ * repository offsite.repository names, every record's snapshot is set to
+ * the snapshot of list (this project's, in repository repo) with its name,
+ * or cleared, and now is noted as the time it was last listed. Another
+ * repository (pull --repository) changes nothing.
+ */
+enum pt_status pt_offsite_sync(const struct pt_project *p, struct pt_catalog *c,
+                               const struct pt_restic *r, const char *repo,
+                               const struct pt_offsite_list *list, struct pt_error *err);
+
+/*
+ * The repository's id (*repo, new string), this project's snapshots (*out)
+ * and the catalog synced with them: what offsite list, push and prune do
+ * first, and auto once a day. project NULL: the catalog's own (none yet:
+ * an empty list).
+ */
+enum pt_status pt_offsite_refresh(const struct pt_project *p, struct pt_catalog *c,
+                                  struct pt_restic *r, const char *project,
+                                  const struct pt_monitor *mon, char **repo,
+                                  struct pt_offsite_list *out, struct pt_error *err);
+
 /* `restic unlock`: restic removes locks of its own processes that died, never the others'. */
 void pt_offsite_unlock_stale(struct pt_restic *r);
 

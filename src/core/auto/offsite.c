@@ -63,10 +63,12 @@ enum pt_status pt_offsite_list(const struct pt_project *p, const struct pt_offsi
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
-    char *project = NULL;
+    char *project = NULL, *repo = NULL;
     enum pt_status rc = pt_offsite_open_repository(p, o, &c, &r, &project, err);
+    /* The listing also tells the catalog what the repository holds now. */
     if (rc == PT_OK)
-        rc = pt_offsite_list_project(&r, project, NULL, out, err);
+        rc = pt_offsite_refresh(p, c, &r, project, NULL, &repo, out, err);
+    free(repo);
     free(project);
     pt_restic_close(&r);
     pt_catalog_close(c);
@@ -77,8 +79,132 @@ void pt_offsite_prune_result_free(struct pt_offsite_prune_result *res)
 {
     for (size_t i = 0; i < res->n_removed; i++)
         pt_offsite_snapshot_free(&res->removed[i]);
+    for (size_t i = 0; i < res->n_kept; i++)
+        pt_offsite_snapshot_free(&res->kept_items[i].snapshot);
     free(res->removed);
+    free(res->kept_items);
     memset(res, 0, sizeof(*res));
+}
+
+/* The names of the backups whose snapshots prune never removes, and why (PT_OFFSITE_KEPT_*). */
+struct guarded {
+    char **names;
+    unsigned *reasons;
+    size_t n;
+};
+
+static void guard(struct guarded *g, const char *name, unsigned reason)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->names[i], name) == 0) {
+            g->reasons[i] |= reason;
+            return;
+        }
+    g->names = pt_xrealloc(g->names, (g->n + 1) * sizeof(*g->names));
+    g->reasons = pt_xrealloc(g->reasons, (g->n + 1) * sizeof(*g->reasons));
+    g->names[g->n] = pt_xstrdup(name);
+    g->reasons[g->n++] = reason;
+}
+
+static unsigned guarded_why(const struct guarded *g, const char *name)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->names[i], name) == 0)
+            return g->reasons[i];
+    return 0;
+}
+
+static void guarded_free(struct guarded *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->names[i]);
+    free(g->names);
+    free(g->reasons);
+}
+
+/* Every pinned backup, and the newest completed backup whose last verify passed. */
+static enum pt_status read_guarded(struct pt_catalog *c, struct guarded *g, struct pt_error *err)
+{
+    struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED};
+    struct pt_record *all = NULL;
+    size_t n = 0;
+    int64_t total;
+    enum pt_status rc = pt_catalog_list(c, &f, &all, &n, &total, err);
+    bool verified = false;
+    for (size_t i = 0; rc == PT_OK && i < n; i++) { /* newest first */
+        if (all[i].pinned)
+            guard(g, all[i].name, PT_OFFSITE_KEPT_PINNED);
+        if (!verified && all[i].verify_ok == 1) {
+            guard(g, all[i].name, PT_OFFSITE_KEPT_VERIFIED);
+            verified = true;
+        }
+    }
+    pt_record_list_free(all, n);
+    return rc;
+}
+
+static void add_kept(struct pt_offsite_prune_result *out, struct pt_offsite_snapshot *s,
+                     unsigned reasons)
+{
+    out->kept_items = pt_xrealloc(out->kept_items, (out->n_kept + 1) * sizeof(*out->kept_items));
+    out->kept_items[out->n_kept++] = (struct pt_offsite_kept){*s, reasons};
+    memset(s, 0, sizeof(*s));
+}
+
+static int kept_by_time(const void *a, const void *b)
+{
+    const struct pt_offsite_kept *x = a, *y = b;
+    return pt_offsite_by_time(&x->snapshot, &y->snapshot);
+}
+
+/* restic's dry run, split into what stays (and why) and what goes. */
+static void read_plan(json_t *doc, const struct guarded *g, struct pt_offsite_prune_result *out)
+{
+    size_t i, j;
+    json_t *group, *o;
+    json_array_foreach(doc, i, group)
+    {
+        json_array_foreach(json_object_get(group, "keep"), j, o)
+        {
+            struct pt_offsite_snapshot s;
+            if (pt_offsite_read_snapshot(o, &s))
+                add_kept(out, &s, PT_OFFSITE_KEPT_POLICY | guarded_why(g, s.name));
+        }
+        json_array_foreach(json_object_get(group, "remove"), j, o)
+        {
+            struct pt_offsite_snapshot s;
+            if (!pt_offsite_read_snapshot(o, &s))
+                continue;
+            unsigned why = guarded_why(g, s.name);
+            if (why) {
+                add_kept(out, &s, why);
+            } else {
+                out->removed =
+                    pt_xrealloc(out->removed, (out->n_removed + 1) * sizeof(*out->removed));
+                out->removed[out->n_removed++] = s;
+            }
+        }
+    }
+    qsort(out->removed, out->n_removed, sizeof(*out->removed), pt_offsite_by_time);
+    qsort(out->kept_items, out->n_kept, sizeof(*out->kept_items), kept_by_time);
+    out->kept = out->n_kept;
+}
+
+/* `restic forget --prune` of exactly these snapshots, by id. */
+static enum pt_status forget(struct pt_restic *r, const struct pt_offsite_prune_result *plan,
+                             struct pt_error *err)
+{
+    const char **args = pt_xcalloc(plan->n_removed + 4, sizeof(*args));
+    size_t n = 0;
+    args[n++] = "forget";
+    args[n++] = "--prune";
+    args[n++] = "--";
+    for (size_t i = 0; i < plan->n_removed; i++)
+        args[n++] = plan->removed[i].id;
+    struct pt_restic_call call = {.args = args};
+    enum pt_status rc = pt_restic_run(r, &call, err);
+    free(args);
+    return rc;
 }
 
 enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
@@ -87,7 +213,9 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
-    char *project = NULL;
+    char *project = NULL, *repo = NULL, *filter = NULL;
+    struct guarded g = {0};
+    struct pt_offsite_list now = {0};
     static const char *const keys[] = {"offsite.keep_last", "offsite.keep_daily",
                                        "offsite.keep_weekly", "offsite.keep_monthly"};
     static const char *const flags[] = {"--keep-last", "--keep-daily", "--keep-weekly",
@@ -98,7 +226,7 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
     enum pt_status rc = pt_offsite_open_repository(p, NULL, &c, &r, &project, err);
     if (rc != PT_OK)
         goto out;
-    char *filter = pt_xasprintf("poshtiban,project:%s", project);
+    filter = pt_xasprintf("poshtiban,project:%s", project);
     args[n++] = "forget";
     args[n++] = "--json";
     args[n++] = "--group-by";
@@ -114,39 +242,58 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
         args[n++] = values[i];
     }
     if (n == 6) {
-        free(filter);
         rc = pt_error_set(err, PT_EINVAL,
                           _("no off-site keep policy: set at least one of offsite.keep_last, "
                             "keep_daily, keep_weekly or keep_monthly above 0"));
         goto out;
     }
-    args[n++] = dry_run ? "--dry-run" : "--prune";
+    /* The policy's plan is always a dry run: prune itself forgets by snapshot id. */
+    args[n++] = "--dry-run";
     args[n] = NULL;
-    if (!dry_run)
-        pt_offsite_unlock_stale(&r);
+    if ((rc = read_guarded(c, &g, err)) != PT_OK)
+        goto out;
+    if ((rc = pt_offsite_refresh(p, c, &r, project, NULL, &repo, &now, err)) != PT_OK)
+        goto out;
     struct pt_offsite_collected got = {0};
     struct pt_restic_call call = {.args = args, .on_json = pt_offsite_keep_json, .user = &got};
     rc = pt_restic_run(&r, &call, err);
-    free(filter);
-    size_t i, j;
-    json_t *group, *s;
-    json_array_foreach(got.doc, i, group)
-    {
-        json_t *removed = json_object_get(group, "remove");
-        out->kept += json_array_size(json_object_get(group, "keep"));
-        json_array_foreach(removed, j, s)
-        {
-            out->removed = pt_xrealloc(out->removed, (out->n_removed + 1) * sizeof(*out->removed));
-            if (pt_offsite_read_snapshot(s, &out->removed[out->n_removed]))
-                out->n_removed++;
-        }
-    }
+    if (rc == PT_OK)
+        read_plan(got.doc, &g, out);
     json_decref(got.doc);
-    if (rc == PT_OK && out->n_removed)
-        qsort(out->removed, out->n_removed, sizeof(*out->removed), pt_offsite_by_time);
+    if (rc != PT_OK || dry_run || out->n_removed == 0)
+        goto out;
+    pt_offsite_unlock_stale(&r);
+    rc = forget(&r, out, err);
+    if (rc == PT_OK) {
+        /* What the listing before found, less what restic forgot: what is left. */
+        size_t kept = 0;
+        for (size_t i = 0; i < now.n; i++) {
+            bool gone = false;
+            for (size_t k = 0; k < out->n_removed && !gone; k++)
+                gone = strcmp(now.items[i].id, out->removed[k].id) == 0;
+            if (gone)
+                pt_offsite_snapshot_free(&now.items[i]);
+            else
+                now.items[kept++] = now.items[i];
+        }
+        now.n = kept;
+        rc = pt_offsite_sync(p, c, &r, repo, &now, err);
+    } else {
+        /* Stopped halfway: ask the repository what is left. */
+        struct pt_error again = {0};
+        pt_offsite_list_free(&now);
+        free(repo);
+        repo = NULL;
+        pt_offsite_refresh(p, c, &r, project, NULL, &repo, &now, &again);
+        pt_error_clear(&again);
+    }
 out:
+    pt_offsite_list_free(&now);
+    guarded_free(&g);
     for (size_t k = 0; k < 4; k++)
         free(values[k]);
+    free(filter);
+    free(repo);
     free(project);
     pt_restic_close(&r);
     pt_catalog_close(c);

@@ -212,11 +212,14 @@ static void offsite_state(struct pt_catalog *c, struct pt_doctor *d)
     if (d->offsite_enabled && !*repo)
         warn(d, pt_xstrdup(_("offsite.enabled is true but offsite.repository is empty: no "
                              "off-site copy can be made")));
-    if (d->has_newest && !d->newest_offsite)
-        warn(d, pt_xasprintf(_("the newest backup, %s, has no off-site copy: it would not "
+    if (d->has_newest && !d->newest_offsite) {
+        char *as_of = pt_stats_offsite_as_of(d->offsite_checked_at_ms, d->offsite_checked_age_s);
+        warn(d, pt_xasprintf(_("the newest backup, %s, has no off-site copy (%s): it would not "
                                "survive the loss of this machine (`poshtiban push`; see "
                                "offsite.repository)"),
-                             d->newest.name));
+                             d->newest.name, as_of));
+        free(as_of);
+    }
     free(repo);
 }
 
@@ -288,6 +291,7 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     memset(d, 0, sizeof(*d));
     d->backups_fit = -1;
     d->last_success_age_s = -1;
+    d->offsite_checked_at_ms = d->offsite_checked_age_s = -1;
     enum pt_status rc = pt_storage_inspect(p->backups, &d->storage, err);
     if (rc != PT_OK)
         return rc;
@@ -357,6 +361,10 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
         int64_t limit = d->auto_enabled ? 2 * d->interval_hours * 3600 : DAY_S;
         d->overdue = d->last_success_age_s > limit;
     }
+    d->offsite_copied = stats.offsite.copied;
+    d->offsite_total = stats.completed;
+    d->offsite_checked_at_ms = stats.offsite.checked_at_ms;
+    d->offsite_checked_age_s = stats.offsite.checked_age_s;
     pt_backup_stats_free(&stats);
     mail_warnings(c, d);
     offsite_state(c, d);
@@ -477,11 +485,17 @@ json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
     json_object_set_new(o, "environment", env);
     json_object_set_new(o, "newest_backup", newest);
     json_object_set_new(o, "download", download);
-    json_object_set_new(o, "offsite",
-                        json_pack("{s:b, s:s, s:b, s:b}", "enabled", d->offsite_enabled,
-                                  "repository", d->offsite_repository ? d->offsite_repository : "",
-                                  "restic_found", d->restic_found, "newest_pushed",
-                                  d->newest_offsite));
+    char checked[32];
+    if (d->offsite_checked_at_ms >= 0)
+        pt_time_iso(d->offsite_checked_at_ms, checked);
+    json_object_set_new(
+        o, "offsite",
+        json_pack("{s:b, s:s, s:b, s:b, s:I, s:I, s:o}", "enabled", d->offsite_enabled,
+                  "repository", d->offsite_repository ? d->offsite_repository : "", "restic_found",
+                  d->restic_found, "newest_pushed", d->newest_offsite, "copied",
+                  (json_int_t)d->offsite_copied, "total", (json_int_t)d->offsite_total,
+                  "checked_at",
+                  d->offsite_checked_at_ms >= 0 ? json_string(checked) : json_null()));
     json_object_set_new(o, "cron", pt_cron_status_to_json(&d->cron));
     json_object_set_new(o, "auto", autos);
     json_object_set_new(o, "last_success", last);

@@ -25,6 +25,7 @@ enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_
     s->last_success_age_s = -1;
     struct pt_offsite_stats *o = &s->offsite;
     o->newest_at_ms = o->newest_age_s = -1;
+    o->checked_at_ms = o->checked_age_s = -1;
     struct pt_catalog_totals t;
     enum pt_status rc = pt_catalog_totals(c, &t, err);
     if (rc != PT_OK) {
@@ -52,6 +53,11 @@ enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_
         t.newest.offsite_error = NULL;
     }
     o->copied = t.offsite.copied;
+    if (t.offsite.repo && t.offsite.checked_at_ms >= 0) {
+        o->checked_at_ms = t.offsite.checked_at_ms;
+        int64_t age = (now_ms - o->checked_at_ms) / 1000;
+        o->checked_age_s = age < 0 ? 0 : age;
+    }
     if (t.offsite.newest_name) {
         o->newest_name = t.offsite.newest_name;
         t.offsite.newest_name = NULL;
@@ -140,6 +146,11 @@ char *pt_stats_offsite_text(const struct pt_backup_stats *b, bool isolate)
     free(repo);
     free(copied);
     free(all);
+    char *as_of = pt_stats_offsite_as_of(o->checked_at_ms, o->checked_age_s);
+    char *checked = pt_xasprintf(_("%s; %s"), text, as_of);
+    free(as_of);
+    free(text);
+    text = checked;
     char *more = NULL;
     if (o->latest_error)
         more = pt_xasprintf(_("%s; the newest backup's copy failed: %s"), text, o->latest_error);
@@ -149,6 +160,23 @@ char *pt_stats_offsite_text(const struct pt_backup_stats *b, bool isolate)
         free(text);
         text = more;
     }
+    return text;
+}
+
+char *pt_stats_offsite_as_of(int64_t checked_at_ms, int64_t age_s)
+{
+    if (checked_at_ms < 0)
+        return pt_xstrdup(_("never checked against this repository (poshtiban offsite list)"));
+    char *when = pt_l10n_date(checked_at_ms, PT_DATE_TIME);
+    char *text;
+    if (age_s >= 0) {
+        char age[64];
+        pt_l10n_age(age_s, age, sizeof(age));
+        text = pt_xasprintf(_("as of %s, %s"), when, age);
+    } else {
+        text = pt_xasprintf(_("as of %s"), when);
+    }
+    free(when);
     return text;
 }
 
@@ -186,15 +214,21 @@ json_t *pt_stats_to_json(const struct pt_backup_stats *b, const struct pt_databa
                         b->last_success_age_s < 0 ? json_null()
                                                   : json_integer(b->last_success_age_s));
     const struct pt_offsite_stats *o = &b->offsite;
-    char at[32];
+    char at[32], checked[32];
     if (o->newest_at_ms >= 0)
         pt_time_iso(o->newest_at_ms, at);
+    if (o->checked_at_ms >= 0)
+        pt_time_iso(o->checked_at_ms, checked);
     json_t *offsite =
         json_pack("{s:b, s:s, s:I, s:I, s:s?, s:s?, s:b, s:s?}", "enabled", o->enabled,
                   "repository", o->repository ? o->repository : "", "copied", (json_int_t)o->copied,
                   "completed", (json_int_t)b->completed, "newest_name", o->newest_name, "newest_at",
                   o->newest_at_ms >= 0 ? at : NULL, "latest_copied", o->latest_copied, "error",
                   o->latest_error);
+    /* copied of total: what the repository held when it was last listed (checked_at). */
+    json_object_set_new(offsite, "total", json_integer(b->completed));
+    json_object_set_new(offsite, "checked_at",
+                        o->checked_at_ms >= 0 ? json_string(checked) : json_null());
     json_t *database = json_pack("{s:s, s:b, s:I}", "path", d->path, "exists", d->exists,
                                  "size_bytes", (json_int_t)d->size_bytes);
     json_object_set_new(database, "tables", tables);

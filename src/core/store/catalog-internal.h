@@ -18,11 +18,14 @@ struct pt_catalog_totals {
         bool offsite;        /* it has an off-site snapshot */
         char *offsite_error; /* why its last push failed, NULL when it did not */
     } newest;
-    /* Completed backups with an off-site copy, and the most recent copy. */
+    /* Completed backups with a copy in the current repository, and the most recent copy. */
     struct {
         int64_t copied;
         char *newest_name;    /* NULL when none */
         int64_t newest_at_ms; /* when it was copied; -1 when none */
+        /* The current repository's id (NULL: not learned yet) and when it was listed (-1 never). */
+        char *repo;
+        int64_t checked_at_ms;
     } offsite;
 };
 

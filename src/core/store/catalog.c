@@ -101,6 +101,19 @@ static const char *const migrations[PT_CATALOG_VERSION] = {
      */
     ("ALTER TABLE backups ADD COLUMN message_code TEXT;"
      "ALTER TABLE backups ADD COLUMN message_args TEXT;"),
+
+    /*
+     * 7: which restic repository holds each off-site snapshot (its id, from
+     * `restic cat config`), which repository each offsite.repository string
+     * leads to (the string hashed, never stored again) and when poshtiban
+     * last listed it. Snapshots of older catalogs count again once a listing
+     * of the repository finds them.
+     */
+    ("ALTER TABLE backups ADD COLUMN offsite_repo TEXT;"
+     "CREATE TABLE offsite_repositories ("
+     "  location TEXT PRIMARY KEY,"
+     "  id TEXT NOT NULL,"
+     "  checked_at INTEGER);"),
 };
 
 static enum pt_status db_error(struct pt_catalog *c, struct pt_error *err, const char *what)
@@ -235,12 +248,94 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
         sqlite3_bind_null(st, i);
 }
 
+static char *column_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? pt_xstrdup((const char *)s) : NULL;
+}
+
 #define RECORD_COLUMNS                                                                             \
     "id, name, kind, status, format, path, created_at, started_at, finished_at, duration_ms,"      \
     " size_bytes, include_media, message, error, verified_at, verify_ok, pinned, pid,"             \
     " message_code, message_args"
 /* What is read; the off-site columns are written by pt_catalog_set_offsite() alone. */
-#define READ_COLUMNS RECORD_COLUMNS ", offsite_snapshot, offsite_at, offsite_error, offsite_bytes"
+#define READ_COLUMNS                                                                               \
+    RECORD_COLUMNS ", offsite_snapshot, offsite_at, offsite_error, offsite_bytes, offsite_repo"
+
+/* ---- which repository ---------------------------------------------------- */
+
+/* An offsite.repository string as the catalog keeps it: hashed (FNV-1a, 64 bits), never again in
+ * clear. New string. */
+static char *location_of(const char *repository)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)repository; *p; p++) {
+        h ^= *p;
+        h *= 0x100000001b3ULL;
+    }
+    return pt_xasprintf("fnv1a64:%016llx:%zu", (unsigned long long)h, strlen(repository));
+}
+
+enum pt_status pt_catalog_offsite_learn(struct pt_catalog *c, const char *repository,
+                                        const char *id, struct pt_error *err)
+{
+    char *location = location_of(repository);
+    sqlite3_stmt *st;
+    /* The same repository reached another way keeps the time it was last listed. */
+    int rc = sqlite3_prepare_v2(
+        c->db,
+        "INSERT INTO offsite_repositories (location, id, checked_at) VALUES (?1, ?2,"
+        " (SELECT max(checked_at) FROM offsite_repositories WHERE id = ?2))"
+        " ON CONFLICT (location) DO UPDATE SET id = excluded.id,"
+        " checked_at = CASE WHEN id = excluded.id THEN checked_at ELSE excluded.checked_at END",
+        -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        bind_text(st, 1, location);
+        bind_text(st, 2, id);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    free(location);
+    return rc == SQLITE_DONE ? PT_OK : db_error(c, err, _("cannot write"));
+}
+
+void pt_catalog_offsite_current(struct pt_catalog *c, char **id, int64_t *checked_ms)
+{
+    *id = NULL;
+    *checked_ms = -1;
+    char *repository = NULL;
+    if (pt_catalog_setting_get(c, "offsite.repository", &repository, NULL) != PT_OK ||
+        !repository || !*repository) {
+        free(repository);
+        return;
+    }
+    char *location = location_of(repository);
+    free(repository);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db,
+                           "SELECT id, checked_at FROM offsite_repositories WHERE location = ?", -1,
+                           &st, NULL) == SQLITE_OK) {
+        bind_text(st, 1, location);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            *id = column_text(st, 0);
+            if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+                *checked_ms = sqlite3_column_int64(st, 1);
+        }
+    }
+    sqlite3_finalize(st);
+    free(location);
+}
+
+/* The current repository as read_record needs it. */
+struct current {
+    char *id;
+    int64_t checked_ms;
+};
+
+static void current_read(struct pt_catalog *c, struct current *cur)
+{
+    pt_catalog_offsite_current(c, &cur->id, &cur->checked_ms);
+}
 
 static void bind_record(sqlite3_stmt *st, const struct pt_record *r)
 {
@@ -272,13 +367,8 @@ static void bind_record(sqlite3_stmt *st, const struct pt_record *r)
     bind_text(st, 20, r->message_args);
 }
 
-static char *column_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? pt_xstrdup((const char *)s) : NULL;
-}
-
-static void read_record(const struct pt_catalog *c, sqlite3_stmt *st, struct pt_record *r)
+static void read_record(const struct pt_catalog *c, sqlite3_stmt *st, const struct current *cur,
+                        struct pt_record *r)
 {
     memset(r, 0, sizeof(*r));
     r->id = sqlite3_column_int64(st, 0);
@@ -307,6 +397,13 @@ static void read_record(const struct pt_catalog *c, sqlite3_stmt *st, struct pt_
         sqlite3_column_type(st, 21) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 21);
     r->offsite_error = column_text(st, 22);
     r->offsite_bytes = sqlite3_column_int64(st, 23);
+    /* A snapshot in another repository, or in one never listed, is no copy there. */
+    const char *repo = (const char *)sqlite3_column_text(st, 24);
+    if (r->offsite_snapshot && (!cur->id || !repo || strcmp(repo, cur->id) != 0)) {
+        free(r->offsite_snapshot);
+        r->offsite_snapshot = NULL;
+    }
+    r->offsite_checked_ms = cur->checked_ms;
     if (c->backups && r->name) {
         const char *suffix = pt_format_suffix(r->format);
         free(r->path);
@@ -483,11 +580,17 @@ enum pt_status pt_catalog_set_offsite(struct pt_catalog *c, int64_t id, const ch
                                       struct pt_error *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db,
-                           "UPDATE backups SET offsite_snapshot = ?2, offsite_at = ?3,"
-                           " offsite_error = ?4, offsite_bytes = ?5 WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    struct current cur;
+    if (sqlite3_prepare_v2(
+            c->db,
+            "UPDATE backups SET offsite_snapshot = ?2, offsite_at = ?3,"
+            " offsite_error = ?4, offsite_bytes = ?5,"
+            " offsite_repo = CASE WHEN ?2 IS NULL THEN NULL ELSE ?6 END WHERE id = ?1",
+            -1, &st, NULL) != SQLITE_OK)
         return db_error(c, err, _("cannot write"));
+    current_read(c, &cur);
+    bind_text(st, 6, cur.id);
+    free(cur.id);
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, snapshot);
     sqlite3_bind_int64(st, 3, at_ms);
@@ -500,6 +603,57 @@ enum pt_status pt_catalog_set_offsite(struct pt_catalog *c, int64_t id, const ch
     return sqlite3_changes(c->db)
                ? PT_OK
                : pt_error_set(err, PT_ENOTFOUND, _("backup %lld was deleted"), (long long)id);
+}
+
+static bool exec_ok(struct pt_catalog *c, sqlite3_stmt *st)
+{
+    (void)c;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
+enum pt_status pt_catalog_offsite_sync(struct pt_catalog *c, const char *repo,
+                                       const struct pt_catalog_offsite_copy *copies, size_t n,
+                                       int64_t at_ms, struct pt_error *err)
+{
+    if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return db_error(c, err, _("cannot write"));
+    sqlite3_stmt *clear = NULL, *set = NULL, *checked = NULL;
+    bool ok =
+        sqlite3_prepare_v2(c->db,
+                           "UPDATE backups SET offsite_snapshot = NULL, offsite_repo = NULL"
+                           " WHERE offsite_snapshot IS NOT NULL OR offsite_repo IS NOT NULL",
+                           -1, &clear, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(c->db,
+                           "UPDATE backups SET offsite_snapshot = ?2, offsite_repo = ?3,"
+                           " offsite_error = NULL, offsite_at = coalesce(offsite_at, ?4),"
+                           " offsite_bytes = coalesce(offsite_bytes, 0) WHERE name = ?1",
+                           -1, &set, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(c->db, "UPDATE offsite_repositories SET checked_at = ?2 WHERE id = ?1",
+                           -1, &checked, NULL) == SQLITE_OK &&
+        exec_ok(c, clear);
+    for (size_t i = 0; ok && i < n; i++) {
+        bind_text(set, 1, copies[i].name);
+        bind_text(set, 2, copies[i].snapshot);
+        bind_text(set, 3, repo);
+        sqlite3_bind_int64(set, 4, copies[i].time_ms);
+        ok = exec_ok(c, set);
+    }
+    if (ok) {
+        bind_text(checked, 1, repo);
+        sqlite3_bind_int64(checked, 2, at_ms);
+        ok = exec_ok(c, checked);
+    }
+    sqlite3_finalize(clear);
+    sqlite3_finalize(set);
+    sqlite3_finalize(checked);
+    if (!ok || sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        db_error(c, err, _("cannot write"));
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return PT_EFAIL;
+    }
+    return PT_OK;
 }
 
 enum pt_status pt_catalog_check(const char *path, struct pt_error *err)
@@ -576,7 +730,10 @@ enum pt_status pt_catalog_get(struct pt_catalog *c, const char *id_or_name, stru
             return pt_error_set(err, PT_ENOTFOUND, _("no backup %s"), id_or_name);
         return db_error(c, err, _("cannot read"));
     }
-    read_record(c, st, out);
+    struct current cur;
+    current_read(c, &cur);
+    read_record(c, st, &cur, out);
+    free(cur.id);
     sqlite3_finalize(st);
     return load_tables(c, out, err);
 }
@@ -638,14 +795,17 @@ enum pt_status pt_catalog_list(struct pt_catalog *c, const struct pt_catalog_fil
     }
     bind_filter(st, f);
     size_t cap = 0;
+    struct current cur;
+    current_read(c, &cur);
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             *out = pt_xrealloc(*out, cap * sizeof(**out));
         }
-        read_record(c, st, &(*out)[*n]);
+        read_record(c, st, &cur, &(*out)[*n]);
         (*n)++;
     }
+    free(cur.id);
     sqlite3_finalize(st);
     for (size_t i = 0; i < *n && rc == PT_OK; i++)
         rc = load_tables(c, &(*out)[i], err);
@@ -665,6 +825,7 @@ enum pt_status pt_catalog_totals(struct pt_catalog *c, struct pt_catalog_totals 
 {
     memset(t, 0, sizeof(*t));
     t->offsite.newest_at_ms = -1;
+    pt_catalog_offsite_current(c, &t->offsite.repo, &t->offsite.checked_at_ms);
     sqlite3_stmt *st;
     /* One pass over the status index, whatever the number of backups. */
     if (sqlite3_prepare_v2(c->db,
@@ -692,11 +853,13 @@ enum pt_status pt_catalog_totals(struct pt_catalog *c, struct pt_catalog_totals 
     }
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(c->db,
-                           "SELECT name, finished_at, offsite_snapshot IS NOT NULL, offsite_error"
+                           "SELECT name, finished_at,"
+                           " offsite_snapshot IS NOT NULL AND offsite_repo = ?1, offsite_error"
                            " FROM backups WHERE status = 'completed'"
                            " ORDER BY finished_at DESC, id DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return totals_error(c, err);
+    bind_text(st, 1, t->offsite.repo);
     if (sqlite3_step(st) == SQLITE_ROW) {
         t->newest.name = column_text(st, 0);
         t->newest.finished_at = column_text(st, 1);
@@ -706,18 +869,20 @@ enum pt_status pt_catalog_totals(struct pt_catalog *c, struct pt_catalog_totals 
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(c->db,
                            "SELECT count(*) FROM backups WHERE status = 'completed'"
-                           " AND offsite_snapshot IS NOT NULL",
+                           " AND offsite_snapshot IS NOT NULL AND offsite_repo = ?1",
                            -1, &st, NULL) != SQLITE_OK)
         return totals_error(c, err);
+    bind_text(st, 1, t->offsite.repo);
     if (sqlite3_step(st) == SQLITE_ROW)
         t->offsite.copied = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     if (sqlite3_prepare_v2(c->db,
                            "SELECT name, offsite_at FROM backups WHERE status = 'completed'"
-                           " AND offsite_snapshot IS NOT NULL ORDER BY offsite_at DESC, id DESC"
-                           " LIMIT 1",
+                           " AND offsite_snapshot IS NOT NULL AND offsite_repo = ?1"
+                           " ORDER BY offsite_at DESC, id DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return totals_error(c, err);
+    bind_text(st, 1, t->offsite.repo);
     if (sqlite3_step(st) == SQLITE_ROW) {
         t->offsite.newest_name = column_text(st, 0);
         t->offsite.newest_at_ms = sqlite3_column_int64(st, 1);
@@ -732,6 +897,7 @@ void pt_catalog_totals_free(struct pt_catalog_totals *t)
     free(t->newest.finished_at);
     free(t->newest.offsite_error);
     free(t->offsite.newest_name);
+    free(t->offsite.repo);
     memset(t, 0, sizeof(*t));
 }
 

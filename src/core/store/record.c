@@ -205,6 +205,11 @@ json_t *pt_record_to_json(const struct pt_record *r)
         json_object_set_new(offsite, "at", r->offsite_at_ms >= 0 ? json_string(at) : json_null());
         json_object_set_new(offsite, "error", string_or_null(r->offsite_error));
         json_object_set_new(offsite, "bytes_added", json_integer(r->offsite_bytes));
+        char checked[32];
+        if (r->offsite_checked_ms > 0)
+            pt_time_iso(r->offsite_checked_ms, checked);
+        json_object_set_new(offsite, "checked_at",
+                            r->offsite_checked_ms > 0 ? json_string(checked) : json_null());
     }
     json_object_set_new(o, "offsite", offsite);
     return o;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/fsutil.h"
+#include "base/secretfile.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
@@ -43,15 +44,19 @@ enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, s
                             _("no off-site repository: set one with `poshtiban settings set "
                               "offsite.repository STRING`"));
     }
-    char *file = pt_settings_string(c, "offsite.password_file");
+    char *file = pt_settings_password_file(p, c, "offsite.password_file");
     char *var = pt_settings_string(c, "offsite.password_env");
-    const char *password = *file ? NULL : getenv(var);
+    const char *password = file ? NULL : getenv(var);
     enum pt_status rc = PT_OK;
-    if (!*file && (!password || !*password))
+    /* restic reads the file itself; a file others may read is refused all the same. */
+    if (file && pt_secret_file_read(file, NULL, err) != PT_OK)
+        rc = err ? (err->status = PT_EFAIL) : PT_EFAIL;
+    else if (!file && (!password || !*password))
         rc = pt_error_set(err, PT_EFAIL,
                           _("the environment variable %s, which holds the off-site repository "
                             "password, is not set (setting offsite.password_env; cron does not "
-                            "see your shell's variables)"),
+                            "see your shell's variables: see `poshtiban doctor` for the "
+                            "password file that it reads)"),
                           var);
     size_t n = 0;
     for (char **e = environ; rc == PT_OK && *e; e++)
@@ -59,10 +64,8 @@ enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, s
             add_env(r, &n, pt_xstrdup(*e));
     if (rc == PT_OK) {
         add_env(r, &n, pt_xasprintf("RESTIC_REPOSITORY=%s", r->repository));
-        if (*file) {
-            char *path = pt_path_absolute(p->root, file);
-            add_env(r, &n, pt_xasprintf("RESTIC_PASSWORD_FILE=%s", path));
-            free(path);
+        if (file) {
+            add_env(r, &n, pt_xasprintf("RESTIC_PASSWORD_FILE=%s", file));
         } else {
             add_env(r, &n, pt_xasprintf("RESTIC_PASSWORD=%s", password));
         }

@@ -94,7 +94,8 @@ static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r, 
                                   .monitor = mon,
                                   .phase = PT_PHASE_UPLOAD,
                                   .on_json = backup_summary,
-                                  .user = sum};
+                                  .user = sum,
+                                  .watched = true};
     enum pt_status rc = pt_restic_run(r, &call, err);
     if (rc == PT_OK && !sum->snapshot)
         rc = pt_error_set(err, PT_EFAIL, _("restic made no snapshot of %s"), rec->name);
@@ -103,6 +104,26 @@ static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r, 
     free(sidecar);
     free(file);
     return rc;
+}
+
+/*
+ * Writes rec's off-site outcome, under the project lock (waiting for a
+ * create or delete to finish): restic read the backup without it, and the
+ * backup may have been deleted meanwhile; then nothing is written.
+ */
+static void record_outcome(const struct pt_project *p, struct pt_catalog *c,
+                           const struct pt_record *rec)
+{
+    struct pt_lock lock = {-1};
+    if (pt_lock_wait(&lock, p, NULL) != PT_OK)
+        return;
+    struct pt_record now = {0};
+    if (pt_catalog_get(c, rec->name, &now, NULL) == PT_OK && now.id == rec->id &&
+        now.status == PT_STATE_COMPLETED)
+        pt_catalog_set_offsite(c, rec->id, rec->offsite_snapshot, rec->offsite_at_ms,
+                               rec->offsite_error, rec->offsite_bytes, NULL);
+    pt_record_free(&now);
+    pt_lock_release(&lock);
 }
 
 /*
@@ -164,8 +185,7 @@ static enum pt_status push_records(const struct pt_project *p, struct pt_catalog
         rec->offsite_error = it->error ? pt_xstrdup(it->error) : NULL;
         rec->offsite_at_ms = p->now_ms;
         rec->offsite_bytes = it->bytes_added;
-        pt_catalog_set_offsite(c, rec->id, rec->offsite_snapshot, rec->offsite_at_ms,
-                               rec->offsite_error, rec->offsite_bytes, NULL);
+        record_outcome(p, c, rec);
     }
     pt_error_clear(&listing);
     pt_offsite_list_free(&known);
@@ -196,7 +216,10 @@ static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
             free(records[i]->offsite_error);
             records[i]->offsite_error = pt_xstrdup(it->error);
             records[i]->offsite_at_ms = p->now_ms;
-            pt_catalog_set_offsite(c, records[i]->id, NULL, p->now_ms, it->error, 0, NULL);
+            free(records[i]->offsite_snapshot);
+            records[i]->offsite_snapshot = NULL;
+            records[i]->offsite_bytes = 0;
+            record_outcome(p, c, records[i]);
         }
         pt_error_set(err, PT_EFAIL, "%s", e.message ? e.message : _("failed"));
         rc = PT_EFAIL;
@@ -247,7 +270,8 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
-    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
+    /* The off-site lock alone: create and auto go on while restic uploads. */
+    if ((rc = pt_lock_acquire_offsite(&lock, p, err)) != PT_OK)
         goto out;
     if (id) {
         if ((rc = pt_catalog_get(c, id, &one, err)) != PT_OK)
@@ -273,7 +297,7 @@ out:
     pt_record_list_free(list, id ? 0 : n);
     pt_record_free(&one);
     pt_lock_release(&lock);
-    /* After the lock, as for a backup: mail and pings never hold up another process. */
+    /* After the lock, as for a backup: mail and pings never hold up another push. */
     if (c)
         pt_offsite_notify(p, c, out);
     pt_catalog_close(c);
@@ -287,11 +311,18 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
     memset(out, 0, sizeof(*out));
     if (!pt_settings_bool(c, "offsite.enabled") || !pt_settings_bool(c, "offsite.after_backup"))
         return;
+    if (record && record->status != PT_STATE_COMPLETED)
+        return;
+    /*
+     * Another push runs (by hand, or another auto): this backup stays unsent,
+     * without an error, and the next auto sends it.
+     */
+    struct pt_lock lock = {-1};
+    if (pt_lock_acquire_offsite(&lock, p, NULL) != PT_OK)
+        return;
     struct pt_record *list = NULL, **ptrs = NULL;
     size_t n = 0;
     if (record) {
-        if (record->status != PT_STATE_COMPLETED)
-            return;
         ptrs = pt_xcalloc(1, sizeof(*ptrs));
         ptrs[0] = record;
         n = 1;
@@ -302,6 +333,7 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
             ptrs[i] = &list[i];
     }
     push_all(p, c, ptrs, n, mon, out, NULL);
+    pt_lock_release(&lock);
     free(ptrs);
     pt_record_list_free(list, record ? 0 : n);
 }

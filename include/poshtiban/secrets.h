@@ -46,4 +46,7 @@ void pt_secrets_check(const struct pt_project *project, struct pt_catalog *catal
                       struct pt_secret_gaps *out);
 void pt_secret_gaps_free(struct pt_secret_gaps *gaps);
 
+/* Whether changing the setting key may leave the scheduled run without a password. */
+bool pt_secrets_setting(const char *key);
+
 #endif

@@ -26,19 +26,6 @@ void pt_cli_secrets_warn(const struct pt_project *project, unsigned flags)
     pt_secret_gaps_free(&gaps);
 }
 
-/* Settings after which the scheduled run may miss a password. */
-static bool about_secrets(const char *key)
-{
-    static const char *const keys[] = {"offsite.enabled",          "offsite.password_env",
-                                       "offsite.password_file",    "notify.email.enabled",
-                                       "notify.smtp.user",         "notify.smtp.password_env",
-                                       "notify.smtp.password_file"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (strcmp(key, keys[i]) == 0)
-            return true;
-    return false;
-}
-
 static int list(struct pt_cli *cli, struct pt_catalog *catalog)
 {
     struct pt_error err = {0};
@@ -123,7 +110,7 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
         pt_cli_printf("%s\n", shown);
     free(shown);
     free(value);
-    if (want == 3 && code == 0 && about_secrets(words[1]))
+    if (want == 3 && code == 0 && pt_secrets_setting(words[1]))
         pt_cli_secrets_warn(&cli->project, PT_SECRETS_ENABLED);
     return code;
 }

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "tui.h"
@@ -278,6 +279,15 @@ static bool save(struct pt_app *app, const struct pt_setting_def *def, const cha
     else
         pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s"), def->key, stored);
     free(stored);
+    /* As `settings set` says it: the scheduled run would miss a password. */
+    struct pt_secret_gaps gaps = {0};
+    if (ok && app->catalog && pt_secrets_setting(def->key))
+        pt_secrets_check(app->project, app->catalog, PT_SECRETS_ENABLED, &gaps);
+    if (gaps.n > 0)
+        pt_app_message(app, PT_STYLE_ERROR,
+                       _("%s (`poshtiban doctor` prints the commands that fix it)"),
+                       gaps.items[0].problem);
+    pt_secret_gaps_free(&gaps);
     pt_error_clear(&err);
     return ok;
 }

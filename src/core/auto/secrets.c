@@ -125,6 +125,18 @@ void pt_secrets_check(const struct pt_project *p, struct pt_catalog *c, unsigned
     free(user);
 }
 
+bool pt_secrets_setting(const char *key)
+{
+    static const char *const keys[] = {"offsite.enabled",          "offsite.password_env",
+                                       "offsite.password_file",    "notify.email.enabled",
+                                       "notify.smtp.user",         "notify.smtp.password_env",
+                                       "notify.smtp.password_file"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(key, keys[i]) == 0)
+            return true;
+    return false;
+}
+
 void pt_secret_gaps_free(struct pt_secret_gaps *gaps)
 {
     for (size_t i = 0; i < gaps->n; i++) {

@@ -51,9 +51,11 @@ enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, s
     const char *password = file ? NULL : getenv(var);
     enum pt_status rc = PT_OK;
     /* restic reads the file itself; a file others may read is refused all the same. */
-    if (file && pt_secret_file_read(file, NULL, err) != PT_OK)
-        rc = err ? (err->status = PT_EFAIL) : PT_EFAIL;
-    else if (!file && (!password || !*password))
+    if (file && pt_secret_file_read(file, NULL, err) != PT_OK) {
+        rc = PT_EFAIL; /* a failed run, as for a missing variable: exit 1 */
+        if (err)
+            err->status = PT_EFAIL;
+    } else if (!file && (!password || !*password))
         rc = pt_error_set(err, PT_EFAIL,
                           _("the environment variable %s, which holds the off-site repository "
                             "password, is not set (setting offsite.password_env; cron does not "

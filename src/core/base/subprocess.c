@@ -193,11 +193,12 @@ static void child(const struct pt_subprocess_stream *st, pid_t parent, const int
         e = errno;
     /*
      * Killed, even by SIGKILL, this process leaves no child running on: it
-     * is told to stop. SIGTERM, not SIGINT: restic's Ctrl-C cleanup talks to
-     * the repository, which may be what stopped answering. A parent that died
-     * before prctl is seen by getppid.
+     * is told to stop. SIGINT, as Ctrl-C: restic removes its lock from the
+     * repository (SIGTERM would leave it there), and gives up doing so when
+     * the repository does not answer. A parent that died before prctl is
+     * seen by getppid.
      */
-    if (!e && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent))
+    if (!e && (prctl(PR_SET_PDEATHSIG, SIGINT) != 0 || getppid() != parent))
         e = ECHILD;
     if (!e) {
         sigset_t none;

@@ -43,7 +43,8 @@ struct pt_subprocess_stream {
     void *user;
     /*
      * When set (from any thread or a signal handler), the program gets
-     * SIGINT once and is waited for: it ends cleanly, as after Ctrl-C.
+     * SIGINT once and is waited for: it ends cleanly, as after Ctrl-C (or
+     * gets SIGKILL PT_SUBPROCESS_GRACE_MS later, when it does not).
      */
     atomic_bool *cancel;
     /*
@@ -61,7 +62,7 @@ struct pt_subprocess_stream {
 #define PT_SUBPROCESS_GRACE_MS 10000L
 
 /*
- * Runs stream->argv and waits for it. The child gets SIGTERM when this
+ * Runs stream->argv and waits for it. The child gets SIGINT when this
  * process dies first (even by SIGKILL), so that it never runs on alone.
  * stdin is empty; stderr is collected into res->errout, stdout goes to
  * on_line and res->out stays empty. res->cancelled says whether cancel was

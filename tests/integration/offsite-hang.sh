@@ -124,6 +124,9 @@ offsite_alive "$restic_pid" && kill -KILL "$restic_pid"
 kill -CONT "$offsite_rest_pid"
 
 # --- a repository locked by another restic: who, and not to unlock -----------
+# The killed restic could not remove its lock from the stopped server: the
+# server's folder is cleared of it, so that the lock seen next is the prune's.
+rm -f "$OFFSITE_REST_DIR"/locks/*
 # A prune of this small repository is quick: stopped while its lock is there (a few tries).
 for _ in 1 2 3 4 5; do
     RESTIC_REPOSITORY=$repo RESTIC_PASSWORD=$password restic prune </dev/null >/dev/null 2>&1 &

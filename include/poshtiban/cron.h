@@ -84,6 +84,13 @@ void pt_cron_status_free(struct pt_cron_status *status);
  * reference. */
 json_t *pt_cron_status_to_json(const struct pt_cron_status *status);
 
+/*
+ * Whether the user's crontab gives the variable name a value (a line
+ * NAME=value), which cron then passes to `poshtiban auto`. False when
+ * there is no crontab or it cannot be read.
+ */
+bool pt_cron_defines(const char *name);
+
 /* Whether a process named cron or crond runs (from /proc/<pid>/comm). */
 bool pt_cron_daemon_running(void);
 

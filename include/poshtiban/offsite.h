@@ -78,14 +78,18 @@ struct pt_offsite_push_result {
 };
 
 /*
- * Sends backups to the repository, under the project lock: the completed
+ * Sends backups to the repository, under the off-site lock (the project
+ * lock stays free for create and auto; it is taken for a moment to record
+ * each outcome, which is dropped when the backup was deleted meanwhile):
+ * the completed
  * backup id (an id, a name or "latest"), or with id NULL every completed
  * backup that has no off-site copy yet, newest first. A backup whose name
  * is already among this project's snapshots is not sent again. Each
  * outcome (snapshot id, time, error, bytes added) goes into the catalog.
  * PT_OK when every push worked, PT_EFAIL when one failed (out says which),
  * PT_ECANCELLED when cancelled (nothing recorded for that backup), PT_EBUSY
- * when the lock is taken. Free out with pt_offsite_push_result_free().
+ * when another push holds the off-site lock. A repository that stops
+ * answering fails within a minute, saying so. Free out with pt_offsite_push_result_free().
  */
 enum pt_status pt_offsite_push(const struct pt_project *project, const char *id,
                                const struct pt_monitor *monitor, struct pt_offsite_push_result *out,
@@ -149,7 +153,8 @@ enum pt_status pt_offsite_check(const struct pt_project *project, const char *re
                                 struct pt_error *err);
 
 /*
- * After a backup (create and auto, under the lock): when offsite.enabled
+ * After a backup (create and auto, after releasing the project lock, under
+ * the off-site lock; nothing when another push holds it): when offsite.enabled
  * and offsite.after_backup are true, sends record, or with record NULL
  * (auto) every completed backup not yet sent whose last try is an hour
  * old or more. Never fails: outcomes go into the catalog and into record's

@@ -22,7 +22,9 @@ enum pt_setting_type {
     PT_SETTING_SMTP_URL,
     PT_SETTING_HTTP_URL,
     PT_SETTING_ENV_NAME,
-    PT_SETTING_LOGIN, /* a login or an address: no spaces, controls or header punctuation */
+    PT_SETTING_LOGIN,         /* a login or an address: no spaces, controls or header punctuation */
+    PT_SETTING_PASSWORD_FILE, /* a path; the file is checked by pt_settings_save */
+    PT_SETTING_REPOSITORY,    /* a restic repository string; shown without its login */
 };
 
 /* One setting (docs/catalog-and-settings.md): its key, type, default and what is allowed. */
@@ -65,11 +67,28 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
 /*
  * What both faces do to change a setting: validates text for key (an
  * unknown key is PT_ENOTFOUND, a bad value PT_EINVAL) before anything is
- * created, then opens the catalog, creating it when needed, and stores the
- * value. *stored (may be NULL; owned) gets the value as stored.
+ * created (a password file must exist and be private: see
+ * base/secretfile.h), then opens the catalog, creating it when needed, and
+ * stores the value. *stored (may be NULL; owned) gets the value as stored.
  */
 enum pt_status pt_settings_save(const struct pt_project *project, const char *key, const char *text,
                                 char **stored, struct pt_error *err);
+
+/*
+ * value of def as poshtiban shows it, in every face and in JSON: a login
+ * inside a repository string (rest:https://user:pass@host/) becomes ***.
+ * The stored value is never shown whole: to change it, set it again.
+ * New string.
+ */
+char *pt_settings_shown(const struct pt_setting_def *def, const char *value);
+
+/*
+ * The password file of key (offsite.password_file, notify.smtp.password_file)
+ * as an absolute path from the project root; NULL when the setting is
+ * empty (the variable of *_password_env is used then). New string.
+ */
+char *pt_settings_password_file(const struct pt_project *project, struct pt_catalog *catalog,
+                                const char *key);
 
 /* Typed reads for the core; an unreadable value gives the default. */
 bool pt_settings_bool(struct pt_catalog *catalog, const char *key);
@@ -78,7 +97,8 @@ char *pt_settings_string(struct pt_catalog *catalog, const char *key); /* owned 
 
 /* Typed JSON value of one setting (true, 24, "dir"); new reference. */
 json_t *pt_settings_json_value(const struct pt_setting_def *def, const char *value);
-/* {key: value} for every setting; new reference, NULL on a catalog error. */
+/* {key: value} for every setting, as pt_settings_shown shows them; new reference, NULL on a catalog
+ * error. */
 json_t *pt_settings_to_json(struct pt_catalog *catalog, struct pt_error *err);
 
 #endif

@@ -18,6 +18,7 @@ struct pt_test_hooks {
     int64_t now_ms;  /* POSHTIBAN_TEST_NOW: seconds since the epoch, or ISO 8601 UTC */
     long kill_after; /* POSHTIBAN_TEST_KILL_AFTER: SIGKILL at a create's Nth progress report */
     const char *tui_timing; /* POSHTIBAN_TUI_TIMING: file that receives the TUI's timings */
+    long stall_ms;          /* POSHTIBAN_TEST_STALL_MS: restic stuck after this long without I/O */
 };
 
 /* The hooks, read from the environment at the first call of the process. */

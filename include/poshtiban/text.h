@@ -34,7 +34,7 @@ char *pt_text_fit(const char *s, size_t cols, int ellipsis);
 
 /*
  * url (or a restic repository string holding one, rest:https://…) with any
- * login and password left out: what follows "://" up to the last '@' goes,
+ * login and password replaced by ***: what follows "://" up to the last '@' goes,
  * so a password with '/', '?', '#' or '@' in it is still cut whole. New string.
  */
 char *pt_text_redact_url(const char *url);

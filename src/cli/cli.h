@@ -54,6 +54,11 @@ bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cl
 int pt_cli_fail(enum pt_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints err's message and returns its exit code; clears err. */
 int pt_cli_error(struct pt_error *err);
+/*
+ * Each password the scheduled run will not find (poshtiban/secrets.h), as
+ * WARNING lines with the commands that fix it, on stderr.
+ */
+void pt_cli_secrets_warn(const struct pt_project *project, unsigned flags);
 /* A usage error (exit 2) about command. */
 int pt_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

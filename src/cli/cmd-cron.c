@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "poshtiban/secrets.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/cron.h"
 
@@ -129,5 +130,6 @@ int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
                                          : _("Added a line for this project to your crontab."));
     int code = status(cli, line, replaced);
     free(line);
+    pt_cli_secrets_warn(&cli->project, PT_SECRETS_ENABLED);
     return code;
 }

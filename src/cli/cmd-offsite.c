@@ -7,6 +7,7 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
+#include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
@@ -62,6 +63,7 @@ static int offsite_init(struct pt_cli *cli, int argc, char **argv)
         pt_cli_printf(_("The off-site repository %s exists already; poshtiban uses it.\n"), repo);
     else
         pt_cli_printf(_("Created the off-site repository %s.\n"), repo);
+    pt_cli_secrets_warn(&cli->project, PT_SECRETS_OFFSITE);
     free(var);
     free(repo);
     return code;

@@ -5,7 +5,26 @@
 
 #include "cli.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
+
+void pt_cli_secrets_warn(const struct pt_project *project, unsigned flags)
+{
+    struct pt_catalog *catalog;
+    if (pt_catalog_open(&catalog, project, PT_CATALOG_READ, NULL) != PT_OK)
+        return;
+    struct pt_secret_gaps gaps;
+    pt_secrets_check(project, catalog, flags, &gaps);
+    pt_catalog_close(catalog);
+    /* On stderr, where a person looks even when stdout goes to a file or to JSON. */
+    for (size_t i = 0; i < gaps.n; i++) {
+        fprintf(stderr, _("WARNING: %s\n"), gaps.items[i].problem);
+        fprintf(stderr, "  %s\n", _("the commands that fix it:"));
+        for (size_t j = 0; j < gaps.items[i].n_fix; j++)
+            fprintf(stderr, "    %s\n", gaps.items[i].fix[j]);
+    }
+    pt_secret_gaps_free(&gaps);
+}
 
 static int list(struct pt_cli *cli, struct pt_catalog *catalog)
 {
@@ -26,7 +45,9 @@ static int list(struct pt_cli *cli, struct pt_catalog *catalog)
          * Key and value are isolated: in Persian the key column stands on
          * the right, "=" in one column, the value on its left, empty or not.
          */
-        char *key = pt_cli_path(defs[i].key), *shown = pt_cli_path(value);
+        char *redacted = pt_settings_shown(&defs[i], value);
+        char *key = pt_cli_path(defs[i].key), *shown = pt_cli_path(redacted);
+        free(redacted);
         pt_cli_pad(key, width + 1);
         pt_cli_printf(*value ? "= %s\n" : "=\n", shown);
         free(shown);
@@ -78,13 +99,18 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
             return code;
     }
     int code = 0;
+    const struct pt_setting_def *def = pt_settings_find(words[1]);
+    /* A login inside the repository is never printed, not even to its owner: set it again. */
+    char *shown = pt_settings_shown(def, value);
     if (cli->json)
-        code = pt_cli_print_json(json_pack(
-            "{s:o}", words[1], pt_settings_json_value(pt_settings_find(words[1]), value)));
+        code = pt_cli_print_json(json_pack("{s:o}", words[1], pt_settings_json_value(def, shown)));
     else if (want == 3)
-        pt_cli_printf("%s = %s\n", words[1], value);
+        pt_cli_printf("%s = %s\n", words[1], shown);
     else
-        pt_cli_printf("%s\n", value);
+        pt_cli_printf("%s\n", shown);
+    free(shown);
     free(value);
+    if (want == 3 && code == 0 && pt_secrets_setting(words[1]))
+        pt_cli_secrets_warn(&cli->project, PT_SECRETS_ENABLED);
     return code;
 }

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "tui.h"
@@ -70,8 +71,12 @@ static void focus(void *state, struct pt_app *app)
     read_cron(s, app);
     const struct pt_setting_def *defs = pt_settings_defs(&s->n);
     s->values = pt_xcalloc(s->n, sizeof(*s->values));
-    for (size_t i = 0; i < s->n; i++)
-        s->values[i] = pt_settings_string(app->catalog, defs[i].key);
+    for (size_t i = 0; i < s->n; i++) {
+        char *value = pt_settings_string(app->catalog, defs[i].key);
+        /* What is drawn and what the prompt offers: a login in the repository never shows. */
+        s->values[i] = pt_settings_shown(&defs[i], value);
+        free(value);
+    }
 }
 
 /* "true or false (Enter switches)", the choices, or the range; NULL for free text. New string. */
@@ -230,8 +235,11 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
             return true;
         }
         char *label = pt_xasprintf(_("%s:"), def->key);
-        /* A value refused stays in the prompt, to be mended. */
-        char *text = pt_xstrdup(s->values[s->cursor]);
+        /*
+         * A value refused stays in the prompt, to be mended. A repository
+         * with a login starts empty: saving the redacted text would lose it.
+         */
+        char *text = pt_xstrdup(strstr(s->values[s->cursor], "***@") ? "" : s->values[s->cursor]);
         for (;;) {
             char *typed = pt_app_prompt(app, label, text);
             free(text);
@@ -258,6 +266,11 @@ static bool save(struct pt_app *app, const struct pt_setting_def *def, const cha
     struct pt_error err = {0};
     char *stored = NULL;
     bool ok = pt_settings_save(app->project, def->key, text, &stored, &err) == PT_OK;
+    if (ok) {
+        char *shown = pt_settings_shown(def, stored);
+        free(stored);
+        stored = shown;
+    }
     if (!ok)
         pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
     else if (strncmp(def->key, "ui.", 3) == 0)
@@ -266,6 +279,15 @@ static bool save(struct pt_app *app, const struct pt_setting_def *def, const cha
     else
         pt_app_message(app, PT_STYLE_OK, _("saved: %s = %s"), def->key, stored);
     free(stored);
+    /* As `settings set` says it: the scheduled run would miss a password. */
+    struct pt_secret_gaps gaps = {0};
+    if (ok && app->catalog && pt_secrets_setting(def->key))
+        pt_secrets_check(app->project, app->catalog, PT_SECRETS_ENABLED, &gaps);
+    if (gaps.n > 0)
+        pt_app_message(app, PT_STYLE_ERROR,
+                       _("%s (`poshtiban doctor` prints the commands that fix it)"),
+                       gaps.items[0].problem);
+    pt_secret_gaps_free(&gaps);
     pt_error_clear(&err);
     return ok;
 }

@@ -179,6 +179,26 @@ waits 60 has_lines "$log" "not due: the last automatic backup was at" 1 || fail 
 expect_eq "still one automatic backup" 1 "$(autos)"
 expect_eq "still one crontab line" 1 "$(lines "$FAKE_CRONTAB" poshtiban-auto)"
 
+# A Codespaces secret: the password file that a rebuild took away (with
+# $HOME) is written again from it at start, mode 600; without the secret,
+# start says which one to add.
+pwfile=$scratch/gone-home/restic-password
+mkdir -p "$scratch/gone-home"
+printf 'old\n' >"$pwfile"
+chmod 600 "$pwfile"
+"$pt" -C "$proj" settings set offsite.password_file "$pwfile" >/dev/null || fail "settings set offsite.password_file"
+rm -rf "$scratch/gone-home"
+POSHTIBAN_RESTIC_PASSWORD='from the secret' start "$scratch" "$ws"
+expect_eq "the password file is written again from the secret" "from the secret" "$(cat "$pwfile" 2>/dev/null)"
+expect_eq "the password file is private" 600 "$(stat -c %a "$pwfile" 2>/dev/null)"
+case $out in *"wrote the password file $pwfile"*) ;; *) fail "start says it wrote the file: [$out]" ;; esac
+POSHTIBAN_RESTIC_PASSWORD='changed' start "$scratch" "$ws"
+expect_eq "a password file that is there is left as it is" "from the secret" "$(cat "$pwfile")"
+rm -f "$pwfile"
+POSHTIBAN_RESTIC_PASSWORD= start "$scratch" "$ws"
+case $out in *"add the Codespaces secret POSHTIBAN_RESTIC_PASSWORD"*) ;; *) fail "without the secret, start names it: [$out]" ;; esac
+check "without the secret, no file is made" test ! -e "$pwfile"
+
 # A fresh clone: no database and nothing set up yet; nothing is written.
 mkdir -p "$scratch/fresh/my app's"
 start "$scratch" "$scratch/fresh"

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "poshtiban/alloc.h"
 #include "poshtiban/settings.h"
 
 /*
@@ -29,6 +32,7 @@ static const struct {
     {"notify.smtp.url", ""},
     {"notify.smtp.user", ""},
     {"notify.smtp.password_env", "POSHTIBAN_SMTP_PASSWORD"},
+    {"notify.smtp.password_file", ""},
     {"notify.smtp.insecure", "false"},
     {"notify.ping_url", ""},
     {"ui.language", "auto"},
@@ -143,11 +147,107 @@ static void test_refusals_keep_value(void **state)
     expect_refused(c, "notify.smtp.url", "smtp://u:p@mail.example.com", "must not hold a login");
     expect_refused(c, "notify.ping_url", "https://u:p@hc.example.com/x",
                    "must not hold a password");
+    /* A variable that holds something else would make its value the password. */
+    static const char *const taken[] = {"PATH",
+                                        "HOME",
+                                        "USER",
+                                        "SHELL",
+                                        "LD_PRELOAD",
+                                        "LC_ALL",
+                                        "TZ",
+                                        "PWD",
+                                        "TERM",
+                                        "LANG",
+                                        "RESTIC_PASSWORD",
+                                        "POSHTIBAN_DATABASE",
+                                        "POSHTIBAN_TEST_NOW"};
+    for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+        expect_refused(c, "offsite.password_env", taken[i], "variable of its own");
+        expect_refused(c, "notify.smtp.password_env", taken[i], "variable of its own");
+    }
+    expect_set(c, "offsite.password_env", "PATHWAY_PASSWORD", "PATHWAY_PASSWORD");
+    expect_set(c, "offsite.password_env", "POSHTIBAN_RESTIC_PASSWORD", "POSHTIBAN_RESTIC_PASSWORD");
     char *v;
     assert_int_equal(pt_settings_get(c, "retention.max_backups", &v, NULL), PT_OK);
     assert_string_equal(v, "7");
     free(v);
     pt_catalog_close(c);
+}
+
+/* A login inside the repository is shown as ***: in JSON, in a refusal, by pt_settings_shown. */
+static void test_repository_login_hidden(void **state)
+{
+    (void)state;
+    struct pt_catalog *c = open_memory();
+    const char *repo = "rest:https://bob:s3cr%2Ft@backup.example.com:8000/repo/";
+    expect_set(c, "offsite.repository", repo, repo);
+    const struct pt_setting_def *def = pt_settings_find("offsite.repository");
+    char *shown = pt_settings_shown(def, repo);
+    assert_string_equal(shown, "rest:https://***@backup.example.com:8000/repo/");
+    free(shown);
+    json_t *doc = pt_settings_to_json(c, NULL);
+    assert_string_equal(json_string_value(json_object_get(doc, "offsite.repository")),
+                        "rest:https://***@backup.example.com:8000/repo/");
+    json_decref(doc);
+    struct pt_error err = {0};
+    assert_int_equal(
+        pt_settings_set(c, "offsite.repository", "rest:https://bob:s3cr3t@h/\x01", &err),
+        PT_EINVAL);
+    assert_null(strstr(err.message, "s3cr3t"));
+    assert_null(strstr(err.message, "bob"));
+    pt_error_clear(&err);
+    shown = pt_settings_shown(def, "sftp:user@host:/srv/repo");
+    assert_string_equal(shown, "sftp:user@host:/srv/repo"); /* an ssh login is no secret */
+    free(shown);
+    pt_catalog_close(c);
+}
+
+/* A password file must be a private regular file, checked before anything is stored. */
+static void test_password_file(void **state)
+{
+    (void)state;
+    char *dir = pt_test_tmpdir();
+    struct pt_project p;
+    pt_test_project(&p, dir);
+    char *file = pt_xasprintf("%s/pw", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("secret\n", f);
+    fclose(f);
+    struct pt_error err = {0};
+    char *stored = NULL;
+    const char *keys[] = {"offsite.password_file", "notify.smtp.password_file"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(chmod(file, 0644), 0);
+        assert_int_equal(pt_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
+        assert_non_null(strstr(err.message, "chmod 600"));
+        pt_error_clear(&err);
+        assert_int_equal(chmod(file, 0620), 0);
+        assert_int_equal(pt_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
+        pt_error_clear(&err);
+        assert_int_equal(pt_settings_save(&p, keys[i], dir, &stored, &err), PT_EINVAL);
+        pt_error_clear(&err);
+        assert_int_equal(pt_settings_save(&p, keys[i], "/dev/null", &stored, &err), PT_EINVAL);
+        pt_error_clear(&err);
+        assert_int_equal(pt_settings_save(&p, keys[i], "missing", &stored, &err), PT_EINVAL);
+        pt_error_clear(&err);
+        assert_int_equal(chmod(file, 0600), 0);
+        assert_int_equal(pt_settings_save(&p, keys[i], "pw", &stored, &err), PT_OK);
+        assert_string_equal(stored, "pw");
+        free(stored);
+        struct pt_catalog *c;
+        assert_int_equal(pt_catalog_open(&c, &p, PT_CATALOG_READ, NULL), PT_OK);
+        char *path = pt_settings_password_file(&p, c, keys[i]);
+        assert_string_equal(path, file); /* relative to the project */
+        free(path);
+        pt_catalog_close(c);
+        assert_int_equal(pt_settings_save(&p, keys[i], "", &stored, &err), PT_OK);
+        free(stored);
+    }
+    free(file);
+    pt_project_free(&p);
+    pt_test_rmtree(dir);
+    free(dir);
 }
 
 static void test_unknown_key(void **state)
@@ -216,6 +316,8 @@ int main(void)
         cmocka_unit_test(test_unknown_key),
         cmocka_unit_test(test_save_from_a_face),
         cmocka_unit_test(test_json_is_typed),
+        cmocka_unit_test(test_repository_login_hidden),
+        cmocka_unit_test(test_password_file),
     };
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
 }

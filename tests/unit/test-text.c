@@ -36,11 +36,34 @@ static void test_width_c_locale(void **state)
     widths();
 }
 
+/* A login is replaced by ***, whatever its password holds ('/', '@', '?', '#'). */
+static void test_redact_url(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"rest:https://bob:pw@host:8000/repo/", "rest:https://***@host:8000/repo/"},
+        {"rest:https://bob:p/w@x?#@host/", "rest:https://***@host/"},
+        {"https://user@hc.example.com/x", "https://***@hc.example.com/x"},
+        {"rest:https://host/repo", "rest:https://host/repo"},
+        {"sftp:user@host:/srv", "sftp:user@host:/srv"},
+        {"/srv/restic", "/srv/restic"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = pt_text_redact_url(cases[i].in);
+        assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_width_utf8_locale),
         cmocka_unit_test(test_width_c_locale),
+        cmocka_unit_test(test_redact_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,8 @@
 /*
  * What surrounds a backup that `create` or `auto` takes (README, "Automatic
  * backups, notifications and doctor"): the start ping before it; retention
- * and the off-site copy under the lock after it; mail and pings once the
- * lock is released, so that a slow server holds up no other process. The
+ * under the lock after it; the off-site copy, mail and pings once the lock
+ * is released, so that a slow server holds up no other process. The
  * backup itself (backup.c) knows none of this.
  */
 struct pt_after_backup {
@@ -25,14 +25,18 @@ struct pt_after_backup {
 void pt_after_backup_start(const struct pt_project *project, struct pt_catalog *catalog,
                            struct pt_after_backup *after);
 
-/*
- * Under the lock, after record completed: retention, then its off-site copy
- * (no prune or delete can remove it while it is sent). With record NULL,
- * only the off-site copies owed from earlier backups are tried.
- */
+/* Under the lock, after record completed: retention. */
 void pt_after_backup_locked(const struct pt_project *project, struct pt_catalog *catalog,
-                            struct pt_record *record, const struct pt_monitor *monitor,
-                            struct pt_after_backup *after);
+                            struct pt_record *record, struct pt_after_backup *after);
+
+/*
+ * After the project lock is released, so that no create or auto waits for
+ * restic: record's off-site copy (record NULL: none), then with owed (auto)
+ * the copies owed from earlier backups, unless record's failed.
+ */
+void pt_after_backup_offsite(const struct pt_project *project, struct pt_catalog *catalog,
+                             struct pt_record *record, bool owed, const struct pt_monitor *monitor,
+                             struct pt_after_backup *after);
 
 /*
  * After the lock: mail and pings for record (NULL or without an id: none),

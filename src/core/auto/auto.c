@@ -86,12 +86,13 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
         } else {
             rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
             if (rc == PT_OK)
-                pt_after_backup_locked(p, c, &out->record, mon, &after);
+                pt_after_backup_locked(p, c, &out->record, &after);
         }
     }
-    if (rc == PT_OK && !(after.offsite.n && after.offsite.failed))
-        pt_after_backup_locked(p, c, NULL, mon, &after);
     pt_lock_release(&lock);
+    /* Without the lock: a create meanwhile is not kept waiting for restic. */
+    if (rc == PT_OK)
+        pt_after_backup_offsite(p, c, out->ran ? &out->record : NULL, true, mon, &after);
     pt_after_backup_finish(p, c, out->ran ? &out->record : NULL, &after);
     pt_catalog_close(c);
     return rc;

@@ -2,7 +2,7 @@
 /*
  * `poshtiban create` as both faces run it: under the lock, what a crash
  * left is seen to, then the backup (backup.c) and what follows it
- * (after-backup.c).
+ * (after-backup.c); the off-site copy once the lock is released.
  */
 #include "poshtiban/backup.h"
 
@@ -31,9 +31,11 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         pt_after_backup_start(p, c, &after);
         rc = pt_backup_create_locked(p, c, opts, mon, &r, err);
         if (rc == PT_OK)
-            pt_after_backup_locked(p, c, &r, mon, &after);
+            pt_after_backup_locked(p, c, &r, &after);
     }
     pt_lock_release(&lock);
+    if (rc == PT_OK)
+        pt_after_backup_offsite(p, c, &r, false, mon, &after);
     pt_after_backup_finish(p, c, &r, &after);
     if (out)
         *out = r;

@@ -246,6 +246,30 @@ static enum pt_status change(const struct pt_project *p, const char *line, bool 
     return rc;
 }
 
+bool pt_cron_defines(const char *name)
+{
+    char *table;
+    size_t len;
+    if (read_table(&table, &len, NULL) != PT_OK)
+        return false;
+    bool found = false;
+    size_t n = strlen(name);
+    char *save = NULL;
+    for (char *l = strtok_r(table, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
+        while (*l == ' ' || *l == '\t')
+            l++;
+        if (strncmp(l, name, n) != 0)
+            continue;
+        const char *q = l + n;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        /* NAME= with a value; NAME= alone sets it empty, which is no password. */
+        found = *q == '=' && q[1] && q[1] != '\r';
+    }
+    free(table);
+    return found;
+}
+
 enum pt_status pt_cron_install(const struct pt_project *p, const struct pt_cron_options *o,
                                char **line, bool *replaced, struct pt_error *err)
 {

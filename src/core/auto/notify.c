@@ -12,6 +12,7 @@
 
 #include "store/autolog.h"
 #include "base/fsutil.h"
+#include "base/secretfile.h"
 #include "poshtiban/i18n.h"
 #include "auto/mail.h"
 #include "poshtiban/settings.h"
@@ -212,14 +213,16 @@ static enum pt_status smtp_send(const char *url, const char *user, const char *p
 }
 
 /* Sends subject and body with the mail settings. */
-static enum pt_status send_mail(struct pt_catalog *c, int64_t now_ms, const char *subject,
-                                const char *body, struct pt_error *err)
+static enum pt_status send_mail(const struct pt_project *p, struct pt_catalog *c, int64_t now_ms,
+                                const char *subject, const char *body, struct pt_error *err)
 {
     char *url = pt_settings_string(c, "notify.smtp.url");
     char *to = pt_settings_string(c, "notify.email.to");
     char *user = pt_settings_string(c, "notify.smtp.user");
     char *password_env = pt_settings_string(c, "notify.smtp.password_env");
-    const char *password = getenv(password_env);
+    char *password_file = pt_settings_password_file(p, c, "notify.smtp.password_file");
+    char *from_file = NULL;
+    const char *password = password_file ? NULL : getenv(password_env);
     char *host = host_name();
     char *from = strchr(user, '@') ? pt_xstrdup(user) : pt_xasprintf("poshtiban@%s", host);
     enum pt_status rc = PT_OK;
@@ -227,7 +230,11 @@ static enum pt_status send_mail(struct pt_catalog *c, int64_t now_ms, const char
         rc = pt_error_set(err, PT_EINVAL, _("notify.smtp.url is not set"));
     else if (!*to)
         rc = pt_error_set(err, PT_EINVAL, _("notify.email.to is not set"));
-    else if (*user && !password)
+    else if (*user && password_file) {
+        if (pt_secret_file_read(password_file, &from_file, err) != PT_OK)
+            rc = PT_EINVAL;
+        password = from_file;
+    } else if (*user && !password)
         rc = pt_error_set(err, PT_EINVAL,
                           _("the environment variable %s, which holds the mail password, is not "
                             "set"),
@@ -244,6 +251,11 @@ static enum pt_status send_mail(struct pt_catalog *c, int64_t now_ms, const char
                        message, err);
         free(message);
     }
+    if (from_file) {
+        memset(from_file, 0, strlen(from_file));
+        free(from_file);
+    }
+    free(password_file);
     free(from);
     free(host);
     free(password_env);
@@ -370,7 +382,7 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
         char *subject = mail_subject(kind, p, r, host);
         char *body = mail_body(kind, p, r, has_previous ? &previous : NULL, host);
         struct pt_error err = {0};
-        if (send_mail(c, p->now_ms, subject, body, &err) != PT_OK) {
+        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
             char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
             add_note(run, note);
             free(note);
@@ -437,7 +449,7 @@ void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, 
                 name);
         appendf(&body, "\n");
         struct pt_error err = {0};
-        if (send_mail(c, p->now_ms, subject, body, &err) != PT_OK) {
+        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
             char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
             add_note(&run, note);
             free(note);
@@ -470,7 +482,7 @@ enum pt_status pt_notify_test_mail(const struct pt_project *p, struct pt_catalog
     char *body = pt_xasprintf(_("This is a test mail from poshtiban for the project %s on %s. "
                                 "Mail works."),
                               p->root, host);
-    enum pt_status rc = send_mail(c, p->now_ms, subject, body, err);
+    enum pt_status rc = send_mail(p, c, p->now_ms, subject, body, err);
     free(body);
     free(subject);
     free(host);

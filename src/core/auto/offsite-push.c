@@ -97,7 +97,8 @@ static enum pt_status send_one(const struct pt_project *p, struct pt_restic *r, 
                                   .monitor = mon,
                                   .phase = PT_PHASE_UPLOAD,
                                   .on_json = backup_summary,
-                                  .user = sum};
+                                  .user = sum,
+                                  .watched = true};
     enum pt_status rc = pt_restic_run(r, &call, err);
     if (rc == PT_OK && !sum->snapshot)
         rc = pt_error_set(err, PT_EFAIL, _("restic made no snapshot of %s"), rec->name);
@@ -122,6 +123,26 @@ struct known {
     struct pt_offsite_list list;
     struct pt_error error; /* why it could not be listed */
 };
+
+/*
+ * Writes rec's off-site outcome, under the project lock (waiting for a
+ * create or delete to finish): restic read the backup without it, and the
+ * backup may have been deleted meanwhile; then nothing is written.
+ */
+static void record_outcome(const struct pt_project *p, struct pt_catalog *c,
+                           const struct pt_record *rec)
+{
+    struct pt_lock lock = {-1};
+    if (pt_lock_wait(&lock, p, NULL) != PT_OK)
+        return;
+    struct pt_record now = {0};
+    if (pt_catalog_get(c, rec->name, &now, NULL) == PT_OK && now.id == rec->id &&
+        now.status == PT_STATE_COMPLETED)
+        pt_catalog_set_offsite(c, rec->id, rec->offsite_snapshot, rec->offsite_at_ms,
+                               rec->offsite_error, rec->offsite_bytes, NULL);
+    pt_record_free(&now);
+    pt_lock_release(&lock);
+}
 
 /*
  * Pushes each of records (completed) that the repository lacks; outcomes
@@ -181,8 +202,7 @@ static enum pt_status push_records(const struct pt_project *p, struct pt_catalog
         if (k->listed)
             rec->offsite_checked_ms = p->now_ms;
         rec->offsite_bytes = it->bytes_added;
-        pt_catalog_set_offsite(c, rec->id, rec->offsite_snapshot, rec->offsite_at_ms,
-                               rec->offsite_error, rec->offsite_bytes, NULL);
+        record_outcome(p, c, rec);
     }
     return worst;
 }
@@ -272,7 +292,10 @@ static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
             free(ptrs[i]->offsite_error);
             ptrs[i]->offsite_error = pt_xstrdup(it->error);
             ptrs[i]->offsite_at_ms = p->now_ms;
-            pt_catalog_set_offsite(c, ptrs[i]->id, NULL, p->now_ms, it->error, 0, NULL);
+            free(ptrs[i]->offsite_snapshot);
+            ptrs[i]->offsite_snapshot = NULL;
+            ptrs[i]->offsite_bytes = 0;
+            record_outcome(p, c, ptrs[i]);
         }
         pt_error_set(err, PT_EFAIL, "%s", e.message ? e.message : _("failed"));
         rc = PT_EFAIL;
@@ -299,7 +322,8 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
-    if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
+    /* The off-site lock alone: create and auto go on while restic uploads. */
+    if ((rc = pt_lock_acquire_offsite(&lock, p, err)) != PT_OK)
         goto out;
     if (id) {
         if ((rc = pt_catalog_get(c, id, &one, err)) != PT_OK)
@@ -316,7 +340,7 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
 out:
     pt_record_free(&one);
     pt_lock_release(&lock);
-    /* After the lock, as for a backup: mail and pings never hold up another process. */
+    /* After the lock, as for a backup: mail and pings never hold up another push. */
     if (c)
         pt_offsite_notify(p, c, out);
     pt_catalog_close(c);
@@ -372,9 +396,18 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
     if (!pt_settings_bool(c, "offsite.enabled"))
         return;
     bool push = pt_settings_bool(c, "offsite.after_backup");
+    if (record && (!push || record->status != PT_STATE_COMPLETED))
+        return;
+    /*
+     * Another push runs (by hand, or another auto): this backup stays unsent,
+     * without an error, and the next auto sends it.
+     */
+    struct pt_lock lock = {-1};
+    if (pt_lock_acquire_offsite(&lock, p, NULL) != PT_OK)
+        return;
     if (record) {
-        if (push && record->status == PT_STATE_COMPLETED)
-            push_all(p, c, PICK_GIVEN, record, 0, mon, out, NULL);
+        push_all(p, c, PICK_GIVEN, record, 0, mon, out, NULL);
+        pt_lock_release(&lock);
         return;
     }
     int64_t before = p->now_ms - RETRY_MS;
@@ -386,8 +419,10 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
         if (push)
             pick_records(c, PICK_DUE, before, &none, &owed, &n);
         pt_record_list_free(owed, n);
-        if (n == 0)
+        if (n == 0) {
+            pt_lock_release(&lock);
             return;
+        }
     }
     char *now = pt_xasprintf("%lld", (long long)p->now_ms);
     pt_catalog_setting_put(c, LOOKED_KEY, now, NULL);
@@ -396,6 +431,7 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
         push_all(p, c, PICK_DUE, NULL, before, mon, out, NULL);
     else
         refresh_only(p, c, mon);
+    pt_lock_release(&lock);
 }
 
 void pt_offsite_notify(const struct pt_project *p, struct pt_catalog *c,

@@ -199,6 +199,7 @@ enum pt_status pt_offsite_snapshots_json(struct pt_restic *r, const char *tags,
     struct pt_offsite_collected got = {0};
     const char *args[] = {"snapshots", "--json", "--no-lock", "--tag", tags, NULL};
     struct pt_restic_call call = {.args = args,
+                                  .watched = true,
                                   .monitor = mon,
                                   .phase = PT_PHASE_PREPARE,
                                   .on_json = pt_offsite_keep_json,

@@ -5,10 +5,13 @@
 #include <string.h>
 
 #include "base/fsutil.h"
+#include "base/secretfile.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "base/subprocess.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/testhooks.h"
 
 extern char **environ;
 
@@ -43,15 +46,21 @@ enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, s
                             _("no off-site repository: set one with `poshtiban settings set "
                               "offsite.repository STRING`"));
     }
-    char *file = pt_settings_string(c, "offsite.password_file");
+    char *file = pt_settings_password_file(p, c, "offsite.password_file");
     char *var = pt_settings_string(c, "offsite.password_env");
-    const char *password = *file ? NULL : getenv(var);
+    const char *password = file ? NULL : getenv(var);
     enum pt_status rc = PT_OK;
-    if (!*file && (!password || !*password))
+    /* restic reads the file itself; a file others may read is refused all the same. */
+    if (file && pt_secret_file_read(file, NULL, err) != PT_OK) {
+        rc = PT_EFAIL; /* a failed run, as for a missing variable: exit 1 */
+        if (err)
+            err->status = PT_EFAIL;
+    } else if (!file && (!password || !*password))
         rc = pt_error_set(err, PT_EFAIL,
                           _("the environment variable %s, which holds the off-site repository "
                             "password, is not set (setting offsite.password_env; cron does not "
-                            "see your shell's variables)"),
+                            "see your shell's variables: see `poshtiban doctor` for the "
+                            "password file that it reads)"),
                           var);
     size_t n = 0;
     for (char **e = environ; rc == PT_OK && *e; e++)
@@ -59,10 +68,8 @@ enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, s
             add_env(r, &n, pt_xstrdup(*e));
     if (rc == PT_OK) {
         add_env(r, &n, pt_xasprintf("RESTIC_REPOSITORY=%s", r->repository));
-        if (*file) {
-            char *path = pt_path_absolute(p->root, file);
-            add_env(r, &n, pt_xasprintf("RESTIC_PASSWORD_FILE=%s", path));
-            free(path);
+        if (file) {
+            add_env(r, &n, pt_xasprintf("RESTIC_PASSWORD_FILE=%s", file));
         } else {
             add_env(r, &n, pt_xasprintf("RESTIC_PASSWORD=%s", password));
         }
@@ -87,6 +94,7 @@ void pt_restic_close(struct pt_restic *r)
     }
     free(r->envp);
     free(r->repository);
+    free(r->stalled);
     memset(r, 0, sizeof(*r));
 }
 
@@ -134,6 +142,59 @@ static char *replace_all(const char *s, const char *what, const char *with)
     return next;
 }
 
+/*
+ * "repository is already locked exclusively by PID 4242 on host by user
+ * (UID 0, GID 0)" and "lock was created at … (5m0s ago)": who holds it and
+ * since when, or NULL when restic said nothing of a lock. restic ends with
+ * "the `unlock` command can be used to remove stale locks", which invites
+ * removing a live one: that line is never shown.
+ */
+static char *lock_holder(const char *errout)
+{
+    const char *locked = strstr(errout, "is already locked");
+    if (!locked)
+        return NULL;
+    locked += strlen("is already locked");
+    while (*locked == ' ')
+        locked++;
+    int holder = (int)strcspn(locked, "\n");
+    const char *created = strstr(errout, "lock was created at ");
+    const char *open = created ? strchr(created, '(') : NULL;
+    int age = open ? (int)strcspn(open + 1, ")\n") : 0;
+    if (open && open[1 + age] == ')' && age > 4 && strncmp(open + 1 + age - 4, " ago", 4) == 0)
+        return pt_xasprintf(_("the repository is locked by another restic, %.*s, since %.*s ago: "
+                              "let it finish, and do not unlock the repository while it runs"),
+                            holder, locked, age - 4, open + 1);
+    return pt_xasprintf(_("the repository is locked by another restic, %.*s: let it finish, and do "
+                          "not unlock the repository while it runs"),
+                        holder, locked);
+}
+
+/*
+ * The cause of restic's last retry ("Save(<data/…>) returned error, retrying
+ * after 1.2s: Post "…": dial tcp …: connect: connection refused"): what
+ * follows the last ": ", which holds no address. NULL when none.
+ */
+static char *last_retry_error(const char *errout)
+{
+    const char *hit = NULL;
+    for (const char *p = errout; (p = strstr(p, "returned error, retrying after")); p++)
+        hit = p;
+    if (!hit)
+        return NULL;
+    size_t len = strcspn(hit, "\n");
+    const char *cause = NULL;
+    for (const char *q = hit; q + 1 < hit + len; q++)
+        if (q[0] == ':' && q[1] == ' ')
+            cause = q + 2;
+    if (!cause || cause >= hit + len)
+        return NULL;
+    char *text = pt_xasprintf("%.*s", (int)(hit + len - cause), cause);
+    char *printable = pt_text_printable(text);
+    free(text);
+    return printable;
+}
+
 /* One line from restic's stderr: its Fatal line, with what ssh said when it said something. */
 static char *failure_line(const struct pt_restic *r, const char *errout, int code)
 {
@@ -150,12 +211,12 @@ static char *failure_line(const struct pt_restic *r, const char *errout, int cod
             ssh = l + 16;
         last = l;
     }
-    char *line;
-    if (fatal && ssh)
+    char *line = lock_holder(errout);
+    if (!line && fatal && ssh)
         line = pt_xasprintf("%s (%s)", fatal, ssh);
-    else if (fatal || last)
+    else if (!line && (fatal || last))
         line = pt_xstrdup(fatal ? fatal : last);
-    else
+    else if (!line)
         line = pt_xasprintf(_("exit status %d"), code);
     free(copy);
     char *shown = pt_text_redact_url(r->repository);
@@ -177,8 +238,18 @@ enum pt_status pt_restic_run(struct pt_restic *r, const struct pt_restic_call *c
     argv[0] = "restic";
     for (size_t i = 0; i < n; i++)
         argv[i + 1] = call->args[i];
+    if (r->stalled) {
+        free(argv);
+        return pt_error_set(err, PT_EFAIL, "%s", r->stalled);
+    }
+    long stall_ms = PT_RESTIC_STALL_MS;
+#ifdef PT_TEST_HOOKS
+    if (pt_test_hooks()->stall_ms > 0)
+        stall_ms = pt_test_hooks()->stall_ms;
+#endif
     struct lines lines = {call};
-    struct pt_subprocess_stream st = {.argv = argv,
+    struct pt_subprocess_stream st = {.stall_ms = call->watched ? stall_ms : 0,
+                                      .argv = argv,
                                       .envp = r->envp,
                                       .cwd = call->cwd,
                                       .on_line = on_line,
@@ -198,7 +269,25 @@ enum pt_status pt_restic_run(struct pt_restic *r, const struct pt_restic_call *c
     pt_error_clear(&spawn);
     if (rc != PT_OK)
         return rc;
-    if (res.cancelled)
+    if (res.stalled) {
+        /* What restic says as it is stopped is about the lock it cannot remove: not the cause. */
+        char *shown = pt_text_redact_url(r->repository);
+        char *secs = pt_l10n_int((stall_ms + 999) / 1000);
+        char *last = last_retry_error(res.errout);
+        if (last)
+            r->stalled = pt_xasprintf(_("the repository %s stopped answering: restic sent and "
+                                        "received nothing for %s s, so it was stopped (its last "
+                                        "error: %s)"),
+                                      shown, secs, last);
+        else
+            r->stalled = pt_xasprintf(_("the repository %s stopped answering: restic sent and "
+                                        "received nothing for %s s, so it was stopped"),
+                                      shown, secs);
+        free(last);
+        free(secs);
+        free(shown);
+        rc = pt_error_set(err, PT_EFAIL, "%s", r->stalled);
+    } else if (res.cancelled)
         rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
     else if (res.exit_code != 0) {
         /* restic 0.14 ends a restore that ran out of room with "There were N errors". */

@@ -19,7 +19,15 @@ struct pt_restic {
     char *repository; /* as given: passed through unchanged */
     char **envp;      /* the child's environment, NULL-terminated */
     bool no_space;    /* the last run failed saying "no space left on device" */
+    char *stalled;    /* a watched call found the repository stuck: why; later calls fail so */
 };
+
+/*
+ * How long a watched call may go without any input or output before the
+ * repository counts as no longer answering (restic is then stopped, and
+ * killed PT_SUBPROCESS_GRACE_MS later): well within a minute in all.
+ */
+#define PT_RESTIC_STALL_MS 40000L
 
 /*
  * Prepares a run against repository (NULL: the setting offsite.repository)
@@ -41,6 +49,13 @@ struct pt_restic_call {
     /* Every other JSON value restic prints on stdout, one per line; may be NULL. */
     void (*on_json)(json_t *message, void *user);
     void *user;
+    /*
+     * Stop restic when it reads and writes nothing for PT_RESTIC_STALL_MS
+     * (a repository that stopped answering), instead of waiting for
+     * restic's own time-outs. For calls that always move data: backup, and
+     * listing snapshots; not for prune, whose long thinking is silent.
+     */
+    bool watched;
 };
 
 /*
@@ -48,7 +63,9 @@ struct pt_restic_call {
  * the monitor's cancel flag stopped it (restic gets SIGINT and removes its
  * lock); PT_EFAIL with one line from restic's stderr (printable, the
  * repository's login left out) when it fails, or when restic is not
- * installed (naming the package).
+ * installed (naming the package). A repository locked by another restic
+ * is named with its holder; a watched call that stalls says that the
+ * repository stopped answering, and so does every later call on restic.
  */
 enum pt_status pt_restic_run(struct pt_restic *restic, const struct pt_restic_call *call,
                              struct pt_error *err);

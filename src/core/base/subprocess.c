@@ -5,12 +5,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -187,7 +191,13 @@ static void child(const struct pt_subprocess_stream *st, pid_t parent, const int
      */
     if (!e && (fcntl(out[0], F_SETFD, 0) != 0 || fcntl(errp[0], F_SETFD, 0) != 0))
         e = errno;
-    /* Killed, even by SIGKILL, this process leaves no child running on: it is told to stop. */
+    /*
+     * Killed, even by SIGKILL, this process leaves no child running on: it
+     * is told to stop. SIGINT, as Ctrl-C: restic removes its lock from the
+     * repository (SIGTERM would leave it there), and gives up doing so when
+     * the repository does not answer. A parent that died before prctl is
+     * seen by getppid.
+     */
     if (!e && (prctl(PR_SET_PDEATHSIG, SIGINT) != 0 || getppid() != parent))
         e = ECHILD;
     if (!e) {
@@ -195,6 +205,7 @@ static void child(const struct pt_subprocess_stream *st, pid_t parent, const int
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         execvpe(st->argv[0], (char *const *)st->argv, st->envp ? st->envp : environ);
         e = errno;
@@ -202,6 +213,75 @@ static void child(const struct pt_subprocess_stream *st, pid_t parent, const int
     while (write(report, &e, sizeof(e)) < 0 && errno == EINTR)
         ;
     _exit(127);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Bytes pid has read and written (rchar + wchar), or -1 when /proc does not say. */
+static int64_t io_bytes(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    char key[32];
+    long long value, sum = 0;
+    int seen = 0;
+    while (fscanf(f, "%31s %lld", key, &value) == 2)
+        if (strcmp(key, "rchar:") == 0 || strcmp(key, "wchar:") == 0) {
+            sum += value;
+            seen++;
+        }
+    fclose(f);
+    return seen == 2 ? (int64_t)sum : -1;
+}
+
+/*
+ * The stall watch: the program's own I/O, without what it wrote to our
+ * pipes (restic prints status lines at a steady pace even when stuck).
+ * That is read after /proc, so a line written in between can only make
+ * the program look slower, never moving: only a new high counts, and only
+ * by STALL_MIN_BYTES, so that a request retried now and then against a
+ * server that no longer answers is no progress.
+ */
+#define STALL_MIN_BYTES 16384
+struct watch {
+    int64_t best, moved_at, stop_at;
+    size_t told; /* bytes read from its stdout and stderr */
+};
+
+static size_t pending(int fd)
+{
+    int n = 0;
+    return fd >= 0 && ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? (size_t)n : 0;
+}
+
+static void watch_step(const struct pt_subprocess_stream *st, pid_t pid, int out_fd, int err_fd,
+                       struct watch *w, struct pt_subprocess_result *res)
+{
+    int64_t now = monotonic_ms();
+    if (!res->stalled && !res->cancelled && st->stall_ms > 0) {
+        int64_t io = io_bytes(pid);
+        int64_t own = io - (int64_t)(w->told + pending(out_fd) + pending(err_fd));
+        if (io >= 0 && (w->best == INT64_MIN || own >= w->best + STALL_MIN_BYTES)) {
+            w->best = own;
+            w->moved_at = now;
+        } else if (io >= 0 && now - w->moved_at >= st->stall_ms) {
+            res->stalled = true;
+            w->stop_at = now;
+            kill(pid, SIGINT);
+        }
+    }
+    if (w->stop_at && now - w->stop_at >= PT_SUBPROCESS_GRACE_MS) {
+        kill(pid, SIGKILL);
+        w->stop_at = 0;
+    }
 }
 
 enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
@@ -247,11 +327,14 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
 
     struct sink so = {0}, se = {0};
     bool out_open = true, err_open = true;
+    struct watch w = {.best = INT64_MIN, .moved_at = monotonic_ms()};
     while (out_open || err_open) {
-        if (!res->cancelled && st->cancel && atomic_load(st->cancel)) {
+        if (!res->cancelled && !res->stalled && st->cancel && atomic_load(st->cancel)) {
             res->cancelled = true;
+            w.stop_at = monotonic_ms();
             kill(pid, SIGINT);
         }
+        watch_step(st, pid, out_open ? out[0] : -1, err_open ? errp[0] : -1, &w, res);
         struct pollfd fds[2];
         nfds_t n = 0;
         int i_out = -1, i_err = -1;
@@ -269,12 +352,16 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
                 continue;
             break;
         }
+        size_t before = so.len;
         if (i_out >= 0 && fds[i_out].revents) {
             out_open = drain(out[0], &so);
+            w.told += so.len - before;
             feed_lines(&so, st->on_line, st->user);
         }
+        before = se.len;
         if (i_err >= 0 && fds[i_err].revents && !drain(errp[0], &se))
             err_open = false;
+        w.told += se.len - before;
     }
     if (so.len > 0) {
         so.buf[so.len] = '\0';
@@ -287,7 +374,7 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
-    if (!res->cancelled && st->cancel && atomic_load(st->cancel))
+    if (!res->cancelled && !res->stalled && st->cancel && atomic_load(st->cancel))
         res->cancelled = true;
     res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     free(so.buf);

@@ -15,6 +15,7 @@ struct pt_subprocess_result {
     size_t out_len;
     char *errout;   /* stderr, NUL-terminated */
     bool cancelled; /* pt_subprocess_run_stream: the caller asked it to stop */
+    bool stalled;   /* pt_subprocess_run_stream: stopped after stall_ms without input or output */
 };
 
 /*
@@ -42,13 +43,26 @@ struct pt_subprocess_stream {
     void *user;
     /*
      * When set (from any thread or a signal handler), the program gets
-     * SIGINT once and is waited for: it ends cleanly, as after Ctrl-C.
+     * SIGINT once and is waited for: it ends cleanly, as after Ctrl-C (or
+     * gets SIGKILL PT_SUBPROCESS_GRACE_MS later, when it does not).
      */
     atomic_bool *cancel;
+    /*
+     * When > 0: a program that reads and writes next to nothing (less than
+     * 16 KiB of files, sockets, pipes to its own children; what it tells us
+     * on stdout and stderr does not count) for this long is stuck: it gets SIGINT, and SIGKILL
+     * PT_SUBPROCESS_GRACE_MS later if it is still there. Measured from
+     * /proc/PID/io; where that cannot be read, the program is never
+     * judged stuck.
+     */
+    long stall_ms;
 };
 
+/* How long a program told to stop (cancel, stall) has to end before it is killed. */
+#define PT_SUBPROCESS_GRACE_MS 10000L
+
 /*
- * Runs stream->argv and waits for it. The child also gets SIGINT when this
+ * Runs stream->argv and waits for it. The child gets SIGINT when this
  * process dies first (even by SIGKILL), so that it never runs on alone.
  * stdin is empty; stderr is collected into res->errout, stdout goes to
  * on_line and res->out stays empty. res->cancelled says whether cancel was

@@ -24,6 +24,8 @@ static void read_hooks(void)
     }
     const char *kill_after = getenv("POSHTIBAN_TEST_KILL_AFTER");
     hooks.kill_after = kill_after ? atol(kill_after) : 0;
+    const char *stall = getenv("POSHTIBAN_TEST_STALL_MS");
+    hooks.stall_ms = stall ? atol(stall) : 0;
     const char *timing = getenv("POSHTIBAN_TUI_TIMING");
     hooks.tui_timing = timing && *timing ? timing : NULL;
 }

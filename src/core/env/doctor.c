@@ -16,6 +16,7 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
+#include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/text.h"
@@ -183,20 +184,28 @@ static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
         return;
     char *url = pt_settings_string(c, "notify.smtp.url");
     char *to = pt_settings_string(c, "notify.email.to");
-    char *user = pt_settings_string(c, "notify.smtp.user");
-    char *env = pt_settings_string(c, "notify.smtp.password_env");
     if (!*url || !*to)
         warn(d, pt_xstrdup(_("notify.email.enabled is true but notify.smtp.url or "
                              "notify.email.to is empty: no mail can go out")));
-    else if (*user && !getenv(env))
-        warn(d, pt_xasprintf(_("the mail password variable %s is not set here; cron does not "
-                               "see your shell's variables either: set it at the top of "
-                               "`crontab -e`"),
-                             env));
-    free(env);
-    free(user);
     free(to);
     free(url);
+}
+
+/* Each password the scheduled run will not find, with the commands that fix it. */
+static void secret_warnings(const struct pt_project *p, struct pt_catalog *c, struct pt_doctor *d)
+{
+    struct pt_secret_gaps gaps;
+    pt_secrets_check(p, c, PT_SECRETS_ENABLED, &gaps);
+    for (size_t i = 0; i < gaps.n; i++) {
+        char *text = pt_xasprintf("%s; %s", gaps.items[i].problem, _("the commands that fix it:"));
+        for (size_t j = 0; j < gaps.items[i].n_fix; j++) {
+            char *next = pt_xasprintf("%s\n      %s", text, gaps.items[i].fix[j]);
+            free(text);
+            text = next;
+        }
+        warn(d, text);
+    }
+    pt_secret_gaps_free(&gaps);
 }
 
 static void offsite_state(struct pt_catalog *c, struct pt_doctor *d)
@@ -368,6 +377,7 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     pt_backup_stats_free(&stats);
     mail_warnings(c, d);
     offsite_state(c, d);
+    secret_warnings(p, c, d);
     pt_catalog_close(c);
     c = NULL;
 

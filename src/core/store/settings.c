@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "base/fsutil.h"
+#include "base/secretfile.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
@@ -45,6 +46,9 @@ static const struct pt_setting_def defs[] = {
     {"notify.smtp.user", PT_SETTING_LOGIN, "", 0, 0, NULL, N_("mail server login")},
     {"notify.smtp.password_env", PT_SETTING_ENV_NAME, "POSHTIBAN_SMTP_PASSWORD", 0, 0, NULL,
      N_("environment variable holding the mail password; the password is never stored")},
+    {"notify.smtp.password_file", PT_SETTING_PASSWORD_FILE, "", 0, 0, NULL,
+     N_("file holding the mail password (mode 600), used instead of the variable when set; "
+        "cron sees no shell variables")},
     {"notify.smtp.insecure", PT_SETTING_BOOL, "false", 0, 0, NULL,
      N_("allow sending the login to an smtp:// server that offers no STARTTLS, in clear")},
     {"notify.ping_url", PT_SETTING_HTTP_URL, "", 0, 0, NULL,
@@ -58,12 +62,13 @@ static const struct pt_setting_def defs[] = {
      N_("write date-times in fixtures with a UTC designator")},
     {"offsite.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL,
      N_("copy backups off-site with restic: after each backup, and retried by auto")},
-    {"offsite.repository", PT_SETTING_STRING, "", 0, 0, NULL,
+    {"offsite.repository", PT_SETTING_REPOSITORY, "", 0, 0, NULL,
      N_("restic repository, given to restic as it is (sftp:host:/path, s3:…, rest:…, a path)")},
     {"offsite.password_env", PT_SETTING_ENV_NAME, "POSHTIBAN_RESTIC_PASSWORD", 0, 0, NULL,
      N_("environment variable holding the repository password; the password is never stored")},
-    {"offsite.password_file", PT_SETTING_STRING, "", 0, 0, NULL,
-     N_("file holding the repository password, used instead of the variable when set")},
+    {"offsite.password_file", PT_SETTING_PASSWORD_FILE, "", 0, 0, NULL,
+     N_("file holding the repository password (mode 600), used instead of the variable when "
+        "set; cron sees no shell variables")},
     {"offsite.after_backup", PT_SETTING_BOOL, "true", 0, 0, NULL,
      N_("send each new backup off-site as soon as it is taken")},
     {"offsite.keep_last", PT_SETTING_INT, "0", 0, 100000, NULL,
@@ -146,11 +151,67 @@ static bool url_with_scheme(const char *s, const char *const *schemes)
     return false;
 }
 
+char *pt_settings_shown(const struct pt_setting_def *def, const char *value)
+{
+    return def->type == PT_SETTING_REPOSITORY ? pt_text_redact_url(value) : pt_xstrdup(value);
+}
+
 static enum pt_status refuse(const struct pt_setting_def *def, const char *text,
                              const char *allowed, struct pt_error *err)
 {
-    return pt_error_set(err, PT_EINVAL, _("setting %s: %s; \"%s\" is not allowed"), def->key,
-                        allowed, text);
+    char *shown = pt_settings_shown(def, text);
+    pt_error_set(err, PT_EINVAL, _("setting %s: %s; \"%s\" is not allowed"), def->key, allowed,
+                 shown);
+    free(shown);
+    return PT_EINVAL;
+}
+
+/*
+ * Variables that hold something else: the password would be $PATH or
+ * $HOME, or poshtiban's own settings. Names ending in * are prefixes.
+ */
+static bool taken_variable(const char *name)
+{
+    static const char *const names[] = {"PATH",
+                                        "HOME",
+                                        "USER",
+                                        "LOGNAME",
+                                        "SHELL",
+                                        "TERM",
+                                        "LANG",
+                                        "LANGUAGE",
+                                        "LC_*",
+                                        "TZ",
+                                        "PWD",
+                                        "OLDPWD",
+                                        "LD_*",
+                                        "IFS",
+                                        "MAIL",
+                                        "TMPDIR",
+                                        "HOSTNAME",
+                                        "DISPLAY",
+                                        "SSH_*",
+                                        "EDITOR",
+                                        "VISUAL",
+                                        "PS1",
+                                        "NO_COLOR",
+                                        "COLUMNS",
+                                        "LINES",
+                                        "RESTIC_*",
+                                        "POSHTIBAN_DATABASE",
+                                        "POSHTIBAN_LOCALEDIR",
+                                        "POSHTIBAN_TEST_*",
+                                        "POSHTIBAN_TUI_*",
+                                        "CODESPACES",
+                                        "CODESPACE_NAME",
+                                        "GITHUB_*"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t n = strlen(names[i]);
+        if (names[i][n - 1] == '*' ? strncmp(name, names[i], n - 1) == 0
+                                   : strcmp(name, names[i]) == 0)
+            return true;
+    }
+    return false;
 }
 
 enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char *text,
@@ -224,6 +285,8 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
         return PT_OK;
     }
     case PT_SETTING_STRING:
+    case PT_SETTING_REPOSITORY:
+    case PT_SETTING_PASSWORD_FILE:
         if (has_control(text))
             return refuse(def, text, _("must be text without control characters"), err);
         *canonical = pt_xstrdup(text);
@@ -275,6 +338,11 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
             ok = isalnum((unsigned char)*p) || *p == '_';
         if (!ok)
             return refuse(def, text, _("must be an environment variable name (letters, digits, _)"),
+                          err);
+        if (taken_variable(text))
+            return refuse(def, text,
+                          _("must name a variable of its own: this one holds something else "
+                            "(the password would be its value)"),
                           err);
         *canonical = pt_xstrdup(text);
         return PT_OK;
@@ -343,7 +411,19 @@ enum pt_status pt_settings_save(const struct pt_project *p, const char *key, con
     enum pt_status rc = pt_settings_validate(def, text, &canonical, err);
     if (rc != PT_OK)
         return rc;
+    /* A password file others may read is refused now, not at the first nightly run. */
+    if (def->type == PT_SETTING_PASSWORD_FILE && *canonical) {
+        char *path = pt_path_absolute(p->root, canonical);
+        if (pt_secret_file_read(path, NULL, err) != PT_OK) {
+            rc = PT_EINVAL; /* what the person typed is refused: exit 2, as for any bad value */
+            if (err)
+                err->status = PT_EINVAL;
+        }
+        free(path);
+    }
     free(canonical);
+    if (rc != PT_OK)
+        return rc;
     struct pt_catalog *c;
     if ((rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err)) != PT_OK)
         return rc;
@@ -381,6 +461,14 @@ char *pt_settings_string(struct pt_catalog *catalog, const char *key)
     return v;
 }
 
+char *pt_settings_password_file(const struct pt_project *p, struct pt_catalog *c, const char *key)
+{
+    char *file = pt_settings_string(c, key);
+    char *path = *file ? pt_path_absolute(p->root, file) : NULL;
+    free(file);
+    return path;
+}
+
 json_t *pt_settings_json_value(const struct pt_setting_def *def, const char *value)
 {
     switch (def->type) {
@@ -402,7 +490,9 @@ json_t *pt_settings_to_json(struct pt_catalog *catalog, struct pt_error *err)
             json_decref(o);
             return NULL;
         }
-        json_object_set_new(o, defs[i].key, pt_settings_json_value(&defs[i], v));
+        char *shown = pt_settings_shown(&defs[i], v);
+        json_object_set_new(o, defs[i].key, pt_settings_json_value(&defs[i], shown));
+        free(shown);
         free(v);
     }
     return o;

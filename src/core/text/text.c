@@ -180,5 +180,6 @@ char *pt_text_redact_url(const char *url)
     const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
     if (!at)
         return pt_xstrdup(url);
-    return pt_xasprintf("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
+    /* *** says that a login is there, and shows neither it nor the password. */
+    return pt_xasprintf("%.*s***%s", (int)(scheme + 3 - url), url, at);
 }

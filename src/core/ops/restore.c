@@ -96,7 +96,14 @@ static enum pt_status take_snapshot(struct session *s, const struct pt_entry *e,
     struct hashing h = {.reader = r, .md = EVP_MD_CTX_new()};
     EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
     bool damaged;
-    enum pt_status rc = pt_unpack_snapshot(c, hashing_read, &h, s->snapshot, &damaged, err);
+    enum pt_status rc = pt_unpack_snapshot(c, hashing_read, &h, s->snapshot, &damaged, NULL, err);
+    if (rc != PT_OK && damaged && err) {
+        /* Which backup and which member, as verify says it. */
+        char *why = pt_xstrdup(err->message ? err->message : _("damaged"));
+        pt_error_clear(err);
+        rc = pt_error_set(err, PT_EFAIL, _("backup %s: %s: %s"), s->record.name, e->path, why);
+        free(why);
+    }
     unsigned char *buf = pt_xmalloc(BUF_SIZE);
     ssize_t n;
     while (rc == PT_OK && (n = hashing_read(&h, buf, BUF_SIZE, err)) != 0)

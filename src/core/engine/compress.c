@@ -308,8 +308,66 @@ void pt_fanout_free(struct pt_fanout *f)
 /*
  * Every frame carries its content checksum (XXH64), which every reader
  * checks, `zstd -d` and `zstd -t` as well as ours: a bit flipped inside the
- * snapshot is found even where SHA256SUMS was rewritten to match.
+ * snapshot or an archive is found even where SHA256SUMS was rewritten to
+ * match.
  */
+struct pt_zstd_writer {
+    ZSTD_CCtx *cc;
+    struct pt_file_writer *out;
+    unsigned char *zout;
+};
+
+struct pt_zstd_writer *pt_zstd_writer_new(struct pt_file_writer *out, int level)
+{
+    struct pt_zstd_writer *z = pt_xcalloc(1, sizeof(*z));
+    z->cc = ZSTD_createCCtx();
+    if (!z->cc)
+        abort(); /* as an allocation failure */
+    /* Neither can fail with these values (1..19, 0/1). */
+    ZSTD_CCtx_setParameter(z->cc, ZSTD_c_compressionLevel, level < 1 ? 3 : level > 19 ? 19 : level);
+    ZSTD_CCtx_setParameter(z->cc, ZSTD_c_checksumFlag, 1);
+    z->out = out;
+    z->zout = pt_xmalloc(CHUNK);
+    return z;
+}
+
+static enum pt_status zstd_push(struct pt_zstd_writer *z, const void *data, size_t len, bool end,
+                                struct pt_error *err)
+{
+    ZSTD_inBuffer ib = {data, len, 0};
+    size_t left;
+    do {
+        ZSTD_outBuffer ob = {z->zout, CHUNK, 0};
+        left = ZSTD_compressStream2(z->cc, &ob, &ib, end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left))
+            return pt_error_set(err, PT_EFAIL, _("cannot compress: %s"), ZSTD_getErrorName(left));
+        enum pt_status rc = ob.pos ? pt_file_writer_write(z->out, z->zout, ob.pos, err) : PT_OK;
+        if (rc != PT_OK)
+            return rc;
+    } while (end ? left != 0 : ib.pos < ib.size);
+    return PT_OK;
+}
+
+enum pt_status pt_zstd_writer_write(struct pt_zstd_writer *z, const void *data, size_t len,
+                                    struct pt_error *err)
+{
+    return zstd_push(z, data, len, false, err);
+}
+
+enum pt_status pt_zstd_writer_end(struct pt_zstd_writer *z, struct pt_error *err)
+{
+    return zstd_push(z, "", 0, true, err);
+}
+
+void pt_zstd_writer_free(struct pt_zstd_writer *z)
+{
+    if (!z)
+        return;
+    ZSTD_freeCCtx(z->cc);
+    free(z->zout);
+    free(z);
+}
+
 enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int level,
                                      char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err)
 {
@@ -322,44 +380,22 @@ enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int leve
         close(fd);
         return rc;
     }
-    ZSTD_CCtx *cc = ZSTD_createCCtx();
-    if (!cc)
-        abort(); /* as an allocation failure */
-    size_t set = ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel,
-                                        level < 1    ? 3
-                                        : level > 19 ? 19
-                                                     : level);
-    if (!ZSTD_isError(set))
-        set = ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
-    if (ZSTD_isError(set))
-        rc = pt_error_set(err, PT_EFAIL, _("cannot compress: %s"), ZSTD_getErrorName(set));
-    unsigned char *in = pt_xmalloc(CHUNK), *zout = pt_xmalloc(CHUNK);
-    bool last = false;
-    while (rc == PT_OK && !last) {
+    struct pt_zstd_writer *z = pt_zstd_writer_new(&out, level);
+    unsigned char *in = pt_xmalloc(CHUNK);
+    while (rc == PT_OK) {
         ssize_t n = read(fd, in, CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
+        if (n < 0)
             rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+        if (n <= 0)
             break;
-        }
-        last = n == 0;
-        ZSTD_inBuffer ib = {in, (size_t)n, 0};
-        size_t left;
-        do {
-            ZSTD_outBuffer ob = {zout, CHUNK, 0};
-            left = ZSTD_compressStream2(cc, &ob, &ib, last ? ZSTD_e_end : ZSTD_e_continue);
-            if (ZSTD_isError(left)) {
-                rc = pt_error_set(err, PT_EFAIL, _("cannot compress: %s"), ZSTD_getErrorName(left));
-                break;
-            }
-            if (ob.pos && (rc = pt_file_writer_write(&out, zout, ob.pos, err)) != PT_OK)
-                break;
-        } while (last ? left != 0 : ib.pos < ib.size);
+        rc = pt_zstd_writer_write(z, in, (size_t)n, err);
     }
+    if (rc == PT_OK)
+        rc = pt_zstd_writer_end(z, err);
     free(in);
-    free(zout);
-    ZSTD_freeCCtx(cc);
+    pt_zstd_writer_free(z);
     close(fd);
     if (rc != PT_OK) {
         pt_file_writer_abort(&out);

@@ -60,6 +60,19 @@ void pt_fanout_free(struct pt_fanout *f);
 enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int level,
                                      char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err);
 
+/*
+ * One zstd frame at level (1..19) written into out as its bytes come,
+ * carrying its content checksum; out stays the caller's. The frame is
+ * whole once pt_zstd_writer_end returned PT_OK.
+ */
+struct pt_zstd_writer;
+
+struct pt_zstd_writer *pt_zstd_writer_new(struct pt_file_writer *out, int level);
+enum pt_status pt_zstd_writer_write(struct pt_zstd_writer *z, const void *data, size_t len,
+                                    struct pt_error *err);
+enum pt_status pt_zstd_writer_end(struct pt_zstd_writer *z, struct pt_error *err);
+void pt_zstd_writer_free(struct pt_zstd_writer *z);
+
 /* Where a reader of a compressed stream gets its bytes: 0 at the end, -1 with err set. */
 typedef ssize_t (*pt_source_fn)(void *user, void *buf, size_t len, struct pt_error *err);
 

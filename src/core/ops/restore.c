@@ -536,7 +536,8 @@ static enum pt_status extract_entry(const struct pt_entry *e, struct pt_reader *
         return PT_OK;
     struct archive_entry *ae = archive_entry_new();
     archive_entry_set_pathname(ae, e->path + 6); /* relative: the staging folder is the cwd */
-    archive_entry_set_mtime(ae, e->mtime, 0);
+    /* To the nanosecond: the next backup knows an unchanged file by it and shares it. */
+    archive_entry_set_mtime(ae, e->mtime, e->mtime_nsec);
     if (e->type == PT_ENTRY_DIR) {
         archive_entry_set_filetype(ae, AE_IFDIR);
         archive_entry_set_perm(ae, x->dir_mode);
@@ -661,7 +662,8 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
                         .modes = recorded_modes(&s->record)};
     archive_write_disk_set_options(
         x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_TIME);
+                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_TIME |
+                    ARCHIVE_EXTRACT_SPARSE); /* runs of zeros become holes again */
     enum pt_status rc = PT_OK;
     if (cwd < 0 || chdir(staging) != 0)
         rc = pt_error_set(err, PT_EFAIL, _("cannot enter %s: %s"), staging, strerror(errno));

@@ -155,6 +155,9 @@ reseal "$path" database.sqlite3.zst
 accepted oldframe
 mentions "$out" "database.sqlite3.zst: written without a zstd checksum" ||
     fail "oldframe: verify --deep says the frame carries no checksum: [$out]"
+run_pt verify --deep --json oldframe </dev/null
+expect_eq "oldframe: --json gives the note" "True []" \
+    "$(echo "$out" | json_eval '"%s %s" % (any("without a zstd checksum" in n for n in d["results"][0]["notes"]), d["results"][0]["problems"])')"
 run_pt verify oldframe </dev/null
 expect_eq "oldframe: plain verify passes" 0 "$status"
 

@@ -15,6 +15,9 @@ struct pt_verify_result {
     bool ok;
     char **problems;
     size_t n;
+    /* Said, not wrong: a zstd snapshot made before frames carried a checksum (deep only). */
+    char **notes;
+    size_t n_notes;
 };
 
 /*
@@ -22,8 +25,11 @@ struct pt_verify_result {
  * archive's own SHA-256 against its .sha256, every member against
  * SHA256SUMS, PRAGMA quick_check of the snapshot and its row counts
  * against the report. deep adds PRAGMA integrity_check (indexes against
- * their tables) in place of quick_check, and parses every JSON file: the
- * hashes already prove each byte is the one written. The result and the time
+ * their tables) in place of quick_check, parses every JSON file, checks
+ * every gzip member's CRC-32 and length (only zero padding after the last)
+ * and compares each fixture's object count with its table's rows in the
+ * report: what SHA256SUMS cannot catch once it was rewritten to match.
+ * zstd frames' checksums are checked by every verify. The result and the time
  * go into the catalog; *out (when not NULL) receives the updated record.
  * A damaged backup is PT_OK with result->ok false; an error means it could
  * not be checked at all (no such backup, not completed).

@@ -28,9 +28,12 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
         pt_cli_printf("%s\n", said);
         free(said);
     }
-    json_array_append_new(results,
-                          json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)record.id, "name",
-                                    record.name, "ok", result.ok, "problems", problems));
+    json_t *notes = json_array();
+    for (size_t i = 0; i < result.n_notes; i++)
+        json_array_append_new(notes, json_string(result.notes[i]));
+    json_array_append_new(results, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id",
+                                             (json_int_t)record.id, "name", record.name, "ok",
+                                             result.ok, "problems", problems, "notes", notes));
     int code = result.ok ? 0 : 1;
     pt_verify_result_free(&result);
     pt_record_free(&record);

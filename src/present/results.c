@@ -56,8 +56,11 @@ char *pt_present_verified(const char *name, bool deep, const struct pt_verify_re
     if (!result->ok)
         return sentence(_("%s is DAMAGED: %s"), name, false, keep,
                         result->n ? result->problems[0] : _("failed"), NULL);
+    if (deep && result->n_notes)
+        return sentence(_("%s verified deeply, but %s"), name, false, keep, result->notes[0], NULL);
     return sentence(deep ? _("%s verified deeply: every file intact, the snapshot's integrity "
-                             "checked, every JSON file parsed")
+                             "checked, every JSON file parsed, every compressed member and "
+                             "fixture count proven")
                          : _("%s verified: every file intact"),
                     name, false, keep, NULL, NULL);
 }

@@ -72,7 +72,7 @@ fi
 
 packages=(
     gcc libc6-dev meson ninja-build pkg-config gettext
-    libsqlite3-dev libjansson-dev libarchive-dev zlib1g-dev libssl-dev libncurses-dev
+    libsqlite3-dev libjansson-dev libarchive-dev zlib1g-dev libzstd-dev libssl-dev libncurses-dev
     libfribidi-dev libicu-dev libcurl4-openssl-dev
     ca-certificates cron
 )

@@ -85,6 +85,23 @@ enum pt_status pt_file_writer_write(struct pt_file_writer *w, const void *data, 
     return PT_OK;
 }
 
+enum pt_status pt_file_writer_hole(struct pt_file_writer *w, int64_t len, struct pt_error *err)
+{
+    static const unsigned char zeros[64 * 1024];
+    if (flush(w, err) != PT_OK)
+        return PT_EFAIL;
+    for (int64_t left = len; left > 0;) {
+        size_t take = left < (int64_t)sizeof(zeros) ? (size_t)left : sizeof(zeros);
+        EVP_DigestUpdate(w->md, zeros, take);
+        left -= (int64_t)take;
+    }
+    if (lseek(w->fd, (off_t)len, SEEK_CUR) < 0)
+        return write_error(err, w->path);
+    w->size += len;
+    w->holes = true;
+    return PT_OK;
+}
+
 enum pt_status pt_file_writer_puts(struct pt_file_writer *w, const char *s, struct pt_error *err)
 {
     return pt_file_writer_write(w, s, strlen(s), err);
@@ -106,7 +123,9 @@ static void release(struct pt_file_writer *w)
 enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256_HEX],
                                     int64_t *size, struct pt_error *err)
 {
-    if (flush(w, err) != PT_OK || fsync(w->fd) != 0) {
+    /* A hole at the end gives the file its length. */
+    if (flush(w, err) != PT_OK || (w->holes && ftruncate(w->fd, (off_t)w->size) != 0) ||
+        fsync(w->fd) != 0) {
         write_error(err, w->path);
         pt_file_writer_abort(w);
         return PT_EFAIL;

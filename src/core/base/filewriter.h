@@ -2,6 +2,7 @@
 #ifndef POSHTIBAN_CORE_FILEWRITER_H
 #define POSHTIBAN_CORE_FILEWRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,12 +21,18 @@ struct pt_file_writer {
     unsigned char *buf;
     size_t used;
     int64_t size;
+    bool holes; /* pt_file_writer_hole left some: the size is set on close */
 };
 
 enum pt_status pt_file_writer_open(struct pt_file_writer *w, const char *path,
                                    struct pt_error *err);
 enum pt_status pt_file_writer_write(struct pt_file_writer *w, const void *data, size_t len,
                                     struct pt_error *err);
+/*
+ * len zero bytes, hashed and counted but not written: a hole, as the
+ * source file has it, so that a sparse file stays sparse.
+ */
+enum pt_status pt_file_writer_hole(struct pt_file_writer *w, int64_t len, struct pt_error *err);
 enum pt_status pt_file_writer_puts(struct pt_file_writer *w, const char *s, struct pt_error *err);
 /* Flushes, fsyncs and closes; hex receives the SHA-256, *size the length. */
 enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256_HEX],

@@ -9,9 +9,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <zlib.h>
+#include <zstd.h>
+#include <zstd_errors.h>
 
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
@@ -305,19 +305,67 @@ void pt_fanout_free(struct pt_fanout *f)
 
 /* ---------------------------------------------------------------- zstd */
 
-struct sink {
-    struct pt_file_writer file;
-    struct pt_error *err;
+/*
+ * Every frame carries its content checksum (XXH64), which every reader
+ * checks, `zstd -d` and `zstd -t` as well as ours: a bit flipped inside the
+ * snapshot or an archive is found even where SHA256SUMS was rewritten to
+ * match.
+ */
+struct pt_zstd_writer {
+    ZSTD_CCtx *cc;
+    struct pt_file_writer *out;
+    unsigned char *zout;
 };
 
-static la_ssize_t sink_write(struct archive *a, void *user, const void *data, size_t len)
+struct pt_zstd_writer *pt_zstd_writer_new(struct pt_file_writer *out, int level)
 {
-    struct sink *s = user;
-    if (pt_file_writer_write(&s->file, data, len, s->err) != PT_OK) {
-        archive_set_error(a, EIO, "%s", s->err && s->err->message ? s->err->message : "write");
-        return -1;
-    }
-    return (la_ssize_t)len;
+    struct pt_zstd_writer *z = pt_xcalloc(1, sizeof(*z));
+    z->cc = ZSTD_createCCtx();
+    if (!z->cc)
+        abort(); /* as an allocation failure */
+    /* Neither can fail with these values (1..19, 0/1). */
+    ZSTD_CCtx_setParameter(z->cc, ZSTD_c_compressionLevel, level < 1 ? 3 : level > 19 ? 19 : level);
+    ZSTD_CCtx_setParameter(z->cc, ZSTD_c_checksumFlag, 1);
+    z->out = out;
+    z->zout = pt_xmalloc(CHUNK);
+    return z;
+}
+
+static enum pt_status zstd_push(struct pt_zstd_writer *z, const void *data, size_t len, bool end,
+                                struct pt_error *err)
+{
+    ZSTD_inBuffer ib = {data, len, 0};
+    size_t left;
+    do {
+        ZSTD_outBuffer ob = {z->zout, CHUNK, 0};
+        left = ZSTD_compressStream2(z->cc, &ob, &ib, end ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(left))
+            return pt_error_set(err, PT_EFAIL, _("cannot compress: %s"), ZSTD_getErrorName(left));
+        enum pt_status rc = ob.pos ? pt_file_writer_write(z->out, z->zout, ob.pos, err) : PT_OK;
+        if (rc != PT_OK)
+            return rc;
+    } while (end ? left != 0 : ib.pos < ib.size);
+    return PT_OK;
+}
+
+enum pt_status pt_zstd_writer_write(struct pt_zstd_writer *z, const void *data, size_t len,
+                                    struct pt_error *err)
+{
+    return zstd_push(z, data, len, false, err);
+}
+
+enum pt_status pt_zstd_writer_end(struct pt_zstd_writer *z, struct pt_error *err)
+{
+    return zstd_push(z, "", 0, true, err);
+}
+
+void pt_zstd_writer_free(struct pt_zstd_writer *z)
+{
+    if (!z)
+        return;
+    ZSTD_freeCCtx(z->cc);
+    free(z->zout);
+    free(z);
 }
 
 enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int level,
@@ -326,78 +374,63 @@ enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int leve
     int fd = open(src, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
-    struct sink s = {.err = err};
-    enum pt_status opened = pt_file_writer_open(&s.file, dest, err);
-    if (opened != PT_OK) {
+    struct pt_file_writer out;
+    enum pt_status rc = pt_file_writer_open(&out, dest, err);
+    if (rc != PT_OK) {
         close(fd);
-        return opened;
+        return rc;
     }
-    struct archive *a = archive_write_new();
-    char opt[16];
-    snprintf(opt, sizeof(opt), "%d", level < 1 ? 3 : level > 19 ? 19 : level);
-    archive_write_set_format_raw(a);
-    archive_write_add_filter_zstd(a);
-    archive_write_set_filter_option(a, "zstd", "compression-level", opt);
-    archive_write_set_bytes_per_block(a, CHUNK);
-    archive_write_set_bytes_in_last_block(a, 1);
-    struct archive_entry *ae = archive_entry_new();
-    archive_entry_set_pathname(ae, "database.sqlite3");
-    archive_entry_set_filetype(ae, AE_IFREG);
-    archive_entry_set_perm(ae, 0600);
-    enum pt_status rc = PT_OK;
-    if (archive_write_open2(a, &s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK ||
-        archive_write_header(a, ae) != ARCHIVE_OK)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, archive_error_string(a));
-    unsigned char *buf = pt_xmalloc(CHUNK);
+    struct pt_zstd_writer *z = pt_zstd_writer_new(&out, level);
+    unsigned char *in = pt_xmalloc(CHUNK);
     while (rc == PT_OK) {
-        ssize_t n = read(fd, buf, CHUNK);
+        ssize_t n = read(fd, in, CHUNK);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
         if (n <= 0)
             break;
-        if (archive_write_data(a, buf, (size_t)n) != n)
-            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest,
-                              archive_error_string(a));
+        rc = pt_zstd_writer_write(z, in, (size_t)n, err);
     }
-    free(buf);
+    if (rc == PT_OK)
+        rc = pt_zstd_writer_end(z, err);
+    free(in);
+    pt_zstd_writer_free(z);
     close(fd);
-    archive_entry_free(ae);
-    if (archive_write_close(a) != ARCHIVE_OK && rc == PT_OK)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, archive_error_string(a));
-    archive_write_free(a);
     if (rc != PT_OK) {
-        pt_file_writer_abort(&s.file);
+        pt_file_writer_abort(&out);
         return rc;
     }
-    return pt_file_writer_close(&s.file, hex, size, err);
+    return pt_file_writer_close(&out, hex, size, err);
 }
 
 /* ---------------------------------------------------------------- reading */
 
+/*
+ * gzip through zlib, member after member: each member's CRC-32 and length
+ * (ISIZE) are checked as it ends, and after the last one only zero padding
+ * may follow, as `gzip -t` and Python's gzip (so Django's loaddata) have it.
+ * zstd through libzstd, frame after frame, each frame's content checksum
+ * checked where the frame has one (frames written before poshtiban set it
+ * have none: they are read, and said, see pt_unpack_unchecked).
+ */
 struct pt_unpack {
-    struct archive *a;
     enum pt_compression c;
     pt_source_fn source;
     void *user;
     unsigned char *in;
+    size_t in_len, in_pos;
+    bool in_eof;
     struct pt_error source_err;
-    bool source_failed, started, ended;
+    bool source_failed, ended, failed;
+    /* a member or frame begun and not yet ended; how many have ended */
+    bool open;
+    int64_t parts;
+    z_stream z;
+    bool z_ready;
+    ZSTD_DStream *zd;
+    bool unchecked;
 };
-
-static la_ssize_t unpack_pull(struct archive *a, void *user, const void **block)
-{
-    struct pt_unpack *u = user;
-    *block = u->in;
-    ssize_t n = u->source(u->user, u->in, CHUNK, &u->source_err);
-    if (n < 0) {
-        u->source_failed = true;
-        archive_set_error(a, EIO, "%s", u->source_err.message ? u->source_err.message : "read");
-        return -1;
-    }
-    return n;
-}
 
 struct pt_unpack *pt_unpack_open(enum pt_compression c, pt_source_fn source, void *user)
 {
@@ -411,6 +444,7 @@ struct pt_unpack *pt_unpack_open(enum pt_compression c, pt_source_fn source, voi
 
 static ssize_t damaged(struct pt_unpack *u, const char *why, struct pt_error *err)
 {
+    u->failed = true;
     if (u->source_failed) {
         pt_error_set(err, u->source_err.status ? u->source_err.status : PT_EFAIL, "%s",
                      u->source_err.message ? u->source_err.message : _("failed"));
@@ -419,6 +453,173 @@ static ssize_t damaged(struct pt_unpack *u, const char *why, struct pt_error *er
     pt_error_set(err, PT_EFAIL, _("damaged %s data: %s"), pt_compression_name(u->c),
                  why ? why : "?");
     return -1;
+}
+
+/* A verdict of its own on the data: the checks of every member or frame. */
+static ssize_t refused(struct pt_unpack *u, const char *why, struct pt_error *err)
+{
+    u->failed = true;
+    pt_error_set(err, PT_EFAIL, "%s", why);
+    return -1;
+}
+
+/* At least want bytes unread in u->in, unless the source ends first; false on its failure. */
+static bool fill(struct pt_unpack *u, size_t want)
+{
+    while (u->in_len - u->in_pos < want && !u->in_eof) {
+        if (u->in_pos > 0) {
+            memmove(u->in, u->in + u->in_pos, u->in_len - u->in_pos);
+            u->in_len -= u->in_pos;
+            u->in_pos = 0;
+        }
+        ssize_t n = u->source(u->user, u->in + u->in_len, CHUNK - u->in_len, &u->source_err);
+        if (n < 0) {
+            u->source_failed = true;
+            return false;
+        }
+        if (n == 0)
+            u->in_eof = true;
+        u->in_len += (size_t)n;
+    }
+    return true;
+}
+
+/*
+ * Between members or frames: true with nothing more when only zero padding
+ * (gzip) or nothing (zstd) is left, after at least one.
+ */
+static ssize_t at_boundary(struct pt_unpack *u, bool *end, struct pt_error *err)
+{
+    *end = false;
+    if (!fill(u, 1))
+        return damaged(u, NULL, err);
+    if (u->in_pos == u->in_len) {
+        if (u->parts == 0)
+            return damaged(u, _("empty"), err);
+        *end = true;
+        return 0;
+    }
+    if (u->parts == 0 || u->c != PT_COMPRESSION_GZIP || u->in[u->in_pos] != 0)
+        return 0;
+    /* Zero padding, to the end. */
+    for (;;) {
+        for (; u->in_pos < u->in_len; u->in_pos++)
+            if (u->in[u->in_pos] != 0)
+                return refused(u, _("data after the last gzip member"), err);
+        if (!fill(u, 1))
+            return damaged(u, NULL, err);
+        if (u->in_pos == u->in_len) {
+            *end = true;
+            return 0;
+        }
+    }
+}
+
+static ssize_t read_gzip(struct pt_unpack *u, void *buf, size_t len, struct pt_error *err)
+{
+    size_t made = 0;
+    while (made == 0 && len > 0) {
+        if (!u->open) {
+            bool end;
+            if (at_boundary(u, &end, err) < 0)
+                return -1;
+            if (end) {
+                u->ended = true;
+                return 0;
+            }
+            if (u->parts > 0 && (!fill(u, 2) || u->in_len - u->in_pos < 2 ||
+                                 u->in[u->in_pos] != 0x1f || u->in[u->in_pos + 1] != 0x8b))
+                return u->source_failed ? damaged(u, NULL, err)
+                                        : refused(u, _("data after the last gzip member"), err);
+            int zr = u->z_ready ? inflateReset(&u->z) : inflateInit2(&u->z, 15 + 16);
+            if (zr != Z_OK)
+                return damaged(u, "zlib", err);
+            u->z_ready = true;
+            u->open = true;
+        }
+        if (u->in_pos == u->in_len) {
+            if (!fill(u, 1))
+                return damaged(u, NULL, err);
+            if (u->in_pos == u->in_len)
+                return damaged(u, _("cut short"), err);
+        }
+        u->z.next_in = u->in + u->in_pos;
+        u->z.avail_in = (uInt)(u->in_len - u->in_pos);
+        u->z.next_out = (Bytef *)buf + made;
+        u->z.avail_out = (uInt)(len - made > CHUNK ? CHUNK : len - made);
+        uInt before = u->z.avail_out;
+        int zr = inflate(&u->z, Z_NO_FLUSH);
+        u->in_pos = u->in_len - u->z.avail_in;
+        made += before - u->z.avail_out;
+        if (zr == Z_STREAM_END) {
+            u->open = false;
+            u->parts++;
+        } else if (zr == Z_DATA_ERROR) {
+            const char *m = u->z.msg ? u->z.msg : "";
+            if (strcmp(m, "incorrect data check") == 0)
+                return refused(u, _("gzip CRC mismatch"), err);
+            if (strcmp(m, "incorrect length check") == 0)
+                return refused(u, _("gzip length (ISIZE) mismatch"), err);
+            if (strcmp(m, "incorrect header check") == 0 && u->parts == 0)
+                return damaged(u, _("not in that format"), err);
+            return damaged(u, m, err);
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            return damaged(u, u->z.msg ? u->z.msg : "zlib", err);
+        }
+    }
+    return (ssize_t)made;
+}
+
+static ssize_t read_zstd(struct pt_unpack *u, void *buf, size_t len, struct pt_error *err)
+{
+    ZSTD_outBuffer ob = {buf, len, 0};
+    while (ob.pos == 0 && len > 0) {
+        if (!u->open) {
+            bool end;
+            if (at_boundary(u, &end, err) < 0)
+                return -1;
+            if (end) {
+                u->ended = true;
+                return 0;
+            }
+            /* The frame's magic number and header descriptor: its checksum flag is bit 2. */
+            if (!fill(u, 5))
+                return damaged(u, NULL, err);
+            const unsigned char *h = u->in + u->in_pos;
+            size_t have = u->in_len - u->in_pos;
+            uint32_t magic = have >= 4 ? (uint32_t)h[0] | (uint32_t)h[1] << 8 |
+                                             (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24
+                                       : 0;
+            bool skippable = (magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START;
+            if (magic != ZSTD_MAGICNUMBER && !skippable)
+                return u->parts > 0 ? refused(u, _("data after the last zstd frame"), err)
+                                    : damaged(u, _("not in that format"), err);
+            if (!skippable && have >= 5 && !(h[4] & 0x04))
+                u->unchecked = true;
+            if (!u->zd && !(u->zd = ZSTD_createDStream()))
+                abort(); /* as an allocation failure */
+            ZSTD_DCtx_reset(u->zd, ZSTD_reset_session_only);
+            u->open = true;
+        }
+        if (u->in_pos == u->in_len) {
+            if (!fill(u, 1))
+                return damaged(u, NULL, err);
+            if (u->in_pos == u->in_len)
+                return damaged(u, _("cut short"), err);
+        }
+        ZSTD_inBuffer ib = {u->in + u->in_pos, u->in_len - u->in_pos, 0};
+        size_t left = ZSTD_decompressStream(u->zd, &ob, &ib);
+        u->in_pos += ib.pos;
+        if (ZSTD_isError(left))
+            return ZSTD_getErrorCode(left) == ZSTD_error_checksum_wrong
+                       ? refused(u, _("zstd checksum mismatch"), err)
+                       : damaged(u, ZSTD_getErrorName(left), err);
+        if (left == 0) {
+            u->open = false;
+            u->parts++;
+        }
+    }
+    return (ssize_t)ob.pos;
 }
 
 ssize_t pt_unpack_read(struct pt_unpack *u, void *buf, size_t len, struct pt_error *err)
@@ -430,31 +631,9 @@ ssize_t pt_unpack_read(struct pt_unpack *u, void *buf, size_t len, struct pt_err
     }
     if (u->ended)
         return 0;
-    if (!u->started) {
-        u->started = true;
-        u->a = archive_read_new();
-        archive_read_support_format_raw(u->a);
-        if (u->c == PT_COMPRESSION_GZIP)
-            archive_read_support_filter_gzip(u->a);
-        else
-            archive_read_support_filter_zstd(u->a);
-        struct archive_entry *ae;
-        if (archive_read_open(u->a, u, NULL, unpack_pull, NULL) != ARCHIVE_OK ||
-            archive_read_next_header(u->a, &ae) != ARCHIVE_OK)
-            return damaged(u, archive_error_string(u->a) ? archive_error_string(u->a) : _("empty"),
-                           err);
-        int want = u->c == PT_COMPRESSION_GZIP ? ARCHIVE_FILTER_GZIP : ARCHIVE_FILTER_ZSTD;
-        if (archive_filter_code(u->a, 0) != want)
-            return damaged(u, _("not in that format"), err);
-    }
-    if (!u->a)
+    if (u->failed)
         return damaged(u, NULL, err);
-    la_ssize_t n = archive_read_data(u->a, buf, len);
-    if (n < 0)
-        return damaged(u, archive_error_string(u->a), err);
-    if (n == 0)
-        u->ended = true;
-    return n;
+    return u->c == PT_COMPRESSION_GZIP ? read_gzip(u, buf, len, err) : read_zstd(u, buf, len, err);
 }
 
 bool pt_unpack_source_failed(const struct pt_unpack *u)
@@ -462,12 +641,18 @@ bool pt_unpack_source_failed(const struct pt_unpack *u)
     return u->source_failed;
 }
 
+bool pt_unpack_unchecked(const struct pt_unpack *u)
+{
+    return u->unchecked;
+}
+
 void pt_unpack_close(struct pt_unpack *u)
 {
     if (!u)
         return;
-    if (u->a)
-        archive_read_free(u->a);
+    if (u->z_ready)
+        inflateEnd(&u->z);
+    ZSTD_freeDStream(u->zd);
     pt_error_clear(&u->source_err);
     free(u->in);
     free(u);
@@ -504,9 +689,12 @@ static int64_t free_bytes(const char *path)
 }
 
 enum pt_status pt_unpack_snapshot(enum pt_compression c, pt_source_fn source, void *user,
-                                  const char *dest, bool *is_damaged, struct pt_error *err)
+                                  const char *dest, bool *is_damaged, bool *unchecked,
+                                  struct pt_error *err)
 {
     *is_damaged = false;
+    if (unchecked)
+        *unchecked = false;
     struct pt_file_writer out;
     unlink(dest);
     enum pt_status rc = pt_file_writer_open(&out, dest, err);
@@ -564,6 +752,8 @@ enum pt_status pt_unpack_snapshot(enum pt_compression c, pt_source_fn source, vo
         rc = pt_error_set(err, PT_EFAIL, _("the snapshot is shorter than its own header says"));
     }
     free(buf);
+    if (unchecked)
+        *unchecked = pt_unpack_unchecked(u);
     pt_unpack_close(u);
     if (rc != PT_OK) {
         pt_file_writer_abort(&out);

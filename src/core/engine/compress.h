@@ -54,17 +54,35 @@ void pt_fanout_free(struct pt_fanout *f);
 
 /*
  * Compresses the file src with zstd at level into a new file dest (0600,
- * fsynced); hex and *size are those of dest, the bytes as stored.
+ * fsynced), one frame that carries its content checksum; hex and *size are
+ * those of dest, the bytes as stored.
  */
 enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int level,
                                      char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err);
+
+/*
+ * One zstd frame at level (1..19) written into out as its bytes come,
+ * carrying its content checksum; out stays the caller's. The frame is
+ * whole once pt_zstd_writer_end returned PT_OK.
+ */
+struct pt_zstd_writer;
+
+struct pt_zstd_writer *pt_zstd_writer_new(struct pt_file_writer *out, int level);
+enum pt_status pt_zstd_writer_write(struct pt_zstd_writer *z, const void *data, size_t len,
+                                    struct pt_error *err);
+enum pt_status pt_zstd_writer_end(struct pt_zstd_writer *z, struct pt_error *err);
+void pt_zstd_writer_free(struct pt_zstd_writer *z);
 
 /* Where a reader of a compressed stream gets its bytes: 0 at the end, -1 with err set. */
 typedef ssize_t (*pt_source_fn)(void *user, void *buf, size_t len, struct pt_error *err);
 
 /*
  * Reads a gzip or zstd stream from source, as a stream: memory stays small
- * whatever the sizes. Data that is not of kind c, or cut short, is damaged.
+ * whatever the sizes. Data that is not of kind c, or cut short, is damaged;
+ * so is a gzip member whose CRC-32 or length (ISIZE) is wrong, anything
+ * but zero padding after the last gzip member, a zstd frame whose content
+ * checksum is wrong and anything after the last zstd frame
+ * (docs/backup-layout.md, "Compressed members").
  */
 struct pt_unpack;
 
@@ -73,6 +91,11 @@ struct pt_unpack *pt_unpack_open(enum pt_compression c, pt_source_fn source, voi
 ssize_t pt_unpack_read(struct pt_unpack *u, void *buf, size_t len, struct pt_error *err);
 /* True when the last failure was the source's own, not the data's. */
 bool pt_unpack_source_failed(const struct pt_unpack *u);
+/*
+ * True when a zstd frame read so far carries no content checksum (written
+ * by poshtiban before it set one): read as it is, but nothing proves it.
+ */
+bool pt_unpack_unchecked(const struct pt_unpack *u);
 void pt_unpack_close(struct pt_unpack *u);
 
 /*
@@ -82,9 +105,10 @@ void pt_unpack_close(struct pt_unpack *u);
  * not fit in the free space of dest's filesystem, is refused before it is
  * written (a small file that unpacks huge fills no disk). On failure dest
  * is removed; *damaged says the data was at fault, not the source or the
- * disk.
+ * disk. *unchecked (NULL: not wanted) as pt_unpack_unchecked says.
  */
 enum pt_status pt_unpack_snapshot(enum pt_compression c, pt_source_fn source, void *user,
-                                  const char *dest, bool *damaged, struct pt_error *err);
+                                  const char *dest, bool *damaged, bool *unchecked,
+                                  struct pt_error *err);
 
 #endif

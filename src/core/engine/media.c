@@ -199,8 +199,32 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
         close(fd);
         return rc;
     }
+    /*
+     * Holes are found with SEEK_DATA and SEEK_HOLE and left holes in the
+     * copy: a sparse file stays sparse. data_end is where the data being
+     * read ends (INT64_MAX where the file system does not say).
+     */
+    int64_t pos = 0, data_end = 0;
     for (;;) {
-        ssize_t n = read(fd, w->buf, COPY_BUF);
+        if (pos >= data_end) {
+            off_t data = lseek(fd, (off_t)pos, SEEK_DATA);
+            if (data < 0 && errno == ENXIO)
+                data = st.st_size > pos ? st.st_size : (off_t)pos; /* a hole to the end */
+            off_t hole = data < 0 ? -1 : lseek(fd, data, SEEK_HOLE);
+            data_end = hole > data ? (int64_t)hole : INT64_MAX;
+            if (data > pos) {
+                if ((rc = pt_file_writer_hole(&out, (int64_t)data - pos, err)) != PT_OK)
+                    break;
+                w->totals->bytes += (int64_t)data - pos;
+                pos = (int64_t)data;
+            }
+            if (lseek(fd, (off_t)pos, SEEK_SET) < 0) {
+                rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), src, strerror(errno));
+                break;
+            }
+        }
+        size_t want = data_end - pos < COPY_BUF ? (size_t)(data_end - pos) : COPY_BUF;
+        ssize_t n = read(fd, w->buf, want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -209,6 +233,7 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
         }
         if (n == 0)
             break;
+        pos += n;
         if ((rc = pt_file_writer_write(&out, w->buf, (size_t)n, err)) != PT_OK)
             break;
         w->totals->bytes += n;

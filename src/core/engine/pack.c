@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 
 #include "base/fsutil.h"
+#include "engine/compress.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
 #include "engine/reader.h"
@@ -18,6 +19,7 @@
 struct writer {
     struct archive *a;
     struct pt_file_writer file;
+    struct pt_zstd_writer *zstd; /* tar.zst: the tar's bytes, compressed into file */
     struct pt_error *err;
     const struct pt_monitor *monitor;
     const char *top;
@@ -30,7 +32,8 @@ struct writer {
 static la_ssize_t write_cb(struct archive *a, void *user, const void *data, size_t len)
 {
     struct writer *w = user;
-    if (pt_file_writer_write(&w->file, data, len, w->err) != PT_OK) {
+    if ((w->zstd ? pt_zstd_writer_write(w->zstd, data, len, w->err)
+                 : pt_file_writer_write(&w->file, data, len, w->err)) != PT_OK) {
         archive_set_error(a, EIO, "%s", w->err && w->err->message ? w->err->message : "write");
         return -1;
     }
@@ -54,14 +57,15 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
         archive_write_set_format_option(w->a, "zip", "compression-level", opt);
     } else {
         archive_write_set_format_pax_restricted(w->a);
-        archive_write_add_filter_zstd(w->a);
-        snprintf(opt, sizeof(opt), "%d", level < 1 ? 3 : level);
-        archive_write_set_filter_option(w->a, "zstd", "compression-level", opt);
+        /* Compressed by us, not by libarchive: the frame carries its checksum (compress.h). */
+        w->zstd = pt_zstd_writer_new(&w->file, level);
     }
     archive_write_set_bytes_in_last_block(w->a, 1);
     if (archive_write_open2(w->a, w, NULL, write_cb, NULL, NULL) != ARCHIVE_OK) {
         pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest, archive_error_string(w->a));
         archive_write_free(w->a);
+        pt_zstd_writer_free(w->zstd);
+        w->zstd = NULL;
         pt_file_writer_abort(&w->file);
         return PT_EFAIL;
     }
@@ -81,6 +85,8 @@ static void writer_abort(struct writer *w)
         archive_write_free(w->a);
     }
     w->a = NULL;
+    pt_zstd_writer_free(w->zstd);
+    w->zstd = NULL;
     pt_file_writer_abort(&w->file);
     free(w->buf);
     w->buf = NULL;
@@ -98,6 +104,12 @@ static enum pt_status writer_close(struct writer *w, char hex[PT_SHA256_HEX], in
     w->a = NULL;
     free(w->buf);
     w->buf = NULL;
+    if (w->zstd && pt_zstd_writer_end(w->zstd, err) != PT_OK) {
+        writer_abort(w);
+        return PT_EFAIL;
+    }
+    pt_zstd_writer_free(w->zstd);
+    w->zstd = NULL;
     return pt_file_writer_close(&w->file, hex, size, err);
 }
 
@@ -136,7 +148,7 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
     }
     struct archive_entry *ae = archive_entry_new();
     archive_entry_set_pathname_utf8(ae, name);
-    archive_entry_set_mtime(ae, e->mtime, 0);
+    archive_entry_set_mtime(ae, e->mtime, e->mtime_nsec); /* tar.zst keeps it, zip not */
     if (e->type == PT_ENTRY_DIR) {
         archive_entry_set_filetype(ae, AE_IFDIR);
         archive_entry_set_perm(ae, 0700);

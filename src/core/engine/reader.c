@@ -171,7 +171,10 @@ static enum pt_status walk_dir(struct pt_reader *r, const char *root, const char
         if (lstat(path, &st) != 0) {
             rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
         } else {
-            struct pt_entry e = {.path = child, .size = st.st_size, .mtime = st.st_mtime};
+            struct pt_entry e = {.path = child,
+                                 .size = st.st_size,
+                                 .mtime = st.st_mtim.tv_sec,
+                                 .mtime_nsec = st.st_mtim.tv_nsec};
             if (S_ISDIR(st.st_mode)) {
                 e.type = PT_ENTRY_DIR;
                 e.size = 0;
@@ -260,8 +263,10 @@ static enum pt_status walk_archive(struct pt_reader *r, const struct pt_record *
             free(rel);
             continue; /* the top folder itself */
         }
-        struct pt_entry e = {
-            .path = rel, .size = archive_entry_size(ae), .mtime = archive_entry_mtime(ae)};
+        struct pt_entry e = {.path = rel,
+                             .size = archive_entry_size(ae),
+                             .mtime = archive_entry_mtime(ae),
+                             .mtime_nsec = archive_entry_mtime_nsec(ae)};
         mode_t type = archive_entry_filetype(ae);
         if (archive_entry_hardlink(ae) ||
             (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)) {

@@ -18,6 +18,7 @@ struct pt_entry {
     int64_t size;
     const char *link_target; /* PT_ENTRY_LINK */
     int64_t mtime;
+    long mtime_nsec; /* as far as the format keeps it: all of it in dir and tar.zst */
 };
 
 struct pt_reader;

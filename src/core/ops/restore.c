@@ -97,7 +97,14 @@ static enum pt_status take_snapshot(struct session *s, const struct pt_entry *e,
     struct hashing h = {.reader = r, .md = EVP_MD_CTX_new()};
     EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
     bool damaged;
-    enum pt_status rc = pt_unpack_snapshot(c, hashing_read, &h, s->snapshot, &damaged, err);
+    enum pt_status rc = pt_unpack_snapshot(c, hashing_read, &h, s->snapshot, &damaged, NULL, err);
+    if (rc != PT_OK && damaged && err) {
+        /* Which backup and which member, as verify says it. */
+        char *why = pt_xstrdup(err->message ? err->message : _("damaged"));
+        pt_error_clear(err);
+        rc = pt_error_set(err, PT_EFAIL, _("backup %s: %s: %s"), s->record.name, e->path, why);
+        free(why);
+    }
     unsigned char *buf = pt_xmalloc(BUF_SIZE);
     ssize_t n;
     while (rc == PT_OK && (n = hashing_read(&h, buf, BUF_SIZE, err)) != 0)
@@ -758,7 +765,8 @@ static enum pt_status extract_entry(const struct pt_entry *e, struct pt_reader *
         return PT_OK;
     struct archive_entry *ae = archive_entry_new();
     archive_entry_set_pathname(ae, e->path + 6); /* relative: the staging folder is the cwd */
-    archive_entry_set_mtime(ae, e->mtime, 0);
+    /* To the nanosecond: the next backup knows an unchanged file by it and shares it. */
+    archive_entry_set_mtime(ae, e->mtime, e->mtime_nsec);
     if (e->type == PT_ENTRY_DIR) {
         archive_entry_set_filetype(ae, AE_IFDIR);
         archive_entry_set_perm(ae, x->dir_mode);
@@ -883,7 +891,8 @@ static enum pt_status stage_media(struct session *s, struct pt_error *err)
                         .modes = recorded_modes(&s->record)};
     archive_write_disk_set_options(
         x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_TIME);
+                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_TIME |
+                    ARCHIVE_EXTRACT_SPARSE); /* runs of zeros become holes again */
     enum pt_status rc = PT_OK;
     if (cwd < 0 || chdir(staging) != 0)
         rc = pt_error_set(err, PT_EFAIL, _("cannot enter %s: %s"), staging, strerror(errno));

@@ -37,7 +37,14 @@ struct json_lines {
     size_t len, cap;
     int state; /* 0 before "[", 1 inside, 2 after "]" */
     long lineno;
+    int64_t objects; /* the objects read, one a line */
     bool bad;
+};
+
+/* A JSON file of rows, and how many objects it holds (verify --deep). */
+struct counted {
+    char *path;
+    int64_t objects;
 };
 
 struct verify {
@@ -57,6 +64,8 @@ struct verify {
     struct pt_error failed;
     unsigned char *buf;
     int64_t done;
+    struct counted *counts; /* every JSON file of rows that parsed */
+    size_t n_counts;
 };
 
 static void problem(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -113,6 +122,8 @@ static void json_line_end(struct json_lines *j)
     json_t *o = json_loadb(s, n, 0, NULL);
     if (!json_is_object(o))
         j->bad = true;
+    else
+        j->objects++;
     json_decref(o);
 }
 
@@ -270,11 +281,92 @@ static void damaged_member(struct verify *v, const char *path, struct pt_error *
     pt_error_clear(why);
 }
 
+/* Keeps how many objects a JSON file of rows holds, for check_fixture_counts. */
+static void count_objects(struct verify *v, const char *path, int64_t objects)
+{
+    v->counts = pt_xrealloc(v->counts, (v->n_counts + 1) * sizeof(*v->counts));
+    v->counts[v->n_counts++] = (struct counted){pt_xstrdup(path), objects};
+}
+
+static int compare_counted(const void *a, const void *b)
+{
+    return strcmp(((const struct counted *)a)->path, ((const struct counted *)b)->path);
+}
+
+/* In v->counts, sorted by path (a hostile report may list many tables). */
+static const struct counted *find_count(const struct verify *v, const char *path)
+{
+    struct counted key = {(char *)path, 0};
+    return bsearch(&key, v->counts, v->n_counts, sizeof(*v->counts), compare_counted);
+}
+
+static void count_mismatch(struct verify *v, const char *path, int64_t got, int64_t want)
+{
+    char *a = pt_l10n_int(got), *b = pt_l10n_int(want);
+    problem(v, _("%s: %s objects, the report says %s rows"), path, a, b);
+    free(a);
+    free(b);
+}
+
+/*
+ * verify --deep: each fixture holds one object per row of its table, as the
+ * report counts them, and the complete fixture all of them: a fixture cut
+ * to "[]" or short of an object, resealed in SHA256SUMS, is found.
+ * The report is read with SQLite's JSON functions, as check_snapshot does.
+ */
+static void check_fixture_counts(struct verify *v)
+{
+    if (!v->deep || !v->report || v->n_counts == 0)
+        return;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "SELECT json_extract(value, '$.fixture'), json_extract(value, '$.rows') "
+                           "FROM json_each(?1, '$.tables') WHERE json_valid(?1)",
+                           -1, &q, NULL) != SQLITE_OK ||
+        sqlite3_bind_text(q, 1, v->report, -1, SQLITE_STATIC) != SQLITE_OK) {
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        return;
+    }
+    qsort(v->counts, v->n_counts, sizeof(*v->counts), compare_counted);
+    const char *complete = NULL;
+    for (size_t i = 0; i < v->n_counts && !complete; i++)
+        if (strncmp(v->counts[i].path, "complete_database.json", 22) == 0)
+            complete = v->counts[i].path;
+    int64_t all = 0;
+    bool every = true; /* every table with a fixture had its fixture counted */
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (sqlite3_column_type(q, 0) != SQLITE_TEXT)
+            continue;
+        const char *fixture = (const char *)sqlite3_column_text(q, 0);
+        int64_t rows = sqlite3_column_int64(q, 1);
+        all += rows;
+        /* The report names it plain; the member may be stored as .gz. */
+        char *gz = pt_xasprintf("%s.gz", fixture);
+        const struct counted *c = find_count(v, fixture);
+        if (!c)
+            c = find_count(v, gz);
+        free(gz);
+        if (!c)
+            every = false;
+        else if (c->objects != rows)
+            count_mismatch(v, c->path, c->objects, rows);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    const struct counted *c = complete ? find_count(v, complete) : NULL;
+    if (c && every && c->objects != all)
+        count_mismatch(v, c->path, c->objects, all);
+}
+
 /* Every JSON line, decompressed as it streams; stops reading once it is bad. */
 static enum pt_status check_json(struct verify *v, struct tee *t, enum pt_compression c,
                                  struct pt_error *err)
 {
     struct json_lines jl = {0};
+    bool broken = false; /* the member itself, said already: its JSON is not judged */
     struct pt_unpack *u = pt_unpack_open(c, tee_read, t);
     struct pt_error why = {0};
     enum pt_status rc = PT_OK;
@@ -286,7 +378,7 @@ static enum pt_status check_json(struct verify *v, struct tee *t, enum pt_compre
             pt_error_clear(&why);
         } else if (n < 0) {
             damaged_member(v, t->e->path, &why);
-            jl.bad = true;
+            jl.bad = broken = true;
         }
         if (n <= 0)
             break;
@@ -296,9 +388,27 @@ static enum pt_status check_json(struct verify *v, struct tee *t, enum pt_compre
     }
     pt_unpack_close(u);
     bool ok = json_lines_ok(&jl);
-    if (rc == PT_OK && !ok)
+    if (rc == PT_OK && !ok && !broken)
         problem(v, _("%s: not valid JSON"), t->e->path);
+    if (rc == PT_OK && ok)
+        count_objects(v, t->e->path, jl.objects);
     return rc;
+}
+
+/*
+ * A zstd snapshot written before poshtiban gave each frame a checksum: it
+ * is read and checked as before (SHA256SUMS, integrity_check, row counts),
+ * and verify --deep says that nothing else proves its bytes.
+ */
+static void note_unchecked(struct verify *v, const char *path, bool unchecked)
+{
+    if (!v->deep || !unchecked)
+        return;
+    v->result->notes = pt_xrealloc(v->result->notes, (v->result->n_notes + 1) * sizeof(char *));
+    v->result->notes[v->result->n_notes++] =
+        pt_xasprintf(_("%s: written without a zstd checksum (a backup made before they were "
+                       "written): only SHA256SUMS vouches for it"),
+                     path);
 }
 
 /* The snapshot, as a file SQLite can open: in place, or unpacked into tmp. */
@@ -318,9 +428,12 @@ static enum pt_status take_snapshot(struct verify *v, struct tee *t, enum pt_com
     v->snapshot_is_temp = true;
     bool damaged = false;
     struct pt_error why = {0};
-    enum pt_status rc = pt_unpack_snapshot(c, tee_read, t, v->snapshot, &damaged, &why);
-    if (rc == PT_OK)
+    bool unchecked = false;
+    enum pt_status rc = pt_unpack_snapshot(c, tee_read, t, v->snapshot, &damaged, &unchecked, &why);
+    if (rc == PT_OK) {
+        note_unchecked(v, t->e->path, unchecked);
         return PT_OK;
+    }
     free(v->snapshot);
     v->snapshot = NULL;
     v->snapshot_bad = true;
@@ -553,6 +666,7 @@ enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_reco
     } else {
         check_sums(&v);
         check_snapshot(&v);
+        check_fixture_counts(&v);
     }
     pt_error_clear(&walk_err);
     pt_error_clear(&v.failed);
@@ -564,6 +678,9 @@ enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_reco
     for (size_t i = 0; i < v.n_files; i++)
         free(v.files[i].path);
     free(v.files);
+    for (size_t i = 0; i < v.n_counts; i++)
+        free(v.counts[i].path);
+    free(v.counts);
     free(v.buf);
     if (rc != PT_OK)
         pt_verify_result_free(result);
@@ -613,5 +730,8 @@ void pt_verify_result_free(struct pt_verify_result *r)
     for (size_t i = 0; i < r->n; i++)
         free(r->problems[i]);
     free(r->problems);
+    for (size_t i = 0; i < r->n_notes; i++)
+        free(r->notes[i]);
+    free(r->notes);
     memset(r, 0, sizeof(*r));
 }

@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "poshtiban/carried.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
+#include "poshtiban/restore.h"
 #include "poshtiban/status.h"
 
 /*
@@ -46,6 +48,15 @@ struct pt_offsite_list {
 struct pt_offsite_options {
     const char *repository; /* NULL: the setting offsite.repository; pull stores it */
     const char *project;    /* NULL: the catalog's, or the only project in the repository */
+    /* pull: the newest snapshot taken at or before at_ms (the name is then not used). */
+    bool at_given;
+    int64_t at_ms;
+    /*
+     * pull into a folder without a catalog applies the settings the backup
+     * carries (poshtiban/carried.h); when not NULL, *carried receives what
+     * it took and refused (free with pt_carried_free(); zeroed otherwise).
+     */
+    struct pt_carried *carried;
 };
 
 /*
@@ -98,12 +109,12 @@ void pt_offsite_push_result_free(struct pt_offsite_push_result *result);
 
 /*
  * Brings back the snapshot of the backup named name ("latest": this
- * project's newest) under the lock: restored into .poshtiban/tmp, moved
- * into the backup root once whole, recorded in the catalog and verified;
- * one that does not verify is removed again (PT_EFAIL). Refused
- * (PT_EINVAL) when a backup of that name exists here. options->repository
- * is stored as offsite.repository; an adopted project id is stored too.
- * *out (when not NULL) receives the new record.
+ * project's newest; options->at_given: the newest at or before at_ms) under the lock: restored into
+ * .poshtiban/tmp, moved into the backup root once whole, recorded in the catalog and verified; one
+ * that does not verify is removed again (PT_EFAIL). Refused (PT_EINVAL) when a backup of that name
+ * exists here. options->repository is stored as offsite.repository; an adopted project id is stored
+ * too. Into a folder that had no catalog, the settings the backup carries are applied once it
+ * verified (options->carried says which). *out (when not NULL) receives the new record.
  */
 enum pt_status pt_offsite_pull(const struct pt_project *project, const char *name,
                                const struct pt_offsite_options *options,
@@ -171,6 +182,49 @@ void pt_offsite_after_backup(const struct pt_project *project, struct pt_catalog
  */
 void pt_offsite_notify(const struct pt_project *project, struct pt_catalog *catalog,
                        const struct pt_offsite_push_result *result);
+
+/* Every poshtiban project of a repository with its snapshots. */
+struct pt_offsite_projects {
+    struct pt_offsite_list *items; /* by project id */
+    size_t n;
+    bool own; /* the one item is the project this catalog (or --project) names */
+};
+
+/*
+ * The repository's snapshots by project. When the catalog knows its project
+ * id, or options->project names one, that project's alone (*out has one
+ * item, own set), as pt_offsite_list. Otherwise, on a machine without a
+ * catalog, every poshtiban project in the repository. Only reads: creates
+ * no catalog and no backup folder. Free with pt_offsite_projects_free().
+ */
+enum pt_status pt_offsite_list_projects(const struct pt_project *project,
+                                        const struct pt_offsite_options *options,
+                                        struct pt_offsite_projects *out, struct pt_error *err);
+void pt_offsite_projects_free(struct pt_offsite_projects *projects);
+
+/* What recover did. */
+struct pt_offsite_recovered {
+    struct pt_record record;     /* the backup pulled and restored */
+    struct pt_carried settings;  /* the settings the project took from it */
+    struct pt_restore_plan plan; /* what the restore replaced */
+    bool pulled;                 /* the backup is here (even when the restore then failed) */
+};
+
+/*
+ * A project back from the repository in one step, into a project folder
+ * whose catalog holds no backup yet (README, "Recovery on a new machine"):
+ * pt_offsite_pull of the newest snapshot (or the newest at or before
+ * options->at_ms), which applies the settings it carries, then pt_restore of
+ * it (database and media to where the project expects them; with no live
+ * database there is nothing to save first). PT_EINVAL when the catalog holds
+ * backups already (use pull and restore there); otherwise as pull and
+ * restore. Free out with pt_offsite_recovered_free() whatever this returns.
+ */
+enum pt_status pt_offsite_recover(const struct pt_project *project,
+                                  const struct pt_offsite_options *options,
+                                  const struct pt_monitor *monitor,
+                                  struct pt_offsite_recovered *out, struct pt_error *err);
+void pt_offsite_recovered_free(struct pt_offsite_recovered *recovered);
 
 /* True when restic can be found in $PATH. */
 bool pt_offsite_restic_found(void);

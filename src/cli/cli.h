@@ -150,5 +150,14 @@ int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_offsite(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_push(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_recover(struct pt_cli *cli, int argc, char **argv);
+
+/* The settings a fresh project took from its backup (cmd-recover.c; pull too). */
+struct pt_carried;
+json_t *pt_cli_carried_json(const struct pt_carried *carried);
+/* Taken ones on stdout, refused ones one line each on stderr; backup as pt_cli_name gives it. */
+void pt_cli_print_carried(const struct pt_carried *carried, const char *backup);
+/* --at TIME (pt_time_parse_until); a usage line and false when malformed. */
+bool pt_cli_parse_at(const char *command, const char *text, int64_t *ms);
 
 #endif

@@ -131,6 +131,45 @@ static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
     free(cells);
 }
 
+/* Without a catalog: every project of the repository, each with its snapshots. */
+static int print_projects(struct pt_cli *cli, const struct pt_offsite_projects *all)
+{
+    if (cli->json) {
+        json_t *projects = json_array();
+        for (size_t k = 0; k < all->n; k++) {
+            json_t *items = json_array();
+            for (size_t i = all->items[k].n; i-- > 0;)
+                json_array_append_new(items, snapshot_json(&all->items[k].items[i]));
+            json_array_append_new(projects, json_pack("{s:s, s:o, s:I}", "project",
+                                                      all->items[k].project, "snapshots", items,
+                                                      "total", (json_int_t)all->items[k].n));
+        }
+        return pt_cli_print_json(
+            json_pack("{s:o, s:I}", "projects", projects, "total", (json_int_t)all->n));
+    }
+    if (all->n == 0) {
+        pt_cli_printf("%s\n", _("The off-site repository holds no poshtiban backups."));
+        return 0;
+    }
+    for (size_t k = 0; k < all->n; k++) {
+        const struct pt_offsite_list *l = &all->items[k];
+        char *n = pt_l10n_int((int64_t)l->n);
+        pt_cli_printf(P_("%sProject %s: %s off-site copy\n", "%sProject %s: %s off-site copies\n",
+                         pt_cli_plural((int64_t)l->n)),
+                      k ? "\n" : "", l->project, n);
+        free(n);
+        struct pt_offsite_snapshot *rev = pt_xcalloc(l->n + 1, sizeof(*rev));
+        for (size_t i = 0; i < l->n; i++)
+            rev[i] = l->items[l->n - 1 - i];
+        print_snapshots(rev, l->n);
+        free(rev);
+    }
+    if (all->n > 1)
+        pt_cli_printf("\n%s\n", _("Several projects share this repository: pull and recover "
+                                  "take --project ID."));
+    return 0;
+}
+
 static int offsite_list(struct pt_cli *cli, int argc, char **argv)
 {
     const char *repository = NULL, *project = NULL;
@@ -140,12 +179,18 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
     if (!pt_cli_parse("offsite list", argc, argv, options, NULL, 0, &n_pos))
         return 2;
     struct pt_offsite_options o = {.repository = repository, .project = project};
-    struct pt_offsite_list list;
+    struct pt_offsite_projects all;
     struct pt_error err = {0};
-    if (pt_offsite_list(&cli->project, &o, &list, &err) != PT_OK) {
-        pt_offsite_list_free(&list);
+    if (pt_offsite_list_projects(&cli->project, &o, &all, &err) != PT_OK) {
+        pt_offsite_projects_free(&all);
         return pt_cli_error(&err);
     }
+    if (!all.own) {
+        int code = print_projects(cli, &all);
+        pt_offsite_projects_free(&all);
+        return code;
+    }
+    const struct pt_offsite_list list = all.items[0];
     int code = 0;
     if (cli->json) {
         json_t *items = json_array();
@@ -164,7 +209,7 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
         print_snapshots(rev, list.n);
         free(rev);
     }
-    pt_offsite_list_free(&list);
+    pt_offsite_projects_free(&all);
     return code;
 }
 
@@ -355,32 +400,54 @@ int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
 
 int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL, *repository = NULL, *project = NULL;
-    const struct pt_cli_option options[] = {
-        {"--repository", &repository, NULL}, {"--project", &project, NULL}, {0}};
+    const char *name = NULL, *repository = NULL, *project = NULL, *at = NULL;
+    const struct pt_cli_option options[] = {{"--repository", &repository, NULL},
+                                            {"--project", &project, NULL},
+                                            {"--at", &at, NULL},
+                                            {0}};
     size_t n_pos;
     if (!pt_cli_parse("pull", argc, argv, options, &name, 1, &n_pos))
         return 2;
-    if (n_pos != 1)
+    if (n_pos == 1 && at)
+        return pt_cli_usage("pull", _("give a backup's name or --at TIME, not both"));
+    if (n_pos != 1 && !at)
         return pt_cli_usage("pull", _("which backup? give its name, or latest"));
-    struct pt_offsite_options o = {.repository = repository, .project = project};
+    struct pt_carried carried;
+    struct pt_offsite_options o = {
+        .repository = repository, .project = project, .carried = &carried};
+    if (at && !(o.at_given = pt_cli_parse_at("pull", at, &o.at_ms)))
+        return 2;
     struct pt_monitor monitor;
     pt_cli_monitor(&monitor);
     struct pt_record record;
     struct pt_error err = {0};
-    enum pt_status rc = pt_offsite_pull(&cli->project, name, &o, &monitor, &record, &err);
+    enum pt_status rc =
+        pt_offsite_pull(&cli->project, at ? "latest" : name, &o, &monitor, &record, &err);
     pt_cli_monitor_done();
-    if (rc != PT_OK)
+    if (rc != PT_OK) {
+        pt_carried_free(&carried);
         return pt_cli_error(&err);
+    }
+    /* Only a folder that had no catalog takes settings: only then is there something to say. */
+    bool fresh = carried.present || carried.n_applied || carried.refused_whole;
     int code = 0;
     if (cli->json) {
-        code = pt_cli_print_json(pt_record_to_json(&record));
+        json_t *doc = pt_record_to_json(&record);
+        if (fresh)
+            json_object_set_new(doc, "settings", pt_cli_carried_json(&carried));
+        code = pt_cli_print_json(doc);
     } else {
         char size[32];
         pt_l10n_size(record.size_bytes, size, sizeof(size));
+        if (fresh) {
+            char *shown = pt_cli_name(record.name);
+            pt_cli_print_carried(&carried, shown);
+            free(shown);
+        }
         pt_cli_printf(_("Fetched %s from off-site and verified it: %s\n%s\n"), record.name, size,
                       record.path);
     }
+    pt_carried_free(&carried);
     pt_record_free(&record);
     return code;
 }

@@ -28,11 +28,15 @@ static const struct pt_command commands[] = {
     {"cron", pt_cmd_cron, "install [--every MIN] | remove | status",
      N_("the crontab line that runs auto; whether cron runs")},
     {"notify", pt_cmd_notify, "test", N_("send a test mail with the notify.* settings")},
-    {"offsite", pt_cmd_offsite, "init | list | prune [--dry-run] | check [--read-data-subset N%]",
+    {"offsite", pt_cmd_offsite,
+     "init | list [--repository R] [--project P] | prune [--dry-run] | check "
+     "[--read-data-subset N%]",
      N_("the restic repository of the off-site copies")},
     {"push", pt_cmd_push, "[ID | --missing]", N_("send a backup off-site (default: latest)")},
-    {"pull", pt_cmd_pull, "NAME | latest [--repository R] [--project P]",
+    {"pull", pt_cmd_pull, "NAME | latest | --at TIME [--repository R] [--project P]",
      N_("bring a backup back from off-site")},
+    {"recover", pt_cmd_recover, "--repository R [--at TIME] [--project P]",
+     N_("on a new machine: pull, settings and restore in one step, into an empty project folder")},
     {"doctor", pt_cmd_doctor, "", N_("where the backups live, what they survive, what needs care")},
 };
 

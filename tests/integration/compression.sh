@@ -40,7 +40,7 @@ works() {
 new_backup --name packed || exit 1
 packed=$path
 expect_eq "default: the files as stored" \
-    "SHA256SUMS backup_report.json backup_summary.txt complete_database.json.gz database.sqlite3.zst fixtures/investor.json.gz fixtures/unit.json.gz" \
+    "SHA256SUMS backup_report.json backup_summary.txt complete_database.json.gz database.sqlite3.zst fixtures/investor.json.gz fixtures/unit.json.gz settings.json" \
     "$(cd "$packed" && find . -path ./media -prune -o -type f -print | sed 's|^\./||' | sort | tr '\n' ' ' | sed 's/ $//')"
 check "default: sha256sum -c" sh -c "cd '$packed' && sha256sum -c --quiet SHA256SUMS"
 zstd -dcq "$packed/database.sqlite3.zst" >"$scratch/snap.sqlite3" || fail "default: zstd -d"

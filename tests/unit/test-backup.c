@@ -71,8 +71,8 @@ static void check_sums(const char *dir)
         free(path);
         lines++;
     }
-    /* snapshot, complete, 2 fixtures, 1 media file, summary, report */
-    assert_int_equal(lines, 7);
+    /* snapshot, complete, 2 fixtures, 1 media file, settings, summary, report */
+    assert_int_equal(lines, 8);
     free(sums);
     free(sums_path);
 }
@@ -123,7 +123,7 @@ static void test_create_dir_backup(void **state)
     assert_string_equal(json_string_value(json_object_get(report, "status")), "completed");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(report, "media"), "files")),
                      1);
-    assert_int_equal(json_array_size(json_object_get(report, "files")), 6);
+    assert_int_equal(json_array_size(json_object_get(report, "files")), 7); /* settings.json too */
     json_decref(report);
 
     /* Nothing left behind in tmp; the catalog agrees. */

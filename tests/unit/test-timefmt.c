@@ -24,6 +24,52 @@ static void test_iso_round_trip(void **state)
     assert_false(pt_time_parse_iso("2026-11-26T11:06:18+03:30", &ms));
 }
 
+/* "At or before": the end of what the text names, in every form a person copies. */
+static void test_parse_until(void **state)
+{
+    (void)state;
+    int64_t ms;
+    const int64_t t = 1795691178000LL; /* 2026-11-26T11:06:18Z */
+    assert_true(pt_time_parse_until("2026-11-26T11:06:18Z", &ms));
+    assert_int_equal(ms, t + 999);
+    assert_true(pt_time_parse_until("2026-11-26T11:06:18.250Z", &ms));
+    assert_int_equal(ms, t + 250);
+    assert_true(pt_time_parse_until("2026-11-26T14:36:18+03:30", &ms));
+    assert_int_equal(ms, t + 999);
+    assert_true(pt_time_parse_until("2026-11-26T06:06:18-0500", &ms));
+    assert_int_equal(ms, t + 999);
+    assert_true(pt_time_parse_until("2026-11-26 11:06", &ms));
+    assert_int_equal(ms, t - 18000 + 59999);
+    assert_true(pt_time_parse_until("2026-11-26", &ms));
+    assert_int_equal(ms, 1795737600000LL - 1);
+    assert_true(pt_time_parse_until("2024-02-29", &ms));
+    const char *bad[] = {"",
+                         "yesterday",
+                         "2026-13-01",
+                         "2026-02-29",
+                         "2026-11-26T",
+                         "2026-11-26 25:00",
+                         "2026-11-26 11:6",
+                         "2026/11-26",
+                         "2026-11-26T11:06:18Zx",
+                         "1100/01/01",
+                         "۱۴۰۵/۱۳/۰۱",
+                         NULL};
+    for (size_t i = 0; bad[i]; i++)
+        assert_false(pt_time_parse_until(bad[i], &ms));
+    /* What `list` prints in Persian (Solar Hijri, Persian digits) parses back to its minute. */
+    pt_l10n_apply(PT_LANG_FA, "auto");
+    for (int64_t at = 631152000000LL; at < 2240524800000LL; at += 86400000LL * 7 + 3600000LL * 5) {
+        char *shown = pt_l10n_date(at, PT_DATE_TIME);
+        assert_true(pt_time_parse_until(shown, &ms));
+        assert_int_equal(ms, at - at % 60000 + 59999);
+        free(shown);
+    }
+    pt_l10n_apply(PT_LANG_EN, "auto");
+    assert_true(pt_time_parse_until("۱۴۰۵/۰۹/۰۵ ۱۱:۰۶", &ms));
+    assert_int_equal(ms, t - 18000 + 59999);
+}
+
 /* The hook is read once per process: set before the first reading, it holds after. */
 static void test_clock_override(void **state)
 {
@@ -82,9 +128,8 @@ static void test_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_iso_round_trip),
-        cmocka_unit_test(test_clock_override),
-        cmocka_unit_test(test_sizes_and_durations),
+        cmocka_unit_test(test_iso_round_trip), cmocka_unit_test(test_parse_until),
+        cmocka_unit_test(test_clock_override), cmocka_unit_test(test_sizes_and_durations),
         cmocka_unit_test(test_paths),
     };
     return cmocka_run_group_tests_name("timefmt", tests, NULL, NULL);

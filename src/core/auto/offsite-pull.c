@@ -582,9 +582,13 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         o = &none;
     if (out)
         memset(out, 0, sizeof(*out));
+    if (o->carried)
+        memset(o->carried, 0, sizeof(*o->carried));
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
     if (rc != PT_OK)
         return rc;
+    /* A new project takes the settings its backup carries (poshtiban/carried.h). */
+    bool fresh = pt_carried_fresh(c);
     if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
         goto out;
     if (o->repository &&
@@ -605,10 +609,24 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
     if ((rc = pt_offsite_list_project(&r, project, mon, &list, err)) != PT_OK)
         goto out;
     const struct pt_offsite_snapshot *snap = NULL;
-    if (strcmp(name, "latest") == 0)
+    if (o->at_given) {
+        for (size_t i = list.n; i-- > 0 && !snap;)
+            if (list.items[i].time_ms <= o->at_ms)
+                snap = &list.items[i];
+    } else if (strcmp(name, "latest") == 0) {
         snap = list.n ? &list.items[list.n - 1] : NULL;
-    else
+    } else {
         snap = pt_offsite_find_name(&list, name);
+    }
+    if (!snap && o->at_given) {
+        char at[32];
+        pt_time_iso(o->at_ms, at);
+        rc = pt_error_set(err, PT_ENOTFOUND,
+                          _("the off-site repository holds no backup of this project taken at or "
+                            "before %s"),
+                          at);
+        goto out;
+    }
     if (!snap) {
         rc = strcmp(name, "latest") == 0
                  ? pt_error_set(err, PT_ENOTFOUND,
@@ -630,6 +648,14 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
     pt_catalog_set_offsite(c, rec.id, snap->short_id, p->now_ms, NULL, 0, NULL);
     pt_record_free(&rec);
     rc = pt_catalog_get(c, snap->name, &rec, err);
+    if (rc == PT_OK && fresh) {
+        struct pt_carried taken;
+        rc = pt_carried_apply(c, &rec, &taken, err);
+        if (o->carried)
+            *o->carried = taken;
+        else
+            pt_carried_free(&taken);
+    }
 out:
     if (out && rc == PT_OK) {
         *out = rec;

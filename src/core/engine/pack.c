@@ -130,7 +130,7 @@ static enum pt_status check_utf8(const char *path, const char *link_target, stru
 static bool is_report(const char *path)
 {
     return strcmp(path, "backup_report.json") == 0 || strcmp(path, "backup_summary.txt") == 0 ||
-           strcmp(path, "SHA256SUMS") == 0;
+           strcmp(path, "SHA256SUMS") == 0 || strcmp(path, "settings.json") == 0;
 }
 
 static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, void *user,

@@ -26,6 +26,7 @@
 #include "poshtiban/timefmt.h"
 #include "engine/reader.h"
 #include "engine/report.h"
+#include "ops/carried.h"
 #include "engine/schema.h"
 #include "engine/snapshot.h"
 #include "poshtiban/l10n.h"
@@ -318,7 +319,9 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     facts.schema = &schema;
     facts.rows = rows;
     json_t *report = pt_report_build(&facts);
-    rc = pt_report_write_summary(report, work, &manifest, err);
+    rc = pt_carried_write(c, work, &manifest, err);
+    if (rc == PT_OK)
+        rc = pt_report_write_summary(report, work, &manifest, err);
     if (rc == PT_OK)
         rc = pt_report_write_json(report, work, &manifest, err);
     json_decref(report);

@@ -76,7 +76,19 @@ enum pt_status pt_offsite_list_projects(const struct pt_project *p,
         if (project && !pt_offsite_valid_project_id(project))
             rc = pt_error_set(err, PT_EINVAL, _("\"%s\" is no project id"), project);
     }
-    if (rc == PT_OK && project) {
+    char *stored = rc == PT_OK ? pt_offsite_stored_project(c) : NULL;
+    if (rc == PT_OK && project && stored && strcmp(project, stored) == 0) {
+        /* This project's own listing also tells the catalog what the repository holds. */
+        pt_restic_close(&r);
+        pt_catalog_close(c);
+        c = NULL;
+        out->items = pt_xcalloc(1, sizeof(*out->items));
+        rc = pt_offsite_list(p, o, &out->items[0], err);
+        if (rc == PT_OK) {
+            out->n = 1;
+            out->own = true;
+        }
+    } else if (rc == PT_OK && project) {
         out->items = pt_xcalloc(1, sizeof(*out->items));
         rc = pt_offsite_list_project(&r, project, NULL, &out->items[0], err);
         if (rc == PT_OK) {
@@ -90,6 +102,7 @@ enum pt_status pt_offsite_list_projects(const struct pt_project *p,
             group(doc, out);
         json_decref(doc);
     }
+    free(stored);
     free(project);
     pt_restic_close(&r);
     pt_catalog_close(c);

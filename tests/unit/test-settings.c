@@ -16,6 +16,8 @@ static const struct {
     {"auto.enabled", "false"},
     {"auto.interval_hours", "24"},
     {"auto.time", ""},
+    {"verify.after_auto", "true"},
+    {"verify.deep_every_days", "7"},
     {"retention.max_backups", "10"},
     {"retention.max_age_days", "0"},
     {"retention.auto_cleanup", "true"},

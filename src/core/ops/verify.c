@@ -20,6 +20,7 @@
 #include "engine/reader.h"
 #include "engine/schema.h"
 #include "base/sums.h"
+#include "ops/heal.h"
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 
@@ -54,6 +55,7 @@ struct verify {
     bool deep;         /* integrity_check and every JSON parsed */
     unsigned char *buf;
     int64_t done;
+    struct pt_heal *heal; /* heals damaged media files; NULL: none */
 };
 
 static void problem(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -385,6 +387,27 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
     return PT_OK;
 }
 
+/* A file that does not match SHA256SUMS: a media file is healed when it can be. */
+static void mismatch(struct verify *v, const char *path, const char *sha256)
+{
+    if (!v->heal || strncmp(path, "media/", 6) != 0) {
+        problem(v, _("%s: checksum mismatch"), path);
+        return;
+    }
+    char *said = NULL;
+    size_t before = v->heal->n_healed;
+    if (!pt_heal_media_file(v->heal, path, sha256, &said)) {
+        problem(v, "%s", said);
+        free(said);
+        return;
+    }
+    struct pt_verify_result *r = v->result;
+    r->healed = pt_xrealloc(r->healed, (r->n_healed + 1) * sizeof(*r->healed));
+    r->healed[r->n_healed++] = pt_text_printable(said);
+    r->healed_backups += v->heal->n_healed - before;
+    free(said);
+}
+
 static int compare_hashed(const void *a, const void *b)
 {
     return strcmp(((const struct hashed *)a)->path, ((const struct hashed *)b)->path);
@@ -417,7 +440,7 @@ static void check_sums(struct verify *v)
         }
         sum->seen = true;
         if (strcmp(sum->sha256, v->files[i].sha256) != 0)
-            problem(v, _("%s: checksum mismatch"), path);
+            mismatch(v, path, sum->sha256);
     }
     for (size_t i = 0; i < sums.n; i++)
         if (!sums.list[i].seen)
@@ -525,15 +548,17 @@ static void check_archive_file(struct verify *v)
     free(sidecar);
 }
 
-enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
-                                const struct pt_monitor *monitor, struct pt_record *out,
-                                struct pt_verify_result *result, struct pt_error *err)
+/* With given, the caller's catalog and lock; otherwise its own catalog, and the lock to heal. */
+static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *given,
+                                const char *id, bool deep, const struct pt_monitor *monitor,
+                                struct pt_record *out, struct pt_verify_result *result,
+                                struct pt_error *err)
 {
     memset(result, 0, sizeof(*result));
     result->ok = true;
-    struct pt_catalog *c;
+    struct pt_catalog *c = given;
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = given ? PT_OK : pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_catalog_get(c, id, &r, err)) != PT_OK)
@@ -547,6 +572,9 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
     struct verify v = {
         .project = p, .record = &r, .monitor = monitor, .result = result, .deep = deep};
     v.buf = pt_xmalloc(BUF_SIZE);
+    struct pt_heal heal;
+    pt_heal_init(&heal, p, c, &r, given != NULL);
+    v.heal = &heal;
     if (pt_reader_archive_suffix(r.format))
         check_archive_file(&v);
     struct pt_error walk_err = {0};
@@ -568,6 +596,7 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
         rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
     }
     pt_error_clear(&walk_err);
+    pt_heal_done(&heal);
     if (v.snapshot_is_temp && v.snapshot)
         unlink(v.snapshot);
     free(v.snapshot);
@@ -578,7 +607,8 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
     free(v.files);
     free(v.buf);
 out:
-    pt_catalog_close(c);
+    if (!given)
+        pt_catalog_close(c);
     if (out && rc == PT_OK)
         *out = r;
     else
@@ -586,10 +616,28 @@ out:
     return rc;
 }
 
+enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_verify_result *result, struct pt_error *err)
+{
+    return verify_in(p, NULL, id, deep, monitor, out, result, err);
+}
+
+enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_catalog *c,
+                                       const char *id, bool deep, const struct pt_monitor *monitor,
+                                       struct pt_record *out, struct pt_verify_result *result,
+                                       struct pt_error *err)
+{
+    return verify_in(p, c, id, deep, monitor, out, result, err);
+}
+
 void pt_verify_result_free(struct pt_verify_result *r)
 {
     for (size_t i = 0; i < r->n; i++)
         free(r->problems[i]);
     free(r->problems);
+    for (size_t i = 0; i < r->n_healed; i++)
+        free(r->healed[i]);
+    free(r->healed);
     memset(r, 0, sizeof(*r));
 }

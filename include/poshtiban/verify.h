@@ -42,11 +42,15 @@ enum pt_status pt_verify_backup(const struct pt_project *project, const char *id
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err);
 
-/* The same, for a caller that holds the project lock and the open catalog (auto). */
+/*
+ * The same, for a caller that holds the project lock and the open catalog;
+ * it heals only when heal is true (auto does; restore and pull, which
+ * refuse a damaged backup as it is, do not).
+ */
 enum pt_status pt_verify_backup_locked(const struct pt_project *project, struct pt_catalog *catalog,
-                                       const char *id, bool deep, const struct pt_monitor *monitor,
-                                       struct pt_record *out, struct pt_verify_result *result,
-                                       struct pt_error *err);
+                                       const char *id, bool deep, bool heal,
+                                       const struct pt_monitor *monitor, struct pt_record *out,
+                                       struct pt_verify_result *result, struct pt_error *err);
 
 void pt_verify_result_free(struct pt_verify_result *result);
 

@@ -16,7 +16,7 @@ static void verify_one(const struct pt_project *p, struct pt_catalog *c, const c
 {
     struct pt_verify_result result;
     struct pt_error err = {0};
-    if (pt_verify_backup_locked(p, c, name, deep, mon, NULL, &result, &err) != PT_OK) {
+    if (pt_verify_backup_locked(p, c, name, deep, true, mon, NULL, &result, &err) != PT_OK) {
         /* Could not be checked at all (gone meanwhile, say): said as its one problem. */
         memset(&result, 0, sizeof(result));
         result.problems = pt_xcalloc(1, sizeof(*result.problems));

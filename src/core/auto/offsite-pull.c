@@ -242,7 +242,7 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         goto out;
     pt_catalog_set_offsite(c, rec.id, snap->short_id, p->now_ms, NULL, 0, NULL);
     struct pt_verify_result vr;
-    rc = pt_verify_backup_locked(p, c, rec.name, false, mon, NULL, &vr, err);
+    rc = pt_verify_backup_locked(p, c, rec.name, false, false, mon, NULL, &vr, err);
     if (rc == PT_OK && !vr.ok) {
         rc = pt_error_set(err, PT_EFAIL,
                           _("the off-site copy of %s does not verify (%s); it was removed again"),

@@ -720,9 +720,9 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
 static enum pt_status check_backup(struct session *s, struct pt_catalog *c, struct pt_error *err)
 {
     struct pt_verify_result result;
-    /* Under restore's lock: a damaged media file the live one can heal is healed first. */
-    enum pt_status rc = pt_verify_backup_locked(s->project, c, s->record.name, true, s->monitor,
-                                                NULL, &result, err);
+    /* Under restore's lock; a damaged backup is refused as it is, never healed here. */
+    enum pt_status rc = pt_verify_backup_locked(s->project, c, s->record.name, true, false,
+                                                s->monitor, NULL, &result, err);
     if (rc == PT_OK && !result.ok)
         rc = pt_error_set(err, PT_EFAIL, _("backup %s does not verify (%s): nothing was restored"),
                           s->record.name, result.n ? result.problems[0] : _("damaged"));

@@ -550,9 +550,9 @@ static void check_archive_file(struct verify *v)
 
 /* With given, the caller's catalog and lock; otherwise its own catalog, and the lock to heal. */
 static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *given,
-                                const char *id, bool deep, const struct pt_monitor *monitor,
-                                struct pt_record *out, struct pt_verify_result *result,
-                                struct pt_error *err)
+                                const char *id, bool deep, bool heals,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_verify_result *result, struct pt_error *err)
 {
     memset(result, 0, sizeof(*result));
     result->ok = true;
@@ -574,7 +574,7 @@ static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *g
     v.buf = pt_xmalloc(BUF_SIZE);
     struct pt_heal heal;
     pt_heal_init(&heal, p, c, &r, given != NULL);
-    v.heal = &heal;
+    v.heal = heals ? &heal : NULL;
     if (pt_reader_archive_suffix(r.format))
         check_archive_file(&v);
     struct pt_error walk_err = {0};
@@ -620,15 +620,15 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
-    return verify_in(p, NULL, id, deep, monitor, out, result, err);
+    return verify_in(p, NULL, id, deep, true, monitor, out, result, err);
 }
 
 enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_catalog *c,
-                                       const char *id, bool deep, const struct pt_monitor *monitor,
-                                       struct pt_record *out, struct pt_verify_result *result,
-                                       struct pt_error *err)
+                                       const char *id, bool deep, bool heal,
+                                       const struct pt_monitor *monitor, struct pt_record *out,
+                                       struct pt_verify_result *result, struct pt_error *err)
 {
-    return verify_in(p, c, id, deep, monitor, out, result, err);
+    return verify_in(p, c, id, deep, heal, monitor, out, result, err);
 }
 
 void pt_verify_result_free(struct pt_verify_result *r)

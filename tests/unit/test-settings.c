@@ -16,8 +16,6 @@ static const struct {
     {"auto.enabled", "false"},
     {"auto.interval_hours", "24"},
     {"auto.time", ""},
-    {"verify.after_auto", "true"},
-    {"verify.deep_every_days", "7"},
     {"retention.max_backups", "10"},
     {"retention.max_age_days", "0"},
     {"retention.auto_cleanup", "true"},
@@ -46,6 +44,8 @@ static const struct {
     {"offsite.keep_daily", "7"},
     {"offsite.keep_weekly", "4"},
     {"offsite.keep_monthly", "12"},
+    {"verify.after_auto", "true"},
+    {"verify.deep_every_days", "7"},
 };
 
 static struct pt_catalog *open_memory(void)

@@ -9,12 +9,23 @@
 #include "poshtiban/record.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/status.h"
+#include "poshtiban/verify.h"
+
+/* One backup that auto verified (verify.after_auto, verify.deep_every_days). */
+struct pt_auto_verified {
+    char *name;
+    bool deep;
+    struct pt_verify_result result;
+};
 
 struct pt_auto_result {
     struct pt_schedule schedule;
     char *reason; /* translated: why a backup was (not) due */
     bool ran;     /* a backup was attempted; record holds it when it got one */
     struct pt_record record;
+    struct pt_auto_verified *verified; /* in the order verified */
+    size_t n_verified;
+    bool damaged; /* one of them is damaged */
 };
 
 /*
@@ -23,7 +34,10 @@ struct pt_auto_result {
  * with pt_schedule_read() whether an automatic backup is due. When it
  * is: pings URL/start, checks the source and the free space
  * (pt_preflight_check), takes a backup of kind auto, applies retention
- * (retention.auto_cleanup) and notifies. A bad source or too little space
+ * (retention.auto_cleanup), verifies it (verify.after_auto) and notifies.
+ * Every verify.deep_every_days days, whether a backup was due or not, it
+ * deep-verifies every completed backup (docs/safety.md, "Shared media");
+ * the first run only starts that clock. A bad source or too little space
  * gives a `failed` record with the reason and nothing else written, and is
  * notified like any failure.
  *

@@ -15,8 +15,9 @@
 
 struct pt_test_hooks {
     bool has_now;
-    int64_t now_ms;  /* POSHTIBAN_TEST_NOW: seconds since the epoch, or ISO 8601 UTC */
-    long kill_after; /* POSHTIBAN_TEST_KILL_AFTER: SIGKILL at a create's Nth progress report */
+    int64_t now_ms;         /* POSHTIBAN_TEST_NOW: seconds since the epoch, or ISO 8601 UTC */
+    long kill_after;        /* POSHTIBAN_TEST_KILL_AFTER: SIGKILL at a create's Nth progress
+                               report, or at a heal's Nth step (ops/heal.c) */
     const char *tui_timing; /* POSHTIBAN_TUI_TIMING: file that receives the TUI's timings */
     long stall_ms;          /* POSHTIBAN_TEST_STALL_MS: restic stuck after this long without I/O */
 };

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
@@ -18,6 +19,9 @@ struct pt_verify_result {
     /* Said, not wrong: a zstd snapshot made before frames carried a checksum (deep only). */
     char **notes;
     size_t n_notes;
+    char **healed; /* one translated line per media file healed (docs/safety.md) */
+    size_t n_healed;
+    size_t healed_backups; /* how many backups were made whole by it */
 };
 
 /*
@@ -33,10 +37,26 @@ struct pt_verify_result {
  * go into the catalog; *out (when not NULL) receives the updated record.
  * A damaged backup is PT_OK with result->ok false; an error means it could
  * not be checked at all (no such backup, not completed).
+ * A media file of a backup in format dir whose copy is damaged while the
+ * live file still has the recorded SHA-256 is healed, in every backup that
+ * shares its inode, under the project lock (taken here; not healed when
+ * another process holds it): it is listed in result->healed, not as a
+ * problem. Any other damaged media file's problem names every backup that
+ * shares the damaged copy.
  */
 enum pt_status pt_verify_backup(const struct pt_project *project, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err);
+
+/*
+ * The same, for a caller that holds the project lock and the open catalog;
+ * it heals only when heal is true (auto does; restore and pull, which
+ * refuse a damaged backup as it is, do not).
+ */
+enum pt_status pt_verify_backup_locked(const struct pt_project *project, struct pt_catalog *catalog,
+                                       const char *id, bool deep, bool heal,
+                                       const struct pt_monitor *monitor, struct pt_record *out,
+                                       struct pt_verify_result *result, struct pt_error *err);
 
 void pt_verify_result_free(struct pt_verify_result *result);
 

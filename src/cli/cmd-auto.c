@@ -1,10 +1,47 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "poshtiban/auto.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+static json_t *strings_json(char **list, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(list[i]));
+    return a;
+}
+
+static json_t *verified_json(const struct pt_auto_result *res)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < res->n_verified; i++) {
+        const struct pt_auto_verified *v = &res->verified[i];
+        json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:o, s:o}", "name", v->name, "deep",
+                                           v->deep, "ok", v->result.ok, "problems",
+                                           strings_json(v->result.problems, v->result.n), "healed",
+                                           strings_json(v->result.healed, v->result.n_healed)));
+    }
+    return a;
+}
+
+/* Each verify auto ran: its sentence, then a line per problem and per file healed. */
+static void print_verified(const struct pt_auto_result *res, const char *now)
+{
+    for (size_t i = 0; i < res->n_verified; i++) {
+        const struct pt_auto_verified *v = &res->verified[i];
+        char *said = pt_present_verified(v->name, v->deep, &v->result, pt_cli_keep_whole);
+        pt_cli_printf("%s %s\n", now, said);
+        free(said);
+        for (size_t j = 0; j < v->result.n; j++)
+            pt_cli_printf("%s %s: %s\n", now, v->name, v->result.problems[j]);
+        for (size_t j = 0; j < v->result.n_healed; j++)
+            pt_cli_printf("%s %s: %s\n", now, v->name, v->result.healed[j]);
+    }
+}
 
 static json_t *auto_json(const struct pt_auto_result *res)
 {
@@ -14,9 +51,10 @@ static json_t *auto_json(const struct pt_auto_result *res)
         pt_time_iso(res->schedule.next_ms, iso);
         next = json_string(iso);
     }
-    return json_pack("{s:b, s:s, s:o, s:o}", "due", res->schedule.due, "reason",
+    return json_pack("{s:b, s:s, s:o, s:o, s:o}", "due", res->schedule.due, "reason",
                      res->reason ? res->reason : "", "next_due_at", next, "backup",
-                     res->record.id > 0 ? pt_record_to_json(&res->record) : json_null());
+                     res->record.id > 0 ? pt_record_to_json(&res->record) : json_null(), "verified",
+                     verified_json(res));
 }
 
 int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
@@ -52,10 +90,13 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
         } else if (rc != PT_OK && res.record.message) {
             pt_cli_printf("%s %s\n", now, res.record.message);
         }
+        print_verified(&res, now);
     }
     fflush(stdout);
     if (rc != PT_OK)
         code = pt_cli_error(&err);
+    else if (res.damaged)
+        code = 1;
     pt_auto_result_free(&res);
     return code;
 }

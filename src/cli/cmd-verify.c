@@ -23,6 +23,12 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
         pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.problems[i]); /* one line each */
         json_array_append_new(problems, json_string(result.problems[i]));
     }
+    json_t *healed = json_array();
+    for (size_t i = 0; i < result.n_healed; i++) {
+        if (!cli->json)
+            pt_cli_printf("%s: %s\n", record.name, result.healed[i]);
+        json_array_append_new(healed, json_string(result.healed[i]));
+    }
     if (!cli->json) {
         char *said = pt_present_verified(record.name, deep, &result, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);
@@ -31,9 +37,11 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
     json_t *notes = json_array();
     for (size_t i = 0; i < result.n_notes; i++)
         json_array_append_new(notes, json_string(result.notes[i]));
-    json_array_append_new(results, json_pack("{s:I, s:s, s:b, s:o, s:o}", "id",
-                                             (json_int_t)record.id, "name", record.name, "ok",
-                                             result.ok, "problems", problems, "notes", notes));
+    json_array_append_new(results,
+                          json_pack("{s:I, s:s, s:b, s:o, s:o, s:o, s:I}", "id",
+                                    (json_int_t)record.id, "name", record.name, "ok", result.ok,
+                                    "problems", problems, "notes", notes, "healed", healed,
+                                    "healed_backups", (json_int_t)result.healed_backups));
     int code = result.ok ? 0 : 1;
     pt_verify_result_free(&result);
     pt_record_free(&record);

@@ -56,13 +56,24 @@ char *pt_present_verified(const char *name, bool deep, const struct pt_verify_re
     if (!result->ok)
         return sentence(_("%s is DAMAGED: %s"), name, false, keep,
                         result->n ? result->problems[0] : _("failed"), NULL);
-    if (deep && result->n_notes)
-        return sentence(_("%s verified deeply, but %s"), name, false, keep, result->notes[0], NULL);
-    return sentence(deep ? _("%s verified deeply: every file intact, the snapshot's integrity "
-                             "checked, every JSON file parsed, every compressed member and "
-                             "fixture count proven")
-                         : _("%s verified: every file intact"),
-                    name, false, keep, NULL, NULL);
+    char *text =
+        deep && result->n_notes
+            ? sentence(_("%s verified deeply, but %s"), name, false, keep, result->notes[0], NULL)
+            : sentence(deep ? _("%s verified deeply: every file intact, the snapshot's integrity "
+                                "checked, every JSON file parsed, every compressed member and "
+                                "fixture count proven")
+                            : _("%s verified: every file intact"),
+                       name, false, keep, NULL, NULL);
+    if (result->healed_backups == 0)
+        return text;
+    char *n = pt_l10n_int((int64_t)result->healed_backups);
+    /* TRANSLATORS: the first %s is the sentence above, the second a count of backups. */
+    char *healed = pt_xasprintf(_("%s, after damaged media files were healed from the live "
+                                  "files in %s backups"),
+                                text, n);
+    free(n);
+    free(text);
+    return healed;
 }
 
 char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn keep)

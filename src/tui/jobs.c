@@ -88,6 +88,16 @@ static void auto_run(struct pt_job *job, const struct pt_monitor *monitor)
 static void auto_done(struct pt_app *app, struct pt_job *job)
 {
     const struct pt_auto_result *result = job->result;
+    /* A damaged backup found by auto's verify outweighs the news of its backup. */
+    for (size_t i = 0; job->status == PT_OK && i < result->n_verified; i++) {
+        const struct pt_auto_verified *v = &result->verified[i];
+        if (!v->result.ok) {
+            tell(app, PT_STYLE_ERROR,
+                 pt_present_verified(v->name, v->deep, &v->result, pt_app_keep_whole));
+            pt_app_changed(app);
+            return;
+        }
+    }
     if (job->status != PT_OK || result->record.id > 0)
         tell(app, style_of(job->status),
              pt_present_created(job->status, &result->record, job->err.message, pt_app_keep_whole));

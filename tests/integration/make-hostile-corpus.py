@@ -644,8 +644,9 @@ def main():
          add(Entry("README", data=b"read me")))
 
     # --- a flipped byte
-    emit("flip-media-dir", "dir", "flipped-byte", "one byte of media/photo.bin",
-         mutate_member("media/photo.bin", flip))
+    # The live photo still has the recorded checksum: verify heals the copy (rot.sh).
+    emit("flip-media-dir", "dir", "flipped-byte", "one byte of media/photo.bin, healed by verify",
+         mutate_member("media/photo.bin", flip), expect="ok")
     emit("flip-db-dir", "dir", "flipped-byte", "one byte of database.sqlite3",
          mutate_member("database.sqlite3", flip))
     emit("flip-report-dir", "dir", "flipped-byte", "one byte of backup_report.json (a row count 3 -> 2)",
@@ -803,11 +804,11 @@ def main():
     emit("newline-media-tar", "tar.zst", "names", "an unlisted member whose name holds \\n and \\r",
          add(Entry("media/two\nlines\rhere.txt", data=b"nl")))
     emit("esc-backup-name-dir", "dir", "names",
-         "the backup's own name ends in escapes (report agrees), and a media byte is flipped",
-         mutate_member("media/photo.bin", flip), suffix="_\x1b]0;pwned\x07\x1b[2J")
+         "the backup's own name ends in escapes (report agrees), and a byte of its summary is flipped",
+         mutate_member("backup_summary.txt", flip), suffix="_\x1b]0;pwned\x07\x1b[2J")
     emit("nonutf8-backup-name-dir", "dir", "names",
-         "the backup's own name ends in bytes that are not UTF-8, and a media byte is flipped",
-         mutate_member("media/photo.bin", flip), suffix=b"_\xff\xfe".decode("utf-8", "surrogateescape"))
+         "the backup's own name ends in bytes that are not UTF-8, and a byte of its summary is flipped",
+         mutate_member("backup_summary.txt", flip), suffix=b"_\xff\xfe".decode("utf-8", "surrogateescape"))
     emit("esc-sound-dir", "dir", "names",
          "an escape-named media file listed with its true hash, nothing else wrong: restore may take it, "
          "and must not print the escapes raw",

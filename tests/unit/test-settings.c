@@ -48,6 +48,8 @@ static const struct {
     {"offsite.keep_daily", "7"},
     {"offsite.keep_weekly", "4"},
     {"offsite.keep_monthly", "12"},
+    {"verify.after_auto", "true"},
+    {"verify.deep_every_days", "7"},
 };
 
 static struct pt_catalog *open_memory(void)

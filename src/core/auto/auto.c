@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "auto/after-backup.h"
+#include "auto/auto-verify.h"
 #include "store/autolog.h"
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
@@ -89,6 +90,8 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
                 pt_after_backup_locked(p, c, &out->record, &after);
         }
     }
+    if (rc == PT_OK || out->ran)
+        pt_auto_verify_locked(p, c, rc == PT_OK && out->ran ? &out->record : NULL, mon, out);
     pt_lock_release(&lock);
     /* Without the lock: a create meanwhile is not kept waiting for restic. */
     if (rc == PT_OK)
@@ -102,5 +105,10 @@ void pt_auto_result_free(struct pt_auto_result *r)
 {
     free(r->reason);
     pt_record_free(&r->record);
+    for (size_t i = 0; i < r->n_verified; i++) {
+        free(r->verified[i].name);
+        pt_verify_result_free(&r->verified[i].result);
+    }
+    free(r->verified);
     memset(r, 0, sizeof(*r));
 }

@@ -147,7 +147,11 @@ static void seal(const char *dest, const struct stat *source)
 
 /*
  * Links dest to the previous backup's copy of rel when the source did not
- * change since (same size and modification time); true when done.
+ * change since (same size and modification time) and that copy still holds
+ * the bytes its SHA256SUMS records: it is read again now, since one rotten
+ * block in a shared inode would otherwise pass to every later backup
+ * (docs/safety.md, "Shared media"). True when linked; a copy found bad is
+ * counted in share_bad, and the caller copies the live file afresh.
  */
 static bool share(struct walk *w, const struct stat *source, const char *dest, const char *rel)
 {
@@ -159,8 +163,18 @@ static bool share(struct walk *w, const struct stat *source, const char *dest, c
     bool same = lstat(old, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == source->st_size &&
                 st.st_mtim.tv_sec == source->st_mtim.tv_sec &&
                 st.st_mtim.tv_nsec == source->st_mtim.tv_nsec;
-    bool linked = same && link(old, dest) == 0;
-    if (same && !linked && w->totals->share_failed++ == 0)
+    char hex[PT_SHA256_HEX];
+    int64_t size = -1;
+    bool good = false;
+    if (same) {
+        w->totals->rechecked++;
+        good = pt_sha256_file(old, hex, &size, NULL) == PT_OK && size == st.st_size &&
+               strcmp(hex, sum->sha256) == 0;
+        if (!good)
+            w->totals->share_bad++;
+    }
+    bool linked = good && link(old, dest) == 0;
+    if (good && !linked && w->totals->share_failed++ == 0)
         w->totals->share_errno = errno;
     free(old);
     if (!linked)

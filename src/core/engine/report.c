@@ -86,11 +86,12 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
     free(complete);
     json_object_set_new(
         doc, "media",
-        json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I}", "included", f->media_included,
-                  "source", f->media_path, "files", (json_int_t)f->media.files, "bytes",
-                  (json_int_t)f->media.bytes, "links", (json_int_t)f->media.links, "skipped",
-                  (json_int_t)f->media.skipped, "shared", (json_int_t)f->media.shared,
-                  "share_failed", (json_int_t)f->media.share_failed));
+        json_pack("{s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "included",
+                  f->media_included, "source", f->media_path, "files", (json_int_t)f->media.files,
+                  "bytes", (json_int_t)f->media.bytes, "links", (json_int_t)f->media.links,
+                  "skipped", (json_int_t)f->media.skipped, "shared", (json_int_t)f->media.shared,
+                  "share_failed", (json_int_t)f->media.share_failed, "rechecked",
+                  (json_int_t)f->media.rechecked, "share_bad", (json_int_t)f->media.share_bad));
     json_object_set(doc, "settings", f->settings);
     json_object_set(doc, "warnings", f->warnings);
     return doc;

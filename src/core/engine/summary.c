@@ -164,6 +164,19 @@ char *pt_report_summary(json_t *report)
         pt_l10n_size(json_integer_value(json_object_get(media, "bytes")), size, sizeof(size));
         add(&t, _("\nMedia: %s files, %s\n"), files, size);
         free(files);
+        json_int_t rechecked = json_integer_value(json_object_get(media, "rechecked"));
+        if (rechecked > 0) {
+            char *checked = pt_l10n_int(rechecked);
+            char *shared = pt_l10n_int(json_integer_value(json_object_get(media, "shared")));
+            char *bad = pt_l10n_int(json_integer_value(json_object_get(media, "share_bad")));
+            add(&t,
+                _("Unchanged since the previous backup: %s files, each read again; %s linked to "
+                  "it, %s copied afresh since its copy no longer matched\n"),
+                checked, shared, bad);
+            free(checked);
+            free(shared);
+            free(bad);
+        }
     } else {
         add(&t, "\n%s: %s\n", _("Media"), _("not included"));
     }

@@ -90,10 +90,12 @@ static void warn_count(json_t *warnings, const char *fmt, int64_t count)
 }
 
 /*
- * The folder of the newest completed backup in format dir that holds media:
- * unchanged media are linked to its files. NULL when there is none.
+ * The newest completed backup in format dir that holds media and whose
+ * last verify did not fail: unchanged media are linked to its files, each
+ * read again first (docs/safety.md, "Shared media"). *name receives its
+ * name. NULL when there is none.
  */
-static char *previous_media(struct pt_catalog *c)
+static char *previous_media(struct pt_catalog *c, char **name)
 {
     struct pt_catalog_filter filter = {
         .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
@@ -101,11 +103,15 @@ static char *previous_media(struct pt_catalog *c)
     size_t n = 0;
     int64_t total;
     char *found = NULL;
+    *name = NULL;
     if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) != PT_OK)
         return NULL;
     for (size_t i = 0; i < n && !found; i++)
-        if (records[i].include_media && records[i].path && strcmp(records[i].format, "dir") == 0)
+        if (records[i].include_media && records[i].path && records[i].verify_ok != 0 &&
+            strcmp(records[i].format, "dir") == 0) {
             found = pt_xstrdup(records[i].path);
+            *name = pt_xstrdup(records[i].name);
+        }
     pt_record_list_free(records, n);
     return found;
 }
@@ -279,11 +285,22 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         pt_monitor_phase(mon, PT_PHASE_MEDIA);
         struct pt_media_totals planned;
         char *media_dest = pt_path_join(work, "media");
-        char *previous = previous_media(c);
+        char *previous_name;
+        char *previous = previous_media(c, &previous_name);
         rc = pt_media_measure(p->media, p->backups, &planned, err);
         if (rc == PT_OK)
             rc = pt_media_copy(p->media, media_dest, p->backups, previous, planned.bytes, mon,
                                &manifest, &facts.media, err);
+        if (rc == PT_OK && facts.media.share_bad > 0) {
+            char *n = pt_l10n_int(facts.media.share_bad);
+            char *w = pt_xasprintf(_("%s unchanged media files were copied afresh, since backup "
+                                     "%s holds them damaged; run poshtiban verify %s to heal it"),
+                                   n, previous_name, previous_name);
+            json_array_append_new(warnings, json_string(w));
+            free(w);
+            free(n);
+        }
+        free(previous_name);
         free(previous);
         free(media_dest);
         if (rc != PT_OK)

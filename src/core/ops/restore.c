@@ -955,11 +955,12 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
  * The whole backup verifies, deeply (every checksum, integrity_check of the
  * snapshot, every JSON), or nothing is restored.
  */
-static enum pt_status check_backup(struct session *s, struct pt_error *err)
+static enum pt_status check_backup(struct session *s, struct pt_catalog *c, struct pt_error *err)
 {
     struct pt_verify_result result;
-    enum pt_status rc =
-        pt_verify_backup(s->project, s->record.name, true, s->monitor, NULL, &result, err);
+    /* Under restore's lock; a damaged backup is refused as it is, never healed here. */
+    enum pt_status rc = pt_verify_backup_locked(s->project, c, s->record.name, true, false,
+                                                s->monitor, NULL, &result, err);
     if (rc == PT_OK && !result.ok)
         rc = pt_error_set(err, PT_EFAIL, _("backup %s does not verify (%s): nothing was restored"),
                           s->record.name, result.n ? result.problems[0] : _("damaged"));
@@ -1002,7 +1003,7 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
      * yet; and the backup verifies before anything in it is opened.
      */
     if (rc == PT_OK)
-        rc = check_backup(&s, err);
+        rc = check_backup(&s, c, err);
     if (rc == PT_OK)
         rc = load(&s, err);
     if (rc == PT_OK && plan->database_target)

@@ -21,6 +21,7 @@
 #include "engine/reader.h"
 #include "engine/schema.h"
 #include "base/sums.h"
+#include "ops/heal.h"
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 
@@ -66,6 +67,7 @@ struct verify {
     int64_t done;
     struct counted *counts; /* every JSON file of rows that parsed */
     size_t n_counts;
+    struct pt_heal *heal; /* heals damaged media files; NULL: none */
 };
 
 static void problem(struct verify *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -503,6 +505,27 @@ static enum pt_status check_entry(const struct pt_entry *e, struct pt_reader *rd
     return PT_OK;
 }
 
+/* A file that does not match SHA256SUMS: a media file is healed when it can be. */
+static void mismatch(struct verify *v, const char *path, const char *sha256)
+{
+    if (!v->heal || strncmp(path, "media/", 6) != 0) {
+        problem(v, _("%s: checksum mismatch"), path);
+        return;
+    }
+    char *said = NULL;
+    size_t before = v->heal->n_healed;
+    if (!pt_heal_media_file(v->heal, path, sha256, &said)) {
+        problem(v, "%s", said);
+        free(said);
+        return;
+    }
+    struct pt_verify_result *r = v->result;
+    r->healed = pt_xrealloc(r->healed, (r->n_healed + 1) * sizeof(*r->healed));
+    r->healed[r->n_healed++] = pt_text_printable(said);
+    r->healed_backups += v->heal->n_healed - before;
+    free(said);
+}
+
 static int compare_hashed(const void *a, const void *b)
 {
     return strcmp(((const struct hashed *)a)->path, ((const struct hashed *)b)->path);
@@ -535,7 +558,7 @@ static void check_sums(struct verify *v)
         }
         sum->seen = true;
         if (strcmp(sum->sha256, v->files[i].sha256) != 0)
-            problem(v, _("%s: checksum mismatch"), path);
+            mismatch(v, path, sum->sha256);
     }
     for (size_t i = 0; i < sums.n; i++)
         if (!sums.list[i].seen)
@@ -643,14 +666,20 @@ static void check_archive_file(struct verify *v)
     free(sidecar);
 }
 
-enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_record *r, bool deep,
-                                const struct pt_monitor *monitor, struct pt_verify_result *result,
-                                struct pt_error *err)
+/* Checks r's files; heal (may be NULL) heals damaged media files on the way. */
+static enum pt_status verify_record_with(const struct pt_project *p, const struct pt_record *r,
+                                         bool deep, struct pt_heal *heal,
+                                         const struct pt_monitor *monitor,
+                                         struct pt_verify_result *result, struct pt_error *err)
 {
     memset(result, 0, sizeof(*result));
     result->ok = true;
-    struct verify v = {
-        .project = p, .record = r, .monitor = monitor, .result = result, .deep = deep};
+    struct verify v = {.project = p,
+                       .record = r,
+                       .monitor = monitor,
+                       .result = result,
+                       .deep = deep,
+                       .heal = heal};
     v.buf = pt_xmalloc(BUF_SIZE);
     if (pt_reader_archive_suffix(r->format))
         check_archive_file(&v);
@@ -687,15 +716,24 @@ enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_reco
     return rc;
 }
 
-enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
+enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_record *r, bool deep,
+                                const struct pt_monitor *monitor, struct pt_verify_result *result,
+                                struct pt_error *err)
+{
+    return verify_record_with(p, r, deep, NULL, monitor, result, err);
+}
+
+/* With given, the caller's catalog and lock; otherwise its own catalog, and the lock to heal. */
+static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *given,
+                                const char *id, bool deep, bool heals,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
     memset(result, 0, sizeof(*result));
     result->ok = true;
-    struct pt_catalog *c;
+    struct pt_catalog *c = given;
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = given ? PT_OK : pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_catalog_get(c, id, &r, err)) != PT_OK)
@@ -706,7 +744,11 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
                           pt_state_label(r.status));
         goto out;
     }
-    if ((rc = pt_verify_record(p, &r, deep, monitor, result, err)) != PT_OK) {
+    struct pt_heal heal;
+    pt_heal_init(&heal, p, c, &r, given != NULL);
+    rc = verify_record_with(p, &r, deep, heals ? &heal : NULL, monitor, result, err);
+    pt_heal_done(&heal);
+    if (rc != PT_OK) {
         result->ok = true; /* not checked: nothing is recorded */
         goto out;
     }
@@ -717,12 +759,28 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
     r.verify_ok = result->ok ? 1 : 0;
     rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
 out:
-    pt_catalog_close(c);
+    if (!given)
+        pt_catalog_close(c);
     if (out && rc == PT_OK)
         *out = r;
     else
         pt_record_free(&r);
     return rc;
+}
+
+enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_verify_result *result, struct pt_error *err)
+{
+    return verify_in(p, NULL, id, deep, true, monitor, out, result, err);
+}
+
+enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_catalog *c,
+                                       const char *id, bool deep, bool heal,
+                                       const struct pt_monitor *monitor, struct pt_record *out,
+                                       struct pt_verify_result *result, struct pt_error *err)
+{
+    return verify_in(p, c, id, deep, heal, monitor, out, result, err);
 }
 
 void pt_verify_result_free(struct pt_verify_result *r)
@@ -733,5 +791,8 @@ void pt_verify_result_free(struct pt_verify_result *r)
     for (size_t i = 0; i < r->n_notes; i++)
         free(r->notes[i]);
     free(r->notes);
+    for (size_t i = 0; i < r->n_healed; i++)
+        free(r->healed[i]);
+    free(r->healed);
     memset(r, 0, sizeof(*r));
 }

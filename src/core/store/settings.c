@@ -79,6 +79,10 @@ static const struct pt_setting_def defs[] = {
      N_("off-site prune keeps the newest copy of this many weeks; 0: not used")},
     {"offsite.keep_monthly", PT_SETTING_INT, "12", 0, 100000, NULL,
      N_("off-site prune keeps the newest copy of this many months; 0: not used")},
+    {"verify.after_auto", PT_SETTING_BOOL, "true", 0, 0, NULL,
+     N_("auto verifies each automatic backup as soon as it is taken")},
+    {"verify.deep_every_days", PT_SETTING_INT, "7", 0, 365, NULL,
+     N_("auto deep-verifies every backup this many days apart; 0: never")},
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))

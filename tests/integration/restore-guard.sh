@@ -100,7 +100,7 @@ flip "$path/media/photo.bin"
 refused "damage: dir backup, a media file" 1 "does not verify" restore dmg-media --yes
 new_backup --name dmg-db || exit 1
 flip "$path/database.sqlite3.zst"
-refused "damage: dir backup, database.sqlite3.zst" 1 "does not verify" restore dmg-db --yes
+refused "damage: dir backup, database.sqlite3.zst" 1 "dmg-db: database.sqlite3.zst" restore dmg-db --yes
 new_backup --name dmg-gz || exit 1
 flip "$path/complete_database.json.gz"
 refused "damage: dir backup, complete_database.json.gz" 1 "does not verify" restore dmg-gz --yes

@@ -113,9 +113,8 @@ static void test_valid(void **state)
         "   ",                      /* spaces only */
         "\xe2\x80\x8b\xe2\x80\x8c", /* zero-width only */
         "\xc2\xa0\xe3\x80\x80",     /* no-break and ideographic spaces only */
-        "a\xe2\x80\xa8"
-        "b",        /* U+2028, a line separator */
-        "\xff\xfe", /* not UTF-8 */
+        "a\xe2\x80\xa8\x62",        /* U+2028, a line separator */
+        "\xff\xfe",                 /* not UTF-8 */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (pt_backup_name_valid(bad[i]))

@@ -221,8 +221,8 @@ static void test_restore_plan_lines(void **state)
         "  gone          - → 4  *  only in the backup",
         "  newer         0 → -  *  not in the backup: dropped",
         "  fts           1 → 1     not compared: counts only",
-        "  Warning: the backup's Django migrations differ from the current database's; run "
-        "python manage.py migrate after restoring",
+        ("  Warning: the backup's Django migrations differ from the current database's; run "
+         "python manage.py migrate after restoring"),
         "    only in the backup: shop.0002_price",
         "    only in the current database: shop.0003_stock",
     };

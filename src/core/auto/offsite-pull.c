@@ -140,20 +140,15 @@ static void remove_or_say(const char *path, struct pt_error *err)
 }
 
 /*
- * The tags of the chosen snapshot, against the others of this project: one
- * name tag, no project tag but this project's, and no other snapshot of
- * that name with other content (restic's tree id).
+ * The tags of the chosen snapshot, against the others of this project in
+ * doc (the listing it was chosen from): one name tag, no project tag but
+ * this project's, and no other snapshot of that name with other content
+ * (restic's tree id).
  */
-static enum pt_status check_tags(struct pt_restic *r, const char *project,
-                                 const struct pt_offsite_snapshot *snap,
-                                 const struct pt_monitor *mon, struct pt_error *err)
+static enum pt_status check_tags(json_t *doc, const char *project,
+                                 const struct pt_offsite_snapshot *snap, struct pt_error *err)
 {
-    char *tags = pt_xasprintf("poshtiban,project:%s", project);
-    json_t *doc = NULL;
-    enum pt_status rc = pt_offsite_snapshots_json(r, tags, mon, &doc, err);
-    free(tags);
-    if (rc != PT_OK)
-        return rc;
+    enum pt_status rc = PT_OK;
     char *name = pt_backup_name_shown(snap->name);
     const char *tree = NULL;
     size_t i;
@@ -209,7 +204,6 @@ static enum pt_status check_tags(struct pt_restic *r, const char *project,
         pt_offsite_snapshot_free(&other);
     }
     free(name);
-    json_decref(doc);
     return rc;
 }
 
@@ -254,7 +248,8 @@ static enum pt_status check_room(const struct pt_project *p, struct pt_restic *r
 
 /* Checks the name and tags of the chosen snapshot and the room it needs, before fetching it. */
 static enum pt_status check_snapshot(const struct pt_project *p, struct pt_restic *r,
-                                     const char *project, const struct pt_offsite_snapshot *snap,
+                                     json_t *listed, const char *project,
+                                     const struct pt_offsite_snapshot *snap,
                                      const struct pt_monitor *mon, int64_t *need,
                                      struct pt_error *err)
 {
@@ -267,7 +262,7 @@ static enum pt_status check_snapshot(const struct pt_project *p, struct pt_resti
         free(name);
         return PT_EFAIL;
     }
-    enum pt_status rc = check_tags(r, project, snap, mon, err);
+    enum pt_status rc = check_tags(listed, project, snap, err);
     if (rc == PT_OK)
         rc = check_room(p, r, snap, mon, need, err);
     return rc;
@@ -575,6 +570,7 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
     struct pt_lock lock = {-1};
     struct pt_restic r = {0};
     struct pt_offsite_list list = {0};
+    json_t *listed = NULL; /* restic's listing of this project, as it came */
     struct pt_record rec = {0};
     char *project = NULL;
     static const struct pt_offsite_options none = {0};
@@ -606,7 +602,7 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         rc = err && err->status != PT_OK ? err->status : PT_EFAIL;
         goto out;
     }
-    if ((rc = pt_offsite_list_project(&r, project, mon, &list, err)) != PT_OK)
+    if ((rc = pt_offsite_list_project_raw(&r, project, mon, &list, &listed, err)) != PT_OK)
         goto out;
     const struct pt_offsite_snapshot *snap = NULL;
     if (o->at_given) {
@@ -641,7 +637,7 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
                           snap->name);
         goto out;
     }
-    if ((rc = check_snapshot(p, &r, project, snap, mon, &need, err)) != PT_OK)
+    if ((rc = check_snapshot(p, &r, listed, project, snap, mon, &need, err)) != PT_OK)
         goto out;
     if ((rc = fetch(p, c, &r, snap, need, mon, &rec, err)) != PT_OK)
         goto out;
@@ -664,6 +660,7 @@ out:
     pt_record_free(&rec);
     free(project);
     pt_offsite_list_free(&list);
+    json_decref(listed);
     pt_restic_close(&r);
     pt_lock_release(&lock);
     pt_catalog_close(c);

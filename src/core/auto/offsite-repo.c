@@ -225,7 +225,17 @@ enum pt_status pt_offsite_list_project(struct pt_restic *r, const char *project,
                                        const struct pt_monitor *mon, struct pt_offsite_list *out,
                                        struct pt_error *err)
 {
+    return pt_offsite_list_project_raw(r, project, mon, out, NULL, err);
+}
+
+enum pt_status pt_offsite_list_project_raw(struct pt_restic *r, const char *project,
+                                           const struct pt_monitor *mon,
+                                           struct pt_offsite_list *out, json_t **raw,
+                                           struct pt_error *err)
+{
     memset(out, 0, sizeof(*out));
+    if (raw)
+        *raw = NULL;
     char *tags = pt_xasprintf("poshtiban,project:%s", project);
     json_t *doc = NULL;
     enum pt_status rc = pt_offsite_snapshots_json(r, tags, mon, &doc, err);
@@ -241,7 +251,10 @@ enum pt_status pt_offsite_list_project(struct pt_restic *r, const char *project,
         if (pt_offsite_read_snapshot(o, &out->items[out->n]))
             out->n++;
     }
-    json_decref(doc);
+    if (raw)
+        *raw = doc;
+    else
+        json_decref(doc);
     qsort(out->items, out->n, sizeof(*out->items), pt_offsite_by_time);
     return PT_OK;
 }

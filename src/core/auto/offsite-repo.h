@@ -54,6 +54,16 @@ enum pt_status pt_offsite_list_project(struct pt_restic *r, const char *project,
                                        const struct pt_monitor *mon, struct pt_offsite_list *out,
                                        struct pt_error *err);
 
+/*
+ * The same, and in *raw (when not NULL) restic's listing as it came, for
+ * what the parsed snapshots leave out (tree ids, every tag); a new
+ * reference the caller releases.
+ */
+enum pt_status pt_offsite_list_project_raw(struct pt_restic *r, const char *project,
+                                           const struct pt_monitor *mon,
+                                           struct pt_offsite_list *out, json_t **raw,
+                                           struct pt_error *err);
+
 /* The newest snapshot of l named name, or NULL. */
 const struct pt_offsite_snapshot *pt_offsite_find_name(const struct pt_offsite_list *l,
                                                        const char *name);

@@ -16,6 +16,12 @@ struct pt_restore_options {
     bool database_only, media_only;
     const char *target_database; /* NULL: the project's database */
     const char *target_media;    /* NULL: the project's media folder */
+    /*
+     * restore --at (docs/changes.md): when not 0, the state at this moment
+     * (ms since the epoch) and id is ignored: the newest complete full
+     * backup at or before it, then its change sets taken at or before it.
+     */
+    int64_t at_ms;
 };
 
 /* How a table's rows were compared, key by key (docs/cli.md, restore --dry-run). */
@@ -57,6 +63,15 @@ struct pt_restore_plan {
     char **migrations_backup, **migrations_now;
     size_t n_migrations_backup, n_migrations_now;
     char *pre_restore; /* set by pt_restore: the backup of the state before */
+    /*
+     * With at_ms: the newest change set applied (NULL: the base backup
+     * itself), the moment of the state reached (the point's, or the
+     * backup's), and how many change sets lead there. Media come from
+     * `backup`, the base.
+     */
+    char *point;
+    int64_t point_ms;
+    size_t n_points;
 };
 
 /*

@@ -1133,5 +1133,6 @@ void pt_restore_plan_free(struct pt_restore_plan *plan)
     free(plan->database_target);
     free(plan->media_target);
     free(plan->pre_restore);
+    free(plan->point);
     memset(plan, 0, sizeof(*plan));
 }

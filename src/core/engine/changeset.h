@@ -44,17 +44,19 @@ enum pt_status pt_changeset_count(const char *file, struct pt_change_table **tab
 
 /*
  * The proof of db's state (docs/changes.md, "Proof"): every table's rows,
- * "sha256" of the tables named in touched[0..n) (all tables when all),
- * and sqlite_sequence whole. Owned; NULL with err set on failure.
+ * sqlite_sequence whole and, with a changeset (NULL for a whole-database
+ * point), "changed_sha256": the rows it names as db holds them. Owned;
+ * NULL with err set on failure.
  */
-json_t *pt_changeset_state(const char *db, const struct pt_change_table *touched, size_t n,
-                           bool all, struct pt_error *err);
+json_t *pt_changeset_state(const char *db, const char *changeset, struct pt_error *err);
 
 /*
- * Compares db with a recorded state: PT_EFAIL naming the first table that
- * differs. Checks what the state holds, nothing more.
+ * Compares db with a recorded state: PT_EFAIL naming what differs. Checks
+ * what the state holds (changed_sha256 only with the changeset it was
+ * made with), nothing more.
  */
-enum pt_status pt_changeset_state_check(const char *db, const json_t *state, struct pt_error *err);
+enum pt_status pt_changeset_state_check(const char *db, const json_t *state, const char *changeset,
+                                        struct pt_error *err);
 
 /*
  * Applies the stored changeset file to db in one transaction; any

@@ -152,7 +152,7 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
         unlink(c->data);
         rc = pt_compress_file_zstd(c->fresh, c->data, level, point.sha256, &point.size, err);
         if (rc == PT_OK)
-            point.state = pt_changeset_state(c->fresh, NULL, 0, false, err);
+            point.state = pt_changeset_state(c->fresh, NULL, err);
     } else if (rc == PT_OK) {
         point.kind = PT_CHANGE_ROWS;
         c->data = pt_xasprintf("%s/capture-%ld.changeset.zst", p->tmp, (long)getpid());
@@ -169,7 +169,7 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
         if (rc == PT_OK && empty)
             rc = pt_changeset_write_empty(c->data, level, point.sha256, &point.size, err);
         if (rc == PT_OK)
-            point.state = pt_changeset_state(c->fresh, point.tables, point.n_tables, false, err);
+            point.state = pt_changeset_state(c->fresh, c->data, err);
     }
     if (rc == PT_OK && !point.state)
         rc = PT_EFAIL;

@@ -751,7 +751,8 @@ enum pt_status pt_changes_apply(const struct pt_project *p, const char *db,
                      ? apply_snapshot(db, point, err)
                      : pt_changeset_apply(db, point->path, point->state, err);
         if (rc == PT_OK)
-            rc = pt_changeset_state_check(db, point->state, err);
+            rc = pt_changeset_state_check(db, point->state,
+                                          point->kind == PT_CHANGE_ROWS ? point->path : NULL, err);
         if (rc != PT_OK && err && err->message) {
             char *why = pt_xstrdup(err->message);
             pt_error_clear(err);

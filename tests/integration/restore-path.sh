@@ -149,6 +149,25 @@ expect_eq "a damaged member: exit 1 ($err)" 1 "$status"
 mentions "$err" "checksum" || fail "a damaged member: the error says checksum: [$err]"
 check "a damaged member: nothing written" test ! -e media/x.jpg
 expect_eq "a damaged member: no temporary file left" "" "$(leftovers)"
+# The same in a zip: a byte of x.jpg's data flipped (the archive's own CRC
+# or our checksum catches it), nothing written.
+chmod u+w backups/b_zip.zip
+off=$("$PY" - backups/b_zip.zip <<'PY'
+import struct, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+info = next(i for i in z.infolist() if i.filename.endswith("/media/x.jpg"))
+with open(sys.argv[1], "rb") as f:
+    f.seek(info.header_offset)
+    head = f.read(30)
+n, m = struct.unpack("<HH", head[26:30])
+print(info.header_offset + 30 + n + m + 5000)
+PY
+)
+flip_byte backups/b_zip.zip "$off"
+run_pt restore b_zip --path media/x.jpg --yes </dev/null
+expect_eq "a damaged zip member: exit 1 ($err)" 1 "$status"
+check "a damaged zip member: nothing written" test ! -e media/x.jpg
+expect_eq "a damaged zip member: no temporary file left" "" "$(leftovers)"
 # In a folder: one damaged file stops all, none is put in place.
 run_pt restore b_dir --path media --to "$scratch/all" --yes </dev/null
 expect_eq "a damaged member in a folder: exit 1" 1 "$status"
@@ -159,13 +178,13 @@ expect_eq "a damaged member in a folder: no file put in place" "" \
 if command -v strace >/dev/null; then
     strace -f -qq -o /dev/null -e trace=renameat,renameat2 \
         -e inject=renameat,renameat2:signal=KILL:when=1 \
-        "$POSHTIBAN" restore b_zip --path media/x.jpg --yes </dev/null >/dev/null 2>&1
+        "$POSHTIBAN" restore b_tar_zst --path media/x.jpg --yes </dev/null >/dev/null 2>&1
     check "kill: no half x.jpg" test ! -e media/x.jpg
     check "kill: the temporary file was left by the kill" test -n "$(leftovers)"
     pt_ok list
     expect_eq "kill: the next command removed it" "" "$(leftovers)"
     expect_eq "kill: and its marker" "" "$(ls -A backups/.poshtiban/tmp)"
-    pt_ok restore b_zip --path media/x.jpg --yes
+    pt_ok restore b_tar_zst --path media/x.jpg --yes
     expect_eq "kill: then it restores whole" "$x_sum" "$(sha256sum media/x.jpg | cut -d' ' -f1)"
 else
     fail "strace is not installed"

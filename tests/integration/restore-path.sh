@@ -86,6 +86,18 @@ done
 pt_ok list --json
 expect_eq "no pre_restore backup is made for one file" 3 "$(echo "$out" | json_eval 'd["total"]')"
 
+# On a terminal it shows the plan and asks restore --path's question (the
+# TUI asks the same, tui-restore-path); nobody answers: nothing written.
+rm media/x.jpg
+on_pty "$scratch/said" restore b_dir --path media/x.jpg
+said=$(tr -d '\r' <"$scratch/said")
+mentions "$said" "+ media/x.jpg" || fail "on a terminal: the plan: [$said]"
+mentions "$said" "Restore media/x.jpg from backup b_dir into $proj/media?" ||
+    fail "on a terminal: the question: [$said]"
+check "on a terminal, not answered: exit non-zero" test "$status" != 0
+check "on a terminal, not answered: nothing written" test ! -e media/x.jpg
+pt_ok restore b_dir --path media/x.jpg --yes
+
 # A newer file is refused without --force, then replaced with it.
 printf 'edited later' >media/x.jpg
 touch -d '+1 hour' media/x.jpg

@@ -18,9 +18,13 @@
  * the database (or its -wal, -shm, -journal), lies inside the media folder
  * or inside the backup root (but its exports folder), or is a folder; an
  * existing file, and a backup whose last verify failed, unless force.
+ * plain (export --plain): the snapshot as a plain database.sqlite3 and the
+ * fixtures as plain .json, SHA256SUMS rewritten to match, so that any
+ * machine opens it; its default name is <name>-plain.zip.
  */
 enum pt_status pt_export_backup(const struct pt_project *project, const char *id,
-                                const char *output, bool force, const struct pt_monitor *monitor,
-                                char **path, struct pt_error *err);
+                                const char *output, bool force, bool plain,
+                                const struct pt_monitor *monitor, char **path,
+                                struct pt_error *err);
 
 #endif

@@ -9,6 +9,7 @@
 #include "poshtiban/progress.h"
 #include "poshtiban/record.h"
 #include "poshtiban/restore.h"
+#include "poshtiban/restore-path.h"
 #include "poshtiban/status.h"
 #include "poshtiban/verify.h"
 
@@ -98,7 +99,7 @@ void pt_present_progress(const struct pt_progress *progress, int64_t elapsed_ms,
 void pt_present_progress_free(struct pt_progress_text *text);
 
 /* The operations that ask before they act. */
-enum pt_operation { PT_OP_DELETE, PT_OP_RESTORE, PT_OP_PRUNE, PT_N_OPERATIONS };
+enum pt_operation { PT_OP_DELETE, PT_OP_RESTORE, PT_OP_PRUNE, PT_OP_RESTORE_PATH, PT_N_OPERATIONS };
 
 struct pt_confirmation {
     const char *command; /* the CLI's command word */
@@ -168,5 +169,19 @@ char *pt_present_test_mail(const char *to, pt_present_keep_fn keep);
  */
 size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_keep_fn keep,
                                char ***lines);
+
+/*
+ * One file back (present/one-file.c): the lines of `ls` (size, path; a
+ * folder ends in "/", a link shows its target), of a `restore --path` plan
+ * (the backup and target first, then one line per file and what happens
+ * to it), its question and the sentence it ends with. Line arrays and
+ * strings are the caller's to free.
+ */
+size_t pt_present_members(const struct pt_members *members, pt_present_keep_fn keep, char ***lines);
+size_t pt_present_path_plan(const struct pt_path_plan *plan, pt_present_keep_fn keep,
+                            char ***lines);
+char *pt_present_path_question(const char *path, const char *backup, const char *target,
+                               pt_present_keep_fn keep);
+char *pt_present_path_restored(const struct pt_path_plan *plan, pt_present_keep_fn keep);
 
 #endif

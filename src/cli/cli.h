@@ -145,6 +145,11 @@ int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_watch(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_ls(struct pt_cli *cli, int argc, char **argv);
+/* restore ID --path media/REL (cmd-restore-path.c); yes as --yes. */
+struct pt_restore_path_options;
+int pt_cmd_restore_path(struct pt_cli *cli, const char *id,
+                        const struct pt_restore_path_options *opts, bool yes);
 int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_doctor(struct pt_cli *cli, int argc, char **argv);

@@ -8,9 +8,12 @@
 int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
 {
     const char *id = NULL, *output = NULL;
-    bool force = false;
-    const struct pt_cli_option options[] = {
-        {"-o", &output, NULL}, {"--output", &output, NULL}, {"--force", NULL, &force}, {0}};
+    bool force = false, plain = false;
+    const struct pt_cli_option options[] = {{"-o", &output, NULL},
+                                            {"--output", &output, NULL},
+                                            {"--force", NULL, &force},
+                                            {"--plain", NULL, &plain},
+                                            {0}};
     size_t n_pos;
     if (!pt_cli_parse("export", argc, argv, options, &id, 1, &n_pos))
         return 2;
@@ -20,7 +23,8 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     char *path = NULL;
     struct pt_error err = {0};
-    enum pt_status rc = pt_export_backup(&cli->project, id, output, force, &monitor, &path, &err);
+    enum pt_status rc =
+        pt_export_backup(&cli->project, id, output, force, plain, &monitor, &path, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);

@@ -8,6 +8,7 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/restore.h"
+#include "poshtiban/restore-path.h"
 
 /* The lines the TUI shows before it asks (present/restore-plan.c). */
 static void print_plan(const struct pt_restore_plan *plan)
@@ -26,6 +27,7 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     const char *id = NULL;
     bool dry_run = false, yes = false;
     struct pt_restore_options opts = {0};
+    struct pt_restore_path_options one = {0};
     const struct pt_cli_option options[] = {
         {"--database-only", NULL, &opts.database_only},
         {"--media-only", NULL, &opts.media_only},
@@ -34,6 +36,9 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         {"--dry-run", NULL, &dry_run},
         {"--yes", NULL, &yes},
         {"-y", NULL, &yes},
+        {"--path", &one.path, NULL},
+        {"--to", &one.to, NULL},
+        {"--force", NULL, &one.force},
         {0},
     };
     size_t n_pos;
@@ -41,6 +46,14 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         return 2;
     if (n_pos != 1)
         return pt_cli_usage("restore", _("which backup? give its id or name"));
+    if (one.path || one.to || one.force) {
+        if (!one.path || opts.database_only || opts.media_only || opts.target_database ||
+            opts.target_media)
+            return pt_cli_usage("restore", _("--to and --force go with --path, and --path with "
+                                             "none of the other restore options"));
+        one.dry_run = dry_run;
+        return pt_cmd_restore_path(cli, id, &one, yes);
+    }
 
     /* Nobody to ask: refuse before any work. */
     if (!dry_run && !yes && !isatty(STDIN_FILENO))

@@ -14,10 +14,12 @@ static const struct pt_command commands[] = {
         "the JSON too)")},
     {"restore", pt_cmd_restore,
      "ID [--database-only] [--media-only] [--target-database P] [--target-media D] [--dry-run] "
-     "[--yes]",
-     N_("restore a backup, after saving the current state as pre_restore_…")},
-    {"export", pt_cmd_export, "ID [-o FILE.zip | -o DIR] [--force]",
-     N_("one ZIP of a backup, to download")},
+     "[--yes] | ID --path media/REL [--to DIR] [--force] [--dry-run] [--yes]",
+     N_("restore a backup, after saving the current state as pre_restore_…; or one file or "
+        "folder of its media (--path)")},
+    {"ls", pt_cmd_ls, "ID [PATH]", N_("what a backup holds: paths and sizes")},
+    {"export", pt_cmd_export, "ID [-o FILE.zip | -o DIR] [--force] [--plain]",
+     N_("one ZIP of a backup, to download (--plain: a database and JSON any machine opens)")},
     {"delete", pt_cmd_delete, "ID [--yes]", N_("remove a backup and its record")},
     {"pin", pt_cmd_pin, "ID", N_("protect a backup from retention")},
     {"unpin", pt_cmd_unpin, "ID", N_("stop protecting a backup from retention")},

@@ -18,6 +18,7 @@ static const struct pt_confirmation confirmations[PT_N_OPERATIONS] = {
     [PT_OP_DELETE] = {"delete", true, true},
     [PT_OP_RESTORE] = {"restore", true, true},
     [PT_OP_PRUNE] = {"prune", true, false},
+    [PT_OP_RESTORE_PATH] = {"restore", true, true},
 };
 
 const struct pt_confirmation *pt_present_confirmation(enum pt_operation operation)
@@ -51,6 +52,7 @@ char *pt_present_question(enum pt_operation operation, const char *name, bool pi
         free(k);
         break;
     }
+    case PT_OP_RESTORE_PATH: /* pt_present_path_question: it names the path */
     case PT_N_OPERATIONS:
         break;
     }

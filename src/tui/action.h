@@ -35,6 +35,8 @@
     X(PT_ACT_RESTORE, 'r', 0, "r", N_("restore"),                                                  \
       N_("restore the selected backup, after a dry run"))                                          \
     X(PT_ACT_EXPORT, 'e', 0, "e", N_("export"), N_("export the selected backup as one ZIP"))       \
+    X(PT_ACT_EXPORT_PLAIN, 'E', 0, "E", N_("export plain"),                                        \
+      N_("one ZIP with a plain database and JSON that any machine opens"))                         \
     X(PT_ACT_DELETE, 'd', KEY_DC, "d", N_("delete"), N_("delete the selected backup"))             \
     X(PT_ACT_PIN, 'p', 0, "p", N_("pin"), N_("pin or unpin the selected backup"))                  \
     X(PT_ACT_PUSH, 'u', 0, "u", N_("push"), N_("copy the selected backup off-site"))               \

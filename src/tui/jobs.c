@@ -15,6 +15,7 @@
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/export.h"
+#include "poshtiban/restore-path.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/present.h"
@@ -222,7 +223,8 @@ static void free_plan(void *result)
 static void export_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     char *path = NULL;
-    job->status = pt_export_backup(job->project, job->id, NULL, false, monitor, &path, &job->err);
+    job->status = pt_export_backup(job->project, job->id, NULL, false,
+                                   job->kind == PT_JOB_EXPORT_PLAIN, monitor, &path, &job->err);
     job->result = path;
 }
 
@@ -232,6 +234,58 @@ static void export_done(struct pt_app *app, struct pt_job *job)
         return;
     tell(app, PT_STYLE_OK, pt_present_exported(job->result, pt_app_keep_whole));
     pt_app_changed(app);
+}
+
+/* ---- one file back: what would be written, the question, then the files ---- */
+
+static void restore_path_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    struct pt_path_plan *plan = pt_xcalloc(1, sizeof(*plan));
+    job->result = plan;
+    char *backup = pt_xstrdup(job->id ? job->id : "");
+    char *path = strchr(backup, '\n');
+    if (path)
+        *path++ = '\0';
+    struct pt_restore_path_options opts = {.path = path ? path : "",
+                                           .dry_run = job->kind == PT_JOB_RESTORE_PATH_PLAN};
+    job->status = pt_restore_path(job->project, backup, &opts, monitor, plan, &job->err);
+    free(backup);
+}
+
+static void restore_path_plan_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    const struct pt_path_plan *plan = job->result;
+    char **lines = NULL;
+    size_t n = pt_present_path_plan(plan, pt_app_keep_whole, &lines);
+    /* The question `poshtiban restore --path` asks (present/one-file.c). */
+    const char *path = strchr(job->id, '\n') + 1;
+    char *question =
+        pt_present_path_question(path, plan->backup, plan->target_root, pt_app_keep_whole);
+    bool yes = pt_app_review(app, _("Restore"), lines, n, question);
+    free(question);
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+    free(lines);
+    if (yes)
+        pt_app_start(app, PT_JOB_RESTORE_PATH, job->id);
+    else
+        pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
+}
+
+static void restore_path_done(struct pt_app *app, struct pt_job *job)
+{
+    if (failed(app, job))
+        return;
+    tell(app, PT_STYLE_OK, pt_present_path_restored(job->result, pt_app_keep_whole));
+}
+
+static void free_path_plan(void *result)
+{
+    if (result)
+        pt_path_plan_free(result);
+    free(result);
 }
 
 /* ---- delete ---- */
@@ -393,6 +447,18 @@ static const struct pt_job_ops ops[PT_N_JOB_KINDS] = {
                           .done = test_mail_done,
                           .free = free},
     [PT_JOB_DATABASE_STATS] = {.run = stats_run, .done = stats_done, .free = free_stats},
+    [PT_JOB_RESTORE_PATH_PLAN] = {.label = N_("Restore, dry run"),
+                                  .run = restore_path_run,
+                                  .done = restore_path_plan_done,
+                                  .free = free_path_plan},
+    [PT_JOB_RESTORE_PATH] = {.label = N_("Restore"),
+                             .run = restore_path_run,
+                             .done = restore_path_done,
+                             .free = free_path_plan},
+    [PT_JOB_EXPORT_PLAIN] = {.label = N_("Export"),
+                             .run = export_run,
+                             .done = export_done,
+                             .free = free},
 };
 
 const struct pt_job_ops *pt_job_ops(enum pt_job_kind kind)

@@ -14,6 +14,7 @@
 
 struct line {
     char *label, *value;
+    char *member; /* a media file of the backup ("media/a.jpg"): r restores just it */
     enum pt_style style;
     bool number; /* a count, right-aligned in its own column */
 };
@@ -25,12 +26,13 @@ struct detail {
     struct line *lines;
     size_t n, cap;
     int scroll, rows;
+    int cursor; /* the line the keys move; r on a media file restores that file */
 };
 
 static const enum pt_action actions[] = {
-    PT_ACT_VERIFY,    PT_ACT_RESTORE,     PT_ACT_EXPORT, PT_ACT_DELETE, PT_ACT_PIN,
-    PT_ACT_PUSH,      PT_ACT_VERIFY_DEEP, PT_ACT_UP,     PT_ACT_DOWN,   PT_ACT_PAGE_UP,
-    PT_ACT_PAGE_DOWN, PT_ACT_HOME,        PT_ACT_END,    PT_ACT_NONE,
+    PT_ACT_VERIFY,    PT_ACT_RESTORE,     PT_ACT_EXPORT, PT_ACT_DELETE,       PT_ACT_PIN,
+    PT_ACT_PUSH,      PT_ACT_VERIFY_DEEP, PT_ACT_UP,     PT_ACT_DOWN,         PT_ACT_PAGE_UP,
+    PT_ACT_PAGE_DOWN, PT_ACT_HOME,        PT_ACT_END,    PT_ACT_EXPORT_PLAIN, PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)
@@ -49,6 +51,7 @@ static void add(struct detail *d, const char *label, const char *value, enum pt_
     d->lines[d->n].value = pt_xstrdup(value ? value : "-");
     d->lines[d->n].style = style;
     d->lines[d->n].number = false;
+    d->lines[d->n].member = NULL;
     d->n++;
 }
 
@@ -65,6 +68,7 @@ static void reset(struct detail *d)
     for (size_t i = 0; i < d->n; i++) {
         free(d->lines[i].label);
         free(d->lines[i].value);
+        free(d->lines[i].member);
     }
     d->n = 0;
     if (d->have)
@@ -107,18 +111,23 @@ static void focus(void *state, struct pt_app *app)
     json_t *files = NULL;
     if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {
         add(d, "", "", PT_STYLE_NORMAL);
-        add(d, _("Files"), "", PT_STYLE_TITLE);
+        add(d, _("Files"), _("r on a media file restores just that file"), PT_STYLE_TITLE);
         size_t i;
         json_t *f;
         json_array_foreach(files, i, f)
         {
+            const char *path = json_string_value(json_object_get(f, "path"));
             pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            add_name(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
+            add_name(d, buf, path, PT_STYLE_NORMAL);
+            if (path && strncmp(path, "media/", 6) == 0)
+                d->lines[d->n - 1].member = pt_xstrdup(path);
         }
     }
     json_decref(files);
     if (d->scroll > (int)d->n)
         d->scroll = 0;
+    if (d->cursor >= (int)d->n)
+        d->cursor = 0;
 }
 
 static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
@@ -141,11 +150,17 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     lw = lw < w / 2 ? lw : w / 2;
     for (int i = 0; i < h && d->scroll + i < (int)d->n; i++) {
         const struct line *l = &d->lines[d->scroll + i];
-        pt_ui_text(win, y + i, x + 2, lw, l->label, PT_STYLE_DIM, PT_ALIGN_LEFT);
+        bool here = d->scroll + i == d->cursor;
+        if (here)
+            pt_ui_fill(win, y + i, x + 1, w - 2, PT_STYLE_SELECTED);
+        pt_ui_text(win, y + i, x + 2, lw, l->label, here ? PT_STYLE_SELECTED : PT_STYLE_DIM,
+                   PT_ALIGN_LEFT);
         if (l->number)
-            pt_ui_text(win, y + i, x + lw + 3, 14, l->value, l->style, PT_ALIGN_RIGHT);
+            pt_ui_text(win, y + i, x + lw + 3, 14, l->value, here ? PT_STYLE_SELECTED : l->style,
+                       PT_ALIGN_RIGHT);
         else
-            pt_ui_text(win, y + i, x + lw + 3, w - lw - 5, l->value, l->style, PT_ALIGN_LEFT);
+            pt_ui_text(win, y + i, x + lw + 3, w - lw - 5, l->value,
+                       here ? PT_STYLE_SELECTED : l->style, PT_ALIGN_LEFT);
     }
 }
 
@@ -153,39 +168,50 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
 {
     struct detail *d = state;
     int page = d->rows > 1 ? d->rows - 1 : 1;
-    int most = (int)d->n - d->rows;
+    int last = (int)d->n - 1;
     switch (a) {
     case PT_ACT_UP:
-        d->scroll--;
+        d->cursor--;
         break;
     case PT_ACT_DOWN:
-        d->scroll++;
+        d->cursor++;
         break;
     case PT_ACT_PAGE_UP:
-        d->scroll -= page;
+        d->cursor -= page;
         break;
     case PT_ACT_PAGE_DOWN:
-        d->scroll += page;
+        d->cursor += page;
         break;
     case PT_ACT_HOME:
-        d->scroll = 0;
+        d->cursor = 0;
         break;
     case PT_ACT_END:
-        d->scroll = most;
+        d->cursor = last;
         break;
+    case PT_ACT_RESTORE:
+        if (d->have && d->cursor >= 0 && d->cursor < (int)d->n && d->lines[d->cursor].member) {
+            /* Just that file (jobs.c: the job's id carries the backup and the path). */
+            char *id = pt_xasprintf("%s\n%s", d->record.name, d->lines[d->cursor].member);
+            pt_app_start(app, PT_JOB_RESTORE_PATH_PLAN, id);
+            free(id);
+            return true;
+        }
+        /* Anywhere else, the whole backup. */
+        /* fall through */
     case PT_ACT_VERIFY:
     case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
-    case PT_ACT_RESTORE:
+    case PT_ACT_EXPORT_PLAIN:
     case PT_ACT_PUSH:
         if (!d->have)
             return true;
         pt_app_start(app,
-                     a == PT_ACT_VERIFY        ? PT_JOB_VERIFY
-                     : a == PT_ACT_VERIFY_DEEP ? PT_JOB_VERIFY_DEEP
-                     : a == PT_ACT_EXPORT      ? PT_JOB_EXPORT
-                     : a == PT_ACT_PUSH        ? PT_JOB_PUSH
-                                               : PT_JOB_RESTORE_PLAN,
+                     a == PT_ACT_VERIFY         ? PT_JOB_VERIFY
+                     : a == PT_ACT_VERIFY_DEEP  ? PT_JOB_VERIFY_DEEP
+                     : a == PT_ACT_EXPORT       ? PT_JOB_EXPORT
+                     : a == PT_ACT_EXPORT_PLAIN ? PT_JOB_EXPORT_PLAIN
+                     : a == PT_ACT_PUSH         ? PT_JOB_PUSH
+                                                : PT_JOB_RESTORE_PLAN,
                      d->record.name);
         return true;
     case PT_ACT_DELETE:
@@ -199,10 +225,15 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     default:
         return false;
     }
-    if (d->scroll > most)
-        d->scroll = most;
-    if (d->scroll < 0)
-        d->scroll = 0;
+    if (d->cursor > last)
+        d->cursor = last;
+    if (d->cursor < 0)
+        d->cursor = 0;
+    /* The view follows the cursor. */
+    if (d->cursor < d->scroll)
+        d->scroll = d->cursor;
+    if (d->rows > 0 && d->cursor >= d->scroll + d->rows)
+        d->scroll = d->cursor - d->rows + 1;
     return true;
 }
 
@@ -217,6 +248,7 @@ static bool can(void *state, enum pt_action a)
     case PT_ACT_VERIFY:
     case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
+    case PT_ACT_EXPORT_PLAIN:
     case PT_ACT_DELETE:
     case PT_ACT_PIN:
         return d->have;

@@ -29,11 +29,12 @@ struct list {
 
 /* In the footer's order: what fits of it shows. */
 static const enum pt_action actions[] = {
-    PT_ACT_OPEN,   PT_ACT_NEW,         PT_ACT_SEARCH,    PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER,
-    PT_ACT_VERIFY, PT_ACT_RESTORE,     PT_ACT_DELETE,    PT_ACT_PIN,           PT_ACT_EXPORT,
-    PT_ACT_PUSH,   PT_ACT_STATUS_BACK, PT_ACT_KIND_BACK, PT_ACT_VERIFY_DEEP,   PT_ACT_UP,
-    PT_ACT_DOWN,   PT_ACT_PAGE_UP,     PT_ACT_PAGE_DOWN, PT_ACT_HOME,          PT_ACT_END,
-    PT_ACT_NONE,
+    PT_ACT_OPEN,         PT_ACT_NEW,         PT_ACT_SEARCH,  PT_ACT_STATUS_FILTER,
+    PT_ACT_KIND_FILTER,  PT_ACT_VERIFY,      PT_ACT_RESTORE, PT_ACT_DELETE,
+    PT_ACT_PIN,          PT_ACT_EXPORT,      PT_ACT_PUSH,    PT_ACT_STATUS_BACK,
+    PT_ACT_KIND_BACK,    PT_ACT_VERIFY_DEEP, PT_ACT_UP,      PT_ACT_DOWN,
+    PT_ACT_PAGE_UP,      PT_ACT_PAGE_DOWN,   PT_ACT_HOME,    PT_ACT_END,
+    PT_ACT_EXPORT_PLAIN, PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)
@@ -294,15 +295,17 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     case PT_ACT_VERIFY:
     case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
+    case PT_ACT_EXPORT_PLAIN:
     case PT_ACT_PUSH:
     case PT_ACT_RESTORE:
         if (r)
             pt_app_start(app,
-                         a == PT_ACT_VERIFY        ? PT_JOB_VERIFY
-                         : a == PT_ACT_VERIFY_DEEP ? PT_JOB_VERIFY_DEEP
-                         : a == PT_ACT_EXPORT      ? PT_JOB_EXPORT
-                         : a == PT_ACT_PUSH        ? PT_JOB_PUSH
-                                                   : PT_JOB_RESTORE_PLAN,
+                         a == PT_ACT_VERIFY         ? PT_JOB_VERIFY
+                         : a == PT_ACT_VERIFY_DEEP  ? PT_JOB_VERIFY_DEEP
+                         : a == PT_ACT_EXPORT       ? PT_JOB_EXPORT
+                         : a == PT_ACT_EXPORT_PLAIN ? PT_JOB_EXPORT_PLAIN
+                         : a == PT_ACT_PUSH         ? PT_JOB_PUSH
+                                                    : PT_JOB_RESTORE_PLAN,
                          r->name);
         return true;
     case PT_ACT_DELETE:
@@ -348,6 +351,7 @@ static bool can(void *state, enum pt_action a)
     case PT_ACT_VERIFY:
     case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
+    case PT_ACT_EXPORT_PLAIN:
     case PT_ACT_DELETE:
     case PT_ACT_PIN:
         return r != NULL;

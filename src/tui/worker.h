@@ -25,6 +25,10 @@ enum pt_job_kind {
     PT_JOB_AUTO, /* the overdue automatic backup */
     PT_JOB_TEST_MAIL,
     PT_JOB_PUSH, /* an off-site copy of the backup */
+    /* One file back: id is "<backup>\n<media/REL>" (a backup's name holds no newline). */
+    PT_JOB_RESTORE_PATH_PLAN,
+    PT_JOB_RESTORE_PATH,
+    PT_JOB_EXPORT_PLAIN, /* export --plain */
     PT_N_JOB_KINDS
 };
 

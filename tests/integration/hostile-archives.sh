@@ -5,7 +5,8 @@
 # below <name>/media/ (`../` escapes, an absolute path, a symlink out of the
 # target and a file written through it, hardlinks out of the target).
 # `restore --yes --media-only --target-media T` must fail (exit 1, one clear
-# line) and write nothing outside T (nor leave T half-restored).
+# line) and write nothing outside T (nor leave T half-restored); so must
+# `restore --path media --to T`.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lifecycle.sh"
 
@@ -155,6 +156,9 @@ run_case() { # run_case FORMAT CASE
         "poshtiban: "*) ;;
         *) fail "$fmt $kase: a poshtiban error message: [$err]" ;;
     esac
+    # restore --path walks the same members: refused the same way (issue 23).
+    run_pt restore "$id" --path media --to "$target" --yes </dev/null
+    expect_eq "$fmt $kase: restore --path media --to exit ($err)" 1 "$status"
     expect_eq "$fmt $kase: nothing written outside the target" "$before" "$(outside_state)"
     expect_eq "$fmt $kase: the target is left as it was" "$target_before" "$(tree_state "$target")"
     # ../ from a target five folders below the scratch folder's parent reaches it.

@@ -3,7 +3,7 @@
 # Memory stays flat however large the project (README, "Development"): a
 # table of 5,000,000 rows and 100,000 small media files, and the peak RSS of
 # `create` (default format, with media) stays under 64 MiB, as do those of
-# `verify` and `restore --dry-run` of that backup. Peak RSS is the kernel's
+# `verify`, `restore --dry-run`, `export --plain` and `ls` of that backup. Peak RSS is the kernel's
 # (getrusage, through /usr/bin/time %M), not a timing.
 # - the backup must be complete (every row, every file) and verify, so the
 #   test cannot pass by failing early;
@@ -89,4 +89,9 @@ echo "verify: $((SECONDS - t0)) s"
 t0=$SECONDS
 measured "restore --dry-run" restore "$name" --dry-run --yes
 echo "restore --dry-run: $((SECONDS - t0)) s"
+# export --plain unpacks the snapshot as a stream, twice (sizes and checksums first).
+t0=$SECONDS
+measured "export --plain" export "$name" --plain -o "$scratch/plain.zip"
+echo "export --plain: $((SECONDS - t0)) s"
+measured ls ls "$name" media/uploads-000
 finish

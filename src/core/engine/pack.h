@@ -2,6 +2,7 @@
 #ifndef POSHTIBAN_CORE_PACK_H
 #define POSHTIBAN_CORE_PACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/filewriter.h"
@@ -21,8 +22,13 @@ enum pt_status pt_pack_backup(const char *dir, const char *top, const char *form
 /*
  * Streams the backup of record, whatever its format, into a new ZIP file dest
  * with the same members under "<name>/"; nothing is extracted on the way.
+ * plain (export --plain): the snapshot and the fixtures are written
+ * unpacked under their plain names (database.sqlite3, *.json), and
+ * SHA256SUMS is rewritten to match them; a first walk unpacks them as a
+ * stream to learn their sizes and checksums, so memory stays flat. A
+ * damaged compressed member fails the export (PT_EFAIL) naming it.
  */
-enum pt_status pt_pack_export(const struct pt_record *record, const char *dest,
+enum pt_status pt_pack_export(const struct pt_record *record, const char *dest, bool plain,
                               const struct pt_monitor *monitor, struct pt_error *err);
 
 /* Writes "<hex>  <name>\n" to path, the form `sha256sum -c` reads. */

@@ -38,11 +38,11 @@ static bool is_database(const struct pt_project *p, const char *where, const str
  * given as output receives <name>.zip. *dest is replaced by the final path.
  */
 static enum pt_status check_output(const struct pt_project *p, const char *name, bool force,
-                                   char **dest, struct pt_error *err)
+                                   bool plain, char **dest, struct pt_error *err)
 {
     struct stat st;
     if (stat(*dest, &st) == 0 && S_ISDIR(st.st_mode)) {
-        char *file = pt_xasprintf("%s.zip", name);
+        char *file = pt_xasprintf("%s%s.zip", name, plain ? "-plain" : "");
         char *inside = pt_path_join(*dest, file);
         free(file);
         free(*dest);
@@ -82,8 +82,8 @@ static enum pt_status check_output(const struct pt_project *p, const char *name,
 }
 
 enum pt_status pt_export_backup(const struct pt_project *p, const char *id, const char *output,
-                                bool force, const struct pt_monitor *monitor, char **path,
-                                struct pt_error *err)
+                                bool force, bool plain, const struct pt_monitor *monitor,
+                                char **path, struct pt_error *err)
 {
     *path = NULL;
     struct pt_catalog *c;
@@ -115,7 +115,7 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
         char *cwd = getcwd(NULL, 0);
         dest = pt_path_absolute(cwd ? cwd : "/", output);
         free(cwd);
-        if ((rc = check_output(p, r.name, force, &dest, err)) != PT_OK) {
+        if ((rc = check_output(p, r.name, force, plain, &dest, err)) != PT_OK) {
             free(dest);
             pt_record_free(&r);
             return rc;
@@ -128,7 +128,7 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
             pt_record_free(&r);
             return rc;
         }
-        char *file = pt_xasprintf("%s.zip", r.name);
+        char *file = pt_xasprintf("%s%s.zip", r.name, plain ? "-plain" : "");
         dest = pt_path_join(dir, file);
         free(file);
         free(dir);
@@ -143,7 +143,7 @@ enum pt_status pt_export_backup(const struct pt_project *p, const char *id, cons
         (void)w;
         close(fd);
     }
-    rc = pt_pack_export(&r, part, monitor, err);
+    rc = pt_pack_export(&r, part, plain, monitor, err);
     if (rc == PT_OK && rename(part, dest) != 0)
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, strerror(errno));
     if (rc != PT_OK) {

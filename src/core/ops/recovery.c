@@ -45,6 +45,32 @@ static void remove_export_part(const char *marker, const char *entry)
     free(part);
 }
 
+/*
+ * A `restore --path` killed by kill -9 leaves its temporary files
+ * (".NAME.poshtiban-part-<pid>") beside the files it was bringing back; its
+ * marker in tmp lists them, one a line.
+ */
+static void remove_onefile_parts(const char *marker, const char *entry)
+{
+    char *list = pt_read_file(marker, PT_SMALL_FILE_MAX, NULL);
+    char *suffix =
+        pt_xasprintf(".poshtiban-part-%ld", strtol(entry + strlen("onefile-"), NULL, 10));
+    size_t k = strlen(suffix);
+    for (char *line = list, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        else
+            next = line + strlen(line);
+        size_t n = strlen(line);
+        const char *base = strrchr(line, '/');
+        if (line[0] == '/' && n > k && strcmp(line + n - k, suffix) == 0 && base && base[1] == '.')
+            unlink(line);
+    }
+    free(suffix);
+    free(list);
+}
+
 static void clear_tmp(const struct pt_project *p)
 {
     DIR *d = opendir(p->tmp);
@@ -55,12 +81,15 @@ static void clear_tmp(const struct pt_project *p)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         bool work = strncmp(e->d_name, "verify-", 7) == 0 ||
-                    strncmp(e->d_name, "restore-", 8) == 0 || strncmp(e->d_name, "export-", 7) == 0;
+                    strncmp(e->d_name, "restore-", 8) == 0 ||
+                    strncmp(e->d_name, "export-", 7) == 0 || strncmp(e->d_name, "onefile-", 8) == 0;
         if (work && owner_alive(e->d_name))
             continue;
         char *path = pt_path_join(p->tmp, e->d_name);
         if (strncmp(e->d_name, "export-", 7) == 0)
             remove_export_part(path, e->d_name);
+        if (strncmp(e->d_name, "onefile-", 8) == 0)
+            remove_onefile_parts(path, e->d_name);
         pt_remove_tree(path);
         free(path);
     }

@@ -158,6 +158,8 @@ char *pt_present_pruned(size_t deleted, size_t kept);
 char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_fn keep);
 /* The test mail sent to the address to. */
 char *pt_present_test_mail(const char *to, pt_present_keep_fn keep);
+/* "Test alert sent through Apprise to the URLs of FILE." */
+char *pt_present_test_apprise(const char *file, pt_present_keep_fn keep);
 
 /*
  * A restore plan for people, in the chosen language: the backup, the

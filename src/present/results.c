@@ -146,3 +146,9 @@ char *pt_present_test_mail(const char *to, pt_present_keep_fn keep)
 {
     return sentence(_("Test mail sent to %s."), to, true, keep, NULL, NULL);
 }
+
+char *pt_present_test_apprise(const char *file, pt_present_keep_fn keep)
+{
+    return sentence(_("Test alert sent through Apprise to the URLs of %s."), file, true, keep, NULL,
+                    NULL);
+}

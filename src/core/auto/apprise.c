@@ -56,8 +56,12 @@ static char *read_urls(const struct pt_project *p, struct pt_catalog *c, char **
         return NULL;
     }
     char *text = NULL;
-    if (pt_private_file_read(*path, &text, err) != PT_OK)
+    struct pt_error why = {0};
+    if (pt_private_file_read(*path, &text, &why) != PT_OK) {
+        pt_error_set(err, why.status, "notify.apprise.urls_file: %s", why.message);
+        pt_error_clear(&why);
         return NULL;
+    }
     /* Every URL (ntfy://, tgram://, json://…) and every Apprise configuration names one. */
     if (!pt_text_valid_utf8(text) || !strstr(text, "://")) {
         pt_error_set(err, PT_EINVAL,
@@ -126,6 +130,23 @@ static char *mask(const char *s, const char *secrets)
     }
 }
 
+/* What apprise logs (on stdout), kept up to a bound. */
+struct log {
+    char *text;
+};
+
+#define LOG_MAX 16384
+
+static void on_line(const char *line, void *user)
+{
+    struct log *log = user;
+    if (log->text && strlen(log->text) > LOG_MAX)
+        return;
+    char *next = pt_xasprintf("%s%s\n", log->text ? log->text : "", line);
+    free(log->text);
+    log->text = next;
+}
+
 /* Apprise's warnings and errors (it logs "DATE TIME - LEVEL - text"), on one line. */
 static char *what_apprise_said(const char *errout)
 {
@@ -164,7 +185,9 @@ enum pt_status pt_apprise_send(const struct pt_project *p, struct pt_catalog *c,
     const char *argv[] = {"apprise", "-v",      "--config", path,     "--notification-type",
                           type,      "--title", title,      "--body", body,
                           NULL};
-    struct pt_subprocess_stream st = {.argv = argv, .stall_ms = APPRISE_STALL_MS};
+    struct log log = {0};
+    struct pt_subprocess_stream st = {
+        .argv = argv, .stall_ms = APPRISE_STALL_MS, .on_line = on_line, .user = &log};
     struct pt_subprocess_result res;
     struct pt_error spawn = {0};
     enum pt_status rc = pt_subprocess_run_stream(&st, &res, &spawn);
@@ -176,7 +199,9 @@ enum pt_status pt_apprise_send(const struct pt_project *p, struct pt_catalog *c,
         rc = pt_error_set(err, PT_EFAIL, "%s", spawn.message ? spawn.message : _("failed"));
     pt_error_clear(&spawn);
     if (rc == PT_OK) {
-        char *said = what_apprise_said(res.errout);
+        char *all = pt_xasprintf("%s%s", log.text ? log.text : "", res.errout);
+        char *said = what_apprise_said(all);
+        free(all);
         char *masked = mask(said, secrets);
         if (res.stalled)
             rc = pt_error_set(err, PT_EFAIL, _("Apprise did not answer within a minute"));
@@ -184,13 +209,17 @@ enum pt_status pt_apprise_send(const struct pt_project *p, struct pt_catalog *c,
             rc = pt_error_set(err, PT_EINVAL,
                               _("Apprise found no URL it can use in %s (it says: %s)"), path,
                               *masked ? masked : "-");
+        else if (res.exit_code != 0 && *masked)
+            rc =
+                pt_error_set(err, PT_EFAIL, _("Apprise could not reach every service: %s"), masked);
         else if (res.exit_code != 0)
-            rc = pt_error_set(err, PT_EFAIL, _("Apprise could not reach every service: %s"),
-                              *masked ? masked : "-");
+            rc = pt_error_set(err, PT_EFAIL, _("Apprise could not reach every service (exit %d)"),
+                              res.exit_code);
         free(masked);
         free(said);
         pt_subprocess_free(&res);
     }
+    free(log.text);
     memset(secrets, 0, strlen(secrets));
     free(secrets);
     free(path);

@@ -66,6 +66,25 @@ void pt_notify_damaged(const struct pt_project *project, struct pt_catalog *cata
 enum pt_status pt_notify_test_apprise(const struct pt_project *project, struct pt_catalog *catalog,
                                       struct pt_error *err);
 
+/* What pt_notify_test sent; each NULL when that was not tried. */
+struct pt_notify_test_sent {
+    char *mail_to;      /* the recipients of the test mail */
+    char *apprise_file; /* the URLs file of the test alert, absolute */
+};
+
+/*
+ * `notify test` in both faces: a test alert through Apprise when it is set
+ * up (notify.apprise.enabled or notify.apprise.urls_file), and a test mail
+ * when mail is (notify.email.enabled or notify.smtp.url) or when Apprise
+ * is not (the mail's error then says what is missing). Stops at the first
+ * failure, with the errors of pt_notify_test_mail and
+ * pt_notify_test_apprise. sent is filled either way; free it with
+ * pt_notify_test_sent_free().
+ */
+enum pt_status pt_notify_test(const struct pt_project *project, struct pt_catalog *catalog,
+                              struct pt_notify_test_sent *sent, struct pt_error *err);
+void pt_notify_test_sent_free(struct pt_notify_test_sent *sent);
+
 /*
  * Sends a test mail now with the mail settings (whether or not
  * notify.email.enabled is on). PT_EINVAL when the server or the recipients

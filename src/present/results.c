@@ -147,8 +147,18 @@ char *pt_present_test_mail(const char *to, pt_present_keep_fn keep)
     return sentence(_("Test mail sent to %s."), to, true, keep, NULL, NULL);
 }
 
-char *pt_present_test_apprise(const char *file, pt_present_keep_fn keep)
+char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_keep_fn keep)
 {
-    return sentence(_("Test alert sent through Apprise to the URLs of %s."), file, true, keep, NULL,
-                    NULL);
+    char *mail = sent->mail_to
+                     ? sentence(_("Test mail sent to %s."), sent->mail_to, true, keep, NULL, NULL)
+                     : NULL;
+    char *alert = sent->apprise_file
+                      ? sentence(_("Test alert sent through Apprise to the URLs of %s."),
+                                 sent->apprise_file, true, keep, NULL, NULL)
+                      : NULL;
+    char *text =
+        pt_xasprintf("%s%s%s", mail ? mail : "", mail && alert ? " " : "", alert ? alert : "");
+    free(alert);
+    free(mail);
+    return text;
 }

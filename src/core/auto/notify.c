@@ -617,3 +617,32 @@ enum pt_status pt_notify_test_apprise(const struct pt_project *p, struct pt_cata
     free(host);
     return rc;
 }
+
+enum pt_status pt_notify_test(const struct pt_project *p, struct pt_catalog *c,
+                              struct pt_notify_test_sent *sent, struct pt_error *err)
+{
+    memset(sent, 0, sizeof(*sent));
+    char *urls = pt_settings_password_file(p, c, "notify.apprise.urls_file");
+    char *smtp = pt_settings_string(c, "notify.smtp.url");
+    bool apprise = urls || pt_settings_bool(c, "notify.apprise.enabled");
+    bool mail = !apprise || *smtp || pt_settings_bool(c, "notify.email.enabled");
+    free(smtp);
+    enum pt_status rc = PT_OK;
+    if (mail) {
+        sent->mail_to = pt_settings_string(c, "notify.email.to");
+        rc = pt_notify_test_mail(p, c, err);
+    }
+    if (rc == PT_OK && apprise) {
+        sent->apprise_file = urls ? pt_xstrdup(urls) : NULL;
+        rc = pt_notify_test_apprise(p, c, err);
+    }
+    free(urls);
+    return rc;
+}
+
+void pt_notify_test_sent_free(struct pt_notify_test_sent *sent)
+{
+    free(sent->mail_to);
+    free(sent->apprise_file);
+    memset(sent, 0, sizeof(*sent));
+}

@@ -142,11 +142,6 @@ char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_
                     false, keep, snapshot, grew);
 }
 
-char *pt_present_test_mail(const char *to, pt_present_keep_fn keep)
-{
-    return sentence(_("Test mail sent to %s."), to, true, keep, NULL, NULL);
-}
-
 char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_keep_fn keep)
 {
     char *mail = sent->mail_to

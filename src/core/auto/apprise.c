@@ -168,8 +168,12 @@ static char *what_apprise_said(const char *errout)
         }
         line += len + (line[len] == '\n');
     }
-    if (strlen(said) > SAID_MAX)
-        strcpy(said + SAID_MAX - 3, "…");
+    if (strlen(said) > SAID_MAX) {
+        size_t cut = SAID_MAX - 3;
+        while (cut > 0 && ((unsigned char)said[cut] & 0xc0) == 0x80)
+            cut--; /* never half a character */
+        strcpy(said + cut, "…");
+    }
     return said;
 }
 

@@ -333,8 +333,7 @@ static char *mail_subject(enum pt_mail_kind kind, const struct pt_project *p,
     }
 }
 
-/* What happened to r, for a mail (for_mail: with how to change what is mailed), an alert or a ping.
- */
+/* What happened to r: for a mail (with how to change what is mailed), an alert or a ping. */
 static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
                        const struct pt_record *r, const struct pt_record *previous,
                        const char *host, bool for_mail)

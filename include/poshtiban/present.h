@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "poshtiban/notify.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/record.h"
@@ -157,8 +158,8 @@ char *pt_present_pruned(size_t deleted, size_t kept);
  * grew) or there already. NULL pushed: nothing needed sending.
  */
 char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_fn keep);
-/* The test mail sent to the address to. */
-char *pt_present_test_mail(const char *to, pt_present_keep_fn keep);
+/* What `notify test` sent: the test mail's recipients, the test alert's URLs file, or both. */
+char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_keep_fn keep);
 
 /*
  * A restore plan for people, in the chosen language: the backup, the

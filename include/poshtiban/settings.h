@@ -25,6 +25,8 @@ enum pt_setting_type {
     PT_SETTING_LOGIN,         /* a login or an address: no spaces, controls or header punctuation */
     PT_SETTING_PASSWORD_FILE, /* a path; the file is checked by pt_settings_save */
     PT_SETTING_REPOSITORY,    /* a restic repository string; shown without its login */
+    PT_SETTING_PRIVATE_FILE,  /* a path; a private file (base/secretfile.h), checked on save */
+    PT_SETTING_TEXTFILE,      /* a path ending in .prom, or empty */
 };
 
 /* One setting (docs/catalog-and-settings.md): its key, type, default and what is allowed. */

@@ -20,6 +20,8 @@ struct pt_test_hooks {
                                report, or at a heal's Nth step (ops/heal.c) */
     const char *tui_timing; /* POSHTIBAN_TUI_TIMING: file that receives the TUI's timings */
     long stall_ms;          /* POSHTIBAN_TEST_STALL_MS: restic stuck after this long without I/O */
+    bool kill_in_metrics;   /* POSHTIBAN_TEST_KILL_IN_METRICS: SIGKILL halfway through writing
+                               metrics.textfile (store/metrics.c) */
 };
 
 /* The hooks, read from the environment at the first call of the process. */

@@ -20,19 +20,21 @@ int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv)
     struct pt_catalog *catalog;
     if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
         return pt_cli_error(&err);
-    char *to = pt_settings_string(catalog, "notify.email.to");
-    enum pt_status rc = pt_notify_test_mail(&cli->project, catalog, &err);
+    struct pt_notify_test_sent sent;
+    enum pt_status rc = pt_notify_test(&cli->project, catalog, &sent, &err);
     pt_catalog_close(catalog);
     int code = 0;
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:b, s:s}", "sent", 1, "to", to));
+        code = pt_cli_print_json(json_pack("{s:b, s:s?, s:b, s:s?}", "sent", 1, "to", sent.mail_to,
+                                           "apprise", sent.apprise_file != NULL, "urls_file",
+                                           sent.apprise_file));
     else {
-        char *said = pt_present_test_mail(to, pt_cli_keep_whole);
+        char *said = pt_present_notify_test(&sent, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);
         free(said);
     }
-    free(to);
+    pt_notify_test_sent_free(&sent);
     return code;
 }

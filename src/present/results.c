@@ -142,7 +142,18 @@ char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_
                     false, keep, snapshot, grew);
 }
 
-char *pt_present_test_mail(const char *to, pt_present_keep_fn keep)
+char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_keep_fn keep)
 {
-    return sentence(_("Test mail sent to %s."), to, true, keep, NULL, NULL);
+    char *mail = sent->mail_to
+                     ? sentence(_("Test mail sent to %s."), sent->mail_to, true, keep, NULL, NULL)
+                     : NULL;
+    char *alert = sent->apprise_file
+                      ? sentence(_("Test alert sent through Apprise to the URLs of %s."),
+                                 sent->apprise_file, true, keep, NULL, NULL)
+                      : NULL;
+    char *text =
+        pt_xasprintf("%s%s%s", mail ? mail : "", mail && alert ? " " : "", alert ? alert : "");
+    free(alert);
+    free(mail);
+    return text;
 }

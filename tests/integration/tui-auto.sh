@@ -48,6 +48,28 @@ expect_screen "test mail says what is missing" "notify.smtp.url is not set" 20
 keys q
 expect_eq "q exits 0" 0 "$(tui_exit)"
 
+# --- m with Apprise set up: a test alert, said as the CLI says it ---
+if command -v apprise >/dev/null; then
+    mkdir -p "$scratch/json"
+    "$PY" "$SOURCE_ROOT/tests/integration/ping_sink.py" "$scratch/json" >/dev/null 2>&1 </dev/null &
+    sink=$!
+    for _ in $(seq 100); do [ -s "$scratch/json/port" ] && break; sleep 0.1; done
+    printf 'json://127.0.0.1:%s/alerts/\n' "$(cat "$scratch/json/port")" >"$scratch/alerts.urls"
+    chmod 600 "$scratch/alerts.urls"
+    pt settings set notify.apprise.urls_file "$scratch/alerts.urls" >/dev/null || fail "set urls_file"
+    pt settings set notify.apprise.enabled true >/dev/null || fail "enable apprise"
+    tui_start 100 24 "$proj" "${env_tui[@]}"
+    keys 4 m
+    expect_screen "m sends a test alert" "Test alert sent through Apprise" 30
+    expect_eq "the sink got it" 1 "$(wc -l <"$scratch/json/posts.jsonl" 2>/dev/null || echo 0)"
+    keys q
+    tui_exit >/dev/null
+    kill "$sink"
+    wait "$sink" 2>/dev/null
+    pt settings set notify.apprise.enabled false >/dev/null
+    pt settings set notify.apprise.urls_file "" >/dev/null
+fi
+
 # --- an automatic backup due at start is offered, and taken as kind auto ---
 pt settings set auto.enabled true >/dev/null
 tui_start 80 24 "$proj" "${env_tui[@]}"

@@ -175,8 +175,15 @@ static void test_results(void **state)
     sent.already = true;
     expect_said(pt_present_pushed(&sent, keep), "[b7] is off-site already (snapshot 01234567)");
     expect_said(pt_present_pushed(NULL, keep), "Every completed backup is off-site already.");
-    expect_said(pt_present_test_mail("ops@example.org", keep),
-                "Test mail sent to <ops@example.org>.");
+    struct pt_notify_test_sent tested = {.mail_to = (char *)"ops@example.org"};
+    expect_said(pt_present_notify_test(&tested, keep), "Test mail sent to <ops@example.org>.");
+    tested.apprise_file = (char *)"/etc/alerts";
+    expect_said(pt_present_notify_test(&tested, keep),
+                "Test mail sent to <ops@example.org>. Test alert sent through Apprise to the URLs "
+                "of </etc/alerts>.");
+    tested.mail_to = NULL;
+    expect_said(pt_present_notify_test(&tested, keep),
+                "Test alert sent through Apprise to the URLs of </etc/alerts>.");
 }
 
 /* The list's six columns, as `list` prints them and the List pane draws them. */

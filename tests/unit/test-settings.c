@@ -38,6 +38,10 @@ static const struct {
     {"notify.smtp.password_file", ""},
     {"notify.smtp.insecure", "false"},
     {"notify.ping_url", ""},
+    {"notify.apprise.enabled", "false"},
+    {"notify.apprise.urls_file", ""},
+    {"notify.apprise.on", "failure"},
+    {"metrics.textfile", ""},
     {"ui.language", "auto"},
     {"ui.bidi", "auto"},
     {"ui.calendar", "auto"},
@@ -147,6 +151,12 @@ static void test_refusals_keep_value(void **state)
     expect_refused(c, "notify.email.to", "not-an-address", "mail addresses");
     expect_refused(c, "notify.smtp.url", "http://mail", "smtp://");
     expect_refused(c, "notify.ping_url", "ftp://x", "http://");
+    expect_set(c, "notify.apprise.on", "changes", "changes");
+    expect_refused(c, "notify.apprise.on", "sometimes", "changes");
+    expect_set(c, "metrics.textfile", "/var/lib/node/poshtiban.prom",
+               "/var/lib/node/poshtiban.prom");
+    expect_refused(c, "metrics.textfile", "/var/lib/node/poshtiban.txt", ".prom");
+    expect_refused(c, "metrics.textfile", "/var/lib/node/.prom", ".prom");
     expect_refused(c, "notify.smtp.password_env", "1BAD", "environment variable");
     expect_refused(c, "notify.smtp.user", "a>b@example.com", "login");
     expect_refused(c, "notify.smtp.url", "smtp://u:p@mail.example.com", "must not hold a login");

@@ -12,12 +12,14 @@
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/notify.h"
 #include "ops/naming.h"
 #include "poshtiban/catalog.h"
 #include "base/lock.h"
 #include "ops/preflight.h"
 #include "ops/changes-store.h"
 #include "ops/recovery.h"
+#include "ops/metrics.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 #include "engine/reader.h"
@@ -118,6 +120,9 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     if (rc == PT_OK)
         pt_after_backup_offsite(p, c, out->ran ? &out->record : NULL, true, mon, &after);
     pt_after_backup_finish(p, c, out->ran ? &out->record : NULL, &after);
+    if (out->damaged)
+        pt_notify_damaged(p, c, out->verified, out->n_verified);
+    pt_metrics_update(p, c);
     pt_catalog_close(c);
     return rc;
 }

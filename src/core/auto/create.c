@@ -10,6 +10,7 @@
 #include "ops/backup-internal.h"
 #include "base/lock.h"
 #include "ops/recovery.h"
+#include "ops/metrics.h"
 
 enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_create_options *opts,
                                 const struct pt_monitor *mon, struct pt_record *out,
@@ -41,6 +42,7 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
         *out = r;
     else
         pt_record_free(&r);
+    pt_metrics_update(p, c);
     pt_catalog_close(c);
     return rc;
 }

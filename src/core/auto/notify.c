@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 
+#include "auto/apprise.h"
 #include "store/autolog.h"
 #include "base/fsutil.h"
 #include "base/secretfile.h"
@@ -22,6 +23,8 @@
 
 #define PING_CONNECT_S 5L
 #define PING_TOTAL_S 10L
+/* A ping's body: the last lines of what happened, as much as healthchecks.io shows at once. */
+#define PING_BODY_MAX 10000
 #define SMTP_CONNECT_S 10L
 #define SMTP_TOTAL_S 30L
 
@@ -109,7 +112,23 @@ static size_t discard(char *data, size_t size, size_t n, void *user)
     return size * n;
 }
 
-static enum pt_status http_ping(const char *url, struct pt_error *err)
+/* The end of text, at most PING_BODY_MAX bytes, from the start of a line (or a character). */
+static const char *ping_tail(const char *text)
+{
+    size_t len = strlen(text);
+    if (len <= PING_BODY_MAX)
+        return text;
+    const char *tail = text + len - PING_BODY_MAX;
+    const char *line = strchr(tail, '\n');
+    if (line && line[1])
+        return line + 1;
+    while (((unsigned char)*tail & 0xc0) == 0x80)
+        tail++;
+    return tail;
+}
+
+/* POSTs body (text/plain), as healthchecks-style services take a reason with the ping. */
+static enum pt_status http_ping(const char *url, const char *body, struct pt_error *err)
 {
     char errbuf[CURL_ERROR_SIZE];
     CURL *curl = new_handle(url, errbuf);
@@ -125,14 +144,21 @@ static enum pt_status http_ping(const char *url, struct pt_error *err)
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    const char *tail = ping_tail(body ? body : "");
+    struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: text/plain; charset=utf-8");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(tail));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, tail);
     CURLcode code = curl_easy_perform(curl);
     enum pt_status rc = code == CURLE_OK ? PT_OK : curl_failed(code, errbuf, url, err);
     curl_easy_cleanup(curl);
+    curl_slist_free_all(headers);
     return rc;
 }
 
-/* healthchecks.io style: URL, URL/start, URL/fail. */
-static void ping(struct pt_catalog *c, struct pt_notify_run *run, const char *suffix)
+/* healthchecks.io style: URL, URL/start, URL/fail, with body as the reason. */
+static void ping(struct pt_catalog *c, struct pt_notify_run *run, const char *suffix,
+                 const char *body)
 {
     char *url = pt_settings_string(c, "notify.ping_url");
     if (*url) {
@@ -140,7 +166,7 @@ static void ping(struct pt_catalog *c, struct pt_notify_run *run, const char *su
         char *target = *suffix ? pt_xasprintf("%s%s%s", url, url[len - 1] == '/' ? "" : "/", suffix)
                                : pt_xstrdup(url);
         struct pt_error err = {0};
-        if (http_ping(target, &err) != PT_OK) {
+        if (http_ping(target, body, &err) != PT_OK) {
             char *note = pt_xasprintf(_("ping failed: %s"), err.message);
             add_note(run, note);
             free(note);
@@ -307,9 +333,10 @@ static char *mail_subject(enum pt_mail_kind kind, const struct pt_project *p,
     }
 }
 
+/* What happened to r: for a mail (with how to change what is mailed), an alert or a ping. */
 static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
                        const struct pt_record *r, const struct pt_record *previous,
-                       const char *host)
+                       const char *host, bool for_mail)
 {
     char *b = NULL;
     const char *project = base_name(p->root);
@@ -358,6 +385,8 @@ static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
         appendf(&b, _("Error of %s: %s"), previous->name, previous->error);
         appendf(&b, "\n");
     }
+    if (!for_mail)
+        return b;
     appendf(&b, "\n-- \n");
     appendf(&b,
             _("poshtiban %s. To be mailed about every backup or only about failures: "
@@ -368,19 +397,16 @@ static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
 }
 
 static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
-                       const struct pt_record *r)
+                       const struct pt_record *r, const struct pt_record *previous)
 {
     char *on = pt_settings_string(c, "notify.email.on");
     bool always = strcmp(on, "always") == 0;
     free(on);
-    struct pt_record previous = {0};
-    bool has_previous = previous_record(c, r, &previous);
-    enum pt_mail_kind kind =
-        pt_mail_choose(always, r->status, has_previous ? &previous.status : NULL);
+    enum pt_mail_kind kind = pt_mail_choose(always, r->status, previous ? &previous->status : NULL);
     if (kind != PT_MAIL_NONE) {
         char *host = host_name();
         char *subject = mail_subject(kind, p, r, host);
-        char *body = mail_body(kind, p, r, has_previous ? &previous : NULL, host);
+        char *body = mail_body(kind, p, r, previous, host, true);
         struct pt_error err = {0};
         if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
             char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
@@ -392,14 +418,49 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
         free(subject);
         free(host);
     }
-    pt_record_free(&previous);
+}
+
+/* Sends an alert through Apprise when notify.apprise.enabled; what fails is noted in run. */
+static void alert(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
+                  const char *type, const char *title, const char *body)
+{
+    if (!pt_settings_bool(c, "notify.apprise.enabled"))
+        return;
+    struct pt_error err = {0};
+    if (pt_apprise_send(p, c, type, title, body, &err) != PT_OK) {
+        char *note = pt_xasprintf(_("Apprise alert not sent: %s"), err.message);
+        add_note(run, note);
+        free(note);
+    }
+    pt_error_clear(&err);
+}
+
+static void alert_about(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
+                        const struct pt_record *r, const struct pt_record *previous)
+{
+    char *on = pt_settings_string(c, "notify.apprise.on");
+    enum pt_mail_kind kind = pt_apprise_choose(on, r->status, previous ? &previous->status : NULL);
+    free(on);
+    if (kind == PT_MAIL_NONE)
+        return;
+    char *host = host_name();
+    char *title = mail_subject(kind, p, r, host);
+    char *body = mail_body(kind, p, r, previous, host, false);
+    alert(p, c, run, kind == PT_MAIL_FAILED ? "failure" : "success", title, body);
+    free(body);
+    free(title);
+    free(host);
 }
 
 void pt_notify_start(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run)
 {
-    (void)p;
     memset(run, 0, sizeof(*run));
-    ping(c, run, "start");
+    char *host = host_name();
+    char *body = pt_xasprintf(_("A backup of %s starts on %s."), p->root, host);
+    appendf(&body, "\n");
+    ping(c, run, "start", body);
+    free(body);
+    free(host);
 }
 
 void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
@@ -407,9 +468,19 @@ void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct p
 {
     if (r->status == PT_STATE_CANCELLED)
         return; /* the user stopped it: nothing to tell (the start ping times out quietly) */
-    ping(c, run, r->status == PT_STATE_COMPLETED ? "" : "fail");
+    struct pt_record previous = {0};
+    bool has_previous = previous_record(c, r, &previous);
+    const struct pt_record *before = has_previous ? &previous : NULL;
+    char *host = host_name();
+    char *said = mail_body(pt_mail_choose(true, r->status, before ? &before->status : NULL), p, r,
+                           before, host, false);
+    ping(c, run, r->status == PT_STATE_COMPLETED ? "" : "fail", said);
+    free(said);
+    free(host);
     if (pt_settings_bool(c, "notify.email.enabled"))
-        mail_about(p, c, run, r);
+        mail_about(p, c, run, r, before);
+    alert_about(p, c, run, r, before);
+    pt_record_free(&previous);
     if (!run->notes)
         return;
     char *message =
@@ -426,25 +497,27 @@ void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, 
                               const char *error)
 {
     struct pt_notify_run run = {0};
-    ping(c, &run, "fail");
+    char *host = host_name();
+    const char *project = base_name(p->root);
+    char *subject = pt_xasprintf(_("poshtiban: the off-site copy of backup %s of %s FAILED on "
+                                   "%s"),
+                                 name, project, host);
+    char *body = NULL;
+    appendf(&body,
+            _("The backup %s of %s is safe on this machine, but its off-site copy failed. "
+              "The next automatic run tries again."),
+            name, project);
+    appendf(&body, "\n\n");
+    appendf(&body, _("Project: %s"), p->root);
+    appendf(&body, "\n");
+    appendf(&body, _("Host: %s"), host);
+    appendf(&body, "\n");
+    appendf(&body, _("Error: %s"), error);
+    appendf(&body, "\n");
+    ping(c, &run, "fail", body);
+    alert(p, c, &run, "failure", subject, body);
     if (pt_settings_bool(c, "notify.email.enabled")) {
-        char *host = host_name();
-        const char *project = base_name(p->root);
-        char *subject = pt_xasprintf(_("poshtiban: the off-site copy of backup %s of %s FAILED on "
-                                       "%s"),
-                                     name, project, host);
-        char *body = NULL;
-        appendf(&body,
-                _("The backup %s of %s is safe on this machine, but its off-site copy failed. "
-                  "The next automatic run tries again."),
-                name, project);
-        appendf(&body, "\n\n");
-        appendf(&body, _("Project: %s"), p->root);
-        appendf(&body, "\n");
-        appendf(&body, _("Host: %s"), host);
-        appendf(&body, "\n");
-        appendf(&body, _("Error: %s"), error);
-        appendf(&body, "\n\n-- \n");
+        appendf(&body, "\n-- \n");
         appendf(&body, _("poshtiban %s. To send it again now: poshtiban push %s"), PT_VERSION,
                 name);
         appendf(&body, "\n");
@@ -455,10 +528,10 @@ void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, 
             free(note);
         }
         pt_error_clear(&err);
-        free(body);
-        free(subject);
-        free(host);
     }
+    free(body);
+    free(subject);
+    free(host);
     if (run.notes) {
         char *line = pt_xasprintf("%s: %s", name, run.notes);
         pt_autolog_append(p, line);
@@ -487,4 +560,88 @@ enum pt_status pt_notify_test_mail(const struct pt_project *p, struct pt_catalog
     free(subject);
     free(host);
     return rc;
+}
+
+void pt_notify_damaged(const struct pt_project *p, struct pt_catalog *c,
+                       const struct pt_auto_verified *verified, size_t n)
+{
+    struct pt_notify_run run = {0};
+    char *host = host_name();
+    const char *project = base_name(p->root);
+    char *subject =
+        pt_xasprintf(_("poshtiban: verify found damage in the backups of %s on %s"), project, host);
+    char *body = NULL;
+    appendf(&body, _("Verify found damage in the backups of %s:"), project);
+    appendf(&body, "\n");
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; !verified[i].result.ok && j < verified[i].result.n; j++)
+            appendf(&body, "%s: %s\n", verified[i].name, verified[i].result.problems[j]);
+    appendf(&body, "\n");
+    appendf(&body, _("Project: %s"), p->root);
+    appendf(&body, "\n");
+    appendf(&body, _("Host: %s"), host);
+    appendf(&body, "\n");
+    alert(p, c, &run, "failure", subject, body);
+    if (pt_settings_bool(c, "notify.email.enabled")) {
+        appendf(&body, "\n-- \n");
+        appendf(&body, _("poshtiban %s. To see it again: poshtiban verify"), PT_VERSION);
+        appendf(&body, "\n");
+        struct pt_error err = {0};
+        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
+            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
+            add_note(&run, note);
+            free(note);
+        }
+        pt_error_clear(&err);
+    }
+    if (run.notes)
+        pt_autolog_append(p, run.notes);
+    free(body);
+    free(subject);
+    free(host);
+    pt_notify_run_free(&run);
+}
+
+enum pt_status pt_notify_test_apprise(const struct pt_project *p, struct pt_catalog *c,
+                                      struct pt_error *err)
+{
+    char *host = host_name();
+    char *title = pt_xasprintf(_("poshtiban: test alert for %s from %s"), base_name(p->root), host);
+    char *body = pt_xasprintf(_("This is a test alert from poshtiban for the project %s on %s. "
+                                "Apprise works."),
+                              p->root, host);
+    enum pt_status rc = pt_apprise_send(p, c, "info", title, body, err);
+    free(body);
+    free(title);
+    free(host);
+    return rc;
+}
+
+enum pt_status pt_notify_test(const struct pt_project *p, struct pt_catalog *c,
+                              struct pt_notify_test_sent *sent, struct pt_error *err)
+{
+    memset(sent, 0, sizeof(*sent));
+    char *urls = pt_settings_password_file(p, c, "notify.apprise.urls_file");
+    char *smtp = pt_settings_string(c, "notify.smtp.url");
+    bool apprise = urls || pt_settings_bool(c, "notify.apprise.enabled");
+    bool mail = !apprise || *smtp || pt_settings_bool(c, "notify.email.enabled");
+    free(smtp);
+    enum pt_status rc = PT_OK;
+    if (mail) {
+        sent->mail_to = pt_settings_string(c, "notify.email.to");
+        rc = pt_notify_test_mail(p, c, err);
+    }
+    if (rc == PT_OK && apprise) {
+        sent->apprise_file = urls ? pt_xstrdup(urls) : NULL;
+        rc = pt_notify_test_apprise(p, c, err);
+    }
+    free(urls);
+    return rc;
+}
+
+void pt_notify_test_sent_free(struct pt_notify_test_sent *sent)
+{
+    free(sent->mail_to);
+    free(sent->apprise_file);
+    memset(sent, 0, sizeof(*sent));
 }

@@ -14,6 +14,7 @@
 #include "store/autolog.h"
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
+#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "ops/naming.h"
@@ -343,6 +344,7 @@ out:
     /* After the lock, as for a backup: mail and pings never hold up another push. */
     if (c)
         pt_offsite_notify(p, c, out);
+    pt_metrics_update(p, c);
     pt_catalog_close(c);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "store/autolog.h"
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
+#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "ops/naming.h"
@@ -296,6 +297,8 @@ out:
     free(repo);
     free(project);
     pt_restic_close(&r);
+    if (!dry_run)
+        pt_metrics_update(p, c);
     pt_catalog_close(c);
     return rc;
 }

@@ -26,6 +26,8 @@ static void read_hooks(void)
     hooks.kill_after = kill_after ? atol(kill_after) : 0;
     const char *stall = getenv("POSHTIBAN_TEST_STALL_MS");
     hooks.stall_ms = stall ? atol(stall) : 0;
+    const char *kill_metrics = getenv("POSHTIBAN_TEST_KILL_IN_METRICS");
+    hooks.kill_in_metrics = kill_metrics && *kill_metrics;
     const char *timing = getenv("POSHTIBAN_TUI_TIMING");
     hooks.tui_timing = timing && *timing ? timing : NULL;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auto/apprise.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "ops/preflight.h"
@@ -189,6 +190,22 @@ static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
                              "notify.email.to is empty: no mail can go out")));
     free(to);
     free(url);
+}
+
+/* Alerts through Apprise that are switched on but cannot go out. */
+static void apprise_warnings(const struct pt_project *p, struct pt_catalog *c, struct pt_doctor *d)
+{
+    char *file = pt_settings_string(c, "notify.apprise.urls_file");
+    bool enabled = pt_settings_bool(c, "notify.apprise.enabled");
+    if ((enabled || *file) && !pt_apprise_found())
+        warn(d, pt_xstrdup(_("apprise, which sends the alerts of notify.apprise.*, is not "
+                             "installed: sudo apt-get install apprise")));
+    struct pt_error why = {0};
+    if (enabled && pt_apprise_check(p, c, &why) != PT_OK)
+        warn(d, pt_xasprintf(_("notify.apprise.enabled is true but no alert can go out: %s"),
+                             why.message));
+    pt_error_clear(&why);
+    free(file);
 }
 
 /* Each password the scheduled run will not find, with the commands that fix it. */
@@ -376,6 +393,7 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     d->offsite_checked_age_s = stats.offsite.checked_age_s;
     pt_backup_stats_free(&stats);
     mail_warnings(c, d);
+    apprise_warnings(p, c, d);
     offsite_state(c, d);
     secret_warnings(p, c, d);
     pt_catalog_close(c);

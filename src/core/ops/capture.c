@@ -18,6 +18,7 @@
 #include "engine/compress.h"
 #include "engine/snapshot.h"
 #include "ops/changes-store.h"
+#include "ops/metrics.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/clock.h"
@@ -258,6 +259,8 @@ enum pt_status pt_changes_capture(const struct pt_project *p, const struct pt_mo
         rc = pt_lock_acquire(&lock, p, err);
     if (rc == PT_OK)
         rc = pt_changes_capture_locked(p, catalog, monitor, result, err);
+    if (rc == PT_OK && !result->unchanged)
+        pt_metrics_update(p, catalog);
     pt_lock_release(&lock);
     if (catalog)
         pt_catalog_close(catalog);

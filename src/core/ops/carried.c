@@ -34,9 +34,15 @@ static bool is_secret(const char *key)
            strstr(key, "token");
 }
 
+/* A file this machine writes: a backup from elsewhere never chooses where. */
+static bool is_local_file(const char *key)
+{
+    return strcmp(key, "metrics.textfile") == 0;
+}
+
 static bool carried_key(const char *key)
 {
-    return !is_hook(key) && !is_secret(key) && key[0] != '.';
+    return !is_hook(key) && !is_secret(key) && !is_local_file(key) && key[0] != '.';
 }
 
 enum pt_status pt_carried_write(struct pt_catalog *c, const char *dir, struct pt_manifest *manifest,
@@ -139,6 +145,8 @@ static char *apply_one(struct pt_catalog *c, const char *key, json_t *v, struct 
         return pt_xstrdup(_("hooks are never taken from a backup"));
     if (!def)
         return pt_xstrdup(_("no such setting"));
+    if (is_local_file(key))
+        return pt_xstrdup(_("the files this machine writes are never named by a backup"));
     if (!carried_key(key))
         return pt_xstrdup(_("secrets are never taken from a backup"));
     /* What this project set itself (the repository it was pulled from, say) stays. */

@@ -8,6 +8,7 @@
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
 #include "ops/changes-store.h"
+#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "engine/reader.h"
@@ -71,6 +72,8 @@ enum pt_status pt_backup_delete(const struct pt_project *p, const char *id, stru
     }
     pt_lock_release(&lock);
     pt_record_free(&r);
+    if (rc == PT_OK)
+        pt_metrics_update(p, c);
     pt_catalog_close(c);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
+#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "poshtiban/settings.h"
@@ -88,6 +89,8 @@ enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,
     if (rc == PT_OK && !dry_run)
         rc = pt_retention_apply(p, c, plan, err);
     pt_lock_release(&lock);
+    if (!dry_run)
+        pt_metrics_update(p, c);
     pt_catalog_close(c);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include "ops/backup-internal.h"
 #include "base/filewriter.h"
 #include "base/fsutil.h"
+#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
@@ -759,6 +760,8 @@ static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *g
     r.verify_ok = result->ok ? 1 : 0;
     rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
 out:
+    if (!given && rc == PT_OK)
+        pt_metrics_update(p, c);
     if (!given)
         pt_catalog_close(c);
     if (out && rc == PT_OK)

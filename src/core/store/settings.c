@@ -15,6 +15,7 @@
 
 static const char *const formats[] = {"dir", "zip", "tar.zst", NULL};
 static const char *const email_on[] = {"failure", "always", NULL};
+static const char *const apprise_on[] = {"failure", "always", "changes", NULL};
 static const char *const languages[] = {"auto", "fa", "en", NULL};
 static const char *const bidi_modes[] = {"auto", "app", "terminal", "off", NULL};
 static const char *const calendars[] = {"auto", "jalali", "gregorian", NULL};
@@ -59,6 +60,16 @@ static const struct pt_setting_def defs[] = {
      N_("allow sending the login to an smtp:// server that offers no STARTTLS, in clear")},
     {"notify.ping_url", PT_SETTING_HTTP_URL, "", 0, 0, NULL,
      N_("dead-man ping: URL on success, URL/start, URL/fail")},
+    {"notify.apprise.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL,
+     N_("send alerts through Apprise (ntfy, Telegram, Slack, Matrix…) after backups")},
+    {"notify.apprise.urls_file", PT_SETTING_PRIVATE_FILE, "", 0, 0, NULL,
+     N_("file holding the Apprise URLs, one a line, or an Apprise configuration (mode 600)")},
+    {"notify.apprise.on", PT_SETTING_CHOICE, "failure", 0, 0, apprise_on,
+     N_("failure: failures and the first success after one; always: every backup; changes: only "
+        "when backups start failing or work again")},
+    {"metrics.textfile", PT_SETTING_TEXTFILE, "", 0, 0, NULL,
+     N_("Prometheus text file written after every operation, for node_exporter's textfile "
+        "collector (a .prom path); empty: none")},
     {"ui.language", PT_SETTING_CHOICE, "auto", 0, 0, languages,
      N_("language; auto follows the locale")},
     {"ui.bidi", PT_SETTING_CHOICE, "auto", 0, 0, bidi_modes, N_("who reorders right-to-left text")},
@@ -301,10 +312,21 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
     case PT_SETTING_STRING:
     case PT_SETTING_REPOSITORY:
     case PT_SETTING_PASSWORD_FILE:
+    case PT_SETTING_PRIVATE_FILE:
         if (has_control(text))
             return refuse(def, text, _("must be text without control characters"), err);
         *canonical = pt_xstrdup(text);
         return PT_OK;
+    case PT_SETTING_TEXTFILE: {
+        size_t n = strlen(text);
+        /* node_exporter reads only *.prom: any other name would be written for nobody. */
+        if (*text && (has_control(text) || n <= 5 || strcmp(text + n - 5, ".prom") != 0 ||
+                      text[n - 6] == '/'))
+            return refuse(def, text, _("must be the path of a file ending in .prom, or empty"),
+                          err);
+        *canonical = pt_xstrdup(text);
+        return PT_OK;
+    }
     case PT_SETTING_LOGIN:
         /* It becomes the mail's sender when it is an address: nothing that breaks a header. */
         if (has_control(text) || strpbrk(text, "<>\"(),;: \t"))
@@ -430,6 +452,15 @@ enum pt_status pt_settings_save(const struct pt_project *p, const char *key, con
         char *path = pt_path_absolute(p->root, canonical);
         if (pt_secret_file_read(path, NULL, err) != PT_OK) {
             rc = PT_EINVAL; /* what the person typed is refused: exit 2, as for any bad value */
+            if (err)
+                err->status = PT_EINVAL;
+        }
+        free(path);
+    }
+    if (def->type == PT_SETTING_PRIVATE_FILE && *canonical) {
+        char *path = pt_path_absolute(p->root, canonical);
+        if (pt_private_file_read(path, NULL, err) != PT_OK) {
+            rc = PT_EINVAL;
             if (err)
                 err->status = PT_EINVAL;
         }

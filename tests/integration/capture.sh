@@ -127,6 +127,18 @@ for k in 1 2 3 4 5 6; do
 done
 shadow_rebuilds 2026-03-01T11:30:00Z "after the kills"
 
+# Its own copy damaged or replaced: the point is the whole database, nothing is lost.
+head -c 8192 /dev/urandom >"$p/backups/.poshtiban/changes-shadow.sqlite3"
+sqlite3 "$p/db.sqlite3" "INSERT INTO tag (code, label) VALUES ('s', 'shadow gone bad');"
+out=$(pt 2026-03-01T11:40:00Z capture --json) || fail "a damaged shadow: capture still works"
+expect_eq "a damaged shadow: a whole-database point" snapshot "$(json_eval 'd["kind"]' <<<"$out")"
+case $(json_eval 'd["reason"]' <<<"$out") in "the changes could not be compared: "*) ;;
+    *) fail "a damaged shadow: the reason says so: [$out]" ;; esac
+sqlite3 "$p/db.sqlite3" "INSERT INTO tag (code, label) VALUES ('s2', 'and after');"
+out=$(pt 2026-03-01T11:45:00Z capture --json)
+expect_eq "a damaged shadow: the next point is rows again" rows "$(json_eval 'd["kind"]' <<<"$out")"
+shadow_rebuilds 2026-03-01T11:50:00Z "after a damaged shadow"
+
 # Hostile points in the chain: left out, nothing read or written outside.
 c=$(chain "$base")
 outside=$scratch/outside

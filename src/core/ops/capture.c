@@ -107,6 +107,11 @@ static void total(struct pt_capture_result *r, const struct pt_change_point *poi
     }
 }
 
+static char *cannot_compare(const struct pt_error *why)
+{
+    return pt_xasprintf("the changes could not be compared: %s", why->message ? why->message : "?");
+}
+
 static enum pt_status take(struct capture *c, struct pt_capture_result *result,
                            struct pt_error *err)
 {
@@ -143,34 +148,48 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
     const struct pt_change_point *last = newest(c);
     point.previous = last ? pt_xstrdup(last->name) : NULL;
     point.seq = last ? last->seq + 1 : 1;
-    if (broken)
+    if (broken) {
         point.reason = broken;
-    else
-        rc = pt_changeset_incompatible(c->shadow, c->fresh, &point.reason, err);
-    if (rc == PT_OK && point.reason) {
+    } else {
+        struct pt_error cmp = {0};
+        if (pt_changeset_incompatible(c->shadow, c->fresh, &point.reason, &cmp) != PT_OK)
+            point.reason = cannot_compare(&cmp);
+        pt_error_clear(&cmp);
+    }
+    if (!point.reason) {
+        point.kind = PT_CHANGE_ROWS;
+        c->data = pt_xasprintf("%s/capture-%ld.changeset.zst", p->tmp, (long)getpid());
+        unlink(c->data);
+        bool empty = false;
+        struct pt_error cmp = {0};
+        if (pt_changeset_diff(c->shadow, c->fresh, c->data, level, &empty, point.sha256,
+                              &point.size, &point.tables, &point.n_tables, &cmp) != PT_OK) {
+            /* A copy that cannot be read (damaged, replaced) costs one whole point, not the data.
+             */
+            point.reason = cannot_compare(&cmp);
+            unlink(c->data);
+            free(c->data);
+            c->data = NULL;
+        } else if (empty && pt_changeset_same_sequence(c->shadow, c->fresh)) {
+            pt_change_point_free(&point);
+            result->unchanged = true;
+            step(c, "unchanged");
+            return keep_check(c, err);
+        } else {
+            if (empty)
+                rc = pt_changeset_write_empty(c->data, level, point.sha256, &point.size, err);
+            if (rc == PT_OK)
+                point.state = pt_changeset_state(c->fresh, c->data, err);
+        }
+        pt_error_clear(&cmp);
+    }
+    if (point.reason) {
         point.kind = PT_CHANGE_SNAPSHOT;
         c->data = pt_xasprintf("%s/capture-%ld.sqlite3.zst", p->tmp, (long)getpid());
         unlink(c->data);
         rc = pt_compress_file_zstd(c->fresh, c->data, level, point.sha256, &point.size, err);
         if (rc == PT_OK)
             point.state = pt_changeset_state(c->fresh, NULL, err);
-    } else if (rc == PT_OK) {
-        point.kind = PT_CHANGE_ROWS;
-        c->data = pt_xasprintf("%s/capture-%ld.changeset.zst", p->tmp, (long)getpid());
-        unlink(c->data);
-        bool empty = false;
-        rc = pt_changeset_diff(c->shadow, c->fresh, c->data, level, &empty, point.sha256,
-                               &point.size, &point.tables, &point.n_tables, err);
-        if (rc == PT_OK && empty && pt_changeset_same_sequence(c->shadow, c->fresh)) {
-            pt_change_point_free(&point);
-            result->unchanged = true;
-            step(c, "unchanged");
-            return keep_check(c, err);
-        }
-        if (rc == PT_OK && empty)
-            rc = pt_changeset_write_empty(c->data, level, point.sha256, &point.size, err);
-        if (rc == PT_OK)
-            point.state = pt_changeset_state(c->fresh, c->data, err);
     }
     if (rc == PT_OK && !point.state)
         rc = PT_EFAIL;

@@ -780,6 +780,10 @@ char *pt_change_reason_text(const char *reason)
     if (!reason)
         return NULL;
     size_t len = strlen(reason);
+    static const char compare[] = "the changes could not be compared: ";
+    if (strncmp(reason, compare, sizeof(compare) - 1) == 0)
+        return pt_xasprintf(_("the changes could not be compared: %s"),
+                            reason + sizeof(compare) - 1);
     if (strncmp(reason, rebuild, sizeof(rebuild) - 1) == 0)
         return pt_xasprintf(_("the change sets before it do not rebuild: %s"),
                             reason + sizeof(rebuild) - 1);

@@ -201,6 +201,10 @@ expect_eq "auto: none again 4 minutes later" None "$(json_eval 'd["change_set"]'
 out=$(at 2026-05-01T08:32:00Z auto --json)
 expect_eq "auto: an unchanged database is checked, nothing stored" True \
     "$(json_eval 'd["change_set"]["unchanged"]' <<<"$out")"
+out=$(at 2026-05-01T08:40:00Z doctor 2>&1)
+check "doctor: change sets on time, no warning" eval '! grep -q "changes were last saved" <<<"$out"'
+out=$(at 2026-05-01T09:40:00Z doctor 2>&1)
+check "doctor: change sets late, a warning naming the setting" grep -q "changes were last saved.*auto.changes_minutes is 15" <<<"$out"
 at 2026-05-01T08:32:00Z settings set auto.changes_minutes 0 >/dev/null
 sqlite3 "$a/db.sqlite3" "UPDATE investor SET share = 0.3 WHERE id = 1;"
 out=$(at 2026-05-01T09:30:00Z auto --json)

@@ -11,6 +11,7 @@
 
 #include "auto/apprise.h"
 #include "base/fsutil.h"
+#include "ops/changes-store.h"
 #include "poshtiban/i18n.h"
 #include "ops/preflight.h"
 #include "poshtiban/bidi.h"
@@ -190,6 +191,26 @@ static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
                              "notify.email.to is empty: no mail can go out")));
     free(to);
     free(url);
+}
+
+/*
+ * Change sets that should come every auto.changes_minutes but have not
+ * (docs/changes.md): the database was last seen three intervals ago.
+ */
+static void changes_warnings(const struct pt_project *p, struct pt_catalog *c, struct pt_doctor *d)
+{
+    int64_t minutes = pt_settings_int(c, "auto.changes_minutes");
+    if (!d->auto_enabled || minutes <= 0)
+        return;
+    int64_t seen = pt_changes_last_seen(p, c);
+    if (seen <= 0 || p->now_ms - seen < 3 * minutes * 60 * 1000)
+        return;
+    char age[64];
+    pt_l10n_age((p->now_ms - seen) / 1000, age, sizeof(age));
+    warn(d, pt_xasprintf(_("the database's changes were last saved %s, though "
+                           "auto.changes_minutes is %lld: is the crontab line running auto "
+                           "(poshtiban cron status)?"),
+                         age, (long long)minutes));
 }
 
 /* Alerts through Apprise that are switched on but cannot go out. */
@@ -394,6 +415,7 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     pt_backup_stats_free(&stats);
     mail_warnings(c, d);
     apprise_warnings(p, c, d);
+    changes_warnings(p, c, d);
     offsite_state(c, d);
     secret_warnings(p, c, d);
     pt_catalog_close(c);

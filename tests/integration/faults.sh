@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Fault suite (docs/safety.md): poshtiban is killed with SIGKILL at
 # pseudo-random system calls of create (dir, zip, tar.zst), restore (full,
-# --media-only, --database-only), delete, prune and export, through strace's
+# --media-only, --database-only), delete, prune, export and capture, through strace's
 # fault injection (-e inject=SYSCALL:signal=KILL:when=N). After every kill:
 # - the project database passes PRAGMA integrity_check;
 # - the next command (list --json) exits 0 and leaves nothing over: nothing
@@ -31,7 +31,7 @@
 command -v strace >/dev/null || { echo "strace is not installed" >&2; exit 1; }
 
 seed=${FAULTS_SEED:-20260301}
-runs=${FAULTS_RUNS:-40}
+runs=${FAULTS_RUNS:-44}
 only=${FAULTS_ONLY:-}
 case $seed in '' | *[!0-9]*) echo "FAULTS_SEED must be a whole number" >&2; exit 2 ;; esac
 case $runs in '' | *[!0-9]*) echo "FAULTS_RUNS must be a whole number" >&2; exit 2 ;; esac
@@ -102,7 +102,7 @@ def move_on(proj):
         f.write("later\n")
 
 KINDS = ["create-dir", "create-zip", "create-tar.zst", "restore-full", "restore-media",
-         "restore-db", "delete", "prune", "export"]
+         "restore-db", "delete", "prune", "export", "capture"]
 
 def plan(seed, k, targets):
     """Run k of seed: kind, target, export destination, writer, two draws."""
@@ -236,6 +236,7 @@ command_of() {
         restore-db) cmd=(restore "$2" --database-only --yes) ;;
         delete) cmd=(delete "$2" --yes) ;;
         prune) cmd=(prune) ;;
+        capture) cmd=(capture) ;;
         export) if [ "$3" = chosen ]; then cmd=(export "$2" -o "$scratch/exports/copy.zip"); else cmd=(export "$2"); fi ;;
     esac
 }
@@ -348,6 +349,23 @@ check_run() {
             [ -n "$problem" ] && failr "verify: $problem"
         done < <(helper verified "$scratch/verify.json" "$baseline_list" "${gone[$key]}" 2>&1)
     fi
+    # A capture: no half point, and the chain still leads exactly to the database.
+    if [ "$kind" = capture ]; then
+        local j data
+        for j in "$root"/changes/*/*.json; do
+            [ -f "$j" ] || continue
+            data=${j%.json}
+            [ -f "$data.changeset.zst" ] || [ -f "$data.sqlite3.zst" ] ||
+                failr "capture: ${j#$root/} has no data file"
+        done
+        run_pt capture --json </dev/null
+        [ "$status" = 0 ] || failr "capture: the next capture exits $status: $err"
+        rm -f "$root/.poshtiban/changes-shadow.json"
+        run_pt capture --json </dev/null
+        [ "$(json_eval 'd["unchanged"]' <<<"$out" 2>/dev/null)" = True ] ||
+            failr "capture: the base and its chain, rebuilt, are not the database: $out $err"
+        return
+    fi
     # A restore: both halves as before, or both as the backup.
     case $kind in restore-*) ;; *) return ;; esac
     local dbn medn ok
@@ -380,7 +398,7 @@ for ((k = 1; k <= runs; k++)); do
     read -r kind target dest writer r1 r2 < <(helper plan "$seed" "$k" "$targets")
     command_of "$kind" "$target" "$dest"
     key="$kind $target $dest"
-    case $kind in create-* | prune) key=$kind ;; restore-* | delete) key="$kind $target" ;; esac
+    case $kind in create-* | prune | capture) key=$kind ;; restore-* | delete) key="$kind $target" ;; esac
     if ! reference "$key" || [ -z "${counts[$key]}" ]; then
         printf 'run %d seed %s: %s | the un-killed run failed | FAIL\n' "$k" "$seed" "${cmd[*]}"
         bad_runs+=("$k")

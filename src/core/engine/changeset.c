@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -1184,4 +1185,29 @@ enum pt_status pt_changeset_write_empty(const char *dest, int level, char hex[PT
         return pt_file_writer_close(&w, hex, size, err);
     pt_file_writer_abort(&w);
     return rc;
+}
+
+bool pt_changeset_same_file(const char *a, const char *b)
+{
+    int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+    struct stat sa, sb;
+    bool same = fa >= 0 && fb >= 0 && fstat(fa, &sa) == 0 && fstat(fb, &sb) == 0 &&
+                sa.st_size == sb.st_size;
+    enum { CHUNK = 1 << 20 };
+    unsigned char *x = same ? pt_xmalloc(CHUNK) : NULL, *y = same ? pt_xmalloc(CHUNK) : NULL;
+    while (same) {
+        ssize_t n = read(fa, x, CHUNK), m = n > 0 ? read(fb, y, (size_t)n) : 0;
+        if (n <= 0) {
+            same = n == 0;
+            break;
+        }
+        same = m == n && memcmp(x, y, (size_t)n) == 0;
+    }
+    free(x);
+    free(y);
+    if (fa >= 0)
+        close(fa);
+    if (fb >= 0)
+        close(fb);
+    return same;
 }

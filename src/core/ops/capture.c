@@ -148,6 +148,13 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
     const struct pt_change_point *last = newest(c);
     point.previous = last ? pt_xstrdup(last->name) : NULL;
     point.seq = last ? last->seq + 1 : 1;
+    if (!broken && pt_changeset_same_file(c->shadow, c->fresh)) {
+        /* Not a byte changed since the last capture: no row did either. */
+        pt_change_point_free(&point);
+        result->unchanged = true;
+        step(c, "unchanged");
+        return keep_check(c, err);
+    }
     if (broken) {
         point.reason = broken;
     } else {

@@ -33,7 +33,6 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         {"--target-media", &opts.target_media, NULL},
         {"--dry-run", NULL, &dry_run},
         {"--yes", NULL, &yes},
-        {"-y", NULL, &yes},
         {0},
     };
     size_t n_pos;

@@ -222,7 +222,8 @@ int main(int argc, char **argv)
     /* help, and --help after a command, need no project: its settings only choose the language. */
     bool helping = help || (cmd && (cmd->flags & PT_CMD_NO_PROJECT));
     struct pt_error err = {0};
-    bool resolved = (tui || cmd) && pt_project_resolve(&cli.project, &cli.popts, &err) == PT_OK;
+    bool resolved =
+        (tui || cmd || help) && pt_project_resolve(&cli.project, &cli.popts, &err) == PT_OK;
     if ((tui || cmd) && !resolved && !helping)
         return pt_cli_error(&err);
     pt_error_clear(&err);

@@ -141,6 +141,13 @@ run_pt -C "$scratch/missing" restore --help
 expect_eq "restore --help with a missing project folder exits 0 ($err)" 0 "$status"
 check "create --help took no backup" test ! -e "$proj/backups"
 
+# The project's ui.language speaks in the help too, with no --lang.
+"$POSHTIBAN" settings set ui.language fa >/dev/null || fail "settings set ui.language fa"
+for args in "--help" "help restore" "restore --help"; do
+    "$POSHTIBAN" $args >"$scratch/ui" 2>&1 || fail "$args with ui.language fa exits 0"
+    [ "$(persian "$scratch/ui")" -gt 20 ] || fail "$args follows ui.language fa: [$(cat "$scratch/ui")]"
+done
+
 # The man page's command list is the table's, both ways.
 man_commands=$("$PY" - "$SOURCE_ROOT/data/poshtiban.1" <<'PY'
 import re, shlex, sys

@@ -125,6 +125,24 @@ static const struct pt_cli_opt *find_option(const struct pt_cli_opt *options, co
     return NULL;
 }
 
+/* "--kind=ma": the values of --kind, each as "--kind=manual". */
+static void offer_assigned(const struct candidates *c, const struct pt_command *cmd)
+{
+    const struct pt_cli_opt *def = find_option(pt_cli_globals(), c->prefix);
+    if (!def && cmd)
+        def = find_option(cmd->options, c->prefix);
+    if (!def || !def->value || def->complete != PT_WORDS_LIST)
+        return;
+    size_t len = strcspn(c->prefix, "=");
+    char *copy = pt_xstrdup(def->words);
+    for (char *save = NULL, *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *whole = pt_xasprintf("%.*s=%s", (int)len, c->prefix, w);
+        offer(c, whole);
+        free(whole);
+    }
+    free(copy);
+}
+
 static void offer_options(const struct candidates *c, const struct pt_command *cmd,
                           const char *action)
 {
@@ -179,6 +197,8 @@ int pt_cli_complete(int argc, char **argv)
     const char *action = cmd && cmd->args == PT_WORDS_LIST && npos > 0 ? pos[0] : NULL;
     if (want)
         offer_value(&c, want);
+    else if (!only_positional && c.prefix[0] == '-' && strchr(c.prefix, '='))
+        offer_assigned(&c, cmd);
     else if (!only_positional && c.prefix[0] == '-')
         offer_options(&c, cmd, action);
     else if (!cmd)

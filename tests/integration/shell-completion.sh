@@ -75,6 +75,8 @@ complete_words create --kind ""
 expect_eq "an option's values" "auto manual scheduled" "$got"
 complete_words --lang ""
 expect_eq "a global option's values" "en fa" "$got"
+complete_words list --status=c
+expect_eq "--option=value" "--status=cancelled --status=completed" "$got"
 complete_words offsite list --r
 expect_eq "the options of offsite list" "--repository" "$got"
 complete_words offsite check --r

@@ -75,7 +75,7 @@ static size_t meaning_column(const struct pt_cli_opt *options)
     return widest > HELP_MAX_LEFT ? HELP_MAX_LEFT : widest;
 }
 
-/* The options of options for action (NULL: those for every action), under heading. */
+/* The options of options for action (NULL: those for every action), under heading (NULL: none). */
 static void print_options(const struct pt_cli_opt *options, const char *action, const char *heading,
                           size_t col)
 {

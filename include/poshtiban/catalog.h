@@ -127,6 +127,15 @@ bool pt_catalog_read_settings_of(const char *path,
                                  void *user);
 
 /*
+ * Calls fn with the id and name of every backup in the catalog file at
+ * path, newest first: opened read-only, with no lock, no busy wait and no
+ * migration, for the shells' completion. False (having called fn for none
+ * or some) when there is no catalog or it could not all be read.
+ */
+bool pt_catalog_read_names_of(const char *path,
+                              void (*fn)(int64_t id, const char *name, void *user), void *user);
+
+/*
  * Finds a record by id (all digits), by name, or "latest": the newest
  * completed backup. PT_ENOTFOUND when none.
  */

@@ -25,30 +25,88 @@ struct pt_cli {
     const char *bidi; /* --bidi: auto, app, terminal or off for this command; NULL: ui.bidi */
 };
 
+/* What a word on the command line completes to (poshtiban __complete, complete.c). */
+enum pt_cli_words {
+    PT_WORDS_NONE,    /* nothing to offer */
+    PT_WORDS_LIST,    /* the space-separated words given beside it */
+    PT_WORDS_BACKUP,  /* a backup's id or name, from the catalog */
+    PT_WORDS_COMMAND, /* a command's name */
+    PT_WORDS_SETTING, /* list, get KEY or set KEY VALUE (the settings table) */
+    PT_WORDS_FILE,    /* a path: the shell's own completion */
+    PT_WORDS_DIR,     /* a folder: the shell's own completion */
+};
+
+/*
+ * One option of a command, as the parser, the help and the completion read
+ * it: the only place an option is named with what it takes and means.
+ */
+struct pt_cli_opt {
+    const char *name;   /* "--yes" */
+    const char *alias;  /* "-y", or NULL */
+    const char *value;  /* what it takes, untranslated ("DIR"); NULL for a flag */
+    const char *help;   /* one line, marked with N_() */
+    const char *action; /* only after this first argument ("list" of offsite); NULL: always */
+    enum pt_cli_words complete; /* what its value completes to */
+    const char *words;          /* PT_WORDS_LIST: the values it takes */
+};
+
+/* Flags of a command. */
+#define PT_CMD_NO_PROJECT 1u /* runs without resolving the project or recovering (help) */
+
 struct pt_command {
     const char *name;
     int (*run)(struct pt_cli *cli, int argc, char **argv);
-    const char *synopsis; /* untranslated: options and arguments */
-    const char *help;     /* marked with N_() */
+    const char *synopsis;             /* untranslated: the arguments, alternatives split by " | " */
+    const char *help;                 /* one line, marked with N_() */
+    const struct pt_cli_opt *options; /* ends with {0}; NULL: none */
+    const char *example;              /* untranslated: one whole command line */
+    enum pt_cli_words args;           /* what its arguments complete to */
+    const char *words;                /* PT_WORDS_LIST: its first argument's words */
+    unsigned flags;                   /* PT_CMD_* */
 };
 
-/* Every command, for dispatch and --help (commands.c). */
+/* Every command, for dispatch, help and completion (commands.c). */
 const struct pt_command *pt_cli_commands(size_t *n);
+/* The command named name, or NULL. */
+const struct pt_command *pt_cli_command_find(const char *name);
+/* The global options, for take_globals, the help and completion; ends with {0}. */
+const struct pt_cli_opt *pt_cli_globals(void);
 
-/* One option of a command: a flag (value NULL) or one that takes a value. */
+/*
+ * Where a command's parsed option lands: a flag (value NULL) or one that
+ * takes a value. The option itself (aliases, whether it takes a value) is
+ * the command table's (pt_cli_opt); name picks it there.
+ */
 struct pt_cli_option {
-    const char *name; /* "--name" */
+    const char *name; /* "--name", as in the table */
     const char **value;
     bool *flag;
 };
 
 /*
- * Parses argv (after the command's name) against options; what is no option
- * goes to positional, at most max_positional. On a usage error prints one
- * line and returns false.
+ * Parses argv (after the command's name) against the options the command
+ * table gives command ("offsite list": the options of offsite for its list
+ * action and for all), stored through options; what is no option goes to
+ * positional, at most max_positional. On a usage error prints one line and
+ * returns false. An option bound here but missing from the table is a
+ * usage error that says so (a bug, found by the first test that runs it).
  */
 bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cli_option *options,
                   const char **positional, size_t max_positional, size_t *n_positional);
+
+/*
+ * The help of one command (cmd NULL: the short overview of them all) on
+ * stdout, from the command table; every line fits 80 columns (help.c).
+ */
+void pt_cli_help(const struct pt_command *cmd);
+/* poshtiban help [CMD]. */
+int pt_cmd_help(struct pt_cli *cli, int argc, char **argv);
+/*
+ * poshtiban __complete WORD…: the candidates for the last word, one a line,
+ * for the bash and zsh scripts (data/completion/). Reads the catalog
+ * read-only, without the lock or recovery; says nothing on stderr; 0.
+ */
+int pt_cli_complete(int argc, char **argv);
 
 /* Prints "poshtiban: message" on stderr and returns the exit code for status. */
 int pt_cli_fail(enum pt_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

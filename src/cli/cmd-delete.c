@@ -10,7 +10,7 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
 {
     const char *id = NULL;
     bool yes = false;
-    const struct pt_cli_option options[] = {{"--yes", NULL, &yes}, {"-y", NULL, &yes}, {0}};
+    const struct pt_cli_option options[] = {{"--yes", NULL, &yes}, {0}};
     size_t n_pos;
     if (!pt_cli_parse("delete", argc, argv, options, &id, 1, &n_pos))
         return 2;

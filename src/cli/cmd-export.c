@@ -9,11 +9,8 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
 {
     const char *id = NULL, *output = NULL;
     bool force = false, plain = false;
-    const struct pt_cli_option options[] = {{"-o", &output, NULL},
-                                            {"--output", &output, NULL},
-                                            {"--force", NULL, &force},
-                                            {"--plain", NULL, &plain},
-                                            {0}};
+    const struct pt_cli_option options[] = {
+        {"--output", &output, NULL}, {"--force", NULL, &force}, {"--plain", NULL, &plain}, {0}};
     size_t n_pos;
     if (!pt_cli_parse("export", argc, argv, options, &id, 1, &n_pos))
         return 2;

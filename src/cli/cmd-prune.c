@@ -11,7 +11,7 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
 {
     bool dry_run = false, yes = false;
     const struct pt_cli_option options[] = {
-        {"--dry-run", NULL, &dry_run}, {"--yes", NULL, &yes}, {"-y", NULL, &yes}, {0}};
+        {"--dry-run", NULL, &dry_run}, {"--yes", NULL, &yes}, {0}};
     size_t n_pos;
     if (!pt_cli_parse("prune", argc, argv, options, NULL, 0, &n_pos))
         return 2;

@@ -35,7 +35,6 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         {"--target-media", &opts.target_media, NULL},
         {"--dry-run", NULL, &dry_run},
         {"--yes", NULL, &yes},
-        {"-y", NULL, &yes},
         {"--path", &one.path, NULL},
         {"--to", &one.to, NULL},
         {"--force", NULL, &one.force},

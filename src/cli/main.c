@@ -114,47 +114,23 @@ static void read_ui_settings(const struct pt_project *project, char **lang, char
     pt_catalog_close(c);
 }
 
-static void print_help(void)
-{
-    size_t n;
-    const struct pt_command *cmds = pt_cli_commands(&n);
-    printf("%s\n\n", _("poshtiban: backups of a SQLite database and its media folder"));
-    printf("%s\n", _("Usage: poshtiban [global options] [command [arguments]]"));
-    printf("\n%s\n", _("Commands:"));
-    size_t width = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t w = strlen(cmds[i].name) + 1 + strlen(cmds[i].synopsis);
-        width = w > width ? w : width;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char *line = pt_xasprintf("%s %s", cmds[i].name, cmds[i].synopsis);
-        fputs("  ", stdout);
-        pt_cli_pad(line, width + 2);
-        printf("%s\n", _(cmds[i].help));
-        free(line);
-    }
-    printf("\n%s\n", _("Global options:"));
-    printf("  -C DIR             %s\n", _("project folder (default: the current folder)"));
-    printf("  --database PATH    %s\n",
-           _("source database (default: $POSHTIBAN_DATABASE, then db.sqlite3)"));
-    printf("  --media DIR        %s\n", _("media folder (default: media/ when it exists)"));
-    printf("  --backups DIR      %s\n", _("backup folder (default: backups/)"));
-    printf("  --lang fa|en       %s\n", _("language of messages and reports"));
-    printf("  --bidi MODE        %s\n",
-           _("who reorders right-to-left text for this command: auto, app, terminal or off "
-             "(default: ui.bidi on a terminal, off when piped)"));
-    printf("  --json             %s\n", _("print one JSON document on stdout"));
-    printf("  --no-color         %s\n", _("no colours"));
-    printf("  --version          %s\n", _("print the version"));
-    printf("  --help             %s\n", _("print this help"));
-    printf("\n%s\n", _("Exit status: 0 done, 1 failed, 2 bad usage or input, 3 busy."));
-}
-
 /* Global options may stand anywhere; they are taken out of argv. */
 static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, bool *version)
 {
-    static const char *const with_value[] = {"-C",        "--database", "--media",
-                                             "--backups", "--lang",     "--bidi"};
+    /* Where each global option of the table (commands.c) lands. */
+    const struct pt_cli_option slots[] = {
+        {"-C", &cli->popts.root, NULL},
+        {"--database", &cli->popts.database, NULL},
+        {"--media", &cli->popts.media, NULL},
+        {"--backups", &cli->popts.backups, NULL},
+        {"--lang", &cli->lang, NULL},
+        {"--bidi", &cli->bidi, NULL},
+        {"--json", NULL, &cli->json},
+        {"--no-color", NULL, &cli->no_color},
+        {"--help", NULL, help},
+        {"--version", NULL, version},
+        {0},
+    };
     int out = 1;
     for (int i = 1; i < *argc; i++) {
         const char *arg = argv[i];
@@ -163,33 +139,29 @@ static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, 
                 argv[out++] = argv[i++];
             break;
         }
-        const char **slot[] = {&cli->popts.root,    &cli->popts.database, &cli->popts.media,
-                               &cli->popts.backups, &cli->lang,           &cli->bidi};
-        bool taken = false;
-        for (size_t k = 0; k < 6 && !taken; k++) {
-            size_t len = strlen(with_value[k]);
-            if (strcmp(arg, with_value[k]) == 0) {
-                if (i + 1 >= *argc)
-                    return pt_cli_usage(NULL, _("option %s needs a value"), arg);
-                *slot[k] = argv[++i];
-                taken = true;
-            } else if (strncmp(arg, with_value[k], len) == 0 && arg[len] == '=' && len > 2) {
-                *slot[k] = arg + len + 1;
-                taken = true;
-            }
+        const struct pt_cli_opt *def = NULL;
+        const char *value = NULL;
+        for (const struct pt_cli_opt *o = pt_cli_globals(); o->name && !def; o++) {
+            size_t len = strlen(o->name);
+            if (strcmp(arg, o->name) == 0 || (o->alias && strcmp(arg, o->alias) == 0))
+                def = o;
+            else if (o->value && len > 2 && strncmp(arg, o->name, len) == 0 && arg[len] == '=')
+                def = o, value = arg + len + 1;
         }
-        if (taken)
-            continue;
-        if (strcmp(arg, "--json") == 0)
-            cli->json = true;
-        else if (strcmp(arg, "--no-color") == 0)
-            cli->no_color = true;
-        else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
-            *help = true;
-        else if (strcmp(arg, "--version") == 0)
-            *version = true;
-        else
+        const struct pt_cli_option *slot = slots;
+        while (def && slot->name && strcmp(slot->name, def->name) != 0)
+            slot++;
+        if (!def || !slot->name) {
             argv[out++] = argv[i];
+            continue;
+        }
+        if (!def->value) {
+            *slot->flag = true;
+            continue;
+        }
+        if (!value && i + 1 >= *argc)
+            return pt_cli_usage(NULL, _("option %s needs a value"), arg);
+        *slot->value = value ? value : argv[++i];
     }
     *argc = out;
     argv[out] = NULL;
@@ -218,6 +190,11 @@ static char *recover(const struct pt_project *project, bool say)
 
 int main(int argc, char **argv)
 {
+    /* The shells' completion: before anything else reads the words, which it only looks at. */
+    if (argc >= 2 && strcmp(argv[1], "__complete") == 0) {
+        setup_locale();
+        return pt_cli_complete(argc - 2, argv + 2);
+    }
     struct pt_cli cli = {0};
     bool help = false, version = false;
     int rc = take_globals(&cli, &argc, argv, &help, &version);
@@ -240,29 +217,31 @@ int main(int argc, char **argv)
     }
     bool tui = argc < 2 && !help && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     const struct pt_command *cmd = NULL;
-    if (argc >= 2) {
-        size_t n;
-        const struct pt_command *cmds = pt_cli_commands(&n);
-        for (size_t i = 0; i < n; i++)
-            if (strcmp(cmds[i].name, argv[1]) == 0)
-                cmd = &cmds[i];
-    }
+    if (argc >= 2)
+        cmd = pt_cli_command_find(argv[1]);
+    /* help, and --help after a command, need no project: its settings only choose the language. */
+    bool helping = help || (cmd && (cmd->flags & PT_CMD_NO_PROJECT));
     struct pt_error err = {0};
-    if ((tui || cmd) && pt_project_resolve(&cli.project, &cli.popts, &err) != PT_OK)
+    bool resolved =
+        (tui || cmd || help) && pt_project_resolve(&cli.project, &cli.popts, &err) == PT_OK;
+    if ((tui || cmd) && !resolved && !helping)
         return pt_cli_error(&err);
+    pt_error_clear(&err);
     /* The one reading of the wall clock for this command. */
     cli.project.now_ms = pt_clock_now_ms();
     char *lang = NULL, *calendar = NULL, *bidi = NULL;
-    if (tui || cmd)
+    if (resolved)
         read_ui_settings(&cli.project, &lang, &calendar, &bidi);
     pt_l10n_apply(pt_l10n_choose(cli.lang, lang), calendar);
     check_translations();
     if (!tui)
         pt_cli_bidi_streams(bidi, cli.bidi, cli.json);
 
-    if (help || argc < 2) {
+    if (help && argc >= 2 && !cmd) {
+        rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
+    } else if (help || argc < 2) {
         if (!tui) {
-            print_help();
+            pt_cli_help(cmd);
             rc = help ? 0 : 2;
         } else {
             /* No command on a terminal: the full-screen interface. */
@@ -276,7 +255,8 @@ int main(int argc, char **argv)
         rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
     } else {
         /* A backup whose process died is marked before anyone looks at the catalog. */
-        recover(&cli.project, true);
+        if (!(cmd->flags & PT_CMD_NO_PROJECT))
+            recover(&cli.project, true);
         rc = cmd->run(&cli, argc - 2, argv + 2);
     }
     free(lang);

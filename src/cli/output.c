@@ -42,7 +42,15 @@ int pt_cli_usage(const char *command, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (%s)\n", _("see poshtiban --help"));
+    if (command) {
+        /* The command's own help: "offsite list" is in offsite's. */
+        int len = (int)strcspn(command, " ");
+        fputs(" (", stderr);
+        fprintf(stderr, _("see poshtiban help %.*s"), len, command);
+        fputs(")\n", stderr);
+    } else {
+        fprintf(stderr, " (%s)\n", _("see poshtiban --help"));
+    }
     return 2;
 }
 
@@ -130,10 +138,48 @@ bool pt_cli_parse_count(const char *text, long long *out)
     return true;
 }
 
+/* The table's option arg names (up to name_len), among those of command's action; NULL if none. */
+static const struct pt_cli_opt *table_option(const struct pt_command *cmd, const char *action,
+                                             const char *arg, size_t name_len)
+{
+    for (const struct pt_cli_opt *o = cmd ? cmd->options : NULL; o && o->name; o++) {
+        if (action && o->action && strcmp(action, o->action) != 0)
+            continue;
+        if ((strlen(o->name) == name_len && strncmp(o->name, arg, name_len) == 0) ||
+            (o->alias && strlen(o->alias) == name_len && strncmp(o->alias, arg, name_len) == 0))
+            return o;
+    }
+    return NULL;
+}
+
+/* Where the command stores def: the binding named by def's name or alias; NULL if none. */
+static const struct pt_cli_option *binding(const struct pt_cli_option *options,
+                                           const struct pt_cli_opt *def)
+{
+    for (const struct pt_cli_option *b = options; b && b->name; b++)
+        if (strcmp(b->name, def->name) == 0 || (def->alias && strcmp(b->name, def->alias) == 0))
+            return b;
+    return NULL;
+}
+
 bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cli_option *options,
                   const char **positional, size_t max_positional, size_t *n_positional)
 {
     *n_positional = 0;
+    /* "offsite list": the row of offsite, and the options of its list action. */
+    const char *space = strchr(command, ' ');
+    char *name = space ? pt_xasprintf("%.*s", (int)(space - command), command) : NULL;
+    const struct pt_command *cmd = pt_cli_command_find(name ? name : command);
+    const char *action = space ? space + 1 : NULL;
+    free(name);
+    for (const struct pt_cli_option *b = options; b && b->name; b++) {
+        const struct pt_cli_opt *def = table_option(cmd, action, b->name, strlen(b->name));
+        if (!def || (def->value == NULL) != (b->flag != NULL)) {
+            pt_cli_usage(command, "option %s is not in the command table (src/cli/commands.c)",
+                         b->name);
+            return false;
+        }
+    }
     bool only_positional = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -152,17 +198,15 @@ bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cl
         }
         const char *eq = strchr(arg, '=');
         size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-        const struct pt_cli_option *opt = NULL;
-        for (const struct pt_cli_option *o = options; o && o->name; o++)
-            if (strlen(o->name) == name_len && strncmp(o->name, arg, name_len) == 0)
-                opt = o;
+        const struct pt_cli_opt *def = table_option(cmd, action, arg, name_len);
+        const struct pt_cli_option *opt = def ? binding(options, def) : NULL;
         if (!opt) {
             pt_cli_usage(command, _("unknown option %.*s"), (int)name_len, arg);
             return false;
         }
         if (opt->flag) {
             if (eq) {
-                pt_cli_usage(command, _("option %s takes no value"), opt->name);
+                pt_cli_usage(command, _("option %s takes no value"), def->name);
                 return false;
             }
             *opt->flag = true;
@@ -171,7 +215,7 @@ bool pt_cli_parse(const char *command, int argc, char **argv, const struct pt_cl
         } else if (i + 1 < argc) {
             *opt->value = argv[++i];
         } else {
-            pt_cli_usage(command, _("option %s needs a value"), opt->name);
+            pt_cli_usage(command, _("option %s needs a value"), def->name);
             return false;
         }
     }

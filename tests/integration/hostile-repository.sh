@@ -57,7 +57,7 @@ for b in Dmg S E Good; do pt_ok delete "$b" --yes; done
 
 # The forms of pull; another form (recover, say) is one more case in pull_form.
 forms=(name latest)
-if "$POSHTIBAN" --help 2>&1 | grep -q -- 'pull .*--at'; then forms+=(at); fi
+if "$POSHTIBAN" help pull 2>&1 | grep -q -- '--at'; then forms+=(at); fi
 
 # state DIR: tree_state of DIR less backups/.poshtiban (the catalog's own files).
 state() { tree_state "$1" | grep -v '^[a-z] backups/\.poshtiban'; }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # README "Install": scripts/install builds a release into a prefix of its
-# own and installs the binary, the man page and the Persian catalog, with
-# no test hooks compiled in; the
+# own and installs the binary, the man page, the Persian catalog and the
+# bash and zsh completions where those shells look, with no test hooks
+# compiled in; the
 # installed binary speaks Persian with no variable pointing at its
 # translations, also once its prefix has moved; --uninstall removes what
 # was installed. Build folder and prefix are in the scratch folder: nothing
@@ -38,6 +39,32 @@ man=$prefix/share/man/man1/poshtiban.1
 mo=$prefix/share/locale/fa/LC_MESSAGES/poshtiban.mo
 check "the man page is installed" cmp -s "$SOURCE_ROOT/data/poshtiban.1" "$man"
 check "the Persian catalog is installed" test -s "$mo"
+# Completion where the shells look (README, "Help and completion"): bash-completion's
+# loader finds it through XDG_DATA_DIRS, zsh's fpath has vendor-completions.
+bash_comp=$prefix/share/bash-completion/completions/poshtiban
+zsh_comp=$prefix/share/zsh/vendor-completions/_poshtiban
+check "the bash completion is installed" cmp -s "$SOURCE_ROOT/data/completion/poshtiban.bash" "$bash_comp"
+check "the zsh completion is installed" cmp -s "$SOURCE_ROOT/data/completion/_poshtiban" "$zsh_comp"
+if [ -f /usr/share/bash-completion/bash_completion ]; then
+    expect_eq "bash-completion loads it from the prefix" "complete -F _poshtiban poshtiban" \
+        "$(XDG_DATA_DIRS=$prefix/share bash --norc --noprofile -c \
+            '. /usr/share/bash-completion/bash_completion; __load_completion poshtiban; complete -p poshtiban' 2>&1)"
+else
+    fail "bash-completion is not installed (scripts/setup installs it)"
+fi
+# The loaded function, asked by the installed binary on PATH.
+expect_eq "the installed bash completion completes" "restore" "$(PATH=$prefix/bin:$PATH bash --norc --noprofile -c \
+    '. "$1"; COMP_WORDS=(poshtiban resto); COMP_CWORD=1; _poshtiban poshtiban resto poshtiban; printf "%s\n" "${COMPREPLY[@]}"' \
+    _ "$bash_comp" 2>&1)"
+if command -v zsh >/dev/null; then
+    zsh -fc 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions ||
+        fail "zsh looks in share/zsh/vendor-completions"
+    expect_eq "zsh's compinit takes it from the prefix" _poshtiban "$(zsh -fc \
+        'fpath=("$1" $fpath); autoload -U compinit && compinit -u -D; print -r -- $_comps[poshtiban]' \
+        _ "$prefix/share/zsh/vendor-completions" 2>&1)"
+else
+    fail "zsh is not installed (scripts/setup installs it)"
+fi
 # A release has no test hooks: not one of their names is in the binary.
 expect_eq "no test hook in the installed binary" "" \
     "$(strings "$pt" | grep -E 'POSHTIBAN_TEST_|POSHTIBAN_TUI_TIMING')"
@@ -74,6 +101,7 @@ case $out in *"removed poshtiban from $prefix"*) ;; *) fail "uninstall says what
 check "the binary is gone" test ! -e "$pt"
 check "the man page is gone" test ! -e "$man"
 check "the catalog is gone" test ! -e "$mo"
+check "the completions are gone" test ! -e "$bash_comp" -a ! -e "$zsh_comp"
 expect_eq "nothing else was left in the prefix" "" "$(find "$prefix" -mindepth 1 -not -type d)"
 install_pt --uninstall --prefix "$prefix"
 expect_eq "uninstalling again exits 0 ($err)" 0 "$status"

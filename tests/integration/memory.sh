@@ -3,7 +3,8 @@
 # Memory stays flat however large the project (README, "Development"): a
 # table of 5,000,000 rows and 100,000 small media files, and the peak RSS of
 # `create` (default format, with media) stays under 64 MiB, as do those of
-# `verify`, `restore --dry-run`, `export --plain` and `ls` of that backup. Peak RSS is the kernel's
+# `verify`, `restore --dry-run`, `export --plain` and `ls` of that backup,
+# and of `capture` after 1% of the rows changed. Peak RSS is the kernel's
 # (getrusage, through /usr/bin/time %M), not a timing.
 # - the backup must be complete (every row, every file) and verify, so the
 #   test cannot pass by failing early;
@@ -94,4 +95,10 @@ t0=$SECONDS
 measured "export --plain" export "$name" --plain -o "$scratch/plain.zip"
 echo "export --plain: $((SECONDS - t0)) s"
 measured ls ls "$name" media/uploads-000
+# A change set after 1% of the rows changed: memory follows the change, not the table.
+sqlite3 db.sqlite3 "UPDATE reading SET value = value + 1 WHERE id % 100 = 7" || fail "cannot change the rows"
+t0=$SECONDS
+measured capture capture --json
+echo "capture: $((SECONDS - t0)) s"
+expect_eq "capture: every changed row" $((ROWS / 100)) "$(json_eval 'd.get("updated")' <<<"$out" 2>/dev/null)"
 finish

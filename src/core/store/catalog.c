@@ -696,6 +696,27 @@ bool pt_catalog_read_settings_of(const char *path,
     return whole && step == SQLITE_DONE;
 }
 
+bool pt_catalog_read_names_of(const char *path,
+                              void (*fn)(int64_t id, const char *name, void *user), void *user)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    /* Read-only, no busy wait, no migration: a look that never writes nor waits. */
+    bool whole = access(path, F_OK) == 0 &&
+                 sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+                 sqlite3_prepare_v2(db, "SELECT id, name FROM backups ORDER BY id DESC", -1, &st,
+                                    NULL) == SQLITE_OK;
+    int step = SQLITE_DONE;
+    while (whole && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (name)
+            fn(sqlite3_column_int64(st, 0), name, user);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return whole && step == SQLITE_DONE;
+}
+
 static bool all_digits(const char *s)
 {
     if (!*s)

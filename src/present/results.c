@@ -38,7 +38,14 @@ char *pt_present_created(enum pt_status status, const struct pt_record *record, 
         char size[32], took[32];
         pt_l10n_size(record->size_bytes, size, sizeof(size));
         pt_l10n_duration(record->duration_ms, took, sizeof(took));
-        return sentence(_("Backup %s completed: %s in %s"), record->name, false, keep, size, took);
+        char *text =
+            sentence(_("Backup %s completed: %s in %s"), record->name, false, keep, size, took);
+        if (!record->error)
+            return text;
+        /* hooks.after_backup failed: the backup is sound, the hook's trouble is still said. */
+        char *warned = pt_xasprintf(_("%s; but %s"), text, record->error);
+        free(text);
+        return warned;
     }
     if (!why)
         why = _("failed");
@@ -86,6 +93,11 @@ char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn
         text =
             sentence(_("Restored %s. To undo, restore %s."), plan->backup, false, keep, undo, NULL);
         free(undo);
+    }
+    if (plan->hook_error) {
+        char *warned = pt_xasprintf(_("%s But %s"), text, plan->hook_error);
+        free(text);
+        text = warned;
     }
     if (!plan->migrations_differ)
         return text;

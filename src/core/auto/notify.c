@@ -377,6 +377,10 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
     bool has_previous = previous_record(c, r, &previous);
     enum pt_mail_kind kind =
         pt_mail_choose(always, r->status, has_previous ? &previous.status : NULL);
+    /* A completed backup with an error: hooks.after_backup failed, which is told as failures are.
+     */
+    if (kind == PT_MAIL_NONE && r->status == PT_STATE_COMPLETED && r->error)
+        kind = PT_MAIL_COMPLETED;
     if (kind != PT_MAIL_NONE) {
         char *host = host_name();
         char *subject = mail_subject(kind, p, r, host);
@@ -407,7 +411,7 @@ void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct p
 {
     if (r->status == PT_STATE_CANCELLED)
         return; /* the user stopped it: nothing to tell (the start ping times out quietly) */
-    ping(c, run, r->status == PT_STATE_COMPLETED ? "" : "fail");
+    ping(c, run, r->status == PT_STATE_COMPLETED && !r->error ? "" : "fail");
     if (pt_settings_bool(c, "notify.email.enabled"))
         mail_about(p, c, run, r);
     if (!run->notes)

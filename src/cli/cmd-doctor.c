@@ -57,7 +57,9 @@ static void print_hooks(const struct pt_doctor *d)
         return;
     }
     char *secs = pt_l10n_int(d->hooks_timeout_s);
-    pt_cli_printf(_("Hooks (each stopped after %s seconds):\n"), secs);
+    pt_cli_printf(P_("Hooks (each stopped after %s second):\n",
+                     "Hooks (each stopped after %s seconds):\n", pt_cli_plural(d->hooks_timeout_s)),
+                  secs);
     free(secs);
     for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
         if (d->hooks[i] && *d->hooks[i]) {

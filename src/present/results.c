@@ -43,6 +43,8 @@ char *pt_present_created(enum pt_status status, const struct pt_record *record, 
         if (!record->error)
             return text;
         /* hooks.after_backup failed: the backup is sound, the hook's trouble is still said. */
+        /* TRANSLATORS: a backup completed (the first %s), but hooks.after_backup failed (the
+         * second). */
         char *warned = pt_xasprintf(_("%s; but %s"), text, record->error);
         free(text);
         return warned;
@@ -95,6 +97,8 @@ char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn
         free(undo);
     }
     if (plan->hook_error) {
+        /* TRANSLATORS: a restore done (the first %s, a sentence), but hooks.after_restore failed.
+         */
         char *warned = pt_xasprintf(_("%s But %s"), text, plan->hook_error);
         free(text);
         text = warned;

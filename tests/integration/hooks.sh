@@ -18,7 +18,8 @@
 #   (pulled; real restic, local repository).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-lifecycle.sh"
-unset POSHTIBAN_DATABASE
+. "$(dirname "$0")/lib-notify.sh"
+unset POSHTIBAN_DATABASE LANGUAGE LANG
 export LC_ALL=C.UTF-8 TZ=UTC
 
 p=$scratch/proj
@@ -115,13 +116,14 @@ expect_eq "after: restore --json has hook_error" "hook after_restore failed with
     "$(echo "$out" | json_eval 'd["hook_error"]')"
 pt_ok settings set hooks.after_restore ''
 
-# A ping sink: a failing after_backup pings URL/fail though the backup completed.
-mkdir -p "$scratch/pings"
-"$PY" "$SOURCE_ROOT/tests/integration/ping_sink.py" "$scratch/pings" 2>/dev/null &
-sink=$!
-for _ in $(seq 100); do [ -s "$scratch/pings/port" ] && break; sleep 0.1; done
-port=$(head -1 "$scratch/pings/port")
-pt_ok settings set notify.ping_url "http://127.0.0.1:$port/check"
+# Ping and mail sinks: a failing after_backup pings URL/fail and mails
+# (notify.email.on failure) though the backup completed.
+start_sink ping_sink.py "$scratch/pings" || exit 1
+pt_ok settings set notify.ping_url "http://127.0.0.1:$sink_port/check"
+start_sink smtp_sink.py "$scratch/smtp" || exit 1
+pt_ok settings set notify.email.enabled true
+pt_ok settings set notify.email.to ops@example.com
+pt_ok settings set notify.smtp.url "smtp://127.0.0.1:$sink_port"
 pt_ok settings set hooks.after_backup 'echo "could not leave maintenance"; exit 7'
 new_backup --name third
 expect_eq "after: the backup completed" completed "$(echo "$rec" | json_eval 'd["status"]')"
@@ -133,9 +135,11 @@ case $out in *"Backup fourth completed"*"but hook after_backup failed with exit 
     *) fail "after: create's sentence says the hook failed: [$out]" ;; esac
 check "after: pinged URL/fail" grep -q '/check/fail' "$scratch/pings/requests"
 check "after: never pinged success for it" bash -c "! grep -q '/check\$' '$scratch/pings/requests'"
-kill "$sink" 2>/dev/null
-wait "$sink" 2>/dev/null
+expect_eq "after: one mail for each of the two backups" 2 "$(mails "$scratch/smtp")"
+mail=$(ls "$scratch/smtp"/*.eml | head -1)
+check "after: the mail says the hook failed" mail_eval "$mail" '"hook after_backup failed with exit status 7: could not leave maintenance" in body or sys.exit(1)'
 pt_ok settings set notify.ping_url ''
+pt_ok settings set notify.email.enabled false
 pt_ok settings set hooks.after_backup ''
 
 # --- timeout: a hook that hangs is stopped, with what it left in the background

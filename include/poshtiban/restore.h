@@ -58,6 +58,7 @@ struct pt_restore_plan {
     size_t n_migrations_backup, n_migrations_now;
     char *pre_restore; /* set by pt_restore: the backup of the state before */
     char *hook_error;  /* set by pt_restore when hooks.after_restore failed: why, one line */
+    bool hook_ran;     /* set by pt_restore when hooks.after_restore ran and exited 0 */
 };
 
 /*

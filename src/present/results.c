@@ -103,7 +103,8 @@ char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn
         free(text);
         text = warned;
     }
-    if (!plan->migrations_differ)
+    /* hooks.after_restore is the user's own answer to it (migrate, say): no advice over it. */
+    if (!plan->migrations_differ || plan->hook_ran)
         return text;
     /* Last, where it is seen: the site fails until the schema matches the code again. */
     char *whole = pt_xasprintf("%s %s", text,

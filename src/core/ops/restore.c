@@ -18,6 +18,7 @@
 
 #include "ops/backup-internal.h"
 #include "ops/hooks.h"
+#include "poshtiban/settings.h"
 #include "engine/compress.h"
 #include "base/filewriter.h"
 #include "base/fsutil.h"
@@ -1060,8 +1061,13 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
                                                           : PT_STATE_FAILED);
         struct pt_error why = {0};
         /* Without the cancel flag: it runs after a cancelled restore too, within its time. */
-        if (pt_hooks_run(p, c, &hook, NULL, &why) != PT_OK)
+        if (pt_hooks_run(p, c, &hook, NULL, &why) != PT_OK) {
             plan->hook_error = pt_xstrdup(why.message);
+        } else {
+            char *command = pt_settings_string(c, "hooks.after_restore");
+            plan->hook_ran = *command != '\0';
+            free(command);
+        }
         pt_error_clear(&why);
     }
     finish(&s);

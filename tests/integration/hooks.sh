@@ -170,6 +170,14 @@ log_after=$(wc -c <"$p/backups/.poshtiban/auto.log")
 check "bounded: auto.log grew by at most 8 KiB ($((log_after - log_before)) bytes)" test $((log_after - log_before)) -lt 8192
 check "bounded: auto.log has the last line" grep -q 'loud: hook before_backup: the-very-end' "$p/backups/.poshtiban/auto.log"
 check "bounded: the error line is one line" test "$(printf '%s\n' "$err" | wc -l)" = 1
+# Terminal escapes and bytes that are not UTF-8 in its last line reach no terminal and no log.
+pt_ok settings set hooks.before_backup "printf 'clear\\033[2J\\033]0;title\\007 \\377 end\\n'; exit 1"
+run_pt create --name escapes </dev/null
+expect_eq "bounded: escapes: create fails" 1 "$status"
+check "bounded: escapes: the error line holds no escape or control byte" \
+    bash -c "! printf '%s' \"\$1\" | LC_ALL=C grep -q \$'[\\x01-\\x1f\\x7f]'" _ "$err"
+check "bounded: escapes: auto.log holds no escape byte" bash -c "! LC_ALL=C grep -q \$'\\x1b' '$p/backups/.poshtiban/auto.log'"
+case $err in *"end"*) ;; *) fail "bounded: escapes: the line is still said: [$err]" ;; esac
 pt_ok settings set hooks.before_backup ''
 
 # --- kill: killed while the before-hook runs, nothing changed

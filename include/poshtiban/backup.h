@@ -15,6 +15,8 @@ struct pt_create_options {
     enum pt_kind kind;
     int include_media;  /* -1: from the setting backup.include_media */
     const char *format; /* NULL: from the setting backup.format */
+    /* No hooks.before_backup/after_backup: restore's backup of the state before runs its own. */
+    bool no_hooks;
 };
 
 /*
@@ -26,7 +28,11 @@ struct pt_create_options {
  * Opens the catalog itself, once the input is known to be good, and holds
  * the project lock throughout (PT_EBUSY when taken). Bad input (a missing or
  * non-SQLite source, a bad name or format) fails with PT_EINVAL before
- * anything is written. Once a record exists, any failure or
+ * anything is written. hooks.before_backup runs under the lock before the
+ * record exists: when it fails (PT_EFAIL, or PT_ECANCELLED) nothing is
+ * written and *out is left empty. hooks.after_backup runs after every
+ * backup that got past it; when it fails, the backup keeps its status
+ * and its record's error says so. Once a record exists, any failure or
  * cancellation removes what was built and leaves the record `failed` with
  * the error. On success and on failure after the record exists, *out (when
  * not NULL) receives the record; the caller frees it.

@@ -19,6 +19,8 @@
  * Storage and environment checks (docs/storage-and-offsite.md): `doctor`
  * and the TUI's storage card.
  */
+#define PT_DOCTOR_HOOKS 4
+
 struct pt_doctor {
     struct pt_storage storage;
     int64_t next_backup_bytes; /* what the next backup needs, estimated; -1 unknown */
@@ -55,6 +57,10 @@ struct pt_doctor {
     int64_t offsite_checked_at_ms;         /* when the repository was last listed; -1 never */
     int64_t offsite_checked_age_s;         /* seconds since then; -1 never */
 
+    /* The hooks in force (README, "Hooks"): hooks.before_backup… in that order; "" unset. */
+    char *hooks[PT_DOCTOR_HOOKS];
+    int64_t hooks_timeout_s;
+
     char **warnings; /* translated, one sentence each */
     size_t n_warnings;
     char **codespace_advice; /* in a codespace: translated sentences on what it does to backups */
@@ -74,7 +80,9 @@ void pt_doctor_free(struct pt_doctor *doctor);
  * "newest_backup", "download": {"command", "note"}, "offsite": {"enabled",
  * "repository", "restic_found", "newest_pushed", "copied", "total", "checked_at"}, "cron", "auto":
  * {"enabled", "interval_hours", "due", "reason", "next_due_at"},
- * "last_success": {"name", "finished_at", "age_s", "overdue"}, "warnings"};
+ * "last_success": {"name", "finished_at", "age_s", "overdue"}, "hooks": {"before_backup",
+ * "after_backup", "before_restore", "after_restore" (the command or null), "timeout_seconds"},
+ * "warnings"};
  * new reference.
  */
 json_t *pt_doctor_to_json(const struct pt_project *project, const struct pt_doctor *doctor);

@@ -72,6 +72,8 @@ struct pt_restore_plan {
     char *point;
     int64_t point_ms;
     size_t n_points;
+    char *hook_error; /* set by pt_restore when hooks.after_restore failed: why, one line */
+    bool hook_ran;    /* set by pt_restore when hooks.after_restore ran and exited 0 */
 };
 
 /*
@@ -90,7 +92,11 @@ enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
  * transaction: another process holding it open sees the old content or the
  * new. Media is extracted with libarchive's secure-extraction flags into a
  * staging folder beside the target and swapped in whole. A backup with an
- * unsafe member fails before anything is replaced. The plan it fills has
+ * unsafe member fails before anything is replaced. hooks.before_restore
+ * runs once the backup verified, before anything is changed: when it
+ * fails, nothing is. hooks.after_restore runs after every restore that got
+ * past it, however it ended; its failure is in plan->hook_error and does
+ * not change the status returned. The plan it fills has
  * the row counts and the migrations, not the rows compared key by key.
  */
 enum pt_status pt_restore(const struct pt_project *project, const char *id,

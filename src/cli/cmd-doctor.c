@@ -44,6 +44,31 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
     pt_cli_printf(_("Survives: %s\n"), pt_storage_verdict(s));
 }
 
+/* The commands poshtiban runs, each whole: this is where a person sees what is in force. */
+static void print_hooks(const struct pt_doctor *d)
+{
+    static const char *const keys[PT_DOCTOR_HOOKS] = {
+        "hooks.before_backup", "hooks.after_backup", "hooks.before_restore", "hooks.after_restore"};
+    bool any = false;
+    for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
+        any = any || (d->hooks[i] && *d->hooks[i]);
+    if (!any) {
+        pt_cli_printf("%s\n", _("Hooks: none"));
+        return;
+    }
+    char *secs = pt_l10n_int(d->hooks_timeout_s);
+    pt_cli_printf(P_("Hooks (each stopped after %s second):\n",
+                     "Hooks (each stopped after %s seconds):\n", pt_cli_plural(d->hooks_timeout_s)),
+                  secs);
+    free(secs);
+    for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
+        if (d->hooks[i] && *d->hooks[i]) {
+            char *command = pt_cli_command(d->hooks[i]);
+            pt_cli_printf("  %s: %s\n", keys[i], command);
+            free(command);
+        }
+}
+
 static void print_rest(const struct pt_doctor *d)
 {
     if (d->has_newest) {
@@ -101,6 +126,7 @@ static void print_rest(const struct pt_doctor *d)
         free(repository);
     } else
         pt_cli_printf("%s\n", _("Off-site copies: none (no offsite.repository)"));
+    print_hooks(d);
     const struct pt_cron_status *c = &d->cron;
     if (c->line)
         pt_cli_printf("%s\n", _("Crontab: this project's line is installed"));

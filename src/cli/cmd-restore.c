@@ -88,9 +88,9 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:s, s:s?, s:b}", "restored", plan.backup,
+        code = pt_cli_print_json(json_pack("{s:s, s:s?, s:b, s:s?}", "restored", plan.backup,
                                            "pre_restore", plan.pre_restore, "migrations_differ",
-                                           plan.migrations_differ));
+                                           plan.migrations_differ, "hook_error", plan.hook_error));
     else {
         char *said = pt_present_restored(&plan, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

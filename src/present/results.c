@@ -38,7 +38,16 @@ char *pt_present_created(enum pt_status status, const struct pt_record *record, 
         char size[32], took[32];
         pt_l10n_size(record->size_bytes, size, sizeof(size));
         pt_l10n_duration(record->duration_ms, took, sizeof(took));
-        return sentence(_("Backup %s completed: %s in %s"), record->name, false, keep, size, took);
+        char *text =
+            sentence(_("Backup %s completed: %s in %s"), record->name, false, keep, size, took);
+        if (!record->error)
+            return text;
+        /* hooks.after_backup failed: the backup is sound, the hook's trouble is still said. */
+        /* TRANSLATORS: a backup completed (the first %s), but hooks.after_backup failed (the
+         * second). */
+        char *warned = pt_xasprintf(_("%s; but %s"), text, record->error);
+        free(text);
+        return warned;
     }
     if (!why)
         why = _("failed");
@@ -87,7 +96,15 @@ char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn
             sentence(_("Restored %s. To undo, restore %s."), plan->backup, false, keep, undo, NULL);
         free(undo);
     }
-    if (!plan->migrations_differ)
+    if (plan->hook_error) {
+        /* TRANSLATORS: a restore done (the first %s, a sentence), but hooks.after_restore failed.
+         */
+        char *warned = pt_xasprintf(_("%s But %s"), text, plan->hook_error);
+        free(text);
+        text = warned;
+    }
+    /* hooks.after_restore is the user's own answer to it (migrate, say): no advice over it. */
+    if (!plan->migrations_differ || plan->hook_ran)
         return text;
     /* Last, where it is seen: the site fails until the schema matches the code again. */
     char *whole = pt_xasprintf("%s %s", text,

@@ -57,6 +57,11 @@ static const struct {
     {"offsite.keep_monthly", "12"},
     {"verify.after_auto", "true"},
     {"verify.deep_every_days", "7"},
+    {"hooks.before_backup", ""},
+    {"hooks.after_backup", ""},
+    {"hooks.before_restore", ""},
+    {"hooks.after_restore", ""},
+    {"hooks.timeout_seconds", "300"},
 };
 
 static struct pt_catalog *open_memory(void)

@@ -109,6 +109,11 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
             rc = pt_backup_create_locked(p, c, &opts, mon, &out->record, err);
             if (rc == PT_OK)
                 pt_after_backup_locked(p, c, &out->record, &after);
+            else if (out->record.id == 0 && rc != PT_ECANCELLED) {
+                /* Stopped before it began (hooks.before_backup): failed, so that mail says so. */
+                const struct pt_error said = {rc, err ? err->message : NULL};
+                record_refusal(p, c, &said, &out->record);
+            }
         }
     }
     if (rc == PT_OK && !out->ran && out->schedule.why != PT_SCHEDULE_OFF && changes_due(p, c))

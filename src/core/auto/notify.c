@@ -403,6 +403,10 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
     bool always = strcmp(on, "always") == 0;
     free(on);
     enum pt_mail_kind kind = pt_mail_choose(always, r->status, previous ? &previous->status : NULL);
+    /* A completed backup with an error: hooks.after_backup failed, which is told as failures are.
+     */
+    if (kind == PT_MAIL_NONE && r->status == PT_STATE_COMPLETED && r->error)
+        kind = PT_MAIL_COMPLETED;
     if (kind != PT_MAIL_NONE) {
         char *host = host_name();
         char *subject = mail_subject(kind, p, r, host);
@@ -474,7 +478,7 @@ void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct p
     char *host = host_name();
     char *said = mail_body(pt_mail_choose(true, r->status, before ? &before->status : NULL), p, r,
                            before, host, false);
-    ping(c, run, r->status == PT_STATE_COMPLETED ? "" : "fail", said);
+    ping(c, run, r->status == PT_STATE_COMPLETED && !r->error ? "" : "fail", said);
     free(said);
     free(host);
     if (pt_settings_bool(c, "notify.email.enabled"))

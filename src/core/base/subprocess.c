@@ -175,14 +175,26 @@ static void feed_lines(struct sink *s, void (*fn)(const char *line, void *user),
     s->len -= start;
 }
 
+/* Keeps only the last max bytes of s. */
+static void keep_tail(struct sink *s, size_t max)
+{
+    if (s->len <= max)
+        return;
+    memmove(s->buf, s->buf + s->len - max, max);
+    s->len = max;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static void child(const struct pt_subprocess_stream *st, pid_t parent, const int out[2],
                   const int errp[2], int report)
 {
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     int e = 0;
-    if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
-        dup2(errp[1], STDERR_FILENO) < 0 || (st->cwd && chdir(st->cwd) != 0))
+    if (st->own_group && setpgid(0, 0) != 0)
+        e = errno;
+    if (!e && (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
+               dup2(st->tail_max ? out[1] : errp[1], STDERR_FILENO) < 0 ||
+               (st->cwd && chdir(st->cwd) != 0)))
         e = errno;
     /*
      * The child keeps the read ends too: when this process dies, its writes
@@ -252,8 +264,9 @@ static int64_t io_bytes(pid_t pid)
  */
 #define STALL_MIN_BYTES 16384
 struct watch {
-    int64_t best, moved_at, stop_at;
-    size_t told; /* bytes read from its stdout and stderr */
+    int64_t best, moved_at, stop_at, started_at;
+    size_t told;  /* bytes read from its stdout and stderr */
+    pid_t target; /* whom signals go to: the program, or its process group */
 };
 
 static size_t pending(int fd)
@@ -275,11 +288,17 @@ static void watch_step(const struct pt_subprocess_stream *st, pid_t pid, int out
         } else if (io >= 0 && now - w->moved_at >= st->stall_ms) {
             res->stalled = true;
             w->stop_at = now;
-            kill(pid, SIGINT);
+            kill(w->target, SIGINT);
         }
     }
+    if (!res->timed_out && !res->stalled && !res->cancelled && st->timeout_ms > 0 &&
+        now - w->started_at >= st->timeout_ms) {
+        res->timed_out = true;
+        w->stop_at = now;
+        kill(w->target, SIGTERM);
+    }
     if (w->stop_at && now - w->stop_at >= PT_SUBPROCESS_GRACE_MS) {
-        kill(pid, SIGKILL);
+        kill(w->target, SIGKILL);
         w->stop_at = 0;
     }
 }
@@ -326,13 +345,19 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
     }
 
     struct sink so = {0}, se = {0};
-    bool out_open = true, err_open = true;
-    struct watch w = {.best = INT64_MIN, .moved_at = monotonic_ms()};
+    bool out_open = true, err_open = true, reaped = false;
+    int wstatus = 0;
+    int64_t reaped_at = 0;
+    struct watch w = {.best = INT64_MIN,
+                      .moved_at = monotonic_ms(),
+                      .started_at = monotonic_ms(),
+                      .target = st->own_group ? -pid : pid};
     while (out_open || err_open) {
-        if (!res->cancelled && !res->stalled && st->cancel && atomic_load(st->cancel)) {
+        if (!res->cancelled && !res->stalled && !res->timed_out && st->cancel &&
+            atomic_load(st->cancel)) {
             res->cancelled = true;
             w.stop_at = monotonic_ms();
-            kill(pid, SIGINT);
+            kill(w.target, SIGINT);
         }
         watch_step(st, pid, out_open ? out[0] : -1, err_open ? errp[0] : -1, &w, res);
         struct pollfd fds[2];
@@ -347,23 +372,34 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
             i_err = (int)n++;
         }
         /* A short timeout: cancel is a flag, not a file to poll. */
-        if (poll(fds, n, 100) < 0) {
+        int ready = poll(fds, n, reaped ? 0 : 100);
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             break;
+        }
+        /* What a group leader that ended left behind is not waited for, once its output is read. */
+        if (reaped && (ready == 0 || monotonic_ms() - reaped_at > 1000))
+            break;
+        if (st->own_group && !reaped && waitpid(pid, &wstatus, WNOHANG) == pid) {
+            reaped = true;
+            reaped_at = monotonic_ms();
         }
         size_t before = so.len;
         if (i_out >= 0 && fds[i_out].revents) {
             out_open = drain(out[0], &so);
             w.told += so.len - before;
-            feed_lines(&so, st->on_line, st->user);
+            if (st->tail_max)
+                keep_tail(&so, st->tail_max);
+            else
+                feed_lines(&so, st->on_line, st->user);
         }
         before = se.len;
         if (i_err >= 0 && fds[i_err].revents && !drain(errp[0], &se))
             err_open = false;
         w.told += se.len - before;
     }
-    if (so.len > 0) {
+    if (so.len > 0 && !st->tail_max) {
         so.buf[so.len] = '\0';
         if (st->on_line)
             st->on_line(so.buf, st->user);
@@ -371,14 +407,18 @@ enum pt_status pt_subprocess_run_stream(const struct pt_subprocess_stream *st,
     }
     close(out[0]);
     close(errp[0]);
-    int wstatus = 0;
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+    while (!reaped && waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
         ;
-    if (!res->cancelled && !res->stalled && st->cancel && atomic_load(st->cancel))
+    if (!res->cancelled && !res->stalled && !res->timed_out && st->cancel &&
+        atomic_load(st->cancel))
         res->cancelled = true;
     res->exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-    free(so.buf);
-    res->out = pt_xcalloc(1, 1);
+    if (st->tail_max) {
+        res->out = finish_sink(&so, &res->out_len);
+    } else {
+        free(so.buf);
+        res->out = pt_xcalloc(1, 1);
+    }
     res->errout = finish_sink(&se, NULL);
     return PT_OK;
 }

@@ -16,6 +16,7 @@ struct pt_subprocess_result {
     char *errout;   /* stderr, NUL-terminated */
     bool cancelled; /* pt_subprocess_run_stream: the caller asked it to stop */
     bool stalled;   /* pt_subprocess_run_stream: stopped after stall_ms without input or output */
+    bool timed_out; /* pt_subprocess_run_stream: stopped after timeout_ms */
 };
 
 /*
@@ -56,6 +57,24 @@ struct pt_subprocess_stream {
      * judged stuck.
      */
     long stall_ms;
+    /*
+     * When > 0: after this long the program is stopped whatever it does:
+     * SIGTERM, and SIGKILL PT_SUBPROCESS_GRACE_MS later (res->timed_out).
+     */
+    long timeout_ms;
+    /*
+     * The program leads a process group of its own: cancel, stall and
+     * timeout signal the whole group, and once the program itself has
+     * ended, what it left running in the background is not waited for
+     * (its output after that is lost).
+     */
+    bool own_group;
+    /*
+     * When > 0: stdout and stderr go together into res->out, of which only
+     * the last tail_max bytes are kept (res->out_len); on_line is not
+     * called and res->errout stays empty.
+     */
+    size_t tail_max;
 };
 
 /* How long a program told to stop (cancel, stall) has to end before it is killed. */

@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "ops/changes-store.h"
 #include "poshtiban/i18n.h"
+#include "ops/hooks.h"
 #include "ops/preflight.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/catalog.h"
@@ -417,6 +418,12 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     apprise_warnings(p, c, d);
     changes_warnings(p, c, d);
     offsite_state(c, d);
+    for (int i = 0; i < PT_DOCTOR_HOOKS; i++) {
+        char *key = pt_xasprintf("hooks.%s", pt_hook_name((enum pt_hook)i));
+        d->hooks[i] = pt_settings_string(c, key);
+        free(key);
+    }
+    d->hooks_timeout_s = pt_settings_int(c, "hooks.timeout_seconds");
     secret_warnings(p, c, d);
     pt_catalog_close(c);
     c = NULL;
@@ -441,6 +448,8 @@ void pt_doctor_free(struct pt_doctor *d)
     free(d->download_command);
     free(d->download_note);
     free(d->offsite_repository);
+    for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
+        free(d->hooks[i]);
     pt_cron_status_free(&d->cron);
     free(d->schedule_reason);
     free(d->last_success_name);
@@ -549,6 +558,12 @@ json_t *pt_doctor_to_json(const struct pt_project *p, const struct pt_doctor *d)
     json_object_set_new(o, "cron", pt_cron_status_to_json(&d->cron));
     json_object_set_new(o, "auto", autos);
     json_object_set_new(o, "last_success", last);
+    json_t *hooks = json_object();
+    for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
+        json_object_set_new(hooks, pt_hook_name((enum pt_hook)i),
+                            d->hooks[i] && *d->hooks[i] ? json_string(d->hooks[i]) : json_null());
+    json_object_set_new(hooks, "timeout_seconds", json_integer(d->hooks_timeout_s));
+    json_object_set_new(o, "hooks", hooks);
     json_object_set_new(o, "warnings", warnings);
     return o;
 }

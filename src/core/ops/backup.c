@@ -27,6 +27,7 @@
 #include "engine/reader.h"
 #include "engine/report.h"
 #include "ops/carried.h"
+#include "ops/hooks.h"
 #include "engine/schema.h"
 #include "engine/snapshot.h"
 #include "poshtiban/l10n.h"
@@ -484,6 +485,28 @@ enum pt_status pt_backup_check_input(const struct pt_project *p,
     return PT_OK;
 }
 
+/*
+ * hooks.after_backup, told how the backup ended; record (NULL when the
+ * before-hook stopped it: none was written) keeps its status, and its
+ * error says when the hook failed.
+ */
+static void after_hook(const struct pt_project *p, struct pt_catalog *c, struct pt_hook_call *hook,
+                       enum pt_state state, struct pt_record *record)
+{
+    hook->hook = PT_HOOK_AFTER_BACKUP;
+    hook->status = pt_state_name(state);
+    struct pt_error why = {0};
+    /* Without the cancel flag: a cancelled backup's after-hook still runs, within its time. */
+    if (pt_hooks_run(p, c, hook, NULL, &why) != PT_OK && record && record->id > 0) {
+        char *error = record->error ? pt_xasprintf("%s; %s", record->error, why.message)
+                                    : pt_xstrdup(why.message);
+        free(record->error);
+        record->error = error;
+        pt_catalog_update(c, record, NULL);
+    }
+    pt_error_clear(&why);
+}
+
 enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_catalog *c,
                                        const struct pt_create_options *opts,
                                        const struct pt_monitor *outer, struct pt_record *out,
@@ -520,6 +543,18 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
                                                 : pt_settings_bool(c, "backup.include_media"));
     r.verify_ok = -1;
     r.pid = (long)getpid();
+    struct pt_hook_call hook = {.hook = PT_HOOK_BEFORE_BACKUP,
+                                .name = r.name,
+                                .path = r.path,
+                                .status = "running",
+                                .database = p->database,
+                                .media = r.include_media ? p->media : NULL};
+    /* Before anything is written: a failing hook leaves no record and no file. */
+    if (!opts->no_hooks && (rc = pt_hooks_run(p, c, &hook, outer, err)) != PT_OK) {
+        after_hook(p, c, &hook, rc == PT_ECANCELLED ? PT_STATE_CANCELLED : PT_STATE_FAILED, NULL);
+        pt_record_free(&r);
+        return rc;
+    }
     if ((rc = pt_catalog_insert(c, &r, err)) != PT_OK) {
         pt_record_free(&r);
         return rc;
@@ -559,6 +594,8 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
         r.error = cancelled ? NULL : pt_xstrdup(err && err->message ? err->message : _("failed"));
         pt_catalog_update(c, &r, NULL);
     }
+    if (!opts->no_hooks)
+        after_hook(p, c, &hook, r.status, &r);
     free(work);
     if (out)
         *out = r;

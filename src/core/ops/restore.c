@@ -17,6 +17,8 @@
 #include <sqlite3.h>
 
 #include "ops/backup-internal.h"
+#include "ops/hooks.h"
+#include "poshtiban/settings.h"
 #include "engine/compress.h"
 #include "base/filewriter.h"
 #include "base/fsutil.h"
@@ -939,7 +941,7 @@ static enum pt_status save_current(struct session *s, struct pt_catalog *c, stru
     current.media = media ? s->plan->media_target : NULL;
     char *name = pt_backup_name_new(s->project, c, "pre_restore", s->project->now_ms);
     struct pt_create_options opts = {
-        .name = name, .kind = PT_KIND_MANUAL, .include_media = media ? 1 : 0};
+        .name = name, .kind = PT_KIND_MANUAL, .include_media = media ? 1 : 0, .no_hooks = true};
     struct pt_record r = {0};
     enum pt_status rc = pt_backup_check_input(&current, &opts, err);
     if (rc == PT_OK)
@@ -1008,6 +1010,17 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
         rc = load(&s, err);
     if (rc == PT_OK && plan->database_target)
         rc = check_snapshot_sum(&s, err);
+    struct pt_hook_call hook = {.hook = PT_HOOK_BEFORE_RESTORE,
+                                .name = plan->backup,
+                                .path = s.record.path,
+                                .status = "running",
+                                .database =
+                                    plan->database_target ? plan->database_target : p->database,
+                                .media = plan->media_target};
+    /* Last before anything changes: when it fails, nothing is. */
+    bool hooked = rc == PT_OK;
+    if (rc == PT_OK)
+        rc = pt_hooks_run(p, c, &hook, monitor, err);
     bool staged = false;
     char *staging = plan->media_target ? staging_path(plan->media_target) : NULL;
     /* Journaled, so that a kill at any point is undone or finished by the next command. */
@@ -1041,6 +1054,22 @@ enum pt_status pt_restore(const struct pt_project *p, const char *id,
     if (journaled)
         pt_restore_journal_clear(p);
     free(staging);
+    if (hooked) {
+        hook.hook = PT_HOOK_AFTER_RESTORE;
+        hook.status = pt_state_name(rc == PT_OK           ? PT_STATE_COMPLETED
+                                    : rc == PT_ECANCELLED ? PT_STATE_CANCELLED
+                                                          : PT_STATE_FAILED);
+        struct pt_error why = {0};
+        /* Without the cancel flag: it runs after a cancelled restore too, within its time. */
+        if (pt_hooks_run(p, c, &hook, NULL, &why) != PT_OK) {
+            plan->hook_error = pt_xstrdup(why.message);
+        } else {
+            char *command = pt_settings_string(c, "hooks.after_restore");
+            plan->hook_ran = *command != '\0';
+            free(command);
+        }
+        pt_error_clear(&why);
+    }
     finish(&s);
     pt_lock_release(&lock);
     pt_catalog_close(c);
@@ -1134,5 +1163,6 @@ void pt_restore_plan_free(struct pt_restore_plan *plan)
     free(plan->media_target);
     free(plan->pre_restore);
     free(plan->point);
+    free(plan->hook_error);
     memset(plan, 0, sizeof(*plan));
 }

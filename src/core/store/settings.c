@@ -100,6 +100,18 @@ static const struct pt_setting_def defs[] = {
      N_("auto verifies each automatic backup as soon as it is taken")},
     {"verify.deep_every_days", PT_SETTING_INT, "7", 0, 365, NULL,
      N_("auto deep-verifies every backup this many days apart; 0: never")},
+    {"hooks.before_backup", PT_SETTING_STRING, "", 0, 0, NULL,
+     N_("shell command run in the project folder before each backup; when it fails, no backup "
+        "is taken")},
+    {"hooks.after_backup", PT_SETTING_STRING, "", 0, 0, NULL,
+     N_("shell command run after each backup, completed or failed ($POSHTIBAN_STATUS says "
+        "which)")},
+    {"hooks.before_restore", PT_SETTING_STRING, "", 0, 0, NULL,
+     N_("shell command run before each restore; when it fails, nothing is restored")},
+    {"hooks.after_restore", PT_SETTING_STRING, "", 0, 0, NULL,
+     N_("shell command run after each restore, such as python3 manage.py migrate")},
+    {"hooks.timeout_seconds", PT_SETTING_INT, "300", 1, 86400, NULL,
+     N_("seconds a hook may run before it is stopped (and counted as failed)")},
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))

@@ -37,6 +37,8 @@ static const struct pt_command commands[] = {
      N_("bring a backup back from off-site")},
     {"recover", pt_cmd_recover, "--repository R [--at TIME] [--project P]",
      N_("on a new machine: pull, settings and restore in one step, into an empty project folder")},
+    {"changes", pt_cmd_changes, "[--since T] [--until T] [--table T] [--rows]",
+     N_("the change sets, newest first: rows inserted, updated and deleted per table")},
     {"doctor", pt_cmd_doctor, "", N_("where the backups live, what they survive, what needs care")},
 };
 

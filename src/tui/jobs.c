@@ -156,7 +156,7 @@ static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monito
     (void)monitor;
     struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
     job->result = plan;
-    struct pt_restore_options opts = {0};
+    struct pt_restore_options opts = {.at_ms = job->at_ms};
     job->status = pt_restore_plan(job->project, job->id, &opts, plan, &job->err);
 }
 
@@ -178,7 +178,7 @@ static void restore_plan_done(struct pt_app *app, struct pt_job *job)
         free(lines[i]);
     free(lines);
     if (yes)
-        pt_app_start(app, PT_JOB_RESTORE, job->id);
+        pt_app_start_at(app, PT_JOB_RESTORE, job->id, job->at_ms);
     else
         pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
 }
@@ -187,7 +187,7 @@ static void restore_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
     job->result = plan;
-    struct pt_restore_options opts = {0};
+    struct pt_restore_options opts = {.at_ms = job->at_ms};
     job->status = pt_restore(job->project, job->id, &opts, monitor, plan, &job->err);
 }
 

@@ -6,6 +6,7 @@
 #include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
@@ -117,6 +118,25 @@ static void focus(void *state, struct pt_app *app)
         }
     }
     json_decref(files);
+    /* Its change sets, newest first, as `show` prints them (present/changes.c). */
+    struct pt_change_list changes = {0};
+    if (pt_changes_list(app->project, &changes, NULL) == PT_OK) {
+        bool any = false;
+        for (size_t i = changes.n; i-- > 0;) {
+            const struct pt_change_point *p = &changes.points[i];
+            if (!p->base || strcmp(p->base, r->name) != 0)
+                continue;
+            if (!any) {
+                add(d, "", "", PT_STYLE_NORMAL);
+                add(d, _("Change sets"), "", PT_STYLE_TITLE);
+            }
+            any = true;
+            char *line = pt_present_change_line(p, pt_app_keep_whole);
+            add(d, "", line, p->kind == PT_CHANGE_SNAPSHOT ? PT_STYLE_WARN : PT_STYLE_NORMAL);
+            free(line);
+        }
+    }
+    pt_change_list_free(&changes);
     if (d->scroll > (int)d->n)
         d->scroll = 0;
 }

@@ -122,7 +122,8 @@ char *pt_present_change_line(const struct pt_change_point *point, pt_present_kee
     char *name =
         keep ? keep(cells[PT_CHANGE_NAME].text, false) : pt_xstrdup(cells[PT_CHANGE_NAME].text);
     char *printable = pt_text_printable(name ? name : "");
-    char *line = pt_xasprintf("%s · %s · %s · %s · %s", cells[PT_CHANGE_TIME].text, printable,
+    /* TRANSLATORS: a change set: its time, name, kind, what it touched and its size. */
+    char *line = pt_xasprintf(_("%s · %s · %s · %s · %s"), cells[PT_CHANGE_TIME].text, printable,
                               cells[PT_CHANGE_KIND].text, cells[PT_CHANGE_TOUCHED].text,
                               cells[PT_CHANGE_SIZE].text);
     free(printable);

@@ -99,7 +99,11 @@ void pt_present_change_cells(const struct pt_change_point *p,
     free(nr);
     /* TRANSLATORS: "2 tables, 5 rows": what a change set touched. */
     cells[PT_CHANGE_TOUCHED] =
-        (struct pt_cell){pt_xasprintf(_("%s, %s"), tables, changed), PT_TONE_PLAIN};
+        (struct pt_cell){/* A whole database that names no table: what it changed is not counted. */
+                         p->kind == PT_CHANGE_SNAPSHOT && p->n_tables == 0
+                             ? pt_xstrdup("-")
+                             : pt_xasprintf(_("%s, %s"), tables, changed),
+                         PT_TONE_PLAIN};
     free(tables);
     free(changed);
     char size[32];

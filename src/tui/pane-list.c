@@ -43,11 +43,11 @@ struct list {
 
 /* In the footer's order: what fits of it shows. */
 static const enum pt_action actions[] = {
-    PT_ACT_OPEN,    PT_ACT_NEW,         PT_ACT_SEARCH,    PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER,
-    PT_ACT_VERIFY,  PT_ACT_RESTORE,     PT_ACT_DELETE,    PT_ACT_PIN,           PT_ACT_EXPORT,
-    PT_ACT_PUSH,    PT_ACT_STATUS_BACK, PT_ACT_KIND_BACK, PT_ACT_VERIFY_DEEP,   PT_ACT_UP,
-    PT_ACT_DOWN,    PT_ACT_PAGE_UP,     PT_ACT_PAGE_DOWN, PT_ACT_HOME,          PT_ACT_END,
-    PT_ACT_CHANGES, PT_ACT_NONE,
+    PT_ACT_OPEN,   PT_ACT_NEW,         PT_ACT_SEARCH,    PT_ACT_STATUS_FILTER, PT_ACT_KIND_FILTER,
+    PT_ACT_VERIFY, PT_ACT_RESTORE,     PT_ACT_DELETE,    PT_ACT_PIN,           PT_ACT_EXPORT,
+    PT_ACT_PUSH,   PT_ACT_STATUS_BACK, PT_ACT_KIND_BACK, PT_ACT_VERIFY_DEEP,   PT_ACT_UP,
+    PT_ACT_DOWN,   PT_ACT_PAGE_UP,     PT_ACT_PAGE_DOWN, PT_ACT_HOME,          PT_ACT_END,
+    PT_ACT_NONE,
 };
 
 static void *init(struct pt_app *app)

@@ -56,7 +56,7 @@ expect_eq "installed --version" "poshtiban $version" "$("$pt" --version 2>&1)"
 for script in devcontainer-start devcontainer-entrypoint; do
     check "$script installed, executable" test -x "$libexec/$script"
 done
-expect_eq "the options it keeps" "POSHTIBAN='$pt' PROJECT='.' CRONTAB='true'" \
+expect_eq "the options it keeps" "POSHTIBAN='$pt' PROJECT='.' CRONTAB='true' WATCH='false'" \
     "$(grep -v '^#' "$libexec/devcontainer.conf" | tr '\n' ' ' | sed 's/ $//')"
 files_first=$(cd "$prefix" && find . -type f | sort)
 # Again, with another project folder (with a space and a quote): the same
@@ -79,7 +79,8 @@ if d.get("id") != "poshtiban" or os.path.basename(feature) != d.get("id"):
 if not re.fullmatch(r"\d+\.\d+\.\d+", d.get("version", "")) or not d.get("name"):
     problems.append("version and name")
 types = {k: v.get("type") for k, v in d.get("options", {}).items()}
-if types != {"source": "string", "ref": "string", "project": "string", "crontab": "boolean"}:
+if types != {"source": "string", "ref": "string", "project": "string", "crontab": "boolean",
+             "watch": "boolean"}:
     problems.append("options %r" % types)
 for k, v in d["options"].items():
     if "${%s:-" % k.upper() not in install or "default" not in v or not v.get("description"):
@@ -178,6 +179,24 @@ start "$scratch" "$ws"
 waits 60 has_lines "$log" "not due: the last automatic backup was at" 1 || fail "nothing due right after: [$(cat "$log")]"
 expect_eq "still one automatic backup" 1 "$(autos)"
 expect_eq "still one crontab line" 1 "$(lines "$FAKE_CRONTAB" poshtiban-auto)"
+
+# The option watch: at start, one `poshtiban watch` for the project, and a
+# commit becomes a change set within a minute; a second start leaves it be.
+sed -i "s/^WATCH=.*/WATCH='true'/" "$libexec/devcontainer.conf"
+start "$scratch" "$ws"
+expect_eq "start with watch on exits 0 ($out)" 0 "$status"
+wpid=$(cat "$proj/backups/.poshtiban/watch.pid" 2>/dev/null)
+watching() { tr '\0' ' ' <"/proc/$wpid/cmdline" 2>/dev/null | grep -q "poshtiban -C .* watch"; }
+waits 60 watching || fail "watch runs for the project: [$out] [$(cat "$proj/backups/.poshtiban/watch.log" 2>/dev/null)]"
+sqlite3 "$proj/db.sqlite3" "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v) VALUES ('x');" 2>/dev/null
+sleep 3
+sqlite3 "$proj/db.sqlite3" "INSERT INTO t (v) VALUES ('y');"
+points() { find "$proj/backups/changes" -name 'changes_*.json' 2>/dev/null | wc -l; }
+waits 60 eval '[ "$(points)" -ge 1 ]' || fail "watch saved a change set within a minute: [$(cat "$proj/backups/.poshtiban/watch.log")]"
+start "$scratch" "$ws"
+case $out in *"watch for $proj runs already"*) ;; *) fail "a second start leaves the watcher be: [$out]" ;; esac
+kill -TERM "$wpid" 2>/dev/null
+sed -i "s/^WATCH=.*/WATCH='false'/" "$libexec/devcontainer.conf"
 
 # A Codespaces secret: the password file that a rebuild took away (with
 # $HOME) is written again from it at start, mode 600; without the secret,

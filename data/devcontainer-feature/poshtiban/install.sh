@@ -6,7 +6,7 @@
 # two scripts the container runs at every start in PREFIX/libexec/poshtiban.
 #
 # Options arrive as environment variables, named as in
-# devcontainer-feature.json in capitals: SOURCE, REF, PROJECT, CRONTAB.
+# devcontainer-feature.json in capitals: SOURCE, REF, PROJECT, CRONTAB, WATCH.
 # Two more are for tests and for use outside a dev container: PREFIX
 # (default /usr/local, where devcontainer-feature.json expects the scripts)
 # and BUILD_DIR (a build folder kept between runs; default a temporary one).
@@ -18,6 +18,7 @@ SOURCE=${SOURCE:-}
 REF=${REF:-}
 PROJECT=${PROJECT:-.}
 CRONTAB=${CRONTAB:-true}
+WATCH=${WATCH:-false}
 PREFIX=${PREFIX:-/usr/local}
 BUILD_DIR=${BUILD_DIR:-}
 
@@ -30,6 +31,7 @@ die() {
 [ "$(id -u)" = 0 ] || die "install.sh must run as root (dev container tools run it so while building the image)"
 command -v apt-get >/dev/null || die "this Feature needs a Debian or Ubuntu image (no apt-get here)"
 case $CRONTAB in true | false) ;; *) die "option crontab is true or false, not '$CRONTAB'" ;; esac
+case $WATCH in true | false) ;; *) die "option watch is true or false, not '$WATCH'" ;; esac
 case $PREFIX in /*) ;; *) die "PREFIX must be an absolute path, not '$PREFIX'" ;; esac
 case $PROJECT in *$'\n'*) die "option project holds a line break" ;; esac
 
@@ -132,6 +134,7 @@ sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
     echo "POSHTIBAN=$(sq "$PREFIX/bin/poshtiban")"
     echo "PROJECT=$(sq "$PROJECT")"
     echo "CRONTAB=$(sq "$CRONTAB")"
+    echo "WATCH=$(sq "$WATCH")"
 } >"$libexec/devcontainer.conf"
 chmod 0644 "$libexec/devcontainer.conf"
 

@@ -70,6 +70,9 @@ struct pt_change_list {
      * its base) left it, ms since the epoch; 0 when none ran since.
      */
     int64_t checked_ms;
+    /* A line for each point left out as damaged (changes warns with them); owned. */
+    char **problems;
+    size_t n_problems;
 };
 
 /*

@@ -184,8 +184,15 @@ int pt_cmd_changes(struct pt_cli *cli, int argc, char **argv)
     struct pt_change_list list = {0};
     if (pt_changes_list(&cli->project, &list, &err) != PT_OK)
         return pt_cli_error(&err);
+    /* What could not be read is left out, and said. */
+    for (size_t i = 0; i < list.n_problems; i++)
+        pt_cli_fail(PT_OK, _("left out: %s"), list.problems[i]);
     int code = 0;
     size_t total = 0;
+    /* The newest check that found nothing new: one after the newest point (docs/changes.md). */
+    int64_t checked_ms = list.checked_ms;
+    if (list.n && list.points[list.n - 1].taken_ms >= checked_ms)
+        checked_ms = 0;
     if (cli->json)
         fputs("{\n  \"points\": [", stdout);
     /* Newest first. */
@@ -206,10 +213,10 @@ int pt_cmd_changes(struct pt_cli *cli, int argc, char **argv)
     }
     if (cli->json) {
         char at[32];
-        if (list.checked_ms > 0)
-            pt_time_iso(list.checked_ms, at);
+        if (checked_ms > 0)
+            pt_time_iso(checked_ms, at);
         printf("%s],\n  \"checked_at\": ", total ? "\n  " : "");
-        if (list.checked_ms > 0)
+        if (checked_ms > 0)
             printf("\"%s\"", at);
         else
             fputs("null", stdout);
@@ -218,8 +225,8 @@ int pt_cmd_changes(struct pt_cli *cli, int argc, char **argv)
         pt_cli_printf("%s\n", list.n ? _("No change set matches.")
                                      : _("No change sets yet. Take one with: poshtiban capture"));
     }
-    if (!cli->json && list.checked_ms > 0 && total > 0 && list.n) {
-        char *at = pt_l10n_date(list.checked_ms, PT_DATE_TIME);
+    if (!cli->json && checked_ms > 0 && total > 0 && list.n) {
+        char *at = pt_l10n_date(checked_ms, PT_DATE_TIME);
         pt_cli_printf(_("Checked %s UTC: nothing new since the newest.\n"), at);
         free(at);
     }

@@ -26,7 +26,8 @@ void pt_present_changes_summary(const struct pt_change_list *list, int64_t minut
         if (p->taken_ms > out->newest_ms)
             out->newest_ms = p->taken_ms;
     }
-    if (list)
+    /* A check says something only when it came after the newest point. */
+    if (list && list->checked_ms > out->newest_ms)
         out->checked_ms = list->checked_ms;
 }
 
@@ -52,22 +53,6 @@ char *pt_present_changes_saved(const struct pt_changes_summary *s, int64_t now_m
     return pt_xasprintf(_("changes saved %s; automatic change sets off"), age);
 }
 
-/* Why a point is a whole database, in the language when poshtiban wrote the reason. */
-static char *reason_text(const char *reason)
-{
-    if (!reason || !*reason || strcmp(reason, "schema changed") == 0)
-        return pt_xstrdup(_("schema changed"));
-    static const char prefix[] = "table ", suffix[] = " has no primary key";
-    size_t n = strlen(reason), np = sizeof(prefix) - 1, ns = sizeof(suffix) - 1;
-    if (n > np + ns && strncmp(reason, prefix, np) == 0 && strcmp(reason + n - ns, suffix) == 0) {
-        char *table = pt_xasprintf("%.*s", (int)(n - np - ns), reason + np);
-        char *text = pt_xasprintf(_("table %s has no primary key"), table);
-        free(table);
-        return text;
-    }
-    return pt_xstrdup(reason);
-}
-
 /* A count as ngettext takes it: the plural rules look at no more than the last digits. */
 static unsigned long plural(int64_t n)
 {
@@ -82,7 +67,7 @@ void pt_present_change_cells(const struct pt_change_point *p,
     free(at);
     cells[PT_CHANGE_NAME] = (struct pt_cell){pt_xstrdup(p->name ? p->name : "-"), PT_TONE_PLAIN};
     if (p->kind == PT_CHANGE_SNAPSHOT) {
-        char *why = reason_text(p->reason);
+        char *why = p->reason ? pt_change_reason_text(p->reason) : pt_xstrdup(_("schema changed"));
         cells[PT_CHANGE_KIND] =
             (struct pt_cell){pt_xasprintf(_("whole database: %s"), why), PT_TONE_WARN};
         free(why);

@@ -35,7 +35,7 @@ case $out in *"no change sets yet"*) ;; *) fail "stats text: no change sets yet:
 # --- 02:15: 3 investors in, 2 units updated (one column, then two), 1 unit deleted ---
 db "INSERT INTO investor (name, share) VALUES ('نگار', 0.1), ('Ali', 0.2), ('Zoë', 0.3);
 UPDATE unit SET area = 999.5 WHERE id = 1;
-UPDATE unit SET area = 1.25, investor_id = 3 WHERE id = 2;
+UPDATE unit SET area = 1.25, investor_id = 1 WHERE id = 2;
 DELETE FROM unit WHERE id = 3;"
 at 2026-12-06T02:15:00Z capture
 expect_eq "capture at 02:15" 0 "$status"

@@ -27,44 +27,6 @@ static void field(const char *label, const char *value)
     pt_cli_printf("%s\n", value ? value : "-");
 }
 
-static void print_record(const struct pt_record *r, json_t *files)
-{
-    char buf[160];
-    char *text;
-    /* The fields as the Detail pane draws them (present/record-fields.c). */
-    struct pt_field *fields;
-    size_t n = pt_present_record(r, &fields);
-    for (size_t i = 0; i < n; i++) {
-        const struct pt_field *f = &fields[i];
-        text = f->kind == PT_VALUE_NAME   ? pt_cli_name(f->value)
-               : f->kind == PT_VALUE_PATH ? pt_cli_path(f->value)
-                                          : NULL;
-        field(f->label, text ? text : f->value);
-        free(text);
-    }
-    pt_present_fields_free(fields, n);
-    bool done = r->status == PT_STATE_COMPLETED;
-    if (done && r->n_tables) {
-        pt_cli_printf("\n%s\n", _("Tables:"));
-        pt_cli_print_tables(r->tables, r->n_tables);
-    }
-    if (json_array_size(files)) {
-        pt_cli_printf("\n%s\n", _("Files:"));
-        size_t i;
-        json_t *f;
-        json_array_foreach(files, i, f)
-        {
-            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            fputs("  ", stdout);
-            for (size_t w = pt_cli_width(buf); w < 10; w++)
-                fputc(' ', stdout);
-            char *path = pt_cli_path(json_string_value(json_object_get(f, "path")));
-            pt_cli_printf("%s  %s\n", buf, path);
-            free(path);
-        }
-    }
-}
-
 /* The change sets whose base is the backup named base, newest first (docs/changes.md). */
 static void print_changes(const struct pt_change_list *list, const char *base)
 {
@@ -89,6 +51,47 @@ static json_t *changes_json(const struct pt_change_list *list, const char *base)
         if (list->points[i].base && strcmp(list->points[i].base, base) == 0)
             json_array_append_new(points, pt_change_point_to_json(&list->points[i]));
     return points;
+}
+
+static void print_record(const struct pt_record *r, json_t *files,
+                         const struct pt_change_list *changes)
+{
+    char buf[160];
+    char *text;
+    /* The fields as the Detail pane draws them (present/record-fields.c). */
+    struct pt_field *fields;
+    size_t n = pt_present_record(r, &fields);
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_field *f = &fields[i];
+        text = f->kind == PT_VALUE_NAME   ? pt_cli_name(f->value)
+               : f->kind == PT_VALUE_PATH ? pt_cli_path(f->value)
+                                          : NULL;
+        field(f->label, text ? text : f->value);
+        free(text);
+    }
+    pt_present_fields_free(fields, n);
+    bool done = r->status == PT_STATE_COMPLETED;
+    if (done && r->n_tables) {
+        pt_cli_printf("\n%s\n", _("Tables:"));
+        pt_cli_print_tables(r->tables, r->n_tables);
+    }
+    /* Before the files, a long list, as the Detail pane has them. */
+    print_changes(changes, r->name);
+    if (json_array_size(files)) {
+        pt_cli_printf("\n%s\n", _("Files:"));
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            fputs("  ", stdout);
+            for (size_t w = pt_cli_width(buf); w < 10; w++)
+                fputc(' ', stdout);
+            char *path = pt_cli_path(json_string_value(json_object_get(f, "path")));
+            pt_cli_printf("%s  %s\n", buf, path);
+            free(path);
+        }
+    }
 }
 
 int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
@@ -120,8 +123,7 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
         json_object_set_new(doc, "changes", changes_json(&changes, record.name));
         code = pt_cli_print_json(doc);
     } else {
-        print_record(&record, files);
-        print_changes(&changes, record.name);
+        print_record(&record, files, &changes);
     }
     pt_change_list_free(&changes);
     json_decref(files);

@@ -105,20 +105,8 @@ static void focus(void *state, struct pt_app *app)
         d->lines[d->n - 1].number = true;
         free(rows);
     }
-    json_t *files = NULL;
-    if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {
-        add(d, "", "", PT_STYLE_NORMAL);
-        add(d, _("Files"), "", PT_STYLE_TITLE);
-        size_t i;
-        json_t *f;
-        json_array_foreach(files, i, f)
-        {
-            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            add_name(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
-        }
-    }
-    json_decref(files);
-    /* Its change sets, newest first, as `show` prints them (present/changes.c). */
+    /* Its change sets, newest first, before the files (a long list), as `show` prints them
+     * (present/changes.c). */
     struct pt_change_list changes = {0};
     if (pt_changes_list(app->project, &changes, NULL) == PT_OK) {
         bool any = false;
@@ -137,6 +125,19 @@ static void focus(void *state, struct pt_app *app)
         }
     }
     pt_change_list_free(&changes);
+    json_t *files = NULL;
+    if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {
+        add(d, "", "", PT_STYLE_NORMAL);
+        add(d, _("Files"), "", PT_STYLE_TITLE);
+        size_t i;
+        json_t *f;
+        json_array_foreach(files, i, f)
+        {
+            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+            add_name(d, buf, json_string_value(json_object_get(f, "path")), PT_STYLE_NORMAL);
+        }
+    }
+    json_decref(files);
     if (d->scroll > (int)d->n)
         d->scroll = 0;
 }

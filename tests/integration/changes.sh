@@ -128,7 +128,7 @@ at 2026-12-06T03:15:00Z show "$base" --json
 expect_eq "show --json lists the backup's change sets, newest first" "3 2026-12-06T03:00:00Z" \
     "$(echo "$out" | json_eval '"%s %s" % (len(d["changes"]), d["changes"][0]["taken_at"])')"
 at 2026-12-06T03:15:00Z show "$base" --lang en
-case $out in *"Change sets:"*"2026-12-06 03:00 UTC"*"2026-12-06 02:15 UTC"*) ;; *) fail "show lists the change sets: [$out]" ;; esac
+case $out in *"Change sets:"*"2026-12-06 03:00 UTC"*"2026-12-06 02:15 UTC"*"Files:"*) ;; *) fail "show lists the change sets before the files: [$out]" ;; esac
 at 2026-12-06T03:15:00Z stats --lang fa --bidi off
 case $out in *"۵ دقیقه"*) ;; *) fail "stats in Persian: changes saved 5 minutes ago: [$out]" ;; esac
 

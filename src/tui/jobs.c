@@ -166,10 +166,19 @@ static void restore_plan_done(struct pt_app *app, struct pt_job *job)
     if (failed(app, job))
         return;
     const struct pt_restore_plan *plan = job->result;
+    /*
+     * A change set's moment that led to no change set: a core without
+     * restore --at restored the base instead. Nothing is offered then.
+     */
+    if (job->at_ms && !plan->point) {
+        pt_app_message(app, PT_STYLE_ERROR, "%s",
+                       _("This build cannot restore to a change set: restore --at is missing."));
+        return;
+    }
     char **lines = NULL;
     size_t n = pt_present_restore_plan(plan, pt_app_keep_whole, &lines);
-    /* The question `poshtiban restore` asks (present/questions.c). */
-    char *name = pt_app_keep_whole(plan->backup, false);
+    /* The question `poshtiban restore` asks (present/questions.c), about the point reached. */
+    char *name = pt_app_keep_whole(plan->point ? plan->point : plan->backup, false);
     char *question = pt_present_question(PT_OP_RESTORE, name, false, 0, 0);
     bool yes = pt_app_review(app, _("Restore"), lines, n, question);
     free(question);

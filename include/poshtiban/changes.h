@@ -77,7 +77,8 @@ struct pt_change_list {
 
 /*
  * Reads every chain under <backup root>/changes/ (hostile until proven:
- * names, files and JSON are checked, and a point that fails is left out).
+ * names, files and JSON are checked, and a point that fails is left out,
+ * with a line in out->problems).
  * Writes nothing. An empty list when there are none.
  */
 enum pt_status pt_changes_list(const struct pt_project *project, struct pt_change_list *out,

@@ -70,11 +70,15 @@ struct pt_change_list {
      * its base) left it, ms since the epoch; 0 when none ran since.
      */
     int64_t checked_ms;
+    /* A line for each point left out as damaged (changes warns with them); owned. */
+    char **problems;
+    size_t n_problems;
 };
 
 /*
  * Reads every chain under <backup root>/changes/ (hostile until proven:
- * names, files and JSON are checked, and a point that fails is left out).
+ * names, files and JSON are checked, and a point that fails is left out,
+ * with a line in out->problems).
  * Writes nothing. An empty list when there are none.
  */
 enum pt_status pt_changes_list(const struct pt_project *project, struct pt_change_list *out,

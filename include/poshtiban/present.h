@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "poshtiban/notify.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/record.h"
@@ -184,5 +185,48 @@ size_t pt_present_path_plan(const struct pt_path_plan *plan, pt_present_keep_fn 
 char *pt_present_path_question(const char *path, const char *backup, const char *target,
                                pt_present_keep_fn keep);
 char *pt_present_path_restored(const struct pt_path_plan *plan, pt_present_keep_fn keep);
+/* ---- change sets (docs/changes.md; present/changes.c) ---- */
+
+/* The change sets on disk in figures: `stats`, the dashboard. */
+struct pt_changes_summary {
+    int64_t points;     /* how many */
+    int64_t bytes;      /* their data files as stored */
+    int64_t newest_ms;  /* the newest point's taken_ms; 0 when none */
+    int64_t checked_ms; /* the newest capture that found nothing new; 0 when none */
+    int64_t minutes;    /* auto.changes_minutes: 0 when off */
+};
+void pt_present_changes_summary(const struct pt_change_list *list, int64_t minutes,
+                                struct pt_changes_summary *out);
+/*
+ * Up to when the data is safe, as the dashboard and `stats` say it: "changes
+ * saved 3 minutes ago" (the newest point or the newest check that found
+ * nothing new), "no change sets yet", "change sets off". *tone warns when
+ * the newest is older than twice auto.changes_minutes. New string.
+ */
+char *pt_present_changes_saved(const struct pt_changes_summary *summary, int64_t now_ms,
+                               enum pt_tone *tone);
+
+/* The columns of a change set, in the order both faces show them. */
+enum pt_change_column {
+    PT_CHANGE_TIME,    /* taken_ms, "2026-12-06 02:15 UTC" in the language's calendar */
+    PT_CHANGE_NAME,    /* changes_YYYYMMDD_HHMMSS */
+    PT_CHANGE_KIND,    /* "rows", or "whole database: schema changed" */
+    PT_CHANGE_TOUCHED, /* "2 tables, 5 rows" */
+    PT_CHANGE_SIZE,
+    PT_CHANGE_COLUMNS,
+};
+/* The cells of point, one per column; free with pt_present_change_cells_free(). */
+void pt_present_change_cells(const struct pt_change_point *point,
+                             struct pt_cell cells[PT_CHANGE_COLUMNS]);
+void pt_present_change_cells_free(struct pt_cell cells[PT_CHANGE_COLUMNS]);
+/* The cells on one line, " · " between them, the name kept whole by keep. New string. */
+char *pt_present_change_line(const struct pt_change_point *point, pt_present_keep_fn keep);
+/* What a point did to one table: "3 inserted · 1 updated · 0 deleted". New string. */
+char *pt_present_change_counts(const struct pt_change_table *table);
+/*
+ * One changed row (changes --rows): "updated shop_order [17]: status, total",
+ * the table kept whole by keep, the key as JSON. New string.
+ */
+char *pt_present_change_row(const struct pt_change_row *row, pt_present_keep_fn keep);
 
 #endif

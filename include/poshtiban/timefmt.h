@@ -20,5 +20,7 @@ bool pt_time_parse_iso(const char *text, int64_t *ms);
  * names: the end of that day, minute or second. False when malformed.
  */
 bool pt_time_parse_until(const char *text, int64_t *ms);
+/* The same texts, for "at or after" (changes --since): *ms gets the first millisecond named. */
+bool pt_time_parse_since(const char *text, int64_t *ms);
 
 #endif

@@ -216,6 +216,7 @@ int pt_cmd_offsite(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_push(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_recover(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_changes(struct pt_cli *cli, int argc, char **argv);
 
 /* The settings a fresh project took from its backup (cmd-recover.c; pull too). */
 struct pt_carried;

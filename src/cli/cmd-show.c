@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 
@@ -25,7 +27,34 @@ static void field(const char *label, const char *value)
     pt_cli_printf("%s\n", value ? value : "-");
 }
 
-static void print_record(const struct pt_record *r, json_t *files)
+/* The change sets whose base is the backup named base, newest first (docs/changes.md). */
+static void print_changes(const struct pt_change_list *list, const char *base)
+{
+    bool any = false;
+    for (size_t i = list->n; i-- > 0;) {
+        const struct pt_change_point *p = &list->points[i];
+        if (!p->base || strcmp(p->base, base) != 0)
+            continue;
+        if (!any)
+            pt_cli_printf("\n%s\n", _("Change sets:"));
+        any = true;
+        char *line = pt_present_change_line(p, pt_cli_keep_whole);
+        pt_cli_printf("  %s\n", line);
+        free(line);
+    }
+}
+
+static json_t *changes_json(const struct pt_change_list *list, const char *base)
+{
+    json_t *points = json_array();
+    for (size_t i = list->n; i-- > 0;)
+        if (list->points[i].base && strcmp(list->points[i].base, base) == 0)
+            json_array_append_new(points, pt_change_point_to_json(&list->points[i]));
+    return points;
+}
+
+static void print_record(const struct pt_record *r, json_t *files,
+                         const struct pt_change_list *changes)
 {
     char buf[160];
     char *text;
@@ -46,6 +75,8 @@ static void print_record(const struct pt_record *r, json_t *files)
         pt_cli_printf("\n%s\n", _("Tables:"));
         pt_cli_print_tables(r->tables, r->n_tables);
     }
+    /* Before the files, a long list, as the Detail pane has them. */
+    print_changes(changes, r->name);
     if (json_array_size(files)) {
         pt_cli_printf("\n%s\n", _("Files:"));
         size_t i;
@@ -81,14 +112,20 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
         /* The record still shows; the missing report is worth a line. */
         pt_cli_error(&err);
     }
+    /* Its change sets, as the files on disk have them. */
+    struct pt_change_list changes = {0};
+    if (pt_changes_list(&cli->project, &changes, &err) != PT_OK)
+        pt_cli_error(&err);
     int code = 0;
     if (cli->json) {
         json_t *doc = pt_record_to_json(&record);
         json_object_set_new(doc, "files", files ? json_incref(files) : json_array());
+        json_object_set_new(doc, "changes", changes_json(&changes, record.name));
         code = pt_cli_print_json(doc);
     } else {
-        print_record(&record, files);
+        print_record(&record, files, &changes);
     }
+    pt_change_list_free(&changes);
     json_decref(files);
     pt_record_free(&record);
     return code;

@@ -5,9 +5,30 @@
 #include "cli.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
+#include "poshtiban/timefmt.h"
 
-static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d)
+/* An ISO time, or null for 0. */
+static json_t *iso_or_null(int64_t ms)
+{
+    char at[32];
+    if (ms <= 0)
+        return json_null();
+    pt_time_iso(ms, at);
+    return json_string(at);
+}
+
+/* "changes": the change sets on disk (docs/changes.md). */
+static json_t *changes_json(const struct pt_changes_summary *c)
+{
+    return json_pack("{s:I, s:I, s:o, s:o}", "points", (json_int_t)c->points, "bytes",
+                     (json_int_t)c->bytes, "newest_at", iso_or_null(c->newest_ms), "checked_at",
+                     iso_or_null(c->checked_ms));
+}
+
+static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d,
+                        const struct pt_changes_summary *c, int64_t now_ms)
 {
     char size[32], took[32], age[64];
     pt_l10n_size(b->bytes, size, sizeof(size));
@@ -32,6 +53,17 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     char *offsite = pt_stats_offsite_text(b, pt_l10n_rtl() && pt_cli_bidi_mode() != PT_BIDI_OFF);
     pt_cli_printf(_("Off-site: %s\n"), offsite);
     free(offsite);
+    /* Up to when the data is safe, as the dashboard says it (present/changes.c). */
+    char *saved = pt_present_changes_saved(c, now_ms, NULL);
+    if (c->points > 0) {
+        char *n = pt_l10n_int(c->points);
+        pt_l10n_size(c->bytes, size, sizeof(size));
+        pt_cli_printf(_("Change sets: %s (%s), %s\n"), n, size, saved);
+        free(n);
+    } else {
+        pt_cli_printf(_("Change sets: %s\n"), saved);
+    }
+    free(saved);
     char *path = pt_cli_path(d->path);
     if (!d->exists) {
         pt_cli_printf(_("Database: %s (missing)\n"), path);
@@ -56,19 +88,30 @@ int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)
     struct pt_backup_stats b;
     struct pt_database_stats d;
     enum pt_status rc = pt_stats_backups(catalog, cli->project.now_ms, &b, &err);
+    int64_t minutes = pt_settings_int(catalog, "auto.changes_minutes");
     pt_catalog_close(catalog);
     if (rc != PT_OK)
         return pt_cli_error(&err);
+    /* The change sets as the files on disk have them; those that fail to read are left out. */
+    struct pt_change_list changes = {0};
+    struct pt_changes_summary c;
+    if (pt_changes_list(&cli->project, &changes, &err) != PT_OK)
+        pt_cli_error(&err);
+    pt_present_changes_summary(&changes, minutes, &c);
+    pt_change_list_free(&changes);
     if (pt_stats_database(&cli->project, &d, &err) != PT_OK) {
         pt_backup_stats_free(&b);
         pt_database_stats_free(&d);
         return pt_cli_error(&err);
     }
     int code = 0;
-    if (cli->json)
-        code = pt_cli_print_json(pt_stats_to_json(&b, &d));
-    else
-        print_stats(&b, &d);
+    if (cli->json) {
+        json_t *doc = pt_stats_to_json(&b, &d);
+        json_object_set_new(doc, "changes", changes_json(&c));
+        code = pt_cli_print_json(doc);
+    } else {
+        print_stats(&b, &d, &c, cli->project.now_ms);
+    }
     pt_backup_stats_free(&b);
     pt_database_stats_free(&d);
     return code;

@@ -88,6 +88,14 @@ static const struct pt_cli_opt export_opts[] = {
     {0},
 };
 
+static const struct pt_cli_opt changes_opts[] = {
+    {"--since", .value = "TIME", .help = N_("only change sets taken at or after TIME")},
+    {"--until", .value = "TIME", .help = N_("only change sets taken at or before TIME")},
+    {"--table", .value = "T", .help = N_("only the changes of table T")},
+    {"--rows", .help = N_("each changed row's key, and an update's changed columns")},
+    {0},
+};
+
 static const struct pt_cli_opt watch_opts[] = {
     {"--interval", .value = "SECONDS",
      .help = N_("how often to look at the database, 1 to 60 (2)")},
@@ -180,6 +188,9 @@ static const struct pt_command commands[] = {
      .example = "poshtiban capture"},
     {"watch", pt_cmd_watch, "", N_("keep running: a change set within a minute of each commit"),
      .options = watch_opts, .example = "poshtiban watch"},
+    {"changes", pt_cmd_changes, "",
+     N_("the change sets, newest first: rows inserted, updated and deleted per table"),
+     .options = changes_opts, .example = "poshtiban changes --since 2026-12-06 --rows"},
     {"auto", pt_cmd_auto, "", N_("take an automatic backup if one is due; say why not otherwise"),
      .example = "poshtiban auto"},
     {"cron", pt_cmd_cron, "install | remove | status",

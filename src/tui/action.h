@@ -48,6 +48,8 @@
       N_("show only one kind, in turn (those that have backups)"))                                 \
     X(PT_ACT_KIND_BACK, 'J', 0, "J", N_("kind back"), N_("the kind filter, the other way"))        \
     X(PT_ACT_PRUNE, 'P', 0, "P", N_("prune"), N_("apply retention now"))                           \
+    X(PT_ACT_CHANGES, 'h', 0, "h", N_("change sets"),                                              \
+      N_("show or hide each backup's change sets under it"))                                       \
     X(PT_ACT_CRON, 'c', 0, "c", N_("cron"),                                                        \
       N_("install or remove the automatic backups' cron line"))                                    \
     X(PT_ACT_TEST_MAIL, 'm', 0, "m", N_("test mail"),                                              \

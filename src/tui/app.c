@@ -123,11 +123,16 @@ void pt_app_show(struct pt_app *app, const char *name)
 
 void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id)
 {
+    pt_app_start_at(app, kind, id, 0);
+}
+
+void pt_app_start_at(struct pt_app *app, enum pt_job_kind kind, const char *id, int64_t at_ms)
+{
     if (app->job) {
         pt_app_message(app, PT_STYLE_WARN, "%s", _("busy: wait for the work under way, or Esc"));
         return;
     }
-    app->job = pt_job_start(kind, app->project, id);
+    app->job = pt_job_start_at(kind, app->project, id, at_ms);
     app->job_phase = -1;
     if (!app->job)
         pt_app_message(app, PT_STYLE_ERROR, "%s", _("cannot start a worker thread"));

@@ -157,7 +157,7 @@ static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monito
     (void)monitor;
     struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
     job->result = plan;
-    struct pt_restore_options opts = {0};
+    struct pt_restore_options opts = {.at_ms = job->at_ms};
     job->status = pt_restore_plan(job->project, job->id, &opts, plan, &job->err);
 }
 
@@ -167,10 +167,19 @@ static void restore_plan_done(struct pt_app *app, struct pt_job *job)
     if (failed(app, job))
         return;
     const struct pt_restore_plan *plan = job->result;
+    /*
+     * A change set's moment that led to no change set: a core without
+     * restore --at restored the base instead. Nothing is offered then.
+     */
+    if (job->at_ms && !plan->point) {
+        pt_app_message(app, PT_STYLE_ERROR, "%s",
+                       _("This build cannot restore to a change set: restore --at is missing."));
+        return;
+    }
     char **lines = NULL;
     size_t n = pt_present_restore_plan(plan, pt_app_keep_whole, &lines);
-    /* The question `poshtiban restore` asks (present/questions.c). */
-    char *name = pt_app_keep_whole(plan->backup, false);
+    /* The question `poshtiban restore` asks (present/questions.c), about the point reached. */
+    char *name = pt_app_keep_whole(plan->point ? plan->point : plan->backup, false);
     char *question = pt_present_question(PT_OP_RESTORE, name, false, 0, 0);
     bool yes = pt_app_review(app, _("Restore"), lines, n, question);
     free(question);
@@ -179,7 +188,7 @@ static void restore_plan_done(struct pt_app *app, struct pt_job *job)
         free(lines[i]);
     free(lines);
     if (yes)
-        pt_app_start(app, PT_JOB_RESTORE, job->id);
+        pt_app_start_at(app, PT_JOB_RESTORE, job->id, job->at_ms);
     else
         pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
 }
@@ -188,7 +197,7 @@ static void restore_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
     job->result = plan;
-    struct pt_restore_options opts = {0};
+    struct pt_restore_options opts = {.at_ms = job->at_ms};
     job->status = pt_restore(job->project, job->id, &opts, monitor, plan, &job->err);
 }
 

@@ -8,6 +8,7 @@
 #include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
@@ -35,6 +36,7 @@ struct dashboard {
     bool schedule_known;
     struct pt_cron_status cron; /* whether anything runs the automatic backups */
     bool cron_known;
+    struct pt_changes_summary changes; /* the change sets on disk, read at focus */
 };
 
 /* One line of the summary: a label, and text wrapped on up to max lines. */
@@ -94,6 +96,13 @@ static void focus(void *state, struct pt_app *app)
         pt_schedule_read(app->catalog, app->project->now_ms, &d->schedule, NULL) == PT_OK;
     /* Automatic backups on: is there anything to run them? (as `doctor` asks) */
     d->cron_known = d->auto_enabled && pt_cron_status(app->project, &d->cron, NULL) == PT_OK;
+    /* Up to when the data is safe: the change sets' files, not a figure kept aside. */
+    struct pt_change_list changes = {0};
+    if (pt_changes_list(app->project, &changes, NULL) != PT_OK)
+        memset(&changes, 0, sizeof(changes));
+    pt_present_changes_summary(&changes, pt_settings_int(app->catalog, "auto.changes_minutes"),
+                               &d->changes);
+    pt_change_list_free(&changes);
 }
 
 static void banner(struct dashboard *d, WINDOW *win, int y, int x, int w)
@@ -237,9 +246,10 @@ static int draw_rows(WINDOW *win, int y, int x, int w, struct summary_row *rows,
 }
 
 /* The summary's rows; returns the lines drawn. room is how many the storage verdict may take. */
-static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, int room)
+static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, int room,
+                        int64_t now_ms)
 {
-    struct summary_row rows[6];
+    struct summary_row rows[7];
     size_t n = 0;
     rows[n++] = (struct summary_row){_("Backups"), backups_text(d), PT_STYLE_NORMAL, 1};
     if (d->stats.last_success_name)
@@ -254,6 +264,10 @@ static int draw_summary(struct dashboard *d, WINDOW *win, int y, int x, int w, i
     rows[n] = (struct summary_row){_("Automatic"), NULL, PT_STYLE_NORMAL, 2};
     rows[n].text = automatic_text(d, &rows[n].style);
     n++;
+    enum pt_tone tone;
+    rows[n] = (struct summary_row){_("Changes"), NULL, PT_STYLE_NORMAL, 1};
+    rows[n].text = pt_present_changes_saved(&d->changes, now_ms, &tone);
+    rows[n++].style = pt_ui_tone_style(tone);
     const struct pt_offsite_stats *o = &d->stats.offsite;
     bool at_risk = d->stats.completed > 0 && (!o->latest_copied || o->latest_error);
     rows[n++] = (struct summary_row){_("Off-site"), pt_stats_offsite_text(&d->stats, pt_l10n_rtl()),
@@ -363,7 +377,7 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     struct dashboard *d = state;
     banner(d, win, y, x, w);
     /* The storage verdict takes the lines it needs; the frames below give way first. */
-    int used = draw_summary(d, win, y + 2, x + 1, w - 2, 6);
+    int used = draw_summary(d, win, y + 2, x + 1, w - 2, 6, app->project->now_ms);
     int top = y + 2 + used + 1;
     if (h - (top - y) >= 10) {
         draw_chart(d, win, top, x + 1, w - 2);

@@ -6,6 +6,7 @@
 #include "poshtiban/alloc.h"
 #include "app.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
@@ -108,6 +109,26 @@ static void focus(void *state, struct pt_app *app)
         d->lines[d->n - 1].number = true;
         free(rows);
     }
+    /* Its change sets, newest first, before the files (a long list), as `show` prints them
+     * (present/changes.c). */
+    struct pt_change_list changes = {0};
+    if (pt_changes_list(app->project, &changes, NULL) == PT_OK) {
+        bool any = false;
+        for (size_t i = changes.n; i-- > 0;) {
+            const struct pt_change_point *p = &changes.points[i];
+            if (!p->base || strcmp(p->base, r->name) != 0)
+                continue;
+            if (!any) {
+                add(d, "", "", PT_STYLE_NORMAL);
+                add(d, _("Change sets"), "", PT_STYLE_TITLE);
+            }
+            any = true;
+            char *line = pt_present_change_line(p, pt_app_keep_whole);
+            add(d, "", line, p->kind == PT_CHANGE_SNAPSHOT ? PT_STYLE_WARN : PT_STYLE_NORMAL);
+            free(line);
+        }
+    }
+    pt_change_list_free(&changes);
     json_t *files = NULL;
     if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {
         add(d, "", "", PT_STYLE_NORMAL);

@@ -4,6 +4,7 @@
 
 #include "poshtiban/alloc.h"
 #include "app.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 #include "poshtiban/present.h"
@@ -25,6 +26,19 @@ struct list {
     bool stale;
     /* Of each column, the widest cell seen since the pane came into view. */
     int widths[PT_LIST_COLUMNS];
+    /*
+     * Change sets (h): each backup's, newest first, on a row of its own
+     * under it, read from the files when shown. sub is the cursor's among
+     * the selected backup's (-1: the backup itself).
+     */
+    bool changes;
+    struct pt_change_list points;
+    int sub;
+    /* The rows on screen: (backup in the page, its change set or -1), from skip. */
+    struct screen_row {
+        int record, sub;
+    } * screen;
+    size_t n_screen, skip;
 };
 
 /* In the footer's order: what fits of it shows. */
@@ -43,7 +57,37 @@ static void *init(struct pt_app *app)
     struct list *l = pt_xcalloc(1, sizeof(*l));
     l->status = l->kind = -1;
     l->stale = true;
+    l->sub = -1;
     return l;
+}
+
+/* How many change sets the backup named name has. */
+static int n_points(const struct list *l, const char *name)
+{
+    int n = 0;
+    for (size_t i = 0; l->changes && name && i < l->points.n; i++)
+        n += l->points.points[i].base && strcmp(l->points.points[i].base, name) == 0;
+    return n;
+}
+
+/* The backup's sub-th change set, newest first; NULL when there is none. */
+static const struct pt_change_point *point_at(const struct list *l, const char *name, int sub)
+{
+    for (size_t i = l->points.n; l->changes && name && sub >= 0 && i-- > 0;) {
+        const struct pt_change_point *p = &l->points.points[i];
+        if (p->base && strcmp(p->base, name) == 0 && sub-- == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* The change sets as the files on disk have them now. */
+static void load_points(struct list *l, struct pt_app *app)
+{
+    pt_change_list_free(&l->points);
+    memset(&l->points, 0, sizeof(l->points));
+    if (l->changes && pt_changes_list(app->project, &l->points, NULL) != PT_OK)
+        memset(&l->points, 0, sizeof(l->points));
 }
 
 static void drop_page(struct list *l)
@@ -96,16 +140,78 @@ static void load(struct list *l, struct pt_app *app, int rows)
 
 static void focus(void *state, struct pt_app *app)
 {
-    (void)app;
     struct list *l = state;
     l->stale = true;
     memset(l->widths, 0, sizeof(l->widths));
+    load_points(l, app);
+    l->sub = -1;
 }
 
 static const struct pt_record *selected(struct list *l)
 {
     int64_t i = l->cursor - l->page_top;
     return i >= 0 && i < (int64_t)l->n_page ? &l->page[i] : NULL;
+}
+
+/* The change set under the cursor, or NULL when it is on a backup. */
+static const struct pt_change_point *selected_point(struct list *l)
+{
+    const struct pt_record *r = selected(l);
+    return r && l->sub >= 0 ? point_at(l, r->name, l->sub) : NULL;
+}
+
+/* The name of the backup at index i of the filtered list (a new string), or NULL. */
+static char *name_at(struct list *l, struct pt_app *app, int64_t i)
+{
+    int64_t at = i - l->page_top;
+    if (at >= 0 && at < (int64_t)l->n_page)
+        return pt_xstrdup(l->page[at].name);
+    struct pt_catalog_filter f = list_filter(l, l->status, l->kind);
+    f.limit = 1;
+    f.offset = i;
+    struct pt_record *r = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    char *name = NULL;
+    if (pt_catalog_list(app->catalog, &f, &r, &n, &total, NULL) == PT_OK && n == 1)
+        name = pt_xstrdup(r[0].name);
+    pt_record_list_free(r, n);
+    return name;
+}
+
+/*
+ * The rows on screen: each backup of the page from top, and its change
+ * sets under it when shown. Moves top down until the cursor's row is on
+ * screen; skip is what a backup with more change sets than the screen
+ * holds leaves out above.
+ */
+static void lay_out(struct list *l, struct pt_app *app, int rows)
+{
+    for (;;) {
+        load(l, app, rows);
+        size_t n = 0, cursor_row = 0;
+        for (size_t i = 0; i < l->n_page; i++)
+            n += 1 + (size_t)n_points(l, l->page[i].name);
+        free(l->screen);
+        l->screen = pt_xcalloc(n + 1, sizeof(*l->screen));
+        l->n_screen = 0;
+        for (size_t i = 0; i < l->n_page; i++) {
+            int points = n_points(l, l->page[i].name);
+            for (int k = -1; k < points; k++) {
+                if (l->page_top + (int64_t)i == l->cursor && k == l->sub)
+                    cursor_row = l->n_screen;
+                l->screen[l->n_screen++] = (struct screen_row){(int)i, k};
+            }
+        }
+        l->skip = 0;
+        if (rows <= 0 || cursor_row < (size_t)rows)
+            return;
+        if (l->top >= l->cursor) {
+            l->skip = cursor_row - (size_t)rows + 1;
+            return;
+        }
+        l->top++;
+    }
 }
 
 static void clamp(struct list *l, int rows)
@@ -129,6 +235,10 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     load(l, app, rows);
     clamp(l, rows);
     load(l, app, rows);
+    const struct pt_record *at = selected(l);
+    if (!at || l->sub >= n_points(l, at->name))
+        l->sub = -1;
+    lay_out(l, app, rows);
     char *total = pt_l10n_int(l->total);
     char *shown = pt_xasprintf(P_("%s backup", "%s backups", l->total), total);
     pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_DIM, PT_ALIGN_LEFT,
@@ -196,27 +306,45 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
                        ? _("No backup matches.")
                        : _("No backups yet: press n to take the first one."),
                    PT_STYLE_DIM, PT_ALIGN_LEFT);
-    for (size_t i = 0; i < n; i++) {
-        bool sel = l->page_top + (int64_t)i == l->cursor;
-        int ry = y + 2 + (int)i;
+    /* The change sets start under the name, one line each (present/changes.c). */
+    int point_x = x + 1 + widths[PT_COLUMN_ID];
+    for (size_t s_i = l->skip; s_i < l->n_screen && (int)(s_i - l->skip) < rows; s_i++) {
+        const struct screen_row *row = &l->screen[s_i];
+        size_t i = (size_t)row->record;
+        bool sel = l->page_top + (int64_t)i == l->cursor && row->sub == l->sub;
+        int ry = y + 2 + (int)(s_i - l->skip);
         if (sel)
             pt_ui_fill(win, ry, x, w, PT_STYLE_SELECTED);
+        if (row->sub >= 0) {
+            const struct pt_change_point *p = point_at(l, l->page[i].name, row->sub);
+            char *line = p ? pt_present_change_line(p, pt_app_keep_whole) : NULL;
+            bool whole = p && p->kind == PT_CHANGE_SNAPSHOT;
+            pt_ui_textf(win, ry, point_x, x + w - point_x - 1,
+                        sel     ? PT_STYLE_SELECTED
+                        : whole ? PT_STYLE_WARN
+                                : PT_STYLE_DIM,
+                        PT_ALIGN_LEFT, "└ %s", line ? line : "");
+            free(line);
+            continue;
+        }
         cx = x + 1;
-        for (int c = 0; c < NCOLS; c++) {
+        for (int c = 0; c < NCOLS && i < n; c++) {
             const struct pt_cell *cell = &cells[i * NCOLS + c];
             pt_ui_text(win, ry, cx, widths[c] - 1, cell->text,
                        sel ? PT_STYLE_SELECTED : pt_ui_tone_style(cell->tone),
                        cols[c].end ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
             cx += widths[c];
         }
-        pt_present_list_row_free(&cells[i * NCOLS]);
     }
+    for (size_t i = 0; i < n; i++)
+        pt_present_list_row_free(&cells[i * NCOLS]);
     free(cells);
 }
 
 static void refilter(struct list *l)
 {
     l->cursor = l->top = 0;
+    l->sub = -1;
     l->stale = true;
 }
 
@@ -264,11 +392,24 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     const struct pt_record *r = selected(l);
     switch (a) {
     case PT_ACT_UP:
-        l->cursor--;
-        break;
+        /* Through the change sets under each backup when they are shown. */
+        if (l->sub >= 0) {
+            l->sub--;
+        } else if (l->cursor > 0) {
+            char *name = l->changes ? name_at(l, app, l->cursor - 1) : NULL;
+            l->cursor--;
+            l->sub = n_points(l, name) - 1;
+            free(name);
+        }
+        return true;
     case PT_ACT_DOWN:
-        l->cursor++;
-        break;
+        if (r && l->sub + 1 < n_points(l, r->name)) {
+            l->sub++;
+        } else if (l->cursor + 1 < l->total) {
+            l->cursor++;
+            l->sub = -1;
+        }
+        return true;
     case PT_ACT_PAGE_UP:
         l->cursor -= page;
         l->top -= page;
@@ -289,15 +430,30 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
         if (r)
             pt_app_show(app, r->name);
         return true;
+    case PT_ACT_CHANGES:
+        l->changes = !l->changes;
+        l->sub = -1;
+        load_points(l, app);
+        if (l->changes && l->points.n == 0)
+            pt_app_message(app, PT_STYLE_NORMAL, "%s",
+                           _("No change sets yet: poshtiban capture takes one, and auto every "
+                             "auto.changes_minutes."));
+        return true;
     case PT_ACT_NEW:
         pt_app_start(app, PT_JOB_CREATE, NULL);
         return true;
+    case PT_ACT_RESTORE:
+        /* On a change set: the restore to its moment (restore --at), with the same preview. */
+        if (selected_point(l)) {
+            pt_app_start_at(app, PT_JOB_RESTORE_PLAN, r->name, selected_point(l)->taken_ms);
+            return true;
+        }
+        /* fall through */
     case PT_ACT_VERIFY:
     case PT_ACT_VERIFY_DEEP:
     case PT_ACT_EXPORT:
     case PT_ACT_EXPORT_PLAIN:
     case PT_ACT_PUSH:
-    case PT_ACT_RESTORE:
         if (r)
             pt_app_start(app,
                          a == PT_ACT_VERIFY         ? PT_JOB_VERIFY
@@ -337,6 +493,7 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
     default:
         return false;
     }
+    l->sub = -1;
     if (l->top < 0)
         l->top = 0;
     return true;
@@ -346,6 +503,12 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
 static bool can(void *state, enum pt_action a)
 {
     const struct pt_record *r = selected(state);
+    /* On a change set: open its backup, restore to its moment; nothing else acts on it. */
+    if (selected_point(state) && a != PT_ACT_OPEN && a != PT_ACT_RESTORE && a != PT_ACT_CHANGES &&
+        a != PT_ACT_NEW && a != PT_ACT_SEARCH && a != PT_ACT_STATUS_FILTER &&
+        a != PT_ACT_STATUS_BACK && a != PT_ACT_KIND_FILTER && a != PT_ACT_KIND_BACK)
+        return a == PT_ACT_UP || a == PT_ACT_DOWN || a == PT_ACT_PAGE_UP || a == PT_ACT_PAGE_DOWN ||
+               a == PT_ACT_HOME || a == PT_ACT_END;
     switch (a) {
     case PT_ACT_OPEN:
     case PT_ACT_VERIFY:
@@ -367,6 +530,8 @@ static void destroy(void *state)
 {
     struct list *l = state;
     drop_page(l);
+    pt_change_list_free(&l->points);
+    free(l->screen);
     free(l->search);
     free(l);
 }

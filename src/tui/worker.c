@@ -29,8 +29,15 @@ static void *run(void *arg)
 
 struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *project, const char *id)
 {
+    return pt_job_start_at(kind, project, id, 0);
+}
+
+struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *project,
+                               const char *id, int64_t at_ms)
+{
     struct pt_job *job = pt_xcalloc(1, sizeof(*job));
     job->kind = kind;
+    job->at_ms = at_ms;
     /* A job is a command of its own: the clock is read as it starts. */
     job->moment = *project;
     job->moment.now_ms = pt_clock_now_ms();

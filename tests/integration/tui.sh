@@ -113,7 +113,7 @@ check "alpha's folder is gone" test ! -e "$proj/backups/alpha"
 # --- settings: a bad value is refused with the CLI's message; a good one persists ---
 keys 4
 expect_screen "settings pane" "retention.max_backups"
-keys Down Down Down Enter
+keys Down Down Down Down Enter
 expect_screen "edit prompt" "retention.max_backups: 10"
 expect_screen "the allowed values" "allowed: 1 to 10000"
 keys BSpace BSpace BSpace BSpace 0 Enter

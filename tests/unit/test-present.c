@@ -319,6 +319,93 @@ static void test_progress_text(void **state)
     pt_l10n_apply(PT_LANG_EN, "auto");
 }
 
+/* Change sets: up to when the data is safe, and one point's line, as both faces say them. */
+static void test_change_sets(void **state)
+{
+    (void)state;
+    enum pt_tone tone;
+    const int64_t now = 1795691178000LL; /* 2026-11-26T11:06:18Z */
+    struct pt_changes_summary s;
+    pt_present_changes_summary(NULL, 15, &s);
+    char *text = pt_present_changes_saved(&s, now, &tone);
+    assert_string_equal(text, "no change sets yet");
+    assert_int_equal(tone, PT_TONE_WARN);
+    free(text);
+    s.minutes = 0;
+    text = pt_present_changes_saved(&s, now, &tone);
+    assert_string_equal(text, "change sets off (auto.changes_minutes is 0)");
+    free(text);
+
+    struct pt_change_table tables[] = {
+        {.name = (char *)"shop_order", .inserted = 3, .updated = 1},
+        {.name = (char *)"auth_user", .inserted = 1},
+    };
+    struct pt_change_point points[] = {
+        {.name = (char *)"changes_20261126_105000",
+         .base = (char *)"b",
+         .kind = PT_CHANGE_ROWS,
+         .taken_ms = now - 16 * 60000,
+         .size = 2311,
+         .tables = tables,
+         .n_tables = 2},
+        {.name = (char *)"changes_20261126_110300",
+         .base = (char *)"b",
+         .kind = PT_CHANGE_SNAPSHOT,
+         .reason = (char *)"schema changed",
+         .taken_ms = now - 3 * 60000,
+         .size = 100},
+    };
+    struct pt_change_list list = {.points = points, .n = 2, .checked_ms = now - 4 * 60000};
+    pt_present_changes_summary(&list, 15, &s);
+    assert_int_equal(s.points, 2);
+    assert_int_equal(s.bytes, 2411);
+    assert_int_equal(s.newest_ms, now - 3 * 60000);
+    /* A check before the newest point says nothing of now. */
+    assert_int_equal(s.checked_ms, 0);
+    text = pt_present_changes_saved(&s, now, &tone);
+    assert_string_equal(text, "changes saved 3 minutes ago");
+    assert_int_equal(tone, PT_TONE_GOOD);
+    free(text);
+    list.checked_ms = now - 60000;
+    pt_present_changes_summary(&list, 15, &s);
+    text = pt_present_changes_saved(&s, now, &tone);
+    assert_string_equal(text, "changes saved 1 minute ago");
+    free(text);
+    /* Older than twice auto.changes_minutes: a warning. */
+    text = pt_present_changes_saved(&s, now + 40 * 60000, &tone);
+    assert_int_equal(tone, PT_TONE_WARN);
+    free(text);
+
+    text = pt_present_change_line(&points[0], NULL);
+    assert_string_equal(text, "2026-11-26 10:50 UTC · changes_20261126_105000 · rows · 2 tables, "
+                              "5 rows · 2.3 KiB");
+    free(text);
+    text = pt_present_change_line(&points[1], NULL);
+    assert_non_null(strstr(text, "whole database: schema changed · - · "));
+    free(text);
+    text = pt_present_change_counts(&tables[0]);
+    assert_string_equal(text, "3 inserted · 1 updated · 0 deleted");
+    free(text);
+    const char *columns[] = {"status", "total"};
+    json_t *key = json_pack("[i]", 17);
+    struct pt_change_row row = {"shop_order", "update", key, columns, 2};
+    text = pt_present_change_row(&row, NULL);
+    assert_string_equal(text, "updated shop_order [17]: status, total");
+    free(text);
+    row.op = "delete";
+    row.n_columns = 0;
+    text = pt_present_change_row(&row, NULL);
+    assert_string_equal(text, "deleted shop_order [17]");
+    free(text);
+    json_decref(key);
+
+    pt_l10n_apply(PT_LANG_FA, "auto");
+    text = pt_present_change_line(&points[0], NULL);
+    assert_non_null(strstr(text, "۱۴۰۵/۰۹/۰۵ ۱۰:۵۰"));
+    free(text);
+    pt_l10n_apply(PT_LANG_EN, "auto");
+}
+
 int main(void)
 {
     setenv("LANGUAGE", "en", 1);
@@ -326,7 +413,7 @@ int main(void)
         cmocka_unit_test(test_record_fields),      cmocka_unit_test(test_unfinished_records),
         cmocka_unit_test(test_confirmations),      cmocka_unit_test(test_results),
         cmocka_unit_test(test_list_columns),       cmocka_unit_test(test_progress_text),
-        cmocka_unit_test(test_restore_plan_lines),
+        cmocka_unit_test(test_restore_plan_lines), cmocka_unit_test(test_change_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

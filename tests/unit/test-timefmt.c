@@ -70,6 +70,26 @@ static void test_parse_until(void **state)
     assert_int_equal(ms, t - 18000 + 59999);
 }
 
+/* "At or after" (changes --since): the start of what the text names, in the same forms. */
+static void test_parse_since(void **state)
+{
+    (void)state;
+    int64_t ms;
+    const int64_t t = 1795691178000LL; /* 2026-11-26T11:06:18Z */
+    assert_true(pt_time_parse_since("2026-11-26T11:06:18Z", &ms));
+    assert_int_equal(ms, t);
+    assert_true(pt_time_parse_since("2026-11-26T14:36:18+03:30", &ms));
+    assert_int_equal(ms, t);
+    assert_true(pt_time_parse_since("2026-11-26 11:06", &ms));
+    assert_int_equal(ms, t - 18000);
+    assert_true(pt_time_parse_since("2026-11-26", &ms));
+    assert_int_equal(ms, 1795737600000LL - 86400000LL);
+    assert_true(pt_time_parse_since("۱۴۰۵/۰۹/۰۵ ۱۱:۰۶", &ms));
+    assert_int_equal(ms, t - 18000);
+    assert_false(pt_time_parse_since("yesterday", &ms));
+    assert_false(pt_time_parse_since("2026-02-29", &ms));
+}
+
 /* The hook is read once per process: set before the first reading, it holds after. */
 static void test_clock_override(void **state)
 {
@@ -128,9 +148,9 @@ static void test_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_iso_round_trip), cmocka_unit_test(test_parse_until),
-        cmocka_unit_test(test_clock_override), cmocka_unit_test(test_sizes_and_durations),
-        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_iso_round_trip),      cmocka_unit_test(test_parse_until),
+        cmocka_unit_test(test_parse_since),         cmocka_unit_test(test_clock_override),
+        cmocka_unit_test(test_sizes_and_durations), cmocka_unit_test(test_paths),
     };
     return cmocka_run_group_tests_name("timefmt", tests, NULL, NULL);
 }

@@ -133,7 +133,8 @@ static int days_in_month(long y, long m)
     return m == 2 && leap ? 29 : days[m - 1];
 }
 
-bool pt_time_parse_until(const char *text, int64_t *ms)
+/* The first millisecond text names (*start) and how long a moment it names (*span). */
+static bool parse_moment(const char *text, int64_t *start, int64_t *span_out)
 {
     char *plain = text ? plain_digits(text) : NULL;
     if (!plain)
@@ -210,6 +211,22 @@ bool pt_time_parse_until(const char *text, int64_t *ms)
                     .tm_hour = (int)h,
                     .tm_min = (int)mi,
                     .tm_sec = (int)s};
-    *ms = (int64_t)timegm(&tm) * 1000 + frac + span - 1 - off;
+    *start = (int64_t)timegm(&tm) * 1000 + frac - off;
+    *span_out = span;
     return true;
+}
+
+bool pt_time_parse_until(const char *text, int64_t *ms)
+{
+    int64_t start, span;
+    if (!parse_moment(text, &start, &span))
+        return false;
+    *ms = start + span - 1;
+    return true;
+}
+
+bool pt_time_parse_since(const char *text, int64_t *ms)
+{
+    int64_t span;
+    return parse_moment(text, ms, &span);
 }

@@ -111,6 +111,9 @@ void pt_change_list_free(struct pt_change_list *l)
     for (size_t i = 0; i < l->n; i++)
         pt_change_point_free(&l->points[i]);
     free(l->points);
+    for (size_t i = 0; i < l->n_problems; i++)
+        free(l->problems[i]);
+    free(l->problems);
     memset(l, 0, sizeof(*l));
 }
 
@@ -408,7 +411,7 @@ static enum pt_status list_with(const struct pt_project *p, const char *only_bas
         char *dir = pt_path_join(root, e->d_name);
         struct stat st;
         if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-            read_chain(dir, out, NULL, NULL);
+            read_chain(dir, out, &out->problems, &out->n_problems);
         free(dir);
     }
     if (d)

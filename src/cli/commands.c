@@ -13,8 +13,8 @@ static const struct pt_command commands[] = {
      N_("check every file of a backup, its snapshot and row counts (--deep: integrity_check and "
         "the JSON too)")},
     {"restore", pt_cmd_restore,
-     "ID [--database-only] [--media-only] [--target-database P] [--target-media D] [--dry-run] "
-     "[--yes]",
+     "ID | --at TIME [--database-only] [--media-only] [--target-database P] [--target-media D] "
+     "[--dry-run] [--yes]",
      N_("restore a backup, after saving the current state as pre_restore_…")},
     {"export", pt_cmd_export, "ID [-o FILE.zip | -o DIR] [--force]",
      N_("one ZIP of a backup, to download")},

@@ -140,7 +140,7 @@ capture() { # capture MM:SS [snapshot|rows|unchanged]
     out=$(pt capture --json 2>"$scratch/stderr") && status=0 || status=$?
     expect_eq "capture at $1 exits 0 ($(cat "$scratch/stderr"))" 0 "$status"
     local kind
-    kind=$(json_eval 'd.get("unchanged") and "unchanged" or (d.get("snapshot") and "snapshot" or "rows")' <<<"$out")
+    kind=$(json_eval '"unchanged" if d["unchanged"] else d["kind"]' <<<"$out")
     expect_eq "capture at $1 is a $2 point" "$2" "$kind"
     keep_state "$now"
 }

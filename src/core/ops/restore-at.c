@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 
@@ -59,39 +57,10 @@ enum pt_status pt_restore_at_copy(const char *from, const char *to, char hex[PT_
     return rc;
 }
 
-enum pt_status pt_restore_at_integrity(const char *db, struct pt_error *err)
-{
-    sqlite3 *conn = NULL;
-    sqlite3_stmt *st = NULL;
-    enum pt_status rc = PT_OK;
-    if (sqlite3_open_v2(db, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(conn, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) {
-        rc = pt_error_set(err, PT_EFAIL, _("integrity check failed: %s"), sqlite3_errmsg(conn));
-    } else {
-        int step = sqlite3_step(st);
-        const char *verdict = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-        if (!verdict || strcmp(verdict, "ok") != 0)
-            rc = pt_error_set(err, PT_EFAIL, _("integrity check failed: %s"),
-                              verdict ? verdict : sqlite3_errmsg(conn));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(conn);
-    return rc;
-}
-
 enum pt_status pt_restore_at_build(const struct pt_project *p, const char *db,
                                    const struct pt_change_point *points, size_t n,
                                    const struct pt_monitor *monitor, struct pt_error *err)
 {
-    enum pt_status rc = n ? pt_changes_apply(p, db, points, n, monitor, err) : PT_OK;
-    if (rc != PT_OK)
-        return rc;
-    struct pt_error why = {0};
-    if (pt_restore_at_integrity(db, &why) != PT_OK) {
-        /* Which point the state was built up to: the one to blame, or its base. */
-        rc = pt_error_set(err, PT_EFAIL, _("change set %s: %s"), n ? points[n - 1].name : "-",
-                          why.message ? why.message : _("damaged"));
-        pt_error_clear(&why);
-    }
-    return rc;
+    /* pt_changes_apply proves each point and runs integrity_check on the result. */
+    return n ? pt_changes_apply(p, db, points, n, monitor, err) : PT_OK;
 }

@@ -40,15 +40,12 @@ enum pt_status pt_restore_at_copy(const char *from, const char *to, char hex[PT_
 
 /*
  * Applies points[0..n) to db, a staged copy of their base's snapshot
- * (pt_changes_apply: each point's checksum, then the state it records),
- * then PRAGMA integrity_check of the result. PT_EFAIL naming what failed;
- * db is then garbage.
+ * (pt_changes_apply: each point's checksum, then the state it records,
+ * then PRAGMA integrity_check of the result). PT_EFAIL naming what
+ * failed; db is then garbage.
  */
 enum pt_status pt_restore_at_build(const struct pt_project *project, const char *db,
                                    const struct pt_change_point *points, size_t n,
                                    const struct pt_monitor *monitor, struct pt_error *err);
-
-/* PRAGMA integrity_check of the database file db: PT_EFAIL with SQLite's verdict. */
-enum pt_status pt_restore_at_integrity(const char *db, struct pt_error *err);
 
 #endif

@@ -703,10 +703,12 @@ static enum pt_status stage_chain(struct session *s, struct pt_error *err)
         pt_restore_at_build(s->project, s->snapshot, s->chain.points, s->chain.n, s->monitor, &why);
     if (rc == PT_ECANCELLED)
         rc = pt_error_set(err, rc, "%s", why.message ? why.message : _("cancelled"));
-    else if (rc != PT_OK)
-        rc = pt_error_set(err, rc, _("refused to restore to %s: %s; nothing was changed"),
-                          s->plan->point ? s->plan->point : s->record.name,
+    else if (rc != PT_OK) {
+        char when[32];
+        pt_time_iso(s->plan->at_ms, when);
+        rc = pt_error_set(err, rc, _("refused to restore to %s: %s; nothing was changed"), when,
                           why.message ? why.message : _("damaged"));
+    }
     pt_error_clear(&why);
     return rc;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ops/verify-changes.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "base/filewriter.h"
 #include "engine/compress.h"
+#include "ops/changes-store.h"
 #include "ops/restore-at.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/changes.h"
@@ -66,25 +68,48 @@ static bool cancelled(const struct pt_monitor *m)
     return m && m->cancel && atomic_load(m->cancel);
 }
 
-/* The points of base's chain, oldest first (moved out of the list). */
+/* The points of base's chain in order (moved out of the list). */
 static enum pt_status chain_of(const struct pt_project *p, const char *base,
                                struct pt_change_point **out, size_t *n, struct pt_error *err)
 {
     struct pt_change_list list = {0};
     *out = NULL;
     *n = 0;
-    enum pt_status rc = pt_changes_list(p, &list, err);
-    if (rc != PT_OK)
-        return rc;
-    for (size_t i = 0; i < list.n; i++) {
-        if (!list.points[i].base || strcmp(list.points[i].base, base) != 0)
-            continue;
-        *out = pt_xrealloc(*out, (*n + 1) * sizeof(**out));
-        (*out)[(*n)++] = list.points[i];
-        memset(&list.points[i], 0, sizeof(list.points[i]));
+    enum pt_status rc = pt_changes_chain(p, base, &list, err);
+    if (rc == PT_OK && list.n) {
+        *out = list.points;
+        *n = list.n;
+        list.points = NULL;
+        list.n = 0;
     }
     pt_change_list_free(&list);
-    return PT_OK;
+    return rc;
+}
+
+/*
+ * The JSON files of the chain that do not read as a point: the list leaves
+ * them out, verify says each.
+ */
+static void unreadable_points(const struct pt_project *p, const char *base, struct pass *pass)
+{
+    char *dir = pt_changes_chain_dir(p, base);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 5, ".json") != 0)
+            continue;
+        struct pt_change_point point;
+        struct pt_error why = {0};
+        if (pt_changes_read_point(dir, e->d_name, &point, &why) == PT_OK)
+            pt_change_point_free(&point);
+        else
+            problem(pass, "%s", why.message ? why.message : _("damaged"));
+        pt_error_clear(&why);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
 }
 
 static void chain_free(struct pt_change_point *points, size_t n)
@@ -167,9 +192,10 @@ static bool check_file(const struct pt_change_point *pt, struct pass *pass)
 }
 
 /*
- * deep: the chain applied, change set by change set, to a copy of the
- * base's snapshot; a whole database a change set holds, and the state the
- * chain leads to, pass integrity_check.
+ * deep: the chain applied to a copy of the base's snapshot, every point of
+ * it: pt_changes_apply starts from the newest whole database it is given,
+ * so the chain goes in runs that each end before the next snapshot point
+ * (or at the end), and each run's result passes integrity_check.
  */
 static enum pt_status rebuild(const struct pt_project *p, const char *base,
                               const struct pt_change_point *points, size_t n, const char *snapshot,
@@ -179,44 +205,37 @@ static enum pt_status rebuild(const struct pt_project *p, const char *base,
     char *db = pt_xasprintf("%s/verify-%ld-%s-changes.sqlite3", p->tmp, (long)getpid(), base);
     char hex[PT_SHA256_HEX];
     struct pt_error why = {0};
-    enum pt_status rc = PT_OK;
     if (pt_restore_at_copy(snapshot, db, hex, &why) != PT_OK) {
         /* No room, or no writing: that says nothing of the change sets. */
         pass->note = pt_xasprintf(_("its change sets were not rebuilt: %s"),
                                   why.message ? why.message : _("failed"));
-        pass->checked = 0;
         pt_error_clear(&why);
         free(db);
         return PT_OK;
     }
-    size_t applied = 0;
-    for (; applied < n; applied++) {
-        const struct pt_change_point *pt = &points[applied];
+    enum pt_status rc = PT_OK;
+    size_t done = 0;
+    for (size_t end = 1; end <= n; end++) {
+        if (end < n && points[end].kind != PT_CHANGE_SNAPSHOT)
+            continue;
+        rc = pt_changes_apply(p, db, points, end, monitor, &why);
+        if (rc == PT_ECANCELLED) {
+            pt_error_set(err, rc, "%s", why.message ? why.message : _("cancelled"));
+            break;
+        }
+        if (rc != PT_OK) {
+            problem(pass, "%s", why.message ? why.message : _("damaged"));
+            rc = PT_OK;
+            break;
+        }
+        done = end;
         if (cancelled(monitor)) {
             rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
             break;
         }
-        char *shown = shown_path(pt);
-        bool ok = pt_changes_apply(p, db, pt, 1, monitor, &why) == PT_OK;
-        if (ok && pt->kind == PT_CHANGE_SNAPSHOT)
-            ok = pt_restore_at_integrity(db, &why) == PT_OK;
-        if (!ok && why.status == PT_ECANCELLED)
-            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
-        else if (!ok)
-            problem(pass, "%s: %s", shown, why.message ? why.message : _("damaged"));
-        pt_error_clear(&why);
-        free(shown);
-        if (!ok)
-            break;
     }
-    if (rc == PT_OK && applied == n && n > 0 && pt_restore_at_integrity(db, &why) != PT_OK) {
-        char *shown = shown_path(&points[n - 1]);
-        problem(pass, "%s: %s", shown, why.message ? why.message : _("damaged"));
-        free(shown);
-        pt_error_clear(&why);
-        applied--;
-    }
-    pass->checked = applied < n ? applied : n;
+    pt_error_clear(&why);
+    pass->checked = done;
     unlink(db);
     free(db);
     return rc;
@@ -228,7 +247,12 @@ static enum pt_status check_chain(const struct pt_project *p, const struct pt_ch
                                   const struct pt_monitor *monitor, struct pass *pass,
                                   struct pt_error *err)
 {
-    bool files_ok = true;
+    unreadable_points(p, base, pass);
+    struct pt_error why = {0};
+    if (pt_changes_check_chain(points, n, 0, &why) != PT_OK)
+        problem(pass, "%s", why.message ? why.message : _("damaged"));
+    pt_error_clear(&why);
+    bool files_ok = pass->n == 0;
     for (size_t i = 0; i < n; i++) {
         if (cancelled(monitor))
             return pt_error_set(err, PT_ECANCELLED, _("cancelled"));

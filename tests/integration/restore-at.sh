@@ -389,6 +389,32 @@ cp "$proj/backups/changes/base_b/$other" "$chain/$data2"
 set_sha "$chain/$data2"
 damaged "a changeset that does not fit its base"
 
+# A point's JSON gone: the list leaves the point out; its successor shows the gap, and a moment
+# the missing point may precede is refused (not restored without it), one before the gap is not.
+put_back
+chmod u+w "$chain"
+mv "$json2" "$scratch/json2.gone"
+now=$(at 59:00)
+for t in 02:07 02:12 02:22; do
+    check_refused "02:10's JSON gone, --at $t" 1 --at "2026-12-06T$t:00Z" --yes --database-only
+    case "$err" in *changes_20261206_022000*) ;; *) fail "02:10's JSON gone, --at $t: the line names the gap: $err" ;; esac
+done
+out=$(pt restore --at 2026-12-06T02:03:00Z --yes --database-only --target-database "$scratch/restored/gap.sqlite3" 2>&1) ||
+    fail "02:10's JSON gone: a moment before the point before the gap still restores: $out"
+out=$(pt --json verify base_a --deep 2>/dev/null) && status=0 || status=$?
+expect_eq "02:10's JSON gone: verify --deep exits 1" 1 "$status"
+case "$(json_eval 'd["results"][0]["changes"]["problems"]' <<<"$out")" in
+*changes_20261206_022000*) ;; *) fail "02:10's JSON gone: verify names the gap: $out" ;; esac
+mv "$scratch/json2.gone" "$json2"
+# A forged description that does not read: left out of every restore, said by verify.
+printf '{"format": 1, "name": "changes_20261206_021500", "base": ' >"$chain/changes_20261206_021500.json"
+out=$(pt --json verify base_a 2>/dev/null) && status=0 || status=$?
+expect_eq "a JSON that does not read: verify exits 1" 1 "$status"
+case "$(json_eval 'd["results"][0]["changes"]["problems"]' <<<"$out")" in
+*changes_20261206_021500.json*) ;; *) fail "a JSON that does not read: verify names it: $out" ;; esac
+restore_at 2026-12-06T02:17:00Z "$(at 17:00)"
+rm -f "$chain/changes_20261206_021500.json"
+
 # Intact again: verify proves every point, plain and deep.
 now=$(at 59:00)
 out=$(pt --json verify --all --deep 2>"$scratch/stderr") && status=0 || status=$?

@@ -7,16 +7,45 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ops/changes-store.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 
 #define BUF_SIZE (256 * 1024)
 
+/*
+ * A point whose JSON is gone is left out of the list: the chain would skip
+ * it without a word. Its successor's "previous" shows the gap. From the
+ * newest whole database on (what came before it is moot), the points
+ * reached and the first one after them must link up: the one missing may
+ * be at or before the moment.
+ */
+static enum pt_status check_no_gap(const struct pt_project *p, const struct pt_restore_chain *chain,
+                                   struct pt_error *err)
+{
+    struct pt_change_list all;
+    enum pt_status rc = pt_changes_chain(p, chain->base, &all, err);
+    if (rc != PT_OK)
+        return rc;
+    size_t from = 0;
+    for (size_t i = 0; i < chain->n; i++)
+        if (chain->points[i].kind == PT_CHANGE_SNAPSHOT)
+            from = i;
+    size_t end = chain->n < all.n ? chain->n + 1 : all.n;
+    if (from < end)
+        rc = pt_changes_check_chain(all.points + from, end - from, from, err);
+    pt_change_list_free(&all);
+    return rc;
+}
+
 enum pt_status pt_restore_at_resolve(const struct pt_project *p, int64_t at_ms,
                                      struct pt_restore_chain *chain, struct pt_error *err)
 {
     memset(chain, 0, sizeof(*chain));
-    return pt_changes_resolve(p, at_ms, &chain->base, &chain->points, &chain->n, err);
+    enum pt_status rc = pt_changes_resolve(p, at_ms, &chain->base, &chain->points, &chain->n, err);
+    if (rc == PT_OK)
+        rc = check_no_gap(p, chain, err);
+    return rc;
 }
 
 void pt_restore_at_free(struct pt_restore_chain *chain)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "poshtiban/changes.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
@@ -26,6 +27,12 @@ struct pt_auto_result {
     struct pt_auto_verified *verified; /* in the order verified */
     size_t n_verified;
     bool damaged; /* one of them is damaged */
+    /*
+     * No backup was due but a change set was (auto.changes_minutes,
+     * docs/changes.md): captured says a capture ran, capture what it did.
+     */
+    bool captured;
+    struct pt_capture_result capture;
 };
 
 /*
@@ -37,7 +44,10 @@ struct pt_auto_result {
  * (retention.auto_cleanup), verifies it (verify.after_auto) and notifies.
  * Every verify.deep_every_days days, whether a backup was due or not, it
  * deep-verifies every completed backup (docs/safety.md, "Shared media");
- * the first run only starts that clock. A bad source or too little space
+ * the first run only starts that clock. When no backup is due and
+ * auto.changes_minutes have passed since the database was last seen (the
+ * newest backup, change set or capture that found nothing new), it
+ * captures a change set instead. A bad source or too little space
  * gives a `failed` record with the reason and nothing else written, and is
  * notified like any failure.
  *

@@ -145,6 +145,18 @@ typedef enum pt_status (*pt_change_row_fn)(const struct pt_change_row *row, void
 enum pt_status pt_changes_rows(const struct pt_change_point *point, const char *table,
                                pt_change_row_fn fn, void *user, struct pt_error *err);
 
+/*
+ * Watching a database for commits (poshtiban watch): a read-only
+ * connection that asks PRAGMA data_version, and the files' sizes and
+ * times, and holds no transaction between calls. Cheap enough to ask
+ * every second.
+ */
+struct pt_db_watch;
+struct pt_db_watch *pt_db_watch_open(const char *database, struct pt_error *err);
+/* True when a commit (by any process) changed the database since the last call. */
+bool pt_db_watch_changed(struct pt_db_watch *watch);
+void pt_db_watch_close(struct pt_db_watch *watch);
+
 /* A snapshot point's reason (as NAME.json keeps it, in English) in the reader's language; owned. */
 char *pt_change_reason_text(const char *reason);
 

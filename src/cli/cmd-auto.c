@@ -51,10 +51,18 @@ static json_t *auto_json(const struct pt_auto_result *res)
         pt_time_iso(res->schedule.next_ms, iso);
         next = json_string(iso);
     }
-    return json_pack("{s:b, s:s, s:o, s:o, s:o}", "due", res->schedule.due, "reason",
+    json_t *capture = json_null();
+    if (res->captured)
+        capture =
+            json_pack("{s:b, s:o, s:o, s:I}", "unchanged", res->capture.unchanged, "name",
+                      res->capture.name ? json_string(res->capture.name) : json_null(), "kind",
+                      res->capture.name ? json_string(res->capture.snapshot ? "snapshot" : "rows")
+                                        : json_null(),
+                      "size_bytes", (json_int_t)res->capture.bytes);
+    return json_pack("{s:b, s:s, s:o, s:o, s:o, s:o}", "due", res->schedule.due, "reason",
                      res->reason ? res->reason : "", "next_due_at", next, "backup",
                      res->record.id > 0 ? pt_record_to_json(&res->record) : json_null(), "verified",
-                     verified_json(res));
+                     verified_json(res), "change_set", capture);
 }
 
 int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
@@ -90,6 +98,11 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
         } else if (rc != PT_OK && res.record.message) {
             pt_cli_printf("%s %s\n", now, res.record.message);
         }
+        if (rc == PT_OK && res.captured && res.capture.unchanged)
+            pt_cli_printf(_("%s Change set: nothing changed since the last one.\n"), now);
+        else if (rc == PT_OK && res.captured)
+            pt_cli_printf(_("%s Change set %s saved (%s).\n"), now, res.capture.name,
+                          res.capture.snapshot ? _("the whole database") : _("rows"));
         print_verified(&res, now);
     }
     fflush(stdout);

@@ -26,6 +26,8 @@ static const struct pt_command commands[] = {
     {"settings", pt_cmd_settings, "list | get KEY | set KEY VALUE", N_("read and change settings")},
     {"capture", pt_cmd_capture, "",
      N_("save the database's changes since the last backup or change set now")},
+    {"watch", pt_cmd_watch, "[--interval SECONDS]",
+     N_("stay running and save a change set within a minute of every commit")},
     {"auto", pt_cmd_auto, "", N_("take an automatic backup if one is due; say why not otherwise")},
     {"cron", pt_cmd_cron, "install [--every MIN] | remove | status",
      N_("the crontab line that runs auto; whether cron runs")},

@@ -16,6 +16,7 @@
 #include "poshtiban/catalog.h"
 #include "base/lock.h"
 #include "ops/preflight.h"
+#include "ops/changes-store.h"
 #include "ops/recovery.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
@@ -42,6 +43,24 @@ static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
     r->verify_ok = -1;
     if (pt_catalog_insert(c, r, NULL) != PT_OK)
         r->id = 0;
+}
+
+/* A change set is due when auto.changes_minutes passed since the database was last seen. */
+static bool changes_due(const struct pt_project *p, struct pt_catalog *c)
+{
+    int64_t minutes = pt_settings_int(c, "auto.changes_minutes");
+    if (minutes <= 0)
+        return false;
+    int64_t seen = pt_changes_last_seen(p, c);
+    return seen > 0 && p->now_ms - seen >= minutes * 60 * 1000;
+}
+
+static enum pt_status capture(const struct pt_project *p, struct pt_catalog *c,
+                              const struct pt_monitor *mon, struct pt_auto_result *out,
+                              struct pt_error *err)
+{
+    out->captured = true;
+    return pt_changes_capture_locked(p, c, mon, &out->capture, err);
 }
 
 enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *mon,
@@ -90,6 +109,8 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
                 pt_after_backup_locked(p, c, &out->record, &after);
         }
     }
+    if (rc == PT_OK && !out->ran && out->schedule.why != PT_SCHEDULE_OFF && changes_due(p, c))
+        rc = capture(p, c, mon, out, err);
     if (rc == PT_OK || out->ran)
         pt_auto_verify_locked(p, c, rc == PT_OK && out->ran ? &out->record : NULL, mon, out);
     pt_lock_release(&lock);
@@ -104,6 +125,7 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
 void pt_auto_result_free(struct pt_auto_result *r)
 {
     free(r->reason);
+    pt_capture_result_free(&r->capture);
     pt_record_free(&r->record);
     for (size_t i = 0; i < r->n_verified; i++) {
         free(r->verified[i].name);

@@ -204,20 +204,14 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
     return rc;
 }
 
-enum pt_status pt_changes_capture(const struct pt_project *p, const struct pt_monitor *monitor,
-                                  struct pt_capture_result *result, struct pt_error *err)
+enum pt_status pt_changes_capture_locked(const struct pt_project *p, struct pt_catalog *catalog,
+                                         const struct pt_monitor *monitor,
+                                         struct pt_capture_result *result, struct pt_error *err)
 {
     memset(result, 0, sizeof(*result));
     int64_t start = pt_clock_elapsed_ms();
-    struct capture c = {.project = p, .monitor = monitor};
-    struct pt_lock lock = {-1};
-    enum pt_status rc = pt_project_prepare(p, err);
-    if (rc == PT_OK)
-        rc = pt_snapshot_check_source(p->database, NULL, err);
-    if (rc == PT_OK)
-        rc = pt_catalog_open(&c.catalog, p, PT_CATALOG_WRITE, err);
-    if (rc == PT_OK)
-        rc = pt_lock_acquire(&lock, p, err);
+    struct capture c = {.project = p, .monitor = monitor, .catalog = catalog};
+    enum pt_status rc = pt_snapshot_check_source(p->database, NULL, err);
     if (rc == PT_OK) {
         rc = pt_catalog_get(c.catalog, "latest", &c.base, err);
         if (rc == PT_ENOTFOUND) {
@@ -247,10 +241,26 @@ enum pt_status pt_changes_capture(const struct pt_project *p, const struct pt_mo
     pt_change_list_free(&c.all);
     pt_change_list_free(&c.chain);
     pt_record_free(&c.base);
-    pt_lock_release(&lock);
-    if (c.catalog)
-        pt_catalog_close(c.catalog);
     result->duration_ms = pt_clock_elapsed_ms() - start;
+    return rc;
+}
+
+enum pt_status pt_changes_capture(const struct pt_project *p, const struct pt_monitor *monitor,
+                                  struct pt_capture_result *result, struct pt_error *err)
+{
+    memset(result, 0, sizeof(*result));
+    struct pt_catalog *catalog = NULL;
+    struct pt_lock lock = {-1};
+    enum pt_status rc = pt_project_prepare(p, err);
+    if (rc == PT_OK)
+        rc = pt_catalog_open(&catalog, p, PT_CATALOG_WRITE, err);
+    if (rc == PT_OK)
+        rc = pt_lock_acquire(&lock, p, err);
+    if (rc == PT_OK)
+        rc = pt_changes_capture_locked(p, catalog, monitor, result, err);
+    pt_lock_release(&lock);
+    if (catalog)
+        pt_catalog_close(catalog);
     return rc;
 }
 

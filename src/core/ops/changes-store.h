@@ -78,6 +78,20 @@ enum pt_status pt_changes_shadow_write(const struct pt_project *project,
                                        struct pt_error *err);
 void pt_changes_shadow_free(struct pt_changes_shadow *shadow);
 
+struct pt_catalog;
+/* pt_changes_capture under the lock the caller holds (auto). */
+enum pt_status pt_changes_capture_locked(const struct pt_project *project,
+                                         struct pt_catalog *catalog,
+                                         const struct pt_monitor *monitor,
+                                         struct pt_capture_result *result, struct pt_error *err);
+
+/*
+ * When the newest state of the newest backup's chain was last seen, ms:
+ * the newest of its base's creation, its newest point and the newest
+ * capture that found nothing new. 0 when there is no complete backup.
+ */
+int64_t pt_changes_last_seen(const struct pt_project *project, struct pt_catalog *catalog);
+
 /* A copy of a point, owned by the caller. */
 void pt_change_point_copy(struct pt_change_point *dst, const struct pt_change_point *src);
 

@@ -794,3 +794,26 @@ char *pt_change_reason_text(const char *reason)
         return pt_xstrdup(_("schema changed"));
     return pt_xstrdup(reason);
 }
+
+int64_t pt_changes_last_seen(const struct pt_project *p, struct pt_catalog *catalog)
+{
+    struct pt_record base;
+    if (pt_catalog_get(catalog, "latest", &base, NULL) != PT_OK)
+        return 0;
+    int64_t seen = 0;
+    pt_changes_record_ms(base.created_at, &seen);
+    struct pt_change_list chain;
+    if (pt_changes_chain(p, base.name, &chain, NULL) == PT_OK) {
+        if (chain.n && chain.points[chain.n - 1].taken_ms > seen)
+            seen = chain.points[chain.n - 1].taken_ms;
+        struct pt_changes_shadow shadow;
+        if (pt_changes_shadow_read(p, &shadow)) {
+            if (strcmp(shadow.base, base.name) == 0 && shadow.checked_ms > seen)
+                seen = shadow.checked_ms;
+            pt_changes_shadow_free(&shadow);
+        }
+        pt_change_list_free(&chain);
+    }
+    pt_record_free(&base);
+    return seen;
+}

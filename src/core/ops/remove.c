@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
+#include "ops/changes-store.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "engine/reader.h"
@@ -27,7 +29,18 @@ enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_cat
     enum pt_status rc = pt_catalog_set_status(c, r->id, PT_STATE_DELETING, err);
     if (rc != PT_OK)
         return rc;
-    if (pt_remove_tree(r->path) != 0)
+    /* Its change sets go with it: never a chain without its base (docs/changes.md). */
+    char *chain = pt_changes_chain_dir(p, r->name);
+    struct stat st;
+    bool chained = lstat(chain, &st) == 0;
+    int gone = chained ? pt_remove_tree(chain) : 0;
+    free(chain);
+    if (chained) {
+        char *root = pt_path_join(p->backups, PT_CHANGES_DIR);
+        pt_fsync_dir(root);
+        free(root);
+    }
+    if (gone != 0 || pt_remove_tree(r->path) != 0)
         return pt_error_set(err, PT_EFAIL, _("cannot delete %s: %s"), r->path, strerror(errno));
     if (suffix) {
         char *sidecar = pt_xasprintf("%s.sha256", r->path);

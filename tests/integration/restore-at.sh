@@ -426,4 +426,75 @@ case "$out" in *"Its 4 change sets are intact"*) ;; *) fail "plain verify says t
 (cd "$proj/backups" && find changes -type f -exec sha256sum {} + | sort) | diff -q - "$scratch/changes.sum" >/dev/null ||
     fail "verify changed a change set"
 
+# --- at: both schedules. auto under a moved clock: what it captured is what restore --at reaches.
+au=$scratch/au
+mkdir -p "$au"
+audb=$au/db.sqlite3
+austates=()
+auto_at() { # auto_at HH:MM: runs auto; keeps the state when it took a backup or a change set
+    local when
+    when=$(date -u -d "2026-12-07T$1:00Z" +%s)
+    out=$(POSHTIBAN_TEST_NOW=$(iso "$when") "$POSHTIBAN" -C "$au" auto --json 2>"$scratch/stderr") ||
+        fail "auto at $1: $(cat "$scratch/stderr")"
+    if [ "$(json_eval 'bool(d.get("backup")) or bool(d.get("change_set"))' <<<"$out")" = True ]; then
+        dump "$audb" >"$scratch/dumps/au-$when.txt"
+        austates+=("$when")
+    fi
+}
+"$PY" "$scratch/writer.py" "$audb" 0 || fail "writer step 0 (auto)"
+POSHTIBAN_TEST_NOW=2026-12-07T08:00:00Z "$POSHTIBAN" -C "$au" settings set auto.enabled true >/dev/null
+auto_at 08:00 # the first full backup
+"$PY" "$scratch/writer.py" "$audb" 1 || fail "writer step 1 (auto)"
+auto_at 08:16 # a change set: 15 minutes passed
+"$PY" "$scratch/writer.py" "$audb" 2 || fail "writer step 2 (auto)"
+auto_at 08:20 # none due: the 08:20 state is not kept, 08:16's stands
+auto_at 08:32
+"$PY" "$scratch/writer.py" "$audb" 3 || fail "writer step 3 (auto)"
+auto_at 08:48 # the migration: a snapshot point
+expect_eq "auto kept a backup and three change sets" 4 "${#austates[@]}"
+for t in 08:00 08:10 08:16 08:25 08:32 08:47 08:48 09:30; do
+    when=$(date -u -d "2026-12-07T$t:00Z" +%s)
+    best=
+    for s in "${austates[@]}"; do [ "$s" -le "$when" ] && best=$s; done
+    target=$scratch/restored/au-$t.sqlite3
+    out=$(POSHTIBAN_TEST_NOW=2026-12-07T10:00:00Z "$POSHTIBAN" -C "$au" restore --at "2026-12-07T$t:00Z" \
+        --yes --database-only --target-database "$target" 2>&1) || fail "auto: restore --at $t: $out"
+    dump "$target" 2>/dev/null | diff -q - "$scratch/dumps/au-$best.txt" >/dev/null ||
+        fail "auto: restore --at $t is not the state auto kept at $(iso "$best")"
+done
+
+# watch (the real clock: its points' own times are the moments restored to).
+wp=$scratch/wp
+mkdir -p "$wp"
+wdb=$wp/db.sqlite3
+"$PY" "$scratch/writer.py" "$wdb" 0 || fail "writer step 0 (watch)"
+"$POSHTIBAN" -C "$wp" create --name watched >/dev/null || fail "create for watch"
+dump "$wdb" >"$scratch/dumps/w0.txt"
+"$POSHTIBAN" -C "$wp" watch --interval 1 >"$scratch/watch.out" 2>&1 &
+watcher=$!
+wcount() { find "$wp/backups/changes" -name 'changes_*.json' 2>/dev/null | wc -l; }
+for step in 1 2 3; do
+    sleep 1.2 # each point in a second of its own
+    "$PY" "$scratch/writer.py" "$wdb" "$step" || fail "writer step $step (watch)"
+    for _ in $(seq 60); do [ "$(wcount)" -ge "$step" ] && break; sleep 1; done
+    expect_eq "watch: a change set after step $step" "$step" "$(wcount)"
+    dump "$wdb" >"$scratch/dumps/w$step.txt"
+done
+kill -TERM "$watcher"
+wait "$watcher" || fail "watch stops cleanly: $(cat "$scratch/watch.out")"
+step=0
+restore_w() { # restore_w TIME DUMP
+    local target=$scratch/restored/w-$2.sqlite3
+    out=$("$POSHTIBAN" -C "$wp" restore --at "$1" --yes --database-only --target-database "$target" 2>&1) ||
+        fail "watch: restore --at $1: $out"
+    dump "$target" 2>/dev/null | diff -q - "$scratch/dumps/$2.txt" >/dev/null ||
+        fail "watch: restore --at $1 is not the state of $2"
+}
+restore_w "$("$POSHTIBAN" -C "$wp" show watched --json | json_eval 'd["created_at"]')" w0
+for j in $(find "$wp/backups/changes" -name 'changes_*.json' | sort); do
+    step=$((step + 1))
+    restore_w "$(json_eval 'd["taken_at"]' <"$j")" "w$step"
+done
+expect_eq "watch: three points restored to" 3 "$step"
+
 finish

@@ -59,6 +59,8 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_usage("restore", _("which backup? give its id or name, or --at TIME"));
     if (at && !pt_cli_parse_at("restore", at, &opts.at_ms))
         return 2;
+    if (at && opts.at_ms == 0)
+        opts.at_ms = -1; /* the epoch's first millisecond: 0 would mean "no --at" */
 
     /* Nobody to ask: refuse before any work. */
     if (!dry_run && !yes && !isatty(STDIN_FILENO))

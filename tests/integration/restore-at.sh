@@ -308,6 +308,8 @@ check_refused "an ID and --at" 2 base_a --at 2026-12-06T02:10:00Z --yes
 check_refused "a malformed TIME" 2 --at 2026-13-45T99:00:00Z --yes
 check_refused "not a time at all" 2 --at 'yesterday; rm -rf /' --yes
 check_refused "--at without a value" 2 --at
+check_refused "the epoch's first millisecond" 2 --at 1970-01-01T00:00:00.000Z --yes
+check_refused "before the epoch" 2 --at 1969-12-31T23:59:59Z --dry-run
 
 # --- at: damage. Each case damages chain A's 02:10 point, checks, and puts it back.
 chain=$proj/backups/changes/base_a

@@ -90,6 +90,11 @@ enum pt_status pt_restore_at_build(const struct pt_project *p, const char *db,
                                    const struct pt_change_point *points, size_t n,
                                    const struct pt_monitor *monitor, struct pt_error *err)
 {
-    /* pt_changes_apply proves each point and runs integrity_check on the result. */
-    return n ? pt_changes_apply(p, db, points, n, monitor, err) : PT_OK;
+    /*
+     * pt_changes_apply proves each point and runs integrity_check on the
+     * result. It counts points where the restore's phase counts bytes: only
+     * the cancel is passed on.
+     */
+    struct pt_monitor cancel_only = {.cancel = monitor ? monitor->cancel : NULL};
+    return n ? pt_changes_apply(p, db, points, n, &cancel_only, err) : PT_OK;
 }

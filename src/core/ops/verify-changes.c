@@ -218,7 +218,7 @@ static enum pt_status rebuild(const struct pt_project *p, const char *base,
     for (size_t end = 1; end <= n; end++) {
         if (end < n && points[end].kind != PT_CHANGE_SNAPSHOT)
             continue;
-        rc = pt_changes_apply(p, db, points, end, monitor, &why);
+        rc = pt_restore_at_build(p, db, points, end, monitor, &why);
         if (rc == PT_ECANCELLED) {
             pt_error_set(err, rc, "%s", why.message ? why.message : _("cancelled"));
             break;

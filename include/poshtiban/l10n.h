@@ -19,6 +19,7 @@ enum pt_date_style {
     PT_DATE_LONG,  /* پنجشنبه ۵ آذر ۱۴۰۵ or Thursday 26 November 2026 */
     PT_DATE_TIME,  /* ۱۴۰۵/۰۹/۰۵ ۱۱:۰۶ or 2026-11-26 11:06 */
     PT_DATE_BRIEF, /* ۰۹/۰۵ ۱۱:۰۶ or 11-26 11:06: where room is short */
+    PT_DATE_SECONDS, /* ۱۴۰۵/۰۹/۰۵ ۱۱:۰۶:۱۸ or 2026-11-26 11:06:18: a change set's moment */
 };
 
 /*

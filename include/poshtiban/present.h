@@ -144,7 +144,11 @@ char *pt_present_created(enum pt_status status, const struct pt_record *record, 
 /* A verify of name (deep: verify --deep): intact, or damaged with its first problem. */
 char *pt_present_verified(const char *name, bool deep, const struct pt_verify_result *result,
                           pt_present_keep_fn keep);
-/* A restore done: the backup restored and, when one was saved, the backup that undoes it. */
+/*
+ * A restore done: the backup restored (restore --at: the state of which
+ * moment, from which change set of which backup) and, when one was saved,
+ * the backup that undoes it.
+ */
 char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn keep);
 /* An export written to path. */
 char *pt_present_exported(const char *path, pt_present_keep_fn keep);
@@ -163,7 +167,9 @@ char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_
 char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_keep_fn keep);
 
 /*
- * A restore plan for people, in the chosen language: the backup, the
+ * A restore plan for people, in the chosen language: the backup (restore
+ * --at: the change set reached, its moment, how many change sets on which
+ * base, and that the media come from that base), the
  * database with every table's rows now and after, the media files to add,
  * change and remove by name, and a migrations warning. Names and paths are
  * made printable, then passed through keep (NULL: as they are). Returns how

@@ -72,14 +72,20 @@ struct pt_restore_plan {
     char *point;
     int64_t point_ms;
     size_t n_points;
-    char *hook_error; /* set by pt_restore when hooks.after_restore failed: why, one line */
-    bool hook_ran;    /* set by pt_restore when hooks.after_restore ran and exited 0 */
+    char *hook_error;  /* set by pt_restore when hooks.after_restore failed: why, one line */
+    bool hook_ran;     /* set by pt_restore when hooks.after_restore ran and exited 0 */
+    int64_t at_ms;     /* the moment asked for (opts->at_ms); 0 without --at */
+    int64_t backup_ms; /* with at_ms: when `backup`, the base, was taken */
 };
 
 /*
  * Works out the plan and writes nothing (restore --dry-run, docs/cli.md):
  * the tables' rows compared key by key in one read of both databases (the
- * target's seen as of one moment), the media files by checksum.
+ * target's seen as of one moment), the media files by checksum. With
+ * opts->at_ms the base's snapshot is staged under .poshtiban/tmp and its
+ * change sets applied and proven first (docs/changes.md), so the preview
+ * compares the state at that moment: PT_EINVAL when no full backup is that
+ * old, PT_EFAIL naming a damaged change set.
  */
 enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
                                const struct pt_restore_options *opts, struct pt_restore_plan *plan,
@@ -98,6 +104,9 @@ enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
  * past it, however it ended; its failure is in plan->hook_error and does
  * not change the status returned. The plan it fills has
  * the row counts and the migrations, not the rows compared key by key.
+ * With opts->at_ms, the database installed is the staged copy of the base
+ * with its change sets applied and proven (as pt_restore_plan); the media
+ * come from the base.
  */
 enum pt_status pt_restore(const struct pt_project *project, const char *id,
                           const struct pt_restore_options *opts, const struct pt_monitor *monitor,
@@ -106,7 +115,9 @@ enum pt_status pt_restore(const struct pt_project *project, const char *id,
 /*
  * The plan as {"tables": [{"name", "now", "after", "rows", "added",
  * "removed", "changed"}], "media": {"add", "change", "remove"},
- * "migrations_differ", "migrations": {"only_in_backup", "only_now"}}.
+ * "migrations_differ", "migrations": {"only_in_backup", "only_now"}};
+ * with at_ms also "at": {"time", "point", "point_at", "change_sets",
+ * "backup", "backup_at", "media_from"} (docs/cli.md, restore --at).
  */
 json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan);
 

@@ -22,6 +22,15 @@ struct pt_verify_result {
     char **healed; /* one translated line per media file healed (docs/safety.md) */
     size_t n_healed;
     size_t healed_backups; /* how many backups were made whole by it */
+    /*
+     * The change sets whose base it is (pt_verify_backup only;
+     * docs/changes.md): how many were checked, and one translated line per
+     * problem, each naming the change set. The backup itself (ok, problems,
+     * the catalog's verification) is not judged by them.
+     */
+    size_t changes_checked;
+    char **change_problems;
+    size_t n_change_problems;
 };
 
 /*
@@ -43,6 +52,12 @@ struct pt_verify_result {
  * another process holds it): it is listed in result->healed, not as a
  * problem. Any other damaged media file's problem names every backup that
  * shares the damaged copy.
+ * The backup's change sets are checked too (result->changes_checked,
+ * result->change_problems): each data file against its SHA-256 and its
+ * zstd frame's checksum; deep rebuilds the chain on a copy of the intact
+ * snapshot, each change set's recorded state proven as it is applied, and
+ * runs integrity_check on every whole database a change set holds and on
+ * the state the chain leads to. A change set is never healed or changed.
  */
 enum pt_status pt_verify_backup(const struct pt_project *project, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
@@ -51,7 +66,8 @@ enum pt_status pt_verify_backup(const struct pt_project *project, const char *id
 /*
  * The same, for a caller that holds the project lock and the open catalog;
  * it heals only when heal is true (auto does; restore and pull, which
- * refuse a damaged backup as it is, do not).
+ * refuse a damaged backup as it is, do not). It checks the backup alone,
+ * not its change sets (restore --at proves those as it applies them).
  */
 enum pt_status pt_verify_backup_locked(const struct pt_project *project, struct pt_catalog *catalog,
                                        const char *id, bool deep, bool heal,

@@ -22,9 +22,23 @@ static void print_plan(const struct pt_restore_plan *plan)
     free(lines);
 }
 
+/* restore --json, once done: what was restored; with --at, the point reached too. */
+static json_t *restored_json(const struct pt_restore_plan *plan)
+{
+    json_t *doc = json_pack("{s:s, s:s?, s:b, s:s?}", "restored", plan->backup, "pre_restore",
+                            plan->pre_restore, "migrations_differ", plan->migrations_differ,
+                            "hook_error", plan->hook_error);
+    if (doc && plan->at_ms) {
+        json_t *preview = pt_restore_plan_to_json(plan);
+        json_object_set(doc, "at", json_object_get(preview, "at"));
+        json_decref(preview);
+    }
+    return doc;
+}
+
 int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
 {
-    const char *id = NULL;
+    const char *id = NULL, *at = NULL;
     bool dry_run = false, yes = false;
     struct pt_restore_options opts = {0};
     struct pt_restore_path_options one = {0};
@@ -33,6 +47,7 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         {"--media-only", NULL, &opts.media_only},
         {"--target-database", &opts.target_database, NULL},
         {"--target-media", &opts.target_media, NULL},
+        {"--at", &at, NULL},
         {"--dry-run", NULL, &dry_run},
         {"--yes", NULL, &yes},
         {"--path", &one.path, NULL},
@@ -43,16 +58,24 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     size_t n_pos;
     if (!pt_cli_parse("restore", argc, argv, options, &id, 1, &n_pos))
         return 2;
-    if (n_pos != 1)
-        return pt_cli_usage("restore", _("which backup? give its id or name"));
     if (one.path || one.to || one.force) {
+        if (n_pos != 1)
+            return pt_cli_usage("restore", _("which backup? give its id or name"));
         if (!one.path || opts.database_only || opts.media_only || opts.target_database ||
-            opts.target_media)
+            opts.target_media || at)
             return pt_cli_usage("restore", _("--to and --force go with --path, and --path with "
                                              "none of the other restore options"));
         one.dry_run = dry_run;
         return pt_cmd_restore_path(cli, id, &one, yes);
     }
+    if (n_pos == 1 && at)
+        return pt_cli_usage("restore", _("give a backup's id or name, or --at TIME, not both"));
+    if (n_pos != 1 && !at)
+        return pt_cli_usage("restore", _("which backup? give its id or name, or --at TIME"));
+    if (at && !pt_cli_parse_at("restore", at, &opts.at_ms))
+        return 2;
+    if (at && opts.at_ms == 0)
+        opts.at_ms = -1; /* the epoch's first millisecond: 0 would mean "no --at" */
 
     /* Nobody to ask: refuse before any work. */
     if (!dry_run && !yes && !isatty(STDIN_FILENO))
@@ -88,9 +111,7 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:s, s:s?, s:b, s:s?}", "restored", plan.backup,
-                                           "pre_restore", plan.pre_restore, "migrations_differ",
-                                           plan.migrations_differ, "hook_error", plan.hook_error));
+        code = pt_cli_print_json(restored_json(&plan));
     else {
         char *said = pt_present_restored(&plan, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

@@ -23,6 +23,12 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
         pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.problems[i]); /* one line each */
         json_array_append_new(problems, json_string(result.problems[i]));
     }
+    /* A damaged change set is said as a damaged backup is: one line each, and exit 1. */
+    json_t *change_problems = json_array();
+    for (size_t i = 0; i < result.n_change_problems; i++) {
+        pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.change_problems[i]);
+        json_array_append_new(change_problems, json_string(result.change_problems[i]));
+    }
     json_t *healed = json_array();
     for (size_t i = 0; i < result.n_healed; i++) {
         if (!cli->json)
@@ -37,12 +43,14 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
     json_t *notes = json_array();
     for (size_t i = 0; i < result.n_notes; i++)
         json_array_append_new(notes, json_string(result.notes[i]));
-    json_array_append_new(results,
-                          json_pack("{s:I, s:s, s:b, s:o, s:o, s:o, s:I}", "id",
-                                    (json_int_t)record.id, "name", record.name, "ok", result.ok,
-                                    "problems", problems, "notes", notes, "healed", healed,
-                                    "healed_backups", (json_int_t)result.healed_backups));
-    int code = result.ok ? 0 : 1;
+    json_t *changes = json_pack("{s:b, s:I, s:o}", "ok", result.n_change_problems == 0, "checked",
+                                (json_int_t)result.changes_checked, "problems", change_problems);
+    json_array_append_new(
+        results,
+        json_pack("{s:I, s:s, s:b, s:o, s:o, s:o, s:I, s:o}", "id", (json_int_t)record.id, "name",
+                  record.name, "ok", result.ok, "problems", problems, "notes", notes, "healed",
+                  healed, "healed_backups", (json_int_t)result.healed_backups, "changes", changes));
+    int code = result.ok && !result.n_change_problems ? 0 : 1;
     pt_verify_result_free(&result);
     pt_record_free(&record);
     return code;

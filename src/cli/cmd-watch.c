@@ -101,8 +101,19 @@ int pt_cmd_watch(struct pt_cli *cli, int argc, char **argv)
     }
     int code = 0;
     bool busy = false;
+    /*
+     * No connection of ours is open while a capture runs: it reads the
+     * file's header through a descriptor of its own, and closing that drops
+     * every POSIX lock this process holds on the file, the watch's too;
+     * another process's last commit would then take the WAL from under it
+     * ("database disk image is malformed").
+     */
+    pt_db_watch_close(w);
     /* What changed while nothing watched is saved first. */
     bool go_on = capture(cli, &busy, &code);
+    w = go_on ? pt_db_watch_open(cli->project.database, &err) : NULL;
+    if (go_on && !w)
+        return pt_cli_error(&err);
     int64_t first = busy ? pt_clock_elapsed_ms() : -1, last = first;
     while (go_on && !stop) {
         nap((long)seconds * 1000);
@@ -115,10 +126,14 @@ int pt_cmd_watch(struct pt_cli *cli, int argc, char **argv)
             last = t;
         }
         if (first >= 0 && (t - last >= QUIET_MS || t - first >= MAX_WAIT_MS)) {
+            pt_db_watch_close(w);
             go_on = capture(cli, &busy, &code);
             /* Busy (a backup runs): try again at the next look. */
             first = busy ? first : -1;
-            pt_db_watch_changed(w); /* what the capture itself did to the files is no commit */
+            /* Opened again: what the capture itself did to the files is no commit. */
+            w = go_on ? pt_db_watch_open(cli->project.database, &err) : NULL;
+            if (go_on && !w)
+                return pt_cli_error(&err);
         }
     }
     pt_db_watch_close(w);

@@ -70,6 +70,8 @@ static const struct pt_cli_opt restore_opts[] = {
      .complete = PT_WORDS_FILE},
     {"--target-media", .value = "D", .help = N_("restore the media to folder D instead"),
      .complete = PT_WORDS_DIR},
+    {"--at", .value = "TIME",
+     .help = N_("the state at TIME: the newest backup before it and its change sets")},
     {"--dry-run", .help = N_("say what would change, change nothing")},
     {"--yes", .alias = "-y", .help = N_("do not ask first")},
     {"--path", .value = "media/REL",
@@ -164,7 +166,7 @@ static const struct pt_command commands[] = {
     {"verify", pt_cmd_verify, "ID | --all",
      N_("check every file of a backup, its snapshot and row counts"), .options = verify_opts,
      .example = "poshtiban verify --all --deep", .args = PT_WORDS_BACKUP},
-    {"restore", pt_cmd_restore, "ID",
+    {"restore", pt_cmd_restore, "ID | --at TIME",
      N_("restore a backup, after saving the current state as pre_restore_…; or one file or "
         "folder of its media (--path)"),
      .options = restore_opts, .example = "poshtiban restore 12 --dry-run", .args = PT_WORDS_BACKUP},

@@ -135,14 +135,47 @@ static void add_migrations(struct lines *l, const struct names *k,
     }
 }
 
+/*
+ * restore --at: the exact point reached (its name and moment), the change
+ * sets that lead there from their base, and where the media come from.
+ */
+static void add_point(struct lines *l, const struct names *k, const struct pt_restore_plan *plan)
+{
+    char *backup = shown_as(k, plan->backup, false);
+    char *backup_at = pt_l10n_date(plan->backup_ms, PT_DATE_SECONDS);
+    char *point_at = pt_l10n_date(plan->point_ms, PT_DATE_SECONDS);
+    if (plan->point) {
+        char *point = shown_as(k, plan->point, false);
+        char *n = pt_l10n_int((int64_t)plan->n_points);
+        add(l, pt_xasprintf(_("Restore the state of %s: change set %s"), point_at, point));
+        add(l, pt_xasprintf(P_("%s change set applied to backup %s, taken at %s",
+                               "%s change sets applied to backup %s, taken at %s", plan->n_points),
+                            n, backup, backup_at));
+        free(n);
+        free(point);
+    } else {
+        add(l, pt_xasprintf(_("Restore the state of %s: backup %s itself, no change set after it"),
+                            backup_at, backup));
+    }
+    if (plan->media_target)
+        add(l, pt_xasprintf(_("Media come from backup %s, as they were at %s"), backup, backup_at));
+    free(point_at);
+    free(backup_at);
+    free(backup);
+}
+
 size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_keep_fn isolate,
                                char ***lines)
 {
     struct lines l = {0};
     const struct names k = {isolate};
-    char *backup = shown_as(&k, plan->backup, false);
-    add(&l, pt_xasprintf(_("Restore %s"), backup));
-    free(backup);
+    if (plan->at_ms) {
+        add_point(&l, &k, plan);
+    } else {
+        char *backup = shown_as(&k, plan->backup, false);
+        add(&l, pt_xasprintf(_("Restore %s"), backup));
+        free(backup);
+    }
     if (plan->database_target) {
         char *target = shown_as(&k, plan->database_target, true);
         size_t changed = 0;

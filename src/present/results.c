@@ -59,8 +59,32 @@ char *pt_present_created(enum pt_status status, const struct pt_record *record, 
     return sentence(_("Backup %s failed: %s"), record->name, false, keep, why, NULL);
 }
 
-char *pt_present_verified(const char *name, bool deep, const struct pt_verify_result *result,
-                          pt_present_keep_fn keep)
+/* The change sets of a backup verified: the first damaged one, or how many were proven. */
+static char *with_changes(char *text, bool deep, const struct pt_verify_result *result)
+{
+    char *more = NULL;
+    if (result->n_change_problems) {
+        more = pt_xasprintf(_("Its change sets are DAMAGED: %s"), result->change_problems[0]);
+    } else if (result->changes_checked) {
+        char *n = pt_l10n_int((int64_t)result->changes_checked);
+        more = pt_xasprintf(deep ? P_("Its %s change set was rebuilt and proven.",
+                                      "Its %s change sets were rebuilt and proven.",
+                                      result->changes_checked)
+                                 : P_("Its %s change set is intact.",
+                                      "Its %s change sets are intact.", result->changes_checked),
+                            n);
+        free(n);
+    }
+    if (!more)
+        return text;
+    char *whole = pt_xasprintf("%s. %s", text, more);
+    free(more);
+    free(text);
+    return whole;
+}
+
+static char *verified_backup(const char *name, bool deep, const struct pt_verify_result *result,
+                             pt_present_keep_fn keep)
 {
     if (!result->ok)
         return sentence(_("%s is DAMAGED: %s"), name, false, keep,
@@ -85,10 +109,41 @@ char *pt_present_verified(const char *name, bool deep, const struct pt_verify_re
     return healed;
 }
 
+char *pt_present_verified(const char *name, bool deep, const struct pt_verify_result *result,
+                          pt_present_keep_fn keep)
+{
+    return with_changes(verified_backup(name, deep, result, keep), deep, result);
+}
+
+/* restore --at: "the state of TIME (change set P of backup B)". */
+static char *restored_state(const struct pt_restore_plan *plan, pt_present_keep_fn keep)
+{
+    char *when = pt_l10n_date(plan->point_ms, PT_DATE_SECONDS);
+    char *backup = kept(plan->backup, false, keep);
+    char *text;
+    if (plan->point) {
+        char *point = kept(plan->point, false, keep);
+        text = pt_xasprintf(_("the state of %s (change set %s of backup %s)"), when, point, backup);
+        free(point);
+    } else {
+        text = pt_xasprintf(_("the state of %s (backup %s)"), when, backup);
+    }
+    free(backup);
+    free(when);
+    return text;
+}
+
 char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn keep)
 {
     char *text;
-    if (!plan->pre_restore) {
+    if (plan->at_ms) {
+        char *state = restored_state(plan, keep);
+        char *undo = plan->pre_restore ? kept(plan->pre_restore, false, keep) : NULL;
+        text = undo ? pt_xasprintf(_("Restored %s. To undo, restore %s."), state, undo)
+                    : pt_xasprintf(_("Restored %s."), state);
+        free(undo);
+        free(state);
+    } else if (!plan->pre_restore) {
         text = sentence(_("Restored %s."), plan->backup, false, keep, NULL, NULL);
     } else {
         char *undo = kept(plan->pre_restore, false, keep);

@@ -84,7 +84,7 @@ for o in --database-only --media-only "--target-database P" "--target-media D" -
     grep -qE -- "^  $o +[a-z]" "$scratch/restore" || fail "help restore: [$o] and its meaning: [$(cat "$scratch/restore")]"
 done
 grep -qx "  poshtiban restore [^ ].*" "$scratch/restore" || fail "help restore has an example"
-case $(head -n 1 "$scratch/restore") in "Usage: poshtiban restore ID [options]") ;;
+case $(head -n 1 "$scratch/restore") in "Usage: poshtiban restore ID | --at TIME [options]") ;;
 *) fail "help restore starts with its usage: [$(head -n 1 "$scratch/restore")]" ;; esac
 # Options of one action under their own heading.
 "$POSHTIBAN" help offsite >"$scratch/offsite"

@@ -19,6 +19,7 @@
 #include "ops/backup-internal.h"
 #include "ops/hooks.h"
 #include "poshtiban/settings.h"
+#include "ops/restore-at.h"
 #include "engine/compress.h"
 #include "base/filewriter.h"
 #include "base/fsutil.h"
@@ -31,6 +32,7 @@
 #include "engine/restore-journal.h"
 #include "engine/schema.h"
 #include "base/sums.h"
+#include "poshtiban/timefmt.h"
 
 #define BUF_SIZE (256 * 1024)
 
@@ -47,7 +49,8 @@ struct session {
     struct pt_sums listed; /* sums, parsed */
     const struct pt_monitor *monitor;
     int64_t done;
-    bool key_by_key; /* the plan compares the tables key by key (pt_restore_plan) */
+    bool key_by_key;               /* the plan compares the tables key by key (pt_restore_plan) */
+    struct pt_restore_chain chain; /* restore --at: the base and the points to apply */
 };
 
 static void push(char ***list, size_t *n, const char *s)
@@ -608,6 +611,19 @@ static enum pt_status check_targets(const struct pt_project *p, const struct pt_
     return rc;
 }
 
+/* restore --at: the point the plan reaches, and when its base was taken. */
+static void name_point(struct session *s, int64_t at_ms)
+{
+    struct pt_restore_plan *plan = s->plan;
+    const struct pt_restore_chain *chain = &s->chain;
+    plan->at_ms = at_ms;
+    if (!s->record.created_at || !pt_time_parse_iso(s->record.created_at, &plan->backup_ms))
+        plan->backup_ms = 0;
+    plan->n_points = chain->n;
+    plan->point = chain->n ? pt_xstrdup(chain->points[chain->n - 1].name) : NULL;
+    plan->point_ms = chain->n ? chain->points[chain->n - 1].taken_ms : plan->backup_ms;
+}
+
 static enum pt_status start(struct session *s, const struct pt_project *p, const char *id,
                             const struct pt_restore_options *opts, struct pt_restore_plan *plan,
                             struct pt_error *err)
@@ -618,8 +634,15 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
     if (opts->database_only && opts->media_only)
         return pt_error_set(err, PT_EINVAL,
                             _("--database-only and --media-only exclude each other"));
+    enum pt_status rc;
+    if (opts->at_ms) {
+        /* The base in place of id: the newest full backup at or before the moment. */
+        if ((rc = pt_restore_at_resolve(p, opts->at_ms, &s->chain, err)) != PT_OK)
+            return rc;
+        id = s->chain.base;
+    }
     struct pt_catalog *c;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc != PT_OK)
         return rc;
     rc = pt_catalog_get(c, id, &s->record, err);
@@ -631,6 +654,8 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
                             _("backup %s is not complete (%s): there is nothing to restore"),
                             s->record.name, pt_state_label(s->record.status));
     plan->backup = pt_xstrdup(s->record.name);
+    if (opts->at_ms)
+        name_point(s, opts->at_ms);
     if (!opts->media_only)
         plan->database_target =
             opts->target_database ? absolute(opts->target_database) : pt_xstrdup(p->database);
@@ -653,6 +678,43 @@ static enum pt_status start(struct session *s, const struct pt_project *p, const
     return PT_OK;
 }
 
+static enum pt_status check_snapshot_sum(struct session *s, struct pt_error *err);
+
+/*
+ * restore --at: the base's snapshot staged (copied when it is the backup's
+ * own file: a backup is never changed), proven against SHA256SUMS, then its
+ * change sets applied and the result proven; from here it is the snapshot.
+ */
+static enum pt_status stage_chain(struct session *s, struct pt_error *err)
+{
+    enum pt_status rc = PT_OK;
+    if (!s->snapshot_temp) {
+        char *staged = pt_xasprintf("%s/restore-%ld-%s.sqlite3", s->project->tmp, (long)getpid(),
+                                    s->record.name);
+        rc = pt_restore_at_copy(s->snapshot, staged, s->snapshot_sha256, err);
+        free(s->snapshot);
+        s->snapshot = staged;
+        s->snapshot_temp = true;
+    }
+    if (rc == PT_OK)
+        rc = check_snapshot_sum(s, err);
+    if (rc != PT_OK)
+        return rc;
+    struct pt_error why = {0};
+    rc =
+        pt_restore_at_build(s->project, s->snapshot, s->chain.points, s->chain.n, s->monitor, &why);
+    if (rc == PT_ECANCELLED)
+        rc = pt_error_set(err, rc, "%s", why.message ? why.message : _("cancelled"));
+    else if (rc != PT_OK) {
+        char when[32];
+        pt_time_iso(s->plan->at_ms, when);
+        rc = pt_error_set(err, rc, _("refused to restore to %s: %s; nothing was changed"), when,
+                          why.message ? why.message : _("damaged"));
+    }
+    pt_error_clear(&why);
+    return rc;
+}
+
 /* Reads the backup itself: its SHA256SUMS, and what restoring it would change. */
 static enum pt_status load(struct session *s, struct pt_error *err)
 {
@@ -663,6 +725,8 @@ static enum pt_status load(struct session *s, struct pt_error *err)
     pt_sums_parse(s->sums, &s->listed);
     free(s->sums); /* parsed: the text is not needed again */
     s->sums = NULL;
+    if (plan->database_target && s->chain.n && (rc = stage_chain(s, err)) != PT_OK)
+        return rc;
     if (plan->database_target) {
         sqlite3 *now = open_read(plan->database_target);
         sqlite3 *after = open_read(s->snapshot);
@@ -683,6 +747,7 @@ static enum pt_status load(struct session *s, struct pt_error *err)
 
 static void finish(struct session *s)
 {
+    pt_restore_at_free(&s->chain);
     if (s->snapshot_temp && s->snapshot)
         unlink(s->snapshot);
     free(s->snapshot);
@@ -1108,6 +1173,30 @@ static json_t *count_or_null(const struct pt_restore_table *t, int64_t n)
     return t->rows == PT_ROWS_COMPARED ? json_integer(n) : json_null();
 }
 
+static json_t *iso_or_null(int64_t ms)
+{
+    char iso[32];
+    if (!ms)
+        return json_null();
+    pt_time_iso(ms, iso);
+    return json_string(iso);
+}
+
+/* restore --at: the moment asked for, the point reached, and where the media come from. */
+static json_t *at_to_json(const struct pt_restore_plan *plan)
+{
+    json_t *at = json_object();
+    json_object_set_new(at, "time", iso_or_null(plan->at_ms));
+    json_object_set_new(at, "point", plan->point ? json_string(plan->point) : json_null());
+    json_object_set_new(at, "point_at", iso_or_null(plan->point_ms));
+    json_object_set_new(at, "change_sets", json_integer((json_int_t)plan->n_points));
+    json_object_set_new(at, "backup", json_string(plan->backup));
+    json_object_set_new(at, "backup_at", iso_or_null(plan->backup_ms));
+    json_object_set_new(at, "media_from",
+                        plan->media_target ? json_string(plan->backup) : json_null());
+    return at;
+}
+
 json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan)
 {
     json_t *tables = json_array();
@@ -1138,6 +1227,8 @@ json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan)
                                   string_list(plan->migrations_backup, plan->n_migrations_backup),
                                   "only_now",
                                   string_list(plan->migrations_now, plan->n_migrations_now)));
+    if (plan->at_ms)
+        json_object_set_new(doc, "at", at_to_json(plan));
     return doc;
 }
 

@@ -23,6 +23,7 @@
 #include "engine/schema.h"
 #include "base/sums.h"
 #include "ops/heal.h"
+#include "ops/verify-changes.h"
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 
@@ -667,9 +668,12 @@ static void check_archive_file(struct verify *v)
     free(sidecar);
 }
 
-/* Checks r's files; heal (may be NULL) heals damaged media files on the way. */
+/*
+ * Checks r's files; heal (may be NULL) heals damaged media files on the
+ * way; chains checks the change sets whose base it is, too.
+ */
 static enum pt_status verify_record_with(const struct pt_project *p, const struct pt_record *r,
-                                         bool deep, struct pt_heal *heal,
+                                         bool deep, struct pt_heal *heal, bool chains,
                                          const struct pt_monitor *monitor,
                                          struct pt_verify_result *result, struct pt_error *err)
 {
@@ -697,6 +701,10 @@ static enum pt_status verify_record_with(const struct pt_project *p, const struc
         check_sums(&v);
         check_snapshot(&v);
         check_fixture_counts(&v);
+        /* The chain is rebuilt on the snapshot only when the backup is intact. */
+        if (chains)
+            rc = pt_verify_changes(p, r->name, deep, result->ok ? v.snapshot : NULL, monitor,
+                                   result, err);
     }
     pt_error_clear(&walk_err);
     pt_error_clear(&v.failed);
@@ -721,12 +729,12 @@ enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_reco
                                 const struct pt_monitor *monitor, struct pt_verify_result *result,
                                 struct pt_error *err)
 {
-    return verify_record_with(p, r, deep, NULL, monitor, result, err);
+    return verify_record_with(p, r, deep, NULL, false, monitor, result, err);
 }
 
 /* With given, the caller's catalog and lock; otherwise its own catalog, and the lock to heal. */
 static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *given,
-                                const char *id, bool deep, bool heals,
+                                const char *id, bool deep, bool heals, bool chains,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
@@ -747,7 +755,7 @@ static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *g
     }
     struct pt_heal heal;
     pt_heal_init(&heal, p, c, &r, given != NULL);
-    rc = verify_record_with(p, &r, deep, heals ? &heal : NULL, monitor, result, err);
+    rc = verify_record_with(p, &r, deep, heals ? &heal : NULL, chains, monitor, result, err);
     pt_heal_done(&heal);
     if (rc != PT_OK) {
         result->ok = true; /* not checked: nothing is recorded */
@@ -775,7 +783,8 @@ enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
-    return verify_in(p, NULL, id, deep, true, monitor, out, result, err);
+    /* The change sets too: restore, pull and auto, which hold the lock, check the backup alone. */
+    return verify_in(p, NULL, id, deep, true, true, monitor, out, result, err);
 }
 
 enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_catalog *c,
@@ -783,7 +792,7 @@ enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_cat
                                        const struct pt_monitor *monitor, struct pt_record *out,
                                        struct pt_verify_result *result, struct pt_error *err)
 {
-    return verify_in(p, c, id, deep, heal, monitor, out, result, err);
+    return verify_in(p, c, id, deep, heal, false, monitor, out, result, err);
 }
 
 void pt_verify_result_free(struct pt_verify_result *r)
@@ -797,5 +806,8 @@ void pt_verify_result_free(struct pt_verify_result *r)
     for (size_t i = 0; i < r->n_healed; i++)
         free(r->healed[i]);
     free(r->healed);
+    for (size_t i = 0; i < r->n_change_problems; i++)
+        free(r->change_problems[i]);
+    free(r->change_problems);
     memset(r, 0, sizeof(*r));
 }

@@ -131,9 +131,9 @@ char *pt_l10n_int(int64_t value)
 
 char *pt_l10n_date(int64_t ms, enum pt_date_style style)
 {
-    static const char *const patterns[2][4] = {
-        {"yyyy-MM-dd", "EEEE d MMMM y", "yyyy-MM-dd HH:mm", "MM-dd HH:mm"},
-        {"yyyy/MM/dd", "EEEE d MMMM y", "yyyy/MM/dd HH:mm", "MM/dd HH:mm"},
+    static const char *const patterns[2][5] = {
+        {"yyyy-MM-dd", "EEEE d MMMM y", "yyyy-MM-dd HH:mm", "MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"},
+        {"yyyy/MM/dd", "EEEE d MMMM y", "yyyy/MM/dd HH:mm", "MM/dd HH:mm", "yyyy/MM/dd HH:mm:ss"},
     };
     const char *pattern = patterns[jalali || current == PT_LANG_FA ? 1 : 0][style];
     UChar upattern[32], zone[8];

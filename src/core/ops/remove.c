@@ -9,6 +9,7 @@
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "engine/reader.h"
+#include "ops/changes-thin.h"
 
 enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_catalog *c,
                                        const struct pt_record *r, struct pt_error *err)
@@ -27,6 +28,10 @@ enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_cat
     enum pt_status rc = pt_catalog_set_status(c, r->id, PT_STATE_DELETING, err);
     if (rc != PT_OK)
         return rc;
+    /* Its chain first: never a chain without its base (docs/changes.md, "Retention"). */
+    if (pt_thin_remove_chain(p, r->name) != 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot delete the change sets of %s: %s"), r->name,
+                            strerror(errno));
     if (pt_remove_tree(r->path) != 0)
         return pt_error_set(err, PT_EFAIL, _("cannot delete %s: %s"), r->path, strerror(errno));
     if (suffix) {

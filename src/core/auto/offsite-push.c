@@ -324,7 +324,8 @@ static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
 static enum pt_status stage_chain(const struct pt_project *p, const char *base, char **stage,
                                   struct pt_error *err)
 {
-    *stage = pt_xasprintf("%s/push-changes-XXXXXX", p->tmp);
+    /* Named for recovery's clean-up of tmp, which leaves a live process's work alone. */
+    *stage = pt_xasprintf("%s/push-%ld-changes-XXXXXX", p->tmp, (long)getpid());
     if (pt_mkdir_p(p->tmp, 0700) != 0 || !mkdtemp(*stage))
         return pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), *stage, strerror(errno));
     char *dir = pt_xasprintf("%s/%s/%s", p->backups, PT_CHANGES_DIR, base);

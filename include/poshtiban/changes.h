@@ -33,6 +33,8 @@ enum pt_change_kind {
 struct pt_change_table {
     char *name;
     int64_t inserted, updated, deleted;
+    char **columns; /* the table's columns, in order (what --rows names) */
+    size_t n_columns;
 };
 
 /* One point of a chain, as its NAME.json says (docs/changes.md). Strings are owned. */
@@ -42,13 +44,13 @@ struct pt_change_point {
     char *previous; /* the point before, NULL when it follows the base */
     int seq;        /* 1, 2, … within its chain */
     enum pt_change_kind kind;
-    int64_t taken_ms;  /* the moment whose state it leads to (ms since the epoch, UTC) */
-    int64_t first_ms;  /* the earliest capture merged into it; taken_ms when none was */
-    int captures;      /* how many captures it holds (1 until thinning merges) */
-    char *reason;      /* PT_CHANGE_SNAPSHOT: why ("schema changed"…), else NULL */
-    char *path;        /* absolute path of its data file */
-    int64_t size;      /* bytes of the data file as stored */
-    char sha256[65];   /* of the data file as stored */
+    int64_t taken_ms; /* the moment whose state it leads to (ms since the epoch, UTC) */
+    int64_t first_ms; /* the earliest capture merged into it; taken_ms when none was */
+    int captures;     /* how many captures it holds (1 until thinning merges) */
+    char *reason;     /* PT_CHANGE_SNAPSHOT: why ("schema changed"…), else NULL */
+    char *path;       /* absolute path of its data file */
+    int64_t size;     /* bytes of the data file as stored */
+    char sha256[65];  /* of the data file as stored */
     struct pt_change_table *tables; /* the tables it touches, by name */
     size_t n_tables;
     /*
@@ -72,9 +74,8 @@ struct pt_change_list {
 
 /*
  * Reads every chain under <backup root>/changes/ (hostile until proven:
- * names, files and JSON are checked; what fails is left out, and *problems,
- * when not NULL, receives a line for each). Writes nothing. An empty list
- * when there are none.
+ * names, files and JSON are checked, and a point that fails is left out).
+ * Writes nothing. An empty list when there are none.
  */
 enum pt_status pt_changes_list(const struct pt_project *project, struct pt_change_list *out,
                                struct pt_error *err);
@@ -83,15 +84,15 @@ void pt_change_point_free(struct pt_change_point *point);
 
 /* What one capture did. Strings are owned. */
 struct pt_capture_result {
-    bool unchanged;   /* the database was as the newest point left it: nothing stored */
-    bool snapshot;    /* the point is a whole database (reason says why) */
-    char *name;       /* the new point, NULL when unchanged */
-    char *base;       /* the chain's base backup */
-    char *reason;     /* PT_CHANGE_SNAPSHOT's reason, else NULL */
-    int64_t bytes;    /* of the data file as stored */
+    bool unchanged; /* the database was as the newest point left it: nothing stored */
+    bool snapshot;  /* the point is a whole database (reason says why) */
+    char *name;     /* the new point, NULL when unchanged */
+    char *base;     /* the chain's base backup */
+    char *reason;   /* PT_CHANGE_SNAPSHOT's reason, else NULL */
+    int64_t bytes;  /* of the data file as stored */
     int64_t duration_ms;
     int64_t inserted, updated, deleted; /* over all tables */
-    size_t n_tables;  /* tables touched */
+    size_t n_tables;                    /* tables touched */
 };
 
 /*
@@ -115,8 +116,7 @@ void pt_capture_result_free(struct pt_capture_result *result);
  * message when nothing is that old.
  */
 enum pt_status pt_changes_resolve(const struct pt_project *project, int64_t at_ms, char **base,
-                                  struct pt_change_point **points, size_t *n,
-                                  struct pt_error *err);
+                                  struct pt_change_point **points, size_t *n, struct pt_error *err);
 
 /*
  * Applies points[0..n) in order to the database file db (a staged copy of
@@ -131,8 +131,8 @@ enum pt_status pt_changes_apply(const struct pt_project *project, const char *db
 /* One changed row (pt_changes_rows). Valid during the callback. */
 struct pt_change_row {
     const char *table;
-    const char *op;          /* "insert", "update", "delete" */
-    json_t *key;             /* the primary key's values, an array */
+    const char *op;             /* "insert", "update", "delete" */
+    json_t *key;                /* the primary key's values, an array */
     const char *const *columns; /* update: the names of the columns that changed */
     size_t n_columns;
 };
@@ -144,6 +144,9 @@ typedef enum pt_status (*pt_change_row_fn)(const struct pt_change_row *row, void
  */
 enum pt_status pt_changes_rows(const struct pt_change_point *point, const char *table,
                                pt_change_row_fn fn, void *user, struct pt_error *err);
+
+/* A snapshot point's reason (as NAME.json keeps it, in English) in the reader's language; owned. */
+char *pt_change_reason_text(const char *reason);
 
 /* A point as JSON (docs/changes.md, "changes --json"). */
 json_t *pt_change_point_to_json(const struct pt_change_point *point);

@@ -142,6 +142,7 @@ int pt_cmd_pin(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_unpin(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv);
+int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv);
 int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv);

@@ -24,6 +24,8 @@ static const struct pt_command commands[] = {
     {"prune", pt_cmd_prune, "[--dry-run] [--yes]", N_("apply retention now")},
     {"reindex", pt_cmd_reindex, "", N_("rebuild the catalog from the backups on disk")},
     {"settings", pt_cmd_settings, "list | get KEY | set KEY VALUE", N_("read and change settings")},
+    {"capture", pt_cmd_capture, "",
+     N_("save the database's changes since the last backup or change set now")},
     {"auto", pt_cmd_auto, "", N_("take an automatic backup if one is due; say why not otherwise")},
     {"cron", pt_cmd_cron, "install [--every MIN] | remove | status",
      N_("the crontab line that runs auto; whether cron runs")},

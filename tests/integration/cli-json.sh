@@ -78,7 +78,7 @@ expect_eq "stats size" "$(stat -c %s db.sqlite3)" "$(echo "$out" | json_eval 'd[
 run_pt settings list --json
 expect_eq "settings list exit" 0 "$status"
 expect_eq "settings typed" "10 False dir" "$(echo "$out" | json_eval '"%s %s %s" % (d["retention.max_backups"], d["auto.enabled"], d["backup.format"])')"
-expect_eq "settings count (section 4's twenty, notify.smtp.insecure, backup.compress, section 10's nine, notify.smtp.password_file, verify.after_auto and verify.deep_every_days)" "34" "$(echo "$out" | json_eval 'len(d)')"
+expect_eq "settings count (section 4's twenty, notify.smtp.insecure, backup.compress, section 10's nine, notify.smtp.password_file, verify.after_auto, verify.deep_every_days, auto.changes_minutes and changes.keep_*)" "37" "$(echo "$out" | json_eval 'len(d)')"
 run_pt settings set retention.max_backups 4
 expect_eq "settings set" "0 retention.max_backups = 4" "$status $out"
 run_pt settings get retention.max_backups

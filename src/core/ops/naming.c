@@ -64,7 +64,7 @@ bool pt_backup_name_valid(const char *name)
 {
     size_t len = strlen(name);
     if (len == 0 || len > 200 || name[0] == '.' || strspn(name, "0123456789") == len ||
-        strcmp(name, "latest") == 0)
+        strcmp(name, "latest") == 0 || strcmp(name, "changes") == 0)
         return false;
     json_t *utf8 = json_stringn(name, len); /* jansson refuses what is not UTF-8 */
     if (!utf8)

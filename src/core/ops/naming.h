@@ -12,7 +12,8 @@
  * True when name may name a backup (`create --name`, and every name read
  * from elsewhere: a report, the name tag of an off-site copy before pull
  * fetches it): valid UTF-8, 1 to 200 bytes, not starting with a dot (so
- * neither "." nor ".."), not only digits (an id) nor "latest"; no / or \,
+ * neither "." nor ".."), not only digits (an id) nor "latest" or "changes" (the
+ * folder of the change sets, docs/changes.md); no / or \,
  * no control character (C0, DEL, C1), no line or paragraph separator, no
  * byte-order mark, no bidi mark, embedding, override or isolate (U+061C,
  * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069: they make a name read

@@ -64,6 +64,12 @@ enum pt_status pt_retention_prune(const struct pt_project *project, bool dry_run
  */
 void pt_retention_after_backup(const struct pt_project *project, struct pt_catalog *catalog);
 
+/*
+ * Thinning alone (docs/changes.md, "Retention"), lock held by the caller:
+ * what auto runs after a capture. Never fails; the next prune tries again.
+ */
+void pt_retention_thin_locked(const struct pt_project *project, struct pt_catalog *catalog);
+
 void pt_retention_plan_free(struct pt_retention_plan *plan);
 
 #endif

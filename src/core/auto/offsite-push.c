@@ -471,19 +471,23 @@ static enum pt_status push_chains(const struct pt_project *p, struct pt_catalog 
     return worst;
 }
 
-void pt_offsite_after_capture(const struct pt_project *p, struct pt_catalog *c, const char *base,
-                              const struct pt_monitor *mon, struct pt_offsite_push_result *out)
+void pt_offsite_after_capture(const struct pt_project *p, const char *base,
+                              const struct pt_monitor *mon)
 {
-    memset(out, 0, sizeof(*out));
-    if (!base || !pt_settings_bool(c, "offsite.enabled") ||
-        !pt_settings_bool(c, "offsite.after_backup"))
+    struct pt_catalog *c = NULL;
+    if (!base || pt_catalog_open(&c, p, PT_CATALOG_WRITE, NULL) != PT_OK)
         return;
+    struct pt_offsite_push_result out = {0};
     /* Another push runs: this chain goes with the next capture, or push --missing. */
     struct pt_lock lock = {-1};
-    if (pt_lock_acquire_offsite(&lock, p, NULL) != PT_OK)
-        return;
-    push_chains(p, c, base, mon, out, NULL);
-    pt_lock_release(&lock);
+    if (pt_settings_bool(c, "offsite.enabled") && pt_settings_bool(c, "offsite.after_backup") &&
+        pt_lock_acquire_offsite(&lock, p, NULL) == PT_OK) {
+        push_chains(p, c, base, mon, &out, NULL);
+        pt_lock_release(&lock);
+    }
+    pt_offsite_notify(p, c, &out);
+    pt_offsite_push_result_free(&out);
+    pt_catalog_close(c);
 }
 
 enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,

@@ -16,7 +16,9 @@
 
 #include "base/filewriter.h"
 #include "base/fsutil.h"
+#include "engine/changeset.h"
 #include "engine/compress.h"
+#include "ops/changes-store.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/testhooks.h"
@@ -241,66 +243,12 @@ static enum pt_status group_add(sqlite3_changegroup *g, const struct pt_change_p
     return PT_OK;
 }
 
-/* The rows per table of the changeset in path, as the JSON `tables` of a point. */
-static enum pt_status count_tables(const char *path, json_t **tables, struct pt_error *err)
-{
-    *tables = json_object();
-    struct changeset_in in;
-    if (changeset_in_open(&in, path, err) != 0)
-        return PT_EFAIL;
-    sqlite3_changeset_iter *it = NULL;
-    int rc = sqlite3changeset_start_strm(&it, changeset_input, &in);
-    while (rc == SQLITE_OK && (rc = sqlite3changeset_next(it)) == SQLITE_ROW) {
-        const char *table;
-        int n_cols, op, indirect;
-        rc = sqlite3changeset_op(it, &table, &n_cols, &op, &indirect);
-        if (rc != SQLITE_OK)
-            break;
-        json_t *t = json_object_get(*tables, table);
-        if (!t) {
-            t = json_pack("{s:I, s:I, s:I}", "inserted", (json_int_t)0, "updated", (json_int_t)0,
-                          "deleted", (json_int_t)0);
-            json_object_set_new(*tables, table, t);
-        }
-        const char *key = op == SQLITE_INSERT   ? "inserted"
-                          : op == SQLITE_DELETE ? "deleted"
-                                                : "updated";
-        json_object_set_new(t, key, json_integer(json_integer_value(json_object_get(t, key)) + 1));
-    }
-    int fin = it ? sqlite3changeset_finalize(it) : SQLITE_OK;
-    changeset_in_close(&in);
-    if (rc == SQLITE_DONE)
-        rc = fin;
-    if (rc != SQLITE_OK) {
-        json_decref(*tables);
-        *tables = NULL;
-        return pt_error_set(err, PT_EFAIL, _("cannot read the merged change set %s: %s"), path,
-                            sqlite3_errstr(rc));
-    }
-    return PT_OK;
-}
-
 /* ---- a chain built anew ---- */
 
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? slash + 1 : path;
-}
-
-static json_t *point_json(const char *dir, const char *name, struct pt_error *err)
-{
-    char *path = pt_xasprintf("%s/%s.json", dir, name);
-    json_error_t jerr;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc || !json_is_object(doc))
-        pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, jerr.text);
-    if (doc && !json_is_object(doc)) {
-        json_decref(doc);
-        doc = NULL;
-    }
-    free(path);
-    return doc;
 }
 
 /* Writes doc as dest (0600, fsynced), with the mode of like. */
@@ -332,9 +280,9 @@ static enum pt_status write_json(const char *dest, json_t *doc, const char *like
  * the merged points touched keeps the sha256 of the newest point that
  * touched it (the later ones left that table as it was).
  */
-static json_t *merged_state(json_t *const *docs, size_t k)
+static json_t *merged_state(const struct pt_change_point *const *g, size_t k)
 {
-    json_t *state = json_deep_copy(json_object_get(docs[k - 1], "state"));
+    json_t *state = json_deep_copy(g[k - 1]->state);
     json_t *tables = json_object_get(state, "tables");
     const char *name;
     json_t *t;
@@ -343,8 +291,7 @@ static json_t *merged_state(json_t *const *docs, size_t k)
         if (!json_is_object(t) || json_object_get(t, "sha256"))
             continue;
         for (size_t i = k - 1; i-- > 0;) {
-            json_t *older =
-                json_object_get(json_object_get(json_object_get(docs[i], "state"), "tables"), name);
+            json_t *older = json_object_get(json_object_get(g[i]->state, "tables"), name);
             json_t *sha = json_object_get(older, "sha256");
             if (sha) {
                 json_object_set(t, "sha256", sha);
@@ -355,25 +302,52 @@ static json_t *merged_state(json_t *const *docs, size_t k)
     return state;
 }
 
+/* The columns of table as the newest of g[0..k) that touched it names them. */
+static void copy_columns(struct pt_change_table *t, const struct pt_change_point *const *g,
+                         size_t k)
+{
+    for (size_t i = k; i-- > 0;)
+        for (size_t j = 0; j < g[i]->n_tables; j++) {
+            const struct pt_change_table *o = &g[i]->tables[j];
+            if (strcmp(o->name, t->name) != 0)
+                continue;
+            t->columns = pt_xcalloc(o->n_columns + 1, sizeof(*t->columns));
+            for (size_t c = 0; c < o->n_columns; c++)
+                t->columns[c] = pt_xstrdup(o->columns[c]);
+            t->n_columns = o->n_columns;
+            return;
+        }
+}
+
+/* point's NAME.json written into dir (the mode of its JSON in old_dir). */
+static enum pt_status write_point(const char *old_dir, const char *dir,
+                                  const struct pt_change_point *point, struct pt_error *err)
+{
+    json_t *doc = pt_changes_point_document(point);
+    char *dest = pt_xasprintf("%s/%s.json", dir, point->name);
+    char *like = pt_xasprintf("%s/%s.json", old_dir, point->name);
+    enum pt_status rc = write_json(dest, doc, like, err);
+    free(dest);
+    free(like);
+    json_decref(doc);
+    return rc;
+}
+
 /* Merges g (points g[0..k), oldest first) into dir/<file of the newest> and its JSON. */
 static enum pt_status write_merged(const char *old_dir, const char *dir, int level,
                                    const struct pt_change_point *const *g, size_t k, int seq,
                                    struct pt_error *err)
 {
     const struct pt_change_point *into = g[k - 1];
-    json_t **docs = pt_xcalloc(k, sizeof(*docs));
     enum pt_status rc = PT_OK;
-    for (size_t i = 0; i < k && rc == PT_OK; i++)
-        if (!(docs[i] = point_json(old_dir, g[i]->name, err)))
-            rc = PT_EFAIL;
     sqlite3_changegroup *group = NULL;
-    if (rc == PT_OK && sqlite3changegroup_new(&group) != SQLITE_OK)
+    if (sqlite3changegroup_new(&group) != SQLITE_OK)
         rc = pt_error_set(err, PT_EFAIL, _("out of memory"));
     for (size_t i = 0; i < k && rc == PT_OK; i++)
         rc = group_add(group, g[i], err);
     char *data = pt_xasprintf("%s/%s", dir, base_name(into->path));
-    char hex[PT_SHA256_HEX] = "";
-    int64_t size = 0;
+    struct pt_change_point merged;
+    pt_change_point_copy(&merged, into);
     if (rc == PT_OK) {
         struct pt_file_writer w;
         rc = pt_file_writer_open(&w, data, err);
@@ -387,7 +361,7 @@ static enum pt_status write_merged(const char *old_dir, const char *dir, int lev
                 rc = pt_zstd_writer_end(out.zstd, err);
             pt_zstd_writer_free(out.zstd);
             if (rc == PT_OK)
-                rc = pt_file_writer_close(&w, hex, &size, err);
+                rc = pt_file_writer_close(&w, merged.sha256, &merged.size, err);
             else
                 pt_file_writer_abort(&w);
         }
@@ -395,35 +369,32 @@ static enum pt_status write_merged(const char *old_dir, const char *dir, int lev
     if (group)
         sqlite3changegroup_delete(group);
     step();
-    json_t *tables = NULL;
+    struct pt_change_table *tables = NULL;
+    size_t n_tables = 0;
     if (rc == PT_OK)
-        rc = count_tables(data, &tables, err);
+        rc = pt_changeset_count(data, &tables, &n_tables, err);
     if (rc == PT_OK) {
         struct stat st;
         if (stat(into->path, &st) == 0)
             chmod(data, st.st_mode & 0777);
-        int captures = 0;
+        for (size_t i = 0; i < n_tables; i++)
+            copy_columns(&tables[i], g, k);
+        pt_change_tables_free(merged.tables, merged.n_tables);
+        merged.tables = tables;
+        merged.n_tables = n_tables;
+        free(merged.previous);
+        merged.previous = pt_xstrdup(g[0]->previous);
+        merged.seq = seq;
+        merged.first_ms = g[0]->first_ms;
+        merged.captures = 0;
         for (size_t i = 0; i < k; i++)
-            captures += g[i]->captures > 0 ? g[i]->captures : 1;
-        json_t *doc = docs[k - 1];
-        json_object_set(doc, "previous", json_object_get(docs[0], "previous"));
-        json_object_set_new(doc, "seq", json_integer(seq));
-        json_object_set(doc, "first_at", json_object_get(docs[0], "first_at"));
-        json_object_set_new(doc, "captures", json_integer(captures));
-        json_object_set_new(doc, "size", json_integer(size));
-        json_object_set_new(doc, "sha256", json_string(hex));
-        json_object_set_new(doc, "tables", tables);
-        json_object_set_new(doc, "state", merged_state(docs, k));
-        char *dest = pt_xasprintf("%s/%s.json", dir, into->name);
-        char *like = pt_xasprintf("%s/%s.json", old_dir, into->name);
-        rc = write_json(dest, doc, like, err);
-        free(dest);
-        free(like);
+            merged.captures += g[i]->captures > 0 ? g[i]->captures : 1;
+        json_decref(merged.state);
+        merged.state = merged_state(g, k);
+        rc = write_point(old_dir, dir, &merged, err);
     }
+    pt_change_point_free(&merged);
     free(data);
-    for (size_t i = 0; i < k; i++)
-        json_decref(docs[i]);
-    free(docs);
     step();
     return rc;
 }
@@ -504,15 +475,12 @@ static enum pt_status build_chain(const char *dir, const char *work, int level,
             if (link(from, to) != 0)
                 rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), to, strerror(errno));
         } else if (rc == PT_OK) {
-            json_t *doc = point_json(dir, pt->name, err);
-            if (!doc)
-                rc = PT_EFAIL;
-            if (doc) {
-                json_object_set_new(doc, "seq", json_integer(seq));
-                rc = write_json(to, doc, from, err);
-                json_decref(doc);
-                step();
-            }
+            struct pt_change_point renumbered;
+            pt_change_point_copy(&renumbered, pt);
+            renumbered.seq = seq;
+            rc = write_point(dir, work, &renumbered, err);
+            pt_change_point_free(&renumbered);
+            step();
         }
         free(from);
         free(to);

@@ -151,6 +151,19 @@ void pt_retention_after_backup(const struct pt_project *p, struct pt_catalog *c)
     pt_retention_plan_free(&plan);
 }
 
+void pt_retention_thin_locked(const struct pt_project *p, struct pt_catalog *c)
+{
+    struct pt_change_list list;
+    if (pt_changes_list(p, &list, NULL) != PT_OK)
+        return;
+    struct pt_thin_merge *merges = NULL;
+    size_t n = 0;
+    pt_thin_plan(p, c, &list, NULL, 0, &merges, &n);
+    pt_change_list_free(&list);
+    pt_thin_apply(p, c, merges, n, NULL);
+    pt_thin_merges_free(merges, n);
+}
+
 void pt_retention_plan_free(struct pt_retention_plan *plan)
 {
     for (size_t i = 0; i < plan->n; i++) {

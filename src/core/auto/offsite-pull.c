@@ -747,8 +747,9 @@ static enum pt_status fetch_chain(const struct pt_project *p, struct pt_restic *
     size_t n = 0;
     pt_offsite_read_chains(listed, project, &chains, &n);
     const struct pt_offsite_chain *chain = NULL;
+    /* The newest that names base at all: one that also names another is refused, not skipped. */
     for (size_t i = n; i-- > 0 && !chain;)
-        if (strcmp(chains[i].base, base) == 0)
+        if (pt_offsite_chain_names(&chains[i], base))
             chain = &chains[i];
     enum pt_status rc = PT_OK;
     char *what = pt_backup_name_shown(base);

@@ -289,7 +289,7 @@ void pt_offsite_read_chains(json_t *doc, const char *project, struct pt_offsite_
                 continue;
             if (strcmp(tag, "changes") == 0)
                 changes = true;
-            else if (strncmp(tag, "base:", 5) == 0 && ++bases)
+            else if (strncmp(tag, "base:", 5) == 0 && ++bases && !base)
                 base = tag + 5;
             else if (strncmp(tag, "point:", 6) == 0 && ++points)
                 point = tag + 6;
@@ -307,6 +307,13 @@ void pt_offsite_read_chains(json_t *doc, const char *project, struct pt_offsite_
         const char *short_id = json_string_value(json_object_get(o, "short_id"));
         c->short_id = pt_xasprintf("%.8s", short_id ? short_id : id);
         c->base = tag_decode(base);
+        c->bases = pt_xcalloc(bases, sizeof(*c->bases));
+        json_array_foreach(tags, k, t)
+        {
+            const char *tag = json_string_value(t);
+            if (tag && strncmp(tag, "base:", 5) == 0)
+                c->bases[c->n_bases++] = tag_decode(tag + 5);
+        }
         c->point = point ? tag_decode(point) : NULL;
         const char *tree = json_string_value(json_object_get(o, "tree"));
         c->tree = tree ? pt_xstrdup(tree) : NULL;
@@ -324,10 +331,21 @@ void pt_offsite_chains_free(struct pt_offsite_chain *chains, size_t n)
         free(chains[i].id);
         free(chains[i].short_id);
         free(chains[i].base);
+        for (size_t k = 0; k < chains[i].n_bases; k++)
+            free(chains[i].bases[k]);
+        free(chains[i].bases);
         free(chains[i].point);
         free(chains[i].tree);
     }
     free(chains);
+}
+
+bool pt_offsite_chain_names(const struct pt_offsite_chain *chain, const char *base)
+{
+    for (size_t i = 0; i < chain->n_bases; i++)
+        if (strcmp(chain->bases[i], base) == 0)
+            return true;
+    return false;
 }
 
 const struct pt_offsite_chain *pt_offsite_find_chain(const struct pt_offsite_chain *chains,

@@ -115,7 +115,9 @@ enum pt_status pt_offsite_refresh(const struct pt_project *p, struct pt_catalog 
  */
 struct pt_offsite_chain {
     char *id, *short_id;
-    char *base;  /* decoded, not checked yet */
+    char *base;   /* decoded, not checked yet: the first base tag */
+    char **bases; /* every base tag, decoded */
+    size_t n_bases;
     char *point; /* decoded, not checked yet; NULL when untagged */
     char *tree;
     int64_t time_ms;
@@ -126,6 +128,9 @@ struct pt_offsite_chain {
 void pt_offsite_read_chains(json_t *doc, const char *project, struct pt_offsite_chain **out,
                             size_t *n);
 void pt_offsite_chains_free(struct pt_offsite_chain *chains, size_t n);
+
+/* True when a base tag of chain names base. */
+bool pt_offsite_chain_names(const struct pt_offsite_chain *chain, const char *base);
 
 /* The newest confined chain snapshot of base in chains[0..n), or NULL. */
 const struct pt_offsite_chain *pt_offsite_find_chain(const struct pt_offsite_chain *chains,

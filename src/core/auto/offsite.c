@@ -186,8 +186,10 @@ static void read_plan(json_t *doc, const struct guarded *g, struct pt_offsite_pr
             }
         }
     }
-    qsort(out->removed, out->n_removed, sizeof(*out->removed), pt_offsite_by_time);
-    qsort(out->kept_items, out->n_kept, sizeof(*out->kept_items), kept_by_time);
+    if (out->n_removed > 1)
+        qsort(out->removed, out->n_removed, sizeof(*out->removed), pt_offsite_by_time);
+    if (out->n_kept > 1)
+        qsort(out->kept_items, out->n_kept, sizeof(*out->kept_items), kept_by_time);
     out->kept = out->n_kept;
 }
 

@@ -422,12 +422,7 @@ static const struct pt_thin_merge *merge_of(const struct pt_thin_merge *merges, 
     return NULL;
 }
 
-static bool listed(const char *const *files, size_t n, const char *name)
-{
-    return named(files, n, name);
-}
-
-/* Builds base's thinned chain in work/new, from the chain in dir. */
+/* Builds the thinned chain in work (under .poshtiban/tmp) from the chain in dir. */
 static enum pt_status build_chain(const char *dir, const char *work, int level,
                                   const struct pt_change_point **chain, size_t len,
                                   const struct pt_thin_merge *merges, size_t n_merges,
@@ -492,7 +487,7 @@ static enum pt_status build_chain(const char *dir, const char *work, int level,
     struct dirent *e;
     while (d && rc == PT_OK && (e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            listed(done, n_done, e->d_name))
+            named(done, n_done, e->d_name))
             continue;
         char *from = pt_path_join(dir, e->d_name), *to = pt_path_join(work, e->d_name);
         struct stat st;

@@ -176,6 +176,19 @@ void pt_offsite_after_backup(const struct pt_project *project, struct pt_catalog
                              struct pt_offsite_push_result *out);
 
 /*
+ * After a capture (docs/changes.md, "Off-site"), with the project lock
+ * released: when offsite.enabled and offsite.after_backup are true, sends
+ * base's chain as one snapshot of changes/<base>/ tagged poshtiban,
+ * project:<id>, changes, base:<base> and point:<its newest point>, under
+ * the off-site lock (nothing when another push holds it); a failure is
+ * mailed, pinged and noted in auto.log as a backup's is. Never fails.
+ * `push --missing` sends every chain whose newest point the repository
+ * lacks the same way.
+ */
+void pt_offsite_after_capture(const struct pt_project *project, const char *base,
+                              const struct pt_monitor *monitor);
+
+/*
  * Mails and pings (URL/fail) the failed pushes of result, and notes them
  * in auto.log. Called after the lock is released; a cancelled push is no
  * failure.

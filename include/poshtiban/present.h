@@ -12,6 +12,7 @@
 #include "poshtiban/record.h"
 #include "poshtiban/restore.h"
 #include "poshtiban/restore-path.h"
+#include "poshtiban/retention.h"
 #include "poshtiban/status.h"
 #include "poshtiban/verify.h"
 
@@ -158,6 +159,8 @@ char *pt_present_deleted(const char *name, pt_present_keep_fn keep);
 char *pt_present_pinned(const char *name, bool pinned, pt_present_keep_fn keep);
 /* A prune: deleted backups gone, kept completed ones left. */
 char *pt_present_pruned(size_t deleted, size_t kept);
+/* One merge of thinning (docs/changes.md, "Retention"), done or (!done) to do. */
+char *pt_present_thinned(const struct pt_thin_merge *merge, bool done);
 /*
  * One backup's off-site copy: sent (its snapshot, how much the repository
  * grew) or there already. NULL pushed: nothing needed sending.

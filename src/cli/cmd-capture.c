@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/offsite.h"
 
 static json_t *result_json(const struct pt_capture_result *r)
 {
@@ -28,6 +29,9 @@ int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv)
         pt_capture_result_free(&r);
         return pt_cli_error(&err);
     }
+    /* The chain off-site, as create sends its backup (docs/changes.md, "Off-site"). */
+    if (!r.unchanged)
+        pt_offsite_after_capture(&cli->project, r.base, NULL);
     if (cli->json) {
         int code = pt_cli_print_json(result_json(&r));
         pt_capture_result_free(&r);

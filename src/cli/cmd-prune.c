@@ -6,6 +6,18 @@
 #include "cli.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
+#include "poshtiban/timefmt.h"
+
+/* Thinning's merges, one line each (present/results.c). */
+static void print_merges(const struct pt_retention_plan *plan, bool done)
+{
+    for (size_t i = 0; i < plan->n_merges; i++) {
+        char *line = pt_present_thinned(&plan->merges[i], done);
+        pt_cli_printf("%s\n", line);
+        free(line);
+    }
+}
 
 int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
 {
@@ -29,6 +41,7 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
             pt_cli_printf(_("would delete %s: %s\n"), name, plan.items[i].reason);
             free(name);
         }
+        print_merges(&plan, false);
         pt_retention_plan_free(&plan);
         if (n > 0) {
             char *question = pt_present_question(PT_OP_PRUNE, NULL, false, n, kept);
@@ -46,8 +59,22 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
             json_array_append_new(deleted,
                                   json_pack("{s:s, s:s}", "name", plan.items[i].record.name,
                                             "reason", plan.items[i].reason));
-        code = pt_cli_print_json(json_pack("{s:o, s:I, s:b}", "deleted", deleted, "kept",
-                                           (json_int_t)plan.kept, "dry_run", dry_run));
+        json_t *merged = json_array();
+        for (size_t i = 0; i < plan.n_merges; i++) {
+            const struct pt_thin_merge *m = &plan.merges[i];
+            json_t *names = json_array();
+            for (size_t j = 0; j < m->n_names; j++)
+                json_array_append_new(names, json_string(m->names[j]));
+            char first[32], taken[32];
+            pt_time_iso(m->first_ms, first);
+            pt_time_iso(m->taken_ms, taken);
+            json_array_append_new(merged, json_pack("{s:s, s:s, s:o, s:s, s:s}", "base", m->base,
+                                                    "into", m->into, "merged", names, "first_at",
+                                                    first, "taken_at", taken));
+        }
+        code = pt_cli_print_json(json_pack("{s:o, s:I, s:o, s:b}", "deleted", deleted, "kept",
+                                           (json_int_t)plan.kept, "thinned", merged, "dry_run",
+                                           dry_run));
     } else if (rc == PT_OK) {
         for (size_t i = 0; i < plan.n; i++) {
             char *name = pt_cli_name(plan.items[i].record.name);
@@ -55,6 +82,7 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
                           plan.items[i].reason);
             free(name);
         }
+        print_merges(&plan, !dry_run);
         if (dry_run) {
             char *kept = pt_l10n_int((int64_t)plan.kept);
             pt_cli_printf(P_("%s completed backup kept\n", "%s completed backups kept\n",

@@ -11,6 +11,7 @@
 #include "poshtiban/changes.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/offsite.h"
 #include "poshtiban/timefmt.h"
 
 /* A commit is captured once the database was quiet this long, or at the latest after MAX_WAIT. */
@@ -62,6 +63,9 @@ static bool capture(struct pt_cli *cli, bool *busy, int *code)
         pt_cli_printf(_("%s Change set failed: %s\n"), now, err.message ? err.message : "");
     }
     fflush(stdout);
+    /* The chain off-site, as capture sends it (docs/changes.md, "Off-site"). */
+    if (rc == PT_OK && !r.unchanged)
+        pt_offsite_after_capture(&cli->project, r.base, NULL);
     if (rc == PT_EINVAL) {
         /* No full backup, no database: nothing will capture until the user acts. */
         *code = pt_cli_error(&err);

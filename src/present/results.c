@@ -198,6 +198,20 @@ char *pt_present_pruned(size_t deleted, size_t kept_n)
     return text;
 }
 
+char *pt_present_thinned(const struct pt_thin_merge *merge, bool done)
+{
+    size_t n = merge->n_names + 1;
+    char *count = pt_l10n_int((int64_t)n);
+    unsigned long plural = n > 1000000 ? 1000000 + n % 1000000 : n;
+    char *text = pt_xasprintf(done ? P_("merged %s change set of %s into %s",
+                                        "merged %s change sets of %s into %s", plural)
+                                   : P_("would merge %s change set of %s into %s",
+                                        "would merge %s change sets of %s into %s", plural),
+                              count, merge->base, merge->into);
+    free(count);
+    return text;
+}
+
 char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_fn keep)
 {
     if (!pushed)

@@ -20,6 +20,8 @@
 #include "ops/changes-store.h"
 #include "ops/recovery.h"
 #include "ops/metrics.h"
+#include "poshtiban/retention.h"
+#include "poshtiban/offsite.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 #include "engine/reader.h"
@@ -62,7 +64,11 @@ static enum pt_status capture(const struct pt_project *p, struct pt_catalog *c,
                               struct pt_error *err)
 {
     out->captured = true;
-    return pt_changes_capture_locked(p, c, mon, &out->capture, err);
+    enum pt_status rc = pt_changes_capture_locked(p, c, mon, &out->capture, err);
+    /* As after a backup: change sets older than their keeping time are merged now. */
+    if (rc == PT_OK && !out->capture.unchanged)
+        pt_retention_thin_locked(p, c);
+    return rc;
 }
 
 enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *mon,
@@ -121,6 +127,9 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     if (rc == PT_OK || out->ran)
         pt_auto_verify_locked(p, c, rc == PT_OK && out->ran ? &out->record : NULL, mon, out);
     pt_lock_release(&lock);
+    /* The chain off-site, as a backup goes (docs/changes.md, "Off-site"). */
+    if (rc == PT_OK && out->captured && !out->capture.unchanged)
+        pt_offsite_after_capture(p, out->capture.base, mon);
     /* Without the lock: a create meanwhile is not kept waiting for restic. */
     if (rc == PT_OK)
         pt_after_backup_offsite(p, c, out->ran ? &out->record : NULL, true, mon, &after);

@@ -2,7 +2,9 @@
 /* push: backups into the repository, by hand and after a backup. */
 #include "poshtiban/offsite.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "ops/naming.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
@@ -312,6 +315,182 @@ static enum pt_status push_all(const struct pt_project *p, struct pt_catalog *c,
     return rc;
 }
 
+/* ---- chains of change sets (docs/changes.md, "Off-site") ---------------- */
+
+/*
+ * base's chain as it is now, linked into a private folder (*stage, which
+ * holds changes/<base>/) under the project lock for a moment: restic then
+ * reads a chain that no capture or thinning changes meanwhile.
+ */
+static enum pt_status stage_chain(const struct pt_project *p, const char *base, char **stage,
+                                  struct pt_error *err)
+{
+    /* Named for recovery's clean-up of tmp, which leaves a live process's work alone. */
+    *stage = pt_xasprintf("%s/push-%ld-changes-XXXXXX", p->tmp, (long)getpid());
+    if (pt_mkdir_p(p->tmp, 0700) != 0 || !mkdtemp(*stage))
+        return pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), *stage, strerror(errno));
+    char *dir = pt_xasprintf("%s/%s/%s", p->backups, PT_CHANGES_DIR, base);
+    char *into = pt_xasprintf("%s/%s/%s", *stage, PT_CHANGES_DIR, base);
+    struct pt_lock lock = {-1};
+    enum pt_status rc = pt_lock_wait(&lock, p, err);
+    if (rc == PT_OK && pt_mkdir_p(into, 0700) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), into, strerror(errno));
+    DIR *d = rc == PT_OK ? opendir(dir) : NULL;
+    if (rc == PT_OK && !d)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), dir, strerror(errno));
+    struct dirent *e;
+    while (d && rc == PT_OK && (e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
+            continue;
+        char *from = pt_path_join(dir, e->d_name), *to = pt_path_join(into, e->d_name);
+        if (link(from, to) != 0)
+            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), to, strerror(errno));
+        free(from);
+        free(to);
+    }
+    if (d)
+        closedir(d);
+    pt_lock_release(&lock);
+    free(dir);
+    free(into);
+    return rc;
+}
+
+/* `restic backup` of base's chain, its newest point newest, from a staged copy. */
+static enum pt_status send_chain(const struct pt_project *p, struct pt_restic *r,
+                                 const char *project, const struct pt_change_point *newest,
+                                 const struct pt_monitor *mon, struct summary *sum,
+                                 struct pt_error *err)
+{
+    char *stage = NULL;
+    enum pt_status rc = stage_chain(p, newest->base, &stage, err);
+    char *base_tag = pt_offsite_tag_encode("base:", newest->base);
+    char *point_tag = pt_offsite_tag_encode("point:", newest->name);
+    char *tags = pt_xasprintf("poshtiban,project:%s,changes,%s,%s", project, base_tag, point_tag);
+    char *path = pt_xasprintf("%s/%s", PT_CHANGES_DIR, newest->base);
+    time_t secs = (time_t)(newest->taken_ms / 1000);
+    struct tm tm;
+    char when[32];
+    gmtime_r(&secs, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+    const char *args[] = {"backup", "--json", "--tag", tags, "--time", when, "--", path, NULL};
+    struct pt_restic_call call = {.args = args,
+                                  .cwd = stage,
+                                  .monitor = mon,
+                                  .phase = PT_PHASE_UPLOAD,
+                                  .on_json = backup_summary,
+                                  .user = sum,
+                                  .watched = true};
+    if (rc == PT_OK)
+        rc = pt_restic_run(r, &call, err);
+    if (rc == PT_OK && !sum->snapshot)
+        rc = pt_error_set(err, PT_EFAIL, _("restic made no snapshot of %s"), path);
+    if (stage)
+        pt_remove_tree(stage);
+    free(stage);
+    free(path);
+    free(tags);
+    free(point_tag);
+    free(base_tag);
+    return rc;
+}
+
+/*
+ * Sends the chains (only base's when not NULL) whose newest point no chain
+ * snapshot of the repository names yet; each outcome into res. The project
+ * lock is not held; the off-site lock is the caller's.
+ */
+static enum pt_status push_chains(const struct pt_project *p, struct pt_catalog *c,
+                                  const char *base, const struct pt_monitor *mon,
+                                  struct pt_offsite_push_result *res, struct pt_error *err)
+{
+    struct pt_change_list list = {0};
+    if (pt_changes_list(p, &list, NULL) != PT_OK || list.n == 0) {
+        pt_change_list_free(&list);
+        return PT_OK;
+    }
+    struct pt_restic r = {0};
+    json_t *doc = NULL;
+    struct pt_offsite_chain *chains = NULL;
+    size_t n_chains = 0;
+    char *project = NULL;
+    struct pt_error e = {0};
+    enum pt_status rc = pt_restic_open(&r, p, c, NULL, &e);
+    if (rc == PT_OK && !(project = pt_offsite_own_project(c, &e)))
+        rc = PT_EFAIL;
+    if (rc == PT_OK) {
+        char *filter = pt_xasprintf("poshtiban,project:%s,changes", project);
+        rc = pt_offsite_snapshots_json(&r, filter, mon, &doc, &e);
+        free(filter);
+    }
+    if (rc == PT_OK)
+        pt_offsite_read_chains(doc, project, &chains, &n_chains);
+    enum pt_status worst = PT_OK;
+    for (size_t i = 0; i < list.n; i++) {
+        const struct pt_change_point *pt = &list.points[i];
+        bool newest = true;
+        for (size_t j = 0; j < list.n && newest; j++)
+            newest = strcmp(list.points[j].base, pt->base) != 0 || list.points[j].seq <= pt->seq;
+        if (!newest || (base && strcmp(pt->base, base) != 0))
+            continue;
+        const struct pt_offsite_chain *there = pt_offsite_find_chain(chains, n_chains, pt->base);
+        if (rc == PT_OK && there && there->point && strcmp(there->point, pt->name) == 0)
+            continue;
+        char *label = pt_xasprintf("%s/%s", PT_CHANGES_DIR, pt->base);
+        struct pt_offsite_pushed *it = add_item(res, label);
+        free(label);
+        struct summary sum = {0};
+        struct pt_error why = {0};
+        enum pt_status one =
+            rc == PT_OK ? send_chain(p, &r, project, pt, mon, &sum, &why)
+                        : pt_error_set(&why, rc, "%s", e.message ? e.message : _("failed"));
+        if (one == PT_OK) {
+            it->snapshot = sum.snapshot;
+            it->bytes_added = sum.bytes_added;
+        } else {
+            free(sum.snapshot);
+            it->error = pt_xstrdup(one == PT_ECANCELLED ? _("cancelled")
+                                   : why.message        ? why.message
+                                                        : _("failed"));
+            if (one != PT_ECANCELLED)
+                res->failed++;
+            worst = worst == PT_ECANCELLED ? worst : one == PT_ECANCELLED ? one : PT_EFAIL;
+            pt_error_set(err, worst, "%s", it->error);
+        }
+        pt_error_clear(&why);
+        if (one == PT_ECANCELLED)
+            break;
+    }
+    pt_error_clear(&e);
+    pt_offsite_chains_free(chains, n_chains);
+    json_decref(doc);
+    free(project);
+    pt_restic_close(&r);
+    pt_change_list_free(&list);
+    return worst;
+}
+
+void pt_offsite_after_capture(const struct pt_project *p, const char *base,
+                              const struct pt_monitor *mon)
+{
+    struct pt_catalog *c = NULL;
+    if (!base || pt_catalog_open(&c, p, PT_CATALOG_WRITE, NULL) != PT_OK)
+        return;
+    struct pt_offsite_push_result out = {0};
+    /* Another push runs: this chain goes with the next capture, or push --missing. */
+    struct pt_lock lock = {-1};
+    if (pt_settings_bool(c, "offsite.enabled") && pt_settings_bool(c, "offsite.after_backup") &&
+        pt_lock_acquire_offsite(&lock, p, NULL) == PT_OK) {
+        push_chains(p, c, base, mon, &out, NULL);
+        pt_lock_release(&lock);
+    }
+    pt_offsite_notify(p, c, &out);
+    pt_offsite_push_result_free(&out);
+    pt_catalog_close(c);
+}
+
 enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
                                const struct pt_monitor *mon, struct pt_offsite_push_result *out,
                                struct pt_error *err)
@@ -338,6 +517,12 @@ enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
     }
     /* --missing decides from the repository's own listing, never from the catalog. */
     rc = push_all(p, c, id ? PICK_GIVEN : PICK_MISSING, &one, INT64_MAX, mon, out, err);
+    /* Then the chains of change sets the repository lacks. */
+    if (!id && rc != PT_ECANCELLED) {
+        enum pt_status chains = push_chains(p, c, NULL, mon, out, err);
+        if (rc == PT_OK)
+            rc = chains;
+    }
 out:
     pt_record_free(&one);
     pt_lock_release(&lock);

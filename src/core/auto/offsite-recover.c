@@ -141,6 +141,7 @@ enum pt_status pt_offsite_recover(const struct pt_project *p, const struct pt_of
     if (rc != PT_OK)
         return rc;
     out->pulled = true;
-    struct pt_restore_options ro = {0};
+    /* recover --at: the state at that moment, the base's change sets applied (restore --at). */
+    struct pt_restore_options ro = {.at_ms = o && o->at_given ? o->at_ms : 0};
     return pt_restore(p, out->record.name, &ro, mon, &out->plan, err);
 }

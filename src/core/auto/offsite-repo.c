@@ -259,6 +259,104 @@ enum pt_status pt_offsite_list_project_raw(struct pt_restic *r, const char *proj
     return PT_OK;
 }
 
+static int chain_by_time(const void *a, const void *b)
+{
+    const struct pt_offsite_chain *x = a, *y = b;
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+void pt_offsite_read_chains(json_t *doc, const char *project, struct pt_offsite_chain **out,
+                            size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t i;
+    json_t *o;
+    json_array_foreach(doc, i, o)
+    {
+        json_t *tags = json_object_get(o, "tags");
+        const char *id = json_string_value(json_object_get(o, "id"));
+        size_t bases = 0, points = 0, names = 0, k;
+        bool changes = false, others = false;
+        const char *base = NULL, *point = NULL;
+        json_t *t;
+        json_array_foreach(tags, k, t)
+        {
+            const char *tag = json_string_value(t);
+            if (!tag)
+                continue;
+            if (strcmp(tag, "changes") == 0)
+                changes = true;
+            else if (strncmp(tag, "base:", 5) == 0 && ++bases && !base)
+                base = tag + 5;
+            else if (strncmp(tag, "point:", 6) == 0 && ++points)
+                point = tag + 6;
+            else if (strncmp(tag, "name:", 5) == 0)
+                names++;
+            else if (strncmp(tag, "project:", 8) == 0 && strcmp(tag + 8, project) != 0)
+                others = true;
+        }
+        if (!changes || !base || !id)
+            continue;
+        *out = pt_xrealloc(*out, (*n + 1) * sizeof(**out));
+        struct pt_offsite_chain *c = &(*out)[(*n)++];
+        memset(c, 0, sizeof(*c));
+        c->id = pt_xstrdup(id);
+        const char *short_id = json_string_value(json_object_get(o, "short_id"));
+        c->short_id = pt_xasprintf("%.8s", short_id ? short_id : id);
+        c->base = tag_decode(base);
+        c->bases = pt_xcalloc(bases, sizeof(*c->bases));
+        json_array_foreach(tags, k, t)
+        {
+            const char *tag = json_string_value(t);
+            if (tag && strncmp(tag, "base:", 5) == 0)
+                c->bases[c->n_bases++] = tag_decode(tag + 5);
+        }
+        c->point = point ? tag_decode(point) : NULL;
+        const char *tree = json_string_value(json_object_get(o, "tree"));
+        c->tree = tree ? pt_xstrdup(tree) : NULL;
+        if (!pt_time_parse_iso(json_string_value(json_object_get(o, "time")), &c->time_ms))
+            c->time_ms = 0;
+        c->confined = bases == 1 && points <= 1 && names == 0 && !others && tree;
+    }
+    if (*n > 1)
+        qsort(*out, *n, sizeof(**out), chain_by_time);
+}
+
+void pt_offsite_chains_free(struct pt_offsite_chain *chains, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(chains[i].id);
+        free(chains[i].short_id);
+        free(chains[i].base);
+        for (size_t k = 0; k < chains[i].n_bases; k++)
+            free(chains[i].bases[k]);
+        free(chains[i].bases);
+        free(chains[i].point);
+        free(chains[i].tree);
+    }
+    free(chains);
+}
+
+bool pt_offsite_chain_names(const struct pt_offsite_chain *chain, const char *base)
+{
+    for (size_t i = 0; i < chain->n_bases; i++)
+        if (strcmp(chain->bases[i], base) == 0)
+            return true;
+    return false;
+}
+
+const struct pt_offsite_chain *pt_offsite_find_chain(const struct pt_offsite_chain *chains,
+                                                     size_t n, const char *base)
+{
+    for (size_t i = n; i-- > 0;)
+        if (chains[i].confined && strcmp(chains[i].base, base) == 0)
+            return &chains[i];
+    return NULL;
+}
+
 const struct pt_offsite_snapshot *pt_offsite_find_name(const struct pt_offsite_list *l,
                                                        const char *name)
 {

@@ -108,6 +108,34 @@ enum pt_status pt_offsite_refresh(const struct pt_project *p, struct pt_catalog 
                                   const struct pt_monitor *mon, char **repo,
                                   struct pt_offsite_list *out, struct pt_error *err);
 
+/*
+ * A chain snapshot (docs/changes.md, "Off-site"): one snapshot of
+ * changes/<base>/, tagged poshtiban, project:<id>, changes, base:<name> and
+ * point:<its newest point>, with that point's time. Strings are owned.
+ */
+struct pt_offsite_chain {
+    char *id, *short_id;
+    char *base;   /* decoded, not checked yet: the first base tag */
+    char **bases; /* every base tag, decoded */
+    size_t n_bases;
+    char *point; /* decoded, not checked yet; NULL when untagged */
+    char *tree;
+    int64_t time_ms;
+    bool confined; /* one base tag, one point tag at most, no name tag, no other project */
+};
+
+/* The chain snapshots of project in doc (restic's listing), oldest first. */
+void pt_offsite_read_chains(json_t *doc, const char *project, struct pt_offsite_chain **out,
+                            size_t *n);
+void pt_offsite_chains_free(struct pt_offsite_chain *chains, size_t n);
+
+/* True when a base tag of chain names base. */
+bool pt_offsite_chain_names(const struct pt_offsite_chain *chain, const char *base);
+
+/* The newest confined chain snapshot of base in chains[0..n), or NULL. */
+const struct pt_offsite_chain *pt_offsite_find_chain(const struct pt_offsite_chain *chains,
+                                                     size_t n, const char *base);
+
 /* `restic unlock`: restic removes locks of its own processes that died, never the others'. */
 void pt_offsite_unlock_stale(struct pt_restic *r);
 

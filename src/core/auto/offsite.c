@@ -15,6 +15,7 @@
 #include "ops/backup-internal.h"
 #include "base/fsutil.h"
 #include "ops/metrics.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "ops/naming.h"
@@ -186,9 +187,55 @@ static void read_plan(json_t *doc, const struct guarded *g, struct pt_offsite_pr
             }
         }
     }
-    qsort(out->removed, out->n_removed, sizeof(*out->removed), pt_offsite_by_time);
-    qsort(out->kept_items, out->n_kept, sizeof(*out->kept_items), kept_by_time);
+    if (out->n_removed > 1)
+        qsort(out->removed, out->n_removed, sizeof(*out->removed), pt_offsite_by_time);
+    if (out->n_kept > 1)
+        qsort(out->kept_items, out->n_kept, sizeof(*out->kept_items), kept_by_time);
     out->kept = out->n_kept;
+}
+
+/*
+ * The chains of change sets (docs/changes.md, "Off-site"): the newest chain
+ * snapshot of every base whose backup stays in the repository is kept; the
+ * older ones, and every chain of a backup the plan removes, go with it.
+ * A chain whose backup the repository does not hold (not sent yet) keeps
+ * its newest snapshot too. Added to out->removed (named changes/<base>).
+ */
+static enum pt_status plan_chains(struct pt_restic *r, const char *project,
+                                  struct pt_offsite_prune_result *out, struct pt_error *err)
+{
+    char *tags = pt_xasprintf("poshtiban,project:%s,changes", project);
+    json_t *doc = NULL;
+    enum pt_status rc = pt_offsite_snapshots_json(r, tags, NULL, &doc, err);
+    free(tags);
+    if (rc != PT_OK)
+        return rc;
+    struct pt_offsite_chain *chains = NULL;
+    size_t n = 0;
+    pt_offsite_read_chains(doc, project, &chains, &n);
+    json_decref(doc);
+    for (size_t i = 0; i < n; i++) {
+        const struct pt_offsite_chain *ch = &chains[i];
+        if (!ch->confined)
+            continue; /* not this project's alone: never touched */
+        bool base_goes = false;
+        for (size_t k = 0; k < out->n_removed && !base_goes; k++)
+            base_goes = strcmp(out->removed[k].name, ch->base) == 0;
+        if (!base_goes && pt_offsite_find_chain(chains, n, ch->base) == ch)
+            continue;
+        out->removed = pt_xrealloc(out->removed, (out->n_removed + 1) * sizeof(*out->removed));
+        struct pt_offsite_snapshot *s = &out->removed[out->n_removed++];
+        memset(s, 0, sizeof(*s));
+        s->id = pt_xstrdup(ch->id);
+        s->short_id = pt_xstrdup(ch->short_id);
+        s->name = pt_xasprintf("%s/%s", PT_CHANGES_DIR, ch->base);
+        s->kind = PT_KIND_MANUAL;
+        s->host = pt_xstrdup("");
+        s->time_ms = ch->time_ms;
+        s->size_bytes = -1;
+    }
+    pt_offsite_chains_free(chains, n);
+    return PT_OK;
 }
 
 /* `restic forget --prune` of exactly these snapshots, by id. */
@@ -214,7 +261,8 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
-    char *project = NULL, *repo = NULL, *filter = NULL;
+    char *project = NULL, *repo = NULL, *filter = NULL, *filter_auto = NULL,
+         *filter_scheduled = NULL;
     struct guarded g = {0};
     struct pt_offsite_list now = {0};
     static const char *const keys[] = {"offsite.keep_last", "offsite.keep_daily",
@@ -227,13 +275,23 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
     enum pt_status rc = pt_offsite_open_repository(p, NULL, &c, &r, &project, err);
     if (rc != PT_OK)
         goto out;
-    filter = pt_xasprintf("poshtiban,project:%s", project);
+    /*
+     * The backups alone, by their kind tags: the chains of change sets
+     * (which carry none) count in no keep_* policy.
+     */
+    filter = pt_xasprintf("poshtiban,project:%s,kind:manual", project);
+    filter_auto = pt_xasprintf("poshtiban,project:%s,kind:auto", project);
+    filter_scheduled = pt_xasprintf("poshtiban,project:%s,kind:scheduled", project);
     args[n++] = "forget";
     args[n++] = "--json";
     args[n++] = "--group-by";
     args[n++] = "";
     args[n++] = "--tag";
     args[n++] = filter;
+    args[n++] = "--tag";
+    args[n++] = filter_auto;
+    args[n++] = "--tag";
+    args[n++] = filter_scheduled;
     for (size_t i = 0; i < 4; i++) {
         int64_t v = pt_settings_int(c, keys[i]);
         if (v <= 0)
@@ -242,7 +300,7 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
         args[n++] = flags[i];
         args[n++] = values[i];
     }
-    if (n == 6) {
+    if (n == 10) {
         rc = pt_error_set(err, PT_EINVAL,
                           _("no off-site keep policy: set at least one of offsite.keep_last, "
                             "keep_daily, keep_weekly or keep_monthly above 0"));
@@ -261,6 +319,8 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
     if (rc == PT_OK)
         read_plan(got.doc, &g, out);
     json_decref(got.doc);
+    if (rc == PT_OK)
+        rc = plan_chains(&r, project, out, err);
     if (rc != PT_OK || dry_run || out->n_removed == 0)
         goto out;
     pt_offsite_unlock_stale(&r);
@@ -294,6 +354,8 @@ out:
     for (size_t k = 0; k < 4; k++)
         free(values[k]);
     free(filter);
+    free(filter_auto);
+    free(filter_scheduled);
     free(repo);
     free(project);
     pt_restic_close(&r);

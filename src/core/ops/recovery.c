@@ -20,7 +20,7 @@
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 
-/* tmp entries of verify and restore are named "<what>-<pid>-…". */
+/* tmp entries of verify, restore, export and push are named "<what>-<pid>-…". */
 static bool owner_alive(const char *entry)
 {
     const char *dash = strchr(entry, '-');
@@ -82,7 +82,8 @@ static void clear_tmp(const struct pt_project *p)
             continue;
         bool work = strncmp(e->d_name, "verify-", 7) == 0 ||
                     strncmp(e->d_name, "restore-", 8) == 0 ||
-                    strncmp(e->d_name, "export-", 7) == 0 || strncmp(e->d_name, "onefile-", 8) == 0;
+                    strncmp(e->d_name, "export-", 7) == 0 ||
+                    strncmp(e->d_name, "onefile-", 8) == 0 || strncmp(e->d_name, "push-", 5) == 0;
         if (work && owner_alive(e->d_name))
             continue;
         char *path = pt_path_join(p->tmp, e->d_name);

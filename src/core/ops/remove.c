@@ -12,6 +12,7 @@
 #include "poshtiban/i18n.h"
 #include "base/lock.h"
 #include "engine/reader.h"
+#include "ops/changes-thin.h"
 
 enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_catalog *c,
                                        const struct pt_record *r, struct pt_error *err)
@@ -30,18 +31,11 @@ enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_cat
     enum pt_status rc = pt_catalog_set_status(c, r->id, PT_STATE_DELETING, err);
     if (rc != PT_OK)
         return rc;
-    /* Its change sets go with it: never a chain without its base (docs/changes.md). */
-    char *chain = pt_changes_chain_dir(p, r->name);
-    struct stat st;
-    bool chained = lstat(chain, &st) == 0;
-    int gone = chained ? pt_remove_tree(chain) : 0;
-    free(chain);
-    if (chained) {
-        char *root = pt_path_join(p->backups, PT_CHANGES_DIR);
-        pt_fsync_dir(root);
-        free(root);
-    }
-    if (gone != 0 || pt_remove_tree(r->path) != 0)
+    /* Its chain first: never a chain without its base (docs/changes.md, "Retention"). */
+    if (pt_thin_remove_chain(p, r->name) != 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot delete the change sets of %s: %s"), r->name,
+                            strerror(errno));
+    if (pt_remove_tree(r->path) != 0)
         return pt_error_set(err, PT_EFAIL, _("cannot delete %s: %s"), r->path, strerror(errno));
     if (suffix) {
         char *sidecar = pt_xasprintf("%s.sha256", r->path);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops/backup-internal.h"
+#include "ops/changes-thin.h"
 #include "base/fsutil.h"
 #include "ops/metrics.h"
 #include "poshtiban/i18n.h"
@@ -12,6 +13,40 @@
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 #include "poshtiban/l10n.h"
+
+/*
+ * The change sets in the plan: each backup that goes takes its chain with
+ * it (its reason says so), and the chains that stay are thinned. A chain
+ * that cannot be read is neither counted nor thinned: the deletion still
+ * takes it.
+ */
+static void plan_changes(const struct pt_project *p, struct pt_catalog *c,
+                         struct pt_retention_plan *plan)
+{
+    struct pt_change_list list;
+    if (pt_changes_list(p, &list, NULL) != PT_OK)
+        return;
+    const char **gone = pt_xcalloc(plan->n + 1, sizeof(*gone));
+    for (size_t i = 0; i < plan->n; i++) {
+        struct pt_retention_item *item = &plan->items[i];
+        gone[i] = item->record.name;
+        for (size_t j = 0; j < list.n; j++)
+            if (strcmp(list.points[j].base, item->record.name) == 0)
+                item->n_changes++;
+        if (item->n_changes == 0)
+            continue;
+        char *count = pt_l10n_int((int64_t)item->n_changes);
+        char *reason = pt_xasprintf(
+            P_("%s, and its %s change set", "%s, and its %s change sets", item->n_changes),
+            item->reason, count);
+        free(count);
+        free(item->reason);
+        item->reason = reason;
+    }
+    pt_thin_plan(p, c, &list, gone, plan->n, &plan->merges, &plan->n_merges);
+    free(gone);
+    pt_change_list_free(&list);
+}
 
 enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *c,
                                  struct pt_retention_plan *plan, struct pt_error *err)
@@ -60,6 +95,7 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
     free(limit);
     free(days);
     pt_record_list_free(records, n);
+    plan_changes(p, c, plan);
     return PT_OK;
 }
 
@@ -69,6 +105,8 @@ enum pt_status pt_retention_apply(const struct pt_project *p, struct pt_catalog 
     enum pt_status rc = PT_OK;
     for (size_t i = 0; i < plan->n && rc == PT_OK; i++)
         rc = pt_backup_remove_locked(p, c, &plan->items[i].record, err);
+    if (rc == PT_OK)
+        rc = pt_thin_apply(p, c, plan->merges, plan->n_merges, err);
     return rc;
 }
 
@@ -95,14 +133,38 @@ enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,
     return rc;
 }
 
+static void drop_deletions(struct pt_retention_plan *plan)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        pt_record_free(&plan->items[i].record);
+        free(plan->items[i].reason);
+    }
+    plan->n = 0;
+}
+
 void pt_retention_after_backup(const struct pt_project *p, struct pt_catalog *c)
 {
-    if (!pt_settings_bool(c, "retention.auto_cleanup"))
-        return;
     struct pt_retention_plan plan;
-    if (pt_retention_plan(p, c, &plan, NULL) == PT_OK)
+    if (pt_retention_plan(p, c, &plan, NULL) == PT_OK) {
+        /* Thinning loses nothing: it runs whatever auto_cleanup says. */
+        if (!pt_settings_bool(c, "retention.auto_cleanup"))
+            drop_deletions(&plan);
         pt_retention_apply(p, c, &plan, NULL);
+    }
     pt_retention_plan_free(&plan);
+}
+
+void pt_retention_thin_locked(const struct pt_project *p, struct pt_catalog *c)
+{
+    struct pt_change_list list;
+    if (pt_changes_list(p, &list, NULL) != PT_OK)
+        return;
+    struct pt_thin_merge *merges = NULL;
+    size_t n = 0;
+    pt_thin_plan(p, c, &list, NULL, 0, &merges, &n);
+    pt_change_list_free(&list);
+    pt_thin_apply(p, c, merges, n, NULL);
+    pt_thin_merges_free(merges, n);
 }
 
 void pt_retention_plan_free(struct pt_retention_plan *plan)
@@ -112,5 +174,6 @@ void pt_retention_plan_free(struct pt_retention_plan *plan)
         free(plan->items[i].reason);
     }
     free(plan->items);
+    pt_thin_merges_free(plan->merges, plan->n_merges);
     memset(plan, 0, sizeof(*plan));
 }

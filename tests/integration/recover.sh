@@ -209,7 +209,7 @@ r2=$scratch/r2
 mkdir -p "$r2"
 HOME=$scratch/home-r2 run_pt -C "$r2" recover --repository "$repo" --project "$project_a" --at 2026-09-03T00:00:00Z </dev/null
 expect_eq "at: recover --at between the two ($err)" 0 "$status"
-case $out in *"Restored $older"*) ;; *) fail "at: restores the older: [$out]" ;; esac
+case $out in *"Restored the state of "*"(backup $older)"*) ;; *) fail "at: restores the older: [$out]" ;; esac
 run_pt -C "$r2" list --json </dev/null
 expect_eq "at: only the older is here" "$older" "$(echo "$out" | json_eval '" ".join(b["name"] for b in d["backups"])')"
 name_of_first=$(sqlite3 "$r2/db.sqlite3" 'SELECT name FROM realestate_project ORDER BY id LIMIT 1')

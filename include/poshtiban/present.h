@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
 
 #include "poshtiban/notify.h"
 #include "poshtiban/changes.h"
@@ -27,7 +30,9 @@ enum pt_tone { PT_TONE_PLAIN, PT_TONE_TITLE, PT_TONE_GOOD, PT_TONE_WARN, PT_TONE
 
 /*
  * What a value is: text, a name or path from a file (to isolate), a count, a
- * size or a time (already written in the language's digits and calendar).
+ * size in bytes, a duration in ms, a time (ms since the epoch), an age in
+ * seconds, an enum (its raw word and its translated label), a yes or no,
+ * or an object or array of more values.
  */
 enum pt_value_kind {
     PT_VALUE_TEXT,
@@ -36,7 +41,95 @@ enum pt_value_kind {
     PT_VALUE_COUNT,
     PT_VALUE_SIZE,
     PT_VALUE_TIME,
+    PT_VALUE_DURATION,
+    PT_VALUE_AGE,
+    PT_VALUE_ENUM,
+    PT_VALUE_BOOL,
+    PT_VALUE_OBJECT,
+    PT_VALUE_ARRAY,
 };
+
+/* ---- one model, two renderers (present/cells.c) ---- */
+
+/*
+ * How a face keeps a name (path false) or a path whole inside a sentence:
+ * the CLI with pt_cli_name and pt_cli_path, the TUI with its own isolates.
+ * Returns a new string.
+ */
+typedef char *(*pt_present_keep_fn)(const char *text, bool path);
+
+/*
+ * How a time reads in text: "2026-11-26 11:06" (minute), with seconds, the
+ * date alone, or "Thursday 26 November 2026, 11:06 UTC" (when); always in
+ * the calendar and digits of the language.
+ */
+enum pt_look { PT_LOOK_MINUTE, PT_LOOK_SECOND, PT_LOOK_DATE, PT_LOOK_WHEN };
+
+struct pt_doc;
+
+/*
+ * A raw value and its kind, as systemd's format-table cells: the text
+ * renderer localizes it once, the JSON renderer writes it raw (integers,
+ * times as ISO 8601 UTC, an enum's raw word).
+ */
+struct pt_value {
+    enum pt_value_kind kind;
+    bool null;          /* JSON null; "-" in text */
+    int64_t number;     /* count, size, duration, time, age; a bool's 0 or 1 */
+    char *raw;          /* text, name, path; an enum's raw word; a time's ISO text as stored */
+    const char *label;  /* an enum's or a bool's words in the chosen language */
+    enum pt_look look;  /* a time's */
+    struct pt_doc *doc; /* object, array */
+};
+
+struct pt_item {
+    const char *key; /* the JSON name; NULL in an array; text only when NULL in an object */
+    struct pt_value value;
+    enum pt_tone tone;
+};
+
+/* An object (named items, in JSON order) or an array; owns its items. */
+struct pt_doc {
+    struct pt_item *items;
+    size_t n;
+    bool array;
+};
+
+struct pt_doc *pt_doc_new(bool array);
+void pt_doc_free(struct pt_doc *doc);
+/*
+ * Add an item to doc (key NULL in an array) and return it, valid until the
+ * next add; strings are copied, labels are not (translated, static).
+ * NULL text, a negative time or size: null.
+ */
+struct pt_item *pt_doc_text(struct pt_doc *doc, const char *key, enum pt_value_kind kind,
+                            const char *text);
+struct pt_item *pt_doc_number(struct pt_doc *doc, const char *key, enum pt_value_kind kind,
+                              int64_t number);
+/* A time from ms since the epoch (<= 0: null), or from its ISO text as stored (NULL: null). */
+struct pt_item *pt_doc_time(struct pt_doc *doc, const char *key, int64_t ms, enum pt_look look);
+struct pt_item *pt_doc_time_iso(struct pt_doc *doc, const char *key, const char *iso,
+                                enum pt_look look);
+struct pt_item *pt_doc_enum(struct pt_doc *doc, const char *key, const char *raw,
+                            const char *label);
+struct pt_item *pt_doc_bool(struct pt_doc *doc, const char *key, bool value, const char *label);
+struct pt_item *pt_doc_null(struct pt_doc *doc, const char *key);
+/* A nested object or array, owned by doc; returns it to fill. */
+struct pt_doc *pt_doc_object(struct pt_doc *doc, const char *key);
+struct pt_doc *pt_doc_array(struct pt_doc *doc, const char *key);
+/* The item named key ("a.b" goes into objects), or NULL. */
+const struct pt_item *pt_doc_get(const struct pt_doc *doc, const char *key);
+
+/*
+ * The text renderer: value in the chosen language (digits, sizes,
+ * durations, ages, calendar; an enum's or bool's label; null "-"), a name
+ * or path made printable and kept whole by keep (NULL: as it is). New string.
+ */
+char *pt_render_text(const struct pt_value *value, pt_present_keep_fn keep);
+/* The same for the item key of doc ("-" when it has none). New string. */
+char *pt_render_key(const struct pt_doc *doc, const char *key, pt_present_keep_fn keep);
+/* The JSON renderer: doc with raw values. New reference. */
+json_t *pt_render_json(const struct pt_doc *doc);
 
 struct pt_field {
     const char *label; /* translated */
@@ -53,6 +146,14 @@ struct pt_field {
  * pt_present_fields_free().
  */
 size_t pt_present_record(const struct pt_record *record, struct pt_field **fields);
+/*
+ * The record's values, once: its JSON (docs/cli.md, "A record") is
+ * pt_render_json of them, its fields are rendered from them. Free with
+ * pt_doc_free().
+ */
+struct pt_doc *pt_present_record_doc(const struct pt_record *record);
+/* A record as JSON (show, list, create, pin, pull…). New reference. */
+json_t *pt_present_record_json(const struct pt_record *record);
 void pt_present_fields_free(struct pt_field *fields, size_t n);
 
 /* How a backup's status looks: completed good, failed and interrupted bad, the rest a warning. */
@@ -82,6 +183,8 @@ struct pt_cell {
 
 /* A column of the list: its header, what its cells hold and how they line up. */
 struct pt_column pt_present_list_column(enum pt_list_column column);
+/* The key of record's JSON a column shows ("size_bytes"). */
+const char *pt_present_list_key(enum pt_list_column column);
 /* The cells of record's row, one per column; free with pt_present_list_row_free(). */
 void pt_present_list_row(const struct pt_record *record, struct pt_cell cells[PT_LIST_COLUMNS]);
 void pt_present_list_row_free(struct pt_cell cells[PT_LIST_COLUMNS]);
@@ -120,13 +223,6 @@ const struct pt_confirmation *pt_present_confirmation(enum pt_operation operatio
  */
 char *pt_present_question(enum pt_operation operation, const char *name, bool pinned, size_t count,
                           size_t kept);
-
-/*
- * How a face keeps a name (path false) or a path whole inside a sentence:
- * the CLI with pt_cli_name and pt_cli_path, the TUI with its own isolates.
- * Returns a new string.
- */
-typedef char *(*pt_present_keep_fn)(const char *text, bool path);
 
 /*
  * The sentence an operation ends with, the same in both faces: a new
@@ -180,6 +276,12 @@ char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_
  */
 size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_keep_fn keep,
                                char ***lines);
+/*
+ * The plan's values, once (docs/cli.md, "restore --dry-run"): its JSON and
+ * its lines are rendered from them. Free with pt_doc_free().
+ */
+struct pt_doc *pt_present_restore_plan_doc(const struct pt_restore_plan *plan);
+json_t *pt_present_restore_plan_json(const struct pt_restore_plan *plan);
 
 /*
  * One file back (present/one-file.c): the lines of `ls` (size, path; a
@@ -206,6 +308,16 @@ struct pt_changes_summary {
 };
 void pt_present_changes_summary(const struct pt_change_list *list, int64_t minutes,
                                 struct pt_changes_summary *out);
+/*
+ * The figures of `stats` (docs/cli.md): backups, database, offsite and
+ * changes, as its JSON has them and its lines say them. Free with
+ * pt_doc_free().
+ */
+struct pt_backup_stats;
+struct pt_database_stats;
+struct pt_doc *pt_present_stats_doc(const struct pt_backup_stats *backups,
+                                    const struct pt_database_stats *database,
+                                    const struct pt_changes_summary *changes);
 /*
  * Up to when the data is safe, as the dashboard and `stats` say it: "changes
  * saved 3 minutes ago" (the newest point or the newest check that found

@@ -61,8 +61,8 @@ static json_t *auto_json(const struct pt_auto_result *res)
                       "size_bytes", (json_int_t)res->capture.bytes);
     return json_pack("{s:b, s:s, s:o, s:o, s:o, s:o}", "due", res->schedule.due, "reason",
                      res->reason ? res->reason : "", "next_due_at", next, "backup",
-                     res->record.id > 0 ? pt_record_to_json(&res->record) : json_null(), "verified",
-                     verified_json(res), "change_set", capture);
+                     res->record.id > 0 ? pt_present_record_json(&res->record) : json_null(),
+                     "verified", verified_json(res), "change_set", capture);
 }
 
 int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)

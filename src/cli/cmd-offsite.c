@@ -432,7 +432,7 @@ int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv)
     bool fresh = carried.present || carried.n_applied || carried.refused_whole;
     int code = 0;
     if (cli->json) {
-        json_t *doc = pt_record_to_json(&record);
+        json_t *doc = pt_present_record_json(&record);
         if (fresh)
             json_object_set_new(doc, "settings", pt_cli_carried_json(&carried));
         code = pt_cli_print_json(doc);

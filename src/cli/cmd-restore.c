@@ -29,7 +29,7 @@ static json_t *restored_json(const struct pt_restore_plan *plan)
                             plan->pre_restore, "migrations_differ", plan->migrations_differ,
                             "hook_error", plan->hook_error);
     if (doc && plan->at_ms) {
-        json_t *preview = pt_restore_plan_to_json(plan);
+        json_t *preview = pt_present_restore_plan_json(plan);
         json_object_set(doc, "at", json_object_get(preview, "at"));
         json_decref(preview);
     }
@@ -88,8 +88,8 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_error(&err);
     }
     if (dry_run) {
-        int code =
-            cli->json ? pt_cli_print_json(pt_restore_plan_to_json(&plan)) : (print_plan(&plan), 0);
+        int code = cli->json ? pt_cli_print_json(pt_present_restore_plan_json(&plan))
+                             : (print_plan(&plan), 0);
         pt_restore_plan_free(&plan);
         return code;
     }

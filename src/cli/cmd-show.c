@@ -118,7 +118,7 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
         pt_cli_error(&err);
     int code = 0;
     if (cli->json) {
-        json_t *doc = pt_record_to_json(&record);
+        json_t *doc = pt_present_record_json(&record);
         json_object_set_new(doc, "files", files ? json_incref(files) : json_array());
         json_object_set_new(doc, "changes", changes_json(&changes, record.name));
         code = pt_cli_print_json(doc);

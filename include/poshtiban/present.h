@@ -284,6 +284,19 @@ struct pt_doc *pt_present_restore_plan_doc(const struct pt_restore_plan *plan);
 json_t *pt_present_restore_plan_json(const struct pt_restore_plan *plan);
 
 /*
+ * Retention's plan (present/prune-plan.c): its values (prune --json:
+ * deleted, kept, thinned, dry_run; free with pt_doc_free()), and its lines
+ * for people, as `prune` prints them and the TUI shows them before it asks:
+ * each backup that goes (done: went) and why, then each merge of thinning.
+ * Names pass through keep. Returns how many lines; each and the array are
+ * the caller's to free.
+ */
+struct pt_doc *pt_present_prune_doc(const struct pt_retention_plan *plan, bool dry_run);
+json_t *pt_present_prune_json(const struct pt_retention_plan *plan, bool dry_run);
+size_t pt_present_prune_plan(const struct pt_retention_plan *plan, bool done,
+                             pt_present_keep_fn keep, char ***lines);
+
+/*
  * One file back (present/one-file.c): the lines of `ls` (size, path; a
  * folder ends in "/", a link shows its target), of a `restore --path` plan
  * (the backup and target first, then one line per file and what happens

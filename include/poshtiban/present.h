@@ -349,6 +349,13 @@ enum pt_change_column {
     PT_CHANGE_SIZE,
     PT_CHANGE_COLUMNS,
 };
+/*
+ * A change set's values, once (docs/changes.md, "changes --json"): its JSON
+ * (changes, show) and its cells are rendered from them. Free with
+ * pt_doc_free().
+ */
+struct pt_doc *pt_present_change_doc(const struct pt_change_point *point);
+json_t *pt_present_change_json(const struct pt_change_point *point);
 /* The cells of point, one per column; free with pt_present_change_cells_free(). */
 void pt_present_change_cells(const struct pt_change_point *point,
                              struct pt_cell cells[PT_CHANGE_COLUMNS]);

@@ -49,7 +49,7 @@ static json_t *changes_json(const struct pt_change_list *list, const char *base)
     json_t *points = json_array();
     for (size_t i = list->n; i-- > 0;)
         if (list->points[i].base && strcmp(list->points[i].base, base) == 0)
-            json_array_append_new(points, pt_change_point_to_json(&list->points[i]));
+            json_array_append_new(points, pt_present_change_json(&list->points[i]));
     return points;
 }
 

@@ -303,6 +303,14 @@ size_t pt_present_prune_plan(const struct pt_retention_plan *plan, bool done,
  * to it), its question and the sentence it ends with. Line arrays and
  * strings are the caller's to free.
  */
+/*
+ * Their values, once (docs/cli.md, ls and restore --path): the JSON and
+ * the lines are rendered from them. Free with pt_doc_free().
+ */
+struct pt_doc *pt_present_members_doc(const struct pt_members *members);
+json_t *pt_present_members_json(const struct pt_members *members);
+struct pt_doc *pt_present_path_plan_doc(const struct pt_path_plan *plan);
+json_t *pt_present_path_plan_json(const struct pt_path_plan *plan);
 size_t pt_present_members(const struct pt_members *members, pt_present_keep_fn keep, char ***lines);
 size_t pt_present_path_plan(const struct pt_path_plan *plan, pt_present_keep_fn keep,
                             char ***lines);

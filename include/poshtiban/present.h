@@ -247,6 +247,15 @@ char *pt_present_verified(const char *name, bool deep, const struct pt_verify_re
  * the backup that undoes it.
  */
 char *pt_present_restored(const struct pt_restore_plan *plan, pt_present_keep_fn keep);
+/*
+ * A verify's result for record (present/verified.c), as verify --json lists
+ * it in "results": id, name, ok, problems, notes, healed, changes. Free the
+ * doc with pt_doc_free().
+ */
+struct pt_doc *pt_present_verify_doc(const struct pt_record *record,
+                                     const struct pt_verify_result *result);
+json_t *pt_present_verify_json(const struct pt_record *record,
+                               const struct pt_verify_result *result);
 /* An export written to path. */
 char *pt_present_exported(const char *path, pt_present_keep_fn keep);
 /* The backup name deleted. */
@@ -282,6 +291,8 @@ size_t pt_present_restore_plan(const struct pt_restore_plan *plan, pt_present_ke
  */
 struct pt_doc *pt_present_restore_plan_doc(const struct pt_restore_plan *plan);
 json_t *pt_present_restore_plan_json(const struct pt_restore_plan *plan);
+/* restore --json, once done: what was restored; with --at, the point reached too. */
+json_t *pt_present_restored_json(const struct pt_restore_plan *plan);
 
 /*
  * Retention's plan (present/prune-plan.c): its values (prune --json:

@@ -74,6 +74,8 @@ static void add_list(struct pt_doc *doc, const char *key, enum pt_value_kind kin
         pt_doc_text(list, NULL, kind, items[i]);
 }
 
+static void add_at(struct pt_doc *doc, const struct pt_restore_plan *plan);
+
 struct pt_doc *pt_present_restore_plan_doc(const struct pt_restore_plan *plan)
 {
     struct pt_doc *doc = pt_doc_new(false);
@@ -102,8 +104,14 @@ struct pt_doc *pt_present_restore_plan_doc(const struct pt_restore_plan *plan)
     add_list(migrations, "only_in_backup", PT_VALUE_NAME, plan->migrations_backup,
              plan->n_migrations_backup);
     add_list(migrations, "only_now", PT_VALUE_NAME, plan->migrations_now, plan->n_migrations_now);
+    add_at(doc, plan);
+    return doc;
+}
+
+/* restore --at: the moment asked for, the point reached, and where the media come from. */
+static void add_at(struct pt_doc *doc, const struct pt_restore_plan *plan)
+{
     if (plan->at_ms) {
-        /* restore --at: the moment asked for, the point reached, and where the media come from. */
         struct pt_doc *at = pt_doc_object(doc, "at");
         pt_doc_time(at, "time", plan->at_ms, PT_LOOK_SECOND);
         pt_doc_text(at, "point", PT_VALUE_NAME, plan->point);
@@ -113,7 +121,19 @@ struct pt_doc *pt_present_restore_plan_doc(const struct pt_restore_plan *plan)
         pt_doc_time(at, "backup_at", plan->backup_ms, PT_LOOK_SECOND);
         pt_doc_text(at, "media_from", PT_VALUE_NAME, plan->media_target ? plan->backup : NULL);
     }
-    return doc;
+}
+
+json_t *pt_present_restored_json(const struct pt_restore_plan *plan)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "restored", PT_VALUE_NAME, plan->backup);
+    pt_doc_text(doc, "pre_restore", PT_VALUE_NAME, plan->pre_restore);
+    pt_doc_bool(doc, "migrations_differ", plan->migrations_differ, NULL);
+    pt_doc_text(doc, "hook_error", PT_VALUE_TEXT, plan->hook_error);
+    add_at(doc, plan);
+    json_t *json = pt_render_json(doc);
+    pt_doc_free(doc);
+    return json;
 }
 
 json_t *pt_present_restore_plan_json(const struct pt_restore_plan *plan)

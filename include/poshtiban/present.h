@@ -328,6 +328,19 @@ size_t pt_present_path_plan(const struct pt_path_plan *plan, pt_present_keep_fn 
 char *pt_present_path_question(const char *path, const char *backup, const char *target,
                                pt_present_keep_fn keep);
 char *pt_present_path_restored(const struct pt_path_plan *plan, pt_present_keep_fn keep);
+/*
+ * A capture's JSON (present/capture.c): capture --json; the brief one auto
+ * --json has as "change_set"; one line of watch --json, taken at at_ms
+ * (error: why it failed, or NULL).
+ */
+json_t *pt_present_capture_json(const struct pt_capture_result *result);
+json_t *pt_present_capture_brief_json(const struct pt_capture_result *result);
+json_t *pt_present_watch_json(int64_t at_ms, bool unchanged, const struct pt_capture_result *result,
+                              const char *error);
+/* What auto did (present/auto.c): auto --json. */
+struct pt_auto_result;
+json_t *pt_present_auto_json(const struct pt_auto_result *result);
+
 /* ---- change sets (docs/changes.md; present/changes.c) ---- */
 
 /* The change sets on disk in figures: `stats`, the dashboard. */

@@ -271,8 +271,32 @@ char *pt_present_thinned(const struct pt_thin_merge *merge, bool done);
  * grew) or there already. NULL pushed: nothing needed sending.
  */
 char *pt_present_pushed(const struct pt_offsite_pushed *pushed, pt_present_keep_fn keep);
+/*
+ * Off-site copies' JSON (present/offsite.c): offsite list (one project, or
+ * every project of the repository), offsite prune, push, offsite init and
+ * offsite check. New references.
+ */
+json_t *pt_present_offsite_list_json(const struct pt_offsite_list *list);
+json_t *pt_present_offsite_projects_json(const struct pt_offsite_projects *all);
+json_t *pt_present_offsite_prune_json(const struct pt_offsite_prune_result *result, bool dry_run);
+json_t *pt_present_push_json(const struct pt_offsite_push_result *result);
+json_t *pt_present_offsite_init_json(const char *repository, bool existed);
+json_t *pt_present_offsite_check_json(bool ok);
 /* What `notify test` sent: the test mail's recipients, the test alert's URLs file, or both. */
 char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_keep_fn keep);
+
+/*
+ * The same ends as JSON (results.c; docs/cli.md): delete {"deleted"},
+ * export {"path"}, report {"name", "summary"}, reindex {"records"}, cron
+ * remove {"removed"}, notify test {"sent", "to", "apprise", "urls_file"}.
+ * New references.
+ */
+json_t *pt_present_deleted_json(const char *name);
+json_t *pt_present_exported_json(const char *path);
+json_t *pt_present_report_json(const char *name, const char *summary);
+json_t *pt_present_reindexed_json(int64_t records);
+json_t *pt_present_cron_removed_json(bool removed);
+json_t *pt_present_notify_test_json(const struct pt_notify_test_sent *sent);
 
 /*
  * A restore plan for people, in the chosen language: the backup (restore

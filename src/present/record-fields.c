@@ -113,7 +113,8 @@ static void add_verified(struct list *l, const struct pt_doc *doc, bool done)
     }
     char *word = pt_render_text(&ok->value, NULL);
     char *at = pt_render_key(doc, "verified_at", NULL);
-    add(l, _("Verified"), pt_xasprintf("%s, %s", word, at),
+    /* TRANSLATORS: "ok, Thursday 26 November 2026, 11:06 UTC": a verify's outcome and time. */
+    add(l, _("Verified"), pt_xasprintf(_("%s, %s"), word, at),
         ok->value.number ? PT_TONE_GOOD : PT_TONE_BAD, PT_VALUE_TEXT);
     free(word);
     free(at);

@@ -167,7 +167,8 @@ if what == "show":
     field("Media", (_("included") if d["include_media"] else _("not included"), "include_media"))
     field("Pinned", (_("yes: retention keeps it") if d["pinned"] else _("no"), "pinned"))
     verified = (_("never") if d["verify_ok"] is None else
-                "%s, %s" % (_("ok") if d["verify_ok"] else _("DAMAGED"), when(d["verified_at"])))
+                _("%s, %s") % (_("ok") if d["verify_ok"] else _("DAMAGED"),
+                                 when(d["verified_at"])))
     field("Verified", (verified, "verify_ok, verified_at"))
     if d["message"]:
         field("Message", (d["message"], "message"))

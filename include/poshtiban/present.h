@@ -100,7 +100,8 @@ void pt_doc_free(struct pt_doc *doc);
 /*
  * Add an item to doc (key NULL in an array) and return it, valid until the
  * next add; strings are copied, labels are not (translated, static).
- * NULL text, a negative time or size: null.
+ * NULL text, a negative size, duration or age: null (set value.null to
+ * say otherwise).
  */
 struct pt_item *pt_doc_text(struct pt_doc *doc, const char *key, enum pt_value_kind kind,
                             const char *text);

@@ -74,8 +74,4 @@ char *pt_stats_offsite_as_of(int64_t checked_at_ms, int64_t age_s);
 void pt_backup_stats_free(struct pt_backup_stats *stats);
 void pt_database_stats_free(struct pt_database_stats *stats);
 
-/* The `stats --json` document of docs/cli.md; new reference. */
-json_t *pt_stats_to_json(const struct pt_backup_stats *backups,
-                         const struct pt_database_stats *database);
-
 #endif

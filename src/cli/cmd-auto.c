@@ -7,27 +7,6 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
 
-static json_t *strings_json(char **list, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_string(list[i]));
-    return a;
-}
-
-static json_t *verified_json(const struct pt_auto_result *res)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < res->n_verified; i++) {
-        const struct pt_auto_verified *v = &res->verified[i];
-        json_array_append_new(a, json_pack("{s:s, s:b, s:b, s:o, s:o}", "name", v->name, "deep",
-                                           v->deep, "ok", v->result.ok, "problems",
-                                           strings_json(v->result.problems, v->result.n), "healed",
-                                           strings_json(v->result.healed, v->result.n_healed)));
-    }
-    return a;
-}
-
 /* Each verify auto ran: its sentence, then a line per problem and per file healed. */
 static void print_verified(const struct pt_auto_result *res, const char *now)
 {
@@ -41,28 +20,6 @@ static void print_verified(const struct pt_auto_result *res, const char *now)
         for (size_t j = 0; j < v->result.n_healed; j++)
             pt_cli_printf("%s %s: %s\n", now, v->name, v->result.healed[j]);
     }
-}
-
-static json_t *auto_json(const struct pt_auto_result *res)
-{
-    char iso[32];
-    json_t *next = json_null();
-    if (res->schedule.next_ms >= 0) {
-        pt_time_iso(res->schedule.next_ms, iso);
-        next = json_string(iso);
-    }
-    json_t *capture = json_null();
-    if (res->captured)
-        capture =
-            json_pack("{s:b, s:o, s:o, s:I}", "unchanged", res->capture.unchanged, "name",
-                      res->capture.name ? json_string(res->capture.name) : json_null(), "kind",
-                      res->capture.name ? json_string(res->capture.snapshot ? "snapshot" : "rows")
-                                        : json_null(),
-                      "size_bytes", (json_int_t)res->capture.bytes);
-    return json_pack("{s:b, s:s, s:o, s:o, s:o, s:o}", "due", res->schedule.due, "reason",
-                     res->reason ? res->reason : "", "next_due_at", next, "backup",
-                     res->record.id > 0 ? pt_record_to_json(&res->record) : json_null(), "verified",
-                     verified_json(res), "change_set", capture);
 }
 
 int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
@@ -83,7 +40,7 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
     }
     int code = 0;
     if (cli->json && res.reason) {
-        code = pt_cli_print_json(auto_json(&res));
+        code = pt_cli_print_json(pt_present_auto_json(&res));
     } else if (res.reason) {
         /* Cron appends this to auto.log: every line says when. */
         char now[32];

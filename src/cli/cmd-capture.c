@@ -7,18 +7,6 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
 
-static json_t *result_json(const struct pt_capture_result *r)
-{
-    return json_pack("{s:b, s:o, s:o, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "unchanged",
-                     r->unchanged, "kind",
-                     r->unchanged ? json_null() : json_string(r->snapshot ? "snapshot" : "rows"),
-                     "name", r->name ? json_string(r->name) : json_null(), "base", r->base,
-                     "reason", r->reason ? json_string(r->reason) : json_null(), "size_bytes",
-                     (json_int_t)r->bytes, "duration_ms", (json_int_t)r->duration_ms, "tables",
-                     (json_int_t)r->n_tables, "inserted", (json_int_t)r->inserted, "updated",
-                     (json_int_t)r->updated, "deleted", (json_int_t)r->deleted);
-}
-
 int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv)
 {
     size_t n_pos;
@@ -34,7 +22,7 @@ int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv)
     if (!r.unchanged)
         pt_offsite_after_capture(&cli->project, r.base, NULL);
     if (cli->json) {
-        int code = pt_cli_print_json(result_json(&r));
+        int code = pt_cli_print_json(pt_present_capture_json(&r));
         pt_capture_result_free(&r);
         return code;
     }

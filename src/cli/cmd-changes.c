@@ -105,7 +105,7 @@ static enum pt_status json_row(const struct pt_change_row *row, void *user, stru
 /* The point's object as docs/changes.md has it, its tables cut to the asked one. */
 static json_t *point_json(const struct pt_change_point *p, const struct filter *f)
 {
-    json_t *doc = pt_change_point_to_json(p);
+    json_t *doc = pt_present_change_json(p);
     json_t *tables = json_object_get(doc, "tables");
     if (f->table && json_is_object(tables)) {
         json_t *kept = json_object();

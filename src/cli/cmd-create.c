@@ -41,7 +41,7 @@ int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
     }
     if (rc == PT_OK || record.id > 0) {
         if (cli->json) {
-            int printed = pt_cli_print_json(pt_record_to_json(&record));
+            int printed = pt_cli_print_json(pt_present_record_json(&record));
             code = code ? code : printed;
         } else if (rc == PT_OK) {
             /* The sentence the TUI shows, then the folder, on a line of its own to copy. */

@@ -110,7 +110,7 @@ int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
         if (pt_cron_remove(&cli->project, &removed, &err) != PT_OK)
             return pt_cli_error(&err);
         if (cli->json)
-            return pt_cli_print_json(json_pack("{s:b}", "removed", removed));
+            return pt_cli_print_json(pt_present_cron_removed_json(removed));
         pt_cli_printf("%s\n", removed
                                   ? _("Removed this project's line from your crontab.")
                                   : _("Your crontab has no line for this project; nothing to do."));

@@ -34,7 +34,7 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
         code = pt_cli_error(&err);
     if (code == 0) {
         if (cli->json)
-            code = pt_cli_print_json(json_pack("{s:s}", "deleted", record.name));
+            code = pt_cli_print_json(pt_present_deleted_json(record.name));
         else {
             char *said = pt_present_deleted(record.name, pt_cli_keep_whole);
             pt_cli_printf("%s\n", said);

@@ -27,7 +27,7 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_error(&err);
     int code = 0;
     if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:s}", "path", path));
+        code = pt_cli_print_json(pt_present_exported_json(path));
     else {
         char *said = pt_present_exported(path, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

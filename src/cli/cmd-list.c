@@ -106,7 +106,7 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
     if (cli->json) {
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(list, pt_record_to_json(&records[i]));
+            json_array_append_new(list, pt_present_record_json(&records[i]));
         code =
             pt_cli_print_json(json_pack("{s:o, s:I}", "backups", list, "total", (json_int_t)total));
     } else if (total == 0) {

@@ -23,7 +23,7 @@ int pt_cmd_ls(struct pt_cli *cli, int argc, char **argv)
     }
     int code = 0;
     if (cli->json) {
-        code = pt_cli_print_json(pt_members_to_json(&members));
+        code = pt_cli_print_json(pt_present_members_json(&members));
     } else {
         char **lines = NULL;
         size_t n = pt_present_members(&members, pt_cli_keep_whole, &lines);

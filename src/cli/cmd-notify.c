@@ -27,9 +27,7 @@ int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:b, s:s?, s:b, s:s?}", "sent", 1, "to", sent.mail_to,
-                                           "apprise", sent.apprise_file != NULL, "urls_file",
-                                           sent.apprise_file));
+        code = pt_cli_print_json(pt_present_notify_test_json(&sent));
     else {
         char *said = pt_present_notify_test(&sent, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

@@ -58,7 +58,7 @@ static int offsite_init(struct pt_cli *cli, int argc, char **argv)
               "secret, never in the repository or the project folder."));
     int code = 0;
     if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:s, s:b}", "repository", repo, "existed", existed));
+        code = pt_cli_print_json(pt_present_offsite_init_json(repo, existed));
     else if (existed)
         pt_cli_printf(_("The off-site repository %s exists already; poshtiban uses it.\n"), repo);
     else
@@ -67,16 +67,6 @@ static int offsite_init(struct pt_cli *cli, int argc, char **argv)
     free(var);
     free(repo);
     return code;
-}
-
-static json_t *snapshot_json(const struct pt_offsite_snapshot *s)
-{
-    char iso[32];
-    pt_time_iso(s->time_ms, iso);
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "id", s->id, "short_id", s->short_id,
-                     "name", s->name, "kind", pt_kind_name(s->kind), "size_bytes",
-                     s->size_bytes >= 0 ? json_integer(s->size_bytes) : json_null(), "time", iso,
-                     "host", s->host);
 }
 
 static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
@@ -134,19 +124,8 @@ static void print_snapshots(const struct pt_offsite_snapshot *items, size_t n)
 /* Without a catalog: every project of the repository, each with its snapshots. */
 static int print_projects(struct pt_cli *cli, const struct pt_offsite_projects *all)
 {
-    if (cli->json) {
-        json_t *projects = json_array();
-        for (size_t k = 0; k < all->n; k++) {
-            json_t *items = json_array();
-            for (size_t i = all->items[k].n; i-- > 0;)
-                json_array_append_new(items, snapshot_json(&all->items[k].items[i]));
-            json_array_append_new(projects, json_pack("{s:s, s:o, s:I}", "project",
-                                                      all->items[k].project, "snapshots", items,
-                                                      "total", (json_int_t)all->items[k].n));
-        }
-        return pt_cli_print_json(
-            json_pack("{s:o, s:I}", "projects", projects, "total", (json_int_t)all->n));
-    }
+    if (cli->json)
+        return pt_cli_print_json(pt_present_offsite_projects_json(all));
     if (all->n == 0) {
         pt_cli_printf("%s\n", _("The off-site repository holds no poshtiban backups."));
         return 0;
@@ -193,12 +172,7 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
     const struct pt_offsite_list list = all.items[0];
     int code = 0;
     if (cli->json) {
-        json_t *items = json_array();
-        /* Newest first, as `list` shows the catalog. */
-        for (size_t i = list.n; i-- > 0;)
-            json_array_append_new(items, snapshot_json(&list.items[i]));
-        code = pt_cli_print_json(json_pack("{s:s, s:o, s:I}", "project", list.project, "snapshots",
-                                           items, "total", (json_int_t)list.n));
+        code = pt_cli_print_json(pt_present_offsite_list_json(&list));
     } else if (list.n == 0) {
         pt_cli_printf("%s\n",
                       _("No off-site copies of this project yet. Send one with: poshtiban push"));
@@ -233,19 +207,6 @@ static char *kept_why(unsigned reasons)
     return text;
 }
 
-static json_t *kept_json(const struct pt_offsite_kept *k)
-{
-    json_t *o = snapshot_json(&k->snapshot), *why = json_array();
-    if (k->reasons & PT_OFFSITE_KEPT_PINNED)
-        json_array_append_new(why, json_string("pinned"));
-    if (k->reasons & PT_OFFSITE_KEPT_VERIFIED)
-        json_array_append_new(why, json_string("newest_verified"));
-    if (k->reasons & PT_OFFSITE_KEPT_POLICY)
-        json_array_append_new(why, json_string("policy"));
-    json_object_set_new(o, "reasons", why);
-    return o;
-}
-
 static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
 {
     bool dry_run = false;
@@ -258,14 +219,7 @@ static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
     enum pt_status rc = pt_offsite_prune(&cli->project, dry_run, &res, &err);
     int code = rc == PT_OK ? 0 : pt_cli_error(&err);
     if (rc == PT_OK && cli->json) {
-        json_t *removed = json_array(), *kept = json_array();
-        for (size_t i = 0; i < res.n_removed; i++)
-            json_array_append_new(removed, snapshot_json(&res.removed[i]));
-        for (size_t i = 0; i < res.n_kept; i++)
-            json_array_append_new(kept, kept_json(&res.kept_items[i]));
-        code = pt_cli_print_json(json_pack("{s:o, s:I, s:o, s:b}", "removed", removed, "kept",
-                                           (json_int_t)res.kept, "kept_snapshots", kept, "dry_run",
-                                           dry_run));
+        code = pt_cli_print_json(pt_present_offsite_prune_json(&res, dry_run));
     } else if (rc == PT_OK) {
         for (size_t i = 0; i < res.n_kept; i++) {
             char *name = pt_text_printable(res.kept_items[i].snapshot.name);
@@ -308,7 +262,7 @@ static int offsite_check(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         return pt_cli_error(&err);
     if (cli->json)
-        return pt_cli_print_json(json_pack("{s:b}", "ok", true));
+        return pt_cli_print_json(pt_present_offsite_check_json(true));
     pt_cli_printf("%s\n", _("The off-site repository has no errors."));
     return 0;
 }
@@ -327,14 +281,6 @@ int pt_cmd_offsite(struct pt_cli *cli, int argc, char **argv)
         return offsite_check(cli, argc - 1, argv + 1);
     return pt_cli_usage("offsite", _("unknown subcommand \"%s\": init, list, prune or check"),
                         argv[0]);
-}
-
-static json_t *pushed_json(const struct pt_offsite_pushed *it)
-{
-    return json_pack("{s:s, s:o, s:I, s:b, s:o}", "name", it->name, "snapshot",
-                     it->snapshot ? json_string(it->snapshot) : json_null(), "bytes_added",
-                     (json_int_t)it->bytes_added, "already", it->already, "error",
-                     it->error ? json_string(it->error) : json_null());
 }
 
 int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
@@ -373,11 +319,7 @@ int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
             code = pt_cli_error(&err);
     }
     if (cli->json && (rc == PT_OK || res.n)) {
-        json_t *items = json_array();
-        for (size_t i = 0; i < res.n; i++)
-            json_array_append_new(items, pushed_json(&res.items[i]));
-        int printed = pt_cli_print_json(
-            json_pack("{s:o, s:I}", "pushed", items, "failed", (json_int_t)res.failed));
+        int printed = pt_cli_print_json(pt_present_push_json(&res));
         code = code ? code : printed;
     } else if (!cli->json) {
         for (size_t i = 0; i < res.n; i++) {
@@ -432,7 +374,7 @@ int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv)
     bool fresh = carried.present || carried.n_applied || carried.refused_whole;
     int code = 0;
     if (cli->json) {
-        json_t *doc = pt_record_to_json(&record);
+        json_t *doc = pt_present_record_json(&record);
         if (fresh)
             json_object_set_new(doc, "settings", pt_cli_carried_json(&carried));
         code = pt_cli_print_json(doc);

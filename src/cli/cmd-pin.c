@@ -18,7 +18,7 @@ static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, b
         return pt_cli_error(&err);
     int code = 0;
     if (cli->json)
-        code = pt_cli_print_json(pt_record_to_json(&record));
+        code = pt_cli_print_json(pt_present_record_json(&record));
     else {
         char *said = pt_present_pinned(record.name, pinned, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

@@ -99,8 +99,8 @@ int pt_cmd_recover(struct pt_cli *cli, int argc, char **argv)
     char *name = got.pulled ? pt_cli_name(got.record.name) : NULL;
     if (cli->json && got.pulled) {
         json_t *doc =
-            json_pack("{s:o, s:o, s:o, s:o}", "backup", pt_record_to_json(&got.record), "settings",
-                      pt_cli_carried_json(&got.settings), "restored",
+            json_pack("{s:o, s:o, s:o, s:o}", "backup", pt_present_record_json(&got.record),
+                      "settings", pt_cli_carried_json(&got.settings), "restored",
                       rc == PT_OK ? json_string(got.plan.backup) : json_null(), "pre_restore",
                       got.plan.pre_restore ? json_string(got.plan.pre_restore) : json_null());
         code = pt_cli_print_json(doc);

@@ -15,7 +15,7 @@ int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
     if (pt_reindex(&cli->project, &count, &err) != PT_OK)
         return pt_cli_error(&err);
     if (cli->json)
-        return pt_cli_print_json(json_pack("{s:I}", "records", (json_int_t)count));
+        return pt_cli_print_json(pt_present_reindexed_json((int64_t)count));
     char *found = pt_l10n_int((int64_t)count);
     pt_cli_printf(P_("%s backup found and recorded\n", "%s backups found and recorded\n",
                      pt_cli_plural((int64_t)count)),

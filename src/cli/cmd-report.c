@@ -78,7 +78,7 @@ int pt_cmd_report(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:s, s:s}", "name", record.name, "summary", text));
+        code = pt_cli_print_json(pt_present_report_json(record.name, text));
     else {
         char *shown = isolate_recipe(text);
         pt_cli_printf("%s", shown ? shown : text);

@@ -36,8 +36,8 @@ int pt_cmd_restore_path(struct pt_cli *cli, const char *id,
         return pt_cli_error(&err);
     }
     if (opts->dry_run) {
-        int code =
-            cli->json ? pt_cli_print_json(pt_path_plan_to_json(&plan)) : (print_plan(&plan), 0);
+        int code = cli->json ? pt_cli_print_json(pt_present_path_plan_json(&plan))
+                             : (print_plan(&plan), 0);
         pt_path_plan_free(&plan);
         return code;
     }
@@ -57,7 +57,7 @@ int pt_cmd_restore_path(struct pt_cli *cli, const char *id,
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(pt_path_plan_to_json(&plan));
+        code = pt_cli_print_json(pt_present_path_plan_json(&plan));
     else {
         char *said = pt_present_path_restored(&plan, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

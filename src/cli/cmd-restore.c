@@ -22,20 +22,6 @@ static void print_plan(const struct pt_restore_plan *plan)
     free(lines);
 }
 
-/* restore --json, once done: what was restored; with --at, the point reached too. */
-static json_t *restored_json(const struct pt_restore_plan *plan)
-{
-    json_t *doc = json_pack("{s:s, s:s?, s:b, s:s?}", "restored", plan->backup, "pre_restore",
-                            plan->pre_restore, "migrations_differ", plan->migrations_differ,
-                            "hook_error", plan->hook_error);
-    if (doc && plan->at_ms) {
-        json_t *preview = pt_restore_plan_to_json(plan);
-        json_object_set(doc, "at", json_object_get(preview, "at"));
-        json_decref(preview);
-    }
-    return doc;
-}
-
 int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
 {
     const char *id = NULL, *at = NULL;
@@ -88,8 +74,8 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_error(&err);
     }
     if (dry_run) {
-        int code =
-            cli->json ? pt_cli_print_json(pt_restore_plan_to_json(&plan)) : (print_plan(&plan), 0);
+        int code = cli->json ? pt_cli_print_json(pt_present_restore_plan_json(&plan))
+                             : (print_plan(&plan), 0);
         pt_restore_plan_free(&plan);
         return code;
     }
@@ -111,7 +97,7 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     if (rc != PT_OK)
         code = pt_cli_error(&err);
     else if (cli->json)
-        code = pt_cli_print_json(restored_json(&plan));
+        code = pt_cli_print_json(pt_present_restored_json(&plan));
     else {
         char *said = pt_present_restored(&plan, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);

@@ -49,7 +49,7 @@ static json_t *changes_json(const struct pt_change_list *list, const char *base)
     json_t *points = json_array();
     for (size_t i = list->n; i-- > 0;)
         if (list->points[i].base && strcmp(list->points[i].base, base) == 0)
-            json_array_append_new(points, pt_change_point_to_json(&list->points[i]));
+            json_array_append_new(points, pt_present_change_json(&list->points[i]));
     return points;
 }
 
@@ -118,7 +118,7 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
         pt_cli_error(&err);
     int code = 0;
     if (cli->json) {
-        json_t *doc = pt_record_to_json(&record);
+        json_t *doc = pt_present_record_json(&record);
         json_object_set_new(doc, "files", files ? json_incref(files) : json_array());
         json_object_set_new(doc, "changes", changes_json(&changes, record.name));
         code = pt_cli_print_json(doc);

@@ -9,44 +9,31 @@
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
 
-/* An ISO time, or null for 0. */
-static json_t *iso_or_null(int64_t ms)
+/* The figures as lines, each value rendered from the same doc as --json (present/stats.c). */
+static void print_stats(const struct pt_doc *doc, const struct pt_backup_stats *b,
+                        const struct pt_database_stats *d, const struct pt_changes_summary *c,
+                        int64_t now_ms)
 {
-    char at[32];
-    if (ms <= 0)
-        return json_null();
-    pt_time_iso(ms, at);
-    return json_string(at);
-}
-
-/* "changes": the change sets on disk (docs/changes.md). */
-static json_t *changes_json(const struct pt_changes_summary *c)
-{
-    return json_pack("{s:I, s:I, s:o, s:o}", "points", (json_int_t)c->points, "bytes",
-                     (json_int_t)c->bytes, "newest_at", iso_or_null(c->newest_ms), "checked_at",
-                     iso_or_null(c->checked_ms));
-}
-
-static void print_stats(const struct pt_backup_stats *b, const struct pt_database_stats *d,
-                        const struct pt_changes_summary *c, int64_t now_ms)
-{
-    char size[32], took[32], age[64];
-    pt_l10n_size(b->bytes, size, sizeof(size));
-    char *total = pt_l10n_int(b->total), *done = pt_l10n_int(b->completed),
-         *failed = pt_l10n_int(b->failed);
+    char *total = pt_render_key(doc, "backups.total", NULL),
+         *done = pt_render_key(doc, "backups.completed", NULL),
+         *failed = pt_render_key(doc, "backups.failed", NULL),
+         *size = pt_render_key(doc, "backups.bytes", NULL);
     pt_cli_printf(_("Backups: %s (%s completed, %s failed), %s\n"), total, done, failed, size);
     free(total);
     free(done);
     free(failed);
+    free(size);
     if (b->last_success_at) {
-        char *when = pt_l10n_iso_date(b->last_success_at, PT_DATE_TIME);
-        pt_l10n_age(b->last_success_age_s, age, sizeof(age));
-        char *name = pt_cli_name(b->last_success_name);
+        char *name = pt_render_key(doc, "backups.last_success_name", pt_cli_keep_whole),
+             *when = pt_render_key(doc, "backups.last_success_at", NULL),
+             *age = pt_render_key(doc, "backups.last_success_age_s", NULL);
         pt_cli_printf(_("Last successful backup: %s, %s UTC (%s)\n"), name, when, age);
         free(name);
         free(when);
-        pt_l10n_duration(b->average_duration_ms, took, sizeof(took));
+        free(age);
+        char *took = pt_render_key(doc, "backups.average_duration_ms", NULL);
         pt_cli_printf(_("Average duration: %s\n"), took);
+        free(took);
     } else {
         pt_cli_printf("%s\n", _("Last successful backup: none"));
     }
@@ -56,22 +43,24 @@ static void print_stats(const struct pt_backup_stats *b, const struct pt_databas
     /* Up to when the data is safe, as the dashboard says it (present/changes.c). */
     char *saved = pt_present_changes_saved(c, now_ms, NULL);
     if (c->points > 0) {
-        char *n = pt_l10n_int(c->points);
-        pt_l10n_size(c->bytes, size, sizeof(size));
-        pt_cli_printf(_("Change sets: %s (%s), %s\n"), n, size, saved);
+        char *n = pt_render_key(doc, "changes.points", NULL),
+             *bytes = pt_render_key(doc, "changes.bytes", NULL);
+        pt_cli_printf(_("Change sets: %s (%s), %s\n"), n, bytes, saved);
         free(n);
+        free(bytes);
     } else {
         pt_cli_printf(_("Change sets: %s\n"), saved);
     }
     free(saved);
-    char *path = pt_cli_path(d->path);
+    char *path = pt_render_key(doc, "database.path", pt_cli_keep_whole);
     if (!d->exists) {
         pt_cli_printf(_("Database: %s (missing)\n"), path);
         free(path);
         return;
     }
-    pt_l10n_size(d->size_bytes, size, sizeof(size));
-    pt_cli_printf(_("Database: %s (%s)\n"), path, size);
+    char *dbsize = pt_render_key(doc, "database.size_bytes", NULL);
+    pt_cli_printf(_("Database: %s (%s)\n"), path, dbsize);
+    free(dbsize);
     free(path);
     pt_cli_print_tables(d->tables, d->n_tables);
 }
@@ -104,14 +93,13 @@ int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)
         pt_database_stats_free(&d);
         return pt_cli_error(&err);
     }
+    struct pt_doc *doc = pt_present_stats_doc(&b, &d, &c);
     int code = 0;
-    if (cli->json) {
-        json_t *doc = pt_stats_to_json(&b, &d);
-        json_object_set_new(doc, "changes", changes_json(&c));
-        code = pt_cli_print_json(doc);
-    } else {
-        print_stats(&b, &d, &c, cli->project.now_ms);
-    }
+    if (cli->json)
+        code = pt_cli_print_json(pt_render_json(doc));
+    else
+        print_stats(doc, &b, &d, &c, cli->project.now_ms);
+    pt_doc_free(doc);
     pt_backup_stats_free(&b);
     pt_database_stats_free(&d);
     return code;

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/present.h"
 #include "poshtiban/verify.h"
 
 /* Verifies one backup; adds its result to results; returns 0 ok, 1 damaged, else the code. */
@@ -18,38 +19,20 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);
-    json_t *problems = json_array();
-    for (size_t i = 0; i < result.n; i++) {
+    for (size_t i = 0; i < result.n; i++)
         pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.problems[i]); /* one line each */
-        json_array_append_new(problems, json_string(result.problems[i]));
-    }
     /* A damaged change set is said as a damaged backup is: one line each, and exit 1. */
-    json_t *change_problems = json_array();
-    for (size_t i = 0; i < result.n_change_problems; i++) {
+    for (size_t i = 0; i < result.n_change_problems; i++)
         pt_cli_fail(PT_EFAIL, "%s: %s", record.name, result.change_problems[i]);
-        json_array_append_new(change_problems, json_string(result.change_problems[i]));
-    }
-    json_t *healed = json_array();
-    for (size_t i = 0; i < result.n_healed; i++) {
-        if (!cli->json)
-            pt_cli_printf("%s: %s\n", record.name, result.healed[i]);
-        json_array_append_new(healed, json_string(result.healed[i]));
-    }
+    for (size_t i = 0; !cli->json && i < result.n_healed; i++)
+        pt_cli_printf("%s: %s\n", record.name, result.healed[i]);
     if (!cli->json) {
         char *said = pt_present_verified(record.name, deep, &result, pt_cli_keep_whole);
         pt_cli_printf("%s\n", said);
         free(said);
     }
-    json_t *notes = json_array();
-    for (size_t i = 0; i < result.n_notes; i++)
-        json_array_append_new(notes, json_string(result.notes[i]));
-    json_t *changes = json_pack("{s:b, s:I, s:o}", "ok", result.n_change_problems == 0, "checked",
-                                (json_int_t)result.changes_checked, "problems", change_problems);
-    json_array_append_new(
-        results,
-        json_pack("{s:I, s:s, s:b, s:o, s:o, s:o, s:I, s:o}", "id", (json_int_t)record.id, "name",
-                  record.name, "ok", result.ok, "problems", problems, "notes", notes, "healed",
-                  healed, "healed_backups", (json_int_t)result.healed_backups, "changes", changes));
+    /* Its JSON (present/verified.c). */
+    json_array_append_new(results, pt_present_verify_json(&record, &result));
     int code = result.ok && !result.n_change_problems ? 0 : 1;
     pt_verify_result_free(&result);
     pt_record_free(&record);

@@ -47,11 +47,8 @@ static bool capture(struct pt_cli *cli, bool *busy, int *code)
     *busy = rc == PT_EBUSY;
     bool go_on = true;
     if (cli->json) {
-        json_t *line = json_pack(
-            "{s:s, s:b, s:o, s:o, s:o}", "at", now, "unchanged", rc == PT_OK && r.unchanged, "name",
-            r.name ? json_string(r.name) : json_null(), "kind",
-            r.name ? json_string(r.snapshot ? "snapshot" : "rows") : json_null(), "error",
-            err.message ? json_string(err.message) : json_null());
+        json_t *line =
+            pt_present_watch_json(cli->project.now_ms, rc == PT_OK && r.unchanged, &r, err.message);
         char *text = json_dumps(line, JSON_COMPACT);
         printf("%s\n", text);
         free(text);

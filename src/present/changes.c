@@ -59,20 +59,57 @@ static unsigned long plural(int64_t n)
     return n > 1000000 ? 1000000 + (unsigned long)(n % 1000000) : (unsigned long)(n < 0 ? 0 : n);
 }
 
+struct pt_doc *pt_present_change_doc(const struct pt_change_point *p)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "name", PT_VALUE_NAME, p->name);
+    pt_doc_text(doc, "base", PT_VALUE_NAME, p->base);
+    pt_doc_text(doc, "previous", PT_VALUE_NAME, p->previous);
+    pt_doc_number(doc, "seq", PT_VALUE_COUNT, p->seq);
+    pt_doc_enum(doc, "kind", p->kind == PT_CHANGE_SNAPSHOT ? "snapshot" : "rows",
+                p->kind == PT_CHANGE_SNAPSHOT ? NULL : _("rows"));
+    pt_doc_text(doc, "reason", PT_VALUE_TEXT, p->reason);
+    pt_doc_time(doc, "taken_at", p->taken_ms, PT_LOOK_MINUTE)->value.null = false;
+    pt_doc_time(doc, "first_at", p->first_ms, PT_LOOK_MINUTE)->value.null = false;
+    pt_doc_number(doc, "captures", PT_VALUE_COUNT, p->captures);
+    pt_doc_text(doc, "path", PT_VALUE_PATH, p->path);
+    pt_doc_number(doc, "size_bytes", PT_VALUE_SIZE, p->size)->value.null = false;
+    pt_doc_text(doc, "sha256", PT_VALUE_TEXT, p->sha256);
+    struct pt_doc *tables = pt_doc_object(doc, "tables");
+    for (size_t i = 0; i < p->n_tables; i++) {
+        const struct pt_change_table *t = &p->tables[i];
+        struct pt_doc *counts = pt_doc_object(tables, t->name);
+        pt_doc_number(counts, "inserted", PT_VALUE_COUNT, t->inserted);
+        pt_doc_number(counts, "updated", PT_VALUE_COUNT, t->updated);
+        pt_doc_number(counts, "deleted", PT_VALUE_COUNT, t->deleted);
+    }
+    return doc;
+}
+
+json_t *pt_present_change_json(const struct pt_change_point *point)
+{
+    struct pt_doc *doc = pt_present_change_doc(point);
+    json_t *json = pt_render_json(doc);
+    pt_doc_free(doc);
+    return json;
+}
+
 void pt_present_change_cells(const struct pt_change_point *p,
                              struct pt_cell cells[PT_CHANGE_COLUMNS])
 {
-    char *at = pt_l10n_date(p->taken_ms, PT_DATE_TIME);
+    /* The point's values, as its JSON has them. */
+    struct pt_doc *doc = pt_present_change_doc(p);
+    char *at = pt_render_key(doc, "taken_at", NULL);
     cells[PT_CHANGE_TIME] = (struct pt_cell){pt_xasprintf(_("%s UTC"), at), PT_TONE_PLAIN};
     free(at);
-    cells[PT_CHANGE_NAME] = (struct pt_cell){pt_xstrdup(p->name ? p->name : "-"), PT_TONE_PLAIN};
+    cells[PT_CHANGE_NAME] = (struct pt_cell){pt_render_key(doc, "name", NULL), PT_TONE_PLAIN};
     if (p->kind == PT_CHANGE_SNAPSHOT) {
         char *why = p->reason ? pt_change_reason_text(p->reason) : pt_xstrdup(_("schema changed"));
         cells[PT_CHANGE_KIND] =
             (struct pt_cell){pt_xasprintf(_("whole database: %s"), why), PT_TONE_WARN};
         free(why);
     } else {
-        cells[PT_CHANGE_KIND] = (struct pt_cell){pt_xstrdup(_("rows")), PT_TONE_PLAIN};
+        cells[PT_CHANGE_KIND] = (struct pt_cell){pt_render_key(doc, "kind", NULL), PT_TONE_PLAIN};
     }
     int64_t rows = 0;
     for (size_t i = 0; i < p->n_tables; i++)
@@ -91,9 +128,8 @@ void pt_present_change_cells(const struct pt_change_point *p,
                          PT_TONE_PLAIN};
     free(tables);
     free(changed);
-    char size[32];
-    pt_l10n_size(p->size, size, sizeof(size));
-    cells[PT_CHANGE_SIZE] = (struct pt_cell){pt_xstrdup(size), PT_TONE_PLAIN};
+    cells[PT_CHANGE_SIZE] = (struct pt_cell){pt_render_key(doc, "size_bytes", NULL), PT_TONE_PLAIN};
+    pt_doc_free(doc);
 }
 
 void pt_present_change_cells_free(struct pt_cell cells[PT_CHANGE_COLUMNS])

@@ -6,7 +6,6 @@
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
-#include "poshtiban/l10n.h"
 
 static const struct {
     const char *header;
@@ -29,21 +28,34 @@ struct pt_column pt_present_list_column(enum pt_list_column column)
                               kind == PT_VALUE_COUNT || kind == PT_VALUE_SIZE};
 }
 
+static const char *const keys[PT_LIST_COLUMNS] = {
+    [PT_COLUMN_ID] = "id",           [PT_COLUMN_NAME] = "name",
+    [PT_COLUMN_KIND] = "kind",       [PT_COLUMN_STATUS] = "status",
+    [PT_COLUMN_SIZE] = "size_bytes", [PT_COLUMN_CREATED] = "created_at",
+};
+
+const char *pt_present_list_key(enum pt_list_column column)
+{
+    return column < PT_LIST_COLUMNS ? keys[column] : NULL;
+}
+
 void pt_present_list_row(const struct pt_record *r, struct pt_cell cells[PT_LIST_COLUMNS])
 {
-    char size[48];
-    pt_l10n_size(r->size_bytes, size, sizeof(size));
+    /* The record's values, as its JSON has them; the list shows its times to the minute. */
+    struct pt_doc *doc = pt_present_record_doc(r);
+    for (size_t c = 0; c < PT_LIST_COLUMNS; c++) {
+        const struct pt_item *item = pt_doc_get(doc, keys[c]);
+        struct pt_value value = item->value;
+        value.look = PT_LOOK_MINUTE;
+        cells[c] = (struct pt_cell){pt_render_text(&value, NULL),
+                                    c == PT_COLUMN_STATUS ? item->tone : PT_TONE_PLAIN};
+    }
     /* 📌 pinned; ☁ has an off-site copy. */
-    char *name = pt_xasprintf("%s%s%s", r->pinned ? "📌" : "", r->name ? r->name : "",
-                              r->offsite_snapshot ? " ☁" : "");
-    cells[PT_COLUMN_ID] = (struct pt_cell){pt_l10n_int(r->id), PT_TONE_PLAIN};
-    cells[PT_COLUMN_NAME] = (struct pt_cell){name, PT_TONE_PLAIN};
-    cells[PT_COLUMN_KIND] = (struct pt_cell){pt_xstrdup(pt_kind_label(r->kind)), PT_TONE_PLAIN};
-    cells[PT_COLUMN_STATUS] =
-        (struct pt_cell){pt_xstrdup(pt_state_label(r->status)), pt_present_state_tone(r->status)};
-    cells[PT_COLUMN_SIZE] = (struct pt_cell){pt_xstrdup(size), PT_TONE_PLAIN};
-    cells[PT_COLUMN_CREATED] =
-        (struct pt_cell){pt_l10n_iso_date(r->created_at, PT_DATE_TIME), PT_TONE_PLAIN};
+    char *name = cells[PT_COLUMN_NAME].text;
+    cells[PT_COLUMN_NAME].text = pt_xasprintf("%s%s%s", r->pinned ? "📌" : "", r->name ? name : "",
+                                              r->offsite_snapshot ? " ☁" : "");
+    free(name);
+    pt_doc_free(doc);
 }
 
 void pt_present_list_row_free(struct pt_cell cells[PT_LIST_COLUMNS])

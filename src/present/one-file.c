@@ -23,77 +23,136 @@ static char *shown_as(pt_present_keep_fn keep, const char *text, bool path)
     return kept;
 }
 
-static char *size_text(int64_t bytes)
+struct pt_doc *pt_present_members_doc(const struct pt_members *m)
 {
-    char buf[64];
-    pt_l10n_size(bytes, buf, sizeof(buf));
-    return pt_xstrdup(buf);
+    static const char *const types[] = {"file", "dir", "link"};
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "backup", PT_VALUE_NAME, m->backup ? m->backup : "");
+    struct pt_doc *list = pt_doc_array(doc, "members");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct pt_member *e = &m->list[i];
+        struct pt_doc *o = pt_doc_object(list, NULL);
+        pt_doc_text(o, "path", PT_VALUE_PATH, e->path);
+        pt_doc_enum(o, "type", types[e->type], NULL);
+        pt_doc_number(o, "size", PT_VALUE_SIZE, e->size)->value.null = false;
+        if (e->sha256)
+            pt_doc_text(o, "sha256", PT_VALUE_TEXT, e->sha256);
+        if (e->target)
+            pt_doc_text(o, "target", PT_VALUE_PATH, e->target);
+    }
+    return doc;
+}
+
+json_t *pt_present_members_json(const struct pt_members *members)
+{
+    struct pt_doc *doc = pt_present_members_doc(members);
+    json_t *json = pt_render_json(doc);
+    pt_doc_free(doc);
+    return json;
 }
 
 size_t pt_present_members(const struct pt_members *members, pt_present_keep_fn keep, char ***lines)
 {
-    size_t n = members->n, widest = 0;
+    struct pt_doc *doc = pt_present_members_doc(members);
+    const struct pt_doc *list = pt_doc_get(doc, "members")->value.doc;
+    size_t n = list->n, widest = 0;
     char **sizes = pt_xcalloc(n + 1, sizeof(*sizes));
     for (size_t i = 0; i < n; i++) {
-        sizes[i] = members->list[i].type == PT_MEMBER_FILE ? size_text(members->list[i].size)
-                                                           : pt_xstrdup("-");
+        const struct pt_doc *m = list->items[i].value.doc;
+        sizes[i] = strcmp(pt_doc_get(m, "type")->value.raw, "file") == 0
+                       ? pt_render_key(m, "size", NULL)
+                       : pt_xstrdup("-");
         size_t w = pt_text_width(sizes[i]);
         widest = w > widest ? w : widest;
     }
     *lines = pt_xcalloc(n + 1, sizeof(**lines));
     for (size_t i = 0; i < n; i++) {
-        const struct pt_member *m = &members->list[i];
-        char *path = shown_as(keep, m->path, true);
+        const struct pt_doc *m = list->items[i].value.doc;
+        const char *type = pt_doc_get(m, "type")->value.raw;
+        char *path = pt_render_key(m, "path", keep);
         size_t pad = widest - pt_text_width(sizes[i]);
-        if (m->type == PT_MEMBER_LINK) {
-            char *target = shown_as(keep, m->target, true);
+        if (strcmp(type, "link") == 0) {
+            char *target = pt_render_key(m, "target", keep);
             (*lines)[i] = pt_xasprintf("%*s%s  %s -> %s", (int)pad, "", sizes[i], path, target);
             free(target);
         } else {
             (*lines)[i] = pt_xasprintf("%*s%s  %s%s", (int)pad, "", sizes[i], path,
-                                       m->type == PT_MEMBER_DIR ? "/" : "");
+                                       strcmp(type, "dir") == 0 ? "/" : "");
         }
         free(path);
         free(sizes[i]);
     }
     free(sizes);
+    pt_doc_free(doc);
     return n;
+}
+
+struct pt_doc *pt_present_path_plan_doc(const struct pt_path_plan *plan)
+{
+    static const char *const actions[] = {"write", "same", "replace", "refused"};
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "backup", PT_VALUE_NAME, plan->backup ? plan->backup : "");
+    pt_doc_text(doc, "target", PT_VALUE_PATH, plan->target_root ? plan->target_root : "");
+    struct pt_doc *files = pt_doc_array(doc, "files");
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct pt_path_file *f = &plan->files[i];
+        struct pt_doc *o = pt_doc_object(files, NULL);
+        pt_doc_text(o, "path", PT_VALUE_PATH, f->member);
+        pt_doc_text(o, "target", PT_VALUE_PATH, f->target);
+        pt_doc_enum(o, "action", actions[f->action], NULL);
+        pt_doc_bool(o, "link", f->link, NULL);
+        pt_doc_bool(o, "newer", f->newer, NULL);
+        pt_doc_number(o, "size", PT_VALUE_SIZE, f->size)->value.null = false;
+    }
+    pt_doc_number(doc, "written", PT_VALUE_COUNT, (int64_t)plan->written);
+    return doc;
+}
+
+json_t *pt_present_path_plan_json(const struct pt_path_plan *plan)
+{
+    struct pt_doc *doc = pt_present_path_plan_doc(plan);
+    json_t *json = pt_render_json(doc);
+    pt_doc_free(doc);
+    return json;
+}
+
+/* What happens to one file, its path and size in the line. */
+static const char *action_line(const struct pt_doc *f)
+{
+    const char *action = pt_doc_get(f, "action")->value.raw;
+    bool newer = pt_doc_get(f, "newer")->value.number;
+    if (strcmp(action, "write") == 0)
+        return _("  + %s (%s): written");
+    if (strcmp(action, "same") == 0)
+        return _("  = %s (%s): there already, the same: left alone");
+    if (strcmp(action, "replace") == 0)
+        return newer ? _("  ~ %s (%s): replaces a newer file there (--force)")
+                     : _("  ~ %s (%s): replaces a different file there (--force)");
+    return newer ? _("  ! %s (%s): a newer file is there: refused without --force")
+                 : _("  ! %s (%s): a different file is there: refused without --force");
 }
 
 size_t pt_present_path_plan(const struct pt_path_plan *plan, pt_present_keep_fn keep, char ***lines)
 {
-    *lines = pt_xcalloc(plan->n + 2, sizeof(**lines));
-    char *backup = shown_as(keep, plan->backup, false);
-    char *root = shown_as(keep, plan->target_root, true);
+    struct pt_doc *doc = pt_present_path_plan_doc(plan);
+    const struct pt_doc *files = pt_doc_get(doc, "files")->value.doc;
+    *lines = pt_xcalloc(files->n + 2, sizeof(**lines));
+    char *backup = pt_render_key(doc, "backup", keep);
+    char *root = pt_render_key(doc, "target", keep);
     (*lines)[0] = pt_xasprintf(_("From backup %s into %s:"), backup, root);
     free(backup);
     free(root);
-    for (size_t i = 0; i < plan->n; i++) {
-        const struct pt_path_file *f = &plan->files[i];
-        char *path = shown_as(keep, f->member, true);
-        char *size = size_text(f->size);
-        const char *what;
-        switch (f->action) {
-        case PT_PATH_WRITE:
-            what = _("  + %s (%s): written");
-            break;
-        case PT_PATH_SAME:
-            what = _("  = %s (%s): there already, the same: left alone");
-            break;
-        case PT_PATH_REPLACE:
-            what = f->newer ? _("  ~ %s (%s): replaces a newer file there (--force)")
-                            : _("  ~ %s (%s): replaces a different file there (--force)");
-            break;
-        default:
-            what = f->newer ? _("  ! %s (%s): a newer file is there: refused without --force")
-                            : _("  ! %s (%s): a different file is there: refused without --force");
-            break;
-        }
-        (*lines)[i + 1] = pt_xasprintf(what, path, size);
+    for (size_t i = 0; i < files->n; i++) {
+        const struct pt_doc *f = files->items[i].value.doc;
+        char *path = pt_render_key(f, "path", keep);
+        char *size = pt_render_key(f, "size", NULL);
+        (*lines)[i + 1] = pt_xasprintf(action_line(f), path, size);
         free(path);
         free(size);
     }
-    return plan->n + 1;
+    size_t n = files->n + 1;
+    pt_doc_free(doc);
+    return n;
 }
 
 char *pt_present_path_question(const char *path, const char *backup, const char *target,

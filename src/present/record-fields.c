@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/* The fields of a record, as `show` prints them and the Detail pane draws them. */
+/*
+ * A record, once: its values (the JSON of show, list, create…), the fields
+ * `show` prints and the Detail pane draws, rendered from those values.
+ */
 #include "poshtiban/present.h"
 
 #include <stdio.h>
@@ -11,33 +14,6 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
-
-struct list {
-    struct pt_field *items;
-    size_t n;
-};
-
-/* Takes value. */
-static void add(struct list *l, const char *label, char *value, enum pt_tone tone,
-                enum pt_value_kind kind)
-{
-    l->items = pt_xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
-    l->items[l->n++] = (struct pt_field){label, value ? value : pt_xstrdup("-"), tone, kind};
-}
-
-/* "Thursday 26 November 2026, 11:06 UTC", in the calendar and digits of the language. */
-static char *when(const char *iso)
-{
-    if (!iso)
-        return NULL;
-    char *day = pt_l10n_iso_date(iso, PT_DATE_LONG);
-    char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
-    const char *space = strrchr(at, ' ');
-    char *text = pt_xasprintf(_("%s, %s UTC"), day, space ? space + 1 : at);
-    free(day);
-    free(at);
-    return text;
-}
 
 enum pt_tone pt_present_state_tone(enum pt_state status)
 {
@@ -52,21 +28,115 @@ enum pt_tone pt_present_state_tone(enum pt_state status)
     }
 }
 
-static void add_offsite(struct list *l, const struct pt_record *r)
+struct pt_doc *pt_present_record_doc(const struct pt_record *r)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_number(doc, "id", PT_VALUE_COUNT, r->id);
+    pt_doc_text(doc, "name", PT_VALUE_NAME, r->name)->tone = PT_TONE_TITLE;
+    pt_doc_enum(doc, "kind", pt_kind_name(r->kind), pt_kind_label(r->kind));
+    pt_doc_enum(doc, "status", pt_state_name(r->status), pt_state_label(r->status))->tone =
+        pt_present_state_tone(r->status);
+    pt_doc_text(doc, "format", PT_VALUE_TEXT, r->format);
+    pt_doc_text(doc, "path", PT_VALUE_PATH, r->path);
+    pt_doc_time_iso(doc, "created_at", r->created_at, PT_LOOK_WHEN);
+    pt_doc_time_iso(doc, "started_at", r->started_at, PT_LOOK_WHEN);
+    pt_doc_time_iso(doc, "finished_at", r->finished_at, PT_LOOK_WHEN);
+    pt_doc_number(doc, "duration_ms", PT_VALUE_DURATION, r->duration_ms)->value.null = false;
+    pt_doc_number(doc, "size_bytes", PT_VALUE_SIZE, r->size_bytes)->value.null = false;
+    pt_doc_bool(doc, "include_media", r->include_media,
+                r->include_media ? _("included") : _("not included"));
+    pt_doc_bool(doc, "pinned", r->pinned, r->pinned ? _("yes: retention keeps it") : _("no"));
+    char *message = pt_record_message(r);
+    pt_doc_text(doc, "message", PT_VALUE_TEXT, message);
+    free(message);
+    pt_doc_text(doc, "message_code", PT_VALUE_TEXT, r->message_code);
+    pt_doc_text(doc, "error", PT_VALUE_TEXT, r->error)->tone = PT_TONE_BAD;
+    struct pt_doc *tables = pt_doc_object(doc, "tables");
+    for (size_t i = 0; i < r->n_tables; i++)
+        pt_doc_number(tables, r->tables[i].name, PT_VALUE_COUNT, r->tables[i].rows);
+    pt_doc_time_iso(doc, "verified_at", r->verified_at, PT_LOOK_WHEN);
+    if (r->verify_ok < 0)
+        pt_doc_null(doc, "verify_ok");
+    else
+        pt_doc_bool(doc, "verify_ok", r->verify_ok, r->verify_ok ? _("ok") : _("DAMAGED"));
+    if (r->offsite_snapshot || r->offsite_error) {
+        struct pt_doc *o = pt_doc_object(doc, "offsite");
+        pt_doc_text(o, "snapshot", PT_VALUE_TEXT, r->offsite_snapshot);
+        pt_doc_time(o, "at", r->offsite_at_ms, PT_LOOK_MINUTE);
+        pt_doc_text(o, "error", PT_VALUE_TEXT, r->offsite_error);
+        pt_doc_number(o, "bytes_added", PT_VALUE_SIZE, r->offsite_bytes)->value.null = false;
+        pt_doc_time(o, "checked_at", r->offsite_checked_ms, PT_LOOK_MINUTE);
+    } else {
+        pt_doc_null(doc, "offsite");
+    }
+    return doc;
+}
+
+json_t *pt_present_record_json(const struct pt_record *record)
+{
+    struct pt_doc *doc = pt_present_record_doc(record);
+    json_t *json = pt_render_json(doc);
+    pt_doc_free(doc);
+    return json;
+}
+
+struct list {
+    struct pt_field *items;
+    size_t n;
+};
+
+/* Takes value. */
+static void add(struct list *l, const char *label, char *value, enum pt_tone tone,
+                enum pt_value_kind kind)
+{
+    l->items = pt_xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+    l->items[l->n++] = (struct pt_field){label, value ? value : pt_xstrdup("-"), tone, kind};
+}
+
+/* The item key of doc as a field labelled label. */
+static void add_key(struct list *l, const struct pt_doc *doc, const char *label, const char *key)
+{
+    const struct pt_item *item = pt_doc_get(doc, key);
+    enum pt_value_kind kind = item ? item->value.kind : PT_VALUE_TEXT;
+    /* The face keeps names and paths (their kind says which) whole its own way. */
+    add(l, label, pt_render_key(doc, key, NULL), item ? item->tone : PT_TONE_PLAIN, kind);
+}
+
+/* "ok, Thursday 26 November 2026, 11:06 UTC", "DAMAGED, …" or "never": verify_ok, verified_at. */
+static void add_verified(struct list *l, const struct pt_doc *doc, bool done)
+{
+    const struct pt_item *ok = pt_doc_get(doc, "verify_ok");
+    if (!ok || ok->value.null) {
+        add(l, _("Verified"), pt_xstrdup(_("never")), done ? PT_TONE_WARN : PT_TONE_PLAIN,
+            PT_VALUE_TEXT);
+        return;
+    }
+    char *word = pt_render_text(&ok->value, NULL);
+    char *at = pt_render_key(doc, "verified_at", NULL);
+    /* TRANSLATORS: "ok, Thursday 26 November 2026, 11:06 UTC": a verify's outcome and time. */
+    add(l, _("Verified"), pt_xasprintf(_("%s, %s"), word, at),
+        ok->value.number ? PT_TONE_GOOD : PT_TONE_BAD, PT_VALUE_TEXT);
+    free(word);
+    free(at);
+}
+
+/* offsite: its snapshot, when and how much the repository grew; or why not. */
+static void add_offsite(struct list *l, const struct pt_doc *doc, const struct pt_record *r)
 {
     char *value = NULL;
     enum pt_tone tone = PT_TONE_WARN;
-    if (r->offsite_snapshot) {
-        char iso[32], grew[32];
-        pt_time_iso(r->offsite_at_ms, iso);
-        char *at = pt_l10n_iso_date(iso, PT_DATE_TIME);
-        pt_l10n_size(r->offsite_bytes, grew, sizeof(grew));
+    const struct pt_item *snapshot = pt_doc_get(doc, "offsite.snapshot");
+    const struct pt_item *error = pt_doc_get(doc, "offsite.error");
+    if (snapshot && !snapshot->value.null) {
+        char *at = pt_render_key(doc, "offsite.at", NULL);
+        char *grew = pt_render_key(doc, "offsite.bytes_added", NULL);
         value = pt_xasprintf(_("snapshot %s, %s UTC, the repository grew by %s"),
-                             r->offsite_snapshot, at, grew);
+                             snapshot->value.raw, at, grew);
         tone = PT_TONE_GOOD;
         free(at);
-    } else if (r->offsite_error) {
-        value = pt_xstrdup(r->offsite_error);
+        free(grew);
+    } else if (error && !error->value.null) {
+        value = pt_render_text(&error->value, NULL);
         tone = PT_TONE_BAD;
     } else if (r->status == PT_STATE_COMPLETED) {
         value = pt_xstrdup(_("no copy yet"));
@@ -83,43 +153,32 @@ static void add_offsite(struct list *l, const struct pt_record *r)
 size_t pt_present_record(const struct pt_record *r, struct pt_field **fields)
 {
     struct list l = {0};
-    char buf[64];
+    struct pt_doc *doc = pt_present_record_doc(r);
     /* A backup that did not complete has no folder and no media to speak of. */
     bool done = r->status == PT_STATE_COMPLETED;
-    add(&l, _("ID"), pt_l10n_int(r->id), PT_TONE_PLAIN, PT_VALUE_COUNT);
-    add(&l, _("Name"), pt_xstrdup(r->name), PT_TONE_TITLE, PT_VALUE_NAME);
-    add(&l, _("Status"), pt_xstrdup(pt_state_label(r->status)), pt_present_state_tone(r->status),
-        PT_VALUE_TEXT);
-    add(&l, _("Kind"), pt_xstrdup(pt_kind_label(r->kind)), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    add(&l, _("Format"), pt_xstrdup(r->format ? r->format : "-"), PT_TONE_PLAIN, PT_VALUE_TEXT);
+    add_key(&l, doc, _("ID"), "id");
+    add_key(&l, doc, _("Name"), "name");
+    add_key(&l, doc, _("Status"), "status");
+    add_key(&l, doc, _("Kind"), "kind");
+    add_key(&l, doc, _("Format"), "format");
     if (done)
-        add(&l, _("Path"), pt_xstrdup(r->path ? r->path : "-"), PT_TONE_PLAIN, PT_VALUE_PATH);
-    add(&l, _("Created"), when(r->created_at), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    add(&l, _("Finished"), when(r->finished_at), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    pt_l10n_duration(r->duration_ms, buf, sizeof(buf));
-    add(&l, _("Duration"), pt_xstrdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
-    pt_l10n_size(r->size_bytes, buf, sizeof(buf));
-    add(&l, _("Size"), pt_xstrdup(buf), PT_TONE_PLAIN, PT_VALUE_TEXT);
+        add_key(&l, doc, _("Path"), "path");
+    add_key(&l, doc, _("Created"), "created_at");
+    add_key(&l, doc, _("Finished"), "finished_at");
+    add_key(&l, doc, _("Duration"), "duration_ms");
+    add_key(&l, doc, _("Size"), "size_bytes");
     if (done)
-        add(&l, _("Media"), pt_xstrdup(r->include_media ? _("included") : _("not included")),
-            PT_TONE_PLAIN, PT_VALUE_TEXT);
-    add(&l, _("Pinned"), pt_xstrdup(r->pinned ? _("yes: retention keeps it") : _("no")),
-        PT_TONE_PLAIN, PT_VALUE_TEXT);
-    if (r->verify_ok < 0) {
-        add(&l, _("Verified"), pt_xstrdup(_("never")), done ? PT_TONE_WARN : PT_TONE_PLAIN,
-            PT_VALUE_TEXT);
-    } else {
-        char *at = when(r->verified_at);
-        add(&l, _("Verified"), pt_xasprintf("%s, %s", r->verify_ok ? _("ok") : _("DAMAGED"), at),
-            r->verify_ok ? PT_TONE_GOOD : PT_TONE_BAD, PT_VALUE_TEXT);
-        free(at);
-    }
-    add_offsite(&l, r);
-    char *message = pt_record_message(r);
-    if (message)
-        add(&l, _("Message"), message, PT_TONE_PLAIN, PT_VALUE_TEXT);
-    if (r->error)
-        add(&l, _("Error"), pt_xstrdup(r->error), PT_TONE_BAD, PT_VALUE_TEXT);
+        add_key(&l, doc, _("Media"), "include_media");
+    add_key(&l, doc, _("Pinned"), "pinned");
+    add_verified(&l, doc, done);
+    add_offsite(&l, doc, r);
+    const struct pt_item *message = pt_doc_get(doc, "message");
+    if (message && !message->value.null)
+        add_key(&l, doc, _("Message"), "message");
+    const struct pt_item *error = pt_doc_get(doc, "error");
+    if (error && !error->value.null)
+        add_key(&l, doc, _("Error"), "error");
+    pt_doc_free(doc);
     *fields = l.items;
     return l.n;
 }

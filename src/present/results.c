@@ -243,3 +243,58 @@ char *pt_present_notify_test(const struct pt_notify_test_sent *sent, pt_present_
     free(mail);
     return text;
 }
+
+/* ---- the same ends as JSON (docs/cli.md, "JSON") ---- */
+
+static json_t *rendered(struct pt_doc *doc)
+{
+    json_t *json = pt_render_json(doc);
+    pt_doc_free(doc);
+    return json;
+}
+
+json_t *pt_present_deleted_json(const char *name)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "deleted", PT_VALUE_NAME, name);
+    return rendered(doc);
+}
+
+json_t *pt_present_exported_json(const char *path)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "path", PT_VALUE_PATH, path);
+    return rendered(doc);
+}
+
+json_t *pt_present_report_json(const char *name, const char *summary)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "name", PT_VALUE_NAME, name);
+    pt_doc_text(doc, "summary", PT_VALUE_TEXT, summary);
+    return rendered(doc);
+}
+
+json_t *pt_present_reindexed_json(int64_t records)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_number(doc, "records", PT_VALUE_COUNT, records);
+    return rendered(doc);
+}
+
+json_t *pt_present_cron_removed_json(bool removed)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_bool(doc, "removed", removed, NULL);
+    return rendered(doc);
+}
+
+json_t *pt_present_notify_test_json(const struct pt_notify_test_sent *sent)
+{
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_bool(doc, "sent", true, NULL);
+    pt_doc_text(doc, "to", PT_VALUE_TEXT, sent->mail_to);
+    pt_doc_bool(doc, "apprise", sent->apprise_file != NULL, NULL);
+    pt_doc_text(doc, "urls_file", PT_VALUE_PATH, sent->apprise_file);
+    return rendered(doc);
+}

@@ -410,13 +410,9 @@ static void ask_prune(struct pt_app *app)
         pt_retention_plan_free(&plan);
         return;
     }
-    char **lines = pt_xcalloc(plan.n, sizeof(*lines));
-    size_t n = 0;
-    for (size_t i = 0; i < plan.n; i++) {
-        char *name = pt_app_keep_whole(plan.items[i].record.name, false);
-        lines[n++] = pt_xasprintf("%s: %s", name, plan.items[i].reason);
-        free(name);
-    }
+    /* The lines `prune` prints (present/prune-plan.c). */
+    char **lines;
+    size_t n = pt_present_prune_plan(&plan, false, pt_app_keep_whole, &lines);
     /* The CLI's question (present/questions.c). */
     char *question = pt_present_question(PT_OP_PRUNE, NULL, false, plan.n, plan.kept);
     if (pt_app_review(app, _("Prune"), lines, n, question))

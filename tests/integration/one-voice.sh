@@ -7,6 +7,8 @@
 # the CLI (on a pty) and in the TUI (in tmux); prune goes ahead without a
 # terminal, delete and restore need --yes there; delete and verify end with
 # the same sentence in the CLI (on a pty) and on the TUI's message line.
+# And one model for text and JSON (issue 24): each field of --json of list,
+# show, stats and the restore plan is the text the CLI prints, field by field.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.sh"
 unset LANGUAGE LANG CODESPACES
@@ -52,6 +54,46 @@ same_said() {
     done
     fail "$1 ends with one sentence in both faces: CLI [$2], TUI [$line]"
 }
+
+# --- one model, two renderers: each field of --json, rendered on its own
+# (one_voice.py: digits, sizes, durations, ages, the Solar Hijri calendar,
+# words from the built catalog), is the text the same command prints, for
+# list, show, stats and the restore plan, in English and Persian ---
+podir=$(dirname "$POSHTIBAN")
+while [ "$podir" != / ] && [ ! -f "$podir/po/fa/LC_MESSAGES/poshtiban.mo" ]; do podir=$(dirname "$podir"); done
+podir=$podir/po
+[ -f "$podir/fa/LC_MESSAGES/poshtiban.mo" ] || fail "the built Persian catalog is not above $POSHTIBAN"
+# The plan has something to say: rows added, removed and changed, a table
+# only now (a Persian name), media to add (a Persian name with a space) and remove.
+sqlite3 "$proj/db.sqlite3" "INSERT INTO investor (name, share) VALUES ('نو', 0.1);
+DELETE FROM investor WHERE id = 2; UPDATE investor SET share = 0.75 WHERE id = 1;
+CREATE TABLE \"سفارش\" (id INTEGER PRIMARY KEY); INSERT INTO \"سفارش\" VALUES (1);"
+printf 'new' >"$proj/media/docs/قرارداد تازه.txt"
+rm "$proj/media/photo.bin"
+for lang in en fa; do
+    for what in list show stats plan; do
+        case $what in
+        show) args=(show b2) ;;
+        plan) args=(restore b1 --dry-run) ;;
+        *) args=("$what") ;;
+        esac
+        at() { POSHTIBAN_TEST_NOW=2026-11-28T11:06:18Z pt --lang "$lang" "$@"; }
+        at --json "${args[@]}" >"$scratch/$what.$lang.json" || fail "$lang: $what --json"
+        at "${args[@]}" >"$scratch/$what.$lang.txt" || fail "$lang: $what"
+        "$PY" "$SOURCE_ROOT/tests/integration/one_voice.py" "$what" "$lang" "$podir" \
+            "$scratch/$what.$lang.json" "$scratch/$what.$lang.txt" >"$scratch/drift" ||
+            fail "$lang: $what: --json and the text disagree: $(cat "$scratch/drift")"
+    done
+done
+# The plan said what the test set up, so the comparison above compared something.
+check "the plan compares rows, a table only now and media both ways" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = {x["name"]: x for x in d["tables"]}
+assert t["investor"]["added"] == 1 and t["investor"]["removed"] == 1 and t["investor"]["changed"] == 1, t
+assert t["سفارش"]["rows"] == "only_now", t
+assert d["media"]["add"] == ["photo.bin"] and d["media"]["remove"] == ["docs/قرارداد تازه.txt"], d["media"]
+' "$scratch/plan.fa.json"
 
 for lang in en fa; do
     # --- the record: every field of show in Detail, label and value on one line ---

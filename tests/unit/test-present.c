@@ -406,14 +406,84 @@ static void test_change_sets(void **state)
     pt_l10n_apply(PT_LANG_EN, "auto");
 }
 
+/* One model, two renderers: each value's text in the language, its JSON raw. */
+static void test_cells(void **state)
+{
+    (void)state;
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_number(doc, "rows", PT_VALUE_COUNT, 1234);
+    pt_doc_number(doc, "size", PT_VALUE_SIZE, 1536);
+    pt_doc_number(doc, "took", PT_VALUE_DURATION, 1500);
+    pt_doc_time(doc, "at", 1795694400000LL, PT_LOOK_MINUTE); /* 2026-11-26T12:00:00Z */
+    pt_doc_time_iso(doc, "when", "2026-11-26T11:06:18Z", PT_LOOK_WHEN);
+    pt_doc_enum(doc, "status", "completed", "completed");
+    pt_doc_bool(doc, "pinned", true, "yes: retention keeps it");
+    pt_doc_text(doc, "name", PT_VALUE_NAME, "b\x01");
+    pt_doc_time(doc, "never", 0, PT_LOOK_MINUTE);
+    struct pt_doc *list = pt_doc_array(doc, "list");
+    pt_doc_text(list, "ignored", PT_VALUE_PATH, "a/b");
+    pt_doc_text(doc, NULL, PT_VALUE_TEXT, "text only");
+
+    json_t *rendered = pt_render_json(doc);
+    char *json = json_dumps(rendered, JSON_COMPACT);
+    json_decref(rendered);
+    /* NULL keys stay out of objects; array items have none. */
+    assert_string_equal(json, "{\"rows\":1234,\"size\":1536,\"took\":1500,"
+                              "\"at\":\"2026-11-26T12:00:00Z\",\"when\":\"2026-11-26T11:06:18Z\","
+                              "\"status\":\"completed\",\"pinned\":true,\"name\":\"b\\u0001\","
+                              "\"never\":null,\"list\":[\"a/b\"]}");
+    free(json);
+    static const struct {
+        const char *key, *en;
+    } texts[] = {
+        {"rows", "1234"},
+        {"size", "1.5 KiB"},
+        {"took", "1.5 s"},
+        {"at", "2026-11-26 12:00"},
+        {"when", "Thursday 26 November 2026, 11:06 UTC"},
+        {"status", "completed"},
+        {"pinned", "yes: retention keeps it"},
+        {"never", "-"},
+        {"missing", "-"},
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char *text = pt_render_key(doc, texts[i].key, NULL);
+        assert_string_equal(text, texts[i].en);
+        free(text);
+    }
+    /* A name is made printable before the face keeps it. */
+    char *name = pt_render_key(doc, "name", NULL);
+    assert_null(strchr(name, '\x01'));
+    free(name);
+    /* Persian: digits, separators and the Solar Hijri calendar, in the text only. */
+    pt_l10n_apply(PT_LANG_FA, "auto");
+    char *rows = pt_render_key(doc, "rows", NULL), *at = pt_render_key(doc, "at", NULL);
+    assert_string_equal(rows, "۱٬۲۳۴");
+    assert_string_equal(at, "۱۴۰۵/۰۹/۰۵ ۱۲:۰۰");
+    free(rows);
+    free(at);
+    rendered = pt_render_json(doc);
+    json = json_dumps(rendered, JSON_COMPACT);
+    json_decref(rendered);
+    assert_non_null(strstr(json, "\"rows\":1234"));
+    free(json);
+    pt_l10n_apply(PT_LANG_EN, "auto");
+    pt_doc_free(doc);
+}
+
 int main(void)
 {
     setenv("LANGUAGE", "en", 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_record_fields),      cmocka_unit_test(test_unfinished_records),
-        cmocka_unit_test(test_confirmations),      cmocka_unit_test(test_results),
-        cmocka_unit_test(test_list_columns),       cmocka_unit_test(test_progress_text),
-        cmocka_unit_test(test_restore_plan_lines), cmocka_unit_test(test_change_sets),
+        cmocka_unit_test(test_record_fields),
+        cmocka_unit_test(test_unfinished_records),
+        cmocka_unit_test(test_confirmations),
+        cmocka_unit_test(test_results),
+        cmocka_unit_test(test_list_columns),
+        cmocka_unit_test(test_progress_text),
+        cmocka_unit_test(test_restore_plan_lines),
+        cmocka_unit_test(test_change_sets),
+        cmocka_unit_test(test_cells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -325,6 +325,8 @@ static void test_forged_refused(void **state)
         {{{T "../escape", M_FILE, NULL}}, 1, "escape"},
         {{{T "media/./a", M_FILE, NULL}}, 1, "media/./a"},
         {{{"/etc/cron.d/evil", M_FILE, NULL}}, 1, "/etc/cron.d/evil"},
+        /* Inside the top folder by its name, absolute once the name is taken off. */
+        {{{T "/etc/cron.d/evil", M_FILE, NULL}}, 1, "/etc/cron.d/evil"},
         {{{"other_folder/a", M_FILE, NULL}}, 1, "other_folder/a"},
         {{{"backup_forgedX/a", M_FILE, NULL}}, 1, "backup_forgedX/a"},
         {{{T "media/abs", M_LINK, "/etc/passwd"}}, 1, "media/abs"},

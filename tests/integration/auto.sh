@@ -25,6 +25,44 @@ auto_at() { # auto_at TIME [ARGS]: `auto --json` at TIME; sets out, err, status
 }
 field_of() { echo "$out" | json_eval "$1"; }
 
+# Too little free space: a 2 MiB tmpfs holds the backup root; the database is 3 MiB.
+# Its own run (auto.sh free-space); the main run leaves it out.
+if part_begins free-space; then
+    small=$scratch/small
+    try_mount "$small" -t tmpfs -o size=2m tmpfs || skip_part "cannot mount a tmpfs here"
+    start_sink smtp_sink.py "$scratch/smtp" || exit 1
+    smtp=$sink_port
+    start_sink ping_sink.py "$scratch/ping" || exit 1
+    ping=$sink_port
+    tight=$scratch/tight
+    mkdir -p "$tight"
+    sqlite3 "$tight/db.sqlite3" "CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB);
+    WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
+    INSERT INTO blob (b) SELECT randomblob(1000) FROM s;"
+    tp() { run_pt -C "$tight" --backups "$small/backups" "$@" </dev/null; }
+    for kv in "auto.enabled true" "notify.email.enabled true" "notify.email.to ops@example.com" \
+        "notify.smtp.url smtp://127.0.0.1:$smtp" "notify.ping_url http://127.0.0.1:$ping/hc/x"; do
+        # shellcheck disable=SC2086
+        tp settings set $kv
+        expect_eq "settings set $kv" 0 "$status"
+    done
+    out=$(POSHTIBAN_TEST_NOW=2026-12-20T10:00:00Z "$POSHTIBAN" -C "$tight" --backups "$small/backups" auto --json </dev/null 2>"$scratch/stderr") && status=0 || status=$?
+    err=$(cat "$scratch/stderr")
+    expect_eq "auto without space exits 1 ($err)" 1 "$status"
+    case $err in *"free space"*) ;; *) fail "the error names the free space: [$err]" ;; esac
+    expect_eq "a failed auto record" "auto failed" "$(field_of 'd["backup"]["kind"] + " " + d["backup"]["status"]')"
+    case $(field_of 'd["backup"]["error"]') in *"free space"*"nothing was written"*) ;; *) fail "the record says why: $out" ;; esac
+    tp list --json
+    expect_eq "the catalog has exactly that failed record" "1 failed" "$(echo "$out" | json_eval '"%d %s" % (d["total"], d["backups"][0]["status"])')"
+    expect_eq "no backup was written" "" "$(ls -A "$small/backups" | grep -v '^\.poshtiban$')"
+    expect_eq "nothing in tmp" "" "$(ls -A "$small/backups/.poshtiban/tmp")"
+    expect_eq "the failure was mailed" 1 "$(mails "$scratch/smtp")"
+    case $(mail_eval "$scratch/smtp/001.eml" 'subject') in *FAILED*) ;; *) fail "the mail says FAILED: $(mail_eval "$scratch/smtp/001.eml" 'subject')" ;; esac
+    case $(mail_eval "$scratch/smtp/001.eml" 'body') in *"free space"*) ;; *) fail "the mail says why" ;; esac
+    expect_eq "pinged start then fail" "/hc/x/start /hc/x/fail" "$(tr '\n' ' ' <"$scratch/ping/requests" | sed 's/ $//')"
+    finish
+fi
+
 # Off by default: nothing happens, and it says why.
 auto_at 2026-11-26T10:00:00Z
 expect_eq "auto while auto.enabled is false exits 0 ($err)" 0 "$status"
@@ -137,41 +175,4 @@ for attempt in 1 2 3 4 5 6; do
 done
 check "two autos overlapped in one of the attempts" test "$hit" = 1
 expect_eq "nothing left in tmp" "" "$(ls -A backups/.poshtiban/tmp)"
-
-# Too little free space: a 2 MiB tmpfs holds the backup root; the database is 3 MiB.
-small=$scratch/small
-if try_mount "$small" -t tmpfs -o size=2m tmpfs; then
-    start_sink smtp_sink.py "$scratch/smtp" || exit 1
-    smtp=$sink_port
-    start_sink ping_sink.py "$scratch/ping" || exit 1
-    ping=$sink_port
-    tight=$scratch/tight
-    mkdir -p "$tight"
-    sqlite3 "$tight/db.sqlite3" "CREATE TABLE blob (id INTEGER PRIMARY KEY, b BLOB);
-    WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
-    INSERT INTO blob (b) SELECT randomblob(1000) FROM s;"
-    tp() { run_pt -C "$tight" --backups "$small/backups" "$@" </dev/null; }
-    for kv in "auto.enabled true" "notify.email.enabled true" "notify.email.to ops@example.com" \
-        "notify.smtp.url smtp://127.0.0.1:$smtp" "notify.ping_url http://127.0.0.1:$ping/hc/x"; do
-        # shellcheck disable=SC2086
-        tp settings set $kv
-        expect_eq "settings set $kv" 0 "$status"
-    done
-    out=$(POSHTIBAN_TEST_NOW=2026-12-20T10:00:00Z "$POSHTIBAN" -C "$tight" --backups "$small/backups" auto --json </dev/null 2>"$scratch/stderr") && status=0 || status=$?
-    err=$(cat "$scratch/stderr")
-    expect_eq "auto without space exits 1 ($err)" 1 "$status"
-    case $err in *"free space"*) ;; *) fail "the error names the free space: [$err]" ;; esac
-    expect_eq "a failed auto record" "auto failed" "$(field_of 'd["backup"]["kind"] + " " + d["backup"]["status"]')"
-    case $(field_of 'd["backup"]["error"]') in *"free space"*"nothing was written"*) ;; *) fail "the record says why: $out" ;; esac
-    tp list --json
-    expect_eq "the catalog has exactly that failed record" "1 failed" "$(echo "$out" | json_eval '"%d %s" % (d["total"], d["backups"][0]["status"])')"
-    expect_eq "no backup was written" "" "$(ls -A "$small/backups" | grep -v '^\.poshtiban$')"
-    expect_eq "nothing in tmp" "" "$(ls -A "$small/backups/.poshtiban/tmp")"
-    expect_eq "the failure was mailed" 1 "$(mails "$scratch/smtp")"
-    case $(mail_eval "$scratch/smtp/001.eml" 'subject') in *FAILED*) ;; *) fail "the mail says FAILED: $(mail_eval "$scratch/smtp/001.eml" 'subject')" ;; esac
-    case $(mail_eval "$scratch/smtp/001.eml" 'body') in *"free space"*) ;; *) fail "the mail says why" ;; esac
-    expect_eq "pinged start then fail" "/hc/x/start /hc/x/fail" "$(tr '\n' ' ' <"$scratch/ping/requests" | sed 's/ $//')"
-else
-    echo "SKIP (only this part): cannot mount a tmpfs here, so the free-space check is not run" >&2
-fi
 finish

@@ -32,6 +32,53 @@ same_as_findmnt() {
     expect_eq "$1: fstype and mount point as findmnt says" "$want" "$(get 'd["storage"]["fstype"] + " " + d["storage"]["mount_point"]')"
 }
 
+# A tmpfs, with a space in its mount point (mountinfo writes it as \040).
+# Its own run (doctor.sh tmpfs), as are the two below; the main run leaves them out.
+if part_begins tmpfs; then
+    tmp="$scratch/small disk"
+    try_mount "$tmp" -t tmpfs -o size=4m tmpfs || skip_part "cannot mount a tmpfs here"
+    run_pt --backups "$tmp/backups" create </dev/null
+    doctor --backups "$tmp/backups"
+    same_as_findmnt "tmpfs" "$tmp/backups"
+    expect_eq "tmpfs: its mount point" "$tmp" "$(get 'd["storage"]["mount_point"]')"
+    expect_eq "tmpfs: memory" "tmpfs memory" "$(get 'd["storage"]["fstype"] + " " + d["storage"]["kind"]')"
+    expect_eq "tmpfs: total size" 4194304 "$(get 'd["storage"]["total_bytes"]')"
+    expect_eq "tmpfs: free space" "$(( $(stat -f -c '%a * %S' "$tmp") ))" "$(get 'd["storage"]["free_bytes"]')"
+    case $(get '" ".join(d["warnings"])') in *"LOST at the next restart"*) ;; *) fail "tmpfs: a warning: $out" ;; esac
+    finish
+fi
+
+# A bind mount of a folder of the scratch filesystem.
+if part_begins bind-mount; then
+    mkdir -p "$scratch/bind-src"
+    try_mount "$scratch/bind" --bind "$scratch/bind-src" || skip_part "cannot make a bind mount here"
+    doctor --backups "$scratch/bind/backups"
+    same_as_findmnt "bind mount" "$scratch/bind"
+    expect_eq "bind mount: its mount point" "$scratch/bind" "$(get 'd["storage"]["mount_point"]')"
+    expect_eq "bind mount: the folder mounted" "$(findmnt -T "$scratch/bind" -n -o FSROOT)" "$(get 'd["storage"]["mount_root"]')"
+    # Read-only (root writes anywhere else): doctor says the backups cannot be recorded.
+    mkdir -p "$scratch/bind-src/backups/.poshtiban"
+    if mount -o remount,bind,ro "$scratch/bind" 2>/dev/null; then
+        doctor --backups "$scratch/bind/backups"
+        case $(get '" ".join(d["warnings"])') in *"cannot be written"*) ;; *) fail "read-only: a warning: $out" ;; esac
+        mount -o remount,bind,rw "$scratch/bind" 2>/dev/null
+    fi
+    finish
+fi
+
+# Inside a git work tree that does not ignore it, and not once it does.
+if part_begins git; then
+    command -v git >/dev/null || skip_part "git is not installed"
+    new_backup
+    git init -q "$proj"
+    doctor
+    case $(get '" ".join(d["warnings"])') in *"inside the git work tree $proj"*) ;; *) fail "a warning for backups in git: $out" ;; esac
+    echo "/backups/" >"$proj/.gitignore"
+    doctor
+    case $(get '" ".join(d["warnings"])') in *"git work tree"*) fail "no git warning once ignored: $out" ;; esac
+    finish
+fi
+
 # The root filesystem (wherever the scratch folder lives).
 new_backup --format zip
 zip_path=$path
@@ -61,39 +108,6 @@ doctor --backups "$scratch/not/yet"
 expect_eq "a missing backup root is not made" no "$([ -e "$scratch/not" ] && echo yes || echo no)"
 expect_eq "its nearest existing folder" "$(cd "$scratch" && pwd -P) False" "$(get 'd["storage"]["path"] + " " + str(d["storage"]["exists"])')"
 
-# A tmpfs, with a space in its mount point (mountinfo writes it as \040).
-tmp="$scratch/small disk"
-if try_mount "$tmp" -t tmpfs -o size=4m tmpfs; then
-    run_pt --backups "$tmp/backups" create </dev/null
-    doctor --backups "$tmp/backups"
-    same_as_findmnt "tmpfs" "$tmp/backups"
-    expect_eq "tmpfs: its mount point" "$tmp" "$(get 'd["storage"]["mount_point"]')"
-    expect_eq "tmpfs: memory" "tmpfs memory" "$(get 'd["storage"]["fstype"] + " " + d["storage"]["kind"]')"
-    expect_eq "tmpfs: total size" 4194304 "$(get 'd["storage"]["total_bytes"]')"
-    expect_eq "tmpfs: free space" "$(( $(stat -f -c '%a * %S' "$tmp") ))" "$(get 'd["storage"]["free_bytes"]')"
-    case $(get '" ".join(d["warnings"])') in *"LOST at the next restart"*) ;; *) fail "tmpfs: a warning: $out" ;; esac
-else
-    echo "SKIP (only this part): cannot mount a tmpfs here" >&2
-fi
-
-# A bind mount of a folder of the scratch filesystem.
-mkdir -p "$scratch/bind-src"
-if try_mount "$scratch/bind" --bind "$scratch/bind-src"; then
-    doctor --backups "$scratch/bind/backups"
-    same_as_findmnt "bind mount" "$scratch/bind"
-    expect_eq "bind mount: its mount point" "$scratch/bind" "$(get 'd["storage"]["mount_point"]')"
-    expect_eq "bind mount: the folder mounted" "$(findmnt -T "$scratch/bind" -n -o FSROOT)" "$(get 'd["storage"]["mount_root"]')"
-    # Read-only (root writes anywhere else): doctor says the backups cannot be recorded.
-    mkdir -p "$scratch/bind-src/backups/.poshtiban"
-    if mount -o remount,bind,ro "$scratch/bind" 2>/dev/null; then
-        doctor --backups "$scratch/bind/backups"
-        case $(get '" ".join(d["warnings"])') in *"cannot be written"*) ;; *) fail "read-only: a warning: $out" ;; esac
-        mount -o remount,bind,rw "$scratch/bind" 2>/dev/null
-    fi
-else
-    echo "SKIP (only this part): cannot make a bind mount here" >&2
-fi
-
 # In a Codespace: the exact command for the newest backup (a zip: one file).
 CODESPACES=true CODESPACE_NAME=x doctor
 expect_eq "the gh codespace cp line for the newest backup" \
@@ -118,17 +132,6 @@ expect_eq "scp of the zip on port 2222" "scp -P 2222 deploy@198.51.100.7:$zip_pa
 # Warnings. The backup root inside the media folder:
 doctor --backups media/backups
 case $(get '" ".join(d["warnings"])') in *"inside the media folder"*) ;; *) fail "a warning for backups inside media: $out" ;; esac
-# Inside a git work tree that does not ignore it, and not once it does.
-if command -v git >/dev/null; then
-    git init -q "$proj"
-    doctor
-    case $(get '" ".join(d["warnings"])') in *"inside the git work tree $proj"*) ;; *) fail "a warning for backups in git: $out" ;; esac
-    echo "/backups/" >"$proj/.gitignore"
-    doctor
-    case $(get '" ".join(d["warnings"])') in *"git work tree"*) fail "no git warning once ignored: $out" ;; esac
-else
-    echo "SKIP (only this part): git is not installed" >&2
-fi
 # Overdue: two days after the last success, with automatic backups off (a day).
 POSHTIBAN_TEST_NOW=$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ) doctor
 expect_eq "overdue after two days" True "$(get 'd["last_success"]["overdue"]')"

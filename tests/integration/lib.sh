@@ -82,7 +82,30 @@ SH
     chmod +x "$scratch/bin/crontab"
 }
 
+# A part of a test that only some machines can run (a tmpfs or a bind mount
+# to make, a file system with holes, git) is a meson test of its own, NAME-PART:
+# the same script with PART as its argument (tests/meson.build,
+# integration_parts). That run goes through the script's set-up, runs the
+# part and stops there; the main run (no argument) leaves the part out. A
+# part that cannot run here exits 77, which meson counts as skipped, never
+# as passed.
+PART=${1:-}
+part_seen=
+part_begins() { # part_begins NAME: true in part NAME's own run
+    if [ "$PART" = "$1" ]; then
+        part_seen=1
+        return 0
+    fi
+    return 1
+}
+skip_part() { # skip_part WHY: this part cannot run on this machine
+    if [ "$failures" -gt 0 ]; then finish; fi
+    echo "SKIP (part $PART): $*" >&2
+    exit 77
+}
+
 finish() {
+    if [ -n "$PART" ] && [ -z "$part_seen" ]; then fail "this test has no part $PART"; fi
     if [ "$failures" -gt 0 ]; then
         echo "$failures check(s) failed" >&2
         exit 1

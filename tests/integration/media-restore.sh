@@ -51,13 +51,15 @@ shared=$(report_media "$path" 'd["shared"]')
 check "after the restore: at least 99% of $files media files shared ($shared)" \
     test $((shared * 100)) -ge $((files * 99))
 
+# --- holes: its own run (media-restore.sh holes), from here to the end;
+# the main run stops here.
+part_begins holes || finish
 # --- sparse: a 64 MiB file, a few bytes of data
 truncate -s 64M "$proj/media/sparse.bin"
 printf 'data in the middle' | dd of="$proj/media/sparse.bin" bs=1 seek=$((32 << 20)) conv=notrunc status=none
 printf 'data at the end' | dd of="$proj/media/sparse.bin" bs=1 seek=$(((64 << 20) - 15)) conv=notrunc status=none
 if [ "$(blocks_kib "$proj/media/sparse.bin")" -ge 1024 ]; then
-    echo "SKIP (only this part): this file system keeps no holes" >&2
-    finish
+    skip_part "this file system keeps no holes"
 fi
 sum=$(sha256sum <"$proj/media/sparse.bin")
 new_backup --name sparse || finish

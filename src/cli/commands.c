@@ -6,7 +6,7 @@
 /*
  * Every command with its options: the parser (pt_cli_parse), the help
  * (help.c), the completion (complete.c) and the man page's check
- * (tests/integration/shell-help.sh) all read these rows. A new option is a
+ * (tests/integration/cli/shell-help.sh) all read these rows. A new option is a
  * row in its command's list; a new command is a row in commands[].
  */
 

@@ -222,12 +222,95 @@ static void test_no_target(void **state)
     pt_restore_plan_free(&plan);
 }
 
+static bool holds(char *const *list, size_t n, const char *want)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], want) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Media compared by checksum, from an archive (zip): what the restore adds
+ * back, changes and removes, each a path under the media folder.
+ */
+static void test_media(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const files[] = {"media/a.txt", "media/b.txt", "media/sub/c.txt"};
+    char *sub = pt_path_join(f->dir, "media/sub");
+    assert_int_equal(pt_mkdir_p(sub, 0755), 0);
+    free(sub);
+    for (size_t i = 0; i < 3; i++) {
+        char *path = pt_path_join(f->dir, files[i]);
+        pt_test_write_file(path, files[i]);
+        free(path);
+    }
+    /* The project found its media folder when it was resolved: again, now that there is one. */
+    pt_project_free(&f->project);
+    pt_test_project(&f->project, f->dir);
+    struct pt_create_options copts = {
+        .name = "with_media", .kind = PT_KIND_MANUAL, .include_media = 1, .format = "zip"};
+    struct pt_record r = {0};
+    struct pt_error err = {0};
+    if (pt_backup_create(&f->project, &copts, NULL, &r, &err) != PT_OK)
+        fail_msg("create: %s", err.message);
+    pt_record_free(&r);
+    char *a = pt_path_join(f->dir, "media/a.txt"), *b = pt_path_join(f->dir, "media/b.txt");
+    char *added = pt_path_join(f->dir, "media/sub/new.txt");
+    pt_test_write_file(a, "edited");
+    assert_int_equal(unlink(b), 0);
+    pt_test_write_file(added, "new");
+    free(a);
+    free(b);
+    free(added);
+    struct pt_restore_options opts = {0};
+    struct pt_restore_plan plan;
+    if (pt_restore_plan(&f->project, "with_media", &opts, &plan, &err) != PT_OK)
+        fail_msg("plan: %s", err.message);
+    assert_non_null(plan.database_target);
+    assert_non_null(plan.media_target);
+    assert_int_equal(plan.n_add, 1);
+    assert_true(holds(plan.add, plan.n_add, "b.txt"));
+    assert_int_equal(plan.n_change, 1);
+    assert_true(holds(plan.change, plan.n_change, "a.txt"));
+    assert_int_equal(plan.n_remove, 1);
+    assert_true(holds(plan.remove, plan.n_remove, "sub/new.txt"));
+    /* The tables are compared as well, from the same archive. */
+    expect_rows(&plan, "product", 0, 0, 0);
+    pt_restore_plan_free(&plan);
+
+    /* Media only: the database is left out of the plan. */
+    opts.media_only = true;
+    if (pt_restore_plan(&f->project, "with_media", &opts, &plan, &err) != PT_OK)
+        fail_msg("plan: %s", err.message);
+    assert_null(plan.database_target);
+    assert_int_equal(plan.n_tables, 0);
+    assert_int_equal(plan.n_change, 1);
+    pt_restore_plan_free(&plan);
+}
+
+/* No such backup: an error naming it, and no plan to free. */
+static void test_unknown_backup(void **state)
+{
+    struct fixture *f = *state;
+    struct pt_restore_options opts = {0};
+    struct pt_restore_plan plan;
+    struct pt_error err = {0};
+    assert_int_not_equal(pt_restore_plan(&f->project, "no_such_backup", &opts, &plan, &err), PT_OK);
+    assert_non_null(err.message);
+    assert_non_null(strstr(err.message, "no_such_backup"));
+    pt_error_clear(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_target, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_media, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_backup, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -274,6 +274,19 @@ static enum pt_status send_mail(const struct pt_project *p, struct pt_catalog *c
     return rc;
 }
 
+/* Mails subject and body; when it cannot, the run's notes say why. */
+static void mail_or_note(const struct pt_project *p, struct pt_catalog *c,
+                         struct pt_notify_run *run, const char *subject, const char *body)
+{
+    struct pt_error err = {0};
+    if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
+        char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
+        add_note(run, note);
+        free(note);
+    }
+    pt_error_clear(&err);
+}
+
 /* The backup finished before r (not running), when there is one. */
 static bool previous_record(struct pt_catalog *c, const struct pt_record *r, struct pt_record *out)
 {
@@ -394,13 +407,7 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
         char *host = host_name();
         char *subject = mail_subject(kind, p, r, host);
         char *body = mail_body(kind, p, r, previous, host, true);
-        struct pt_error err = {0};
-        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
-            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
-            add_note(run, note);
-            free(note);
-        }
-        pt_error_clear(&err);
+        mail_or_note(p, c, run, subject, body);
         free(body);
         free(subject);
         free(host);
@@ -508,13 +515,7 @@ void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, 
         pt_xappendf(&body, _("poshtiban %s. To send it again now: poshtiban push %s"), PT_VERSION,
                     name);
         pt_xappendf(&body, "\n");
-        struct pt_error err = {0};
-        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
-            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
-            add_note(&run, note);
-            free(note);
-        }
-        pt_error_clear(&err);
+        mail_or_note(p, c, &run, subject, body);
     }
     free(body);
     free(subject);
@@ -573,13 +574,7 @@ void pt_notify_damaged(const struct pt_project *p, struct pt_catalog *c,
         pt_xappendf(&body, "\n-- \n");
         pt_xappendf(&body, _("poshtiban %s. To see it again: poshtiban verify"), PT_VERSION);
         pt_xappendf(&body, "\n");
-        struct pt_error err = {0};
-        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
-            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
-            add_note(&run, note);
-            free(note);
-        }
-        pt_error_clear(&err);
+        mail_or_note(p, c, &run, subject, body);
     }
     if (run.notes)
         pt_autolog_append(p, run.notes);

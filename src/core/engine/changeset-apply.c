@@ -1,11 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Applying a changeset, and the state before and after it that an apply checks first. */
-#ifndef SQLITE_ENABLE_SESSION
-#define SQLITE_ENABLE_SESSION 1
-#endif
-#ifndef SQLITE_ENABLE_PREUPDATE_HOOK
-#define SQLITE_ENABLE_PREUPDATE_HOOK 1
-#endif
 #include "engine/changeset.h"
 #include "engine/changeset-internal.h"
 

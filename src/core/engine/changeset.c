@@ -2,12 +2,6 @@
 /* Changesets between database files, through SQLite's session extension (docs/changes.md):
    the helpers the other changeset-*.c share, reading a stored changeset back (its counts, its rows)
  */
-#ifndef SQLITE_ENABLE_SESSION
-#define SQLITE_ENABLE_SESSION 1
-#endif
-#ifndef SQLITE_ENABLE_PREUPDATE_HOOK
-#define SQLITE_ENABLE_PREUPDATE_HOOK 1
-#endif
 #include "engine/changeset.h"
 #include "engine/changeset-internal.h"
 

@@ -17,6 +17,8 @@ void *pt_xrealloc(void *ptr, size_t size);
 char *pt_xstrdup(const char *s);
 char *pt_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *pt_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* Appends the formatted text to *s (NULL: empty), which it reallocates. */
+void pt_xappendf(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* ptr, which a function that allocates returned; out of memory when NULL. */
 void *pt_xchecked(void *ptr);
 

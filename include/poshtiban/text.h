@@ -2,6 +2,7 @@
 #ifndef POSHTIBAN_TEXT_H
 #define POSHTIBAN_TEXT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,6 +26,13 @@ char *pt_text_printable(const char *s);
 
 /* The same, but for text of several lines: newlines and tabs stay. New string. */
 char *pt_text_printable_lines(const char *s);
+
+/*
+ * The formatted text as one line, safe on a terminal and in JSON (a
+ * problem a check reports: SQLite's verdicts span lines, names come from
+ * files): newlines become spaces, then as pt_text_printable. New string.
+ */
+char *pt_text_vline(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /*
  * The longest start of s that fits in cols columns, cut on a character

@@ -35,27 +35,10 @@ static void curl_start(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static void appendf(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void appendf(char **s, const char *fmt, ...)
-{
-    char *add = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&add, fmt, ap) < 0)
-        add = NULL;
-    va_end(ap);
-    if (!add)
-        return;
-    char *joined = pt_xasprintf("%s%s", *s ? *s : "", add);
-    free(add);
-    free(*s);
-    *s = joined;
-}
-
 static void add_note(struct pt_notify_run *run, const char *note)
 {
     if (run->notes)
-        appendf(&run->notes, "; %s", note);
+        pt_xappendf(&run->notes, "; %s", note);
     else
         run->notes = pt_xstrdup(note);
 }
@@ -291,6 +274,19 @@ static enum pt_status send_mail(const struct pt_project *p, struct pt_catalog *c
     return rc;
 }
 
+/* Mails subject and body; when it cannot, the run's notes say why. */
+static void mail_or_note(const struct pt_project *p, struct pt_catalog *c,
+                         struct pt_notify_run *run, const char *subject, const char *body)
+{
+    struct pt_error err = {0};
+    if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
+        char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
+        add_note(run, note);
+        free(note);
+    }
+    pt_error_clear(&err);
+}
+
 /* The backup finished before r (not running), when there is one. */
 static bool previous_record(struct pt_catalog *c, const struct pt_record *r, struct pt_record *out)
 {
@@ -341,58 +337,58 @@ static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
     char *b = NULL;
     const char *project = base_name(p->root);
     if (kind == PT_MAIL_FAILED)
-        appendf(&b, _("The backup %s of %s failed."), r->name, project);
+        pt_xappendf(&b, _("The backup %s of %s failed."), r->name, project);
     else if (kind == PT_MAIL_FIXED)
-        appendf(&b, _("The backup %s of %s completed; the one before it, %s, had failed."), r->name,
-                project, previous ? previous->name : "-");
+        pt_xappendf(&b, _("The backup %s of %s completed; the one before it, %s, had failed."),
+                    r->name, project, previous ? previous->name : "-");
     else
-        appendf(&b, _("The backup %s of %s completed."), r->name, project);
-    appendf(&b, "\n\n");
-    appendf(&b, _("Project: %s"), p->root);
-    appendf(&b, "\n");
-    appendf(&b, _("Host: %s"), host);
-    appendf(&b, "\n");
-    appendf(&b, _("Kind: %s"), pt_kind_label(r->kind));
-    appendf(&b, "\n");
-    appendf(&b, _("Status: %s"), pt_state_label(r->status));
-    appendf(&b, "\n");
-    appendf(&b, _("Started: %s"), r->started_at ? r->started_at : "-");
-    appendf(&b, "\n");
-    appendf(&b, _("Finished: %s"), r->finished_at ? r->finished_at : "-");
-    appendf(&b, "\n");
+        pt_xappendf(&b, _("The backup %s of %s completed."), r->name, project);
+    pt_xappendf(&b, "\n\n");
+    pt_xappendf(&b, _("Project: %s"), p->root);
+    pt_xappendf(&b, "\n");
+    pt_xappendf(&b, _("Host: %s"), host);
+    pt_xappendf(&b, "\n");
+    pt_xappendf(&b, _("Kind: %s"), pt_kind_label(r->kind));
+    pt_xappendf(&b, "\n");
+    pt_xappendf(&b, _("Status: %s"), pt_state_label(r->status));
+    pt_xappendf(&b, "\n");
+    pt_xappendf(&b, _("Started: %s"), r->started_at ? r->started_at : "-");
+    pt_xappendf(&b, "\n");
+    pt_xappendf(&b, _("Finished: %s"), r->finished_at ? r->finished_at : "-");
+    pt_xappendf(&b, "\n");
     char text[64];
     pt_l10n_duration(r->duration_ms, text, sizeof(text));
-    appendf(&b, _("Duration: %s"), text);
-    appendf(&b, "\n");
+    pt_xappendf(&b, _("Duration: %s"), text);
+    pt_xappendf(&b, "\n");
     if (r->status == PT_STATE_COMPLETED) {
         pt_l10n_size(r->size_bytes, text, sizeof(text));
-        appendf(&b, _("Size: %s"), text);
-        appendf(&b, "\n");
-        appendf(&b, _("Path: %s"), r->path);
-        appendf(&b, "\n");
+        pt_xappendf(&b, _("Size: %s"), text);
+        pt_xappendf(&b, "\n");
+        pt_xappendf(&b, _("Path: %s"), r->path);
+        pt_xappendf(&b, "\n");
     }
     if (r->error) {
-        appendf(&b, _("Error: %s"), r->error);
-        appendf(&b, "\n");
+        pt_xappendf(&b, _("Error: %s"), r->error);
+        pt_xappendf(&b, "\n");
     }
     char *message = pt_record_message(r);
     if (message) {
-        appendf(&b, _("Message: %s"), message);
-        appendf(&b, "\n");
+        pt_xappendf(&b, _("Message: %s"), message);
+        pt_xappendf(&b, "\n");
     }
     free(message);
     if (kind == PT_MAIL_FIXED && previous && previous->error) {
-        appendf(&b, _("Error of %s: %s"), previous->name, previous->error);
-        appendf(&b, "\n");
+        pt_xappendf(&b, _("Error of %s: %s"), previous->name, previous->error);
+        pt_xappendf(&b, "\n");
     }
     if (!for_mail)
         return b;
-    appendf(&b, "\n-- \n");
-    appendf(&b,
-            _("poshtiban %s. To be mailed about every backup or only about failures: "
-              "poshtiban settings set notify.email.on always|failure"),
-            PT_VERSION);
-    appendf(&b, "\n");
+    pt_xappendf(&b, "\n-- \n");
+    pt_xappendf(&b,
+                _("poshtiban %s. To be mailed about every backup or only about failures: "
+                  "poshtiban settings set notify.email.on always|failure"),
+                PT_VERSION);
+    pt_xappendf(&b, "\n");
     return b;
 }
 
@@ -411,13 +407,7 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
         char *host = host_name();
         char *subject = mail_subject(kind, p, r, host);
         char *body = mail_body(kind, p, r, previous, host, true);
-        struct pt_error err = {0};
-        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
-            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
-            add_note(run, note);
-            free(note);
-        }
-        pt_error_clear(&err);
+        mail_or_note(p, c, run, subject, body);
         free(body);
         free(subject);
         free(host);
@@ -461,7 +451,7 @@ void pt_notify_start(const struct pt_project *p, struct pt_catalog *c, struct pt
     memset(run, 0, sizeof(*run));
     char *host = host_name();
     char *body = pt_xasprintf(_("A backup of %s starts on %s."), p->root, host);
-    appendf(&body, "\n");
+    pt_xappendf(&body, "\n");
     ping(c, run, "start", body);
     free(body);
     free(host);
@@ -507,31 +497,25 @@ void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, 
                                    "%s"),
                                  name, project, host);
     char *body = NULL;
-    appendf(&body,
-            _("The backup %s of %s is safe on this machine, but its off-site copy failed. "
-              "The next automatic run tries again."),
-            name, project);
-    appendf(&body, "\n\n");
-    appendf(&body, _("Project: %s"), p->root);
-    appendf(&body, "\n");
-    appendf(&body, _("Host: %s"), host);
-    appendf(&body, "\n");
-    appendf(&body, _("Error: %s"), error);
-    appendf(&body, "\n");
+    pt_xappendf(&body,
+                _("The backup %s of %s is safe on this machine, but its off-site copy failed. "
+                  "The next automatic run tries again."),
+                name, project);
+    pt_xappendf(&body, "\n\n");
+    pt_xappendf(&body, _("Project: %s"), p->root);
+    pt_xappendf(&body, "\n");
+    pt_xappendf(&body, _("Host: %s"), host);
+    pt_xappendf(&body, "\n");
+    pt_xappendf(&body, _("Error: %s"), error);
+    pt_xappendf(&body, "\n");
     ping(c, &run, "fail", body);
     alert(p, c, &run, "failure", subject, body);
     if (pt_settings_bool(c, "notify.email.enabled")) {
-        appendf(&body, "\n-- \n");
-        appendf(&body, _("poshtiban %s. To send it again now: poshtiban push %s"), PT_VERSION,
-                name);
-        appendf(&body, "\n");
-        struct pt_error err = {0};
-        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
-            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
-            add_note(&run, note);
-            free(note);
-        }
-        pt_error_clear(&err);
+        pt_xappendf(&body, "\n-- \n");
+        pt_xappendf(&body, _("poshtiban %s. To send it again now: poshtiban push %s"), PT_VERSION,
+                    name);
+        pt_xappendf(&body, "\n");
+        mail_or_note(p, c, &run, subject, body);
     }
     free(body);
     free(subject);
@@ -575,28 +559,22 @@ void pt_notify_damaged(const struct pt_project *p, struct pt_catalog *c,
     char *subject =
         pt_xasprintf(_("poshtiban: verify found damage in the backups of %s on %s"), project, host);
     char *body = NULL;
-    appendf(&body, _("Verify found damage in the backups of %s:"), project);
-    appendf(&body, "\n");
+    pt_xappendf(&body, _("Verify found damage in the backups of %s:"), project);
+    pt_xappendf(&body, "\n");
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; !verified[i].result.ok && j < verified[i].result.n; j++)
-            appendf(&body, "%s: %s\n", verified[i].name, verified[i].result.problems[j]);
-    appendf(&body, "\n");
-    appendf(&body, _("Project: %s"), p->root);
-    appendf(&body, "\n");
-    appendf(&body, _("Host: %s"), host);
-    appendf(&body, "\n");
+            pt_xappendf(&body, "%s: %s\n", verified[i].name, verified[i].result.problems[j]);
+    pt_xappendf(&body, "\n");
+    pt_xappendf(&body, _("Project: %s"), p->root);
+    pt_xappendf(&body, "\n");
+    pt_xappendf(&body, _("Host: %s"), host);
+    pt_xappendf(&body, "\n");
     alert(p, c, &run, "failure", subject, body);
     if (pt_settings_bool(c, "notify.email.enabled")) {
-        appendf(&body, "\n-- \n");
-        appendf(&body, _("poshtiban %s. To see it again: poshtiban verify"), PT_VERSION);
-        appendf(&body, "\n");
-        struct pt_error err = {0};
-        if (send_mail(p, c, p->now_ms, subject, body, &err) != PT_OK) {
-            char *note = pt_xasprintf(_("mail not sent: %s"), err.message);
-            add_note(&run, note);
-            free(note);
-        }
-        pt_error_clear(&err);
+        pt_xappendf(&body, "\n-- \n");
+        pt_xappendf(&body, _("poshtiban %s. To see it again: poshtiban verify"), PT_VERSION);
+        pt_xappendf(&body, "\n");
+        mail_or_note(p, c, &run, subject, body);
     }
     if (run.notes)
         pt_autolog_append(p, run.notes);

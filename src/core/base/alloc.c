@@ -60,3 +60,15 @@ char *pt_xasprintf(const char *fmt, ...)
     va_end(ap);
     return out;
 }
+
+void pt_xappendf(char **s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *add = pt_xvasprintf(fmt, ap);
+    va_end(ap);
+    char *joined = pt_xasprintf("%s%s", *s ? *s : "", add);
+    free(add);
+    free(*s);
+    *s = joined;
+}

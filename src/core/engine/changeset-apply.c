@@ -1,11 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Applying a changeset, and the state before and after it that an apply checks first. */
-#ifndef SQLITE_ENABLE_SESSION
-#define SQLITE_ENABLE_SESSION 1
-#endif
-#ifndef SQLITE_ENABLE_PREUPDATE_HOOK
-#define SQLITE_ENABLE_PREUPDATE_HOOK 1
-#endif
 #include "engine/changeset.h"
 #include "engine/changeset-internal.h"
 
@@ -166,18 +160,14 @@ static enum pt_status changed_hash(sqlite3 *db, const char *file, char hex[PT_SH
     }
     sqlite3_finalize(lookup);
     free(table);
-    int fin = it ? sqlite3changeset_finalize(it) : SQLITE_OK;
-    if (rc == SQLITE_DONE)
-        rc = fin;
-    enum pt_status closed =
-        pt_changeset_stream_close(&in, file, NULL, out == PT_OK ? rc : SQLITE_OK, err);
+    out = pt_changeset_stream_end(&in, file, it, rc, out, err);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(md, digest, &len);
     EVP_MD_CTX_free(md);
-    if (out == PT_OK && closed == PT_OK)
+    if (out == PT_OK)
         pt_sha256_hex(digest, hex);
-    return out != PT_OK ? out : closed;
+    return out;
 }
 
 json_t *pt_changeset_state(const char *path, const char *changeset, struct pt_error *err)

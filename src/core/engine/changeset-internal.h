@@ -43,6 +43,8 @@ enum pt_status pt_changeset_key_of(sqlite3 *db, const char *schema, const char *
 enum pt_status pt_changeset_columns_of(sqlite3 *db, const char *table,
                                        struct pt_changeset_names *out, struct pt_error *err);
 
+struct sqlite3_changeset_iter;
+
 /* A stored changeset, read back as plain bytes. */
 struct pt_changeset_stream {
     int fd;
@@ -58,5 +60,14 @@ int pt_changeset_stream_read(void *user, void *data, int *len);
 /* Closes the stream: its own failure when it had one, else SQLite's (RC, DB may be NULL). */
 enum pt_status pt_changeset_stream_close(struct pt_changeset_stream *in, const char *file,
                                          sqlite3 *db, int rc, struct pt_error *err);
+
+/*
+ * Ends a walk over in with the iterator it (NULL: none), at SQLite's rc:
+ * finalizes it and closes in. out when the walk failed already, else the
+ * stream's or SQLite's failure, else PT_OK.
+ */
+enum pt_status pt_changeset_stream_end(struct pt_changeset_stream *in, const char *file,
+                                       struct sqlite3_changeset_iter *it, int rc,
+                                       enum pt_status out, struct pt_error *err);
 
 #endif

@@ -2,12 +2,6 @@
 /* Changesets between database files, through SQLite's session extension (docs/changes.md):
    the helpers the other changeset-*.c share, reading a stored changeset back (its counts, its rows)
  */
-#ifndef SQLITE_ENABLE_SESSION
-#define SQLITE_ENABLE_SESSION 1
-#endif
-#ifndef SQLITE_ENABLE_PREUPDATE_HOOK
-#define SQLITE_ENABLE_PREUPDATE_HOOK 1
-#endif
 #include "engine/changeset.h"
 #include "engine/changeset-internal.h"
 
@@ -126,18 +120,6 @@ enum pt_status pt_changeset_columns_of(sqlite3 *db, const char *table,
                                 out, err);
 }
 
-static ssize_t read_fd(void *user, void *buf, size_t len, struct pt_error *err)
-{
-    struct pt_changeset_stream *in = user;
-    ssize_t n;
-    do
-        n = read(in->fd, buf, len);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        pt_error_set(err, PT_EFAIL, "%s", strerror(errno));
-    return n;
-}
-
 int pt_changeset_stream_read(void *user, void *data, int *len)
 {
     struct pt_changeset_stream *in = user;
@@ -158,7 +140,7 @@ enum pt_status pt_changeset_stream_open(struct pt_changeset_stream *in, const ch
     in->fd = open(file, O_RDONLY | O_CLOEXEC);
     if (in->fd < 0)
         return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), file, strerror(errno));
-    in->unpack = pt_unpack_open(PT_COMPRESSION_ZSTD, read_fd, in);
+    in->unpack = pt_unpack_open(PT_COMPRESSION_ZSTD, pt_source_fd, &in->fd);
     return PT_OK;
 }
 
@@ -221,10 +203,7 @@ enum pt_status pt_changeset_count(const char *file, struct pt_change_table **tab
             t->deleted++;
         rc = SQLITE_OK;
     }
-    int fin = it ? sqlite3changeset_finalize(it) : SQLITE_OK;
-    if (rc == SQLITE_DONE)
-        rc = fin;
-    enum pt_status out = pt_changeset_stream_close(&in, file, NULL, rc, err);
+    enum pt_status out = pt_changeset_stream_end(&in, file, it, rc, PT_OK, err);
     if (out != PT_OK) {
         pt_change_tables_free(*tables, *n_tables);
         *tables = NULL;
@@ -319,12 +298,7 @@ enum pt_status pt_changeset_rows(const char *file, const struct pt_change_table 
         json_decref(key);
     }
     free(changed);
-    int fin = it ? sqlite3changeset_finalize(it) : SQLITE_OK;
-    if (rc == SQLITE_DONE)
-        rc = fin;
-    enum pt_status closed =
-        pt_changeset_stream_close(&in, file, NULL, out == PT_OK ? rc : SQLITE_OK, err);
-    return out != PT_OK ? out : closed;
+    return pt_changeset_stream_end(&in, file, it, rc, out, err);
 }
 
 void pt_change_tables_free(struct pt_change_table *tables, size_t n)
@@ -377,4 +351,16 @@ bool pt_changeset_same_file(const char *a, const char *b)
     if (fb >= 0)
         close(fb);
     return same;
+}
+
+enum pt_status pt_changeset_stream_end(struct pt_changeset_stream *in, const char *file,
+                                       struct sqlite3_changeset_iter *it, int rc,
+                                       enum pt_status out, struct pt_error *err)
+{
+    int fin = it ? sqlite3changeset_finalize(it) : SQLITE_OK;
+    if (rc == SQLITE_DONE)
+        rc = fin;
+    enum pt_status closed =
+        pt_changeset_stream_close(in, file, NULL, out == PT_OK ? rc : SQLITE_OK, err);
+    return out != PT_OK ? out : closed;
 }

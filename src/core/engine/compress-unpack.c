@@ -47,6 +47,18 @@ struct pt_unpack {
     bool unchecked;
 };
 
+ssize_t pt_source_fd(void *user, void *buf, size_t len, struct pt_error *err)
+{
+    int fd = *(const int *)user;
+    ssize_t n;
+    do
+        n = read(fd, buf, len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        pt_error_set(err, PT_EFAIL, "%s", strerror(errno));
+    return n;
+}
+
 struct pt_unpack *pt_unpack_open(enum pt_compression c, pt_source_fn source, void *user)
 {
     struct pt_unpack *u = pt_xcalloc(1, sizeof(*u));

@@ -75,6 +75,8 @@ void pt_zstd_writer_free(struct pt_zstd_writer *z);
 
 /* Where a reader of a compressed stream gets its bytes: 0 at the end, -1 with err set. */
 typedef ssize_t (*pt_source_fn)(void *user, void *buf, size_t len, struct pt_error *err);
+/* A pt_source_fn over an open file: user points at its descriptor (an int). */
+ssize_t pt_source_fd(void *user, void *buf, size_t len, struct pt_error *err);
 
 /*
  * Reads a gzip or zstd stream from source, as a stream: memory stays small

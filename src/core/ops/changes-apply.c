@@ -78,18 +78,6 @@ enum pt_status pt_changes_resolve(const struct pt_project *p, int64_t at_ms, cha
     return rc;
 }
 
-static ssize_t read_plain(void *user, void *buf, size_t len, struct pt_error *err)
-{
-    int fd = *(int *)user;
-    ssize_t n;
-    do
-        n = read(fd, buf, len);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        pt_error_set(err, PT_EFAIL, "%s", strerror(errno));
-    return n;
-}
-
 /* A snapshot point replaces db whole. */
 static enum pt_status apply_snapshot(const char *db, const struct pt_change_point *point,
                                      struct pt_error *err)
@@ -103,7 +91,7 @@ static enum pt_status apply_snapshot(const char *db, const struct pt_change_poin
     }
     bool damaged = false;
     enum pt_status rc =
-        pt_unpack_snapshot(PT_COMPRESSION_ZSTD, read_plain, &fd, tmp, &damaged, NULL, err);
+        pt_unpack_snapshot(PT_COMPRESSION_ZSTD, pt_source_fd, &fd, tmp, &damaged, NULL, err);
     close(fd);
     if (rc == PT_OK && rename(tmp, db) != 0)
         rc = pt_error_set(err, PT_EFAIL, _("cannot move %s into place: %s"), db, strerror(errno));
@@ -140,11 +128,7 @@ enum pt_status pt_changes_apply(const struct pt_project *p, const char *db,
                                 const struct pt_monitor *monitor, struct pt_error *err)
 {
     (void)p;
-    /* A whole database makes what came before it moot: start from the newest. */
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++)
-        if (points[i].kind == PT_CHANGE_SNAPSHOT)
-            from = i;
+    size_t from = pt_changes_start(points, n);
     enum pt_status rc = pt_changes_check_chain(points + from, n - from, from, err);
     for (size_t i = from; rc == PT_OK && i < n; i++) {
         const struct pt_change_point *point = &points[i];

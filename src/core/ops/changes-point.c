@@ -336,3 +336,12 @@ enum pt_status pt_changes_read_point(const char *dir, const char *json_name,
     free(path);
     return rc;
 }
+
+size_t pt_changes_start(const struct pt_change_point *points, size_t n)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++)
+        if (points[i].kind == PT_CHANGE_SNAPSHOT)
+            from = i;
+    return from;
+}

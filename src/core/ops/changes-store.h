@@ -50,6 +50,12 @@ enum pt_status pt_changes_chain(const struct pt_project *project, const char *ba
 enum pt_status pt_changes_check_chain(const struct pt_change_point *points, size_t n, size_t first,
                                       struct pt_error *err);
 
+/*
+ * Where applying points[0..n) starts: the newest snapshot point (a whole
+ * database makes what came before it moot), 0 when there is none.
+ */
+size_t pt_changes_start(const struct pt_change_point *points, size_t n);
+
 /* The point's JSON document (the NAME.json of docs/changes.md). */
 json_t *pt_changes_point_document(const struct pt_change_point *point);
 

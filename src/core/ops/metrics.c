@@ -21,23 +21,6 @@
 #include "poshtiban/timefmt.h"
 #include "store/autolog.h"
 
-static void appendf(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void appendf(char **s, const char *fmt, ...)
-{
-    char *add = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&add, fmt, ap) < 0)
-        add = NULL;
-    va_end(ap);
-    if (!add)
-        return;
-    char *joined = pt_xasprintf("%s%s", *s ? *s : "", add);
-    free(add);
-    free(*s);
-    *s = joined;
-}
-
 /* A label value as the text format wants it: \ " and line feeds escaped. */
 static char *label_value(const char *s)
 {
@@ -58,12 +41,12 @@ static char *label_value(const char *s)
 
 static void family(char **out, const char *name, const char *type, const char *help)
 {
-    appendf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    pt_xappendf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static void sample(char **out, const char *name, const char *labels, double value)
 {
-    appendf(out, "%s{%s} %.17g\n", name, labels, value);
+    pt_xappendf(out, "%s{%s} %.17g\n", name, labels, value);
 }
 
 static double iso_seconds(const char *iso)

@@ -27,10 +27,7 @@ static enum pt_status check_no_gap(const struct pt_project *p, const struct pt_r
     enum pt_status rc = pt_changes_chain(p, chain->base, &all, err);
     if (rc != PT_OK)
         return rc;
-    size_t from = 0;
-    for (size_t i = 0; i < chain->n; i++)
-        if (chain->points[i].kind == PT_CHANGE_SNAPSHOT)
-            from = i;
+    size_t from = pt_changes_start(chain->points, chain->n);
     size_t end = chain->n < all.n ? chain->n + 1 : all.n;
     if (from < end)
         rc = pt_changes_check_chain(all.points + from, end - from, from, err);

@@ -41,19 +41,13 @@ static void pass_free(struct pass *p)
 
 static void problem(struct pass *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* One line, safe on a terminal and in JSON: SQLite's verdicts span lines. */
 static void problem(struct pass *p, const char *fmt, ...)
 {
+    p->problems = pt_xrealloc(p->problems, (p->n + 1) * sizeof(*p->problems));
     va_list ap;
     va_start(ap, fmt);
-    char *text = pt_xvasprintf(fmt, ap);
+    p->problems[p->n++] = pt_text_vline(fmt, ap);
     va_end(ap);
-    for (char *c = text; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    p->problems = pt_xrealloc(p->problems, (p->n + 1) * sizeof(*p->problems));
-    p->problems[p->n++] = pt_text_printable(text);
-    free(text);
 }
 
 /* "changes/<base>/<file>": where the change set lies in the backup root. */

@@ -40,23 +40,12 @@ struct json_lines {
 
 void pt_verify_problem(struct pt_verify_walk *v, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = pt_xvasprintf(fmt, ap);
-    va_end(ap);
-    /*
-     * One line, safe on a terminal and in JSON: SQLite's verdicts span
-     * lines, and names come from the backup's files.
-     */
-    for (char *c = text; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    char *shown = pt_text_printable(text);
-    free(text);
-    text = shown;
     struct pt_verify_result *r = v->result;
     r->problems = pt_xrealloc(r->problems, (r->n + 1) * sizeof(*r->problems));
-    r->problems[r->n++] = text;
+    va_list ap;
+    va_start(ap, fmt);
+    r->problems[r->n++] = pt_text_vline(fmt, ap);
+    va_end(ap);
     r->ok = false;
 }
 

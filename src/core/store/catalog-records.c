@@ -221,6 +221,19 @@ enum pt_status pt_catalog_delete(struct pt_catalog *c, int64_t id, struct pt_err
     return rc == SQLITE_DONE ? PT_OK : pt_catalog_db_error(c, err, _("cannot write"));
 }
 
+/* Steps and finalizes st, an update of record id: PT_ENOTFOUND when it is gone. */
+static enum pt_status step_one(struct pt_catalog *c, sqlite3_stmt *st, int64_t id,
+                               struct pt_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return pt_catalog_db_error(c, err, _("cannot write"));
+    return sqlite3_changes(c->db)
+               ? PT_OK
+               : pt_error_set(err, PT_ENOTFOUND, _("backup %lld was deleted"), (long long)id);
+}
+
 /*
  * One column or two of one record, and nothing else: whoever else changed
  * the record meanwhile (a pin during a verify) keeps their change. sql
@@ -236,13 +249,7 @@ static enum pt_status set_columns(struct pt_catalog *c, const char *sql, int64_t
     sqlite3_bind_int64(st, 1, id);
     pt_catalog_bind_text(st, 2, text);
     sqlite3_bind_int64(st, 3, number);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return pt_catalog_db_error(c, err, _("cannot write"));
-    return sqlite3_changes(c->db)
-               ? PT_OK
-               : pt_error_set(err, PT_ENOTFOUND, _("backup %lld was deleted"), (long long)id);
+    return step_one(c, st, id, err);
 }
 
 enum pt_status pt_catalog_set_status(struct pt_catalog *c, int64_t id, enum pt_state status,
@@ -292,13 +299,7 @@ enum pt_status pt_catalog_set_offsite(struct pt_catalog *c, int64_t id, const ch
     sqlite3_bind_int64(st, 3, at_ms);
     pt_catalog_bind_text(st, 4, error);
     sqlite3_bind_int64(st, 5, bytes_added);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return pt_catalog_db_error(c, err, _("cannot write"));
-    return sqlite3_changes(c->db)
-               ? PT_OK
-               : pt_error_set(err, PT_ENOTFOUND, _("backup %lld was deleted"), (long long)id);
+    return step_one(c, st, id, err);
 }
 
 static bool all_digits(const char *s)

@@ -137,6 +137,17 @@ char *pt_text_printable_lines(const char *s)
     return printable(s, true);
 }
 
+char *pt_text_vline(const char *fmt, va_list ap)
+{
+    char *text = pt_xvasprintf(fmt, ap);
+    for (char *c = text; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    char *line = pt_text_printable(text);
+    free(text);
+    return line;
+}
+
 size_t pt_text_width(const char *s)
 {
     size_t width = 0, left = s ? strlen(s) : 0;

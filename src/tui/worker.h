@@ -29,7 +29,10 @@ enum pt_job_kind {
     PT_JOB_RESTORE_PATH_PLAN,
     PT_JOB_RESTORE_PATH,
     PT_JOB_EXPORT_PLAIN, /* export --plain */
-    PT_N_JOB_KINDS
+    PT_JOB_PIN,          /* pins the backup, or unpins a pinned one */
+    PT_JOB_CRON,         /* id "install" or "remove": the crontab line of automatic backups */
+    PT_N_JOB_KINDS,
+    PT_JOB_NONE = PT_N_JOB_KINDS /* an action that starts no job */
 };
 
 struct pt_job {

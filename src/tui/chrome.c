@@ -178,16 +178,17 @@ void pt_chrome_help(const struct pt_pane_ops *const *panes, int h, int w)
                PT_ALIGN_RIGHT);
 }
 
-void pt_chrome_message(const char *message, enum pt_style style, int h, int w)
+void pt_chrome_message(const char *message, enum pt_style style, int bottom, size_t most, int w)
 {
-    char *rows[3];
-    size_t n = pt_ui_wrap(message, w - 2, rows, 3);
+    char **rows = pt_xcalloc(most + 1, sizeof(*rows));
+    size_t n = pt_ui_wrap(message, w - 2, rows, most);
     for (size_t i = 0; i < n; i++) {
-        int y = h - 1 - (int)n + (int)i;
+        int y = bottom - (int)n + (int)i;
         pt_ui_fill(stdscr, y, 0, w, PT_STYLE_NORMAL);
         pt_ui_text(stdscr, y, 1, w - 2, rows[i], style, PT_ALIGN_LEFT);
         free(rows[i]);
     }
+    free(rows);
 }
 
 void pt_chrome_progress(struct pt_job *job, struct pt_progress_box *box, int h, int w)

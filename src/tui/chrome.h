@@ -29,8 +29,11 @@ void pt_chrome_header(const struct pt_pane_ops *const *panes, int pane, const ch
 void pt_chrome_footer(const struct pt_pane_ops *pane, const struct pt_selection *sel, int y, int w);
 /* The keys by pane, then those of every pane, in as many columns as the height needs. */
 void pt_chrome_help(const struct pt_pane_ops *const *panes, int h, int w);
-/* A message on up to three rows above the footer (a long one takes the rows above). */
-void pt_chrome_message(const char *message, enum pt_style style, int h, int w);
+/*
+ * A message wrapped on up to most rows that end above row bottom (a long
+ * one takes the rows above, not its end).
+ */
+void pt_chrome_message(const char *message, enum pt_style style, int bottom, size_t most, int w);
 
 /* The phase the progress box last drew, and since when (monotonic ms). */
 struct pt_progress_box {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "action.h"
+#include "chrome.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/l10n.h"
 #include "tui.h"
@@ -121,16 +122,8 @@ static void draw_prompt(const struct pt_dialog *d, int h, int w, const char *mes
 {
     char *text = pt_dialog_text(d);
     pt_ui_fill(stdscr, h - 2, 0, w, PT_STYLE_NORMAL);
-    if (message) {
-        char *why[4];
-        size_t n_why = pt_ui_wrap(message, w - 2, why, 4);
-        for (size_t i = 0; i < n_why; i++) {
-            int y = h - 2 - (int)n_why + (int)i;
-            pt_ui_fill(stdscr, y, 0, w, PT_STYLE_NORMAL);
-            pt_ui_text(stdscr, y, 1, w - 2, why[i], style, PT_ALIGN_LEFT);
-            free(why[i]);
-        }
-    }
+    if (message)
+        pt_chrome_message(message, style, h - 2, 4, w);
     int x = 1 + pt_ui_text(stdscr, h - 2, 1, w - 2, d->label, PT_STYLE_TITLE, PT_ALIGN_LEFT);
     x += 1 + pt_ui_text(stdscr, h - 2, x + 1, w - x - 2, text, PT_STYLE_NORMAL, PT_ALIGN_LEFT);
     pt_ui_move(h - 2, x < w - 1 ? x : w - 1);

@@ -314,7 +314,7 @@ static void draw(struct loop *l)
         l->message = NULL;
     }
     if (l->message && !prompt)
-        pt_chrome_message(l->message, l->message_style, h, w);
+        pt_chrome_message(l->message, l->message_style, h - 1, 3, w);
     struct pt_selection sel;
     select_now(l, &sel);
     pt_chrome_footer(panes[l->pane], &sel, h - 1, w);

@@ -148,6 +148,8 @@ static void free_verified(void *result)
 
 /* ---- restore: the plan first, then, on yes, the restore ---- */
 
+static void free_plan(void *result);
+
 static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     (void)monitor;
@@ -180,6 +182,10 @@ static void restore_plan_done(struct pt_job *job, struct pt_reaction *out)
                     n, _("Restore cancelled: nothing changed."));
     free(name);
     pt_reaction_start(out, PT_JOB_RESTORE, job->id, job->at_ms);
+    /* The plan the user approves travels with the restore, as its input. */
+    out->start.input = job->result;
+    out->start.free_input = free_plan;
+    job->result = NULL;
 }
 
 static void restore_run(struct pt_job *job, const struct pt_monitor *monitor)

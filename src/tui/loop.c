@@ -86,13 +86,18 @@ static void reload(struct loop *l)
     focus(l);
 }
 
-static void start(struct loop *l, const struct pt_start *s)
+/* Starts s, taking its input. */
+static void start(struct loop *l, struct pt_start *s)
 {
+    void *input = s->input;
+    s->input = NULL;
     if (l->job) {
+        if (input && s->free_input)
+            s->free_input(input);
         say(l, PT_STYLE_WARN, pt_xstrdup(_("busy: wait for the work under way, or Esc")));
         return;
     }
-    l->job = pt_job_start_at(s->kind, l->ctx.project, s->id, s->at_ms);
+    l->job = pt_job_start_at(s->kind, l->ctx.project, s->id, s->at_ms, input, s->free_input);
     l->box.phase = -1;
     if (!l->job)
         say(l, PT_STYLE_ERROR, pt_xstrdup(_("cannot start a worker thread")));

@@ -22,10 +22,18 @@ void pt_reaction_tell(struct pt_reaction *r, enum pt_style style, char *text)
     r->style = style;
 }
 
+static void drop_start(struct pt_start *s)
+{
+    free(s->id);
+    if (s->input && s->free_input)
+        s->free_input(s->input);
+    *s = (struct pt_start){.kind = PT_JOB_NONE};
+}
+
 void pt_reaction_start(struct pt_reaction *r, enum pt_job_kind kind, const char *id, int64_t at_ms)
 {
-    free(r->start.id);
-    r->start = (struct pt_start){kind, id ? pt_xstrdup(id) : NULL, at_ms};
+    drop_start(&r->start);
+    r->start = (struct pt_start){kind, id ? pt_xstrdup(id) : NULL, at_ms, NULL, NULL};
 }
 
 void pt_reaction_ask(struct pt_reaction *r, char *text, const char *title, char **lines, size_t n,
@@ -61,7 +69,7 @@ void pt_reaction_free(struct pt_reaction *r)
         pt_database_stats_free(r->database);
     free(r->database);
     pt_question_free(r->ask);
-    free(r->start.id);
+    drop_start(&r->start);
     free(r->prompt);
     free(r->initial);
     *r = (struct pt_reaction)PT_REACTION_INIT;

@@ -20,6 +20,8 @@ struct pt_start {
     enum pt_job_kind kind; /* PT_JOB_NONE: nothing */
     char *id;
     int64_t at_ms;
+    void *input; /* what it starts from (the plan the user approved), freed with free_input */
+    void (*free_input)(void *input);
 };
 
 /* A question before the start (or the quit) of the reaction that carries it. */

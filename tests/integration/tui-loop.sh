@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The TUI's one loop (src/tui/loop.c): a question is a state of the loop,
 # not a loop of its own, so work under way still finishes, and says so,
-# while a question is open. And the action table's "can it act" refuses
+# while a question is open (a backup; the database's row counts). And the action table's "can it act" refuses
 # with the rule that stops it (a failed backup is not complete), not with
 # one sentence for every rule.
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +35,23 @@ expect_screen "still running after no" "2 backups"
 keys q
 expect_eq "q exits 0" 0 "$(tui_exit)"
 pt settings set hooks.before_backup '' >/dev/null
+
+# --- the database's row counts arrive while the overdue backup's question is open ---
+# The dashboard's database box says "counting rows…" until the background job
+# is polled; the question at start must not stop the polling.
+fake_crontab
+pt settings set auto.enabled true >/dev/null || fail "auto on"
+tui_start 100 60 "$proj" PATH="$scratch/bin:$PATH" FAKE_CRONTAB="$FAKE_CRONTAB"
+expect_screen "the overdue backup is offered" "An automatic backup is due"
+wait_gone "counting rows…" 20 || fail "the row counts never came while the question was open"
+expect_screen "the database box lists a table" "investor"
+screen | grep -qF "An automatic backup is due" || fail "the question is still open"
+keys n
+wait_gone "An automatic backup is due" 5 || fail "n declines"
+keys q
+expect_eq "q exits 0" 0 "$(tui_exit)"
+expect_eq "declined: no automatic backup" 0 "$(pt list --kind auto --json | json_eval 'd["total"]')"
+pt settings set auto.enabled false >/dev/null
 
 # --- the refusal names the real rule ---
 second=$(pt list --json | json_eval 'd["backups"][0]["name"]')

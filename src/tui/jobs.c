@@ -10,11 +10,14 @@
 #include <string.h>
 
 #include "poshtiban/alloc.h"
-#include "app.h"
 #include "poshtiban/auto.h"
 #include "poshtiban/backup.h"
+#include "poshtiban/pin.h"
+#include "poshtiban/remove.h"
 #include "poshtiban/remove.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/cron.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/export.h"
 #include "poshtiban/restore-path.h"
 #include "poshtiban/notify.h"
@@ -36,21 +39,14 @@ static enum pt_style style_of(enum pt_status status)
 }
 
 /* A job that failed says why, in the core's words, and the panes reload; true when it did. */
-static bool failed(struct pt_app *app, const struct pt_job *job)
+static bool failed(const struct pt_job *job, struct pt_reaction *out)
 {
     if (job->status == PT_OK)
         return false;
-    pt_app_message(app, style_of(job->status), "%s",
-                   job->err.message ? job->err.message : _("failed"));
-    pt_app_changed(app);
+    pt_reaction_say(out, style_of(job->status), "%s",
+                    job->err.message ? job->err.message : _("failed"));
+    out->reload = true;
     return true;
-}
-
-/* Shows text, a new string from present/, in style; takes it. */
-static void tell(struct pt_app *app, enum pt_style style, char *text)
-{
-    pt_app_message(app, style, "%s", text);
-    free(text);
 }
 
 static void free_record(void *result)
@@ -71,11 +67,12 @@ static void create_run(struct pt_job *job, const struct pt_monitor *monitor)
 }
 
 /* Completed, cancelled or failed: create's own sentence, naming the backup. */
-static void create_done(struct pt_app *app, struct pt_job *job)
+static void create_done(struct pt_job *job, struct pt_reaction *out)
 {
-    tell(app, style_of(job->status),
-         pt_present_created(job->status, job->result, job->err.message, pt_app_keep_whole));
-    pt_app_changed(app);
+    pt_reaction_tell(
+        out, style_of(job->status),
+        pt_present_created(job->status, job->result, job->err.message, pt_ui_keep_whole));
+    out->reload = true;
 }
 
 /* ---- the overdue automatic backup ---- */
@@ -87,25 +84,26 @@ static void auto_run(struct pt_job *job, const struct pt_monitor *monitor)
     job->status = pt_auto_run(job->project, monitor, result, &job->err);
 }
 
-static void auto_done(struct pt_app *app, struct pt_job *job)
+static void auto_done(struct pt_job *job, struct pt_reaction *out)
 {
     const struct pt_auto_result *result = job->result;
     /* A damaged backup found by auto's verify outweighs the news of its backup. */
     for (size_t i = 0; job->status == PT_OK && i < result->n_verified; i++) {
         const struct pt_auto_verified *v = &result->verified[i];
         if (!v->result.ok) {
-            tell(app, PT_STYLE_ERROR,
-                 pt_present_verified(v->name, v->deep, &v->result, pt_app_keep_whole));
-            pt_app_changed(app);
+            pt_reaction_tell(out, PT_STYLE_ERROR,
+                             pt_present_verified(v->name, v->deep, &v->result, pt_ui_keep_whole));
+            out->reload = true;
             return;
         }
     }
     if (job->status != PT_OK || result->record.id > 0)
-        tell(app, style_of(job->status),
-             pt_present_created(job->status, &result->record, job->err.message, pt_app_keep_whole));
+        pt_reaction_tell(
+            out, style_of(job->status),
+            pt_present_created(job->status, &result->record, job->err.message, pt_ui_keep_whole));
     else
-        pt_app_message(app, PT_STYLE_NORMAL, "%s", result->reason ? result->reason : "");
-    pt_app_changed(app);
+        pt_reaction_say(out, PT_STYLE_NORMAL, "%s", result->reason ? result->reason : "");
+    out->reload = true;
 }
 
 static void free_auto(void *result)
@@ -130,15 +128,15 @@ static void verify_run(struct pt_job *job, const struct pt_monitor *monitor)
                                    &v->record, &v->verify, &job->err);
 }
 
-static void verify_done(struct pt_app *app, struct pt_job *job)
+static void verify_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
     const struct verified *v = job->result;
-    tell(app, v->verify.ok ? PT_STYLE_OK : PT_STYLE_ERROR,
-         pt_present_verified(v->record.name, job->kind == PT_JOB_VERIFY_DEEP, &v->verify,
-                             pt_app_keep_whole));
-    pt_app_changed(app);
+    pt_reaction_tell(out, v->verify.ok ? PT_STYLE_OK : PT_STYLE_ERROR,
+                     pt_present_verified(v->record.name, job->kind == PT_JOB_VERIFY_DEEP,
+                                         &v->verify, pt_ui_keep_whole));
+    out->reload = true;
 }
 
 static void free_verified(void *result)
@@ -153,6 +151,8 @@ static void free_verified(void *result)
 
 /* ---- restore: the plan first, then, on yes, the restore ---- */
 
+static void free_plan(void *result);
+
 static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     (void)monitor;
@@ -163,9 +163,9 @@ static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monito
 }
 
 /* What the restore will change, in full, before the user says yes. */
-static void restore_plan_done(struct pt_app *app, struct pt_job *job)
+static void restore_plan_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
     const struct pt_restore_plan *plan = job->result;
     /*
@@ -173,25 +173,22 @@ static void restore_plan_done(struct pt_app *app, struct pt_job *job)
      * restore --at restored the base instead. Nothing is offered then.
      */
     if (job->at_ms && !plan->point) {
-        pt_app_message(app, PT_STYLE_ERROR, "%s",
-                       _("This build cannot restore to a change set: restore --at is missing."));
+        pt_reaction_say(out, PT_STYLE_ERROR, "%s",
+                        _("This build cannot restore to a change set: restore --at is missing."));
         return;
     }
     char **lines = NULL;
-    size_t n = pt_present_restore_plan(plan, pt_app_keep_whole, &lines);
+    size_t n = pt_present_restore_plan(plan, pt_ui_keep_whole, &lines);
     /* The question `poshtiban restore` asks (present/questions.c), about the point reached. */
-    char *name = pt_app_keep_whole(plan->point ? plan->point : plan->backup, false);
-    char *question = pt_present_question(PT_OP_RESTORE, name, false, 0, 0);
-    bool yes = pt_app_review(app, _("Restore"), lines, n, question);
-    free(question);
+    char *name = pt_ui_keep_whole(plan->point ? plan->point : plan->backup, false);
+    pt_reaction_ask(out, pt_present_question(PT_OP_RESTORE, name, false, 0, 0), _("Restore"), lines,
+                    n, _("Restore cancelled: nothing changed."));
     free(name);
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
-    if (yes)
-        pt_app_start_at(app, PT_JOB_RESTORE, job->id, job->at_ms);
-    else
-        pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
+    pt_reaction_start(out, PT_JOB_RESTORE, job->id, job->at_ms);
+    /* The plan the user approves travels with the restore, as its input. */
+    out->start.input = job->result;
+    out->start.free_input = free_plan;
+    job->result = NULL;
 }
 
 static void restore_run(struct pt_job *job, const struct pt_monitor *monitor)
@@ -210,15 +207,15 @@ static const char *restore_label(enum pt_phase phase)
                : _("Restore");
 }
 
-static void restore_done(struct pt_app *app, struct pt_job *job)
+static void restore_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
     const struct pt_restore_plan *plan = job->result;
     /* Migrations to run: a warning, not a plain "done". */
-    tell(app, plan->migrations_differ ? PT_STYLE_WARN : PT_STYLE_OK,
-         pt_present_restored(plan, pt_app_keep_whole));
-    pt_app_changed(app);
+    pt_reaction_tell(out, plan->migrations_differ ? PT_STYLE_WARN : PT_STYLE_OK,
+                     pt_present_restored(plan, pt_ui_keep_whole));
+    out->reload = true;
 }
 
 static void free_plan(void *result)
@@ -238,12 +235,12 @@ static void export_run(struct pt_job *job, const struct pt_monitor *monitor)
     job->result = path;
 }
 
-static void export_done(struct pt_app *app, struct pt_job *job)
+static void export_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
-    tell(app, PT_STYLE_OK, pt_present_exported(job->result, pt_app_keep_whole));
-    pt_app_changed(app);
+    pt_reaction_tell(out, PT_STYLE_OK, pt_present_exported(job->result, pt_ui_keep_whole));
+    out->reload = true;
 }
 
 /* ---- one file back: what would be written, the question, then the files ---- */
@@ -262,33 +259,26 @@ static void restore_path_run(struct pt_job *job, const struct pt_monitor *monito
     free(backup);
 }
 
-static void restore_path_plan_done(struct pt_app *app, struct pt_job *job)
+static void restore_path_plan_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
     const struct pt_path_plan *plan = job->result;
     char **lines = NULL;
-    size_t n = pt_present_path_plan(plan, pt_app_keep_whole, &lines);
+    size_t n = pt_present_path_plan(plan, pt_ui_keep_whole, &lines);
     /* The question `poshtiban restore --path` asks (present/one-file.c). */
     const char *path = strchr(job->id, '\n') + 1;
-    char *question =
-        pt_present_path_question(path, plan->backup, plan->target_root, pt_app_keep_whole);
-    bool yes = pt_app_review(app, _("Restore"), lines, n, question);
-    free(question);
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
-    if (yes)
-        pt_app_start(app, PT_JOB_RESTORE_PATH, job->id);
-    else
-        pt_app_message(app, PT_STYLE_NORMAL, "%s", _("Restore cancelled: nothing changed."));
+    pt_reaction_ask(
+        out, pt_present_path_question(path, plan->backup, plan->target_root, pt_ui_keep_whole),
+        _("Restore"), lines, n, _("Restore cancelled: nothing changed."));
+    pt_reaction_start(out, PT_JOB_RESTORE_PATH, job->id, 0);
 }
 
-static void restore_path_done(struct pt_app *app, struct pt_job *job)
+static void restore_path_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
-    tell(app, PT_STYLE_OK, pt_present_path_restored(job->result, pt_app_keep_whole));
+    pt_reaction_tell(out, PT_STYLE_OK, pt_present_path_restored(job->result, pt_ui_keep_whole));
 }
 
 static void free_path_plan(void *result)
@@ -306,14 +296,13 @@ static void delete_run(struct pt_job *job, const struct pt_monitor *monitor)
     job->status = pt_backup_delete(job->project, job->id, &job->err);
 }
 
-static void delete_done(struct pt_app *app, struct pt_job *job)
+static void delete_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
-    tell(app, PT_STYLE_OK, pt_present_deleted(job->id, pt_app_keep_whole));
-    if (app->pane == PT_PANE_DETAIL)
-        app->pane = PT_PANE_LIST;
-    pt_app_changed(app);
+    pt_reaction_tell(out, PT_STYLE_OK, pt_present_deleted(job->id, pt_ui_keep_whole));
+    out->leave_detail = true;
+    out->reload = true;
 }
 
 /* ---- prune ---- */
@@ -334,13 +323,13 @@ static void prune_run(struct pt_job *job, const struct pt_monitor *monitor)
     pt_retention_plan_free(&plan);
 }
 
-static void prune_done(struct pt_app *app, struct pt_job *job)
+static void prune_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
     const struct pruned *pruned = job->result;
-    tell(app, PT_STYLE_OK, pt_present_pruned(pruned->deleted, pruned->kept));
-    pt_app_changed(app);
+    pt_reaction_tell(out, PT_STYLE_OK, pt_present_pruned(pruned->deleted, pruned->kept));
+    out->reload = true;
 }
 
 /* ---- the database's row counts, in the background, without a progress box ---- */
@@ -354,12 +343,10 @@ static void stats_run(struct pt_job *job, const struct pt_monitor *monitor)
 }
 
 /* The dashboard takes the counts, whatever the status: a failure leaves them empty. */
-static void stats_done(struct pt_app *app, struct pt_job *job)
+static void stats_done(struct pt_job *job, struct pt_reaction *out)
 {
-    pt_database_stats_free(&app->database);
-    app->database = *(struct pt_database_stats *)job->result;
-    memset(job->result, 0, sizeof(app->database));
-    app->database_ready = true;
+    out->database = job->result;
+    job->result = NULL;
 }
 
 static void free_stats(void *result)
@@ -378,14 +365,14 @@ static void push_run(struct pt_job *job, const struct pt_monitor *monitor)
     job->status = pt_offsite_push(job->project, job->id, monitor, pushed, &job->err);
 }
 
-static void push_done(struct pt_app *app, struct pt_job *job)
+static void push_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
     const struct pt_offsite_push_result *pushed = job->result;
-    tell(app, PT_STYLE_OK,
-         pt_present_pushed(pushed->n ? &pushed->items[0] : NULL, pt_app_keep_whole));
-    pt_app_changed(app);
+    pt_reaction_tell(out, PT_STYLE_OK,
+                     pt_present_pushed(pushed->n ? &pushed->items[0] : NULL, pt_ui_keep_whole));
+    out->reload = true;
 }
 
 static void free_pushed(void *result)
@@ -410,11 +397,11 @@ static void test_mail_run(struct pt_job *job, const struct pt_monitor *monitor)
 }
 
 /* The settings pane stays as it is: nothing changed but a mail or an alert sent. */
-static void test_mail_done(struct pt_app *app, struct pt_job *job)
+static void test_mail_done(struct pt_job *job, struct pt_reaction *out)
 {
-    if (failed(app, job))
+    if (failed(job, out))
         return;
-    tell(app, PT_STYLE_OK, pt_present_notify_test(job->result, pt_app_keep_whole));
+    pt_reaction_tell(out, PT_STYLE_OK, pt_present_notify_test(job->result, pt_ui_keep_whole));
 }
 
 static void free_sent(void *result)
@@ -422,6 +409,70 @@ static void free_sent(void *result)
     if (result)
         pt_notify_test_sent_free(result);
     free(result);
+}
+
+/* ---- pin: the backup's pinned flag, the other way ---- */
+
+static void pin_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    struct pt_record *record = pt_xcalloc(1, sizeof(*record));
+    job->result = record;
+    struct pt_catalog *c = NULL;
+    job->status = pt_catalog_open(&c, job->project, PT_CATALOG_READ, &job->err);
+    if (job->status == PT_OK)
+        job->status = pt_catalog_get(c, job->id, record, &job->err);
+    pt_catalog_close(c);
+    if (job->status == PT_OK)
+        job->status = pt_backup_pin(job->project, job->id, !record->pinned, NULL, &job->err);
+}
+
+static void pin_done(struct pt_job *job, struct pt_reaction *out)
+{
+    if (failed(job, out))
+        return;
+    const struct pt_record *was = job->result;
+    pt_reaction_tell(out, PT_STYLE_OK, pt_present_pinned(job->id, !was->pinned, pt_ui_keep_whole));
+    out->reload = true;
+}
+
+/* ---- the crontab line: id "install" or "remove" (the question said which) ---- */
+
+static void cron_run(struct pt_job *job, const struct pt_monitor *monitor)
+{
+    (void)monitor;
+    if (strcmp(job->id, "remove") == 0) {
+        bool removed = false;
+        job->status = pt_cron_remove(job->project, &removed, &job->err);
+        return;
+    }
+    /* The line runs this very program; ui.language decides its language, when set. */
+    struct pt_catalog *c = NULL;
+    char *language = NULL;
+    if (pt_catalog_open(&c, job->project, PT_CATALOG_READ, NULL) == PT_OK)
+        language = pt_settings_string(c, "ui.language");
+    pt_catalog_close(c);
+    bool from_setting = language && strcmp(language, "auto") != 0;
+    free(language);
+    struct pt_cron_options opts = {.lang = from_setting ? NULL : pt_l10n_code(pt_l10n_lang())};
+    char *line = NULL;
+    bool replaced = false;
+    job->status = pt_cron_install(job->project, &opts, &line, &replaced, &job->err);
+    free(line);
+}
+
+static void cron_done(struct pt_job *job, struct pt_reaction *out)
+{
+    if (failed(job, out))
+        return;
+    char *every = pt_l10n_int(PT_CRON_DEFAULT_MINUTES);
+    if (strcmp(job->id, "remove") == 0)
+        pt_reaction_say(out, PT_STYLE_OK, "%s", _("cron line removed"));
+    else
+        pt_reaction_say(out, PT_STYLE_OK, _("cron line installed: `auto` runs every %s minutes"),
+                        every);
+    free(every);
+    out->reload = true;
 }
 
 /* ---- the table ---- */
@@ -476,6 +527,9 @@ static const struct pt_job_ops ops[PT_N_JOB_KINDS] = {
                              .run = export_run,
                              .done = export_done,
                              .free = free},
+    /* Quick: no progress box. */
+    [PT_JOB_PIN] = {.run = pin_run, .done = pin_done, .free = free_record},
+    [PT_JOB_CRON] = {.run = cron_run, .done = cron_done, .free = free},
 };
 
 const struct pt_job_ops *pt_job_ops(enum pt_job_kind kind)
@@ -489,4 +543,9 @@ const char *pt_job_label(const struct pt_job *job, enum pt_phase phase)
     if (o->label_at)
         return o->label_at(phase);
     return o->label ? _(o->label) : "";
+}
+
+bool pt_job_boxed(enum pt_job_kind kind)
+{
+    return kind < PT_N_JOB_KINDS && ops[kind].label != NULL;
 }

@@ -6,7 +6,7 @@
 #include <sys/statvfs.h>
 
 #include "poshtiban/alloc.h"
-#include "app.h"
+#include "pane.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/cron.h"
@@ -47,11 +47,11 @@ struct summary_row {
     int max;
 };
 
+/* What they do is the action table's (action.h) and the loop's: nothing here handles keys. */
 static const enum pt_action actions[] = {PT_ACT_NEW, PT_ACT_PRUNE, PT_ACT_REFRESH, PT_ACT_NONE};
 
-static void *init(struct pt_app *app)
+static void *init(void)
 {
-    (void)app;
     return pt_xcalloc(1, sizeof(struct dashboard));
 }
 
@@ -71,36 +71,36 @@ static void forget(struct dashboard *d)
     d->cron_known = false;
 }
 
-static void focus(void *state, struct pt_app *app)
+static void focus(void *state, const struct pt_tui_context *ctx)
 {
     struct dashboard *d = state;
     forget(d);
-    pt_stats_backups(app->catalog, app->project->now_ms, &d->stats, NULL);
+    pt_stats_backups(ctx->catalog, ctx->project->now_ms, &d->stats, NULL);
     struct pt_catalog_filter filter = {.limit = CHART};
     int64_t total;
-    if (pt_catalog_list(app->catalog, &filter, &d->latest, &d->n_latest, &total, NULL) != PT_OK) {
+    if (pt_catalog_list(ctx->catalog, &filter, &d->latest, &d->n_latest, &total, NULL) != PT_OK) {
         d->latest = NULL;
         d->n_latest = 0;
     }
-    d->auto_enabled = pt_settings_bool(app->catalog, "auto.enabled");
-    d->interval_hours = pt_settings_int(app->catalog, "auto.interval_hours");
-    d->max_backups = pt_settings_int(app->catalog, "retention.max_backups");
-    d->format = pt_settings_string(app->catalog, "backup.format");
-    d->include_media = pt_settings_bool(app->catalog, "backup.include_media");
+    d->auto_enabled = pt_settings_bool(ctx->catalog, "auto.enabled");
+    d->interval_hours = pt_settings_int(ctx->catalog, "auto.interval_hours");
+    d->max_backups = pt_settings_int(ctx->catalog, "retention.max_backups");
+    d->format = pt_settings_string(ctx->catalog, "backup.format");
+    d->include_media = pt_settings_bool(ctx->catalog, "backup.include_media");
     /*
      * Where the backups live and what that survives
      * (docs/storage-and-offsite.md); the root's parent when new.
      */
-    d->storage_known = pt_storage_inspect(app->project->backups, &d->storage, NULL) == PT_OK;
+    d->storage_known = pt_storage_inspect(ctx->project->backups, &d->storage, NULL) == PT_OK;
     d->schedule_known =
-        pt_schedule_read(app->catalog, app->project->now_ms, &d->schedule, NULL) == PT_OK;
+        pt_schedule_read(ctx->catalog, ctx->project->now_ms, &d->schedule, NULL) == PT_OK;
     /* Automatic backups on: is there anything to run them? (as `doctor` asks) */
-    d->cron_known = d->auto_enabled && pt_cron_status(app->project, &d->cron, NULL) == PT_OK;
+    d->cron_known = d->auto_enabled && pt_cron_status(ctx->project, &d->cron, NULL) == PT_OK;
     /* Up to when the data is safe: the change sets' files, not a figure kept aside. */
     struct pt_change_list changes = {0};
-    if (pt_changes_list(app->project, &changes, NULL) != PT_OK)
+    if (pt_changes_list(ctx->project, &changes, NULL) != PT_OK)
         memset(&changes, 0, sizeof(changes));
-    pt_present_changes_summary(&changes, pt_settings_int(app->catalog, "auto.changes_minutes"),
+    pt_present_changes_summary(&changes, pt_settings_int(ctx->catalog, "auto.changes_minutes"),
                                &d->changes);
     pt_change_list_free(&changes);
 }
@@ -147,7 +147,7 @@ static char *last_good_text(const struct dashboard *d)
     char took[32];
     char *at = pt_l10n_iso_date(d->stats.last_success_at, PT_DATE_TIME);
     pt_l10n_duration(d->stats.average_duration_ms, took, sizeof(took));
-    char *name = pt_app_keep_whole(d->stats.last_success_name, false);
+    char *name = pt_ui_keep_whole(d->stats.last_success_name, false);
     char *text = pt_xasprintf(_("%s · %s UTC · takes %s on average"), name, at, took);
     free(name);
     free(at);
@@ -338,28 +338,28 @@ static void draw_latest(struct dashboard *d, WINDOW *win, int y, int x, int h, i
         pt_ui_text(win, y + 1, x + 2, w - 4, _("none yet"), PT_STYLE_DIM, PT_ALIGN_LEFT);
 }
 
-static void draw_database(struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
+static void draw_database(const struct pt_tui_context *ctx, WINDOW *win, int y, int x, int h, int w)
 {
     char size[32];
-    pt_l10n_size(app->database.size_bytes, size, sizeof(size));
-    char *title = pt_xasprintf(_("Database · %s"), app->database_ready ? size : "…");
+    pt_l10n_size(ctx->database->size_bytes, size, sizeof(size));
+    char *title = pt_xasprintf(_("Database · %s"), ctx->database_ready ? size : "…");
     pt_ui_frame(win, y, x, h, w, title);
     free(title);
-    if (!app->database_ready) {
+    if (!ctx->database_ready) {
         pt_ui_text(win, y + 1, x + 2, w - 4, _("counting rows…"), PT_STYLE_DIM, PT_ALIGN_LEFT);
         return;
     }
-    if (!app->database.exists) {
+    if (!ctx->database->exists) {
         pt_ui_text(win, y + 1, x + 2, w - 4, _("no database at this path"), PT_STYLE_ERROR,
                    PT_ALIGN_LEFT);
         return;
     }
     int rows = h - 2;
-    for (size_t i = 0; i < app->database.n_tables && (int)i < rows; i++) {
-        const struct pt_table_count *t = &app->database.tables[i];
-        bool last_row = (int)i == rows - 1 && app->database.n_tables > (size_t)rows;
+    for (size_t i = 0; i < ctx->database->n_tables && (int)i < rows; i++) {
+        const struct pt_table_count *t = &ctx->database->tables[i];
+        bool last_row = (int)i == rows - 1 && ctx->database->n_tables > (size_t)rows;
         if (last_row) {
-            char *more = pt_l10n_int((int64_t)(app->database.n_tables - i));
+            char *more = pt_l10n_int((int64_t)(ctx->database->n_tables - i));
             pt_ui_textf(win, y + 1 + (int)i, x + 2, w - 4, PT_STYLE_DIM, PT_ALIGN_LEFT,
                         _("… and %s more tables"), more);
             free(more);
@@ -372,12 +372,13 @@ static void draw_database(struct pt_app *app, WINDOW *win, int y, int x, int h, 
     }
 }
 
-static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
+static void draw(void *state, const struct pt_tui_context *ctx, WINDOW *win, int y, int x, int h,
+                 int w)
 {
     struct dashboard *d = state;
     banner(d, win, y, x, w);
     /* The storage verdict takes the lines it needs; the frames below give way first. */
-    int used = draw_summary(d, win, y + 2, x + 1, w - 2, 6, app->project->now_ms);
+    int used = draw_summary(d, win, y + 2, x + 1, w - 2, 6, ctx->project->now_ms);
     int top = y + 2 + used + 1;
     if (h - (top - y) >= 10) {
         draw_chart(d, win, top, x + 1, w - 2);
@@ -386,60 +387,7 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     int rest = h - (top - y);
     int left = w * 3 / 5;
     draw_latest(d, win, top, x, rest, left);
-    draw_database(app, win, top, x + left, rest, w - left);
-}
-
-/* Retention's choice, each backup with why it goes, before the user says yes. */
-static void ask_prune(struct pt_app *app)
-{
-    struct pt_retention_plan plan;
-    struct pt_error err = {0};
-    if (pt_retention_plan(app->project, app->catalog, &plan, &err) != PT_OK) {
-        pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
-        pt_error_clear(&err);
-        return;
-    }
-    if (plan.n == 0) {
-        char *kept = pt_l10n_int((int64_t)plan.kept);
-        pt_app_message(app, PT_STYLE_OK,
-                       P_("Retention deletes nothing now: it keeps the %s completed backup.",
-                          "Retention deletes nothing now: it keeps all %s completed backups.",
-                          plan.kept),
-                       kept);
-        free(kept);
-        pt_retention_plan_free(&plan);
-        return;
-    }
-    /* The lines `prune` prints (present/prune-plan.c). */
-    char **lines;
-    size_t n = pt_present_prune_plan(&plan, false, pt_app_keep_whole, &lines);
-    /* The CLI's question (present/questions.c). */
-    char *question = pt_present_question(PT_OP_PRUNE, NULL, false, plan.n, plan.kept);
-    if (pt_app_review(app, _("Prune"), lines, n, question))
-        pt_app_start(app, PT_JOB_PRUNE, NULL);
-    free(question);
-    for (size_t i = 0; i < n; i++)
-        free(lines[i]);
-    free(lines);
-    pt_retention_plan_free(&plan);
-}
-
-static bool handle(void *state, struct pt_app *app, enum pt_action a)
-{
-    (void)state;
-    switch (a) {
-    case PT_ACT_NEW:
-        pt_app_start(app, PT_JOB_CREATE, NULL);
-        return true;
-    case PT_ACT_PRUNE:
-        ask_prune(app);
-        return true;
-    case PT_ACT_REFRESH:
-        pt_app_changed(app);
-        return true;
-    default:
-        return false;
-    }
+    draw_database(ctx, win, top, x + left, rest, w - left);
 }
 
 static void destroy(void *state)
@@ -453,7 +401,6 @@ const struct pt_pane_ops pt_pane_dashboard = {
     .init = init,
     .focus = focus,
     .draw = draw,
-    .handle = handle,
     .destroy = destroy,
     .actions = actions,
 };

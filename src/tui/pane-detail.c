@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "poshtiban/alloc.h"
-#include "app.h"
+#include "pane.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
 #include "poshtiban/backup-read.h"
+#include "scroll.h"
 #include "tui.h"
 
 struct line {
@@ -26,8 +27,7 @@ struct detail {
     bool have;
     struct line *lines;
     size_t n, cap;
-    int scroll, rows;
-    int cursor; /* the line the keys move; r on a media file restores that file */
+    struct pt_scroll scroll; /* its cursor: r on a media file restores that file */
 };
 
 static const enum pt_action actions[] = {
@@ -36,9 +36,8 @@ static const enum pt_action actions[] = {
     PT_ACT_PAGE_DOWN, PT_ACT_HOME,        PT_ACT_END,    PT_ACT_EXPORT_PLAIN, PT_ACT_NONE,
 };
 
-static void *init(struct pt_app *app)
+static void *init(void)
 {
-    (void)app;
     return pt_xcalloc(1, sizeof(struct detail));
 }
 
@@ -77,11 +76,11 @@ static void reset(struct detail *d)
     d->have = false;
 }
 
-static void focus(void *state, struct pt_app *app)
+static void focus(void *state, const struct pt_tui_context *ctx)
 {
     struct detail *d = state;
     reset(d);
-    if (!app->selected || pt_catalog_get(app->catalog, app->selected, &d->record, NULL) != PT_OK)
+    if (!ctx->selected || pt_catalog_get(ctx->catalog, ctx->selected, &d->record, NULL) != PT_OK)
         return;
     d->have = true;
     const struct pt_record *r = &d->record;
@@ -112,7 +111,7 @@ static void focus(void *state, struct pt_app *app)
     /* Its change sets, newest first, before the files (a long list), as `show` prints them
      * (present/changes.c). */
     struct pt_change_list changes = {0};
-    if (pt_changes_list(app->project, &changes, NULL) == PT_OK) {
+    if (pt_changes_list(ctx->project, &changes, NULL) == PT_OK) {
         bool any = false;
         for (size_t i = changes.n; i-- > 0;) {
             const struct pt_change_point *p = &changes.points[i];
@@ -123,7 +122,7 @@ static void focus(void *state, struct pt_app *app)
                 add(d, _("Change sets"), "", PT_STYLE_TITLE);
             }
             any = true;
-            char *line = pt_present_change_line(p, pt_app_keep_whole);
+            char *line = pt_present_change_line(p, pt_ui_keep_whole);
             add(d, "", line, p->kind == PT_CHANGE_SNAPSHOT ? PT_STYLE_WARN : PT_STYLE_NORMAL);
             free(line);
         }
@@ -145,17 +144,21 @@ static void focus(void *state, struct pt_app *app)
         }
     }
     json_decref(files);
-    if (d->scroll > (int)d->n)
-        d->scroll = 0;
-    if (d->cursor >= (int)d->n)
-        d->cursor = 0;
+    d->scroll.count = (int64_t)d->n;
+    if (d->scroll.top > d->scroll.count)
+        d->scroll.top = 0;
+    if (d->scroll.cursor >= d->scroll.count)
+        d->scroll.cursor = 0;
 }
 
-static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
+static void draw(void *state, const struct pt_tui_context *ctx, WINDOW *win, int y, int x, int h,
+                 int w)
 {
     struct detail *d = state;
-    (void)app;
-    d->rows = h;
+    (void)ctx;
+    d->scroll.page = h;
+    pt_scroll_clamp(&d->scroll);
+    int top = (int)d->scroll.top;
     if (!d->have) {
         pt_ui_text(win, y + 1, x + 2, w - 4,
                    _("No backup selected: choose one in the list (2) and press Enter."),
@@ -169,9 +172,9 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
         lw = this > lw ? this : lw;
     }
     lw = lw < w / 2 ? lw : w / 2;
-    for (int i = 0; i < h && d->scroll + i < (int)d->n; i++) {
-        const struct line *l = &d->lines[d->scroll + i];
-        bool here = d->scroll + i == d->cursor;
+    for (int i = 0; i < h && top + i < (int)d->n; i++) {
+        const struct line *l = &d->lines[top + i];
+        bool here = top + i == d->scroll.cursor;
         if (here)
             pt_ui_fill(win, y + i, x + 1, w - 2, PT_STYLE_SELECTED);
         pt_ui_text(win, y + i, x + 2, lw, l->label, here ? PT_STYLE_SELECTED : PT_STYLE_DIM,
@@ -185,97 +188,25 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     }
 }
 
-static bool handle(void *state, struct pt_app *app, enum pt_action a)
+/* The keys move the cursor; what acts on the backup is the action table's (action.h). */
+static bool handle(void *state, const struct pt_tui_context *ctx, enum pt_action a,
+                   struct pt_reaction *out)
 {
+    (void)ctx, (void)out;
     struct detail *d = state;
-    int page = d->rows > 1 ? d->rows - 1 : 1;
-    int last = (int)d->n - 1;
-    switch (a) {
-    case PT_ACT_UP:
-        d->cursor--;
-        break;
-    case PT_ACT_DOWN:
-        d->cursor++;
-        break;
-    case PT_ACT_PAGE_UP:
-        d->cursor -= page;
-        break;
-    case PT_ACT_PAGE_DOWN:
-        d->cursor += page;
-        break;
-    case PT_ACT_HOME:
-        d->cursor = 0;
-        break;
-    case PT_ACT_END:
-        d->cursor = last;
-        break;
-    case PT_ACT_RESTORE:
-        if (d->have && d->cursor >= 0 && d->cursor < (int)d->n && d->lines[d->cursor].member) {
-            /* Just that file (jobs.c: the job's id carries the backup and the path). */
-            char *id = pt_xasprintf("%s\n%s", d->record.name, d->lines[d->cursor].member);
-            pt_app_start(app, PT_JOB_RESTORE_PATH_PLAN, id);
-            free(id);
-            return true;
-        }
-        /* Anywhere else, the whole backup. */
-        /* fall through */
-    case PT_ACT_VERIFY:
-    case PT_ACT_VERIFY_DEEP:
-    case PT_ACT_EXPORT:
-    case PT_ACT_EXPORT_PLAIN:
-    case PT_ACT_PUSH:
-        if (!d->have)
-            return true;
-        pt_app_start(app,
-                     a == PT_ACT_VERIFY         ? PT_JOB_VERIFY
-                     : a == PT_ACT_VERIFY_DEEP  ? PT_JOB_VERIFY_DEEP
-                     : a == PT_ACT_EXPORT       ? PT_JOB_EXPORT
-                     : a == PT_ACT_EXPORT_PLAIN ? PT_JOB_EXPORT_PLAIN
-                     : a == PT_ACT_PUSH         ? PT_JOB_PUSH
-                                                : PT_JOB_RESTORE_PLAN,
-                     d->record.name);
-        return true;
-    case PT_ACT_DELETE:
-        if (d->have)
-            pt_app_ask_delete(app, &d->record);
-        return true;
-    case PT_ACT_PIN:
-        if (d->have)
-            pt_app_set_pin(app, d->record.name, !d->record.pinned);
-        return true;
-    default:
-        return false;
-    }
-    if (d->cursor > last)
-        d->cursor = last;
-    if (d->cursor < 0)
-        d->cursor = 0;
-    /* The view follows the cursor. */
-    if (d->cursor < d->scroll)
-        d->scroll = d->cursor;
-    if (d->rows > 0 && d->cursor >= d->scroll + d->rows)
-        d->scroll = d->cursor - d->rows + 1;
-    return true;
+    return pt_scroll_key(&d->scroll, a);
 }
 
-/* Nothing acts without a backup; restore and push want a completed one. */
-static bool can(void *state, enum pt_action a)
+/* The backup shown, and the media file under the cursor. */
+static void selection(void *state, struct pt_selection *out)
 {
     const struct detail *d = state;
-    switch (a) {
-    case PT_ACT_RESTORE:
-    case PT_ACT_PUSH:
-        return d->have && d->record.status == PT_STATE_COMPLETED;
-    case PT_ACT_VERIFY:
-    case PT_ACT_VERIFY_DEEP:
-    case PT_ACT_EXPORT:
-    case PT_ACT_EXPORT_PLAIN:
-    case PT_ACT_DELETE:
-    case PT_ACT_PIN:
-        return d->have;
-    default:
-        return true;
-    }
+    if (!d->have)
+        return;
+    out->row = true;
+    out->record = &d->record;
+    int64_t at = d->scroll.cursor;
+    out->file = at >= 0 && at < (int64_t)d->n ? d->lines[at].member : NULL;
 }
 
 static void destroy(void *state)
@@ -294,5 +225,5 @@ const struct pt_pane_ops pt_pane_detail = {
     .handle = handle,
     .destroy = destroy,
     .actions = actions,
-    .can = can,
+    .select = selection,
 };

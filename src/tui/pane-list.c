@@ -3,11 +3,12 @@
 #include <string.h>
 
 #include "poshtiban/alloc.h"
-#include "app.h"
+#include "pane.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 #include "poshtiban/present.h"
+#include "scroll.h"
 #include "tui.h"
 
 /*
@@ -18,7 +19,7 @@ struct list {
     int status; /* -1: all, else enum pt_state */
     int kind;   /* -1: all, else enum pt_kind */
     char *search;
-    int64_t total, cursor, top;
+    struct pt_scroll scroll; /* over every backup the filters show (count), a page at a time */
     struct pt_record *page;
     size_t n_page;
     int64_t page_top;
@@ -48,12 +49,11 @@ static const enum pt_action actions[] = {
     PT_ACT_PIN,          PT_ACT_EXPORT,      PT_ACT_PUSH,    PT_ACT_STATUS_BACK,
     PT_ACT_KIND_BACK,    PT_ACT_VERIFY_DEEP, PT_ACT_UP,      PT_ACT_DOWN,
     PT_ACT_PAGE_UP,      PT_ACT_PAGE_DOWN,   PT_ACT_HOME,    PT_ACT_END,
-    PT_ACT_EXPORT_PLAIN, PT_ACT_NONE,
+    PT_ACT_EXPORT_PLAIN, PT_ACT_CHANGES,     PT_ACT_NONE,
 };
 
-static void *init(struct pt_app *app)
+static void *init(void)
 {
-    (void)app;
     struct list *l = pt_xcalloc(1, sizeof(*l));
     l->status = l->kind = -1;
     l->stale = true;
@@ -82,11 +82,11 @@ static const struct pt_change_point *point_at(const struct list *l, const char *
 }
 
 /* The change sets as the files on disk have them now. */
-static void load_points(struct list *l, struct pt_app *app)
+static void load_points(struct list *l, const struct pt_tui_context *ctx)
 {
     pt_change_list_free(&l->points);
     memset(&l->points, 0, sizeof(l->points));
-    if (l->changes && pt_changes_list(app->project, &l->points, NULL) != PT_OK)
+    if (l->changes && pt_changes_list(ctx->project, &l->points, NULL) != PT_OK)
         memset(&l->points, 0, sizeof(l->points));
 }
 
@@ -107,49 +107,49 @@ static struct pt_catalog_filter list_filter(const struct list *l, int status, in
 }
 
 /* How many backups the filters would show with this status and kind (-1: any). */
-static int64_t count(const struct list *l, struct pt_app *app, int status, int kind)
+static int64_t count(const struct list *l, const struct pt_tui_context *ctx, int status, int kind)
 {
     struct pt_catalog_filter f = list_filter(l, status, kind);
     f.limit = 1;
     struct pt_record *r = NULL;
     size_t n = 0;
     int64_t total = 0;
-    if (pt_catalog_list(app->catalog, &f, &r, &n, &total, NULL) != PT_OK)
+    if (pt_catalog_list(ctx->catalog, &f, &r, &n, &total, NULL) != PT_OK)
         total = 0;
     pt_record_list_free(r, n);
     return total;
 }
 
-static void load(struct list *l, struct pt_app *app, int rows)
+static void load(struct list *l, const struct pt_tui_context *ctx, int rows)
 {
-    if (!l->stale && l->page_top == l->top && l->page_rows == rows)
+    if (!l->stale && l->page_top == l->scroll.top && l->page_rows == rows)
         return;
     drop_page(l);
     struct pt_catalog_filter f = list_filter(l, l->status, l->kind);
     f.limit = rows;
-    f.offset = l->top;
-    if (pt_catalog_list(app->catalog, &f, &l->page, &l->n_page, &l->total, NULL) != PT_OK) {
+    f.offset = l->scroll.top;
+    if (pt_catalog_list(ctx->catalog, &f, &l->page, &l->n_page, &l->scroll.count, NULL) != PT_OK) {
         l->page = NULL;
         l->n_page = 0;
-        l->total = 0;
+        l->scroll.count = 0;
     }
-    l->page_top = l->top;
+    l->page_top = l->scroll.top;
     l->page_rows = rows;
     l->stale = false;
 }
 
-static void focus(void *state, struct pt_app *app)
+static void focus(void *state, const struct pt_tui_context *ctx)
 {
     struct list *l = state;
     l->stale = true;
     memset(l->widths, 0, sizeof(l->widths));
-    load_points(l, app);
+    load_points(l, ctx);
     l->sub = -1;
 }
 
 static const struct pt_record *selected(struct list *l)
 {
-    int64_t i = l->cursor - l->page_top;
+    int64_t i = l->scroll.cursor - l->page_top;
     return i >= 0 && i < (int64_t)l->n_page ? &l->page[i] : NULL;
 }
 
@@ -161,7 +161,7 @@ static const struct pt_change_point *selected_point(struct list *l)
 }
 
 /* The name of the backup at index i of the filtered list (a new string), or NULL. */
-static char *name_at(struct list *l, struct pt_app *app, int64_t i)
+static char *name_at(struct list *l, const struct pt_tui_context *ctx, int64_t i)
 {
     int64_t at = i - l->page_top;
     if (at >= 0 && at < (int64_t)l->n_page)
@@ -173,7 +173,7 @@ static char *name_at(struct list *l, struct pt_app *app, int64_t i)
     size_t n = 0;
     int64_t total = 0;
     char *name = NULL;
-    if (pt_catalog_list(app->catalog, &f, &r, &n, &total, NULL) == PT_OK && n == 1)
+    if (pt_catalog_list(ctx->catalog, &f, &r, &n, &total, NULL) == PT_OK && n == 1)
         name = pt_xstrdup(r[0].name);
     pt_record_list_free(r, n);
     return name;
@@ -185,10 +185,10 @@ static char *name_at(struct list *l, struct pt_app *app, int64_t i)
  * screen; skip is what a backup with more change sets than the screen
  * holds leaves out above.
  */
-static void lay_out(struct list *l, struct pt_app *app, int rows)
+static void lay_out(struct list *l, const struct pt_tui_context *ctx, int rows)
 {
     for (;;) {
-        load(l, app, rows);
+        load(l, ctx, rows);
         size_t n = 0, cursor_row = 0;
         for (size_t i = 0; i < l->n_page; i++)
             n += 1 + (size_t)n_points(l, l->page[i].name);
@@ -198,7 +198,7 @@ static void lay_out(struct list *l, struct pt_app *app, int rows)
         for (size_t i = 0; i < l->n_page; i++) {
             int points = n_points(l, l->page[i].name);
             for (int k = -1; k < points; k++) {
-                if (l->page_top + (int64_t)i == l->cursor && k == l->sub)
+                if (l->page_top + (int64_t)i == l->scroll.cursor && k == l->sub)
                     cursor_row = l->n_screen;
                 l->screen[l->n_screen++] = (struct screen_row){(int)i, k};
             }
@@ -206,41 +206,29 @@ static void lay_out(struct list *l, struct pt_app *app, int rows)
         l->skip = 0;
         if (rows <= 0 || cursor_row < (size_t)rows)
             return;
-        if (l->top >= l->cursor) {
+        if (l->scroll.top >= l->scroll.cursor) {
             l->skip = cursor_row - (size_t)rows + 1;
             return;
         }
-        l->top++;
+        l->scroll.top++;
     }
 }
 
-static void clamp(struct list *l, int rows)
-{
-    if (l->cursor >= l->total)
-        l->cursor = l->total - 1;
-    if (l->cursor < 0)
-        l->cursor = 0;
-    if (l->cursor < l->top)
-        l->top = l->cursor;
-    if (l->cursor >= l->top + rows)
-        l->top = l->cursor - rows + 1;
-    if (l->top < 0)
-        l->top = 0;
-}
-
-static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int h, int w)
+static void draw(void *state, const struct pt_tui_context *ctx, WINDOW *win, int y, int x, int h,
+                 int w)
 {
     struct list *l = state;
     int rows = h - 3;
-    load(l, app, rows);
-    clamp(l, rows);
-    load(l, app, rows);
+    load(l, ctx, rows);
+    l->scroll.page = rows;
+    pt_scroll_clamp(&l->scroll);
+    load(l, ctx, rows);
     const struct pt_record *at = selected(l);
     if (!at || l->sub >= n_points(l, at->name))
         l->sub = -1;
-    lay_out(l, app, rows);
-    char *total = pt_l10n_int(l->total);
-    char *shown = pt_xasprintf(P_("%s backup", "%s backups", l->total), total);
+    lay_out(l, ctx, rows);
+    char *total = pt_l10n_int(l->scroll.count);
+    char *shown = pt_xasprintf(P_("%s backup", "%s backups", l->scroll.count), total);
     pt_ui_textf(win, y, x + 1, w - 2, PT_STYLE_DIM, PT_ALIGN_LEFT,
                 _("status: %s   kind: %s   name: %s   %s"),
                 l->status < 0 ? _("all") : pt_state_label((enum pt_state)l->status),
@@ -300,7 +288,7 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
                    cols[c].end ? PT_ALIGN_RIGHT : PT_ALIGN_LEFT);
         cx += widths[c];
     }
-    if (l->total == 0)
+    if (l->scroll.count == 0)
         pt_ui_text(win, y + 3, x + 2, w - 4,
                    l->search || l->status >= 0 || l->kind >= 0
                        ? _("No backup matches.")
@@ -311,13 +299,13 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
     for (size_t s_i = l->skip; s_i < l->n_screen && (int)(s_i - l->skip) < rows; s_i++) {
         const struct screen_row *row = &l->screen[s_i];
         size_t i = (size_t)row->record;
-        bool sel = l->page_top + (int64_t)i == l->cursor && row->sub == l->sub;
+        bool sel = l->page_top + (int64_t)i == l->scroll.cursor && row->sub == l->sub;
         int ry = y + 2 + (int)(s_i - l->skip);
         if (sel)
             pt_ui_fill(win, ry, x, w, PT_STYLE_SELECTED);
         if (row->sub >= 0) {
             const struct pt_change_point *p = point_at(l, l->page[i].name, row->sub);
-            char *line = p ? pt_present_change_line(p, pt_app_keep_whole) : NULL;
+            char *line = p ? pt_present_change_line(p, pt_ui_keep_whole) : NULL;
             bool whole = p && p->kind == PT_CHANGE_SNAPSHOT;
             pt_ui_textf(win, ry, point_x, x + w - point_x - 1,
                         sel     ? PT_STYLE_SELECTED
@@ -343,7 +331,7 @@ static void draw(void *state, struct pt_app *app, WINDOW *win, int y, int x, int
 
 static void refilter(struct list *l)
 {
-    l->cursor = l->top = 0;
+    l->scroll.cursor = l->scroll.top = 0;
     l->sub = -1;
     l->stale = true;
 }
@@ -352,7 +340,7 @@ static void refilter(struct list *l)
  * The status or kind filter's next value, forward (step 1) or back (-1),
  * through all (-1) and each value that has backups under the other filters.
  */
-static int next_value(struct list *l, struct pt_app *app, bool status, int step)
+static int next_value(struct list *l, const struct pt_tui_context *ctx, bool status, int step)
 {
     static const int states[] = {-1,
                                  PT_STATE_COMPLETED,
@@ -371,159 +359,100 @@ static int next_value(struct list *l, struct pt_app *app, bool status, int step)
             at = i;
     for (int tries = 1; tries < n; tries++) {
         int v = order[((at + step * tries) % n + n) % n];
-        if (v < 0 || count(l, app, status ? v : l->status, status ? l->kind : v) > 0)
+        if (v < 0 || count(l, ctx, status ? v : l->status, status ? l->kind : v) > 0)
             return v;
     }
     return -1;
 }
 
-static void search_changed(const char *text, void *user)
-{
-    struct list *l = user;
-    free(l->search);
-    l->search = text && *text ? pt_xstrdup(text) : NULL;
-    refilter(l);
-}
-
-static bool handle(void *state, struct pt_app *app, enum pt_action a)
+/*
+ * The keys move the cursor (through the change sets under each backup when
+ * they are shown), open, filter and search; what acts on a backup is the
+ * action table's (action.h).
+ */
+static bool handle(void *state, const struct pt_tui_context *ctx, enum pt_action a,
+                   struct pt_reaction *out)
 {
     struct list *l = state;
-    int page = l->page_rows > 1 ? l->page_rows - 1 : 1;
     const struct pt_record *r = selected(l);
     switch (a) {
     case PT_ACT_UP:
-        /* Through the change sets under each backup when they are shown. */
+        if (!l->changes)
+            break;
         if (l->sub >= 0) {
             l->sub--;
-        } else if (l->cursor > 0) {
-            char *name = l->changes ? name_at(l, app, l->cursor - 1) : NULL;
-            l->cursor--;
+        } else if (l->scroll.cursor > 0) {
+            char *name = name_at(l, ctx, l->scroll.cursor - 1);
+            l->scroll.cursor--;
             l->sub = n_points(l, name) - 1;
             free(name);
         }
         return true;
     case PT_ACT_DOWN:
+        if (!l->changes)
+            break;
         if (r && l->sub + 1 < n_points(l, r->name)) {
             l->sub++;
-        } else if (l->cursor + 1 < l->total) {
-            l->cursor++;
+        } else if (l->scroll.cursor + 1 < l->scroll.count) {
+            l->scroll.cursor++;
             l->sub = -1;
         }
         return true;
-    case PT_ACT_PAGE_UP:
-        l->cursor -= page;
-        l->top -= page;
-        break;
-    case PT_ACT_PAGE_DOWN:
-        l->cursor += page;
-        l->top += page;
-        if (l->top > l->total - l->page_rows)
-            l->top = l->total - l->page_rows;
-        break;
-    case PT_ACT_HOME:
-        l->cursor = 0;
-        break;
-    case PT_ACT_END:
-        l->cursor = l->total - 1;
-        break;
     case PT_ACT_OPEN:
-        if (r)
-            pt_app_show(app, r->name);
+        out->show = pt_xstrdup(r->name);
         return true;
     case PT_ACT_CHANGES:
         l->changes = !l->changes;
         l->sub = -1;
-        load_points(l, app);
+        load_points(l, ctx);
         if (l->changes && l->points.n == 0)
-            pt_app_message(app, PT_STYLE_NORMAL, "%s",
-                           _("No change sets yet: poshtiban capture takes one, and auto every "
-                             "auto.changes_minutes."));
+            pt_reaction_say(out, PT_STYLE_NORMAL, "%s",
+                            _("No change sets yet: poshtiban capture takes one, and auto every "
+                              "auto.changes_minutes."));
         return true;
-    case PT_ACT_NEW:
-        pt_app_start(app, PT_JOB_CREATE, NULL);
-        return true;
-    case PT_ACT_RESTORE:
-        /* On a change set: the restore to its moment (restore --at), with the same preview. */
-        if (selected_point(l)) {
-            pt_app_start_at(app, PT_JOB_RESTORE_PLAN, r->name, selected_point(l)->taken_ms);
-            return true;
-        }
-        /* fall through */
-    case PT_ACT_VERIFY:
-    case PT_ACT_VERIFY_DEEP:
-    case PT_ACT_EXPORT:
-    case PT_ACT_EXPORT_PLAIN:
-    case PT_ACT_PUSH:
-        if (r)
-            pt_app_start(app,
-                         a == PT_ACT_VERIFY         ? PT_JOB_VERIFY
-                         : a == PT_ACT_VERIFY_DEEP  ? PT_JOB_VERIFY_DEEP
-                         : a == PT_ACT_EXPORT       ? PT_JOB_EXPORT
-                         : a == PT_ACT_EXPORT_PLAIN ? PT_JOB_EXPORT_PLAIN
-                         : a == PT_ACT_PUSH         ? PT_JOB_PUSH
-                                                    : PT_JOB_RESTORE_PLAN,
-                         r->name);
-        return true;
-    case PT_ACT_DELETE:
-        if (r)
-            pt_app_ask_delete(app, r);
-        return true;
-    case PT_ACT_PIN:
-        if (r)
-            pt_app_set_pin(app, r->name, !r->pinned);
-        return true;
-    case PT_ACT_SEARCH: {
+    case PT_ACT_SEARCH:
         /* The list follows each key; Esc clears the search. */
-        char *text = pt_app_prompt_live(app, _("Search names:"), l->search, search_changed, l);
-        free(l->search);
-        l->search = text;
-        refilter(l);
+        out->prompt = pt_xstrdup(_("Search names:"));
+        out->initial = l->search ? pt_xstrdup(l->search) : NULL;
+        out->live = true;
         return true;
-    }
     case PT_ACT_STATUS_FILTER:
     case PT_ACT_STATUS_BACK:
-        l->status = next_value(l, app, true, a == PT_ACT_STATUS_FILTER ? 1 : -1);
+        l->status = next_value(l, ctx, true, a == PT_ACT_STATUS_FILTER ? 1 : -1);
         refilter(l);
         return true;
     case PT_ACT_KIND_FILTER:
     case PT_ACT_KIND_BACK:
-        l->kind = next_value(l, app, false, a == PT_ACT_KIND_FILTER ? 1 : -1);
+        l->kind = next_value(l, ctx, false, a == PT_ACT_KIND_FILTER ? 1 : -1);
         refilter(l);
         return true;
     default:
-        return false;
+        break;
     }
+    if (!pt_scroll_key(&l->scroll, a))
+        return false;
     l->sub = -1;
-    if (l->top < 0)
-        l->top = 0;
     return true;
 }
 
-/* What needs a selected backup waits for one; restore, for a completed one. */
-static bool can(void *state, enum pt_action a)
+/* The search as it is typed: Esc clears it. */
+static void prompted(void *state, const struct pt_tui_context *ctx, const char *text,
+                     enum pt_prompt_step step, struct pt_reaction *out)
 {
-    const struct pt_record *r = selected(state);
-    /* On a change set: open its backup, restore to its moment; nothing else acts on it. */
-    if (selected_point(state) && a != PT_ACT_OPEN && a != PT_ACT_RESTORE && a != PT_ACT_CHANGES &&
-        a != PT_ACT_NEW && a != PT_ACT_SEARCH && a != PT_ACT_STATUS_FILTER &&
-        a != PT_ACT_STATUS_BACK && a != PT_ACT_KIND_FILTER && a != PT_ACT_KIND_BACK)
-        return a == PT_ACT_UP || a == PT_ACT_DOWN || a == PT_ACT_PAGE_UP || a == PT_ACT_PAGE_DOWN ||
-               a == PT_ACT_HOME || a == PT_ACT_END;
-    switch (a) {
-    case PT_ACT_OPEN:
-    case PT_ACT_VERIFY:
-    case PT_ACT_VERIFY_DEEP:
-    case PT_ACT_EXPORT:
-    case PT_ACT_EXPORT_PLAIN:
-    case PT_ACT_DELETE:
-    case PT_ACT_PIN:
-        return r != NULL;
-    case PT_ACT_RESTORE:
-    case PT_ACT_PUSH:
-        return r && r->status == PT_STATE_COMPLETED;
-    default:
-        return true;
-    }
+    (void)ctx, (void)step, (void)out;
+    struct list *l = state;
+    free(l->search);
+    l->search = text && *text ? pt_xstrdup(text) : NULL;
+    refilter(l);
+}
+
+/* The backup under the cursor, or one of its change sets. */
+static void selection(void *state, struct pt_selection *out)
+{
+    struct list *l = state;
+    out->record = selected(l);
+    out->point = selected_point(l);
+    out->row = out->record != NULL;
 }
 
 static void destroy(void *state)
@@ -544,5 +473,6 @@ const struct pt_pane_ops pt_pane_list = {
     .handle = handle,
     .destroy = destroy,
     .actions = actions,
-    .can = can,
+    .prompted = prompted,
+    .select = selection,
 };

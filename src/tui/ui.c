@@ -8,6 +8,7 @@
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
 
 static bool colors, mirror, reorder;
@@ -105,6 +106,12 @@ int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_s
     wattroff(win, pt_ui_attr(style));
     free(fit);
     return used;
+}
+
+char *pt_ui_keep_whole(const char *text, bool path)
+{
+    (void)path; /* a path starts with a left-to-right letter: the first strong one decides */
+    return pt_l10n_rtl() ? pt_xchecked(pt_bidi_isolate(text)) : pt_xstrdup(text);
 }
 
 enum pt_style pt_ui_tone_style(enum pt_tone tone)

@@ -41,6 +41,12 @@ int pt_ui_attr(enum pt_style style);
  */
 int pt_ui_text(WINDOW *win, int y, int x, int width, const char *text, enum pt_style style,
                enum pt_align align);
+/*
+ * A name (path false) or a path kept whole inside a sentence the TUI shows:
+ * isolated when the layout runs right to left. A new string; the shape of
+ * pt_present_keep_fn.
+ */
+char *pt_ui_keep_whole(const char *text, bool path);
 /* The style of a tone of present/ (a status good, bad or a warning). */
 enum pt_style pt_ui_tone_style(enum pt_tone tone);
 /* printf-style pt_ui_text. */

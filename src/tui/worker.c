@@ -29,15 +29,18 @@ static void *run(void *arg)
 
 struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *project, const char *id)
 {
-    return pt_job_start_at(kind, project, id, 0);
+    return pt_job_start_at(kind, project, id, 0, NULL, NULL);
 }
 
 struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *project,
-                               const char *id, int64_t at_ms)
+                               const char *id, int64_t at_ms, void *input,
+                               void (*free_input)(void *input))
 {
     struct pt_job *job = pt_xcalloc(1, sizeof(*job));
     job->kind = kind;
     job->at_ms = at_ms;
+    job->input = input;
+    job->free_input = free_input;
     /* A job is a command of its own: the clock is read as it starts. */
     job->moment = *project;
     job->moment.now_ms = pt_clock_now_ms();
@@ -48,6 +51,8 @@ struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *p
     atomic_init(&job->finished, false);
     if (pthread_create(&job->thread, NULL, run, job) != 0) {
         pthread_mutex_destroy(&job->lock);
+        if (job->input && job->free_input)
+            job->free_input(job->input);
         free(job->id);
         free(job);
         return NULL;
@@ -72,6 +77,8 @@ void pt_job_free(struct pt_job *job)
     pthread_mutex_destroy(&job->lock);
     pt_error_clear(&job->err);
     pt_job_ops(job->kind)->free(job->result);
+    if (job->input && job->free_input)
+        job->free_input(job->input);
     free(job->id);
     free(job);
 }

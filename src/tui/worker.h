@@ -29,7 +29,10 @@ enum pt_job_kind {
     PT_JOB_RESTORE_PATH_PLAN,
     PT_JOB_RESTORE_PATH,
     PT_JOB_EXPORT_PLAIN, /* export --plain */
-    PT_N_JOB_KINDS
+    PT_JOB_PIN,          /* pins the backup, or unpins a pinned one */
+    PT_JOB_CRON,         /* id "install" or "remove": the crontab line of automatic backups */
+    PT_N_JOB_KINDS,
+    PT_JOB_NONE = PT_N_JOB_KINDS /* an action that starts no job */
 };
 
 struct pt_job {
@@ -38,6 +41,8 @@ struct pt_job {
     struct pt_project moment;         /* the face's project, its clock read at start */
     char *id;                         /* the backup it is about, or NULL */
     int64_t at_ms;                    /* restore: a change set's moment (restore --at), or 0 */
+    void *input;                      /* what it starts from (the approved plan), or NULL */
+    void (*free_input)(void *input);
 
     /* Shared with the thread, under lock. */
     pthread_mutex_t lock;
@@ -56,9 +61,14 @@ struct pt_job {
 /* Starts kind on a thread; the job owns a copy of id. NULL if no thread could start. */
 struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *project,
                             const char *id);
-/* The same, about the moment at_ms (a restore to a change set). */
+/*
+ * The same, about the moment at_ms (a restore to a change set), from input
+ * (the plan the user approved, or NULL), which the job takes and frees
+ * with free_input, even when no thread could start.
+ */
 struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *project,
-                               const char *id, int64_t at_ms);
+                               const char *id, int64_t at_ms, void *input,
+                               void (*free_input)(void *input));
 /* Progress as last reported: a copy of phase, done, total. */
 struct pt_progress pt_job_progress(struct pt_job *job);
 /* Waits for the thread and frees everything. */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
@@ -37,8 +38,7 @@ struct pt_create_options {
  * the error. On success and on failure after the record exists, *out (when
  * not NULL) receives the record; the caller frees it.
  */
-enum pt_status pt_backup_create(const struct pt_project *project,
-                                const struct pt_create_options *opts,
+enum pt_status pt_backup_create(struct pt_session *session, const struct pt_create_options *opts,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_error *err);
 
@@ -51,11 +51,10 @@ enum pt_status pt_backup_read_report(const struct pt_record *record, json_t **re
                                      struct pt_error *err);
 
 /* Removes a backup and its record, under the lock. ID is an id or a name. */
-enum pt_status pt_backup_delete(const struct pt_project *project, const char *id,
-                                struct pt_error *err);
+enum pt_status pt_backup_delete(struct pt_session *session, const char *id, struct pt_error *err);
 
 /* Sets or clears the pinned flag: retention never removes a pinned backup. */
-enum pt_status pt_backup_pin(const struct pt_project *project, const char *id, bool pinned,
+enum pt_status pt_backup_pin(struct pt_session *session, const char *id, bool pinned,
                              struct pt_record *out, struct pt_error *err);
 
 /* The "files" list of backup_report.json: [{"path","size","sha256"}]; new reference. */

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -108,8 +109,7 @@ struct pt_capture_result {
  * changed. A kill at any moment leaves no half point. PT_EINVAL when there
  * is no complete full backup yet, PT_EBUSY when the lock is held.
  */
-enum pt_status pt_changes_capture(const struct pt_project *project,
-                                  const struct pt_monitor *monitor,
+enum pt_status pt_changes_capture(struct pt_session *session, const struct pt_monitor *monitor,
                                   struct pt_capture_result *result, struct pt_error *err);
 void pt_capture_result_free(struct pt_capture_result *result);
 
@@ -119,8 +119,9 @@ void pt_capture_result_free(struct pt_capture_result *result);
  * an owned array of copies, oldest first, *n may be 0). PT_EINVAL with a
  * message when nothing is that old.
  */
-enum pt_status pt_changes_resolve(const struct pt_project *project, int64_t at_ms, char **base,
-                                  struct pt_change_point **points, size_t *n, struct pt_error *err);
+enum pt_status pt_changes_resolve(const struct pt_project *project, struct pt_catalog *catalog,
+                                  int64_t at_ms, char **base, struct pt_change_point **points,
+                                  size_t *n, struct pt_error *err);
 
 /*
  * Applies points[0..n) in order to the database file db (a staged copy of

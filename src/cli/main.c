@@ -10,6 +10,8 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/recovery.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "tui.h"
 
@@ -100,18 +102,16 @@ static void check_translations(void)
 #endif
 }
 
-/* ui.language, ui.calendar and ui.bidi from the catalog; defaults where there is none. */
-static void read_ui_settings(const struct pt_project *project, char **lang, char **calendar,
-                             char **bidi)
+/* ui.language, ui.calendar and ui.bidi from the session's catalog; defaults where there is none. */
+static void read_ui_settings(struct pt_session *session, char **lang, char **calendar, char **bidi)
 {
     struct pt_catalog *c = NULL;
     *lang = *calendar = *bidi = NULL;
-    if (pt_catalog_open(&c, project, PT_CATALOG_READ, NULL) != PT_OK)
+    if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) != PT_OK)
         return;
     *lang = pt_settings_string(c, "ui.language");
     *calendar = pt_settings_string(c, "ui.calendar");
     *bidi = pt_settings_string(c, "ui.bidi");
-    pt_catalog_close(c);
 }
 
 /* Global options may stand anywhere; they are taken out of argv. */
@@ -173,13 +173,14 @@ static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, 
  * to first. What was done is said on stderr, or handed back (owned) for
  * the TUI to show.
  */
-static char *recover(const struct pt_project *project, bool say)
+static char *recover(struct pt_session *session, bool say)
 {
-    char *notice = NULL;
     struct pt_error err = {0};
-    if (pt_project_open(project, &notice, &err) != PT_OK)
+    if (pt_session_recover(session, &err) != PT_OK)
         pt_cli_fail(err.status, "%s", err.message ? err.message : _("failed"));
     pt_error_clear(&err);
+    char *notice = session->notice;
+    session->notice = NULL;
     if (notice && say) {
         pt_cli_fail(PT_OK, "%s", notice);
         free(notice);
@@ -229,9 +230,16 @@ int main(int argc, char **argv)
     pt_error_clear(&err);
     /* The one reading of the wall clock for this command. */
     cli.project.now_ms = pt_clock_now_ms();
+    /* The one opening of the catalog for this command (poshtiban/session.h). */
+    if (resolved && pt_session_open(&cli.session, &cli.project, &err) != PT_OK && !helping) {
+        pt_session_close(&cli.session);
+        pt_project_free(&cli.project);
+        return pt_cli_error(&err);
+    }
+    pt_error_clear(&err);
     char *lang = NULL, *calendar = NULL, *bidi = NULL;
     if (resolved)
-        read_ui_settings(&cli.project, &lang, &calendar, &bidi);
+        read_ui_settings(&cli.session, &lang, &calendar, &bidi);
     pt_l10n_apply(pt_l10n_choose(cli.lang, lang), calendar);
     check_translations();
     if (!tui)
@@ -245,7 +253,7 @@ int main(int argc, char **argv)
             rc = help ? 0 : 2;
         } else {
             /* No command on a terminal: the full-screen interface. */
-            char *notice = recover(&cli.project, false);
+            char *notice = recover(&cli.session, false);
             struct pt_tui_options opts = {
                 .no_color = cli.no_color, .bidi = cli.bidi ? cli.bidi : bidi, .notice = notice};
             rc = pt_tui_run(&cli.project, &opts);
@@ -256,12 +264,13 @@ int main(int argc, char **argv)
     } else {
         /* A backup whose process died is marked before anyone looks at the catalog. */
         if (!(cmd->flags & PT_CMD_NO_PROJECT))
-            recover(&cli.project, true);
+            recover(&cli.session, true);
         rc = cmd->run(&cli, argc - 2, argv + 2);
     }
     free(lang);
     free(calendar);
     free(bidi);
+    pt_session_close(&cli.session);
     pt_project_free(&cli.project);
     fflush(stdout);
     fflush(stderr);

@@ -101,7 +101,9 @@ void pt_app_set_pin(struct pt_app *app, const char *name, bool pinned)
     struct pt_error err = {0};
     /* name may live in a pane's state, which pt_app_changed() reloads. */
     char *kept = pt_xstrdup(name);
-    if (pt_backup_pin(app->project, kept, pinned, NULL, &err) != PT_OK) {
+    /* The main thread's catalog, open for the whole TUI. */
+    struct pt_session session = {.project = app->project, .catalog = app->catalog};
+    if (pt_backup_pin(&session, kept, pinned, NULL, &err) != PT_OK) {
         pt_app_message(app, PT_STYLE_ERROR, "%s", err.message);
     } else {
         char *said = pt_present_pinned(kept, pinned, pt_app_keep_whole);
@@ -128,11 +130,18 @@ void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id)
 
 void pt_app_start_at(struct pt_app *app, enum pt_job_kind kind, const char *id, int64_t at_ms)
 {
+    pt_app_start_with(app, kind, id, at_ms, NULL);
+}
+
+void pt_app_start_with(struct pt_app *app, enum pt_job_kind kind, const char *id, int64_t at_ms,
+                       void *input)
+{
     if (app->job) {
         pt_app_message(app, PT_STYLE_WARN, "%s", _("busy: wait for the work under way, or Esc"));
+        pt_job_ops(kind)->free(input);
         return;
     }
-    app->job = pt_job_start_at(kind, app->project, id, at_ms);
+    app->job = pt_job_start_with(kind, app->project, id, at_ms, input);
     app->job_phase = -1;
     if (!app->job)
         pt_app_message(app, PT_STYLE_ERROR, "%s", _("cannot start a worker thread"));

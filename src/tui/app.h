@@ -72,6 +72,9 @@ char *pt_app_prompt_live(struct pt_app *app, const char *label, const char *init
 void pt_app_start(struct pt_app *app, enum pt_job_kind kind, const char *id);
 /* The same, about the moment at_ms: a restore to a change set (restore --at). */
 void pt_app_start_at(struct pt_app *app, enum pt_job_kind kind, const char *id, int64_t at_ms);
+/* The same, handing the job input to carry out (owned; freed when no job starts). */
+void pt_app_start_with(struct pt_app *app, enum pt_job_kind kind, const char *id, int64_t at_ms,
+                       void *input);
 /* Asks whether to delete the backup (saying so when it is pinned), and does so on yes. */
 void pt_app_ask_delete(struct pt_app *app, const struct pt_record *record);
 /*

@@ -95,7 +95,8 @@ static void focus(void *state, struct pt_app *app)
     d->schedule_known =
         pt_schedule_read(app->catalog, app->project->now_ms, &d->schedule, NULL) == PT_OK;
     /* Automatic backups on: is there anything to run them? (as `doctor` asks) */
-    d->cron_known = d->auto_enabled && pt_cron_status(app->project, &d->cron, NULL) == PT_OK;
+    struct pt_session session = {.project = app->project, .catalog = app->catalog};
+    d->cron_known = d->auto_enabled && pt_cron_status(&session, &d->cron, NULL) == PT_OK;
     /* Up to when the data is safe: the change sets' files, not a figure kept aside. */
     struct pt_change_list changes = {0};
     if (pt_changes_list(app->project, &changes, NULL) != PT_OK)

@@ -47,7 +47,8 @@ static void read_cron(struct settings *s, struct pt_app *app)
 {
     if (s->cron_read)
         pt_cron_status_free(&s->cron);
-    s->cron_read = pt_cron_status(app->project, &s->cron, NULL) == PT_OK;
+    struct pt_session session = {.project = app->project, .catalog = app->catalog};
+    s->cron_read = pt_cron_status(&session, &s->cron, NULL) == PT_OK;
 }
 
 /* One line on automatic backups: is the cron line there, does cron run, how to start it. */
@@ -265,7 +266,9 @@ static bool save(struct pt_app *app, const struct pt_setting_def *def, const cha
     /* The catalog may not exist yet: writing a setting creates it. */
     struct pt_error err = {0};
     char *stored = NULL;
-    bool ok = pt_settings_save(app->project, def->key, text, &stored, &err) == PT_OK;
+    struct pt_session session = {.project = app->project, .catalog = app->catalog};
+    bool ok = pt_settings_save(&session, def->key, text, &stored, &err) == PT_OK;
+    app->catalog = session.catalog; /* the file, now, in place of the empty one in memory */
     if (ok) {
         char *shown = pt_settings_shown(def, stored);
         free(stored);

@@ -22,7 +22,14 @@ static void *run(void *arg)
 {
     struct pt_job *job = arg;
     struct pt_monitor monitor = {on_progress, job, &job->cancel};
-    pt_job_ops(job->kind)->run(job, &monitor);
+    /* SQLite connections are per thread: the job's own, opened once for all it does. */
+    struct pt_session session;
+    job->status = pt_session_open(&session, job->project, &job->err);
+    job->session = &session;
+    if (job->status == PT_OK)
+        pt_job_ops(job->kind)->run(job, &monitor);
+    job->session = NULL;
+    pt_session_close(&session);
     atomic_store(&job->finished, true);
     return NULL;
 }
@@ -35,9 +42,16 @@ struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *proj
 struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *project,
                                const char *id, int64_t at_ms)
 {
+    return pt_job_start_with(kind, project, id, at_ms, NULL);
+}
+
+struct pt_job *pt_job_start_with(enum pt_job_kind kind, const struct pt_project *project,
+                                 const char *id, int64_t at_ms, void *input)
+{
     struct pt_job *job = pt_xcalloc(1, sizeof(*job));
     job->kind = kind;
     job->at_ms = at_ms;
+    job->input = input;
     /* A job is a command of its own: the clock is read as it starts. */
     job->moment = *project;
     job->moment.now_ms = pt_clock_now_ms();
@@ -47,6 +61,7 @@ struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *p
     atomic_init(&job->cancel, false);
     atomic_init(&job->finished, false);
     if (pthread_create(&job->thread, NULL, run, job) != 0) {
+        pt_job_ops(kind)->free(input);
         pthread_mutex_destroy(&job->lock);
         free(job->id);
         free(job);
@@ -72,6 +87,7 @@ void pt_job_free(struct pt_job *job)
     pthread_mutex_destroy(&job->lock);
     pt_error_clear(&job->err);
     pt_job_ops(job->kind)->free(job->result);
+    pt_job_ops(job->kind)->free(job->input);
     free(job->id);
     free(job);
 }

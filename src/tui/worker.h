@@ -9,6 +9,7 @@
 
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* Long work the TUI hands to a thread; only the main thread draws. What each does: jobs.c. */
@@ -38,6 +39,8 @@ struct pt_job {
     struct pt_project moment;         /* the face's project, its clock read at start */
     char *id;                         /* the backup it is about, or NULL */
     int64_t at_ms;                    /* restore: a change set's moment (restore --at), or 0 */
+    void *input; /* what the job carries out (restore: the approved plan), freed as its result */
+    struct pt_session *session; /* on the thread: the catalog opened once for the job */
 
     /* Shared with the thread, under lock. */
     pthread_mutex_t lock;
@@ -59,6 +62,9 @@ struct pt_job *pt_job_start(enum pt_job_kind kind, const struct pt_project *proj
 /* The same, about the moment at_ms (a restore to a change set). */
 struct pt_job *pt_job_start_at(enum pt_job_kind kind, const struct pt_project *project,
                                const char *id, int64_t at_ms);
+/* The same, carrying input out (owned: freed by the kind's free, as its result is). */
+struct pt_job *pt_job_start_with(enum pt_job_kind kind, const struct pt_project *project,
+                                 const char *id, int64_t at_ms, void *input);
 /* Progress as last reported: a copy of phase, done, total. */
 struct pt_progress pt_job_progress(struct pt_job *job);
 /* Waits for the thread and frees everything. */

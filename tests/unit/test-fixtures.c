@@ -7,10 +7,25 @@
 
 #include "base/fsutil.h"
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/settings.h"
 
 /* The tables Django 3.2 creates on SQLite for a small app, as it writes them. */
+/* pt_backup_create in a session of its own, as a command does. */
+static enum pt_status create_in(const struct pt_project *project,
+                                const struct pt_create_options *opts,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_backup_create(&session, opts, monitor, out, err);
+    pt_session_close(&session);
+    return rc;
+}
+
 static const char *const django_schema =
     "CREATE TABLE \"django_migrations\" (\"id\" integer NOT NULL PRIMARY KEY AUTOINCREMENT,"
     " \"app\" varchar(255) NOT NULL, \"name\" varchar(255) NOT NULL, \"applied\" datetime NOT "
@@ -97,7 +112,7 @@ static void create(struct fixture *f)
 {
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &f->record, &err) != PT_OK)
+    if (create_in(&f->project, &opts, NULL, &f->record, &err) != PT_OK)
         fail_msg("create: %s", err.message);
 }
 

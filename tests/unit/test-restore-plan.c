@@ -9,8 +9,36 @@
 
 #include "base/fsutil.h"
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/restore.h"
+
+/* pt_backup_create in a session of its own, as a command does. */
+/* pt_restore_plan in a session of its own, as a command does. */
+static enum pt_status plan_in(const struct pt_project *project, const char *id,
+                              const struct pt_restore_options *opts, struct pt_restore_plan *plan,
+                              struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_restore_plan(&session, id, opts, plan, err);
+    pt_session_close(&session);
+    return rc;
+}
+
+static enum pt_status create_in(const struct pt_project *project,
+                                const struct pt_create_options *opts,
+                                const struct pt_monitor *monitor, struct pt_record *out,
+                                struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_backup_create(&session, opts, monitor, out, err);
+    pt_session_close(&session);
+    return rc;
+}
 
 struct fixture {
     char *dir, *db;
@@ -66,7 +94,7 @@ static int setup(void **state)
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 0};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
+    if (create_in(&f->project, &opts, NULL, &r, &err) != PT_OK)
         fail_msg("create: %s", err.message);
     f->backup = pt_xstrdup(r.name);
     pt_record_free(&r);
@@ -99,7 +127,7 @@ static void plan_of(struct fixture *f, struct pt_restore_plan *plan)
 {
     struct pt_restore_options opts = {.database_only = true};
     struct pt_error err = {0};
-    if (pt_restore_plan(&f->project, f->backup, &opts, plan, &err) != PT_OK)
+    if (plan_in(&f->project, f->backup, &opts, plan, &err) != PT_OK)
         fail_msg("plan: %s", err.message);
 }
 

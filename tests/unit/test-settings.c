@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/settings.h"
 
@@ -13,6 +14,18 @@
  * The settings of docs/catalog-and-settings.md, written out again so that
  * a changed default is a failing test.
  */
+/* pt_settings_save in a session of its own, as a command does. */
+static enum pt_status save_in(const struct pt_project *project, const char *key, const char *text,
+                              char **stored, struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_settings_save(&session, key, text, stored, err);
+    pt_session_close(&session);
+    return rc;
+}
+
 static const struct {
     const char *key, *value;
 } spec_defaults[] = {
@@ -239,20 +252,20 @@ static void test_password_file(void **state)
     const char *keys[] = {"offsite.password_file", "notify.smtp.password_file"};
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(chmod(file, 0644), 0);
-        assert_int_equal(pt_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
+        assert_int_equal(save_in(&p, keys[i], file, &stored, &err), PT_EINVAL);
         assert_non_null(strstr(err.message, "chmod 600"));
         pt_error_clear(&err);
         assert_int_equal(chmod(file, 0620), 0);
-        assert_int_equal(pt_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
+        assert_int_equal(save_in(&p, keys[i], file, &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
-        assert_int_equal(pt_settings_save(&p, keys[i], dir, &stored, &err), PT_EINVAL);
+        assert_int_equal(save_in(&p, keys[i], dir, &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
-        assert_int_equal(pt_settings_save(&p, keys[i], "/dev/null", &stored, &err), PT_EINVAL);
+        assert_int_equal(save_in(&p, keys[i], "/dev/null", &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
-        assert_int_equal(pt_settings_save(&p, keys[i], "missing", &stored, &err), PT_EINVAL);
+        assert_int_equal(save_in(&p, keys[i], "missing", &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
         assert_int_equal(chmod(file, 0600), 0);
-        assert_int_equal(pt_settings_save(&p, keys[i], "pw", &stored, &err), PT_OK);
+        assert_int_equal(save_in(&p, keys[i], "pw", &stored, &err), PT_OK);
         assert_string_equal(stored, "pw");
         free(stored);
         struct pt_catalog *c;
@@ -261,7 +274,7 @@ static void test_password_file(void **state)
         assert_string_equal(path, file); /* relative to the project */
         free(path);
         pt_catalog_close(c);
-        assert_int_equal(pt_settings_save(&p, keys[i], "", &stored, &err), PT_OK);
+        assert_int_equal(save_in(&p, keys[i], "", &stored, &err), PT_OK);
         free(stored);
     }
     free(file);
@@ -293,14 +306,14 @@ static void test_save_from_a_face(void **state)
     pt_test_project(&p, dir);
     struct pt_error err = {0};
     char *stored = (char *)"untouched";
-    assert_int_equal(pt_settings_save(&p, "retention.max", "3", &stored, &err), PT_ENOTFOUND);
+    assert_int_equal(save_in(&p, "retention.max", "3", &stored, &err), PT_ENOTFOUND);
     assert_null(stored);
     pt_error_clear(&err);
-    assert_int_equal(pt_settings_save(&p, "retention.max_backups", "0", &stored, &err), PT_EINVAL);
+    assert_int_equal(save_in(&p, "retention.max_backups", "0", &stored, &err), PT_EINVAL);
     assert_non_null(strstr(err.message, "retention.max_backups"));
     pt_error_clear(&err);
     assert_int_equal(access(p.catalog, F_OK), -1); /* nothing created for a bad value */
-    assert_int_equal(pt_settings_save(&p, "auto.enabled", "TRUE", &stored, &err), PT_OK);
+    assert_int_equal(save_in(&p, "auto.enabled", "TRUE", &stored, &err), PT_OK);
     assert_string_equal(stored, "true");
     free(stored);
     struct pt_catalog *c;

@@ -15,7 +15,10 @@
  * what recovery did (poshtiban/recovery.h). An entry point takes the session, asks it for the
  * catalog (pt_session_catalog), takes the lock where it writes and calls
  * its `*_locked` functions with them; nothing below opens the catalog
- * again.
+ * again. A face that keeps a catalog open on its own thread (the TUI's
+ * main loop) may hand it over as {.project, .catalog}, without
+ * pt_session_open or pt_session_close: it stays the face's, and a WRITE
+ * that replaces an empty one in memory leaves the new one in .catalog.
  */
 struct pt_session {
     const struct pt_project *project; /* borrowed: outlives the session */

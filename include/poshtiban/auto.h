@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "poshtiban/capture.h"
+#include "poshtiban/session.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
@@ -57,7 +58,7 @@ struct pt_auto_result {
  * decided); otherwise the backup's failure. The caller frees out with
  * pt_auto_result_free().
  */
-enum pt_status pt_auto_run(const struct pt_project *project, const struct pt_monitor *monitor,
+enum pt_status pt_auto_run(struct pt_session *session, const struct pt_monitor *monitor,
                            struct pt_auto_result *out, struct pt_error *err);
 
 void pt_auto_result_free(struct pt_auto_result *result);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
@@ -39,8 +40,7 @@ struct pt_create_options {
  * the error. On success and on failure after the record exists, *out (when
  * not NULL) receives the record; the caller frees it.
  */
-enum pt_status pt_backup_create(const struct pt_project *project,
-                                const struct pt_create_options *opts,
+enum pt_status pt_backup_create(struct pt_session *session, const struct pt_create_options *opts,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_error *err);
 

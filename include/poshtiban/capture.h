@@ -9,6 +9,7 @@
 
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* What one capture did. Strings are owned. */
@@ -33,7 +34,7 @@ struct pt_capture_result {
  * changed. A kill at any moment leaves no half point. PT_EINVAL when there
  * is no complete full backup yet, PT_EBUSY when the lock is held.
  */
-enum pt_status pt_changes_capture(const struct pt_project *project,
+enum pt_status pt_changes_capture(struct pt_session *session,
                                   const struct pt_monitor *monitor,
                                   struct pt_capture_result *result, struct pt_error *err);
 void pt_capture_result_free(struct pt_capture_result *result);

@@ -26,10 +26,21 @@ enum pt_catalog_mode {
 /* Opens (and migrates) the project's catalog. The caller owns *out. */
 enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project *project,
                                enum pt_catalog_mode mode, struct pt_error *err);
+/*
+ * Opens the project's existing catalog file once for a whole command
+ * (poshtiban/session.h): SQLite's quick_check runs on it before it is
+ * migrated or read. When the file is damaged (or no database at all),
+ * *out stays NULL, damage says what, and PT_OK is returned; other failures
+ * (a version newer than this build, no access) are errors in err.
+ */
+enum pt_status pt_catalog_open_checked(struct pt_catalog **out, const struct pt_project *project,
+                                       struct pt_error *damage, struct pt_error *err);
 /* Opens a catalog file by path (tests, tools); creates it when missing. */
 enum pt_status pt_catalog_open_path(struct pt_catalog **out, const char *path,
                                     struct pt_error *err);
 void pt_catalog_close(struct pt_catalog *catalog);
+/* True for the empty catalog in memory that READ opens where there is no file. */
+bool pt_catalog_in_memory(struct pt_catalog *catalog);
 
 /* The schema version of the open catalog. */
 int pt_catalog_version(struct pt_catalog *catalog);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -92,8 +93,9 @@ void pt_change_point_free(struct pt_change_point *point);
  * an owned array of copies, oldest first, *n may be 0). PT_EINVAL with a
  * message when nothing is that old.
  */
-enum pt_status pt_changes_resolve(const struct pt_project *project, int64_t at_ms, char **base,
-                                  struct pt_change_point **points, size_t *n, struct pt_error *err);
+enum pt_status pt_changes_resolve(const struct pt_project *project, struct pt_catalog *catalog,
+                                  int64_t at_ms, char **base, struct pt_change_point **points,
+                                  size_t *n, struct pt_error *err);
 
 /*
  * Applies points[0..n) in order to the database file db (a staged copy of

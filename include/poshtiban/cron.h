@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
@@ -75,7 +76,7 @@ struct pt_cron_status {
 };
 
 /* Never fails for a missing crontab or daemon: that is what it reports. */
-enum pt_status pt_cron_status(const struct pt_project *project, struct pt_cron_status *out,
+enum pt_status pt_cron_status(struct pt_session *session, struct pt_cron_status *out,
                               struct pt_error *err);
 void pt_cron_status_free(struct pt_cron_status *status);
 

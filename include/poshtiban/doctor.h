@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
@@ -68,7 +69,7 @@ struct pt_doctor {
 };
 
 /* Looks without writing anything (the crontab is read with `crontab -l`). */
-enum pt_status pt_doctor_run(const struct pt_project *project, struct pt_doctor *out,
+enum pt_status pt_doctor_run(struct pt_session *session, struct pt_doctor *out,
                              struct pt_error *err);
 void pt_doctor_free(struct pt_doctor *doctor);
 

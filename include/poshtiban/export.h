@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -22,9 +23,8 @@
  * fixtures as plain .json, SHA256SUMS rewritten to match, so that any
  * machine opens it; its default name is <name>-plain.zip.
  */
-enum pt_status pt_export_backup(const struct pt_project *project, const char *id,
-                                const char *output, bool force, bool plain,
-                                const struct pt_monitor *monitor, char **path,
-                                struct pt_error *err);
+enum pt_status pt_export_backup(struct pt_session *session, const char *id, const char *output,
+                                bool force, bool plain, const struct pt_monitor *monitor,
+                                char **path, struct pt_error *err);
 
 #endif

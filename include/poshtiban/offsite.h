@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/carried.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
@@ -64,12 +65,10 @@ struct pt_offsite_options {
  * there was a repository already (poshtiban then uses it as it is). The
  * project id is made and stored when missing.
  */
-enum pt_status pt_offsite_init(const struct pt_project *project, bool *existed,
-                               struct pt_error *err);
+enum pt_status pt_offsite_init(struct pt_session *session, bool *existed, struct pt_error *err);
 
 /* This project's snapshots, oldest first; free with pt_offsite_list_free(). */
-enum pt_status pt_offsite_list(const struct pt_project *project,
-                               const struct pt_offsite_options *options,
+enum pt_status pt_offsite_list(struct pt_session *session, const struct pt_offsite_options *options,
                                struct pt_offsite_list *out, struct pt_error *err);
 void pt_offsite_list_free(struct pt_offsite_list *list);
 
@@ -102,7 +101,7 @@ struct pt_offsite_push_result {
  * when another push holds the off-site lock. A repository that stops
  * answering fails within a minute, saying so. Free out with pt_offsite_push_result_free().
  */
-enum pt_status pt_offsite_push(const struct pt_project *project, const char *id,
+enum pt_status pt_offsite_push(struct pt_session *session, const char *id,
                                const struct pt_monitor *monitor, struct pt_offsite_push_result *out,
                                struct pt_error *err);
 void pt_offsite_push_result_free(struct pt_offsite_push_result *result);
@@ -116,7 +115,7 @@ void pt_offsite_push_result_free(struct pt_offsite_push_result *result);
  * too. Into a folder that had no catalog, the settings the backup carries are applied once it
  * verified (options->carried says which). *out (when not NULL) receives the new record.
  */
-enum pt_status pt_offsite_pull(const struct pt_project *project, const char *name,
+enum pt_status pt_offsite_pull(struct pt_session *session, const char *name,
                                const struct pt_offsite_options *options,
                                const struct pt_monitor *monitor, struct pt_record *out,
                                struct pt_error *err);
@@ -151,7 +150,7 @@ struct pt_offsite_prune_result {
  * catalog is then synced with what the repository holds. PT_EINVAL when
  * every keep_* is 0. With dry_run nothing is removed.
  */
-enum pt_status pt_offsite_prune(const struct pt_project *project, bool dry_run,
+enum pt_status pt_offsite_prune(struct pt_session *session, bool dry_run,
                                 struct pt_offsite_prune_result *out, struct pt_error *err);
 void pt_offsite_prune_result_free(struct pt_offsite_prune_result *result);
 
@@ -160,7 +159,7 @@ void pt_offsite_prune_result_free(struct pt_offsite_prune_result *result);
  * data too. PT_EINVAL for a bad subset, PT_EFAIL with restic's line when
  * the repository has errors.
  */
-enum pt_status pt_offsite_check(const struct pt_project *project, const char *read_data_subset,
+enum pt_status pt_offsite_check(struct pt_session *session, const char *read_data_subset,
                                 struct pt_error *err);
 
 /*
@@ -185,7 +184,7 @@ void pt_offsite_after_backup(const struct pt_project *project, struct pt_catalog
  * `push --missing` sends every chain whose newest point the repository
  * lacks the same way.
  */
-void pt_offsite_after_capture(const struct pt_project *project, const char *base,
+void pt_offsite_after_capture(struct pt_session *session, const char *base,
                               const struct pt_monitor *monitor);
 
 /*
@@ -210,7 +209,7 @@ struct pt_offsite_projects {
  * catalog, every poshtiban project in the repository. Only reads: creates
  * no catalog and no backup folder. Free with pt_offsite_projects_free().
  */
-enum pt_status pt_offsite_list_projects(const struct pt_project *project,
+enum pt_status pt_offsite_list_projects(struct pt_session *session,
                                         const struct pt_offsite_options *options,
                                         struct pt_offsite_projects *out, struct pt_error *err);
 void pt_offsite_projects_free(struct pt_offsite_projects *projects);
@@ -233,7 +232,7 @@ struct pt_offsite_recovered {
  * backups already (use pull and restore there); otherwise as pull and
  * restore. Free out with pt_offsite_recovered_free() whatever this returns.
  */
-enum pt_status pt_offsite_recover(const struct pt_project *project,
+enum pt_status pt_offsite_recover(struct pt_session *session,
                                   const struct pt_offsite_options *options,
                                   const struct pt_monitor *monitor,
                                   struct pt_offsite_recovered *out, struct pt_error *err);

@@ -6,11 +6,12 @@
 #include <stdbool.h>
 
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
 
 /* Sets or clears the pinned flag: retention never removes a pinned backup. */
-enum pt_status pt_backup_pin(const struct pt_project *project, const char *id, bool pinned,
+enum pt_status pt_backup_pin(struct pt_session *session, const char *id, bool pinned,
                              struct pt_record *out, struct pt_error *err);
 
 #endif

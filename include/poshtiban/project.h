@@ -55,22 +55,6 @@ enum pt_status pt_project_prepare(const struct pt_project *project, struct pt_er
  */
 enum pt_status pt_project_check_layout(const struct pt_project *project, struct pt_error *err);
 
-/*
- * Readies a resolved project for a command, before anything reads its
- * catalog (docs/safety.md; recovery.c). When no other process holds the
- * lock, none can be at work, so what a killed one left is seen to: a
- * `running` record becomes `interrupted` (or `completed`, when its backup
- * was already in place), its leftovers in .poshtiban/tmp go, a restore cut
- * short is undone or finished. A catalog that SQLite's quick_check finds
- * damaged is first moved aside (catalog.sqlite3.damaged-<time>) and
- * rebuilt from the backups' reports, with every setting still readable.
- * *notice (owned, may be NULL) then says what was done, for the person;
- * auto.log keeps it. Does nothing when there is no catalog yet or another
- * process holds the lock.
- */
-enum pt_status pt_project_open(const struct pt_project *project, char **notice,
-                               struct pt_error *err);
-
 void pt_project_free(struct pt_project *project);
 
 #endif

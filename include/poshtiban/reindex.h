@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -14,7 +15,7 @@
  * lacks is added, one it has is brought in line with its report (its pin
  * and verification are kept). *count receives how many backups were found.
  */
-enum pt_status pt_reindex(const struct pt_project *project, size_t *count, struct pt_error *err);
+enum pt_status pt_reindex(struct pt_session *session, size_t *count, struct pt_error *err);
 
 /* The same for a caller that holds the lock and the open catalog. */
 enum pt_status pt_reindex_locked(const struct pt_project *project, struct pt_catalog *catalog,

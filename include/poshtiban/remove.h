@@ -4,10 +4,10 @@
 
 /* Deleting a backup (ops/remove.c). */
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* Removes a backup and its record, under the lock. ID is an id or a name. */
-enum pt_status pt_backup_delete(const struct pt_project *project, const char *id,
-                                struct pt_error *err);
+enum pt_status pt_backup_delete(struct pt_session *session, const char *id, struct pt_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /*
@@ -42,8 +43,8 @@ struct pt_members {
  * relative path, or the backup holds nothing there; PT_EFAIL: the backup
  * cannot be read or holds an unsafe member. Free with pt_members_free().
  */
-enum pt_status pt_backup_members(const struct pt_project *project, const char *id,
-                                 const char *under, struct pt_members *out, struct pt_error *err);
+enum pt_status pt_backup_members(struct pt_session *session, const char *id, const char *under,
+                                 struct pt_members *out, struct pt_error *err);
 void pt_members_free(struct pt_members *members);
 /* {"backup", "members": [{"path", "type", "size", "sha256", "target"}]}. */
 json_t *pt_members_to_json(const struct pt_members *members);
@@ -99,7 +100,7 @@ struct pt_path_plan {
  * and nothing is written. plan is filled in every case; free it with
  * pt_path_plan_free().
  */
-enum pt_status pt_restore_path(const struct pt_project *project, const char *id,
+enum pt_status pt_restore_path(struct pt_session *session, const char *id,
                                const struct pt_restore_path_options *opts,
                                const struct pt_monitor *monitor, struct pt_path_plan *plan,
                                struct pt_error *err);

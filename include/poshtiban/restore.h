@@ -10,6 +10,7 @@
 
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 struct pt_restore_options {
@@ -49,6 +50,30 @@ struct pt_restore_table {
     int64_t added, removed, changed;
 };
 
+/* A file or folder as stat(2) saw it, and a SQLite database's header counter. */
+struct pt_restore_stamp {
+    bool exists;
+    int64_t size, mtime_ns;
+    uint64_t inode;
+    uint32_t counter; /* a database's file change counter (header bytes 24-27) */
+};
+
+/*
+ * What a plan was worked out from, taken before it was (pt_restore_plan)
+ * and cheap to take again: no file is hashed. pt_restore takes it again
+ * under its lock and refuses when anything differs (docs/safety.md).
+ */
+struct pt_restore_fingerprint {
+    int64_t record_id;                     /* the backup's record */
+    char *created_at;                      /* and its time: the same name made again differs */
+    char sums[65];                         /* SHA-256 of the backup's SHA256SUMS */
+    struct pt_restore_stamp database, wal; /* the target database and its -wal */
+    struct pt_restore_stamp media;         /* the media folder itself */
+    /* Every entry under the media folder: how many, their bytes, and an order-free sum of
+     * one hash of each one's path, size, time, inode and mode. */
+    uint64_t media_entries, media_bytes, media_hash;
+};
+
 /* What a restore changes, and, once done, the name of the undo backup. */
 struct pt_restore_plan {
     char *backup;          /* the backup restored */
@@ -76,41 +101,46 @@ struct pt_restore_plan {
     bool hook_ran;     /* set by pt_restore when hooks.after_restore ran and exited 0 */
     int64_t at_ms;     /* the moment asked for (opts->at_ms); 0 without --at */
     int64_t backup_ms; /* with at_ms: when `backup`, the base, was taken */
+    struct pt_restore_fingerprint fingerprint; /* what it was worked out from */
 };
 
 /*
- * Works out the plan and writes nothing (restore --dry-run, docs/cli.md):
- * the tables' rows compared key by key in one read of both databases (the
- * target's seen as of one moment), the media files by checksum. With
- * opts->at_ms the base's snapshot is staged under .poshtiban/tmp and its
- * change sets applied and proven first (docs/changes.md), so the preview
- * compares the state at that moment: PT_EINVAL when no full backup is that
- * old, PT_EFAIL naming a damaged change set.
+ * Works out the plan and writes nothing (restore --dry-run, docs/cli.md),
+ * from the session's catalog (the record found once): the tables' rows
+ * compared key by key in one read of both databases (the target's seen as
+ * of one moment), the media files by checksum; first its fingerprint is
+ * taken, for pt_restore. With opts->at_ms the base's snapshot is staged
+ * under .poshtiban/tmp and its change sets applied and proven first
+ * (docs/changes.md), so the preview compares the state at that moment:
+ * PT_EINVAL when no full backup is that old, PT_EFAIL naming a damaged
+ * change set.
  */
-enum pt_status pt_restore_plan(const struct pt_project *project, const char *id,
+enum pt_status pt_restore_plan(struct pt_session *session, const char *id,
                                const struct pt_restore_options *opts, struct pt_restore_plan *plan,
                                struct pt_error *err);
 
 /*
- * Restores backup id under the lock. First the current state is saved as a
- * backup named pre_restore_YYYYMMDD_HHMMSS, so that undoing is one more
- * restore. The database is replaced through the SQLite backup API in one
- * transaction: another process holding it open sees the old content or the
- * new. Media is extracted with libarchive's secure-extraction flags into a
- * staging folder beside the target and swapped in whole. A backup with an
- * unsafe member fails before anything is replaced. hooks.before_restore
- * runs once the backup verified, before anything is changed: when it
- * fails, nothing is. hooks.after_restore runs after every restore that got
- * past it, however it ended; its failure is in plan->hook_error and does
- * not change the status returned. The plan it fills has
- * the row counts and the migrations, not the rows compared key by key.
- * With opts->at_ms, the database installed is the staged copy of the base
- * with its change sets applied and proven (as pt_restore_plan); the media
- * come from the base.
+ * Carries out plan, the one pt_restore_plan worked out and the user
+ * approved, under the lock; it is not worked out again. First, still under
+ * the lock, the plan's fingerprint is taken again: when the backup, its
+ * change sets, the target database or the media folder changed since,
+ * PT_EFAIL says what, and nothing is changed (docs/safety.md). Then the
+ * current state is saved as a backup named pre_restore_YYYYMMDD_HHMMSS, so
+ * that undoing is one more restore. The database is replaced through the
+ * SQLite backup API in one transaction: another process holding it open
+ * sees the old content or the new. Media is extracted with libarchive's
+ * secure-extraction flags into a staging folder beside the target and
+ * swapped in whole. A backup with an unsafe member fails before anything
+ * is replaced. hooks.before_restore runs once the backup verified, before
+ * anything is changed: when it fails, nothing is. hooks.after_restore runs
+ * after every restore that got past it, however it ended; its failure is
+ * in plan->hook_error and does not change the status returned. With
+ * plan->at_ms, the database installed is the staged copy of the base with
+ * its change sets applied and proven; the media come from the base. Sets
+ * plan->pre_restore, hook_error and hook_ran.
  */
-enum pt_status pt_restore(const struct pt_project *project, const char *id,
-                          const struct pt_restore_options *opts, const struct pt_monitor *monitor,
-                          struct pt_restore_plan *plan, struct pt_error *err);
+enum pt_status pt_restore(struct pt_session *session, struct pt_restore_plan *plan,
+                          const struct pt_monitor *monitor, struct pt_error *err);
 
 /*
  * The plan as {"tables": [{"name", "now", "after", "rows", "added",

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
@@ -53,7 +54,7 @@ enum pt_status pt_retention_apply(const struct pt_project *project, struct pt_ca
                                   const struct pt_retention_plan *plan, struct pt_error *err);
 
 /* Plan (and, unless dry_run, apply) under the lock: `poshtiban prune`. */
-enum pt_status pt_retention_prune(const struct pt_project *project, bool dry_run,
+enum pt_status pt_retention_prune(struct pt_session *session, bool dry_run,
                                   struct pt_retention_plan *plan, struct pt_error *err);
 
 /*

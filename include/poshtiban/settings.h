@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -73,7 +74,7 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
  * base/secretfile.h), then opens the catalog, creating it when needed, and
  * stores the value. *stored (may be NULL; owned) gets the value as stored.
  */
-enum pt_status pt_settings_save(const struct pt_project *project, const char *key, const char *text,
+enum pt_status pt_settings_save(struct pt_session *session, const char *key, const char *text,
                                 char **stored, struct pt_error *err);
 
 /*

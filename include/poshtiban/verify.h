@@ -8,6 +8,7 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
 
@@ -59,7 +60,7 @@ struct pt_verify_result {
  * runs integrity_check on every whole database a change set holds and on
  * the state the chain leads to. A change set is never healed or changed.
  */
-enum pt_status pt_verify_backup(const struct pt_project *project, const char *id, bool deep,
+enum pt_status pt_verify_backup(struct pt_session *session, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err);
 

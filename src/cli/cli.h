@@ -13,12 +13,18 @@
 #include "poshtiban/bidi.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
-/* The state every command starts from: global options and the resolved project. */
+/*
+ * The state every command starts from: global options, the resolved project
+ * and the session (its catalog, opened once by main, recovery done) that
+ * the command hands to the core.
+ */
 struct pt_cli {
     struct pt_project_options popts;
     struct pt_project project;
+    struct pt_session session;
     bool json;
     bool no_color;
     const char *lang;
@@ -158,7 +164,7 @@ int pt_cli_error(struct pt_error *err);
  * Each password the scheduled run will not find (poshtiban/secrets.h), as
  * WARNING lines with the commands that fix it, on stderr.
  */
-void pt_cli_secrets_warn(const struct pt_project *project, unsigned flags);
+void pt_cli_secrets_warn(struct pt_session *session, unsigned flags);
 /* A usage error (exit 2) about command. */
 int pt_cli_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

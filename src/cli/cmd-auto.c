@@ -31,7 +31,7 @@ int pt_cmd_auto(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     struct pt_auto_result res;
     struct pt_error err = {0};
-    enum pt_status rc = pt_auto_run(&cli->project, &monitor, &res, &err);
+    enum pt_status rc = pt_auto_run(&cli->session, &monitor, &res, &err);
     pt_cli_monitor_done();
     /* Busy: another process works on this backup root; nothing was decided. */
     if (rc == PT_EBUSY) {

@@ -14,13 +14,13 @@ int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv)
         return 2;
     struct pt_capture_result r;
     struct pt_error err = {0};
-    if (pt_changes_capture(&cli->project, NULL, &r, &err) != PT_OK) {
+    if (pt_changes_capture(&cli->session, NULL, &r, &err) != PT_OK) {
         pt_capture_result_free(&r);
         return pt_cli_error(&err);
     }
     /* The chain off-site, as create sends its backup (docs/changes.md, "Off-site"). */
     if (!r.unchanged)
-        pt_offsite_after_capture(&cli->project, r.base, NULL);
+        pt_offsite_after_capture(&cli->session, r.base, NULL);
     if (cli->json) {
         int code = pt_cli_print_json(pt_present_capture_json(&r));
         pt_capture_result_free(&r);

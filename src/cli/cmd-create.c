@@ -30,7 +30,7 @@ int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     struct pt_record record = {0};
     struct pt_error err = {0};
-    enum pt_status rc = pt_backup_create(&cli->project, &opts, &monitor, &record, &err);
+    enum pt_status rc = pt_backup_create(&cli->session, &opts, &monitor, &record, &err);
     pt_cli_monitor_done();
     int code = 0;
     if (rc != PT_OK) {

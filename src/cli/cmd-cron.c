@@ -71,7 +71,7 @@ static int status(struct pt_cli *cli, const char *replaced_line, bool replaced)
 {
     struct pt_cron_status s;
     struct pt_error err = {0};
-    if (pt_cron_status(&cli->project, &s, &err) != PT_OK) {
+    if (pt_cron_status(&cli->session, &s, &err) != PT_OK) {
         pt_cron_status_free(&s);
         return pt_cli_error(&err);
     }
@@ -130,6 +130,6 @@ int pt_cmd_cron(struct pt_cli *cli, int argc, char **argv)
                                          : _("Added a line for this project to your crontab."));
     int code = status(cli, line, replaced);
     free(line);
-    pt_cli_secrets_warn(&cli->project, PT_SECRETS_ENABLED);
+    pt_cli_secrets_warn(&cli->session, PT_SECRETS_ENABLED);
     return code;
 }

@@ -19,10 +19,9 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
     struct pt_error err = {0};
     struct pt_catalog *catalog;
     struct pt_record record;
-    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+    if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, &err) != PT_OK)
         return pt_cli_error(&err);
     enum pt_status rc = pt_catalog_get(catalog, id, &record, &err);
-    pt_catalog_close(catalog);
     if (rc != PT_OK)
         return pt_cli_error(&err);
     char *name = pt_cli_name(record.name);
@@ -30,7 +29,7 @@ int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
     int code = pt_cli_confirm(PT_OP_DELETE, question, yes);
     free(question);
     free(name);
-    if (code == 0 && pt_backup_delete(&cli->project, record.name, &err) != PT_OK)
+    if (code == 0 && pt_backup_delete(&cli->session, record.name, &err) != PT_OK)
         code = pt_cli_error(&err);
     if (code == 0) {
         if (cli->json)

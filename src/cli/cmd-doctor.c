@@ -154,7 +154,7 @@ int pt_cmd_doctor(struct pt_cli *cli, int argc, char **argv)
         return 2;
     struct pt_doctor d;
     struct pt_error err = {0};
-    if (pt_doctor_run(&cli->project, &d, &err) != PT_OK) {
+    if (pt_doctor_run(&cli->session, &d, &err) != PT_OK) {
         pt_doctor_free(&d);
         return pt_cli_error(&err);
     }

@@ -21,7 +21,7 @@ int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
     char *path = NULL;
     struct pt_error err = {0};
     enum pt_status rc =
-        pt_export_backup(&cli->project, id, output, force, plain, &monitor, &path, &err);
+        pt_export_backup(&cli->session, id, output, force, plain, &monitor, &path, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);

@@ -93,13 +93,12 @@ int pt_cmd_list(struct pt_cli *cli, int argc, char **argv)
     }
     struct pt_error err = {0};
     struct pt_catalog *catalog;
-    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+    if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, &err) != PT_OK)
         return pt_cli_error(&err);
     struct pt_record *records;
     size_t n;
     int64_t total = 0;
     enum pt_status rc = pt_catalog_list(catalog, &filter, &records, &n, &total, &err);
-    pt_catalog_close(catalog);
     if (rc != PT_OK)
         return pt_cli_error(&err);
     int code = 0;

@@ -17,7 +17,7 @@ int pt_cmd_ls(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_usage("ls", _("which backup? give its id or name"));
     struct pt_members members;
     struct pt_error err = {0};
-    if (pt_backup_members(&cli->project, pos[0], pos[1], &members, &err) != PT_OK) {
+    if (pt_backup_members(&cli->session, pos[0], pos[1], &members, &err) != PT_OK) {
         pt_members_free(&members);
         return pt_cli_error(&err);
     }

@@ -18,11 +18,10 @@ int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_usage("notify", _("usage: notify test"));
     struct pt_error err = {0};
     struct pt_catalog *catalog;
-    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+    if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, &err) != PT_OK)
         return pt_cli_error(&err);
     struct pt_notify_test_sent sent;
     enum pt_status rc = pt_notify_test(&cli->project, catalog, &sent, &err);
-    pt_catalog_close(catalog);
     int code = 0;
     if (rc != PT_OK)
         code = pt_cli_error(&err);

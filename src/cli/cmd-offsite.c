@@ -13,25 +13,23 @@
 #include "poshtiban/timefmt.h"
 
 /* The repository as it may be shown: without a login in it. */
-static char *shown_repository(const struct pt_project *p)
+static char *shown_repository(struct pt_session *session)
 {
     struct pt_catalog *c = NULL;
     char *repo = NULL;
-    if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
+    if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) == PT_OK)
         repo = pt_settings_string(c, "offsite.repository");
-    pt_catalog_close(c);
     char *shown = pt_text_redact_url(repo ? repo : "");
     free(repo);
     return shown;
 }
 
-static char *password_env(const struct pt_project *p)
+static char *password_env(struct pt_session *session)
 {
     struct pt_catalog *c = NULL;
     char *var = NULL;
-    if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
+    if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) == PT_OK)
         var = pt_settings_string(c, "offsite.password_env");
-    pt_catalog_close(c);
     return var ? var : pt_xstrdup("POSHTIBAN_RESTIC_PASSWORD");
 }
 
@@ -42,10 +40,10 @@ static int offsite_init(struct pt_cli *cli, int argc, char **argv)
         return 2;
     bool existed = false;
     struct pt_error err = {0};
-    if (pt_offsite_init(&cli->project, &existed, &err) != PT_OK)
+    if (pt_offsite_init(&cli->session, &existed, &err) != PT_OK)
         return pt_cli_error(&err);
-    char *repo = shown_repository(&cli->project);
-    char *var = password_env(&cli->project);
+    char *repo = shown_repository(&cli->session);
+    char *var = password_env(&cli->session);
     /* Where a person looks even when stdout goes to a file: losing the password loses it all. */
     fprintf(stderr, "\n%s\n", _("IMPORTANT: keep the off-site repository password safe."));
     fprintf(stderr,
@@ -63,7 +61,7 @@ static int offsite_init(struct pt_cli *cli, int argc, char **argv)
         pt_cli_printf(_("The off-site repository %s exists already; poshtiban uses it.\n"), repo);
     else
         pt_cli_printf(_("Created the off-site repository %s.\n"), repo);
-    pt_cli_secrets_warn(&cli->project, PT_SECRETS_OFFSITE);
+    pt_cli_secrets_warn(&cli->session, PT_SECRETS_OFFSITE);
     free(var);
     free(repo);
     return code;
@@ -160,7 +158,7 @@ static int offsite_list(struct pt_cli *cli, int argc, char **argv)
     struct pt_offsite_options o = {.repository = repository, .project = project};
     struct pt_offsite_projects all;
     struct pt_error err = {0};
-    if (pt_offsite_list_projects(&cli->project, &o, &all, &err) != PT_OK) {
+    if (pt_offsite_list_projects(&cli->session, &o, &all, &err) != PT_OK) {
         pt_offsite_projects_free(&all);
         return pt_cli_error(&err);
     }
@@ -216,7 +214,7 @@ static int offsite_prune(struct pt_cli *cli, int argc, char **argv)
         return 2;
     struct pt_offsite_prune_result res;
     struct pt_error err = {0};
-    enum pt_status rc = pt_offsite_prune(&cli->project, dry_run, &res, &err);
+    enum pt_status rc = pt_offsite_prune(&cli->session, dry_run, &res, &err);
     int code = rc == PT_OK ? 0 : pt_cli_error(&err);
     if (rc == PT_OK && cli->json) {
         code = pt_cli_print_json(pt_present_offsite_prune_json(&res, dry_run));
@@ -257,7 +255,7 @@ static int offsite_check(struct pt_cli *cli, int argc, char **argv)
     struct pt_monitor monitor;
     pt_cli_monitor(&monitor);
     struct pt_error err = {0};
-    enum pt_status rc = pt_offsite_check(&cli->project, subset, &err);
+    enum pt_status rc = pt_offsite_check(&cli->session, subset, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);
@@ -297,7 +295,7 @@ int pt_cmd_push(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     struct pt_offsite_push_result res;
     struct pt_error err = {0};
-    enum pt_status rc = pt_offsite_push(&cli->project,
+    enum pt_status rc = pt_offsite_push(&cli->session,
                                         missing ? NULL
                                         : id    ? id
                                                 : "latest",
@@ -364,7 +362,7 @@ int pt_cmd_pull(struct pt_cli *cli, int argc, char **argv)
     struct pt_record record;
     struct pt_error err = {0};
     enum pt_status rc =
-        pt_offsite_pull(&cli->project, at ? "latest" : name, &o, &monitor, &record, &err);
+        pt_offsite_pull(&cli->session, at ? "latest" : name, &o, &monitor, &record, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK) {
         pt_carried_free(&carried);

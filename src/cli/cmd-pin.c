@@ -14,7 +14,7 @@ static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, b
         return pt_cli_usage(command, _("which backup? give its id or name"));
     struct pt_error err = {0};
     struct pt_record record;
-    if (pt_backup_pin(&cli->project, id, pinned, &record, &err) != PT_OK)
+    if (pt_backup_pin(&cli->session, id, pinned, &record, &err) != PT_OK)
         return pt_cli_error(&err);
     int code = 0;
     if (cli->json)

@@ -32,7 +32,7 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
     struct pt_error err = {0};
     /* On a terminal, the same question as the TUI's, after the list of what goes. */
     if (!dry_run && !yes && !cli->json && isatty(STDIN_FILENO)) {
-        if (pt_retention_prune(&cli->project, true, &plan, &err) != PT_OK) {
+        if (pt_retention_prune(&cli->session, true, &plan, &err) != PT_OK) {
             pt_retention_plan_free(&plan);
             return pt_cli_error(&err);
         }
@@ -47,7 +47,7 @@ int pt_cmd_prune(struct pt_cli *cli, int argc, char **argv)
                 return code;
         }
     }
-    enum pt_status rc = pt_retention_prune(&cli->project, dry_run, &plan, &err);
+    enum pt_status rc = pt_retention_prune(&cli->session, dry_run, &plan, &err);
     int code = rc == PT_OK ? 0 : pt_cli_error(&err);
     if (rc == PT_OK && cli->json) {
         code = pt_cli_print_json(pt_present_prune_json(&plan, dry_run));

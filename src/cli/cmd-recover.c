@@ -93,7 +93,7 @@ int pt_cmd_recover(struct pt_cli *cli, int argc, char **argv)
     pt_cli_monitor(&monitor);
     struct pt_offsite_recovered got;
     struct pt_error err = {0};
-    enum pt_status rc = pt_offsite_recover(&cli->project, &o, &monitor, &got, &err);
+    enum pt_status rc = pt_offsite_recover(&cli->session, &o, &monitor, &got, &err);
     pt_cli_monitor_done();
     int code = 0;
     char *name = got.pulled ? pt_cli_name(got.record.name) : NULL;

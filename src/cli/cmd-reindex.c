@@ -12,7 +12,7 @@ int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
         return 2;
     size_t count = 0;
     struct pt_error err = {0};
-    if (pt_reindex(&cli->project, &count, &err) != PT_OK)
+    if (pt_reindex(&cli->session, &count, &err) != PT_OK)
         return pt_cli_error(&err);
     if (cli->json)
         return pt_cli_print_json(pt_present_reindexed_json((int64_t)count));

@@ -28,7 +28,7 @@ int pt_cmd_restore_path(struct pt_cli *cli, const char *id,
     struct pt_restore_path_options look = *opts;
     look.dry_run = true;
     /* What would be written, refused with nothing written when a file is in the way. */
-    enum pt_status rc = pt_restore_path(&cli->project, id, &look, NULL, &plan, &err);
+    enum pt_status rc = pt_restore_path(&cli->session, id, &look, NULL, &plan, &err);
     if (rc != PT_OK && plan.n > 0 && !cli->json)
         print_plan(&plan);
     if (rc != PT_OK) {
@@ -52,7 +52,7 @@ int pt_cmd_restore_path(struct pt_cli *cli, const char *id,
         return code;
     struct pt_monitor monitor;
     pt_cli_monitor(&monitor);
-    rc = pt_restore_path(&cli->project, id, opts, &monitor, &plan, &err);
+    rc = pt_restore_path(&cli->session, id, opts, &monitor, &plan, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         code = pt_cli_error(&err);

@@ -69,7 +69,7 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
 
     struct pt_error err = {0};
     struct pt_restore_plan plan;
-    if (pt_restore_plan(&cli->project, id, &opts, &plan, &err) != PT_OK) {
+    if (pt_restore_plan(&cli->session, id, &opts, &plan, &err) != PT_OK) {
         pt_restore_plan_free(&plan);
         return pt_cli_error(&err);
     }
@@ -86,13 +86,15 @@ int pt_cmd_restore(struct pt_cli *cli, int argc, char **argv)
     int code = pt_cli_confirm(PT_OP_RESTORE, question, yes);
     free(question);
     free(name);
-    pt_restore_plan_free(&plan);
-    if (code != 0)
+    if (code != 0) {
+        pt_restore_plan_free(&plan);
         return code;
+    }
 
+    /* The plan just shown and approved is carried out, or refused when the world moved. */
     struct pt_monitor monitor;
     pt_cli_monitor(&monitor);
-    enum pt_status rc = pt_restore(&cli->project, id, &opts, &monitor, &plan, &err);
+    enum pt_status rc = pt_restore(&cli->session, &plan, &monitor, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         code = pt_cli_error(&err);

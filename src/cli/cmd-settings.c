@@ -8,14 +8,13 @@
 #include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
 
-void pt_cli_secrets_warn(const struct pt_project *project, unsigned flags)
+void pt_cli_secrets_warn(struct pt_session *session, unsigned flags)
 {
     struct pt_catalog *catalog;
-    if (pt_catalog_open(&catalog, project, PT_CATALOG_READ, NULL) != PT_OK)
+    if (pt_session_catalog(session, PT_CATALOG_READ, &catalog, NULL) != PT_OK)
         return;
     struct pt_secret_gaps gaps;
-    pt_secrets_check(project, catalog, flags, &gaps);
-    pt_catalog_close(catalog);
+    pt_secrets_check(session->project, catalog, flags, &gaps);
     /* On stderr, where a person looks even when stdout goes to a file or to JSON. */
     for (size_t i = 0; i < gaps.n; i++) {
         fprintf(stderr, _("WARNING: %s\n"), gaps.items[i].problem);
@@ -83,18 +82,17 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
     char *value = NULL;
     if (want == 3) {
         /* A bad value is refused before the catalog (and the backup folder) is created. */
-        if (pt_settings_save(&cli->project, words[1], words[2], &value, &err) != PT_OK)
+        if (pt_settings_save(&cli->session, words[1], words[2], &value, &err) != PT_OK)
             return pt_cli_error(&err);
     } else {
         struct pt_catalog *catalog;
-        if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+        if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, &err) != PT_OK)
             return pt_cli_error(&err);
         int code = 0;
         if (want == 1)
             code = list(cli, catalog);
         else if (pt_settings_get(catalog, words[1], &value, &err) != PT_OK)
             code = pt_cli_error(&err);
-        pt_catalog_close(catalog);
         if (want == 1 || code != 0)
             return code;
     }
@@ -111,6 +109,6 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
     free(shown);
     free(value);
     if (want == 3 && code == 0 && pt_secrets_setting(words[1]))
-        pt_cli_secrets_warn(&cli->project, PT_SECRETS_ENABLED);
+        pt_cli_secrets_warn(&cli->session, PT_SECRETS_ENABLED);
     return code;
 }

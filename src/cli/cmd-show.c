@@ -14,10 +14,9 @@ enum pt_status pt_cli_find(struct pt_cli *cli, const char *id, struct pt_record 
                            struct pt_error *err)
 {
     struct pt_catalog *catalog;
-    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, err) != PT_OK)
+    if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, err) != PT_OK)
         return PT_EFAIL;
     enum pt_status rc = pt_catalog_get(catalog, id, record, err);
-    pt_catalog_close(catalog);
     return rc;
 }
 

@@ -72,13 +72,12 @@ int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)
         return 2;
     struct pt_error err = {0};
     struct pt_catalog *catalog;
-    if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK)
+    if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, &err) != PT_OK)
         return pt_cli_error(&err);
     struct pt_backup_stats b;
     struct pt_database_stats d;
     enum pt_status rc = pt_stats_backups(catalog, cli->project.now_ms, &b, &err);
     int64_t minutes = pt_settings_int(catalog, "auto.changes_minutes");
-    pt_catalog_close(catalog);
     if (rc != PT_OK)
         return pt_cli_error(&err);
     /* The change sets as the files on disk have them; those that fail to read are left out. */

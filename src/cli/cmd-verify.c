@@ -15,7 +15,7 @@ static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *res
     struct pt_verify_result result;
     struct pt_record record = {0};
     struct pt_error err = {0};
-    enum pt_status rc = pt_verify_backup(&cli->project, id, deep, &monitor, &record, &result, &err);
+    enum pt_status rc = pt_verify_backup(&cli->session, id, deep, &monitor, &record, &result, &err);
     pt_cli_monitor_done();
     if (rc != PT_OK)
         return pt_cli_error(&err);
@@ -56,7 +56,7 @@ int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv)
     } else {
         struct pt_error err = {0};
         struct pt_catalog *catalog;
-        if (pt_catalog_open(&catalog, &cli->project, PT_CATALOG_READ, &err) != PT_OK) {
+        if (pt_session_catalog(&cli->session, PT_CATALOG_READ, &catalog, &err) != PT_OK) {
             json_decref(results);
             return pt_cli_error(&err);
         }
@@ -65,7 +65,6 @@ int pt_cmd_verify(struct pt_cli *cli, int argc, char **argv)
         size_t n;
         int64_t total;
         enum pt_status rc = pt_catalog_list(catalog, &filter, &records, &n, &total, &err);
-        pt_catalog_close(catalog);
         if (rc != PT_OK) {
             json_decref(results);
             return pt_cli_error(&err);

@@ -43,7 +43,7 @@ static bool capture(struct pt_cli *cli, bool *busy, int *code)
     pt_time_iso(cli->project.now_ms, now);
     struct pt_capture_result r;
     struct pt_error err = {0};
-    enum pt_status rc = pt_changes_capture(&cli->project, NULL, &r, &err);
+    enum pt_status rc = pt_changes_capture(&cli->session, NULL, &r, &err);
     *busy = rc == PT_EBUSY;
     bool go_on = true;
     if (cli->json) {
@@ -64,7 +64,7 @@ static bool capture(struct pt_cli *cli, bool *busy, int *code)
     fflush(stdout);
     /* The chain off-site, as capture sends it (docs/changes.md, "Off-site"). */
     if (rc == PT_OK && !r.unchanged)
-        pt_offsite_after_capture(&cli->project, r.base, NULL);
+        pt_offsite_after_capture(&cli->session, r.base, NULL);
     if (rc == PT_EINVAL) {
         /* No full backup, no database: nothing will capture until the user acts. */
         *code = pt_cli_error(&err);

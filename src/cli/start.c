@@ -16,6 +16,8 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/recovery.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 
 #ifdef PT_ENABLE_NLS
@@ -105,18 +107,16 @@ static void check_translations(void)
 #endif
 }
 
-/* ui.language, ui.calendar and ui.bidi from the catalog; defaults where there is none. */
-static void read_ui_settings(const struct pt_project *project, char **lang, char **calendar,
-                             char **bidi)
+/* ui.language, ui.calendar and ui.bidi from the session's catalog; defaults where there is none. */
+static void read_ui_settings(struct pt_session *session, char **lang, char **calendar, char **bidi)
 {
     struct pt_catalog *c = NULL;
     *lang = *calendar = *bidi = NULL;
-    if (pt_catalog_open(&c, project, PT_CATALOG_READ, NULL) != PT_OK)
+    if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) != PT_OK)
         return;
     *lang = pt_settings_string(c, "ui.language");
     *calendar = pt_settings_string(c, "ui.calendar");
     *bidi = pt_settings_string(c, "ui.bidi");
-    pt_catalog_close(c);
 }
 
 /* Global options may stand anywhere; they are taken out of argv. */
@@ -178,13 +178,14 @@ static int take_globals(struct pt_cli *cli, int *argc, char **argv, bool *help, 
  * to first. What was done is said on stderr, or handed back (owned) for
  * the TUI to show.
  */
-static char *recover(const struct pt_project *project, bool say)
+static char *recover(struct pt_session *session, bool say)
 {
-    char *notice = NULL;
     struct pt_error err = {0};
-    if (pt_project_open(project, &notice, &err) != PT_OK)
+    if (pt_session_recover(session, &err) != PT_OK)
         pt_cli_fail(err.status, "%s", err.message ? err.message : _("failed"));
     pt_error_clear(&err);
+    char *notice = session->notice;
+    session->notice = NULL;
     if (notice && say) {
         pt_cli_fail(PT_OK, "%s", notice);
         free(notice);
@@ -243,8 +244,14 @@ void pt_cli_start(struct pt_start *start, int argc, char **argv)
     pt_error_clear(&err);
     /* The one reading of the wall clock for this command. */
     cli->project.now_ms = pt_clock_now_ms();
+    /* The one opening of the catalog for this command (poshtiban/session.h). */
+    if (resolved && pt_session_open(&cli->session, &cli->project, &err) != PT_OK && !helping) {
+        start->rc = pt_cli_error(&err);
+        return;
+    }
+    pt_error_clear(&err);
     if (resolved)
-        read_ui_settings(&cli->project, &start->lang, &start->calendar, &start->bidi);
+        read_ui_settings(&cli->session, &start->lang, &start->calendar, &start->bidi);
     pt_l10n_apply(pt_l10n_choose(cli->lang, start->lang), start->calendar);
     check_translations();
     if (!tui)
@@ -258,7 +265,7 @@ void pt_cli_start(struct pt_start *start, int argc, char **argv)
             start->rc = help ? 0 : 2;
         } else {
             /* No command on a terminal: the full-screen interface, after recovery. */
-            start->notice = recover(&cli->project, false);
+            start->notice = recover(&cli->session, false);
             start->face = PT_FACE_TUI;
         }
     } else if (!cmd) {
@@ -280,7 +287,7 @@ int pt_cli_run(struct pt_start *start)
     };
     /* A backup whose process died is marked before anyone looks at the catalog. */
     if (!(start->cmd->flags & PT_CMD_NO_PROJECT))
-        recover(&start->cli.project, true);
+        recover(&start->cli.session, true);
     return runs[start->cmd->run](&start->cli, start->argc, start->argv);
 }
 
@@ -290,6 +297,7 @@ void pt_cli_finish(struct pt_start *start)
     free(start->calendar);
     free(start->bidi);
     free(start->notice);
+    pt_session_close(&start->cli.session);
     pt_project_free(&start->cli.project);
     fflush(stdout);
     fflush(stderr);

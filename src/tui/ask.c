@@ -64,7 +64,8 @@ bool pt_ask_cron(const struct pt_tui_context *ctx, const struct pt_selection *se
     (void)sel;
     struct pt_cron_status cron = {0};
     bool installed = false;
-    if (pt_cron_status(ctx->project, &cron, NULL) == PT_OK) {
+    struct pt_session session = {.project = ctx->project, .catalog = ctx->catalog};
+    if (pt_cron_status(&session, &cron, NULL) == PT_OK) {
         installed = cron.line != NULL;
         pt_cron_status_free(&cron);
     }

@@ -63,7 +63,7 @@ static void create_run(struct pt_job *job, const struct pt_monitor *monitor)
     struct pt_record *record = pt_xcalloc(1, sizeof(*record));
     job->result = record;
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
-    job->status = pt_backup_create(job->project, &opts, monitor, record, &job->err);
+    job->status = pt_backup_create(job->session, &opts, monitor, record, &job->err);
 }
 
 /* Completed, cancelled or failed: create's own sentence, naming the backup. */
@@ -81,7 +81,7 @@ static void auto_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     struct pt_auto_result *result = pt_xcalloc(1, sizeof(*result));
     job->result = result;
-    job->status = pt_auto_run(job->project, monitor, result, &job->err);
+    job->status = pt_auto_run(job->session, monitor, result, &job->err);
 }
 
 static void auto_done(struct pt_job *job, struct pt_reaction *out)
@@ -124,7 +124,7 @@ static void verify_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     struct verified *v = pt_xcalloc(1, sizeof(*v));
     job->result = v;
-    job->status = pt_verify_backup(job->project, job->id, job->kind == PT_JOB_VERIFY_DEEP, monitor,
+    job->status = pt_verify_backup(job->session, job->id, job->kind == PT_JOB_VERIFY_DEEP, monitor,
                                    &v->record, &v->verify, &job->err);
 }
 
@@ -159,7 +159,7 @@ static void restore_plan_run(struct pt_job *job, const struct pt_monitor *monito
     struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
     job->result = plan;
     struct pt_restore_options opts = {.at_ms = job->at_ms};
-    job->status = pt_restore_plan(job->project, job->id, &opts, plan, &job->err);
+    job->status = pt_restore_plan(job->session, job->id, &opts, plan, &job->err);
 }
 
 /* What the restore will change, in full, before the user says yes. */
@@ -191,12 +191,13 @@ static void restore_plan_done(struct pt_job *job, struct pt_reaction *out)
     job->result = NULL;
 }
 
+/* The plan the user approved (job->input, from the plan job) is carried out, or refused. */
 static void restore_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
-    struct pt_restore_plan *plan = pt_xcalloc(1, sizeof(*plan));
+    struct pt_restore_plan *plan = job->input;
+    job->input = NULL;
     job->result = plan;
-    struct pt_restore_options opts = {.at_ms = job->at_ms};
-    job->status = pt_restore(job->project, job->id, &opts, monitor, plan, &job->err);
+    job->status = pt_restore(job->session, plan, monitor, &job->err);
 }
 
 /* The state about to be replaced is saved as a backup first. */
@@ -230,7 +231,7 @@ static void free_plan(void *result)
 static void export_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     char *path = NULL;
-    job->status = pt_export_backup(job->project, job->id, NULL, false,
+    job->status = pt_export_backup(job->session, job->id, NULL, false,
                                    job->kind == PT_JOB_EXPORT_PLAIN, monitor, &path, &job->err);
     job->result = path;
 }
@@ -255,7 +256,7 @@ static void restore_path_run(struct pt_job *job, const struct pt_monitor *monito
         *path++ = '\0';
     struct pt_restore_path_options opts = {.path = path ? path : "",
                                            .dry_run = job->kind == PT_JOB_RESTORE_PATH_PLAN};
-    job->status = pt_restore_path(job->project, backup, &opts, monitor, plan, &job->err);
+    job->status = pt_restore_path(job->session, backup, &opts, monitor, plan, &job->err);
     free(backup);
 }
 
@@ -293,7 +294,7 @@ static void free_path_plan(void *result)
 static void delete_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     (void)monitor;
-    job->status = pt_backup_delete(job->project, job->id, &job->err);
+    job->status = pt_backup_delete(job->session, job->id, &job->err);
 }
 
 static void delete_done(struct pt_job *job, struct pt_reaction *out)
@@ -317,7 +318,7 @@ static void prune_run(struct pt_job *job, const struct pt_monitor *monitor)
     struct pruned *pruned = pt_xcalloc(1, sizeof(*pruned));
     job->result = pruned;
     struct pt_retention_plan plan;
-    job->status = pt_retention_prune(job->project, false, &plan, &job->err);
+    job->status = pt_retention_prune(job->session, false, &plan, &job->err);
     pruned->deleted = plan.n;
     pruned->kept = plan.kept;
     pt_retention_plan_free(&plan);
@@ -362,7 +363,7 @@ static void push_run(struct pt_job *job, const struct pt_monitor *monitor)
 {
     struct pt_offsite_push_result *pushed = pt_xcalloc(1, sizeof(*pushed));
     job->result = pushed;
-    job->status = pt_offsite_push(job->project, job->id, monitor, pushed, &job->err);
+    job->status = pt_offsite_push(job->session, job->id, monitor, pushed, &job->err);
 }
 
 static void push_done(struct pt_job *job, struct pt_reaction *out)
@@ -390,10 +391,9 @@ static void test_mail_run(struct pt_job *job, const struct pt_monitor *monitor)
     struct pt_catalog *c = NULL;
     struct pt_notify_test_sent *sent = pt_xcalloc(1, sizeof(*sent));
     job->result = sent;
-    job->status = pt_catalog_open(&c, job->project, PT_CATALOG_READ, &job->err);
+    job->status = pt_session_catalog(job->session, PT_CATALOG_READ, &c, &job->err);
     if (job->status == PT_OK)
         job->status = pt_notify_test(job->project, c, sent, &job->err);
-    pt_catalog_close(c);
 }
 
 /* The settings pane stays as it is: nothing changed but a mail or an alert sent. */
@@ -419,12 +419,11 @@ static void pin_run(struct pt_job *job, const struct pt_monitor *monitor)
     struct pt_record *record = pt_xcalloc(1, sizeof(*record));
     job->result = record;
     struct pt_catalog *c = NULL;
-    job->status = pt_catalog_open(&c, job->project, PT_CATALOG_READ, &job->err);
+    job->status = pt_session_catalog(job->session, PT_CATALOG_READ, &c, &job->err);
     if (job->status == PT_OK)
         job->status = pt_catalog_get(c, job->id, record, &job->err);
-    pt_catalog_close(c);
     if (job->status == PT_OK)
-        job->status = pt_backup_pin(job->project, job->id, !record->pinned, NULL, &job->err);
+        job->status = pt_backup_pin(job->session, job->id, !record->pinned, NULL, &job->err);
 }
 
 static void pin_done(struct pt_job *job, struct pt_reaction *out)

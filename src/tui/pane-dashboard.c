@@ -95,7 +95,8 @@ static void focus(void *state, const struct pt_tui_context *ctx)
     d->schedule_known =
         pt_schedule_read(ctx->catalog, ctx->project->now_ms, &d->schedule, NULL) == PT_OK;
     /* Automatic backups on: is there anything to run them? (as `doctor` asks) */
-    d->cron_known = d->auto_enabled && pt_cron_status(ctx->project, &d->cron, NULL) == PT_OK;
+    struct pt_session session = {.project = ctx->project, .catalog = ctx->catalog};
+    d->cron_known = d->auto_enabled && pt_cron_status(&session, &d->cron, NULL) == PT_OK;
     /* Up to when the data is safe: the change sets' files, not a figure kept aside. */
     struct pt_change_list changes = {0};
     if (pt_changes_list(ctx->project, &changes, NULL) != PT_OK)

@@ -47,7 +47,8 @@ static void read_cron(struct settings *s, const struct pt_tui_context *ctx)
 {
     if (s->cron_read)
         pt_cron_status_free(&s->cron);
-    s->cron_read = pt_cron_status(ctx->project, &s->cron, NULL) == PT_OK;
+    struct pt_session session = {.project = ctx->project, .catalog = ctx->catalog};
+    s->cron_read = pt_cron_status(&session, &s->cron, NULL) == PT_OK;
 }
 
 /* One line on automatic backups: is the cron line there, does cron run, how to start it. */
@@ -207,7 +208,15 @@ static bool save(const struct pt_tui_context *ctx, const struct pt_setting_def *
     /* The catalog may not exist yet: writing a setting creates it. */
     struct pt_error err = {0};
     char *stored = NULL;
-    bool ok = pt_settings_save(ctx->project, def->key, text, &stored, &err) == PT_OK;
+    /*
+     * The main thread's catalog is lent when it is the file; an empty one in
+     * memory would be replaced by the write, so the session opens its own.
+     */
+    bool lent = !pt_catalog_in_memory(ctx->catalog);
+    struct pt_session session = {.project = ctx->project, .catalog = lent ? ctx->catalog : NULL};
+    bool ok = pt_settings_save(&session, def->key, text, &stored, &err) == PT_OK;
+    if (!lent)
+        pt_catalog_close(session.catalog);
     if (ok) {
         char *shown = pt_settings_shown(def, stored);
         free(stored);

@@ -22,7 +22,14 @@ static void *run(void *arg)
 {
     struct pt_job *job = arg;
     struct pt_monitor monitor = {on_progress, job, &job->cancel};
-    pt_job_ops(job->kind)->run(job, &monitor);
+    /* SQLite connections are per thread: the job's own, opened once for all it does. */
+    struct pt_session session;
+    job->status = pt_session_open(&session, job->project, &job->err);
+    job->session = &session;
+    if (job->status == PT_OK)
+        pt_job_ops(job->kind)->run(job, &monitor);
+    job->session = NULL;
+    pt_session_close(&session);
     atomic_store(&job->finished, true);
     return NULL;
 }

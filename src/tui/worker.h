@@ -9,6 +9,7 @@
 
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* Long work the TUI hands to a thread; only the main thread draws. What each does: jobs.c. */
@@ -43,6 +44,7 @@ struct pt_job {
     int64_t at_ms;                    /* restore: a change set's moment (restore --at), or 0 */
     void *input;                      /* what it starts from (the approved plan), or NULL */
     void (*free_input)(void *input);
+    struct pt_session *session; /* on the thread: the catalog opened once for the job */
 
     /* Shared with the thread, under lock. */
     pthread_mutex_t lock;

@@ -33,9 +33,9 @@ int main(int argc, char **argv)
     char *name = NULL;
     enum pt_status rc = pt_project_resolve(&p, &opts, &err);
     if (rc == PT_OK)
-        rc = pt_changes_resolve(&p, at, &name, &points, &n, &err);
-    if (rc == PT_OK)
         rc = pt_catalog_open(&c, &p, PT_CATALOG_READ, &err);
+    if (rc == PT_OK)
+        rc = pt_changes_resolve(&p, c, at, &name, &points, &n, &err);
     if (rc == PT_OK)
         rc = pt_catalog_get(c, name, &base, &err);
     if (rc == PT_OK)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "helpers.h"
 
+#include "poshtiban/session.h"
+#include "poshtiban/settings.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,4 +108,52 @@ int pt_test_catalog_teardown(void **state)
     free(f->dir);
     free(f);
     return 0;
+}
+
+enum pt_status pt_test_create(const struct pt_project *project,
+                              const struct pt_create_options *opts,
+                              const struct pt_monitor *monitor, struct pt_record *out,
+                              struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_backup_create(&session, opts, monitor, out, err);
+    pt_session_close(&session);
+    return rc;
+}
+
+enum pt_status pt_test_restore_plan(const struct pt_project *project, const char *id,
+                                    const struct pt_restore_options *opts,
+                                    struct pt_restore_plan *plan, struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_restore_plan(&session, id, opts, plan, err);
+    pt_session_close(&session);
+    return rc;
+}
+
+enum pt_status pt_test_verify(const struct pt_project *project, const char *id, bool deep,
+                              struct pt_record *out, struct pt_verify_result *result,
+                              struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_verify_backup(&session, id, deep, NULL, out, result, err);
+    pt_session_close(&session);
+    return rc;
+}
+
+enum pt_status pt_test_settings_save(const struct pt_project *project, const char *key,
+                                     const char *text, char **stored, struct pt_error *err)
+{
+    struct pt_session session;
+    enum pt_status rc = pt_session_open(&session, project, err);
+    if (rc == PT_OK)
+        rc = pt_settings_save(&session, key, text, stored, err);
+    pt_session_close(&session);
+    return rc;
 }

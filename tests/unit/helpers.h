@@ -3,6 +3,7 @@
 #define POSHTIBAN_TEST_HELPERS_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +12,10 @@
 #include <jansson.h>
 
 #include "poshtiban/catalog.h"
+#include "poshtiban/backup.h"
 #include "poshtiban/project.h"
+#include "poshtiban/restore.h"
+#include "poshtiban/verify.h"
 
 /* A new empty folder under $TMPDIR; the caller removes it with pt_test_rmtree(). */
 char *pt_test_tmpdir(void);
@@ -36,5 +40,22 @@ struct pt_test_catalog {
 /* cmocka setup and teardown that make and remove a struct pt_test_catalog. */
 int pt_test_catalog_setup(void **state);
 int pt_test_catalog_teardown(void **state);
+
+/*
+ * Core entry points in a session of their own (poshtiban/session.h), as a
+ * command runs them: opened, used once, closed.
+ */
+enum pt_status pt_test_create(const struct pt_project *project,
+                              const struct pt_create_options *opts,
+                              const struct pt_monitor *monitor, struct pt_record *out,
+                              struct pt_error *err);
+enum pt_status pt_test_restore_plan(const struct pt_project *project, const char *id,
+                                    const struct pt_restore_options *opts,
+                                    struct pt_restore_plan *plan, struct pt_error *err);
+enum pt_status pt_test_verify(const struct pt_project *project, const char *id, bool deep,
+                              struct pt_record *out, struct pt_verify_result *result,
+                              struct pt_error *err);
+enum pt_status pt_test_settings_save(const struct pt_project *project, const char *key,
+                                     const char *text, char **stored, struct pt_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/backup.h"
 #include "base/lock.h"
 #include "poshtiban/settings.h"
@@ -84,7 +85,7 @@ static void test_create_dir_backup(void **state)
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    enum pt_status rc = pt_backup_create(&f->project, &opts, NULL, &r, &err);
+    enum pt_status rc = pt_test_create(&f->project, &opts, NULL, &r, &err);
     umask(old);
     if (rc != PT_OK)
         fail_msg("create: %s", err.message);
@@ -146,7 +147,7 @@ static void test_create_plain_files(void **state)
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
+    if (pt_test_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
         fail_msg("create: %s", err.message);
     char *db = pt_path_join(r.path, "database.sqlite3");
     assert_int_equal(mode_of(db), 0400);
@@ -182,8 +183,8 @@ static void test_same_second_names(void **state)
     f->project.now_ms = 1795687200000LL; /* 2026-11-26T10:00:00Z */
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 0};
     struct pt_record a = {0}, b = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &a, NULL), PT_OK);
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &b, NULL), PT_OK);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, &a, NULL), PT_OK);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, &b, NULL), PT_OK);
     assert_string_equal(a.name, "backup_20261126_100000");
     assert_string_equal(b.name, "backup_20261126_100000_2");
     assert_false(b.include_media);
@@ -202,7 +203,7 @@ static void test_missing_source_writes_nothing(void **state)
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
     struct pt_record r = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &r, &err), PT_EINVAL);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, &r, &err), PT_EINVAL);
     assert_non_null(strstr(err.message, "missing.sqlite3"));
     pt_error_clear(&err);
     assert_int_equal(r.id, 0);
@@ -218,7 +219,7 @@ static void test_not_sqlite(void **state)
     f->project.database = bogus;
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
     assert_non_null(strstr(err.message, "not a SQLite database"));
     pt_error_clear(&err);
     assert_int_equal(access(f->project.backups, F_OK), -1);
@@ -232,7 +233,7 @@ static void test_busy(void **state)
     assert_int_equal(pt_lock_acquire(&held, &f->project, NULL), PT_OK);
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EBUSY);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, NULL, &err), PT_EBUSY);
     assert_non_null(strstr(err.message, "busy"));
     pt_error_clear(&err);
     pt_lock_release(&held);
@@ -253,7 +254,7 @@ static void test_cancel_leaves_nothing(void **state)
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, &monitor, &r, &err), PT_ECANCELLED);
+    assert_int_equal(pt_test_create(&f->project, &opts, &monitor, &r, &err), PT_ECANCELLED);
     pt_error_clear(&err);
     /* Cancelled, not failed: the user asked, and no alarm goes out. */
     assert_int_equal(r.status, PT_STATE_CANCELLED);
@@ -278,17 +279,17 @@ static void test_bad_name(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct pt_create_options opts = {.name = bad[i], .kind = PT_KIND_MANUAL};
         struct pt_error err = {0};
-        assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+        assert_int_equal(pt_test_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
         pt_error_clear(&err);
     }
     assert_int_equal(access(f->project.backups, F_OK), -1);
     struct pt_create_options opts = {.name = "پیش_از_ارتقا", .kind = PT_KIND_MANUAL};
     struct pt_record r = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, &r, NULL), PT_OK);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, &r, NULL), PT_OK);
     assert_string_equal(r.name, "پیش_از_ارتقا");
     pt_record_free(&r);
     struct pt_error err = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
     assert_non_null(strstr(err.message, "exists"));
     pt_error_clear(&err);
 }
@@ -309,7 +310,7 @@ static void test_backup_root_inside_media(void **state)
     /* A restore of the media would delete such backups: refused, nothing written. */
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
     assert_non_null(strstr(err.message, "inside the media folder"));
     pt_error_clear(&err);
     assert_int_equal(access(f->project.backups, F_OK), -1);
@@ -325,7 +326,7 @@ static void test_backup_root_is_a_file(void **state)
     pt_test_write_file(f->project.backups, "not a folder");
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
-    assert_int_equal(pt_backup_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
+    assert_int_equal(pt_test_create(&f->project, &opts, NULL, NULL, &err), PT_EINVAL);
     assert_int_equal(err.status, PT_EINVAL);
     assert_non_null(strstr(err.message, "is not a folder"));
     pt_error_clear(&err);

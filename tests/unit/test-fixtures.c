@@ -7,6 +7,7 @@
 
 #include "base/fsutil.h"
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/settings.h"
 
@@ -97,7 +98,7 @@ static void create(struct fixture *f)
 {
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &f->record, &err) != PT_OK)
+    if (pt_test_create(&f->project, &opts, NULL, &f->record, &err) != PT_OK)
         fail_msg("create: %s", err.message);
 }
 

@@ -115,7 +115,7 @@ static struct pt_record take(struct fixture *f, const char *format, const char *
         .name = name, .kind = PT_KIND_MANUAL, .include_media = 1, .format = format};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
+    if (pt_test_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
         fail_msg("create %s: %s", format, err.message);
     return r;
 }

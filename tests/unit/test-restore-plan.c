@@ -9,6 +9,7 @@
 
 #include "base/fsutil.h"
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/restore.h"
 
@@ -66,7 +67,7 @@ static int setup(void **state)
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 0};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
+    if (pt_test_create(&f->project, &opts, NULL, &r, &err) != PT_OK)
         fail_msg("create: %s", err.message);
     f->backup = pt_xstrdup(r.name);
     pt_record_free(&r);
@@ -99,7 +100,7 @@ static void plan_of(struct fixture *f, struct pt_restore_plan *plan)
 {
     struct pt_restore_options opts = {.database_only = true};
     struct pt_error err = {0};
-    if (pt_restore_plan(&f->project, f->backup, &opts, plan, &err) != PT_OK)
+    if (pt_test_restore_plan(&f->project, f->backup, &opts, plan, &err) != PT_OK)
         fail_msg("plan: %s", err.message);
 }
 
@@ -253,7 +254,7 @@ static void test_media(void **state)
         .name = "with_media", .kind = PT_KIND_MANUAL, .include_media = 1, .format = "zip"};
     struct pt_record r = {0};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &copts, NULL, &r, &err) != PT_OK)
+    if (pt_test_create(&f->project, &copts, NULL, &r, &err) != PT_OK)
         fail_msg("create: %s", err.message);
     pt_record_free(&r);
     char *a = pt_path_join(f->dir, "media/a.txt"), *b = pt_path_join(f->dir, "media/b.txt");
@@ -266,7 +267,7 @@ static void test_media(void **state)
     free(added);
     struct pt_restore_options opts = {0};
     struct pt_restore_plan plan;
-    if (pt_restore_plan(&f->project, "with_media", &opts, &plan, &err) != PT_OK)
+    if (pt_test_restore_plan(&f->project, "with_media", &opts, &plan, &err) != PT_OK)
         fail_msg("plan: %s", err.message);
     assert_non_null(plan.database_target);
     assert_non_null(plan.media_target);
@@ -282,7 +283,7 @@ static void test_media(void **state)
 
     /* Media only: the database is left out of the plan. */
     opts.media_only = true;
-    if (pt_restore_plan(&f->project, "with_media", &opts, &plan, &err) != PT_OK)
+    if (pt_test_restore_plan(&f->project, "with_media", &opts, &plan, &err) != PT_OK)
         fail_msg("plan: %s", err.message);
     assert_null(plan.database_target);
     assert_int_equal(plan.n_tables, 0);
@@ -297,7 +298,8 @@ static void test_unknown_backup(void **state)
     struct pt_restore_options opts = {0};
     struct pt_restore_plan plan;
     struct pt_error err = {0};
-    assert_int_not_equal(pt_restore_plan(&f->project, "no_such_backup", &opts, &plan, &err), PT_OK);
+    assert_int_not_equal(pt_test_restore_plan(&f->project, "no_such_backup", &opts, &plan, &err),
+                         PT_OK);
     assert_non_null(err.message);
     assert_non_null(strstr(err.message, "no_such_backup"));
     pt_error_clear(&err);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "poshtiban/session.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/settings.h"
 
@@ -239,20 +240,20 @@ static void test_password_file(void **state)
     const char *keys[] = {"offsite.password_file", "notify.smtp.password_file"};
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(chmod(file, 0644), 0);
-        assert_int_equal(pt_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
         assert_non_null(strstr(err.message, "chmod 600"));
         pt_error_clear(&err);
         assert_int_equal(chmod(file, 0620), 0);
-        assert_int_equal(pt_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], file, &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
-        assert_int_equal(pt_settings_save(&p, keys[i], dir, &stored, &err), PT_EINVAL);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], dir, &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
-        assert_int_equal(pt_settings_save(&p, keys[i], "/dev/null", &stored, &err), PT_EINVAL);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], "/dev/null", &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
-        assert_int_equal(pt_settings_save(&p, keys[i], "missing", &stored, &err), PT_EINVAL);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], "missing", &stored, &err), PT_EINVAL);
         pt_error_clear(&err);
         assert_int_equal(chmod(file, 0600), 0);
-        assert_int_equal(pt_settings_save(&p, keys[i], "pw", &stored, &err), PT_OK);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], "pw", &stored, &err), PT_OK);
         assert_string_equal(stored, "pw");
         free(stored);
         struct pt_catalog *c;
@@ -261,7 +262,7 @@ static void test_password_file(void **state)
         assert_string_equal(path, file); /* relative to the project */
         free(path);
         pt_catalog_close(c);
-        assert_int_equal(pt_settings_save(&p, keys[i], "", &stored, &err), PT_OK);
+        assert_int_equal(pt_test_settings_save(&p, keys[i], "", &stored, &err), PT_OK);
         free(stored);
     }
     free(file);
@@ -293,14 +294,15 @@ static void test_save_from_a_face(void **state)
     pt_test_project(&p, dir);
     struct pt_error err = {0};
     char *stored = (char *)"untouched";
-    assert_int_equal(pt_settings_save(&p, "retention.max", "3", &stored, &err), PT_ENOTFOUND);
+    assert_int_equal(pt_test_settings_save(&p, "retention.max", "3", &stored, &err), PT_ENOTFOUND);
     assert_null(stored);
     pt_error_clear(&err);
-    assert_int_equal(pt_settings_save(&p, "retention.max_backups", "0", &stored, &err), PT_EINVAL);
+    assert_int_equal(pt_test_settings_save(&p, "retention.max_backups", "0", &stored, &err),
+                     PT_EINVAL);
     assert_non_null(strstr(err.message, "retention.max_backups"));
     pt_error_clear(&err);
     assert_int_equal(access(p.catalog, F_OK), -1); /* nothing created for a bad value */
-    assert_int_equal(pt_settings_save(&p, "auto.enabled", "TRUE", &stored, &err), PT_OK);
+    assert_int_equal(pt_test_settings_save(&p, "auto.enabled", "TRUE", &stored, &err), PT_OK);
     assert_string_equal(stored, "true");
     free(stored);
     struct pt_catalog *c;

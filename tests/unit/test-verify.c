@@ -64,11 +64,10 @@ static void take(struct fixture *f, const char *format)
 {
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = 1, .format = format};
     struct pt_error err = {0};
-    if (pt_backup_create(&f->project, &opts, NULL, &f->backup, &err) != PT_OK)
+    if (pt_test_create(&f->project, &opts, NULL, &f->backup, &err) != PT_OK)
         fail_msg("create: %s", err.message);
     struct pt_verify_result result;
-    assert_int_equal(pt_verify_backup(&f->project, f->backup.name, true, NULL, NULL, &result, &err),
-                     PT_OK);
+    assert_int_equal(pt_test_verify(&f->project, f->backup.name, true, NULL, &result, &err), PT_OK);
     if (!result.ok)
         fail_msg("a fresh backup does not verify: %s", result.problems[0]);
     pt_verify_result_free(&result);
@@ -85,7 +84,7 @@ static void expect_problem(struct fixture *f, bool deep, const char *want)
     struct pt_verify_result result;
     struct pt_error err = {0};
     struct pt_record after = {0};
-    if (pt_verify_backup(&f->project, f->backup.name, deep, NULL, &after, &result, &err) != PT_OK)
+    if (pt_test_verify(&f->project, f->backup.name, deep, &after, &result, &err) != PT_OK)
         fail_msg("verify: %s", err.message);
     assert_false(result.ok);
     assert_int_equal(after.verify_ok, 0); /* the catalog keeps the verdict */
@@ -181,7 +180,8 @@ static void test_extra_file(void **state)
 static void test_wrong_row_count(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(pt_settings_save(&f->project, "backup.compress", "false", NULL, NULL), PT_OK);
+    assert_int_equal(pt_test_settings_save(&f->project, "backup.compress", "false", NULL, NULL),
+                     PT_OK);
     take(f, "dir");
     char *snapshot = in_backup(f, "database.sqlite3");
     pt_test_sql(snapshot, "DELETE FROM note WHERE id = 2;");

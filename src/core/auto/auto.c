@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/auto.h"
+#include "poshtiban/session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,18 +72,18 @@ static enum pt_status capture(const struct pt_project *p, struct pt_catalog *c,
     return rc;
 }
 
-enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *mon,
+enum pt_status pt_auto_run(struct pt_session *s, const struct pt_monitor *mon,
                            struct pt_auto_result *out, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     pt_autolog_trim(p);
     struct pt_lock lock = {-1};
     if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK) {
-        pt_catalog_close(c);
         return rc;
     }
     pt_recover_locked(p, c);
@@ -129,7 +130,7 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     pt_lock_release(&lock);
     /* The chain off-site, as a backup goes (docs/changes.md, "Off-site"). */
     if (rc == PT_OK && out->captured && !out->capture.unchanged)
-        pt_offsite_after_capture(p, out->capture.base, mon);
+        pt_offsite_after_capture(s, out->capture.base, mon);
     /* Without the lock: a create meanwhile is not kept waiting for restic. */
     if (rc == PT_OK)
         pt_after_backup_offsite(p, c, out->ran ? &out->record : NULL, true, mon, &after);
@@ -137,7 +138,6 @@ enum pt_status pt_auto_run(const struct pt_project *p, const struct pt_monitor *
     if (out->damaged)
         pt_notify_damaged(p, c, out->verified, out->n_verified);
     pt_metrics_update(p, c);
-    pt_catalog_close(c);
     return rc;
 }
 

@@ -5,6 +5,7 @@
  * (after-backup.c); the off-site copy once the lock is released.
  */
 #include "poshtiban/backup.h"
+#include "poshtiban/session.h"
 
 #include "auto/after-backup.h"
 #include "ops/backup.h"
@@ -12,10 +13,11 @@
 #include "ops/recovery.h"
 #include "ops/metrics.h"
 
-enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_create_options *opts,
+enum pt_status pt_backup_create(struct pt_session *s, const struct pt_create_options *opts,
                                 const struct pt_monitor *mon, struct pt_record *out,
                                 struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     pt_monitor_phase(mon, PT_PHASE_PREPARE);
     enum pt_status rc = pt_backup_check_input(p, opts, err);
     if (rc != PT_OK)
@@ -24,7 +26,7 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
     struct pt_lock lock = {-1};
     struct pt_after_backup after = {0};
     struct pt_record r = {0};
-    rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK) {
@@ -43,6 +45,5 @@ enum pt_status pt_backup_create(const struct pt_project *p, const struct pt_crea
     else
         pt_record_free(&r);
     pt_metrics_update(p, c);
-    pt_catalog_close(c);
     return rc;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/cron.h"
+#include "poshtiban/session.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -361,9 +362,10 @@ static char *line_program(const char *line)
     return out;
 }
 
-enum pt_status pt_cron_status(const struct pt_project *p, struct pt_cron_status *out,
+enum pt_status pt_cron_status(struct pt_session *s, struct pt_cron_status *out,
                               struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     struct pt_error cerr = {0};
     char *table;
@@ -415,7 +417,7 @@ enum pt_status pt_cron_status(const struct pt_project *p, struct pt_cron_status 
     out->log_path = pt_autolog_path(p);
 
     struct pt_catalog *c = NULL;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     if (rc != PT_OK)
         return rc;
     out->auto_enabled = pt_settings_bool(c, "auto.enabled");
@@ -430,7 +432,6 @@ enum pt_status pt_cron_status(const struct pt_project *p, struct pt_cron_status 
         memset(&r[0], 0, sizeof(r[0]));
     }
     pt_record_list_free(r, n);
-    pt_catalog_close(c);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* pull: one backup back from the repository. */
 #include "poshtiban/offsite.h"
+#include "poshtiban/session.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -169,10 +170,11 @@ static enum pt_status fetch(const struct pt_project *p, struct pt_catalog *c, st
     return rc;
 }
 
-enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
+enum pt_status pt_offsite_pull(struct pt_session *s, const char *name,
                                const struct pt_offsite_options *o, const struct pt_monitor *mon,
                                struct pt_record *out, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
     struct pt_restic r = {0};
@@ -187,7 +189,7 @@ enum pt_status pt_offsite_pull(const struct pt_project *p, const char *name,
         memset(out, 0, sizeof(*out));
     if (o->carried)
         memset(o->carried, 0, sizeof(*o->carried));
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     /* A new project takes the settings its backup carries (poshtiban/carried.h). */
@@ -281,6 +283,5 @@ out:
     json_decref(listed);
     pt_restic_close(&r);
     pt_lock_release(&lock);
-    pt_catalog_close(c);
     return rc;
 }

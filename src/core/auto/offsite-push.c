@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* push: backups into the repository, by hand and after a backup. */
 #include "poshtiban/offsite.h"
+#include "poshtiban/session.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -471,11 +472,11 @@ static enum pt_status push_chains(const struct pt_project *p, struct pt_catalog 
     return worst;
 }
 
-void pt_offsite_after_capture(const struct pt_project *p, const char *base,
-                              const struct pt_monitor *mon)
+void pt_offsite_after_capture(struct pt_session *s, const char *base, const struct pt_monitor *mon)
 {
+    const struct pt_project *p = s->project;
     struct pt_catalog *c = NULL;
-    if (!base || pt_catalog_open(&c, p, PT_CATALOG_WRITE, NULL) != PT_OK)
+    if (!base || pt_session_catalog(s, PT_CATALOG_WRITE, &c, NULL) != PT_OK)
         return;
     struct pt_offsite_push_result out = {0};
     /* Another push runs: this chain goes with the next capture, or push --missing. */
@@ -487,18 +488,17 @@ void pt_offsite_after_capture(const struct pt_project *p, const char *base,
     }
     pt_offsite_notify(p, c, &out);
     pt_offsite_push_result_free(&out);
-    pt_catalog_close(c);
 }
 
-enum pt_status pt_offsite_push(const struct pt_project *p, const char *id,
-                               const struct pt_monitor *mon, struct pt_offsite_push_result *out,
-                               struct pt_error *err)
+enum pt_status pt_offsite_push(struct pt_session *s, const char *id, const struct pt_monitor *mon,
+                               struct pt_offsite_push_result *out, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_lock lock = {-1};
     struct pt_record one = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     /* The off-site lock alone: create and auto go on while restic uploads. */
@@ -529,7 +529,6 @@ out:
     if (c)
         pt_offsite_notify(p, c, out);
     pt_metrics_update(p, c);
-    pt_catalog_close(c);
     return rc;
 }
 

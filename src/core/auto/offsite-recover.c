@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* A new machine: every project a repository holds, and recover (pull, settings, restore). */
 #include "poshtiban/offsite.h"
+#include "poshtiban/session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,15 +60,15 @@ static void group(json_t *doc, struct pt_offsite_projects *out)
         qsort(out->items, out->n, sizeof(*out->items), by_project);
 }
 
-enum pt_status pt_offsite_list_projects(const struct pt_project *p,
-                                        const struct pt_offsite_options *o,
+enum pt_status pt_offsite_list_projects(struct pt_session *s, const struct pt_offsite_options *o,
                                         struct pt_offsite_projects *out, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
     /* Read only: without a catalog this is an empty one in memory, and nothing is created. */
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     if (rc == PT_OK)
         rc = pt_restic_open(&r, p, c, o ? o->repository : NULL, err);
     char *project = NULL;
@@ -80,10 +81,9 @@ enum pt_status pt_offsite_list_projects(const struct pt_project *p,
     if (rc == PT_OK && project && stored && strcmp(project, stored) == 0) {
         /* This project's own listing also tells the catalog what the repository holds. */
         pt_restic_close(&r);
-        pt_catalog_close(c);
         c = NULL;
         out->items = pt_xcalloc(1, sizeof(*out->items));
-        rc = pt_offsite_list(p, o, &out->items[0], err);
+        rc = pt_offsite_list(s, o, &out->items[0], err);
         if (rc == PT_OK) {
             out->n = 1;
             out->own = true;
@@ -105,7 +105,6 @@ enum pt_status pt_offsite_list_projects(const struct pt_project *p,
     free(stored);
     free(project);
     pt_restic_close(&r);
-    pt_catalog_close(c);
     return rc;
 }
 
@@ -117,16 +116,16 @@ void pt_offsite_recovered_free(struct pt_offsite_recovered *recovered)
     memset(recovered, 0, sizeof(*recovered));
 }
 
-enum pt_status pt_offsite_recover(const struct pt_project *p, const struct pt_offsite_options *o,
+enum pt_status pt_offsite_recover(struct pt_session *s, const struct pt_offsite_options *o,
                                   const struct pt_monitor *mon, struct pt_offsite_recovered *out,
                                   struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     /* A catalog left by a recover that failed before it fetched anything is still new. */
     struct pt_catalog *c = NULL;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     bool fresh = rc == PT_OK && pt_carried_fresh(c);
-    pt_catalog_close(c);
     if (rc != PT_OK)
         return rc;
     if (!fresh)
@@ -137,11 +136,12 @@ enum pt_status pt_offsite_recover(const struct pt_project *p, const struct pt_of
                             p->backups);
     struct pt_offsite_options pull = o ? *o : (struct pt_offsite_options){0};
     pull.carried = &out->settings;
-    rc = pt_offsite_pull(p, "latest", &pull, mon, &out->record, err);
+    rc = pt_offsite_pull(s, "latest", &pull, mon, &out->record, err);
     if (rc != PT_OK)
         return rc;
     out->pulled = true;
     /* recover --at: the state at that moment, the base's change sets applied (restore --at). */
     struct pt_restore_options ro = {.at_ms = o && o->at_given ? o->at_ms : 0};
-    return pt_restore(p, out->record.name, &ro, mon, &out->plan, err);
+    rc = pt_restore_plan(s, out->record.name, &ro, &out->plan, err);
+    return rc == PT_OK ? pt_restore(s, &out->plan, mon, err) : rc;
 }

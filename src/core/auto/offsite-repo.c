@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* What every off-site command reads from the repository: tags, project ids, snapshot lists. */
 #include "poshtiban/offsite.h"
+#include "poshtiban/session.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -366,12 +367,13 @@ const struct pt_offsite_snapshot *pt_offsite_find_name(const struct pt_offsite_l
 }
 
 /* The catalog (read only) and restic, for the commands that only talk to the repository. */
-enum pt_status pt_offsite_open_repository(const struct pt_project *p,
-                                          const struct pt_offsite_options *o, struct pt_catalog **c,
-                                          struct pt_restic *r, char **project, struct pt_error *err)
+enum pt_status pt_offsite_open_repository(struct pt_session *s, const struct pt_offsite_options *o,
+                                          struct pt_catalog **c, struct pt_restic *r,
+                                          char **project, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     *project = NULL;
-    enum pt_status rc = pt_catalog_open(c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, c, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_restic_open(r, p, *c, o ? o->repository : NULL, err)) != PT_OK)

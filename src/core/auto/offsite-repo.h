@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "auto/restic.h"
+#include "poshtiban/session.h"
 #include "poshtiban/offsite.h"
 
 /*
@@ -73,7 +74,7 @@ const struct pt_offsite_snapshot *pt_offsite_find_name(const struct pt_offsite_l
  * only talk to the repository. The caller closes *c and r and frees *project
  * whatever this returns.
  */
-enum pt_status pt_offsite_open_repository(const struct pt_project *p,
+enum pt_status pt_offsite_open_repository(struct pt_session *session,
                                           const struct pt_offsite_options *o, struct pt_catalog **c,
                                           struct pt_restic *r, char **project,
                                           struct pt_error *err);

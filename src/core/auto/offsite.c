@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The repository itself: init, list, prune, check. */
 #include "poshtiban/offsite.h"
+#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,12 +29,13 @@
 
 /* ---- init, list, prune, check ------------------------------------------- */
 
-enum pt_status pt_offsite_init(const struct pt_project *p, bool *existed, struct pt_error *err)
+enum pt_status pt_offsite_init(struct pt_session *s, bool *existed, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     *existed = false;
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     char *project = NULL;
@@ -54,25 +56,24 @@ enum pt_status pt_offsite_init(const struct pt_project *p, bool *existed, struct
     }
     free(project);
     pt_restic_close(&r);
-    pt_catalog_close(c);
     return rc;
 }
 
-enum pt_status pt_offsite_list(const struct pt_project *p, const struct pt_offsite_options *o,
+enum pt_status pt_offsite_list(struct pt_session *s, const struct pt_offsite_options *o,
                                struct pt_offsite_list *out, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
     char *project = NULL, *repo = NULL;
-    enum pt_status rc = pt_offsite_open_repository(p, o, &c, &r, &project, err);
+    enum pt_status rc = pt_offsite_open_repository(s, o, &c, &r, &project, err);
     /* The listing also tells the catalog what the repository holds now. */
     if (rc == PT_OK)
         rc = pt_offsite_refresh(p, c, &r, project, NULL, &repo, out, err);
     free(repo);
     free(project);
     pt_restic_close(&r);
-    pt_catalog_close(c);
     return rc;
 }
 
@@ -254,9 +255,10 @@ static enum pt_status forget(struct pt_restic *r, const struct pt_offsite_prune_
     return rc;
 }
 
-enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
+enum pt_status pt_offsite_prune(struct pt_session *s, bool dry_run,
                                 struct pt_offsite_prune_result *out, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(out, 0, sizeof(*out));
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
@@ -271,7 +273,7 @@ enum pt_status pt_offsite_prune(const struct pt_project *p, bool dry_run,
     char *values[4] = {NULL};
     const char *args[32];
     size_t n = 0;
-    enum pt_status rc = pt_offsite_open_repository(p, NULL, &c, &r, &project, err);
+    enum pt_status rc = pt_offsite_open_repository(s, NULL, &c, &r, &project, err);
     if (rc != PT_OK)
         goto out;
     /*
@@ -360,7 +362,6 @@ out:
     pt_restic_close(&r);
     if (!dry_run)
         pt_metrics_update(p, c);
-    pt_catalog_close(c);
     return rc;
 }
 
@@ -376,9 +377,9 @@ static bool valid_subset(const char *s)
            s[0] >= '0' && s[0] <= '9';
 }
 
-enum pt_status pt_offsite_check(const struct pt_project *p, const char *subset,
-                                struct pt_error *err)
+enum pt_status pt_offsite_check(struct pt_session *s, const char *subset, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     if (subset && !valid_subset(subset))
         return pt_error_set(err, PT_EINVAL,
                             _("--read-data-subset takes a percentage such as 5%% or a part such as "
@@ -386,7 +387,7 @@ enum pt_status pt_offsite_check(const struct pt_project *p, const char *subset,
                             subset);
     struct pt_catalog *c = NULL;
     struct pt_restic r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     if (rc == PT_OK)
         rc = pt_restic_open(&r, p, c, NULL, err);
     if (rc == PT_OK) {
@@ -396,7 +397,6 @@ enum pt_status pt_offsite_check(const struct pt_project *p, const char *subset,
         rc = pt_restic_run(&r, &call, err);
     }
     pt_restic_close(&r);
-    pt_catalog_close(c);
     return rc;
 }
 

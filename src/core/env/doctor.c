@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/doctor.h"
+#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -334,8 +335,9 @@ static void automation_warnings(struct pt_doctor *d)
                              c->last_auto.error ? c->last_auto.error : "-"));
 }
 
-enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, struct pt_error *err)
+enum pt_status pt_doctor_run(struct pt_session *s, struct pt_doctor *d, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(d, 0, sizeof(*d));
     d->backups_fit = -1;
     d->last_success_age_s = -1;
@@ -344,7 +346,7 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     if (rc != PT_OK)
         return rc;
     struct pt_catalog *c = NULL;
-    if ((rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err)) != PT_OK)
+    if ((rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err)) != PT_OK)
         return rc;
 
     struct pt_preflight next;
@@ -425,17 +427,15 @@ enum pt_status pt_doctor_run(const struct pt_project *p, struct pt_doctor *d, st
     }
     d->hooks_timeout_s = pt_settings_int(c, "hooks.timeout_seconds");
     secret_warnings(p, c, d);
-    pt_catalog_close(c);
     c = NULL;
 
-    if ((rc = pt_cron_status(p, &d->cron, err)) != PT_OK)
+    if ((rc = pt_cron_status(s, &d->cron, err)) != PT_OK)
         goto out;
     storage_warnings(p, d);
     automation_warnings(d);
     if (d->codespace)
         codespace_advice(d);
 out:
-    pt_catalog_close(c);
     return rc;
 }
 

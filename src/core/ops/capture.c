@@ -2,6 +2,7 @@
 /* One capture of the database's changes (docs/changes.md, "When points are taken"). */
 #include "poshtiban/capture.h"
 #include "poshtiban/changes.h"
+#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -273,15 +274,16 @@ enum pt_status pt_changes_capture_locked(const struct pt_project *p, struct pt_c
     return rc;
 }
 
-enum pt_status pt_changes_capture(const struct pt_project *p, const struct pt_monitor *monitor,
+enum pt_status pt_changes_capture(struct pt_session *s, const struct pt_monitor *monitor,
                                   struct pt_capture_result *result, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(result, 0, sizeof(*result));
     struct pt_catalog *catalog = NULL;
     struct pt_lock lock = {-1};
     enum pt_status rc = pt_project_prepare(p, err);
     if (rc == PT_OK)
-        rc = pt_catalog_open(&catalog, p, PT_CATALOG_WRITE, err);
+        rc = pt_session_catalog(s, PT_CATALOG_WRITE, &catalog, err);
     if (rc == PT_OK)
         rc = pt_lock_acquire(&lock, p, err);
     if (rc == PT_OK)
@@ -289,8 +291,6 @@ enum pt_status pt_changes_capture(const struct pt_project *p, const struct pt_mo
     if (rc == PT_OK && !result->unchanged)
         pt_metrics_update(p, catalog);
     pt_lock_release(&lock);
-    if (catalog)
-        pt_catalog_close(catalog);
     return rc;
 }
 

@@ -24,22 +24,19 @@
 #include "poshtiban/i18n.h"
 #include "poshtiban/timefmt.h"
 
-enum pt_status pt_changes_resolve(const struct pt_project *p, int64_t at_ms, char **base,
-                                  struct pt_change_point **points, size_t *n, struct pt_error *err)
+enum pt_status pt_changes_resolve(const struct pt_project *p, struct pt_catalog *c, int64_t at_ms,
+                                  char **base, struct pt_change_point **points, size_t *n,
+                                  struct pt_error *err)
 {
     *base = NULL;
     *points = NULL;
     *n = 0;
-    struct pt_catalog *c;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
-    if (rc != PT_OK)
-        return rc;
+    enum pt_status rc;
     struct pt_catalog_filter f = {.has_status = true, .status = PT_STATE_COMPLETED};
     struct pt_record *records = NULL;
     size_t count = 0;
     int64_t total;
     rc = pt_catalog_list(c, &f, &records, &count, &total, err);
-    pt_catalog_close(c);
     if (rc != PT_OK)
         return rc;
     int64_t best_ms = 0;

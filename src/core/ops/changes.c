@@ -2,6 +2,7 @@
 /* The chains of change-set points: listed, checked, placed and swept, and the shadow of the last
  * capture. */
 #include "ops/changes-store.h"
+#include "poshtiban/session.h"
 
 #include <dirent.h>
 #include <errno.h>

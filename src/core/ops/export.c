@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/export.h"
+#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,18 +82,18 @@ static enum pt_status check_output(const struct pt_project *p, const char *name,
     return rc;
 }
 
-enum pt_status pt_export_backup(const struct pt_project *p, const char *id, const char *output,
+enum pt_status pt_export_backup(struct pt_session *s, const char *id, const char *output,
                                 bool force, bool plain, const struct pt_monitor *monitor,
                                 char **path, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     *path = NULL;
     struct pt_catalog *c;
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     if (rc != PT_OK)
         return rc;
     rc = pt_catalog_get(c, id, &r, err);
-    pt_catalog_close(c);
     if (rc != PT_OK)
         return rc;
     if (r.status != PT_STATE_COMPLETED) {

@@ -17,6 +17,7 @@
 #include "poshtiban/backup-read.h"
 #include "poshtiban/l10n.h"
 #include "base/lock.h"
+#include "poshtiban/recovery.h"
 #include "poshtiban/reindex.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
@@ -229,45 +230,44 @@ static enum pt_status rescue_catalog(const struct pt_project *p, const char *dam
     return rc;
 }
 
-enum pt_status pt_project_open(const struct pt_project *p, char **notice, struct pt_error *err)
+/* Appends more (taken) to *notice, a space between. */
+static void add_notice(char **notice, char *more)
 {
-    if (notice)
-        *notice = NULL;
-    if (access(p->catalog, F_OK) != 0)
+    if (!more)
+        return;
+    if (!*notice) {
+        *notice = more;
+        return;
+    }
+    char *both = pt_xasprintf("%s %s", *notice, more);
+    free(*notice);
+    free(more);
+    *notice = both;
+}
+
+enum pt_status pt_session_recover(struct pt_session *s, struct pt_error *err)
+{
+    if (s->recovered)
+        return PT_OK;
+    s->recovered = true;
+    if (!s->damage && !s->catalog)
         return PT_OK;
     struct pt_lock lock;
-    if (pt_lock_acquire(&lock, p, NULL) != PT_OK)
+    if (pt_lock_acquire(&lock, s->project, NULL) != PT_OK)
         return PT_OK;
-    struct pt_error damage = {0};
     enum pt_status rc = PT_OK;
-    char *told = NULL;
-    if (pt_catalog_check(p->catalog, &damage) != PT_OK)
-        rc = rescue_catalog(p, damage.message, &told, err);
-    pt_error_clear(&damage);
-    if (notice)
-        *notice = told;
-    else
-        free(told);
-    if (rc != PT_OK) {
-        pt_lock_release(&lock);
-        return rc;
-    }
-    struct pt_catalog *c;
-    rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
-    if (rc == PT_OK) {
-        char *more = recover_locked(p, c);
-        pt_catalog_close(c);
-        if (more && notice && *notice) {
-            char *both = pt_xasprintf("%s %s", *notice, more);
-            free(*notice);
-            free(more);
-            *notice = both;
-        } else if (more && notice) {
-            *notice = more;
-        } else {
-            free(more);
+    if (s->damage) {
+        char *told = NULL;
+        rc = rescue_catalog(s->project, s->damage, &told, err);
+        add_notice(&s->notice, told);
+        if (rc == PT_OK) {
+            free(s->damage);
+            s->damage = NULL;
+            rc = pt_catalog_open(&s->catalog, s->project, PT_CATALOG_READ, err);
         }
     }
+    if (rc == PT_OK && s->catalog)
+        add_notice(&s->notice, recover_locked(s->project, s->catalog));
     pt_lock_release(&lock);
     return rc;
 }

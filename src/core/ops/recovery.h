@@ -11,7 +11,7 @@
  * open catalog: a `running` record is left over from a process that died.
  * It becomes `interrupted` (or `completed`, when its backup had already
  * been moved into place) and what it left in .poshtiban/tmp is removed.
- * pt_project_open() (project.h) runs it, and a damaged catalog's rescue,
+ * pt_session_recover() (poshtiban/recovery.h) runs it, and a damaged catalog's rescue,
  * before every command.
  */
 void pt_recover_locked(const struct pt_project *project, struct pt_catalog *catalog);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/reindex.h"
+#include "poshtiban/session.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -106,18 +107,18 @@ static bool read_backup(const char *root, const char *entry, struct pt_record *r
     return ours && r->created_at;
 }
 
-enum pt_status pt_reindex(const struct pt_project *p, size_t *count, struct pt_error *err)
+enum pt_status pt_reindex(struct pt_session *s, size_t *count, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     *count = 0;
     struct pt_catalog *c;
     struct pt_lock lock = {-1};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_lock_acquire(&lock, p, err)) == PT_OK)
         rc = pt_reindex_locked(p, c, count, err);
     pt_lock_release(&lock);
-    pt_catalog_close(c);
     return rc;
 }
 

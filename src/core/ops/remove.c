@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <errno.h>
+#include "poshtiban/session.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,12 +48,13 @@ enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_cat
     return pt_catalog_delete(c, r->id, err);
 }
 
-enum pt_status pt_backup_delete(const struct pt_project *p, const char *id, struct pt_error *err)
+enum pt_status pt_backup_delete(struct pt_session *s, const char *id, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     struct pt_catalog *c;
     struct pt_lock lock = {-1};
     struct pt_record r = {0};
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     if (rc != PT_OK)
         return rc;
     if ((rc = pt_catalog_get(c, id, &r, err)) == PT_OK &&
@@ -69,6 +71,5 @@ enum pt_status pt_backup_delete(const struct pt_project *p, const char *id, stru
     pt_record_free(&r);
     if (rc == PT_OK)
         pt_metrics_update(p, c);
-    pt_catalog_close(c);
     return rc;
 }

@@ -35,11 +35,13 @@ static enum pt_status check_no_gap(const struct pt_project *p, const struct pt_r
     return rc;
 }
 
-enum pt_status pt_restore_at_resolve(const struct pt_project *p, int64_t at_ms,
-                                     struct pt_restore_chain *chain, struct pt_error *err)
+enum pt_status pt_restore_at_resolve(const struct pt_project *p, struct pt_catalog *c,
+                                     int64_t at_ms, struct pt_restore_chain *chain,
+                                     struct pt_error *err)
 {
     memset(chain, 0, sizeof(*chain));
-    enum pt_status rc = pt_changes_resolve(p, at_ms, &chain->base, &chain->points, &chain->n, err);
+    enum pt_status rc =
+        pt_changes_resolve(p, c, at_ms, &chain->base, &chain->points, &chain->n, err);
     if (rc == PT_OK)
         rc = check_no_gap(p, chain, err);
     return rc;

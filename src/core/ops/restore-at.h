@@ -29,8 +29,9 @@ struct pt_restore_chain {
  * is that old, PT_EFAIL when a point that may lie at or before at_ms is
  * missing (its successor names it as previous).
  */
-enum pt_status pt_restore_at_resolve(const struct pt_project *project, int64_t at_ms,
-                                     struct pt_restore_chain *chain, struct pt_error *err);
+enum pt_status pt_restore_at_resolve(const struct pt_project *project, struct pt_catalog *catalog,
+                                     int64_t at_ms, struct pt_restore_chain *chain,
+                                     struct pt_error *err);
 void pt_restore_at_free(struct pt_restore_chain *chain);
 
 /*

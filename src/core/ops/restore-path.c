@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/restore-path.h"
+#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,15 +51,14 @@ static bool under_request(const char *member, const char *under)
     return strncmp(member, under, n) == 0 && (member[n] == '\0' || member[n] == '/');
 }
 
-static enum pt_status completed_record(const struct pt_project *p, const char *id,
+/* The record of id, from the session's catalog, when it is complete. */
+static enum pt_status completed_record(struct pt_session *session, const char *id,
                                        struct pt_record *r, struct pt_error *err)
 {
     struct pt_catalog *c;
-    enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
-    if (rc != PT_OK)
-        return rc;
-    rc = pt_catalog_get(c, id, r, err);
-    pt_catalog_close(c);
+    enum pt_status rc = pt_session_catalog(session, PT_CATALOG_READ, &c, err);
+    if (rc == PT_OK)
+        rc = pt_catalog_get(c, id, r, err);
     if (rc == PT_OK && r->status != PT_STATE_COMPLETED)
         rc = pt_error_set(err, PT_EINVAL, _("backup %s is not complete (%s): it holds nothing"),
                           r->name, pt_state_label(r->status));
@@ -112,7 +112,7 @@ static enum pt_status list_entry(const struct pt_entry *e, struct pt_reader *r, 
     return PT_OK;
 }
 
-enum pt_status pt_backup_members(const struct pt_project *p, const char *id, const char *under,
+enum pt_status pt_backup_members(struct pt_session *session, const char *id, const char *under,
                                  struct pt_members *out, struct pt_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -124,7 +124,7 @@ enum pt_status pt_backup_members(const struct pt_project *p, const char *id, con
                             under);
     struct pt_record r = {0};
     struct pt_sums sums = {0};
-    enum pt_status rc = completed_record(p, id, &r, err);
+    enum pt_status rc = completed_record(session, id, &r, err);
     if (rc == PT_OK) {
         out->backup = pt_xstrdup(r.name);
         rc = read_sums(&r, &sums, err);
@@ -542,11 +542,12 @@ static enum pt_status open_root(struct session *s, bool create, struct pt_error 
     return PT_OK;
 }
 
-enum pt_status pt_restore_path(const struct pt_project *p, const char *id,
+enum pt_status pt_restore_path(struct pt_session *session, const char *id,
                                const struct pt_restore_path_options *opts,
                                const struct pt_monitor *monitor, struct pt_path_plan *plan,
                                struct pt_error *err)
 {
+    const struct pt_project *p = session->project;
     memset(plan, 0, sizeof(*plan));
     char *request = clean_request(opts->path);
     if (!request || !under_request(request, "media")) {
@@ -565,7 +566,7 @@ enum pt_status pt_restore_path(const struct pt_project *p, const char *id,
     struct pt_lock lock = {-1};
     enum pt_status rc = opts->dry_run ? PT_OK : pt_lock_acquire(&lock, p, err);
     if (rc == PT_OK)
-        rc = completed_record(p, id, &s.record, err);
+        rc = completed_record(session, id, &s.record, err);
     if (rc == PT_OK) {
         plan->backup = pt_xstrdup(s.record.name);
         if (!s.record.include_media)

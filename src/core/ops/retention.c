@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/retention.h"
+#include "poshtiban/session.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,17 +111,18 @@ enum pt_status pt_retention_apply(const struct pt_project *p, struct pt_catalog 
     return rc;
 }
 
-enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,
+enum pt_status pt_retention_prune(struct pt_session *s, bool dry_run,
                                   struct pt_retention_plan *plan, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     memset(plan, 0, sizeof(*plan));
     struct pt_catalog *c;
     struct pt_lock lock = {-1};
-    enum pt_status rc = pt_catalog_open(&c, p, dry_run ? PT_CATALOG_READ : PT_CATALOG_WRITE, err);
+    enum pt_status rc =
+        pt_session_catalog(s, dry_run ? PT_CATALOG_READ : PT_CATALOG_WRITE, &c, err);
     if (rc != PT_OK)
         return rc;
     if (!dry_run && (rc = pt_lock_acquire(&lock, p, err)) != PT_OK) {
-        pt_catalog_close(c);
         return rc;
     }
     rc = pt_retention_plan(p, c, plan, err);
@@ -129,7 +131,6 @@ enum pt_status pt_retention_prune(const struct pt_project *p, bool dry_run,
     pt_lock_release(&lock);
     if (!dry_run)
         pt_metrics_update(p, c);
-    pt_catalog_close(c);
     return rc;
 }
 

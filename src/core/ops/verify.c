@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* verify: a backup's files against SHA256SUMS, its snapshot, its archive; the entry points. */
 #include "poshtiban/verify.h"
+#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -254,19 +255,16 @@ enum pt_status pt_verify_record(const struct pt_project *p, const struct pt_reco
     return verify_record_with(p, r, deep, NULL, false, monitor, result, err);
 }
 
-/* With given, the caller's catalog and lock; otherwise its own catalog, and the lock to heal. */
-static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *given,
+/* With locked, the caller holds the lock; otherwise heal takes it to heal. */
+static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *c, bool locked,
                                 const char *id, bool deep, bool heals, bool chains,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
     memset(result, 0, sizeof(*result));
     result->ok = true;
-    struct pt_catalog *c = given;
     struct pt_record r = {0};
-    enum pt_status rc = given ? PT_OK : pt_catalog_open(&c, p, PT_CATALOG_READ, err);
-    if (rc != PT_OK)
-        return rc;
+    enum pt_status rc;
     if ((rc = pt_catalog_get(c, id, &r, err)) != PT_OK)
         goto out;
     if (r.status != PT_STATE_COMPLETED) {
@@ -276,7 +274,7 @@ static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *g
         goto out;
     }
     struct pt_heal heal;
-    pt_heal_init(&heal, p, c, &r, given != NULL);
+    pt_heal_init(&heal, p, c, &r, locked);
     rc = verify_record_with(p, &r, deep, heals ? &heal : NULL, chains, monitor, result, err);
     pt_heal_done(&heal);
     if (rc != PT_OK) {
@@ -290,10 +288,8 @@ static enum pt_status verify_in(const struct pt_project *p, struct pt_catalog *g
     r.verify_ok = result->ok ? 1 : 0;
     rc = pt_catalog_set_verified(c, r.id, r.verified_at, r.verify_ok == 1, err);
 out:
-    if (!given && rc == PT_OK)
+    if (!locked && rc == PT_OK)
         pt_metrics_update(p, c);
-    if (!given)
-        pt_catalog_close(c);
     if (out && rc == PT_OK)
         *out = r;
     else
@@ -301,12 +297,17 @@ out:
     return rc;
 }
 
-enum pt_status pt_verify_backup(const struct pt_project *p, const char *id, bool deep,
+enum pt_status pt_verify_backup(struct pt_session *s, const char *id, bool deep,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_verify_result *result, struct pt_error *err)
 {
+    memset(result, 0, sizeof(*result));
+    struct pt_catalog *c;
+    enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
+    if (rc != PT_OK)
+        return rc;
     /* The change sets too: restore, pull and auto, which hold the lock, check the backup alone. */
-    return verify_in(p, NULL, id, deep, true, true, monitor, out, result, err);
+    return verify_in(s->project, c, false, id, deep, true, true, monitor, out, result, err);
 }
 
 enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_catalog *c,
@@ -314,7 +315,7 @@ enum pt_status pt_verify_backup_locked(const struct pt_project *p, struct pt_cat
                                        const struct pt_monitor *monitor, struct pt_record *out,
                                        struct pt_verify_result *result, struct pt_error *err)
 {
-    return verify_in(p, c, id, deep, heal, false, monitor, out, result, err);
+    return verify_in(p, c, true, id, deep, heal, false, monitor, out, result, err);
 }
 
 void pt_verify_result_free(struct pt_verify_result *r)

@@ -64,12 +64,36 @@ static enum pt_status migrate(struct pt_catalog *c, struct pt_error *err)
     return PT_OK;
 }
 
+/* SQLite's quick_check on the open file: PT_EFAIL, saying what, when it is damaged. */
+static enum pt_status quick_check(sqlite3 *db, const char *path, struct pt_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *verdict = NULL;
+    enum pt_status rc = PT_OK;
+    if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW)
+        rc = pt_error_set(err, PT_EFAIL, _("catalog %s is damaged: %s"), path, sqlite3_errmsg(db));
+    else if (!(verdict = (const char *)sqlite3_column_text(st, 0)) || strcmp(verdict, "ok") != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("catalog %s is damaged: %s"), path,
+                          verdict ? verdict : "?");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* With damage, a file quick_check finds damaged leaves *out NULL and says why in damage. */
 static enum pt_status open_file(struct pt_catalog **out, const char *path, int flags,
-                                struct pt_error *err)
+                                struct pt_error *damage, struct pt_error *err)
 {
     struct pt_catalog *c = pt_xcalloc(1, sizeof(*c));
     c->path = pt_xstrdup(path);
     if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        if (damage) {
+            pt_error_set(damage, PT_EFAIL, _("catalog %s is damaged: %s"), path,
+                         c->db ? sqlite3_errmsg(c->db) : _("cannot open"));
+            pt_catalog_close(c);
+            *out = NULL;
+            return PT_OK;
+        }
         pt_catalog_db_error(c, err, _("cannot open"));
         pt_catalog_close(c);
         return PT_EFAIL;
@@ -77,6 +101,11 @@ static enum pt_status open_file(struct pt_catalog **out, const char *path, int f
     sqlite3_busy_timeout(c->db, 10000);
     if (strcmp(path, ":memory:") != 0)
         chmod(path, 0600);
+    if (damage && quick_check(c->db, path, damage) != PT_OK) {
+        pt_catalog_close(c);
+        *out = NULL;
+        return PT_OK;
+    }
     /* Foreign keys only after migrating: a migration that rebuilds a table must not cascade. */
     enum pt_status rc = migrate(c, err);
     if (rc != PT_OK) {
@@ -99,7 +128,7 @@ static char *backups_of(const char *catalog)
 
 enum pt_status pt_catalog_open_path(struct pt_catalog **out, const char *path, struct pt_error *err)
 {
-    enum pt_status rc = open_file(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+    enum pt_status rc = open_file(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL, err);
     if (rc == PT_OK)
         (*out)->backups = backups_of(path);
     return rc;
@@ -111,7 +140,7 @@ enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project 
     *out = NULL;
     if (mode == PT_CATALOG_READ && access(project->catalog, F_OK) != 0) {
         enum pt_status rc =
-            open_file(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+            open_file(out, ":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL, err);
         if (rc == PT_OK)
             (*out)->backups = pt_xstrdup(project->backups);
         return rc;
@@ -122,6 +151,20 @@ enum pt_status pt_catalog_open(struct pt_catalog **out, const struct pt_project 
             return rc;
     }
     return pt_catalog_open_path(out, project->catalog, err);
+}
+
+enum pt_status pt_catalog_open_checked(struct pt_catalog **out, const struct pt_project *project,
+                                       struct pt_error *damage, struct pt_error *err)
+{
+    enum pt_status rc = open_file(out, project->catalog, SQLITE_OPEN_READWRITE, damage, err);
+    if (rc == PT_OK && *out)
+        (*out)->backups = backups_of(project->catalog);
+    return rc;
+}
+
+bool pt_catalog_in_memory(struct pt_catalog *c)
+{
+    return strcmp(c->path, ":memory:") == 0;
 }
 
 void pt_catalog_close(struct pt_catalog *c)

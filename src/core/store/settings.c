@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/settings.h"
+#include "poshtiban/session.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -446,9 +447,10 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
     return rc;
 }
 
-enum pt_status pt_settings_save(const struct pt_project *p, const char *key, const char *text,
+enum pt_status pt_settings_save(struct pt_session *s, const char *key, const char *text,
                                 char **stored, struct pt_error *err)
 {
+    const struct pt_project *p = s->project;
     if (stored)
         *stored = NULL;
     const struct pt_setting_def *def = pt_settings_find(key);
@@ -482,12 +484,11 @@ enum pt_status pt_settings_save(const struct pt_project *p, const char *key, con
     if (rc != PT_OK)
         return rc;
     struct pt_catalog *c;
-    if ((rc = pt_catalog_open(&c, p, PT_CATALOG_WRITE, err)) != PT_OK)
+    if ((rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err)) != PT_OK)
         return rc;
     rc = pt_settings_set(c, key, text, err);
     if (rc == PT_OK && stored)
         pt_settings_get(c, key, stored, NULL);
-    pt_catalog_close(c);
     return rc;
 }
 

@@ -18,7 +18,7 @@ static char *shown_repository(const struct pt_project *p)
     struct pt_catalog *c = NULL;
     char *repo = NULL;
     if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
-        repo = pt_settings_string(c, "offsite.repository");
+        repo = pt_settings_string(c, PT_KEY_OFFSITE_REPOSITORY);
     pt_catalog_close(c);
     char *shown = pt_text_redact_url(repo ? repo : "");
     free(repo);
@@ -30,7 +30,7 @@ static char *password_env(const struct pt_project *p)
     struct pt_catalog *c = NULL;
     char *var = NULL;
     if (pt_catalog_open(&c, p, PT_CATALOG_READ, NULL) == PT_OK)
-        var = pt_settings_string(c, "offsite.password_env");
+        var = pt_settings_string(c, PT_KEY_OFFSITE_PASSWORD_ENV);
     pt_catalog_close(c);
     return var ? var : pt_xstrdup("POSHTIBAN_RESTIC_PASSWORD");
 }

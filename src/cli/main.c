@@ -108,9 +108,9 @@ static void read_ui_settings(const struct pt_project *project, char **lang, char
     *lang = *calendar = *bidi = NULL;
     if (pt_catalog_open(&c, project, PT_CATALOG_READ, NULL) != PT_OK)
         return;
-    *lang = pt_settings_string(c, "ui.language");
-    *calendar = pt_settings_string(c, "ui.calendar");
-    *bidi = pt_settings_string(c, "ui.bidi");
+    *lang = pt_settings_string(c, PT_KEY_UI_LANGUAGE);
+    *calendar = pt_settings_string(c, PT_KEY_UI_CALENDAR);
+    *bidi = pt_settings_string(c, PT_KEY_UI_BIDI);
     pt_catalog_close(c);
 }
 

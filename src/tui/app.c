@@ -616,7 +616,7 @@ static void timing_peak_memory(void)
 static void offer_overdue(struct pt_app *app)
 {
     struct pt_schedule s;
-    if (!pt_settings_bool(app->catalog, "auto.enabled") ||
+    if (!pt_settings_bool(app->catalog, PT_KEY_AUTO_ENABLED) ||
         pt_schedule_read(app->catalog, app->project->now_ms, &s, NULL) != PT_OK || !s.due)
         return;
     char *reason = pt_schedule_reason(&s);

@@ -72,7 +72,7 @@ static void focus(void *state, struct pt_app *app)
     const struct pt_setting_def *defs = pt_settings_defs(&s->n);
     s->values = pt_xcalloc(s->n, sizeof(*s->values));
     for (size_t i = 0; i < s->n; i++) {
-        char *value = pt_settings_string(app->catalog, defs[i].key);
+        char *value = pt_settings_string(app->catalog, defs[i].id);
         /* What is drawn and what the prompt offers: a login in the repository never shows. */
         s->values[i] = pt_settings_shown(&defs[i], value);
         free(value);
@@ -205,7 +205,7 @@ static bool handle(void *state, struct pt_app *app, enum pt_action a)
                 pt_app_message(app, PT_STYLE_OK, "%s", _("cron line removed"));
         } else {
             /* The line runs this very program; ui.language decides its language, when set. */
-            char *language = pt_settings_string(app->catalog, "ui.language");
+            char *language = pt_settings_string(app->catalog, PT_KEY_UI_LANGUAGE);
             bool from_setting = language && strcmp(language, "auto") != 0;
             free(language);
             struct pt_cron_options opts = {.lang =
@@ -265,7 +265,7 @@ static bool save(struct pt_app *app, const struct pt_setting_def *def, const cha
     /* The catalog may not exist yet: writing a setting creates it. */
     struct pt_error err = {0};
     char *stored = NULL;
-    bool ok = pt_settings_save(app->project, def->key, text, &stored, &err) == PT_OK;
+    bool ok = pt_settings_save(app->project, def->id, text, &stored, &err) == PT_OK;
     if (ok) {
         char *shown = pt_settings_shown(def, stored);
         free(stored);
@@ -281,7 +281,7 @@ static bool save(struct pt_app *app, const struct pt_setting_def *def, const cha
     free(stored);
     /* As `settings set` says it: the scheduled run would miss a password. */
     struct pt_secret_gaps gaps = {0};
-    if (ok && app->catalog && pt_secrets_setting(def->key))
+    if (ok && app->catalog && pt_secrets_setting(def->id))
         pt_secrets_check(app->project, app->catalog, PT_SECRETS_ENABLED, &gaps);
     if (gaps.n > 0)
         pt_app_message(app, PT_STYLE_ERROR,

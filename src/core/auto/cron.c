@@ -418,7 +418,7 @@ enum pt_status pt_cron_status(const struct pt_project *p, struct pt_cron_status 
     enum pt_status rc = pt_catalog_open(&c, p, PT_CATALOG_READ, err);
     if (rc != PT_OK)
         return rc;
-    out->auto_enabled = pt_settings_bool(c, "auto.enabled");
+    out->auto_enabled = pt_settings_bool(c, PT_KEY_AUTO_ENABLED);
     struct pt_catalog_filter f = {.has_kind = true, .kind = PT_KIND_AUTO, .limit = 1};
     struct pt_record *r = NULL;
     size_t n = 0;

@@ -59,13 +59,14 @@ static json_t *settings_used(struct pt_catalog *c, const char *format, bool medi
 {
     json_t *s = json_object();
     json_object_set_new(s, "backup.format", json_string(format));
-    json_object_set_new(s, "backup.compress", json_boolean(pt_settings_bool(c, "backup.compress")));
+    json_object_set_new(s, "backup.compress",
+                        json_boolean(pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS)));
     json_object_set_new(s, "backup.compression_level",
-                        json_integer(pt_settings_int(c, "backup.compression_level")));
+                        json_integer(pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL)));
     json_object_set_new(s, "backup.include_media", json_boolean(media));
     json_object_set_new(s, "fixtures.datetime_utc",
-                        json_boolean(pt_settings_bool(c, "fixtures.datetime_utc")));
-    char *lang = pt_settings_string(c, "ui.language");
+                        json_boolean(pt_settings_bool(c, PT_KEY_FIXTURES_DATETIME_UTC)));
+    char *lang = pt_settings_string(c, PT_KEY_UI_LANGUAGE);
     json_object_set_new(s, "ui.language", json_string(lang));
     free(lang);
     return s;
@@ -220,8 +221,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     enum pt_status rc;
     struct squeeze squeeze = {0};
     /* Archives are compressed whole: their members stay plain. */
-    bool compress = pt_settings_bool(c, "backup.compress") && strcmp(r->format, "dir") == 0;
-    int level = (int)pt_settings_int(c, "backup.compression_level");
+    bool compress = pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS) && strcmp(r->format, "dir") == 0;
+    int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
     facts.fixtures_compression = compress ? PT_COMPRESSION_GZIP : PT_COMPRESSION_NONE;
     facts.snapshot_compression = compress ? PT_COMPRESSION_ZSTD : PT_COMPRESSION_NONE;
 
@@ -255,7 +256,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     if ((rc = pt_schema_read(snap, &schema, err)) != PT_OK)
         goto out;
     rows = pt_xcalloc(schema.n_tables + 1, sizeof(*rows));
-    struct pt_fixture_options fopts = {.datetime_utc = pt_settings_bool(c, "fixtures.datetime_utc"),
+    struct pt_fixture_options fopts = {.datetime_utc =
+                                           pt_settings_bool(c, PT_KEY_FIXTURES_DATETIME_UTC),
                                        .compression = facts.fixtures_compression,
                                        .gzip_level = pt_compression_gzip_level(level)};
     for (size_t i = 0; compress && i < schema.n_tables; i++)
@@ -371,7 +373,7 @@ out:
 static enum pt_status resolve_format(struct pt_catalog *c, const char *requested, char **out,
                                      struct pt_error *err)
 {
-    char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, "backup.format");
+    char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, PT_KEY_BACKUP_FORMAT);
     const struct pt_setting_def *def = pt_settings_find("backup.format");
     *out = NULL;
     enum pt_status rc = pt_settings_validate(def, format, out, err);
@@ -391,8 +393,8 @@ static enum pt_status pack(const struct pt_project *p, struct pt_catalog *c, str
     int64_t size = 0;
     pt_monitor_phase(mon, PT_PHASE_ARCHIVE);
     enum pt_status rc = pt_pack_backup(work, r->name, r->format,
-                                       (int)pt_settings_int(c, "backup.compression_level"), archive,
-                                       mon, hex, &size, err);
+                                       (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL),
+                                       archive, mon, hex, &size, err);
     if (rc == PT_OK)
         rc = pt_pack_write_sidecar(sidecar, hex, file, err);
     if (rc == PT_OK) {
@@ -540,7 +542,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     r.started_at = pt_xstrdup(iso);
     r.include_media = p->media != NULL &&
                       (opts->include_media >= 0 ? opts->include_media
-                                                : pt_settings_bool(c, "backup.include_media"));
+                                                : pt_settings_bool(c, PT_KEY_BACKUP_INCLUDE_MEDIA));
     r.verify_ok = -1;
     r.pid = (long)getpid();
     struct pt_hook_call hook = {.hook = PT_HOOK_BEFORE_BACKUP,

@@ -55,19 +55,24 @@ static bool cancelled(const struct pt_monitor *m)
     return m && m->cancel && atomic_load(m->cancel);
 }
 
+static void put_setting(json_t *s, enum pt_setting_id id, json_t *value)
+{
+    json_object_set_new(s, pt_settings_def(id)->key, value);
+}
+
 static json_t *settings_used(struct pt_catalog *c, const char *format, bool media)
 {
     json_t *s = json_object();
-    json_object_set_new(s, "backup.format", json_string(format));
-    json_object_set_new(s, "backup.compress",
-                        json_boolean(pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS)));
-    json_object_set_new(s, "backup.compression_level",
-                        json_integer(pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL)));
-    json_object_set_new(s, "backup.include_media", json_boolean(media));
-    json_object_set_new(s, "fixtures.datetime_utc",
-                        json_boolean(pt_settings_bool(c, PT_KEY_FIXTURES_DATETIME_UTC)));
+    put_setting(s, PT_KEY_BACKUP_FORMAT, json_string(format));
+    put_setting(s, PT_KEY_BACKUP_COMPRESS,
+                json_boolean(pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS)));
+    put_setting(s, PT_KEY_BACKUP_COMPRESSION_LEVEL,
+                json_integer(pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL)));
+    put_setting(s, PT_KEY_BACKUP_INCLUDE_MEDIA, json_boolean(media));
+    put_setting(s, PT_KEY_FIXTURES_DATETIME_UTC,
+                json_boolean(pt_settings_bool(c, PT_KEY_FIXTURES_DATETIME_UTC)));
     char *lang = pt_settings_string(c, PT_KEY_UI_LANGUAGE);
-    json_object_set_new(s, "ui.language", json_string(lang));
+    put_setting(s, PT_KEY_UI_LANGUAGE, json_string(lang));
     free(lang);
     return s;
 }
@@ -374,7 +379,7 @@ static enum pt_status resolve_format(struct pt_catalog *c, const char *requested
                                      struct pt_error *err)
 {
     char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, PT_KEY_BACKUP_FORMAT);
-    const struct pt_setting_def *def = pt_settings_find("backup.format");
+    const struct pt_setting_def *def = pt_settings_def(PT_KEY_BACKUP_FORMAT);
     *out = NULL;
     enum pt_status rc = pt_settings_validate(def, format, out, err);
     free(format);

@@ -37,7 +37,8 @@ static bool is_secret(const char *key)
 /* A file this machine writes: a backup from elsewhere never chooses where. */
 static bool is_local_file(const char *key)
 {
-    return strcmp(key, "metrics.textfile") == 0;
+    const struct pt_setting_def *def = pt_settings_find(key);
+    return def && def->id == PT_KEY_METRICS_TEXTFILE;
 }
 
 static bool carried_key(const char *key)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "poshtiban/capture.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"

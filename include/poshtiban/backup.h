@@ -10,6 +10,8 @@
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
 
+/* Taking a backup, with what follows it (auto/create.c). */
+
 struct pt_create_options {
     const char *name; /* NULL: backup_YYYYMMDD_HHMMSS */
     enum pt_kind kind;
@@ -41,25 +43,5 @@ enum pt_status pt_backup_create(const struct pt_project *project,
                                 const struct pt_create_options *opts,
                                 const struct pt_monitor *monitor, struct pt_record *out,
                                 struct pt_error *err);
-
-/* The backup's human summary (backup_summary.txt) as a new string. */
-enum pt_status pt_backup_read_summary(const struct pt_record *record, char **text,
-                                      struct pt_error *err);
-
-/* backup_report.json of a completed backup, any format; new reference. */
-enum pt_status pt_backup_read_report(const struct pt_record *record, json_t **report,
-                                     struct pt_error *err);
-
-/* Removes a backup and its record, under the lock. ID is an id or a name. */
-enum pt_status pt_backup_delete(const struct pt_project *project, const char *id,
-                                struct pt_error *err);
-
-/* Sets or clears the pinned flag: retention never removes a pinned backup. */
-enum pt_status pt_backup_pin(const struct pt_project *project, const char *id, bool pinned,
-                             struct pt_record *out, struct pt_error *err);
-
-/* The "files" list of backup_report.json: [{"path","size","sha256"}]; new reference. */
-enum pt_status pt_backup_read_files(const struct pt_record *record, json_t **files,
-                                    struct pt_error *err);
 
 #endif

@@ -86,33 +86,6 @@ enum pt_status pt_changes_list(const struct pt_project *project, struct pt_chang
 void pt_change_list_free(struct pt_change_list *list);
 void pt_change_point_free(struct pt_change_point *point);
 
-/* What one capture did. Strings are owned. */
-struct pt_capture_result {
-    bool unchanged; /* the database was as the newest point left it: nothing stored */
-    bool snapshot;  /* the point is a whole database (reason says why) */
-    char *name;     /* the new point, NULL when unchanged */
-    char *base;     /* the chain's base backup */
-    char *reason;   /* PT_CHANGE_SNAPSHOT's reason, else NULL */
-    int64_t bytes;  /* of the data file as stored */
-    int64_t duration_ms;
-    int64_t inserted, updated, deleted; /* over all tables */
-    size_t n_tables;                    /* tables touched */
-};
-
-/*
- * Captures the database's changes since the newest point of the newest
- * complete full backup's chain (poshtiban capture, docs/changes.md), under
- * the lock: a consistent snapshot through the backup API, diffed table by
- * table against the state the chain leads to. Nothing stored when nothing
- * changed (the check's time is kept); a whole snapshot when the schema
- * changed. A kill at any moment leaves no half point. PT_EINVAL when there
- * is no complete full backup yet, PT_EBUSY when the lock is held.
- */
-enum pt_status pt_changes_capture(const struct pt_project *project,
-                                  const struct pt_monitor *monitor,
-                                  struct pt_capture_result *result, struct pt_error *err);
-void pt_capture_result_free(struct pt_capture_result *result);
-
 /*
  * The chain to reach at_ms: the newest complete full backup at or before
  * at_ms (*base, owned) and its points taken at or before at_ms (*points,
@@ -148,18 +121,6 @@ typedef enum pt_status (*pt_change_row_fn)(const struct pt_change_row *row, void
  */
 enum pt_status pt_changes_rows(const struct pt_change_point *point, const char *table,
                                pt_change_row_fn fn, void *user, struct pt_error *err);
-
-/*
- * Watching a database for commits (poshtiban watch): a read-only
- * connection that asks PRAGMA data_version, and the files' sizes and
- * times, and holds no transaction between calls. Cheap enough to ask
- * every second.
- */
-struct pt_db_watch;
-struct pt_db_watch *pt_db_watch_open(const char *database, struct pt_error *err);
-/* True when a commit (by any process) changed the database since the last call. */
-bool pt_db_watch_changed(struct pt_db_watch *watch);
-void pt_db_watch_close(struct pt_db_watch *watch);
 
 /* A snapshot point's reason (as NAME.json keeps it, in English) in the reader's language; owned. */
 char *pt_change_reason_text(const char *reason);

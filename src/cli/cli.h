@@ -53,9 +53,51 @@ struct pt_cli_opt {
 /* Flags of a command. */
 #define PT_CMD_NO_PROJECT 1u /* runs without resolving the project or recovering (help) */
 
+/*
+ * Every command's entry point, pt_cmd_<name>: the table's rows (commands.c)
+ * name them by id, and only start.c, which runs them, refers to the
+ * functions, so the parser, the help and the completion that read the
+ * table use no command.
+ */
+#define PT_CLI_RUNS(X)                                                                             \
+    X(create)                                                                                      \
+    X(list)                                                                                        \
+    X(show)                                                                                        \
+    X(stats)                                                                                       \
+    X(report)                                                                                      \
+    X(verify)                                                                                      \
+    X(restore)                                                                                     \
+    X(ls)                                                                                          \
+    X(export)                                                                                      \
+    X(delete)                                                                                      \
+    X(pin)                                                                                         \
+    X(unpin)                                                                                       \
+    X(prune)                                                                                       \
+    X(reindex)                                                                                     \
+    X(settings)                                                                                    \
+    X(capture)                                                                                     \
+    X(watch)                                                                                       \
+    X(changes)                                                                                     \
+    X(auto)                                                                                        \
+    X(cron)                                                                                        \
+    X(notify)                                                                                      \
+    X(offsite)                                                                                     \
+    X(push)                                                                                        \
+    X(pull)                                                                                        \
+    X(recover)                                                                                     \
+    X(doctor)                                                                                      \
+    X(help)
+
+enum pt_cli_run {
+#define PT_CLI_RUN_ID(name) PT_RUN_##name,
+    PT_CLI_RUNS(PT_CLI_RUN_ID)
+#undef PT_CLI_RUN_ID
+        PT_N_RUNS
+};
+
 struct pt_command {
     const char *name;
-    int (*run)(struct pt_cli *cli, int argc, char **argv);
+    enum pt_cli_run run;              /* its entry point, pt_cmd_<name> */
     const char *synopsis;             /* untranslated: the arguments, alternatives split by " | " */
     const char *help;                 /* one line, marked with N_() */
     const struct pt_cli_opt *options; /* ends with {0}; NULL: none */

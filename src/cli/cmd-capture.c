@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "poshtiban/changes.h"
+#include "poshtiban/capture.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/remove.h"
 #include "poshtiban/catalog.h"
 
 int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)

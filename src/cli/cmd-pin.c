@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/pin.h"
 
 static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, bool pinned)
 {

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/summary.h"
 
 /*

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"

@@ -9,6 +9,8 @@
 
 #include "cli.h"
 #include "poshtiban/changes.h"
+#include "poshtiban/capture.h"
+#include "poshtiban/dbwatch.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"

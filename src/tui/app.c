@@ -9,7 +9,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "poshtiban/backup.h"
+#include "poshtiban/pin.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/schedule.h"

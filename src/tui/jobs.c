@@ -13,6 +13,7 @@
 #include "app.h"
 #include "poshtiban/auto.h"
 #include "poshtiban/backup.h"
+#include "poshtiban/remove.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/export.h"
 #include "poshtiban/restore-path.h"

@@ -10,7 +10,7 @@
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "tui.h"
 
 struct line {

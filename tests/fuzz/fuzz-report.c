@@ -12,7 +12,8 @@
 
 #include <jansson.h>
 
-#include "ops/backup-internal.h"
+#include "ops/reindex.h"
+#include "poshtiban/backup-read.h"
 #include "base/fsutil.h"
 #include "fuzz.h"
 #include "poshtiban/catalog.h"

@@ -48,4 +48,21 @@ b2=$(json_eval 'd["path"]' <"$scratch/c2.json")
 check_backup "$proj" "$b2"
 expect_eq "WAL rows in the snapshot" 1 "$(sqlite3 "$b2/database.sqlite3" "SELECT count(*) FROM investor WHERE name = 'فقط در WAL'")"
 check "no -wal beside the snapshot" test ! -e "$b2/database.sqlite3-wal"
+
+# Many small media files are put on the disk with one syncfs, not an fsync
+# each (docs/safety.md): a first backup of 400 files in 40 folders makes far
+# fewer than 400 fsyncs, and the copy is whole.
+many=$scratch/many
+make_project "$many"
+plain_files "$many"
+for d in $(seq 1 40); do
+    mkdir -p "$many/media/d$d"
+    for f in $(seq 1 10); do printf '%s-%s' "$d" "$f" >"$many/media/d$d/f$f.txt"; done
+done
+(cd "$many" && ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" strace -f -qq -e trace=fsync,fdatasync,syncfs -o "$scratch/sync.log" \
+    "$POSHTIBAN" create --json >"$scratch/c3.json") || fail "create of 400 small files"
+fsyncs=$(grep -c 'fsync(' "$scratch/sync.log")
+check "fewer than 100 fsyncs for 400 media files (were $fsyncs)" test "$fsyncs" -lt 100
+check "one syncfs for the media" grep -q 'syncfs(' "$scratch/sync.log"
+check_backup "$many" "$(json_eval 'd["path"]' <"$scratch/c3.json")"
 finish

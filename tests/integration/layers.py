@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The core's layers (README, "Development"), checked on the built library.
+"""The layers of the whole program (README, "Development"), checked on the
+built libraries.
 
-src/core/<layer>/ holds each module; a module may use only modules of its
-own layer or of the layers below. Uses are read from the object files (a
-function one module calls and another defines), so they are what the code
-does, not what its comments say. Prints one line per broken rule.
+src/core/<layer>/ holds each module of the core; a module may use only
+modules of its own layer or of the layers below. Above the core stands
+present/, and above that the two faces, cli/ and tui/, siblings that never
+use each other. Uses are read from the object files (a function or table
+one module refers to and another defines), so they are what the code does,
+not what its comments say. No modules anywhere may use each other, even
+through others. Prints one line per broken rule.
 
-Usage: layers.py SOURCE_ROOT CORE_LIBRARY
+Usage: layers.py SOURCE_ROOT core=LIBRARY [present=LIBRARY] [cli=LIBRARY] [tui=LIBRARY]
 """
 import collections
 import os
@@ -16,13 +20,16 @@ import subprocess
 import sys
 
 LAYERS = ["base", "text", "store", "engine", "ops", "auto", "env"]
+# Rank of each folder above the core's layers; faces of one rank are siblings.
+FACES = {"present": len(LAYERS), "cli": len(LAYERS) + 1, "tui": len(LAYERS) + 1}
 
-root, library = sys.argv[1], sys.argv[2]
+root = sys.argv[1]
+libraries = dict(arg.split("=", 1) for arg in sys.argv[2:])
 core = os.path.join(root, "src", "core")
 problems = []
 
-# Where each module lives.
-layer_of = {}
+# Where each module lives: "ops/restore" is layer ops, "tui/app" folder tui.
+unit_of = {}
 for layer in os.listdir(core):
     folder = os.path.join(core, layer)
     if not os.path.isdir(folder):
@@ -32,44 +39,71 @@ for layer in os.listdir(core):
         continue
     for name in os.listdir(folder):
         if name.endswith(".c"):
-            layer_of[name[:-2]] = layer
+            unit_of[f"{layer}/{name[:-2]}"] = layer
 for name in os.listdir(core):
     if name.endswith((".c", ".h")):
         problems.append(f"src/core/{name} sits in no layer")
+for face in FACES:
+    folder = os.path.join(root, "src", face)
+    for name in os.listdir(folder) if os.path.isdir(folder) else ():
+        if name.endswith(".c"):
+            unit_of[f"{face}/{name[:-2]}"] = face
 
-# Who defines and who calls each pt_ function, from the archive's members.
-nm = subprocess.run(["nm", "-A", library], capture_output=True, text=True, check=True).stdout
+
+def rank(module):
+    unit = unit_of[module]
+    return LAYERS.index(unit) if unit in LAYERS else FACES[unit]
+
+
+def module_of(library, member):
+    """The module an archive member was built from ("ops_x.c.o" of core is ops/x)."""
+    base = os.path.basename(member)[:-len(".c.o")]
+    if library == "core":
+        for layer in LAYERS:
+            if base.startswith(layer + "_") and f"{layer}/{base[len(layer) + 1:]}" in unit_of:
+                return f"{layer}/{base[len(layer) + 1:]}"
+        return None
+    return f"{library}/{base}" if f"{library}/{base}" in unit_of else None
+
+
+# Who defines and who refers to each symbol, from the archives' members.
 defines, calls = {}, collections.defaultdict(set)
-for line in nm.splitlines():
-    m = re.match(r"^[^:]*:([^:]+)\.c\.o:\s*(?:[0-9a-f]+)?\s+([A-Za-z])\s+(pt_\w+)$", line)
-    if not m:
-        continue
-    module, kind, symbol = m.groups()
-    # A thin archive names members by path; meson names src/core/ops/x.c "ops_x.c.o".
-    module = os.path.basename(module)
-    for layer in LAYERS:
-        if module.startswith(layer + "_") and module[len(layer) + 1:] in layer_of:
-            module = module[len(layer) + 1:]
-    if kind == "U":
-        calls[module].add(symbol)
-    elif kind in "TDBR":
-        defines[symbol] = module
+for library, path in libraries.items():
+    nm = subprocess.run(["nm", "-A", path], capture_output=True, text=True, check=True).stdout
+    for line in nm.splitlines():
+        m = re.match(r"^[^:]*:([^:]+\.c\.o):\s*(?:[0-9a-f]+)?\s+([A-Za-z])\s+(\w+)$", line)
+        if not m:
+            continue
+        member, kind, symbol = m.groups()
+        module = module_of(library, member)
+        if module is None:
+            problems.append(f"{member} of {library} comes from no module of src/")
+            continue
+        if kind == "U":
+            calls[module].add(symbol)
+        elif kind in "TDBR":
+            defines[symbol] = module
 uses = collections.defaultdict(set)
 for module, symbols in calls.items():
     for s in symbols:
         if s in defines and defines[s] != module:
             uses[module].add((defines[s], s))
 
+
+def where(module):
+    return module + ".c"
+
+
 for module in sorted(uses):
     by_callee = collections.defaultdict(list)
     for callee, symbol in sorted(uses[module]):
         by_callee[callee].append(symbol)
     for callee, symbols in sorted(by_callee.items()):
-        a, b = layer_of.get(module), layer_of.get(callee)
-        if a is None or b is None:
-            problems.append(f"{module} or {callee} is in no layer")
-        elif LAYERS.index(b) > LAYERS.index(a):
-            problems.append(f"{a}/{module}.c calls {', '.join(symbols)} of {b}/{callee}.c, a layer above")
+        a, b = unit_of[module], unit_of[callee]
+        if rank(callee) > rank(module):
+            problems.append(f"{where(module)} calls {', '.join(symbols)} of {where(callee)}, a layer above")
+        elif rank(callee) == rank(module) and a != b:
+            problems.append(f"{where(module)} calls {', '.join(symbols)} of {where(callee)}: the faces are siblings")
 
 # No two modules use each other, even through others (Tarjan's components).
 graph = {m: {c for c, _ in uses[m]} for m in uses}
@@ -116,6 +150,11 @@ for face in ("cli", "tui", "present"):
                 if m and (m.group(1).startswith("..") or "/" in m.group(1)
                           and not m.group(1).startswith("poshtiban/")):
                     problems.append(f"src/{face}/{name}:{n} includes {m.group(1)}, inside the core")
+                elif m and face != "present":
+                    other = "tui" if face == "cli" else "cli"
+                    if (os.path.exists(os.path.join(root, "src", other, m.group(1)))
+                            and not os.path.exists(os.path.join(folder, m.group(1)))):
+                        problems.append(f"src/{face}/{name}:{n} includes {m.group(1)} of src/{other}/, a sibling face")
 
 print("\n".join(problems))
-print(f"{len(layer_of)} modules, {sum(len(u) for u in uses.values())} uses checked", file=sys.stderr)
+print(f"{len(unit_of)} modules, {sum(len(u) for u in uses.values())} uses checked", file=sys.stderr)

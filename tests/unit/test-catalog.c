@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/catalog-internal.h"
+#include "store/catalog-totals.h"
 #include "base/fsutil.h"
 #include "helpers.h"
 #include "poshtiban/catalog.h"

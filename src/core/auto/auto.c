@@ -9,7 +9,7 @@
 #include "auto/after-backup.h"
 #include "auto/auto-verify.h"
 #include "store/autolog.h"
-#include "ops/backup-internal.h"
+#include "ops/backup.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/notify.h"

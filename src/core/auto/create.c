@@ -7,7 +7,7 @@
 #include "poshtiban/backup.h"
 
 #include "auto/after-backup.h"
-#include "ops/backup-internal.h"
+#include "ops/backup.h"
 #include "base/lock.h"
 #include "ops/recovery.h"
 #include "ops/metrics.h"

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "store/autolog.h"
-#include "ops/backup-internal.h"
 #include "base/fsutil.h"
 #include "ops/metrics.h"
 #include "poshtiban/i18n.h"

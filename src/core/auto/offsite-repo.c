@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "store/autolog.h"
-#include "ops/backup-internal.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "base/lock.h"

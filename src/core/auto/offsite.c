@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "store/autolog.h"
-#include "ops/backup-internal.h"
 #include "base/fsutil.h"
 #include "ops/metrics.h"
 #include "poshtiban/changes.h"

@@ -125,7 +125,7 @@ enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256
 {
     /* A hole at the end gives the file its length. */
     if (flush(w, err) != PT_OK || (w->holes && ftruncate(w->fd, (off_t)w->size) != 0) ||
-        fsync(w->fd) != 0) {
+        (!w->defer_sync && fsync(w->fd) != 0)) {
         write_error(err, w->path);
         pt_file_writer_abort(w);
         return PT_EFAIL;

@@ -22,6 +22,12 @@ struct pt_file_writer {
     size_t used;
     int64_t size;
     bool holes; /* pt_file_writer_hole left some: the size is set on close */
+    /*
+     * Set by the caller after open: close does not fsync. The caller then
+     * syncs the whole file system once (pt_sync_fs) before anything relies
+     * on the file, as a media copy of many small files does.
+     */
+    bool defer_sync;
 };
 
 enum pt_status pt_file_writer_open(struct pt_file_writer *w, const char *path,
@@ -34,7 +40,7 @@ enum pt_status pt_file_writer_write(struct pt_file_writer *w, const void *data, 
  */
 enum pt_status pt_file_writer_hole(struct pt_file_writer *w, int64_t len, struct pt_error *err);
 enum pt_status pt_file_writer_puts(struct pt_file_writer *w, const char *s, struct pt_error *err);
-/* Flushes, fsyncs and closes; hex receives the SHA-256, *size the length. */
+/* Flushes, fsyncs (unless defer_sync) and closes; hex receives the SHA-256, *size the length. */
 enum pt_status pt_file_writer_close(struct pt_file_writer *w, char hex[PT_SHA256_HEX],
                                     int64_t *size, struct pt_error *err);
 /* Closes and unlinks a writer after a failure. */

@@ -138,6 +138,18 @@ int pt_tree_read_only(const char *path)
     return nftw(path, read_only_entry, 32, FTW_PHYS);
 }
 
+int pt_sync_fs(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = syncfs(fd);
+    int saved_errno = errno;
+    close(fd);
+    errno = saved_errno;
+    return rc;
+}
+
 int pt_fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

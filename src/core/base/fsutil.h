@@ -31,6 +31,12 @@ int pt_remove_tree(const char *path);
 int pt_tree_read_only(const char *path);
 /* fsync of a folder (after a rename or creating entries in it). */
 int pt_fsync_dir(const char *path);
+/*
+ * Everything written to the file system that holds path reaches the disk
+ * (syncfs): one call instead of an fsync per file and folder. -1 with errno
+ * when it cannot, a write that failed on the way included.
+ */
+int pt_sync_fs(const char *path);
 
 /*
  * Reads a whole small regular file, at most max bytes; NULL with errno on

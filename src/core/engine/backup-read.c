@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Reading a finished backup: its report, its summary and its list of files, in any format. */
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 
 #include <stdlib.h>
 

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 #include "poshtiban/alloc.h"
-#include "poshtiban/changes.h"
+#include "poshtiban/dbwatch.h"
 #include "poshtiban/i18n.h"
 
 /* What the files look like: a replaced or rewritten file is a change data_version cannot see. */

@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "store/catalog-internal.h"
+#include "store/catalog-totals.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/bidi.h"

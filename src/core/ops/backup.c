@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "poshtiban/backup.h"
+#include "ops/backup.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,7 +12,6 @@
 #include <sqlite3.h>
 
 #include "engine/pack.h"
-#include "ops/backup-internal.h"
 #include "engine/compress.h"
 #include "engine/fixtures.h"
 #include "base/fsutil.h"

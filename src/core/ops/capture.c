@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* One capture of the database's changes (docs/changes.md, "When points are taken"). */
+#include "poshtiban/capture.h"
 #include "poshtiban/changes.h"
 
 #include <errno.h>

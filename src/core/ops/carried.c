@@ -13,7 +13,7 @@
 #include "base/fsutil.h"
 #include "engine/reader.h"
 #include "poshtiban/alloc.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"

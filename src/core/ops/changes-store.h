@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "poshtiban/capture.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
@@ -16,6 +17,9 @@
  * reading them as hostile input, writing one so that a kill leaves it
  * whole or absent, and the capture's own state beside the catalog.
  */
+
+/* The most a point's JSON (or the shadow's state) may hold; more is refused as damage. */
+#define PT_CHANGES_JSON_MAX ((size_t)1 << 20)
 
 /* <backup root>/changes/<base>; owned. */
 char *pt_changes_chain_dir(const struct pt_project *project, const char *base);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* pin and unpin: a pinned backup is one retention never deletes. */
-#include "poshtiban/backup.h"
+#include "poshtiban/pin.h"
+
+#include "poshtiban/catalog.h"
 
 enum pt_status pt_backup_pin(const struct pt_project *p, const char *id, bool pinned,
                              struct pt_record *out, struct pt_error *err)

@@ -8,12 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ops/backup-internal.h"
+#include "ops/reindex.h"
+#include "ops/remove.h"
 #include "store/autolog.h"
 #include "base/fsutil.h"
 #include "engine/restore-journal.h"
 #include "poshtiban/i18n.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/l10n.h"
 #include "base/lock.h"
 #include "poshtiban/reindex.h"

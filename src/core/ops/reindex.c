@@ -6,10 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ops/backup-internal.h"
+#include "ops/reindex.h"
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/catalog.h"
 #include "base/lock.h"
 #include "engine/reader.h"

@@ -5,7 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ops/backup-internal.h"
+#include "poshtiban/remove.h"
+#include "ops/remove.h"
 #include "base/fsutil.h"
 #include "ops/changes-store.h"
 #include "ops/metrics.h"

@@ -16,7 +16,7 @@
 #include "base/lock.h"
 #include "base/sums.h"
 #include "engine/reader.h"
-#include "poshtiban/backup.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/i18n.h"
 

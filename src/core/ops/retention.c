@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/backup-internal.h"
+#include "ops/remove.h"
 #include "ops/changes-thin.h"
 #include "base/fsutil.h"
 #include "ops/metrics.h"

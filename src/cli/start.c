@@ -1,4 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+/*
+ * Everything before a face: the locale, the global options, the project,
+ * its ui.* settings and recovery; then the command line's command.
+ */
+#include "start.h"
+
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +17,6 @@
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
-#include "tui.h"
 
 #ifdef PT_ENABLE_NLS
 static bool is_dir(const char *path)
@@ -188,32 +193,39 @@ static char *recover(const struct pt_project *project, bool say)
     return notice;
 }
 
-int main(int argc, char **argv)
+void pt_cli_start(struct pt_start *start, int argc, char **argv)
 {
+    memset(start, 0, sizeof(*start));
+    struct pt_cli *cli = &start->cli;
     /* The shells' completion: before anything else reads the words, which it only looks at. */
     if (argc >= 2 && strcmp(argv[1], "__complete") == 0) {
         setup_locale();
-        return pt_cli_complete(argc - 2, argv + 2);
+        start->rc = pt_cli_complete(argc - 2, argv + 2);
+        return;
     }
-    struct pt_cli cli = {0};
     bool help = false, version = false;
-    int rc = take_globals(&cli, &argc, argv, &help, &version);
+    int rc = take_globals(cli, &argc, argv, &help, &version);
     setup_locale();
     /* --lang speaks from the first message on; the settings join once the project is known. */
-    pt_l10n_apply(pt_l10n_choose(cli.lang, NULL), NULL);
+    pt_l10n_apply(pt_l10n_choose(cli->lang, NULL), NULL);
+    start->rc = rc;
     if (rc != 0)
-        return rc;
-    if (cli.lang && strcmp(cli.lang, "fa") != 0 && strcmp(cli.lang, "en") != 0)
-        return pt_cli_usage(NULL, _("--lang takes fa or en, not \"%s\""), cli.lang);
-    if (cli.bidi && strcmp(cli.bidi, "auto") != 0 && strcmp(cli.bidi, "app") != 0 &&
-        strcmp(cli.bidi, "terminal") != 0 && strcmp(cli.bidi, "off") != 0)
-        return pt_cli_usage(NULL, _("--bidi takes auto, app, terminal or off, not \"%s\""),
-                            cli.bidi);
+        return;
+    if (cli->lang && strcmp(cli->lang, "fa") != 0 && strcmp(cli->lang, "en") != 0) {
+        start->rc = pt_cli_usage(NULL, _("--lang takes fa or en, not \"%s\""), cli->lang);
+        return;
+    }
+    if (cli->bidi && strcmp(cli->bidi, "auto") != 0 && strcmp(cli->bidi, "app") != 0 &&
+        strcmp(cli->bidi, "terminal") != 0 && strcmp(cli->bidi, "off") != 0) {
+        start->rc =
+            pt_cli_usage(NULL, _("--bidi takes auto, app, terminal or off, not \"%s\""), cli->bidi);
+        return;
+    }
     if (getenv("NO_COLOR") && *getenv("NO_COLOR"))
-        cli.no_color = true;
+        cli->no_color = true;
     if (version) {
         printf("poshtiban %s\n", PT_VERSION);
-        return 0;
+        return;
     }
     bool tui = argc < 2 && !help && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     const struct pt_command *cmd = NULL;
@@ -223,51 +235,67 @@ int main(int argc, char **argv)
     bool helping = help || (cmd && (cmd->flags & PT_CMD_NO_PROJECT));
     struct pt_error err = {0};
     bool resolved =
-        (tui || cmd || help) && pt_project_resolve(&cli.project, &cli.popts, &err) == PT_OK;
-    if ((tui || cmd) && !resolved && !helping)
-        return pt_cli_error(&err);
+        (tui || cmd || help) && pt_project_resolve(&cli->project, &cli->popts, &err) == PT_OK;
+    if ((tui || cmd) && !resolved && !helping) {
+        start->rc = pt_cli_error(&err);
+        return;
+    }
     pt_error_clear(&err);
     /* The one reading of the wall clock for this command. */
-    cli.project.now_ms = pt_clock_now_ms();
-    char *lang = NULL, *calendar = NULL, *bidi = NULL;
+    cli->project.now_ms = pt_clock_now_ms();
     if (resolved)
-        read_ui_settings(&cli.project, &lang, &calendar, &bidi);
-    pt_l10n_apply(pt_l10n_choose(cli.lang, lang), calendar);
+        read_ui_settings(&cli->project, &start->lang, &start->calendar, &start->bidi);
+    pt_l10n_apply(pt_l10n_choose(cli->lang, start->lang), start->calendar);
     check_translations();
     if (!tui)
-        pt_cli_bidi_streams(bidi, cli.bidi, cli.json);
+        pt_cli_bidi_streams(start->bidi, cli->bidi, cli->json);
 
     if (help && argc >= 2 && !cmd) {
-        rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
+        start->rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
     } else if (help || argc < 2) {
         if (!tui) {
             pt_cli_help(cmd);
-            rc = help ? 0 : 2;
+            start->rc = help ? 0 : 2;
         } else {
-            /* No command on a terminal: the full-screen interface. */
-            char *notice = recover(&cli.project, false);
-            struct pt_tui_options opts = {
-                .no_color = cli.no_color, .bidi = cli.bidi ? cli.bidi : bidi, .notice = notice};
-            rc = pt_tui_run(&cli.project, &opts);
-            free(notice);
+            /* No command on a terminal: the full-screen interface, after recovery. */
+            start->notice = recover(&cli->project, false);
+            start->face = PT_FACE_TUI;
         }
     } else if (!cmd) {
-        rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
+        start->rc = pt_cli_usage(NULL, _("unknown command \"%s\""), argv[1]);
     } else {
-        /* A backup whose process died is marked before anyone looks at the catalog. */
-        if (!(cmd->flags & PT_CMD_NO_PROJECT))
-            recover(&cli.project, true);
-        rc = cmd->run(&cli, argc - 2, argv + 2);
+        start->face = PT_FACE_CLI;
+        start->cmd = cmd;
+        start->argc = argc - 2;
+        start->argv = argv + 2;
     }
-    free(lang);
-    free(calendar);
-    free(bidi);
-    pt_project_free(&cli.project);
+}
+
+int pt_cli_run(struct pt_start *start)
+{
+    static int (*const runs[PT_N_RUNS])(struct pt_cli *, int, char **) = {
+#define PT_CLI_RUN_FN(name) [PT_RUN_##name] = pt_cmd_##name,
+        PT_CLI_RUNS(PT_CLI_RUN_FN)
+#undef PT_CLI_RUN_FN
+    };
+    /* A backup whose process died is marked before anyone looks at the catalog. */
+    if (!(start->cmd->flags & PT_CMD_NO_PROJECT))
+        recover(&start->cli.project, true);
+    return runs[start->cmd->run](&start->cli, start->argc, start->argv);
+}
+
+void pt_cli_finish(struct pt_start *start)
+{
+    free(start->lang);
+    free(start->calendar);
+    free(start->bidi);
+    free(start->notice);
+    pt_project_free(&start->cli.project);
     fflush(stdout);
     fflush(stderr);
     pt_cli_bidi_finish();
 #ifdef PT_ENABLE_NLS
     free(localedir);
+    localedir = NULL;
 #endif
-    return rc;
 }

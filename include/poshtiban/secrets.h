@@ -7,6 +7,7 @@
 
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
+#include "poshtiban/settings.h"
 
 /*
  * Whether the scheduled run (`poshtiban auto` from cron, which sees none of
@@ -46,7 +47,7 @@ void pt_secrets_check(const struct pt_project *project, struct pt_catalog *catal
                       struct pt_secret_gaps *out);
 void pt_secret_gaps_free(struct pt_secret_gaps *gaps);
 
-/* Whether changing the setting key may leave the scheduled run without a password. */
-bool pt_secrets_setting(const char *key);
+/* Whether changing the setting id may leave the scheduled run without a password. */
+bool pt_secrets_setting(enum pt_setting_id id);
 
 #endif

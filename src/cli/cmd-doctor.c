@@ -6,6 +6,7 @@
 #include "poshtiban/stats.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/doctor.h"
+#include "poshtiban/settings.h"
 
 static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
 {
@@ -47,8 +48,9 @@ static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
 /* The commands poshtiban runs, each whole: this is where a person sees what is in force. */
 static void print_hooks(const struct pt_doctor *d)
 {
-    static const char *const keys[PT_DOCTOR_HOOKS] = {
-        "hooks.before_backup", "hooks.after_backup", "hooks.before_restore", "hooks.after_restore"};
+    static const enum pt_setting_id keys[PT_DOCTOR_HOOKS] = {
+        PT_KEY_HOOKS_BEFORE_BACKUP, PT_KEY_HOOKS_AFTER_BACKUP, PT_KEY_HOOKS_BEFORE_RESTORE,
+        PT_KEY_HOOKS_AFTER_RESTORE};
     bool any = false;
     for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
         any = any || (d->hooks[i] && *d->hooks[i]);
@@ -64,7 +66,7 @@ static void print_hooks(const struct pt_doctor *d)
     for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
         if (d->hooks[i] && *d->hooks[i]) {
             char *command = pt_cli_command(d->hooks[i]);
-            pt_cli_printf("  %s: %s\n", keys[i], command);
+            pt_cli_printf("  %s: %s\n", pt_settings_def(keys[i])->key, command);
             free(command);
         }
 }

@@ -18,7 +18,7 @@ static char *shown_repository(struct pt_session *session)
     struct pt_catalog *c = NULL;
     char *repo = NULL;
     if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) == PT_OK)
-        repo = pt_settings_string(c, "offsite.repository");
+        repo = pt_settings_string(c, PT_KEY_OFFSITE_REPOSITORY);
     char *shown = pt_text_redact_url(repo ? repo : "");
     free(repo);
     return shown;
@@ -29,7 +29,7 @@ static char *password_env(struct pt_session *session)
     struct pt_catalog *c = NULL;
     char *var = NULL;
     if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) == PT_OK)
-        var = pt_settings_string(c, "offsite.password_env");
+        var = pt_settings_string(c, PT_KEY_OFFSITE_PASSWORD_ENV);
     return var ? var : pt_xstrdup("POSHTIBAN_RESTIC_PASSWORD");
 }
 

@@ -38,7 +38,7 @@ static int list(struct pt_cli *cli, struct pt_catalog *catalog)
         width = strlen(defs[i].key) > width ? strlen(defs[i].key) : width;
     for (size_t i = 0; i < n; i++) {
         char *value;
-        if (pt_settings_get(catalog, defs[i].key, &value, &err) != PT_OK)
+        if (pt_settings_get(catalog, defs[i].id, &value, &err) != PT_OK)
             return pt_cli_error(&err);
         /*
          * Key and value are isolated: in Persian the key column stands on
@@ -73,16 +73,17 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
         return pt_cli_usage("settings", want == 2   ? _("usage: settings get KEY")
                                         : want == 3 ? _("usage: settings set KEY VALUE")
                                                     : _("usage: settings list"));
-    /* Unknown keys are bad input before anything is opened or created. */
-    if (want >= 2 && !pt_settings_find(words[1]))
-        return pt_cli_fail(PT_ENOTFOUND, _("unknown setting %s (see `poshtiban settings list`)"),
-                           words[1]);
-
     struct pt_error err = {0};
+    /* The key is mapped to its setting once; an unknown one is bad input before anything is
+     * opened or created. */
+    enum pt_setting_id id = 0;
+    if (want >= 2 && pt_settings_lookup(words[1], &id, &err) != PT_OK)
+        return pt_cli_error(&err);
+
     char *value = NULL;
     if (want == 3) {
         /* A bad value is refused before the catalog (and the backup folder) is created. */
-        if (pt_settings_save(&cli->session, words[1], words[2], &value, &err) != PT_OK)
+        if (pt_settings_save(&cli->session, id, words[2], &value, &err) != PT_OK)
             return pt_cli_error(&err);
     } else {
         struct pt_catalog *catalog;
@@ -91,24 +92,24 @@ int pt_cmd_settings(struct pt_cli *cli, int argc, char **argv)
         int code = 0;
         if (want == 1)
             code = list(cli, catalog);
-        else if (pt_settings_get(catalog, words[1], &value, &err) != PT_OK)
+        else if (pt_settings_get(catalog, id, &value, &err) != PT_OK)
             code = pt_cli_error(&err);
         if (want == 1 || code != 0)
             return code;
     }
     int code = 0;
-    const struct pt_setting_def *def = pt_settings_find(words[1]);
+    const struct pt_setting_def *def = pt_settings_def(id);
     /* A login inside the repository is never printed, not even to its owner: set it again. */
     char *shown = pt_settings_shown(def, value);
     if (cli->json)
-        code = pt_cli_print_json(json_pack("{s:o}", words[1], pt_settings_json_value(def, shown)));
+        code = pt_cli_print_json(json_pack("{s:o}", def->key, pt_settings_json_value(def, shown)));
     else if (want == 3)
-        pt_cli_printf("%s = %s\n", words[1], shown);
+        pt_cli_printf("%s = %s\n", def->key, shown);
     else
         pt_cli_printf("%s\n", shown);
     free(shown);
     free(value);
-    if (want == 3 && code == 0 && pt_secrets_setting(words[1]))
+    if (want == 3 && code == 0 && pt_secrets_setting(id))
         pt_cli_secrets_warn(&cli->session, PT_SECRETS_ENABLED);
     return code;
 }

@@ -77,7 +77,7 @@ int pt_cmd_stats(struct pt_cli *cli, int argc, char **argv)
     struct pt_backup_stats b;
     struct pt_database_stats d;
     enum pt_status rc = pt_stats_backups(catalog, cli->project.now_ms, &b, &err);
-    int64_t minutes = pt_settings_int(catalog, "auto.changes_minutes");
+    int64_t minutes = pt_settings_int(catalog, PT_KEY_AUTO_CHANGES_MINUTES);
     if (rc != PT_OK)
         return pt_cli_error(&err);
     /* The change sets as the files on disk have them; those that fail to read are left out. */

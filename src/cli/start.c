@@ -114,9 +114,9 @@ static void read_ui_settings(struct pt_session *session, char **lang, char **cal
     *lang = *calendar = *bidi = NULL;
     if (pt_session_catalog(session, PT_CATALOG_READ, &c, NULL) != PT_OK)
         return;
-    *lang = pt_settings_string(c, "ui.language");
-    *calendar = pt_settings_string(c, "ui.calendar");
-    *bidi = pt_settings_string(c, "ui.bidi");
+    *lang = pt_settings_string(c, PT_KEY_UI_LANGUAGE);
+    *calendar = pt_settings_string(c, PT_KEY_UI_CALENDAR);
+    *bidi = pt_settings_string(c, PT_KEY_UI_BIDI);
 }
 
 /* Global options may stand anywhere; they are taken out of argv. */

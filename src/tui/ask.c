@@ -85,7 +85,7 @@ bool pt_ask_cron(const struct pt_tui_context *ctx, const struct pt_selection *se
 void pt_ask_overdue(const struct pt_tui_context *ctx, struct pt_reaction *out)
 {
     struct pt_schedule s;
-    if (!pt_settings_bool(ctx->catalog, "auto.enabled") ||
+    if (!pt_settings_bool(ctx->catalog, PT_KEY_AUTO_ENABLED) ||
         pt_schedule_read(ctx->catalog, ctx->project->now_ms, &s, NULL) != PT_OK || !s.due)
         return;
     char *reason = pt_schedule_reason(&s);

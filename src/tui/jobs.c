@@ -449,7 +449,7 @@ static void cron_run(struct pt_job *job, const struct pt_monitor *monitor)
     struct pt_catalog *c = NULL;
     char *language = NULL;
     if (pt_catalog_open(&c, job->project, PT_CATALOG_READ, NULL) == PT_OK)
-        language = pt_settings_string(c, "ui.language");
+        language = pt_settings_string(c, PT_KEY_UI_LANGUAGE);
     pt_catalog_close(c);
     bool from_setting = language && strcmp(language, "auto") != 0;
     free(language);

@@ -82,11 +82,11 @@ static void focus(void *state, const struct pt_tui_context *ctx)
         d->latest = NULL;
         d->n_latest = 0;
     }
-    d->auto_enabled = pt_settings_bool(ctx->catalog, "auto.enabled");
-    d->interval_hours = pt_settings_int(ctx->catalog, "auto.interval_hours");
-    d->max_backups = pt_settings_int(ctx->catalog, "retention.max_backups");
-    d->format = pt_settings_string(ctx->catalog, "backup.format");
-    d->include_media = pt_settings_bool(ctx->catalog, "backup.include_media");
+    d->auto_enabled = pt_settings_bool(ctx->catalog, PT_KEY_AUTO_ENABLED);
+    d->interval_hours = pt_settings_int(ctx->catalog, PT_KEY_AUTO_INTERVAL_HOURS);
+    d->max_backups = pt_settings_int(ctx->catalog, PT_KEY_RETENTION_MAX_BACKUPS);
+    d->format = pt_settings_string(ctx->catalog, PT_KEY_BACKUP_FORMAT);
+    d->include_media = pt_settings_bool(ctx->catalog, PT_KEY_BACKUP_INCLUDE_MEDIA);
     /*
      * Where the backups live and what that survives
      * (docs/storage-and-offsite.md); the root's parent when new.
@@ -101,7 +101,7 @@ static void focus(void *state, const struct pt_tui_context *ctx)
     struct pt_change_list changes = {0};
     if (pt_changes_list(ctx->project, &changes, NULL) != PT_OK)
         memset(&changes, 0, sizeof(changes));
-    pt_present_changes_summary(&changes, pt_settings_int(ctx->catalog, "auto.changes_minutes"),
+    pt_present_changes_summary(&changes, pt_settings_int(ctx->catalog, PT_KEY_AUTO_CHANGES_MINUTES),
                                &d->changes);
     pt_change_list_free(&changes);
 }

@@ -73,7 +73,7 @@ static void focus(void *state, const struct pt_tui_context *ctx)
     const struct pt_setting_def *defs = pt_settings_defs(&s->n);
     s->values = pt_xcalloc(s->n, sizeof(*s->values));
     for (size_t i = 0; i < s->n; i++) {
-        char *value = pt_settings_string(ctx->catalog, defs[i].key);
+        char *value = pt_settings_string(ctx->catalog, defs[i].id);
         /* What is drawn and what the prompt offers: a login in the repository never shows. */
         s->values[i] = pt_settings_shown(&defs[i], value);
         free(value);
@@ -214,7 +214,7 @@ static bool save(const struct pt_tui_context *ctx, const struct pt_setting_def *
      */
     bool lent = !pt_catalog_in_memory(ctx->catalog);
     struct pt_session session = {.project = ctx->project, .catalog = lent ? ctx->catalog : NULL};
-    bool ok = pt_settings_save(&session, def->key, text, &stored, &err) == PT_OK;
+    bool ok = pt_settings_save(&session, def->id, text, &stored, &err) == PT_OK;
     if (!lent)
         pt_catalog_close(session.catalog);
     if (ok) {
@@ -233,7 +233,7 @@ static bool save(const struct pt_tui_context *ctx, const struct pt_setting_def *
     free(stored);
     /* As `settings set` says it: the scheduled run would miss a password. */
     struct pt_secret_gaps gaps = {0};
-    if (ok && ctx->catalog && pt_secrets_setting(def->key))
+    if (ok && ctx->catalog && pt_secrets_setting(def->id))
         pt_secrets_check(ctx->project, ctx->catalog, PT_SECRETS_ENABLED, &gaps);
     if (gaps.n > 0)
         pt_reaction_say(out, PT_STYLE_ERROR,

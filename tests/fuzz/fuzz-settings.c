@@ -24,7 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text, data, size);
     text[size] = '\0';
 
-    pt_settings_find(text);
+    /* A key as a person types it: found with its own id, or refused with a message. */
+    const struct pt_setting_def *found = pt_settings_find(text);
+    enum pt_setting_id id = PT_SETTINGS_COUNT;
+    struct pt_error lookup_err = {0};
+    enum pt_status looked = pt_settings_lookup(text, &id, &lookup_err);
+    if (found ? looked != PT_OK || id != found->id || pt_settings_def(id) != found
+              : looked != PT_ENOTFOUND || id != PT_SETTINGS_COUNT || !lookup_err.message)
+        abort();
+    pt_error_clear(&lookup_err);
     size_t n;
     const struct pt_setting_def *defs = pt_settings_defs(&n);
     for (size_t i = 0; i < n; i++) {

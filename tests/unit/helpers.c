@@ -147,13 +147,13 @@ enum pt_status pt_test_verify(const struct pt_project *project, const char *id, 
     return rc;
 }
 
-enum pt_status pt_test_settings_save(const struct pt_project *project, const char *key,
+enum pt_status pt_test_settings_save(const struct pt_project *project, enum pt_setting_id id,
                                      const char *text, char **stored, struct pt_error *err)
 {
     struct pt_session session;
     enum pt_status rc = pt_session_open(&session, project, err);
     if (rc == PT_OK)
-        rc = pt_settings_save(&session, key, text, stored, err);
+        rc = pt_settings_save(&session, id, text, stored, err);
     pt_session_close(&session);
     return rc;
 }

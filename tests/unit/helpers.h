@@ -15,6 +15,7 @@
 #include "poshtiban/backup.h"
 #include "poshtiban/project.h"
 #include "poshtiban/restore.h"
+#include "poshtiban/settings.h"
 #include "poshtiban/verify.h"
 
 /* A new empty folder under $TMPDIR; the caller removes it with pt_test_rmtree(). */
@@ -55,7 +56,7 @@ enum pt_status pt_test_restore_plan(const struct pt_project *project, const char
 enum pt_status pt_test_verify(const struct pt_project *project, const char *id, bool deep,
                               struct pt_record *out, struct pt_verify_result *result,
                               struct pt_error *err);
-enum pt_status pt_test_settings_save(const struct pt_project *project, const char *key,
+enum pt_status pt_test_settings_save(const struct pt_project *project, enum pt_setting_id id,
                                      const char *text, char **stored, struct pt_error *err);
 
 #endif

@@ -142,7 +142,7 @@ static void test_create_plain_files(void **state)
     struct fixture *f = *state;
     struct pt_catalog *c;
     assert_int_equal(pt_catalog_open(&c, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
-    assert_int_equal(pt_settings_set(c, "backup.compress", "false", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, PT_KEY_BACKUP_COMPRESS, "false", NULL), PT_OK);
     pt_catalog_close(c);
     struct pt_create_options opts = {.kind = PT_KIND_MANUAL, .include_media = -1};
     struct pt_record r = {0};

@@ -77,7 +77,7 @@ static int setup_plain(void **state)
     struct fixture *f = *state;
     struct pt_catalog *c;
     assert_int_equal(pt_catalog_open(&c, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
-    assert_int_equal(pt_settings_set(c, "backup.compress", "false", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, PT_KEY_BACKUP_COMPRESS, "false", NULL), PT_OK);
     pt_catalog_close(c);
     f->compressed = false;
     return 0;
@@ -255,7 +255,7 @@ static void test_naive_datetimes_when_asked(void **state)
     struct fixture *f = *state;
     struct pt_catalog *c;
     assert_int_equal(pt_catalog_open(&c, &f->project, PT_CATALOG_WRITE, NULL), PT_OK);
-    assert_int_equal(pt_settings_set(c, "fixtures.datetime_utc", "false", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, PT_KEY_FIXTURES_DATETIME_UTC, "false", NULL), PT_OK);
     pt_catalog_close(c);
     create(f);
     json_t *all = load(f, "fixtures/shop.customer.json");

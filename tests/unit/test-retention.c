@@ -52,7 +52,7 @@ static void expect_plan(struct pt_test_catalog *f, const char *days)
 static void test_count_keeps_pinned_aside(void **state)
 {
     struct pt_test_catalog *f = *state;
-    assert_int_equal(pt_settings_set(f->catalog, "retention.max_backups", "3", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(f->catalog, PT_KEY_RETENTION_MAX_BACKUPS, "3", NULL), PT_OK);
     add(f, 1, PT_STATE_COMPLETED, true, -1);
     for (int day = 2; day <= 6; day++)
         add(f, day, PT_STATE_COMPLETED, false, -1);
@@ -65,7 +65,7 @@ static void test_count_keeps_pinned_aside(void **state)
 static void test_newest_verified_is_kept(void **state)
 {
     struct pt_test_catalog *f = *state;
-    assert_int_equal(pt_settings_set(f->catalog, "retention.max_backups", "1", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(f->catalog, PT_KEY_RETENTION_MAX_BACKUPS, "1", NULL), PT_OK);
     add(f, 1, PT_STATE_COMPLETED, false, 1);
     add(f, 2, PT_STATE_COMPLETED, false, 0);
     add(f, 3, PT_STATE_COMPLETED, false, -1);
@@ -76,7 +76,7 @@ static void test_age(void **state)
 {
     struct pt_test_catalog *f = *state;
     assert_true(pt_time_parse_iso("2026-11-30T12:00:00Z", &f->project.now_ms));
-    assert_int_equal(pt_settings_set(f->catalog, "retention.max_age_days", "3", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(f->catalog, PT_KEY_RETENTION_MAX_AGE_DAYS, "3", NULL), PT_OK);
     for (int day = 20; day <= 29; day++)
         add(f, day, PT_STATE_COMPLETED, day == 21, -1);
     /* Older than 3 days (before the 27th, noon): the 27th and earlier, but 21 is pinned. */

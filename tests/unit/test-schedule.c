@@ -258,7 +258,7 @@ static void test_read_from_catalog(void **state)
     struct pt_schedule s;
     assert_int_equal(pt_schedule_read(c, at("2026-11-26T12:00:00Z"), &s, NULL), PT_OK);
     assert_int_equal(s.why, PT_SCHEDULE_OFF);
-    assert_int_equal(pt_settings_set(c, "auto.enabled", "true", NULL), PT_OK);
+    assert_int_equal(pt_settings_set(c, PT_KEY_AUTO_ENABLED, "true", NULL), PT_OK);
     /* A manual backup does not count; a scheduled one does, as does an auto one. */
     add(c, "m", PT_KIND_MANUAL, PT_STATE_COMPLETED, "2026-11-26T11:00:00Z");
     add(c, "s", PT_KIND_SCHEDULED, PT_STATE_COMPLETED, "2026-11-25T10:00:00Z");

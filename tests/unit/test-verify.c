@@ -180,7 +180,7 @@ static void test_extra_file(void **state)
 static void test_wrong_row_count(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(pt_test_settings_save(&f->project, "backup.compress", "false", NULL, NULL),
+    assert_int_equal(pt_test_settings_save(&f->project, PT_KEY_BACKUP_COMPRESS, "false", NULL, NULL),
                      PT_OK);
     take(f, "dir");
     char *snapshot = in_backup(f, "database.sqlite3");

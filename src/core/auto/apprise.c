@@ -48,7 +48,7 @@ bool pt_apprise_found(void)
 static char *read_urls(const struct pt_project *p, struct pt_catalog *c, char **path,
                        struct pt_error *err)
 {
-    *path = pt_settings_password_file(p, c, "notify.apprise.urls_file");
+    *path = pt_settings_password_file(p, c, PT_KEY_NOTIFY_APPRISE_URLS_FILE);
     if (!*path) {
         pt_error_set(err, PT_EINVAL,
                      _("notify.apprise.urls_file is not set: name a file (mode 600) that holds "

@@ -34,7 +34,7 @@ static void verify_one(const struct pt_project *p, struct pt_catalog *c, const c
 /* True when the scheduled deep verify is due now; the first call only starts the clock. */
 static bool deep_due(const struct pt_project *p, struct pt_catalog *c)
 {
-    int64_t days = pt_settings_int(c, "verify.deep_every_days");
+    int64_t days = pt_settings_int(c, PT_KEY_VERIFY_DEEP_EVERY_DAYS);
     if (days <= 0)
         return false;
     char *last = NULL;
@@ -55,7 +55,8 @@ void pt_auto_verify_locked(const struct pt_project *p, struct pt_catalog *c,
                            const struct pt_record *newest, const struct pt_monitor *mon,
                            struct pt_auto_result *out)
 {
-    if (newest && newest->status == PT_STATE_COMPLETED && pt_settings_bool(c, "verify.after_auto"))
+    if (newest && newest->status == PT_STATE_COMPLETED &&
+        pt_settings_bool(c, PT_KEY_VERIFY_AFTER_AUTO))
         verify_one(p, c, newest->name, false, mon, out);
     if (!deep_due(p, c))
         return;

@@ -37,13 +37,13 @@ static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
     r->name = pt_backup_name_new(p, c, "backup", p->now_ms);
     r->kind = PT_KIND_AUTO;
     r->status = PT_STATE_FAILED;
-    r->format = pt_settings_string(c, "backup.format");
+    r->format = pt_settings_string(c, PT_KEY_BACKUP_FORMAT);
     const char *suffix = pt_reader_archive_suffix(r->format);
     r->path = pt_xasprintf("%s/%s%s", p->backups, r->name, suffix ? suffix : "");
     r->created_at = pt_xstrdup(iso);
     r->started_at = pt_xstrdup(iso);
     r->finished_at = pt_xstrdup(iso);
-    r->include_media = p->media != NULL && pt_settings_bool(c, "backup.include_media");
+    r->include_media = p->media != NULL && pt_settings_bool(c, PT_KEY_BACKUP_INCLUDE_MEDIA);
     r->error = pt_xstrdup(why->message ? why->message : _("failed"));
     r->verify_ok = -1;
     if (pt_catalog_insert(c, r, NULL) != PT_OK)
@@ -53,7 +53,7 @@ static void record_refusal(const struct pt_project *p, struct pt_catalog *c,
 /* A change set is due when auto.changes_minutes passed since the database was last seen. */
 static bool changes_due(const struct pt_project *p, struct pt_catalog *c)
 {
-    int64_t minutes = pt_settings_int(c, "auto.changes_minutes");
+    int64_t minutes = pt_settings_int(c, PT_KEY_AUTO_CHANGES_MINUTES);
     if (minutes <= 0)
         return false;
     int64_t seen = pt_changes_last_seen(p, c);

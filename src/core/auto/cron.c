@@ -420,7 +420,7 @@ enum pt_status pt_cron_status(struct pt_session *s, struct pt_cron_status *out,
     enum pt_status rc = pt_session_catalog(s, PT_CATALOG_READ, &c, err);
     if (rc != PT_OK)
         return rc;
-    out->auto_enabled = pt_settings_bool(c, "auto.enabled");
+    out->auto_enabled = pt_settings_bool(c, PT_KEY_AUTO_ENABLED);
     struct pt_catalog_filter f = {.has_kind = true, .kind = PT_KIND_AUTO, .limit = 1};
     struct pt_record *r = NULL;
     size_t n = 0;

@@ -143,7 +143,7 @@ static enum pt_status http_ping(const char *url, const char *body, struct pt_err
 static void ping(struct pt_catalog *c, struct pt_notify_run *run, const char *suffix,
                  const char *body)
 {
-    char *url = pt_settings_string(c, "notify.ping_url");
+    char *url = pt_settings_string(c, PT_KEY_NOTIFY_PING_URL);
     if (*url) {
         size_t len = strlen(url);
         char *target = *suffix ? pt_xasprintf("%s%s%s", url, url[len - 1] == '/' ? "" : "/", suffix)
@@ -225,11 +225,11 @@ static enum pt_status smtp_send(const char *url, const char *user, const char *p
 static enum pt_status send_mail(const struct pt_project *p, struct pt_catalog *c, int64_t now_ms,
                                 const char *subject, const char *body, struct pt_error *err)
 {
-    char *url = pt_settings_string(c, "notify.smtp.url");
-    char *to = pt_settings_string(c, "notify.email.to");
-    char *user = pt_settings_string(c, "notify.smtp.user");
-    char *password_env = pt_settings_string(c, "notify.smtp.password_env");
-    char *password_file = pt_settings_password_file(p, c, "notify.smtp.password_file");
+    char *url = pt_settings_string(c, PT_KEY_NOTIFY_SMTP_URL);
+    char *to = pt_settings_string(c, PT_KEY_NOTIFY_EMAIL_TO);
+    char *user = pt_settings_string(c, PT_KEY_NOTIFY_SMTP_USER);
+    char *password_env = pt_settings_string(c, PT_KEY_NOTIFY_SMTP_PASSWORD_ENV);
+    char *password_file = pt_settings_password_file(p, c, PT_KEY_NOTIFY_SMTP_PASSWORD_FILE);
     char *from_file = NULL;
     const char *password = password_file ? NULL : getenv(password_env);
     char *host = host_name();
@@ -256,8 +256,8 @@ static enum pt_status send_mail(const struct pt_project *p, struct pt_catalog *c
                                .date_ms = now_ms,
                                .host = host};
         char *message = pt_mail_format(&mail);
-        rc = smtp_send(url, user, password, pt_settings_bool(c, "notify.smtp.insecure"), from, to,
-                       message, err);
+        rc = smtp_send(url, user, password, pt_settings_bool(c, PT_KEY_NOTIFY_SMTP_INSECURE), from,
+                       to, message, err);
         free(message);
     }
     if (from_file) {
@@ -395,7 +395,7 @@ static char *mail_body(enum pt_mail_kind kind, const struct pt_project *p,
 static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
                        const struct pt_record *r, const struct pt_record *previous)
 {
-    char *on = pt_settings_string(c, "notify.email.on");
+    char *on = pt_settings_string(c, PT_KEY_NOTIFY_EMAIL_ON);
     bool always = strcmp(on, "always") == 0;
     free(on);
     enum pt_mail_kind kind = pt_mail_choose(always, r->status, previous ? &previous->status : NULL);
@@ -418,7 +418,7 @@ static void mail_about(const struct pt_project *p, struct pt_catalog *c, struct 
 static void alert(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
                   const char *type, const char *title, const char *body)
 {
-    if (!pt_settings_bool(c, "notify.apprise.enabled"))
+    if (!pt_settings_bool(c, PT_KEY_NOTIFY_APPRISE_ENABLED))
         return;
     struct pt_error err = {0};
     if (pt_apprise_send(p, c, type, title, body, &err) != PT_OK) {
@@ -432,7 +432,7 @@ static void alert(const struct pt_project *p, struct pt_catalog *c, struct pt_no
 static void alert_about(const struct pt_project *p, struct pt_catalog *c, struct pt_notify_run *run,
                         const struct pt_record *r, const struct pt_record *previous)
 {
-    char *on = pt_settings_string(c, "notify.apprise.on");
+    char *on = pt_settings_string(c, PT_KEY_NOTIFY_APPRISE_ON);
     enum pt_mail_kind kind = pt_apprise_choose(on, r->status, previous ? &previous->status : NULL);
     free(on);
     if (kind == PT_MAIL_NONE)
@@ -471,7 +471,7 @@ void pt_notify_finish(const struct pt_project *p, struct pt_catalog *c, struct p
     ping(c, run, r->status == PT_STATE_COMPLETED && !r->error ? "" : "fail", said);
     free(said);
     free(host);
-    if (pt_settings_bool(c, "notify.email.enabled"))
+    if (pt_settings_bool(c, PT_KEY_NOTIFY_EMAIL_ENABLED))
         mail_about(p, c, run, r, before);
     alert_about(p, c, run, r, before);
     pt_record_free(&previous);
@@ -510,7 +510,7 @@ void pt_notify_offsite_failed(const struct pt_project *p, struct pt_catalog *c, 
     pt_xappendf(&body, "\n");
     ping(c, &run, "fail", body);
     alert(p, c, &run, "failure", subject, body);
-    if (pt_settings_bool(c, "notify.email.enabled")) {
+    if (pt_settings_bool(c, PT_KEY_NOTIFY_EMAIL_ENABLED)) {
         pt_xappendf(&body, "\n-- \n");
         pt_xappendf(&body, _("poshtiban %s. To send it again now: poshtiban push %s"), PT_VERSION,
                     name);
@@ -570,7 +570,7 @@ void pt_notify_damaged(const struct pt_project *p, struct pt_catalog *c,
     pt_xappendf(&body, _("Host: %s"), host);
     pt_xappendf(&body, "\n");
     alert(p, c, &run, "failure", subject, body);
-    if (pt_settings_bool(c, "notify.email.enabled")) {
+    if (pt_settings_bool(c, PT_KEY_NOTIFY_EMAIL_ENABLED)) {
         pt_xappendf(&body, "\n-- \n");
         pt_xappendf(&body, _("poshtiban %s. To see it again: poshtiban verify"), PT_VERSION);
         pt_xappendf(&body, "\n");
@@ -603,14 +603,14 @@ enum pt_status pt_notify_test(const struct pt_project *p, struct pt_catalog *c,
                               struct pt_notify_test_sent *sent, struct pt_error *err)
 {
     memset(sent, 0, sizeof(*sent));
-    char *urls = pt_settings_password_file(p, c, "notify.apprise.urls_file");
-    char *smtp = pt_settings_string(c, "notify.smtp.url");
-    bool apprise = urls || pt_settings_bool(c, "notify.apprise.enabled");
-    bool mail = !apprise || *smtp || pt_settings_bool(c, "notify.email.enabled");
+    char *urls = pt_settings_password_file(p, c, PT_KEY_NOTIFY_APPRISE_URLS_FILE);
+    char *smtp = pt_settings_string(c, PT_KEY_NOTIFY_SMTP_URL);
+    bool apprise = urls || pt_settings_bool(c, PT_KEY_NOTIFY_APPRISE_ENABLED);
+    bool mail = !apprise || *smtp || pt_settings_bool(c, PT_KEY_NOTIFY_EMAIL_ENABLED);
     free(smtp);
     enum pt_status rc = PT_OK;
     if (mail) {
-        sent->mail_to = pt_settings_string(c, "notify.email.to");
+        sent->mail_to = pt_settings_string(c, PT_KEY_NOTIFY_EMAIL_TO);
         rc = pt_notify_test_mail(p, c, err);
     }
     if (rc == PT_OK && apprise) {

@@ -197,7 +197,7 @@ enum pt_status pt_offsite_pull(struct pt_session *s, const char *name,
     if ((rc = pt_lock_acquire(&lock, p, err)) != PT_OK)
         goto out;
     if (o->repository &&
-        (rc = pt_settings_set(c, "offsite.repository", o->repository, err)) != PT_OK)
+        (rc = pt_settings_set(c, PT_KEY_OFFSITE_REPOSITORY, o->repository, err)) != PT_OK)
         goto out;
     if ((rc = pt_restic_open(&r, p, c, NULL, err)) != PT_OK)
         goto out;

@@ -481,7 +481,8 @@ void pt_offsite_after_capture(struct pt_session *s, const char *base, const stru
     struct pt_offsite_push_result out = {0};
     /* Another push runs: this chain goes with the next capture, or push --missing. */
     struct pt_lock lock = {-1};
-    if (pt_settings_bool(c, "offsite.enabled") && pt_settings_bool(c, "offsite.after_backup") &&
+    if (pt_settings_bool(c, PT_KEY_OFFSITE_ENABLED) &&
+        pt_settings_bool(c, PT_KEY_OFFSITE_AFTER_BACKUP) &&
         pt_lock_acquire_offsite(&lock, p, NULL) == PT_OK) {
         push_chains(p, c, base, mon, &out, NULL);
         pt_lock_release(&lock);
@@ -578,9 +579,9 @@ void pt_offsite_after_backup(const struct pt_project *p, struct pt_catalog *c,
                              struct pt_offsite_push_result *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!pt_settings_bool(c, "offsite.enabled"))
+    if (!pt_settings_bool(c, PT_KEY_OFFSITE_ENABLED))
         return;
-    bool push = pt_settings_bool(c, "offsite.after_backup");
+    bool push = pt_settings_bool(c, PT_KEY_OFFSITE_AFTER_BACKUP);
     if (record && (!push || record->status != PT_STATE_COMPLETED))
         return;
     /*

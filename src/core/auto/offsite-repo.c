@@ -451,7 +451,7 @@ enum pt_status pt_offsite_sync(const struct pt_project *p, struct pt_catalog *c,
                                const struct pt_restic *r, const char *repo,
                                const struct pt_offsite_list *l, struct pt_error *err)
 {
-    char *current = pt_settings_string(c, "offsite.repository");
+    char *current = pt_settings_string(c, PT_KEY_OFFSITE_REPOSITORY);
     bool same = strcmp(current, r->repository) == 0;
     free(current);
     if (!same)

@@ -266,8 +266,9 @@ enum pt_status pt_offsite_prune(struct pt_session *s, bool dry_run,
          *filter_scheduled = NULL;
     struct guarded g = {0};
     struct pt_offsite_list now = {0};
-    static const char *const keys[] = {"offsite.keep_last", "offsite.keep_daily",
-                                       "offsite.keep_weekly", "offsite.keep_monthly"};
+    static const enum pt_setting_id keys[] = {PT_KEY_OFFSITE_KEEP_LAST, PT_KEY_OFFSITE_KEEP_DAILY,
+                                              PT_KEY_OFFSITE_KEEP_WEEKLY,
+                                              PT_KEY_OFFSITE_KEEP_MONTHLY};
     static const char *const flags[] = {"--keep-last", "--keep-daily", "--keep-weekly",
                                         "--keep-monthly"};
     char *values[4] = {NULL};

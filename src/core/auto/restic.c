@@ -39,15 +39,15 @@ enum pt_status pt_restic_open(struct pt_restic *r, const struct pt_project *p, s
 {
     memset(r, 0, sizeof(*r));
     r->repository =
-        repository ? pt_xstrdup(repository) : pt_settings_string(c, "offsite.repository");
+        repository ? pt_xstrdup(repository) : pt_settings_string(c, PT_KEY_OFFSITE_REPOSITORY);
     if (!*r->repository) {
         pt_restic_close(r);
         return pt_error_set(err, PT_EINVAL,
                             _("no off-site repository: set one with `poshtiban settings set "
                               "offsite.repository STRING`"));
     }
-    char *file = pt_settings_password_file(p, c, "offsite.password_file");
-    char *var = pt_settings_string(c, "offsite.password_env");
+    char *file = pt_settings_password_file(p, c, PT_KEY_OFFSITE_PASSWORD_FILE);
+    char *var = pt_settings_string(c, PT_KEY_OFFSITE_PASSWORD_ENV);
     const char *password = file ? NULL : getenv(var);
     enum pt_status rc = PT_OK;
     /* restic reads the file itself; a file others may read is refused all the same. */

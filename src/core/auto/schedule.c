@@ -177,9 +177,9 @@ enum pt_status pt_schedule_read(struct pt_catalog *c, int64_t now_ms, struct pt_
 {
     struct pt_schedule_input in = {
         .now_ms = now_ms, .last_success_ms = -1, .last_failure_ms = -1, .preferred_minute = -1};
-    in.enabled = pt_settings_bool(c, "auto.enabled");
-    in.interval_hours = pt_settings_int(c, "auto.interval_hours");
-    char *when = pt_settings_string(c, "auto.time");
+    in.enabled = pt_settings_bool(c, PT_KEY_AUTO_ENABLED);
+    in.interval_hours = pt_settings_int(c, PT_KEY_AUTO_INTERVAL_HOURS);
+    char *when = pt_settings_string(c, PT_KEY_AUTO_TIME);
     int h, m;
     if (when && sscanf(when, "%d:%d", &h, &m) == 2)
         in.preferred_minute = h * 60 + m;

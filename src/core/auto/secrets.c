@@ -16,21 +16,21 @@
 
 /* One password: its settings and the sentences that name it. */
 struct secret {
-    const char *file_key, *env_key;
+    enum pt_setting_id file_key, env_key;
     const char *file_suffix;
     const char *missing;  /* %1$s: the variable */
     const char *unusable; /* %1$s: why */
 };
 
 static const struct secret offsite = {
-    "offsite.password_file", "offsite.password_env", "restic-password",
+    PT_KEY_OFFSITE_PASSWORD_FILE, PT_KEY_OFFSITE_PASSWORD_ENV, "restic-password",
     N_("the scheduled run (cron) will not find the off-site repository password: cron does not "
        "see your shell's variable %s and offsite.password_file is not set, so every automatic "
        "off-site copy will fail"),
     N_("the scheduled run (cron) cannot use the off-site repository password: %s")};
 
 static const struct secret mail = {
-    "notify.smtp.password_file", "notify.smtp.password_env", "smtp-password",
+    PT_KEY_NOTIFY_SMTP_PASSWORD_FILE, PT_KEY_NOTIFY_SMTP_PASSWORD_ENV, "smtp-password",
     N_("the scheduled run (cron) will not find the mail password: cron does not see your "
        "shell's variable %s and notify.smtp.password_file is not set, so no mail will go out, "
        "not even about a failure"),
@@ -70,7 +70,8 @@ static void write_file_fix(const struct pt_project *p, const struct secret *s, c
     else
         add_fix(g, pt_xasprintf("(umask 077 && cat > %s)   # %s", qfile,
                                 _("type the password, Enter, then Ctrl-D")));
-    add_fix(g, pt_xasprintf("poshtiban settings set %s %s", s->file_key, qfile));
+    add_fix(g,
+            pt_xasprintf("poshtiban settings set %s %s", pt_settings_def(s->file_key)->key, qfile));
     free(qfile);
     free(qdir);
     free(file);
@@ -86,7 +87,7 @@ static void check_one(const struct pt_project *p, struct pt_catalog *c, const st
     char *file = pt_settings_password_file(p, c, s->file_key);
     char *var = pt_settings_string(c, s->env_key);
     struct pt_error e = {0};
-    struct pt_secret_gap g = {.setting = s->file_key};
+    struct pt_secret_gap g = {.setting = pt_settings_def(s->file_key)->key};
     if (file) {
         if (pt_secret_file_read(file, NULL, &e) != PT_OK) {
             g.problem = pt_xasprintf(_(s->unusable), e.message);
@@ -116,25 +117,29 @@ void pt_secrets_check(const struct pt_project *p, struct pt_catalog *c, unsigned
                       struct pt_secret_gaps *out)
 {
     memset(out, 0, sizeof(*out));
-    if ((flags & PT_SECRETS_OFFSITE) || pt_settings_bool(c, "offsite.enabled"))
+    if ((flags & PT_SECRETS_OFFSITE) || pt_settings_bool(c, PT_KEY_OFFSITE_ENABLED))
         check_one(p, c, &offsite, out);
-    char *user = pt_settings_string(c, "notify.smtp.user");
+    char *user = pt_settings_string(c, PT_KEY_NOTIFY_SMTP_USER);
     /* Without a login the server is sent no password at all. */
-    if (pt_settings_bool(c, "notify.email.enabled") && *user)
+    if (pt_settings_bool(c, PT_KEY_NOTIFY_EMAIL_ENABLED) && *user)
         check_one(p, c, &mail, out);
     free(user);
 }
 
-bool pt_secrets_setting(const char *key)
+bool pt_secrets_setting(enum pt_setting_id id)
 {
-    static const char *const keys[] = {"offsite.enabled",          "offsite.password_env",
-                                       "offsite.password_file",    "notify.email.enabled",
-                                       "notify.smtp.user",         "notify.smtp.password_env",
-                                       "notify.smtp.password_file"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (strcmp(key, keys[i]) == 0)
-            return true;
-    return false;
+    switch (id) {
+    case PT_KEY_OFFSITE_ENABLED:
+    case PT_KEY_OFFSITE_PASSWORD_ENV:
+    case PT_KEY_OFFSITE_PASSWORD_FILE:
+    case PT_KEY_NOTIFY_EMAIL_ENABLED:
+    case PT_KEY_NOTIFY_SMTP_USER:
+    case PT_KEY_NOTIFY_SMTP_PASSWORD_ENV:
+    case PT_KEY_NOTIFY_SMTP_PASSWORD_FILE:
+        return true;
+    default:
+        return false;
+    }
 }
 
 void pt_secret_gaps_free(struct pt_secret_gaps *gaps)

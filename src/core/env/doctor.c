@@ -184,10 +184,10 @@ static void storage_warnings(const struct pt_project *p, struct pt_doctor *d)
 /* Mail that is switched on but cannot go out. */
 static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
 {
-    if (!pt_settings_bool(c, "notify.email.enabled"))
+    if (!pt_settings_bool(c, PT_KEY_NOTIFY_EMAIL_ENABLED))
         return;
-    char *url = pt_settings_string(c, "notify.smtp.url");
-    char *to = pt_settings_string(c, "notify.email.to");
+    char *url = pt_settings_string(c, PT_KEY_NOTIFY_SMTP_URL);
+    char *to = pt_settings_string(c, PT_KEY_NOTIFY_EMAIL_TO);
     if (!*url || !*to)
         warn(d, pt_xstrdup(_("notify.email.enabled is true but notify.smtp.url or "
                              "notify.email.to is empty: no mail can go out")));
@@ -201,7 +201,7 @@ static void mail_warnings(struct pt_catalog *c, struct pt_doctor *d)
  */
 static void changes_warnings(const struct pt_project *p, struct pt_catalog *c, struct pt_doctor *d)
 {
-    int64_t minutes = pt_settings_int(c, "auto.changes_minutes");
+    int64_t minutes = pt_settings_int(c, PT_KEY_AUTO_CHANGES_MINUTES);
     if (!d->auto_enabled || minutes <= 0)
         return;
     int64_t seen = pt_changes_last_seen(p, c);
@@ -218,8 +218,8 @@ static void changes_warnings(const struct pt_project *p, struct pt_catalog *c, s
 /* Alerts through Apprise that are switched on but cannot go out. */
 static void apprise_warnings(const struct pt_project *p, struct pt_catalog *c, struct pt_doctor *d)
 {
-    char *file = pt_settings_string(c, "notify.apprise.urls_file");
-    bool enabled = pt_settings_bool(c, "notify.apprise.enabled");
+    char *file = pt_settings_string(c, PT_KEY_NOTIFY_APPRISE_URLS_FILE);
+    bool enabled = pt_settings_bool(c, PT_KEY_NOTIFY_APPRISE_ENABLED);
     if ((enabled || *file) && !pt_apprise_found())
         warn(d, pt_xstrdup(_("apprise, which sends the alerts of notify.apprise.*, is not "
                              "installed: sudo apt-get install apprise")));
@@ -250,8 +250,8 @@ static void secret_warnings(const struct pt_project *p, struct pt_catalog *c, st
 
 static void offsite_state(struct pt_catalog *c, struct pt_doctor *d)
 {
-    d->offsite_enabled = pt_settings_bool(c, "offsite.enabled");
-    char *repo = pt_settings_string(c, "offsite.repository");
+    d->offsite_enabled = pt_settings_bool(c, PT_KEY_OFFSITE_ENABLED);
+    char *repo = pt_settings_string(c, PT_KEY_OFFSITE_REPOSITORY);
     d->offsite_repository = pt_text_redact_url(repo);
     d->restic_found = pt_offsite_restic_found();
     d->newest_offsite = d->has_newest && d->newest.offsite_snapshot;
@@ -393,8 +393,8 @@ enum pt_status pt_doctor_run(struct pt_session *s, struct pt_doctor *d, struct p
     }
     pt_record_list_free(newest, n);
 
-    d->auto_enabled = pt_settings_bool(c, "auto.enabled");
-    d->interval_hours = pt_settings_int(c, "auto.interval_hours");
+    d->auto_enabled = pt_settings_bool(c, PT_KEY_AUTO_ENABLED);
+    d->interval_hours = pt_settings_int(c, PT_KEY_AUTO_INTERVAL_HOURS);
     if ((rc = pt_schedule_read(c, p->now_ms, &d->schedule, err)) != PT_OK)
         goto out;
     d->schedule_reason = pt_schedule_reason(&d->schedule);
@@ -420,12 +420,9 @@ enum pt_status pt_doctor_run(struct pt_session *s, struct pt_doctor *d, struct p
     apprise_warnings(p, c, d);
     changes_warnings(p, c, d);
     offsite_state(c, d);
-    for (int i = 0; i < PT_DOCTOR_HOOKS; i++) {
-        char *key = pt_xasprintf("hooks.%s", pt_hook_name((enum pt_hook)i));
-        d->hooks[i] = pt_settings_string(c, key);
-        free(key);
-    }
-    d->hooks_timeout_s = pt_settings_int(c, "hooks.timeout_seconds");
+    for (int i = 0; i < PT_DOCTOR_HOOKS; i++)
+        d->hooks[i] = pt_settings_string(c, pt_hook_setting((enum pt_hook)i));
+    d->hooks_timeout_s = pt_settings_int(c, PT_KEY_HOOKS_TIMEOUT_SECONDS);
     secret_warnings(p, c, d);
     c = NULL;
 

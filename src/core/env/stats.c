@@ -66,8 +66,8 @@ enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_
         o->newest_age_s = age < 0 ? 0 : age;
     }
     pt_catalog_totals_free(&t);
-    o->enabled = pt_settings_bool(c, "offsite.enabled");
-    char *repo = pt_settings_string(c, "offsite.repository");
+    o->enabled = pt_settings_bool(c, PT_KEY_OFFSITE_ENABLED);
+    char *repo = pt_settings_string(c, PT_KEY_OFFSITE_REPOSITORY);
     o->repository = pt_text_redact_url(repo);
     free(repo);
     return PT_OK;

@@ -54,18 +54,24 @@ static bool cancelled(const struct pt_monitor *m)
     return m && m->cancel && atomic_load(m->cancel);
 }
 
+static void put_setting(json_t *s, enum pt_setting_id id, json_t *value)
+{
+    json_object_set_new(s, pt_settings_def(id)->key, value);
+}
+
 static json_t *settings_used(struct pt_catalog *c, const char *format, bool media)
 {
     json_t *s = json_object();
-    json_object_set_new(s, "backup.format", json_string(format));
-    json_object_set_new(s, "backup.compress", json_boolean(pt_settings_bool(c, "backup.compress")));
-    json_object_set_new(s, "backup.compression_level",
-                        json_integer(pt_settings_int(c, "backup.compression_level")));
-    json_object_set_new(s, "backup.include_media", json_boolean(media));
-    json_object_set_new(s, "fixtures.datetime_utc",
-                        json_boolean(pt_settings_bool(c, "fixtures.datetime_utc")));
-    char *lang = pt_settings_string(c, "ui.language");
-    json_object_set_new(s, "ui.language", json_string(lang));
+    put_setting(s, PT_KEY_BACKUP_FORMAT, json_string(format));
+    put_setting(s, PT_KEY_BACKUP_COMPRESS,
+                json_boolean(pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS)));
+    put_setting(s, PT_KEY_BACKUP_COMPRESSION_LEVEL,
+                json_integer(pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL)));
+    put_setting(s, PT_KEY_BACKUP_INCLUDE_MEDIA, json_boolean(media));
+    put_setting(s, PT_KEY_FIXTURES_DATETIME_UTC,
+                json_boolean(pt_settings_bool(c, PT_KEY_FIXTURES_DATETIME_UTC)));
+    char *lang = pt_settings_string(c, PT_KEY_UI_LANGUAGE);
+    put_setting(s, PT_KEY_UI_LANGUAGE, json_string(lang));
     free(lang);
     return s;
 }
@@ -219,8 +225,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     enum pt_status rc;
     struct squeeze squeeze = {0};
     /* Archives are compressed whole: their members stay plain. */
-    bool compress = pt_settings_bool(c, "backup.compress") && strcmp(r->format, "dir") == 0;
-    int level = (int)pt_settings_int(c, "backup.compression_level");
+    bool compress = pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS) && strcmp(r->format, "dir") == 0;
+    int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
     facts.fixtures_compression = compress ? PT_COMPRESSION_GZIP : PT_COMPRESSION_NONE;
     facts.snapshot_compression = compress ? PT_COMPRESSION_ZSTD : PT_COMPRESSION_NONE;
 
@@ -254,7 +260,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     if ((rc = pt_schema_read(snap, &schema, err)) != PT_OK)
         goto out;
     rows = pt_xcalloc(schema.n_tables + 1, sizeof(*rows));
-    struct pt_fixture_options fopts = {.datetime_utc = pt_settings_bool(c, "fixtures.datetime_utc"),
+    struct pt_fixture_options fopts = {.datetime_utc =
+                                           pt_settings_bool(c, PT_KEY_FIXTURES_DATETIME_UTC),
                                        .compression = facts.fixtures_compression,
                                        .gzip_level = pt_compression_gzip_level(level)};
     for (size_t i = 0; compress && i < schema.n_tables; i++)
@@ -370,8 +377,8 @@ out:
 static enum pt_status resolve_format(struct pt_catalog *c, const char *requested, char **out,
                                      struct pt_error *err)
 {
-    char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, "backup.format");
-    const struct pt_setting_def *def = pt_settings_find("backup.format");
+    char *format = requested ? pt_xstrdup(requested) : pt_settings_string(c, PT_KEY_BACKUP_FORMAT);
+    const struct pt_setting_def *def = pt_settings_def(PT_KEY_BACKUP_FORMAT);
     *out = NULL;
     enum pt_status rc = pt_settings_validate(def, format, out, err);
     free(format);
@@ -390,8 +397,8 @@ static enum pt_status pack(const struct pt_project *p, struct pt_catalog *c, str
     int64_t size = 0;
     pt_monitor_phase(mon, PT_PHASE_ARCHIVE);
     enum pt_status rc = pt_pack_backup(work, r->name, r->format,
-                                       (int)pt_settings_int(c, "backup.compression_level"), archive,
-                                       mon, hex, &size, err);
+                                       (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL),
+                                       archive, mon, hex, &size, err);
     if (rc == PT_OK)
         rc = pt_pack_write_sidecar(sidecar, hex, file, err);
     if (rc == PT_OK) {
@@ -539,7 +546,7 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
     r.started_at = pt_xstrdup(iso);
     r.include_media = p->media != NULL &&
                       (opts->include_media >= 0 ? opts->include_media
-                                                : pt_settings_bool(c, "backup.include_media"));
+                                                : pt_settings_bool(c, PT_KEY_BACKUP_INCLUDE_MEDIA));
     r.verify_ok = -1;
     r.pid = (long)getpid();
     struct pt_hook_call hook = {.hook = PT_HOOK_BEFORE_BACKUP,

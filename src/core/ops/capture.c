@@ -142,7 +142,7 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
         return rc;
     }
     step(c, "snapshot");
-    int level = (int)pt_settings_int(c->catalog, "backup.compression_level");
+    int level = (int)pt_settings_int(c->catalog, PT_KEY_BACKUP_COMPRESSION_LEVEL);
     struct pt_change_point point = {.base = pt_xstrdup(c->base.name),
                                     .taken_ms = p->now_ms,
                                     .first_ms = p->now_ms,

@@ -37,7 +37,8 @@ static bool is_secret(const char *key)
 /* A file this machine writes: a backup from elsewhere never chooses where. */
 static bool is_local_file(const char *key)
 {
-    return strcmp(key, "metrics.textfile") == 0;
+    const struct pt_setting_def *def = pt_settings_find(key);
+    return def && def->id == PT_KEY_METRICS_TEXTFILE;
 }
 
 static bool carried_key(const char *key)
@@ -56,7 +57,7 @@ enum pt_status pt_carried_write(struct pt_catalog *c, const char *dir, struct pt
         if (!carried_key(defs[i].key))
             continue;
         char *v = NULL;
-        rc = pt_settings_get(c, defs[i].key, &v, err);
+        rc = pt_settings_get(c, defs[i].id, &v, err);
         if (rc != PT_OK)
             break;
         /* A repository string with a login in it is left out, never written redacted. */
@@ -173,9 +174,9 @@ static char *apply_one(struct pt_catalog *c, const char *key, json_t *v, struct 
         return reason;
     }
     free(text);
-    char *now = pt_settings_string(c, key);
+    char *now = pt_settings_string(c, def->id);
     if (strcmp(now, canonical) != 0) {
-        *rc = pt_settings_set(c, key, canonical, err);
+        *rc = pt_settings_set(c, def->id, canonical, err);
         if (*rc == PT_OK)
             add_item(&out->applied, &out->n_applied, key, canonical);
     }

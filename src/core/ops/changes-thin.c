@@ -100,8 +100,9 @@ void pt_thin_plan(const struct pt_project *p, struct pt_catalog *c,
 {
     *merges = NULL;
     *n = 0;
-    int64_t keep_all_ms = pt_settings_int(c, "changes.keep_all_hours") * HOUR_MS;
-    int64_t hourly_until = keep_all_ms + pt_settings_int(c, "changes.keep_hourly_days") * DAY_MS;
+    int64_t keep_all_ms = pt_settings_int(c, PT_KEY_CHANGES_KEEP_ALL_HOURS) * HOUR_MS;
+    int64_t hourly_until =
+        keep_all_ms + pt_settings_int(c, PT_KEY_CHANGES_KEEP_HOURLY_DAYS) * DAY_MS;
     const char **seen = pt_xcalloc(list->n + 1, sizeof(*seen));
     size_t n_seen = 0;
     for (size_t i = 0; i < list->n; i++) {
@@ -543,7 +544,7 @@ enum pt_status pt_thin_apply(const struct pt_project *p, struct pt_catalog *c,
     enum pt_status rc = pt_changes_list(p, &list, err);
     if (rc != PT_OK)
         return rc;
-    int level = (int)pt_settings_int(c, "backup.compression_level");
+    int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
     const char **bases = pt_xcalloc(n + 1, sizeof(*bases));
     size_t n_bases = 0;
     for (size_t i = 0; i < n && rc == PT_OK; i++) {

@@ -22,6 +22,14 @@ const char *pt_hook_name(enum pt_hook hook)
     return names[hook];
 }
 
+enum pt_setting_id pt_hook_setting(enum pt_hook hook)
+{
+    static const enum pt_setting_id settings[] = {
+        PT_KEY_HOOKS_BEFORE_BACKUP, PT_KEY_HOOKS_AFTER_BACKUP, PT_KEY_HOOKS_BEFORE_RESTORE,
+        PT_KEY_HOOKS_AFTER_RESTORE};
+    return settings[hook];
+}
+
 static char *slice(const char *s, size_t len)
 {
     return pt_xasprintf("%.*s", (int)len, s);
@@ -75,8 +83,8 @@ static bool withheld(const char *var, char *const *secrets)
 static struct env hook_env(struct pt_catalog *c, const struct pt_project *p,
                            const struct pt_hook_call *call)
 {
-    char *secrets[] = {pt_settings_string(c, "offsite.password_env"),
-                       pt_settings_string(c, "notify.smtp.password_env"), NULL};
+    char *secrets[] = {pt_settings_string(c, PT_KEY_OFFSITE_PASSWORD_ENV),
+                       pt_settings_string(c, PT_KEY_NOTIFY_SMTP_PASSWORD_ENV), NULL};
     struct env e = {0};
     for (char **v = environ; v && *v; v++)
         if (!withheld(*v, secrets))
@@ -144,14 +152,12 @@ enum pt_status pt_hooks_run(const struct pt_project *p, struct pt_catalog *c,
                             const struct pt_hook_call *call, const struct pt_monitor *mon,
                             struct pt_error *err)
 {
-    char *key = pt_xasprintf("hooks.%s", names[call->hook]);
-    char *command = pt_settings_string(c, key);
-    free(key);
+    char *command = pt_settings_string(c, pt_hook_setting(call->hook));
     if (!*command) {
         free(command);
         return PT_OK;
     }
-    int64_t timeout_s = pt_settings_int(c, "hooks.timeout_seconds");
+    int64_t timeout_s = pt_settings_int(c, PT_KEY_HOOKS_TIMEOUT_SECONDS);
     struct env env = hook_env(c, p, call);
     const char *argv[] = {"/bin/sh", "-c", command, NULL};
     struct pt_subprocess_stream st = {.argv = argv,

@@ -5,6 +5,7 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/settings.h"
 #include "poshtiban/status.h"
 
 /*
@@ -36,6 +37,8 @@ struct pt_hook_call {
 
 /* "before_backup"…, the setting's name without "hooks.". */
 const char *pt_hook_name(enum pt_hook hook);
+/* The setting that holds the hook's command (PT_KEY_HOOKS_BEFORE_BACKUP…). */
+enum pt_setting_id pt_hook_setting(enum pt_hook hook);
 
 /*
  * Runs the hook's command, when the setting holds one, as /bin/sh -c CMD

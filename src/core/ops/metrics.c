@@ -130,7 +130,7 @@ static char *metrics_text(const struct pt_project *p, struct pt_catalog *c)
         sample(&out, "poshtiban_backup_root_free_bytes", project,
                (double)vfs.f_bavail * (double)vfs.f_frsize);
     }
-    if (offsite || pt_settings_bool(c, "offsite.enabled")) {
+    if (offsite || pt_settings_bool(c, PT_KEY_OFFSITE_ENABLED)) {
         double at = 0;
         if (offsite)
             at = offsite->offsite_at_ms > 0 ? (double)offsite->offsite_at_ms / 1000.0
@@ -171,7 +171,7 @@ static bool write_all(int fd, const char *data, size_t len)
 enum pt_status pt_metrics_write(const struct pt_project *p, struct pt_catalog *c,
                                 struct pt_error *err)
 {
-    char *setting = pt_settings_string(c, "metrics.textfile");
+    char *setting = pt_settings_string(c, PT_KEY_METRICS_TEXTFILE);
     if (!*setting) {
         free(setting);
         return PT_OK;

@@ -39,7 +39,7 @@ void pt_preflight_estimate(const struct pt_project *p, struct pt_catalog *c,
     out->enough = true;
     out->database_bytes = database_bytes(p->database);
     out->media_bytes = 0;
-    if (p->media && pt_settings_bool(c, "backup.include_media")) {
+    if (p->media && pt_settings_bool(c, PT_KEY_BACKUP_INCLUDE_MEDIA)) {
         struct pt_media_totals totals;
         out->media_bytes =
             pt_media_measure(p->media, p->backups, &totals, NULL) == PT_OK ? totals.bytes : -1;

@@ -167,7 +167,8 @@ struct salvage {
 static void salvage_setting(const char *key, const char *value, void *user)
 {
     struct salvage *s = user;
-    if (pt_settings_set(s->catalog, key, value, NULL) == PT_OK)
+    const struct pt_setting_def *def = pt_settings_find(key);
+    if (def && pt_settings_set(s->catalog, def->id, value, NULL) == PT_OK)
         s->copied++;
 }
 

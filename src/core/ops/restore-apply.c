@@ -404,7 +404,7 @@ enum pt_status pt_restore(struct pt_session *session, struct pt_restore_plan *pl
         if (pt_hooks_run(p, c, &hook, NULL, &why) != PT_OK) {
             plan->hook_error = pt_xstrdup(why.message);
         } else {
-            char *command = pt_settings_string(c, "hooks.after_restore");
+            char *command = pt_settings_string(c, PT_KEY_HOOKS_AFTER_RESTORE);
             plan->hook_ran = *command != '\0';
             free(command);
         }

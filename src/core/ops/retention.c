@@ -53,8 +53,8 @@ enum pt_status pt_retention_plan(const struct pt_project *p, struct pt_catalog *
                                  struct pt_retention_plan *plan, struct pt_error *err)
 {
     memset(plan, 0, sizeof(*plan));
-    int64_t max_backups = pt_settings_int(c, "retention.max_backups");
-    int64_t max_age_days = pt_settings_int(c, "retention.max_age_days");
+    int64_t max_backups = pt_settings_int(c, PT_KEY_RETENTION_MAX_BACKUPS);
+    int64_t max_age_days = pt_settings_int(c, PT_KEY_RETENTION_MAX_AGE_DAYS);
     struct pt_catalog_filter filter = {.has_status = true, .status = PT_STATE_COMPLETED};
     struct pt_record *records;
     size_t n;
@@ -148,7 +148,7 @@ void pt_retention_after_backup(const struct pt_project *p, struct pt_catalog *c)
     struct pt_retention_plan plan;
     if (pt_retention_plan(p, c, &plan, NULL) == PT_OK) {
         /* Thinning loses nothing: it runs whatever auto_cleanup says. */
-        if (!pt_settings_bool(c, "retention.auto_cleanup"))
+        if (!pt_settings_bool(c, PT_KEY_RETENTION_AUTO_CLEANUP))
             drop_deletions(&plan);
         pt_retention_apply(p, c, &plan, NULL);
     }

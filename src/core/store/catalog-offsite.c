@@ -14,6 +14,7 @@
 
 #include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/settings.h"
 
 /* ---- which repository ---------------------------------------------------- */
 
@@ -57,7 +58,8 @@ void pt_catalog_offsite_current(struct pt_catalog *c, char **id, int64_t *checke
     *id = NULL;
     *checked_ms = -1;
     char *repository = NULL;
-    if (pt_catalog_setting_get(c, "offsite.repository", &repository, NULL) != PT_OK ||
+    if (pt_catalog_setting_get(c, pt_settings_def(PT_KEY_OFFSITE_REPOSITORY)->key, &repository,
+                               NULL) != PT_OK ||
         !repository || !*repository) {
         free(repository);
         return;

@@ -14,113 +14,26 @@
 #include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 
-static const char *const formats[] = {"dir", "zip", "tar.zst", NULL};
-static const char *const email_on[] = {"failure", "always", NULL};
-static const char *const apprise_on[] = {"failure", "always", "changes", NULL};
-static const char *const languages[] = {"auto", "fa", "en", NULL};
-static const char *const bidi_modes[] = {"auto", "app", "terminal", "off", NULL};
-static const char *const calendars[] = {"auto", "jalali", "gregorian", NULL};
+#define PT_SETTING_ROW_(id, key, type, default_value, min, max, choices, help)                     \
+    [PT_KEY_##id] = {PT_KEY_##id, key, PT_SETTING_##type, default_value, min, max, choices, help},
+static const struct pt_setting_def defs[] = {PT_SETTINGS(PT_SETTING_ROW_)};
+#undef PT_SETTING_ROW_
 
-static const struct pt_setting_def defs[] = {
-    {"auto.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL, N_("automatic backups on or off")},
-    {"auto.interval_hours", PT_SETTING_INT, "24", 1, 8760, NULL,
-     N_("hours between automatic backups")},
-    {"auto.time", PT_SETTING_TIME, "", 0, 0, NULL,
-     N_("preferred time of day for automatic backups (local time)")},
-    {"auto.changes_minutes", PT_SETTING_INT, "15", 0, 1440, NULL,
-     N_("minutes between change sets captured by auto; 0: none")},
-    {"retention.max_backups", PT_SETTING_INT, "10", 1, 10000, NULL,
-     N_("how many completed backups to keep")},
-    {"retention.max_age_days", PT_SETTING_INT, "0", 0, 36500, NULL,
-     N_("delete backups older than this many days; 0 keeps them regardless of age")},
-    {"retention.auto_cleanup", PT_SETTING_BOOL, "true", 0, 0, NULL,
-     N_("apply retention after every successful backup")},
-    {"changes.keep_all_hours", PT_SETTING_INT, "48", 1, 8760, NULL,
-     N_("hours during which every change set is kept")},
-    {"changes.keep_hourly_days", PT_SETTING_INT, "14", 0, 3650, NULL,
-     N_("days after those during which one change set per hour is kept")},
-    {"backup.format", PT_SETTING_CHOICE, "dir", 0, 0, formats, N_("storage format")},
-    {"backup.compression_level", PT_SETTING_INT, "3", 1, 19, NULL,
-     N_("zstd compression level (zip maps it to deflate 1 to 9)")},
-    {"backup.compress", PT_SETTING_BOOL, "true", 0, 0, NULL,
-     N_("format dir: fixtures as .json.gz (loaddata reads them as they are) and the snapshot as "
-        "database.sqlite3.zst (zstd -d); false: plain files")},
-    {"backup.include_media", PT_SETTING_BOOL, "true", 0, 0, NULL, N_("copy the media folder")},
-    {"notify.email.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL, N_("send mail after backups")},
-    {"notify.email.on", PT_SETTING_CHOICE, "failure", 0, 0, email_on,
-     N_("failure: failures and the first success after one; always: every backup")},
-    {"notify.email.to", PT_SETTING_EMAILS, "", 0, 0, NULL, N_("recipients, separated by commas")},
-    {"notify.smtp.url", PT_SETTING_SMTP_URL, "", 0, 0, NULL, N_("mail server")},
-    {"notify.smtp.user", PT_SETTING_LOGIN, "", 0, 0, NULL, N_("mail server login")},
-    {"notify.smtp.password_env", PT_SETTING_ENV_NAME, "POSHTIBAN_SMTP_PASSWORD", 0, 0, NULL,
-     N_("environment variable holding the mail password; the password is never stored")},
-    {"notify.smtp.password_file", PT_SETTING_PASSWORD_FILE, "", 0, 0, NULL,
-     N_("file holding the mail password (mode 600), used instead of the variable when set; "
-        "cron sees no shell variables")},
-    {"notify.smtp.insecure", PT_SETTING_BOOL, "false", 0, 0, NULL,
-     N_("allow sending the login to an smtp:// server that offers no STARTTLS, in clear")},
-    {"notify.ping_url", PT_SETTING_HTTP_URL, "", 0, 0, NULL,
-     N_("dead-man ping: URL on success, URL/start, URL/fail")},
-    {"notify.apprise.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL,
-     N_("send alerts through Apprise (ntfy, Telegram, Slack, Matrix…) after backups")},
-    {"notify.apprise.urls_file", PT_SETTING_PRIVATE_FILE, "", 0, 0, NULL,
-     N_("file holding the Apprise URLs, one a line, or an Apprise configuration (mode 600)")},
-    {"notify.apprise.on", PT_SETTING_CHOICE, "failure", 0, 0, apprise_on,
-     N_("failure: failures and the first success after one; always: every backup; changes: only "
-        "when backups start failing or work again")},
-    {"metrics.textfile", PT_SETTING_TEXTFILE, "", 0, 0, NULL,
-     N_("Prometheus text file written after every operation, for node_exporter's textfile "
-        "collector (a .prom path); empty: none")},
-    {"ui.language", PT_SETTING_CHOICE, "auto", 0, 0, languages,
-     N_("language; auto follows the locale")},
-    {"ui.bidi", PT_SETTING_CHOICE, "auto", 0, 0, bidi_modes, N_("who reorders right-to-left text")},
-    {"ui.calendar", PT_SETTING_CHOICE, "auto", 0, 0, calendars,
-     N_("calendar; auto is Jalali when the language is Persian")},
-    {"fixtures.datetime_utc", PT_SETTING_BOOL, "true", 0, 0, NULL,
-     N_("write date-times in fixtures with a UTC designator")},
-    {"offsite.enabled", PT_SETTING_BOOL, "false", 0, 0, NULL,
-     N_("copy backups off-site with restic: after each backup, and retried by auto")},
-    {"offsite.repository", PT_SETTING_REPOSITORY, "", 0, 0, NULL,
-     N_("restic repository, given to restic as it is (sftp:host:/path, s3:…, rest:…, a path)")},
-    {"offsite.password_env", PT_SETTING_ENV_NAME, "POSHTIBAN_RESTIC_PASSWORD", 0, 0, NULL,
-     N_("environment variable holding the repository password; the password is never stored")},
-    {"offsite.password_file", PT_SETTING_PASSWORD_FILE, "", 0, 0, NULL,
-     N_("file holding the repository password (mode 600), used instead of the variable when "
-        "set; cron sees no shell variables")},
-    {"offsite.after_backup", PT_SETTING_BOOL, "true", 0, 0, NULL,
-     N_("send each new backup off-site as soon as it is taken")},
-    {"offsite.keep_last", PT_SETTING_INT, "0", 0, 100000, NULL,
-     N_("off-site prune keeps this many newest copies; 0: not used")},
-    {"offsite.keep_daily", PT_SETTING_INT, "7", 0, 100000, NULL,
-     N_("off-site prune keeps the newest copy of this many days; 0: not used")},
-    {"offsite.keep_weekly", PT_SETTING_INT, "4", 0, 100000, NULL,
-     N_("off-site prune keeps the newest copy of this many weeks; 0: not used")},
-    {"offsite.keep_monthly", PT_SETTING_INT, "12", 0, 100000, NULL,
-     N_("off-site prune keeps the newest copy of this many months; 0: not used")},
-    {"verify.after_auto", PT_SETTING_BOOL, "true", 0, 0, NULL,
-     N_("auto verifies each automatic backup as soon as it is taken")},
-    {"verify.deep_every_days", PT_SETTING_INT, "7", 0, 365, NULL,
-     N_("auto deep-verifies every backup this many days apart; 0: never")},
-    {"hooks.before_backup", PT_SETTING_STRING, "", 0, 0, NULL,
-     N_("shell command run in the project folder before each backup; when it fails, no backup "
-        "is taken")},
-    {"hooks.after_backup", PT_SETTING_STRING, "", 0, 0, NULL,
-     N_("shell command run after each backup, completed or failed ($POSHTIBAN_STATUS says "
-        "which)")},
-    {"hooks.before_restore", PT_SETTING_STRING, "", 0, 0, NULL,
-     N_("shell command run before each restore; when it fails, nothing is restored")},
-    {"hooks.after_restore", PT_SETTING_STRING, "", 0, 0, NULL,
-     N_("shell command run after each restore, such as python3 manage.py migrate")},
-    {"hooks.timeout_seconds", PT_SETTING_INT, "300", 1, 86400, NULL,
-     N_("seconds a hook may run before it is stopped (and counted as failed)")},
-};
+/* The enum and the table come from one list; a row lost on the way would be a setting of zeros. */
+_Static_assert(sizeof(defs) / sizeof(defs[0]) == PT_SETTINGS_COUNT,
+               "enum pt_setting_id and the table of settings agree");
 
-#define N_DEFS (sizeof(defs) / sizeof(defs[0]))
+#define N_DEFS ((size_t)PT_SETTINGS_COUNT)
 
 const struct pt_setting_def *pt_settings_defs(size_t *n)
 {
     *n = N_DEFS;
     return defs;
+}
+
+const struct pt_setting_def *pt_settings_def(enum pt_setting_id id)
+{
+    return &defs[id];
 }
 
 const struct pt_setting_def *pt_settings_find(const char *key)
@@ -129,6 +42,16 @@ const struct pt_setting_def *pt_settings_find(const char *key)
         if (strcmp(defs[i].key, key) == 0)
             return &defs[i];
     return NULL;
+}
+
+enum pt_status pt_settings_lookup(const char *key, enum pt_setting_id *id, struct pt_error *err)
+{
+    const struct pt_setting_def *def = pt_settings_find(key);
+    if (!def)
+        return pt_error_set(err, PT_ENOTFOUND,
+                            _("unknown setting %s (see `poshtiban settings list`)"), key);
+    *id = def->id;
+    return PT_OK;
 }
 
 static bool has_control(const char *s)
@@ -400,21 +323,13 @@ enum pt_status pt_settings_validate(const struct pt_setting_def *def, const char
     return refuse(def, text, _("is not allowed"), err);
 }
 
-static enum pt_status unknown(const char *key, struct pt_error *err)
-{
-    return pt_error_set(err, PT_ENOTFOUND, _("unknown setting %s (see `poshtiban settings list`)"),
-                        key);
-}
-
-enum pt_status pt_settings_get(struct pt_catalog *catalog, const char *key, char **value,
+enum pt_status pt_settings_get(struct pt_catalog *catalog, enum pt_setting_id id, char **value,
                                struct pt_error *err)
 {
-    const struct pt_setting_def *def = pt_settings_find(key);
+    const struct pt_setting_def *def = &defs[id];
     *value = NULL;
-    if (!def)
-        return unknown(key, err);
     char *stored = NULL;
-    enum pt_status rc = pt_catalog_setting_get(catalog, key, &stored, err);
+    enum pt_status rc = pt_catalog_setting_get(catalog, def->key, &stored, err);
     if (rc != PT_OK)
         return rc;
     char *canonical = NULL;
@@ -429,17 +344,15 @@ enum pt_status pt_settings_get(struct pt_catalog *catalog, const char *key, char
     return PT_OK;
 }
 
-enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, const char *text,
+enum pt_status pt_settings_set(struct pt_catalog *catalog, enum pt_setting_id id, const char *text,
                                struct pt_error *err)
 {
-    const struct pt_setting_def *def = pt_settings_find(key);
-    if (!def)
-        return unknown(key, err);
+    const struct pt_setting_def *def = &defs[id];
     char *canonical;
     enum pt_status rc = pt_settings_validate(def, text, &canonical, err);
     if (rc != PT_OK)
         return rc;
-    rc = pt_catalog_setting_put(catalog, key, canonical, err);
+    rc = pt_catalog_setting_put(catalog, def->key, canonical, err);
     free(canonical);
     /* The person has looked at the settings again since they were lost. */
     if (rc == PT_OK)
@@ -447,15 +360,13 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, const char *key, cons
     return rc;
 }
 
-enum pt_status pt_settings_save(struct pt_session *s, const char *key, const char *text,
+enum pt_status pt_settings_save(struct pt_session *s, enum pt_setting_id id, const char *text,
                                 char **stored, struct pt_error *err)
 {
     const struct pt_project *p = s->project;
     if (stored)
         *stored = NULL;
-    const struct pt_setting_def *def = pt_settings_find(key);
-    if (!def)
-        return unknown(key, err);
+    const struct pt_setting_def *def = &defs[id];
     /* A bad value creates no catalog and no backup folder. */
     char *canonical;
     enum pt_status rc = pt_settings_validate(def, text, &canonical, err);
@@ -486,42 +397,42 @@ enum pt_status pt_settings_save(struct pt_session *s, const char *key, const cha
     struct pt_catalog *c;
     if ((rc = pt_session_catalog(s, PT_CATALOG_WRITE, &c, err)) != PT_OK)
         return rc;
-    rc = pt_settings_set(c, key, text, err);
+    rc = pt_settings_set(c, id, text, err);
     if (rc == PT_OK && stored)
-        pt_settings_get(c, key, stored, NULL);
+        pt_settings_get(c, id, stored, NULL);
     return rc;
 }
 
-bool pt_settings_bool(struct pt_catalog *catalog, const char *key)
+bool pt_settings_bool(struct pt_catalog *catalog, enum pt_setting_id id)
 {
-    char *v = pt_settings_string(catalog, key);
+    char *v = pt_settings_string(catalog, id);
     bool out = v && strcmp(v, "true") == 0;
     free(v);
     return out;
 }
 
-int64_t pt_settings_int(struct pt_catalog *catalog, const char *key)
+int64_t pt_settings_int(struct pt_catalog *catalog, enum pt_setting_id id)
 {
-    char *v = pt_settings_string(catalog, key);
+    char *v = pt_settings_string(catalog, id);
     int64_t out = v ? strtoll(v, NULL, 10) : 0;
     free(v);
     return out;
 }
 
-char *pt_settings_string(struct pt_catalog *catalog, const char *key)
+char *pt_settings_string(struct pt_catalog *catalog, enum pt_setting_id id)
 {
     char *v = NULL;
-    if (pt_settings_get(catalog, key, &v, NULL) != PT_OK) {
-        const struct pt_setting_def *def = pt_settings_find(key);
+    if (pt_settings_get(catalog, id, &v, NULL) != PT_OK) {
         free(v);
-        return pt_xstrdup(def ? def->default_value : "");
+        return pt_xstrdup(defs[id].default_value);
     }
     return v;
 }
 
-char *pt_settings_password_file(const struct pt_project *p, struct pt_catalog *c, const char *key)
+char *pt_settings_password_file(const struct pt_project *p, struct pt_catalog *c,
+                                enum pt_setting_id id)
 {
-    char *file = pt_settings_string(c, key);
+    char *file = pt_settings_string(c, id);
     char *path = *file ? pt_path_absolute(p->root, file) : NULL;
     free(file);
     return path;
@@ -544,7 +455,7 @@ json_t *pt_settings_to_json(struct pt_catalog *catalog, struct pt_error *err)
     json_t *o = json_object();
     for (size_t i = 0; i < N_DEFS; i++) {
         char *v;
-        if (pt_settings_get(catalog, defs[i].key, &v, err) != PT_OK) {
+        if (pt_settings_get(catalog, defs[i].id, &v, err) != PT_OK) {
             json_decref(o);
             return NULL;
         }

@@ -5,12 +5,12 @@
 #include <stdbool.h>
 
 #include "poshtiban/capture.h"
-#include "poshtiban/session.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/schedule.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 #include "poshtiban/verify.h"
 

@@ -4,11 +4,11 @@
 
 #include <stdbool.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* Taking a backup, with what follows it (auto/create.c). */

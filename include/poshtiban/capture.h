@@ -34,8 +34,7 @@ struct pt_capture_result {
  * changed. A kill at any moment leaves no half point. PT_EINVAL when there
  * is no complete full backup yet, PT_EBUSY when the lock is held.
  */
-enum pt_status pt_changes_capture(struct pt_session *session,
-                                  const struct pt_monitor *monitor,
+enum pt_status pt_changes_capture(struct pt_session *session, const struct pt_monitor *monitor,
                                   struct pt_capture_result *result, struct pt_error *err);
 void pt_capture_result_free(struct pt_capture_result *result);
 

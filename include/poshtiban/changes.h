@@ -8,9 +8,9 @@
 
 #include <jansson.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /*

@@ -7,9 +7,9 @@
 
 #include <jansson.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 #define PT_CRON_DEFAULT_MINUTES 15

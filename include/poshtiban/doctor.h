@@ -8,11 +8,11 @@
 
 #include <jansson.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/schedule.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 #include "poshtiban/storage.h"
 

@@ -4,9 +4,9 @@
 
 #include <stdbool.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /*

@@ -6,13 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/carried.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/restore.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /*

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 
 #include "poshtiban/project.h"
-#include "poshtiban/session.h"
 #include "poshtiban/record.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* Sets or clears the pinned flag: retention never removes a pinned backup. */

@@ -8,13 +8,13 @@
 
 #include <jansson.h>
 
-#include "poshtiban/notify.h"
 #include "poshtiban/changes.h"
+#include "poshtiban/notify.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/record.h"
-#include "poshtiban/restore.h"
 #include "poshtiban/restore-path.h"
+#include "poshtiban/restore.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/status.h"
 #include "poshtiban/verify.h"

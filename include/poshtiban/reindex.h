@@ -4,9 +4,9 @@
 
 #include <stddef.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /*

@@ -4,10 +4,10 @@
 
 #include <stddef.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 struct pt_retention_item {

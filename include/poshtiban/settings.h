@@ -8,9 +8,9 @@
 
 #include <jansson.h>
 
-#include "poshtiban/session.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 enum pt_setting_type {
@@ -207,8 +207,8 @@ enum pt_status pt_settings_set(struct pt_catalog *catalog, enum pt_setting_id id
  * creating it when needed, and stores the value. *stored (may be NULL;
  * owned) gets the value as stored.
  */
-enum pt_status pt_settings_save(struct pt_session *session, enum pt_setting_id id,
-                                const char *text, char **stored, struct pt_error *err);
+enum pt_status pt_settings_save(struct pt_session *session, enum pt_setting_id id, const char *text,
+                                char **stored, struct pt_error *err);
 
 /*
  * value of def as poshtiban shows it, in every face and in JSON: a login

@@ -8,8 +8,8 @@
 #include "poshtiban/catalog.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
-#include "poshtiban/session.h"
 #include "poshtiban/record.h"
+#include "poshtiban/session.h"
 #include "poshtiban/status.h"
 
 /* What a verify found: one translated line per problem, each naming a file. */

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/bidi.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "poshtiban/bidi.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
+
+#include "cli.h"
 
 /*
  * stdout and stderr, when they are terminals that do no BiDi of their own,

@@ -8,10 +8,10 @@
 
 #include <jansson.h>
 
-#include "poshtiban/present.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/project.h"
 #include "poshtiban/session.h"
 #include "poshtiban/status.h"

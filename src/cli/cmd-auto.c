@@ -2,10 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
 #include "poshtiban/auto.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+#include "cli.h"
 
 /* Each verify auto ran: its sentence, then a line per problem and per file healed. */
 static void print_verified(const struct pt_auto_result *res, const char *now)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdlib.h>
 
-#include "cli.h"
-#include "poshtiban/changes.h"
 #include "poshtiban/capture.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
+
+#include "cli.h"
 
 int pt_cmd_capture(struct pt_cli *cli, int argc, char **argv)
 {

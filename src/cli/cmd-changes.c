@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+#include "cli.h"
 
 struct filter {
     int64_t since, until; /* inclusive; 0 and INT64_MAX when not given */

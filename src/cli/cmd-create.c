@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/backup.h"
+
+#include "cli.h"
 
 int pt_cmd_create(struct pt_cli *cli, int argc, char **argv)
 {

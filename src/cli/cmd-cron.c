@@ -5,10 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "poshtiban/secrets.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/cron.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/secrets.h"
+
+#include "cli.h"
 
 static void print_status(const struct pt_cron_status *s)
 {

@@ -2,9 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "poshtiban/remove.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/remove.h"
+
+#include "cli.h"
 
 int pt_cmd_delete(struct pt_cli *cli, int argc, char **argv)
 {

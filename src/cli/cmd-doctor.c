@@ -2,11 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "poshtiban/stats.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/doctor.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/stats.h"
+
+#include "cli.h"
 
 static void print_storage(const struct pt_project *p, const struct pt_doctor *d)
 {

@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
 #include "poshtiban/export.h"
+
+#include "cli.h"
 
 int pt_cmd_export(struct pt_cli *cli, int argc, char **argv)
 {

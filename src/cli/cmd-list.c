@@ -2,10 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/text.h"
+
+#include "cli.h"
 
 /* A cell padded to width, at the start or the end of its column; the last column is not padded. */
 static void print_cell(const char *text, size_t width, bool end, bool last)

@@ -2,9 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
 #include "poshtiban/present.h"
 #include "poshtiban/restore-path.h"
+
+#include "cli.h"
 
 int pt_cmd_ls(struct pt_cli *cli, int argc, char **argv)
 {

@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"
+
+#include "cli.h"
 
 int pt_cmd_notify(struct pt_cli *cli, int argc, char **argv)
 {

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
@@ -11,6 +10,8 @@
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
+
+#include "cli.h"
 
 /* The repository as it may be shown: without a login in it. */
 static char *shown_repository(struct pt_session *session)

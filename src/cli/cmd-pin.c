@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdlib.h>
 
-#include "cli.h"
 #include "poshtiban/pin.h"
+
+#include "cli.h"
 
 static int pin(struct pt_cli *cli, const char *command, int argc, char **argv, bool pinned)
 {

@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "poshtiban/retention.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
+#include "poshtiban/retention.h"
+
+#include "cli.h"
 
 /* The plan's lines, as the TUI shows them before it asks (present/prune-plan.c). */
 static void print_plan(const struct pt_retention_plan *plan, bool done)

@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/present.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
+
+#include "cli.h"
 
 json_t *pt_cli_carried_json(const struct pt_carried *carried)
 {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <stdlib.h>
 
-#include "cli.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/reindex.h"
+
+#include "cli.h"
 
 int pt_cmd_reindex(struct pt_cli *cli, int argc, char **argv)
 {

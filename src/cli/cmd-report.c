@@ -2,9 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/backup-read.h"
 #include "poshtiban/summary.h"
+
+#include "cli.h"
 
 /*
  * The restore recipe that ends a report ("  label: command" lines after its

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "poshtiban/present.h"
 #include "poshtiban/restore-path.h"
+
+#include "cli.h"
 
 static void print_plan(const struct pt_path_plan *plan)
 {

@@ -3,12 +3,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "poshtiban/text.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
-#include "poshtiban/restore.h"
 #include "poshtiban/restore-path.h"
+#include "poshtiban/restore.h"
+#include "poshtiban/text.h"
+
+#include "cli.h"
 
 /* The lines the TUI shows before it asks (present/restore-plan.c). */
 static void print_plan(const struct pt_restore_plan *plan)

@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
+
+#include "cli.h"
 
 void pt_cli_secrets_warn(struct pt_session *session, unsigned flags)
 {

@@ -3,12 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/backup-read.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
+
+#include "cli.h"
 
 enum pt_status pt_cli_find(struct pt_cli *cli, const char *id, struct pt_record *record,
                            struct pt_error *err)

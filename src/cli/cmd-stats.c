@@ -2,12 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
+
+#include "cli.h"
 
 /* The figures as lines, each value rendered from the same doc as --json (present/stats.c). */
 static void print_stats(const struct pt_doc *doc, const struct pt_backup_stats *b,

@@ -2,10 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/present.h"
 #include "poshtiban/verify.h"
+
+#include "cli.h"
 
 /* Verifies one backup; adds its result to results; returns 0 ok, 1 damaged, else the code. */
 static int verify_one(struct pt_cli *cli, const char *id, bool deep, json_t *results)

@@ -7,14 +7,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "poshtiban/changes.h"
 #include "poshtiban/capture.h"
-#include "poshtiban/dbwatch.h"
+#include "poshtiban/changes.h"
 #include "poshtiban/clock.h"
+#include "poshtiban/dbwatch.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/timefmt.h"
+
+#include "cli.h"
 
 /* A commit is captured once the database was quiet this long, or at the latest after MAX_WAIT. */
 #define QUIET_MS 5000

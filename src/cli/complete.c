@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/settings.h"
+
+#include "cli.h"
 
 /*
  * poshtiban __complete WORD…: the words typed after "poshtiban", the last

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "cli.h"
-#include "poshtiban/l10n.h"
-#include "poshtiban/text.h"
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
+
+#include "cli.h"
 
 int pt_cli_fail(enum pt_status status, const char *fmt, ...)
 {

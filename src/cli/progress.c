@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/progress.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "poshtiban/progress.h"
 
 static atomic_bool cancel_requested;
 static struct timespec last, phase_start;

@@ -12,13 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/session.h"
 #include "poshtiban/settings.h"
+
+#include "cli.h"
 
 #ifdef PT_ENABLE_NLS
 static bool is_dir(const char *path)

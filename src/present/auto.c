@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* What `auto` did, once (docs/cli.md, "auto"): auto --json. */
-#include "poshtiban/present.h"
-
 #include "poshtiban/auto.h"
+
+#include "poshtiban/present.h"
 
 static void add_lines(struct pt_doc *doc, const char *key, char **lines, size_t n)
 {

@@ -3,14 +3,13 @@
  * One model, two renderers (README, "Development"): typed values with their
  * raw data, written as text in the chosen language or as JSON.
  */
-#include "poshtiban/present.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
 

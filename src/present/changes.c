@@ -4,8 +4,6 @@
  * and `stats` print these words, the dashboard, the List and the Detail
  * pane draw them.
  */
-#include "poshtiban/present.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/text.h"
 
 void pt_present_changes_summary(const struct pt_change_list *list, int64_t minutes,

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The columns of the list, as `list` prints them and the List pane draws them. */
-#include "poshtiban/present.h"
-
 #include <stdlib.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/present.h"
 
 static const struct {
     const char *header;

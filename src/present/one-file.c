@@ -3,14 +3,13 @@
  * One file back told to people: the lines of `ls`, of `restore --path`
  * (its dry run, its question, its result), the same in both faces.
  */
-#include "poshtiban/present.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/text.h"
 
 static char *shown_as(pt_present_keep_fn keep, const char *text, bool path)

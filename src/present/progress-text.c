@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* How far long work has come, as the CLI's progress line and the TUI's box say it. */
-#include "poshtiban/present.h"
-
 #include <stdlib.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 
 /* Rows are counted; every other phase measures bytes. */
 static char *amount(const struct pt_progress *p, int64_t n)

@@ -3,12 +3,11 @@
  * Retention's plan, once (README, "Retention"): what `prune` prints and its
  * --json, and what the TUI shows before it asks, from the same values.
  */
-#include "poshtiban/present.h"
-
 #include <stdlib.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/present.h"
 
 struct pt_doc *pt_present_prune_doc(const struct pt_retention_plan *plan, bool dry_run)
 {

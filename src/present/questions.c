@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Which operations ask before they act, and what they ask, for both faces. */
-#include "poshtiban/present.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 
 /*
  * Delete and restore destroy what is there: without a terminal they need

@@ -3,8 +3,6 @@
  * A record, once: its values (the JSON of show, list, create…), the fields
  * `show` prints and the Detail pane draws, rendered from those values.
  */
-#include "poshtiban/present.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +10,7 @@
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/timefmt.h"
 

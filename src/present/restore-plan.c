@@ -3,14 +3,13 @@
  * A restore plan told to people: the lines `restore --dry-run` prints and
  * the TUI shows before it asks (README, "The TUI"; docs/cli.md).
  */
-#include "poshtiban/present.h"
-
 #include <stdlib.h>
 #include <string.h>
 
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 #include "poshtiban/text.h"
 
 struct lines {

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The sentence each operation ends with, for both faces. */
-#include "poshtiban/present.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +7,7 @@
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+#include "poshtiban/present.h"
 
 /* text kept whole by the face, or a plain copy; "" for NULL. */
 static char *kept(const char *text, bool path, pt_present_keep_fn keep)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The figures of `stats`, once: its JSON and its lines are rendered from these values. */
-#include "poshtiban/present.h"
-
 #include "poshtiban/stats.h"
+
+#include "poshtiban/present.h"
 
 struct pt_doc *pt_present_stats_doc(const struct pt_backup_stats *b,
                                     const struct pt_database_stats *d,

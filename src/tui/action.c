@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "action.h"
 
-#include <curses.h>
 #include <stdlib.h>
+
+#include <curses.h>
+
+#include "poshtiban/alloc.h"
 
 #include "ask.h"
 #include "pane.h"
-#include "poshtiban/alloc.h"
 #include "reaction.h"
 #include "tui.h"
 

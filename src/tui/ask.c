@@ -10,6 +10,7 @@
 #include "poshtiban/retention.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
+
 #include "tui.h"
 
 bool pt_ask_delete(const struct pt_tui_context *ctx, const struct pt_selection *sel,

@@ -4,11 +4,12 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "jobs.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
+
+#include "jobs.h"
 #include "tui.h"
 
 #define MIN_COLS 80

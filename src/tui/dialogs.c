@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dialogs.h"
 
-#include <curses.h>
 #include <stdlib.h>
+
+#include <curses.h>
+
+#include "poshtiban/alloc.h"
+#include "poshtiban/l10n.h"
 
 #include "action.h"
 #include "chrome.h"
-#include "poshtiban/alloc.h"
-#include "poshtiban/l10n.h"
 #include "tui.h"
 
 void pt_dialog_ask(struct pt_dialog *d, struct pt_question *q, struct pt_reaction *yes)

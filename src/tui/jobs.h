@@ -3,6 +3,7 @@
 #define POSHTIBAN_TUI_JOBS_H
 
 #include "poshtiban/progress.h"
+
 #include "reaction.h"
 #include "worker.h"
 

@@ -11,17 +11,18 @@
 #include <string.h>
 #include <time.h>
 
-#include "ask.h"
-#include "chrome.h"
-#include "dialogs.h"
-#include "jobs.h"
-#include "pane.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/testhooks.h"
 #include "poshtiban/text.h"
+
+#include "ask.h"
+#include "chrome.h"
+#include "dialogs.h"
+#include "jobs.h"
+#include "pane.h"
 #include "terminal.h"
 #include "tui.h"
 

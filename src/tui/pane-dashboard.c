@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "pane.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,18 +8,18 @@
 #include <sys/statvfs.h>
 
 #include "poshtiban/alloc.h"
-#include "pane.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
-#include "poshtiban/text.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
-#include "poshtiban/storage.h"
 #include "poshtiban/stats.h"
+#include "poshtiban/storage.h"
+#include "poshtiban/text.h"
+
 #include "tui.h"
 
 #define CHART 30

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "pane.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "poshtiban/alloc.h"
-#include "pane.h"
+#include "poshtiban/backup-read.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
 #include "poshtiban/text.h"
-#include "poshtiban/backup-read.h"
+
 #include "scroll.h"
 #include "tui.h"
 

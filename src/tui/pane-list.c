@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "pane.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "poshtiban/alloc.h"
-#include "pane.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/l10n.h"
-#include "poshtiban/text.h"
 #include "poshtiban/present.h"
+#include "poshtiban/text.h"
+
 #include "scroll.h"
 #include "tui.h"
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "pane.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "poshtiban/alloc.h"
-#include "pane.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/secrets.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
+
 #include "scroll.h"
 #include "tui.h"
 

@@ -6,12 +6,13 @@
 
 #include <curses.h>
 
-#include "action.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/stats.h"
+
+#include "action.h"
 #include "reaction.h"
 
 /* What a pane sees of the TUI, owned by the loop (loop.c): read only. */

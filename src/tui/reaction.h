@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "poshtiban/stats.h"
+
 #include "ui.h"
 #include "worker.h"
 

@@ -2,8 +2,9 @@
 /* Alone in its file: <term.h> defines every terminfo capability as a macro. */
 #include "terminal.h"
 
-#include <curses.h>
 #include <stdio.h>
+
+#include <curses.h>
 #include <term.h>
 
 bool pt_tui_terminal_known(void)

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 
 #include "poshtiban/alloc.h"
-#include "jobs.h"
 #include "poshtiban/clock.h"
+
+#include "jobs.h"
 
 static void on_progress(const struct pt_progress *p, void *user)
 {

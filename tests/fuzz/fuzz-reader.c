@@ -5,14 +5,16 @@
  * tar.zst) and whether backup_report.json is also slurped (bit 1); the rest
  * is the archive, written to a temporary file.
  */
+#include "fuzz.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "fuzz.h"
 #include "poshtiban/record.h"
+
 #include "engine/reader.h"
 
 /* Bounds per input, so that a small archive that unpacks to a lot stays quick. */

@@ -6,18 +6,20 @@
  * `list --json` prints it and, when reindex would take the backup as ours,
  * the record written to a catalog and read back.
  */
+#include "fuzz.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "ops/reindex.h"
 #include "poshtiban/backup-read.h"
-#include "base/fsutil.h"
-#include "fuzz.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/record.h"
+
+#include "base/fsutil.h"
+#include "ops/reindex.h"
 
 static struct pt_catalog *catalog;
 

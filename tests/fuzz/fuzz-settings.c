@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Setting values as `poshtiban settings set` and a catalog hand them over (settings.h). */
+#include "fuzz.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "fuzz.h"
 #include "poshtiban/settings.h"
 
 static void fail(const struct pt_setting_def *def, const char *what)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* SHA256SUMS as verify reads it from a backup (sums.h). */
+#include "fuzz.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
 #include "base/sums.h"
 
 static void fail(const char *path, const char *what)

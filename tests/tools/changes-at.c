@@ -8,13 +8,15 @@
  * thinning and off-site chains, beside `restore --at`. Exit 0 when done,
  * 1 with one line on stderr otherwise.
  */
+#include "poshtiban/changes.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/backup-db.h"
 #include "poshtiban/catalog.h"
-#include "poshtiban/changes.h"
 #include "poshtiban/timefmt.h"
+
+#include "engine/backup-db.h"
 
 int main(int argc, char **argv)
 {

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "helpers.h"
 
-#include "poshtiban/session.h"
-#include "poshtiban/settings.h"
-
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
+
+#include "poshtiban/session.h"
+#include "poshtiban/settings.h"
 
 #include "base/fsutil.h"
 

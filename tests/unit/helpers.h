@@ -3,16 +3,16 @@
 #define POSHTIBAN_TEST_HELPERS_H
 
 #include <setjmp.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "poshtiban/catalog.h"
 #include "poshtiban/backup.h"
+#include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/restore.h"
 #include "poshtiban/settings.h"

@@ -5,13 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "poshtiban/backup.h"
+#include "poshtiban/session.h"
+#include "poshtiban/settings.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
-#include "helpers.h"
-#include "poshtiban/session.h"
-#include "poshtiban/backup.h"
 #include "base/lock.h"
-#include "poshtiban/settings.h"
+#include "helpers.h"
 
 struct fixture {
     char *dir;

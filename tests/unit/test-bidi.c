@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
 #include "poshtiban/bidi.h"
+
+#include "helpers.h"
 
 /* The code points of UTF-8 text. */
 static size_t code_points(const char *s, unsigned *out, size_t max)

@@ -3,10 +3,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/catalog-totals.h"
+#include "poshtiban/catalog.h"
+
 #include "base/fsutil.h"
 #include "helpers.h"
-#include "poshtiban/catalog.h"
+#include "store/catalog-totals.h"
 
 static void make_record(struct pt_record *r, const char *name, const char *created,
                         enum pt_state state, enum pt_kind kind)

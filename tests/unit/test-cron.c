@@ -3,10 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
-#include "helpers.h"
 #include "poshtiban/cron.h"
+
+#include "base/fsutil.h"
 #include "base/shquote.h"
+#include "helpers.h"
 
 #define MARKER "# poshtiban-auto 0123456789abcdef"
 #define OTHER "# poshtiban-auto fedcba9876543210"

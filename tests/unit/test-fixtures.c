@@ -5,11 +5,12 @@
 
 #include <zlib.h>
 
+#include "poshtiban/backup.h"
+#include "poshtiban/session.h"
+#include "poshtiban/settings.h"
+
 #include "base/fsutil.h"
 #include "helpers.h"
-#include "poshtiban/session.h"
-#include "poshtiban/backup.h"
-#include "poshtiban/settings.h"
 
 /* The tables Django 3.2 creates on SQLite for a small app, as it writes them. */
 static const char *const django_schema =

@@ -3,9 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+#include "helpers.h"
 
 static int64_t at(const char *iso)
 {

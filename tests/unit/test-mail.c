@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
 #include "auto/mail.h"
+#include "helpers.h"
 
 static int b64_value(char c)
 {

@@ -3,10 +3,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "poshtiban/catalog.h"
+
 #include "base/fsutil.h"
 #include "helpers.h"
 #include "ops/naming.h"
-#include "poshtiban/catalog.h"
 
 /* A record of this name, and no file of it. */
 static void record_only(struct pt_catalog *c, const char *name)

@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/present.h"
+
+#include "helpers.h"
 
 static const char *value_of(struct pt_field *f, size_t n, const char *label)
 {

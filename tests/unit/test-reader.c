@@ -18,10 +18,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "poshtiban/backup.h"
+
 #include "base/fsutil.h"
 #include "engine/reader.h"
 #include "helpers.h"
-#include "poshtiban/backup.h"
 
 struct fixture {
     char *dir;

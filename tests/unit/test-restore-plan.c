@@ -7,11 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
-#include "helpers.h"
-#include "poshtiban/session.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/restore.h"
+#include "poshtiban/session.h"
+
+#include "base/fsutil.h"
+#include "helpers.h"
 
 struct fixture {
     char *dir, *db;

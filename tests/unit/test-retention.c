@@ -2,11 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
-#include "helpers.h"
 #include "poshtiban/retention.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
+#include "helpers.h"
 
 /* A completed backup created on day (of November 2026), with flags. */
 static void add(struct pt_test_catalog *f, int day, enum pt_state state, bool pinned, int verify_ok)

@@ -3,12 +3,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/fsutil.h"
-#include "helpers.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/schedule.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
+#include "helpers.h"
 
 #define MIN (60 * 1000LL)
 #define HOUR (60 * MIN)

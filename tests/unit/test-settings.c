@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "helpers.h"
-#include "poshtiban/session.h"
 #include "poshtiban/alloc.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
+
+#include "helpers.h"
 
 /*
  * The settings of docs/catalog-and-settings.md, written out again so that

@@ -2,9 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helpers.h"
 #include "poshtiban/doctor.h"
 #include "poshtiban/storage.h"
+
+#include "helpers.h"
 
 static const char mountinfo[] =
     "22 1 0:21 / / rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u\n"

@@ -2,8 +2,9 @@
 #include <locale.h>
 #include <stdlib.h>
 
-#include "helpers.h"
 #include "poshtiban/text.h"
+
+#include "helpers.h"
 
 /* Labels of `show` and `settings list` in Persian: the ZWNJ inside a word takes no column. */
 static void widths(void)

@@ -2,11 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
-#include "helpers.h"
 #include "poshtiban/clock.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
+#include "helpers.h"
 
 static void test_iso_round_trip(void **state)
 {

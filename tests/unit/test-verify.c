@@ -11,12 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/filewriter.h"
-#include "base/fsutil.h"
-#include "helpers.h"
 #include "poshtiban/backup.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/verify.h"
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "helpers.h"
 
 struct fixture {
     char *dir;
@@ -180,8 +181,8 @@ static void test_extra_file(void **state)
 static void test_wrong_row_count(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(pt_test_settings_save(&f->project, PT_KEY_BACKUP_COMPRESS, "false", NULL, NULL),
-                     PT_OK);
+    assert_int_equal(
+        pt_test_settings_save(&f->project, PT_KEY_BACKUP_COMPRESS, "false", NULL, NULL), PT_OK);
     take(f, "dir");
     char *snapshot = in_backup(f, "database.sqlite3");
     pt_test_sql(snapshot, "DELETE FROM note WHERE id = 2;");

@@ -5,12 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
-#include "base/secretfile.h"
-#include "base/subprocess.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
+
+#include "base/fsutil.h"
+#include "base/secretfile.h"
+#include "base/subprocess.h"
 
 /* Apprise gives up on a service after a few seconds; a run silent this long is stuck. */
 #define APPRISE_STALL_MS 60000L

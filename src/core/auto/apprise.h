@@ -4,11 +4,12 @@
 
 #include <stdbool.h>
 
-#include "auto/mail.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
+
+#include "auto/mail.h"
 
 /*
  * Alerts through Apprise (notify.apprise.*, docs/catalog-and-settings.md),

@@ -1,31 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/auto.h"
-#include "poshtiban/session.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auto/after-backup.h"
-#include "auto/auto-verify.h"
-#include "store/autolog.h"
-#include "ops/backup.h"
-#include "base/fsutil.h"
+#include "poshtiban/catalog.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/notify.h"
-#include "ops/naming.h"
-#include "poshtiban/catalog.h"
-#include "base/lock.h"
-#include "ops/preflight.h"
-#include "ops/changes-store.h"
-#include "ops/recovery.h"
-#include "ops/metrics.h"
-#include "poshtiban/retention.h"
 #include "poshtiban/offsite.h"
+#include "poshtiban/retention.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+
+#include "auto/after-backup.h"
+#include "auto/auto-verify.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
 #include "engine/reader.h"
+#include "ops/backup.h"
+#include "ops/changes-store.h"
+#include "ops/metrics.h"
+#include "ops/naming.h"
+#include "ops/preflight.h"
+#include "ops/recovery.h"
+#include "store/autolog.h"
 
 /* A `failed` auto record for a backup that could not even start; nothing else is written. */
 static void record_refusal(const struct pt_project *p, struct pt_catalog *c,

@@ -8,10 +8,10 @@
 #include "poshtiban/session.h"
 
 #include "auto/after-backup.h"
-#include "ops/backup.h"
 #include "base/lock.h"
-#include "ops/recovery.h"
+#include "ops/backup.h"
 #include "ops/metrics.h"
+#include "ops/recovery.h"
 
 enum pt_status pt_backup_create(struct pt_session *s, const struct pt_create_options *opts,
                                 const struct pt_monitor *mon, struct pt_record *out,

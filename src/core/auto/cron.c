@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/cron.h"
-#include "poshtiban/session.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -11,13 +10,15 @@
 
 #include <openssl/evp.h>
 
-#include "store/autolog.h"
-#include "base/fsutil.h"
-#include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
+
+#include "base/fsutil.h"
 #include "base/shquote.h"
 #include "base/subprocess.h"
+#include "store/autolog.h"
 
 #define MARKER_PREFIX "# poshtiban-auto "
 

@@ -10,16 +10,17 @@
 
 #include <curl/curl.h>
 
-#include "auto/apprise.h"
-#include "store/autolog.h"
-#include "base/fsutil.h"
-#include "base/secretfile.h"
 #include "poshtiban/i18n.h"
-#include "auto/mail.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+#include "auto/apprise.h"
+#include "auto/mail.h"
+#include "base/fsutil.h"
+#include "base/secretfile.h"
+#include "store/autolog.h"
 
 #define PING_CONNECT_S 5L
 #define PING_TOTAL_S 10L

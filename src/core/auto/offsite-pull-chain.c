@@ -15,23 +15,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/autolog.h"
-#include "base/filewriter.h"
-#include "base/fsutil.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
-#include "base/lock.h"
-#include "ops/naming.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/verify.h"
-#include "engine/reader.h"
-#include "auto/restic.h"
-#include "auto/offsite-repo.h"
+
 #include "auto/offsite-pull-internal.h"
+#include "auto/offsite-repo.h"
+#include "auto/restic.h"
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "engine/reader.h"
+#include "ops/naming.h"
+#include "store/autolog.h"
 
 /* ---- a chain of change sets (docs/changes.md, "Off-site") ---------------- */
 

@@ -15,26 +15,27 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/autolog.h"
-#include "ops/reindex.h"
-#include "ops/verify.h"
 #include "poshtiban/backup-read.h"
-#include "base/filewriter.h"
-#include "base/fsutil.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
-#include "base/lock.h"
-#include "ops/naming.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/verify.h"
-#include "engine/reader.h"
-#include "auto/restic.h"
-#include "auto/offsite-repo.h"
+
 #include "auto/offsite-pull-internal.h"
+#include "auto/offsite-repo.h"
+#include "auto/restic.h"
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "engine/reader.h"
+#include "ops/naming.h"
+#include "ops/reindex.h"
+#include "ops/verify.h"
+#include "store/autolog.h"
 
 /* ---- confinement (README, "Off-site copies": what a pull takes) ----------- */
 

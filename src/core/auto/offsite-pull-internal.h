@@ -10,12 +10,13 @@
 
 #include <jansson.h>
 
-#include "auto/offsite-repo.h"
-#include "auto/restic.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
+
+#include "auto/offsite-repo.h"
+#include "auto/restic.h"
 
 /* Adds "; what" to the message in err: something more went wrong on the way out. */
 void pt_offsite_pull_also(struct pt_error *err, const char *fmt, ...)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* pull: one backup back from the repository. */
 #include "poshtiban/offsite.h"
-#include "poshtiban/session.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,23 +15,25 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/autolog.h"
-#include "base/filewriter.h"
-#include "base/fsutil.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
-#include "base/lock.h"
-#include "ops/naming.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/notify.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/verify.h"
-#include "engine/reader.h"
-#include "auto/restic.h"
-#include "auto/offsite-repo.h"
+
 #include "auto/offsite-pull-internal.h"
+#include "auto/offsite-repo.h"
+#include "auto/restic.h"
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "engine/reader.h"
+#include "ops/naming.h"
+#include "store/autolog.h"
 
 /*
  * The project id for a pull: the catalog's; the one asked for; or, on a

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* A new machine: every project a repository holds, and recover (pull, settings, restore). */
 #include "poshtiban/offsite.h"
-#include "poshtiban/session.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "auto/offsite-repo.h"
-#include "auto/restic.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+
+#include "auto/offsite-repo.h"
+#include "auto/restic.h"
 
 void pt_offsite_projects_free(struct pt_offsite_projects *projects)
 {

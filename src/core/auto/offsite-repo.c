@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* What every off-site command reads from the repository: tags, project ids, snapshot lists. */
 #include "poshtiban/offsite.h"
-#include "poshtiban/session.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,19 +12,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/autolog.h"
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
-#include "base/lock.h"
-#include "ops/naming.h"
 #include "poshtiban/notify.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 #include "poshtiban/verify.h"
-#include "engine/reader.h"
-#include "auto/restic.h"
+
 #include "auto/offsite-repo.h"
+#include "auto/restic.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
 #include "base/subprocess.h"
+#include "engine/reader.h"
+#include "ops/naming.h"
+#include "store/autolog.h"
 
 /* ---- tags ---------------------------------------------------------------- */
 

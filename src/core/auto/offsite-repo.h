@@ -2,12 +2,14 @@
 #ifndef POSHTIBAN_CORE_OFFSITE_REPO_H
 #define POSHTIBAN_CORE_OFFSITE_REPO_H
 
-#include <jansson.h>
 #include <stdbool.h>
 
-#include "auto/restic.h"
-#include "poshtiban/session.h"
+#include <jansson.h>
+
 #include "poshtiban/offsite.h"
+#include "poshtiban/session.h"
+
+#include "auto/restic.h"
 
 /*
  * What push, pull and the repository commands share (README, "Off-site

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The repository itself: init, list, prune, check. */
 #include "poshtiban/offsite.h"
-#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,20 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/autolog.h"
-#include "base/fsutil.h"
-#include "ops/metrics.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
-#include "base/lock.h"
-#include "ops/naming.h"
 #include "poshtiban/notify.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
 #include "poshtiban/verify.h"
-#include "engine/reader.h"
-#include "auto/restic.h"
+
 #include "auto/offsite-repo.h"
+#include "auto/restic.h"
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "engine/reader.h"
+#include "ops/metrics.h"
+#include "ops/naming.h"
+#include "store/autolog.h"
 
 /* ---- init, list, prune, check ------------------------------------------- */
 

@@ -4,14 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/testhooks.h"
+#include "poshtiban/text.h"
+
 #include "base/fsutil.h"
 #include "base/secretfile.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/settings.h"
-#include "poshtiban/text.h"
 #include "base/subprocess.h"
-#include "poshtiban/l10n.h"
-#include "poshtiban/testhooks.h"
 
 extern char **environ;
 

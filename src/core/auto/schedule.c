@@ -6,11 +6,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
 
 #define MIN_MS (60 * 1000LL)
 #define HOUR_MS (60 * MIN_MS)

@@ -7,12 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
-#include "base/secretfile.h"
-#include "base/shquote.h"
 #include "poshtiban/cron.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
+
+#include "base/fsutil.h"
+#include "base/secretfile.h"
+#include "base/shquote.h"
 
 /* One password: its settings and the sentences that name it. */
 struct secret {

@@ -10,8 +10,9 @@
 
 #include <openssl/evp.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
 
 #define BUF_SIZE (256 * 1024)
 

@@ -8,8 +8,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
 
 /* flock(2) on path with how (LOCK_EX, LOCK_NB); busy is the sentence for EWOULDBLOCK. */
 static enum pt_status take(struct pt_lock *lock, const char *path, int how, const char *busy,

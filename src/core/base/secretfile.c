@@ -8,9 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "poshtiban/i18n.h"
+
 #include "base/fsutil.h"
 #include "base/shquote.h"
-#include "poshtiban/i18n.h"
 
 /* A password is a line; a file much longer than that is not a password file. */
 #define SECRET_MAX 4096

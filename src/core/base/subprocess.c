@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
 
 extern char **environ;
 

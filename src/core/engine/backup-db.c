@@ -8,13 +8,14 @@
 
 #include <openssl/evp.h>
 
+#include "poshtiban/alloc.h"
+#include "poshtiban/i18n.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "base/sums.h"
 #include "engine/compress.h"
 #include "engine/reader.h"
-#include "poshtiban/alloc.h"
-#include "poshtiban/i18n.h"
 
 #define BUF_SIZE (256 * 1024)
 

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "poshtiban/i18n.h"
+
 #include "engine/reader.h"
 
 static enum pt_status need_files(const struct pt_record *r, struct pt_error *err)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Applying a changeset, and the state before and after it that an apply checks first. */
 #include "engine/changeset.h"
-#include "engine/changeset-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +13,11 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "engine/compress.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+
+#include "engine/changeset-internal.h"
+#include "engine/compress.h"
 
 static json_t *sequence_of(sqlite3 *db)
 {

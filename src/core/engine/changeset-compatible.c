@@ -2,7 +2,6 @@
 /* Whether two databases can be diffed by a changeset: the same schema, and no changed table without
  * a key. */
 #include "engine/changeset.h"
-#include "engine/changeset-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +14,11 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "engine/compress.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+
+#include "engine/changeset-internal.h"
+#include "engine/compress.h"
 
 /* Every schema entry but the statistics, as one text: equal texts, equal schemas. */
 static char *schema_text(sqlite3 *db, const char *schema, struct pt_error *err)

@@ -2,7 +2,6 @@
 /* Writing the changeset between two databases: the tables narrowed to the rows that differ, then
  * diffed. */
 #include "engine/changeset.h"
-#include "engine/changeset-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +14,11 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "engine/compress.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+
+#include "engine/changeset-internal.h"
+#include "engine/compress.h"
 
 /* The zstd writer a session streams into. */
 static int stream_out(void *user, const void *data, int len)

@@ -12,8 +12,9 @@
 
 #include <sqlite3.h>
 
-#include "engine/compress.h"
 #include "poshtiban/status.h"
+
+#include "engine/compress.h"
 
 /* A list of names (tables, columns); free with pt_changeset_names_free. */
 struct pt_changeset_names {

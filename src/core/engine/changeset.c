@@ -3,7 +3,6 @@
    the helpers the other changeset-*.c share, reading a stored changeset back (its counts, its rows)
  */
 #include "engine/changeset.h"
-#include "engine/changeset-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +15,11 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "engine/compress.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+
+#include "engine/changeset-internal.h"
+#include "engine/compress.h"
 
 #define BUSY_TIMEOUT_MS 30000
 

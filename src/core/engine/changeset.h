@@ -8,9 +8,10 @@
 
 #include <jansson.h>
 
-#include "base/filewriter.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/status.h"
+
+#include "base/filewriter.h"
 
 /*
  * SQLite changesets between two database files, stored as one zstd frame

@@ -14,9 +14,10 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+
+#include "base/fsutil.h"
 #include "engine/compress-internal.h"
 
 #define SLOTS 8

@@ -15,9 +15,10 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
+
+#include "base/fsutil.h"
 #include "engine/compress-internal.h"
 
 const char *pt_compression_name(enum pt_compression c)

@@ -7,8 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "base/filewriter.h"
 #include "poshtiban/status.h"
+
+#include "base/filewriter.h"
 
 /*
  * How a file of a backup is stored (README, "What a backup holds"): the

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* Is the database changed? Asked every few seconds by poshtiban watch (docs/changes.md). */
+#include "poshtiban/dbwatch.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,7 +9,6 @@
 #include <sqlite3.h>
 
 #include "poshtiban/alloc.h"
-#include "poshtiban/dbwatch.h"
 #include "poshtiban/i18n.h"
 
 /* What the files look like: a replaced or rewritten file is a change data_version cannot see. */

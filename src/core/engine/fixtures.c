@@ -8,10 +8,11 @@
 
 #include <openssl/evp.h>
 
-#include "engine/compress.h"
+#include "poshtiban/i18n.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
-#include "poshtiban/i18n.h"
+#include "engine/compress.h"
 
 #define CHECK_EVERY 1024
 

@@ -7,10 +7,11 @@
 
 #include <sqlite3.h>
 
-#include "engine/compress.h"
-#include "engine/manifest.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/status.h"
+
+#include "engine/compress.h"
+#include "engine/manifest.h"
 #include "engine/schema.h"
 
 struct pt_fixture_options {

@@ -7,8 +7,9 @@
 
 #include <jansson.h>
 
-#include "base/filewriter.h"
 #include "poshtiban/status.h"
+
+#include "base/filewriter.h"
 
 /* The files of a backup with their sizes and hashes, for the report and SHA256SUMS. */
 struct pt_manifest_entry {

@@ -9,11 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "poshtiban/i18n.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
-#include "poshtiban/i18n.h"
-#include "engine/reader.h"
 #include "base/sums.h"
+#include "engine/reader.h"
 
 #define COPY_BUF (256 * 1024)
 

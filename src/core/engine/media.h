@@ -4,9 +4,10 @@
 
 #include <stdint.h>
 
-#include "engine/manifest.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/status.h"
+
+#include "engine/manifest.h"
 
 struct pt_media_totals {
     int64_t files, bytes, links, skipped; /* skipped: sockets, devices, fifos */

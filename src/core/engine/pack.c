@@ -9,10 +9,11 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
-#include "base/fsutil.h"
-#include "engine/compress.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
+
+#include "base/fsutil.h"
+#include "engine/compress.h"
 #include "engine/reader.h"
 
 #define COPY_BUF (256 * 1024)

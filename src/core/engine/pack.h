@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "base/filewriter.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
+
+#include "base/filewriter.h"
 
 /*
  * Packs the backup folder dir into a new archive file dest ("zip" or

@@ -12,8 +12,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
 
 struct link {
     char *path;   /* "media/a" */

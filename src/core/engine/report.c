@@ -6,10 +6,11 @@
 
 #include <sqlite3.h>
 
-#include "base/filewriter.h"
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/summary.h"
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
 
 static enum pt_status finish(struct pt_file_writer *w, const char *rel,
                              struct pt_manifest *manifest, struct pt_error *err)

@@ -7,11 +7,12 @@
 
 #include <jansson.h>
 
+#include "poshtiban/record.h"
+#include "poshtiban/status.h"
+
 #include "engine/compress.h"
 #include "engine/manifest.h"
 #include "engine/media.h"
-#include "poshtiban/record.h"
-#include "poshtiban/status.h"
 #include "engine/schema.h"
 
 #define PT_REPORT_FORMAT_VERSION 1

@@ -13,8 +13,9 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
 #include "engine/schema.h"
 
 static const char *const phases[] = {"staging", "finishing", "swapped"};

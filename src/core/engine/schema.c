@@ -6,8 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
 
 char *pt_sql_quote(const char *id)
 {

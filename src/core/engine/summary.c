@@ -7,12 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
-#include "base/shquote.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/record.h"
 #include "poshtiban/text.h"
+
+#include "base/fsutil.h"
+#include "base/shquote.h"
 
 struct text {
     char *s;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/doctor.h"
-#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <pwd.h>
@@ -10,23 +9,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auto/apprise.h"
-#include "base/fsutil.h"
-#include "ops/changes-store.h"
-#include "poshtiban/i18n.h"
-#include "ops/hooks.h"
-#include "ops/preflight.h"
 #include "poshtiban/bidi.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/secrets.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/stats.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
+
+#include "auto/apprise.h"
+#include "base/fsutil.h"
 #include "base/shquote.h"
 #include "base/subprocess.h"
+#include "ops/changes-store.h"
+#include "ops/hooks.h"
+#include "ops/preflight.h"
 
 #define DAY_S (24 * 3600LL)
 

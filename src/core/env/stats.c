@@ -7,16 +7,17 @@
 
 #include <sqlite3.h>
 
-#include "store/catalog-totals.h"
-#include "base/fsutil.h"
-#include "poshtiban/i18n.h"
 #include "poshtiban/bidi.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
 #include "engine/schema.h"
 #include "engine/snapshot.h"
+#include "store/catalog-totals.h"
 
 enum pt_status pt_stats_backups(struct pt_catalog *c, int64_t now_ms, struct pt_backup_stats *s,
                                 struct pt_error *err)

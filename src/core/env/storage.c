@@ -7,10 +7,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/bidi.h"
-#include "poshtiban/l10n.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
+
+#include "base/fsutil.h"
 
 /* Decodes the \ooo escapes the kernel writes for space, tab, newline and backslash. */
 static char *unescape(const char *s, size_t len)

@@ -8,8 +8,9 @@
  * The functions it used to declare live in their modules' headers:
  * ops/backup.h, ops/remove.h, ops/reindex.h, ops/verify.h.
  */
-#include "ops/backup.h"
 #include "poshtiban/backup-read.h"
 #include "poshtiban/verify.h"
+
+#include "ops/backup.h"
 
 #endif

@@ -11,25 +11,26 @@
 
 #include <sqlite3.h>
 
-#include "engine/pack.h"
-#include "engine/compress.h"
-#include "engine/fixtures.h"
-#include "base/fsutil.h"
-#include "poshtiban/i18n.h"
-#include "engine/manifest.h"
-#include "engine/media.h"
-#include "ops/naming.h"
 #include "poshtiban/clock.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/testhooks.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
+#include "engine/compress.h"
+#include "engine/fixtures.h"
+#include "engine/manifest.h"
+#include "engine/media.h"
+#include "engine/pack.h"
 #include "engine/reader.h"
 #include "engine/report.h"
-#include "ops/carried.h"
-#include "ops/hooks.h"
 #include "engine/schema.h"
 #include "engine/snapshot.h"
-#include "poshtiban/l10n.h"
+#include "ops/carried.h"
+#include "ops/hooks.h"
+#include "ops/naming.h"
 
 /*
  * Every progress report of a create passes here. For the crash tests, a

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* One capture of the database's changes (docs/changes.md, "When points are taken"). */
 #include "poshtiban/capture.h"
-#include "poshtiban/changes.h"
-#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +9,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "poshtiban/alloc.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/changes.h"
+#include "poshtiban/clock.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/testhooks.h"
 
 #include "base/filewriter.h"
 #include "base/fsutil.h"
@@ -21,12 +28,6 @@
 #include "engine/snapshot.h"
 #include "ops/changes-store.h"
 #include "ops/metrics.h"
-#include "poshtiban/alloc.h"
-#include "poshtiban/catalog.h"
-#include "poshtiban/clock.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/settings.h"
-#include "poshtiban/testhooks.h"
 
 struct capture {
     const struct pt_project *project;

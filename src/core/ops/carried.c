@@ -9,14 +9,15 @@
 
 #include <jansson.h>
 
-#include "base/filewriter.h"
-#include "base/fsutil.h"
-#include "engine/reader.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/backup-read.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "engine/reader.h"
 
 #define CARRIED_FILE "settings.json"
 #define CARRIED_FORMAT 1

@@ -2,8 +2,9 @@
 #ifndef POSHTIBAN_CORE_CARRIED_H
 #define POSHTIBAN_CORE_CARRIED_H
 
-#include "engine/manifest.h"
 #include "poshtiban/carried.h"
+
+#include "engine/manifest.h"
 
 /*
  * Writes settings.json (docs/backup-layout.md) from the settings in catalog

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* A moment resolved to a base and the points after it, applied to a copy of its database. */
-#include "ops/changes-store.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +12,17 @@
 
 #include <sqlite3.h>
 
-#include "base/filewriter.h"
-#include "base/fsutil.h"
-#include "engine/changeset.h"
-#include "engine/compress.h"
-#include "ops/naming.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "engine/changeset.h"
+#include "engine/compress.h"
+#include "ops/changes-store.h"
+#include "ops/naming.h"
 
 enum pt_status pt_changes_resolve(const struct pt_project *p, struct pt_catalog *c, int64_t at_ms,
                                   char **base, struct pt_change_point **points, size_t *n,

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* One point of a change-set chain: its name, its JSON, read back and checked. */
-#include "ops/changes-store.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +12,17 @@
 
 #include <sqlite3.h>
 
-#include "base/filewriter.h"
-#include "base/fsutil.h"
-#include "engine/changeset.h"
-#include "engine/compress.h"
-#include "ops/naming.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
+#include "engine/changeset.h"
+#include "engine/compress.h"
+#include "ops/changes-store.h"
+#include "ops/naming.h"
 
 char *pt_changes_chain_dir(const struct pt_project *p, const char *base)
 {

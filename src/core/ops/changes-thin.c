@@ -5,22 +5,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
+#include "poshtiban/i18n.h"
+#include "poshtiban/settings.h"
+#include "poshtiban/testhooks.h"
+#include "poshtiban/timefmt.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "engine/changeset.h"
 #include "engine/compress.h"
 #include "ops/changes-store.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/settings.h"
-#include "poshtiban/testhooks.h"
-#include "poshtiban/timefmt.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS 86400000LL

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The chains of change-set points: listed, checked, placed and swept, and the shadow of the last
  * capture. */
-#include "ops/changes-store.h"
-#include "poshtiban/session.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,15 +13,18 @@
 
 #include <sqlite3.h>
 
+#include "poshtiban/alloc.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+#include "poshtiban/timefmt.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "engine/changeset.h"
 #include "engine/compress.h"
+#include "ops/changes-store.h"
 #include "ops/naming.h"
-#include "poshtiban/alloc.h"
-#include "poshtiban/catalog.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/timefmt.h"
 
 #define SHADOW "changes-shadow"
 

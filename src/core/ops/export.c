@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/export.h"
-#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,10 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/pack.h"
-#include "base/fsutil.h"
-#include "poshtiban/i18n.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+
+#include "base/fsutil.h"
+#include "engine/pack.h"
 
 /* True when where (resolved) is the database or one of SQLite's files beside it. */
 static bool is_database(const struct pt_project *p, const char *where, const struct stat *st)

@@ -9,10 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/filewriter.h"
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/testhooks.h"
+
+#include "base/filewriter.h"
+#include "base/fsutil.h"
 
 #define COPY_BUF (256 * 1024)
 

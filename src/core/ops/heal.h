@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "base/lock.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
+
+#include "base/lock.h"
 
 /*
  * Healing a damaged media file of a backup in format dir from the live

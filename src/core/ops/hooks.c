@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/subprocess.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/text.h"
+
+#include "base/subprocess.h"
 #include "store/autolog.h"
 
 extern char **environ;

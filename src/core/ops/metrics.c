@@ -12,13 +12,14 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/record.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/testhooks.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
 #include "store/autolog.h"
 
 /* A label value as the text format wants it: \ " and line feeds escaped. */

@@ -9,8 +9,9 @@
 
 #include <jansson.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/text.h"
+
+#include "base/fsutil.h"
 
 /* The next code point of a valid UTF-8 string; *s moves past it. */
 static unsigned long next_code_point(const unsigned char **s)

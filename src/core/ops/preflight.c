@@ -9,10 +9,11 @@
 #include <sqlite3.h>
 
 #include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/settings.h"
+
 #include "engine/media.h"
 #include "engine/schema.h"
-#include "poshtiban/settings.h"
-#include "poshtiban/l10n.h"
 
 static int64_t database_bytes(const char *path)
 {

@@ -8,19 +8,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ops/reindex.h"
-#include "ops/remove.h"
-#include "store/autolog.h"
-#include "base/fsutil.h"
-#include "engine/restore-journal.h"
-#include "poshtiban/i18n.h"
 #include "poshtiban/backup-read.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
-#include "base/lock.h"
 #include "poshtiban/recovery.h"
 #include "poshtiban/reindex.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "engine/restore-journal.h"
+#include "ops/reindex.h"
+#include "ops/remove.h"
+#include "store/autolog.h"
 
 /* tmp entries of verify, restore, export and push are named "<what>-<pid>-…". */
 static bool owner_alive(const char *entry)

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/reindex.h"
-#include "poshtiban/session.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ops/reindex.h"
-#include "base/fsutil.h"
-#include "poshtiban/i18n.h"
 #include "poshtiban/backup-read.h"
 #include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+
+#include "base/fsutil.h"
 #include "base/lock.h"
 #include "engine/reader.h"
+#include "ops/reindex.h"
 
 static const char *const formats[] = {"zip", "tar.zst"};
 

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "poshtiban/remove.h"
+
 #include <errno.h>
-#include "poshtiban/session.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "poshtiban/remove.h"
-#include "ops/remove.h"
-#include "base/fsutil.h"
-#include "ops/changes-store.h"
-#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+
+#include "base/fsutil.h"
 #include "base/lock.h"
 #include "engine/reader.h"
+#include "ops/changes-store.h"
 #include "ops/changes-thin.h"
+#include "ops/metrics.h"
+#include "ops/remove.h"
 
 enum pt_status pt_backup_remove_locked(const struct pt_project *p, struct pt_catalog *c,
                                        const struct pt_record *r, struct pt_error *err)

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* A restore carried out: the approved plan, checked again under the lock, then applied. */
-#include "ops/restore-internal.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,18 +13,20 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
-#include "ops/backup-internal.h"
-#include "ops/hooks.h"
+#include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
+#include "poshtiban/timefmt.h"
+#include "poshtiban/verify.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
-#include "poshtiban/i18n.h"
-#include "ops/naming.h"
 #include "base/lock.h"
-#include "poshtiban/verify.h"
 #include "engine/reader.h"
 #include "engine/restore-journal.h"
-#include "poshtiban/timefmt.h"
+#include "ops/backup-internal.h"
+#include "ops/hooks.h"
+#include "ops/naming.h"
+#include "ops/restore-internal.h"
 
 static enum pt_status restore_database(struct restoring *s, struct pt_error *err)
 {

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ops/changes-store.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
+
+#include "ops/changes-store.h"
 
 #define BUF_SIZE (256 * 1024)
 

@@ -5,11 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/filewriter.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/status.h"
+
+#include "base/filewriter.h"
 
 /*
  * A database rebuilt at a moment (restore --at, verify --deep;

@@ -7,11 +7,12 @@
  * restore-tables.c compares the two databases for it, restore-apply.c
  * carries it out (poshtiban/restore.h).
  */
-#include "base/sums.h"
-#include "ops/restore-at.h"
 #include "poshtiban/catalog.h"
 #include "poshtiban/record.h"
 #include "poshtiban/restore.h"
+
+#include "base/sums.h"
+#include "ops/restore-at.h"
 
 #define PT_RESTORE_BUF (256 * 1024)
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/restore-path.h"
-#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,14 +11,16 @@
 
 #include <openssl/evp.h>
 
+#include "poshtiban/backup-read.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "base/lock.h"
 #include "base/sums.h"
 #include "engine/reader.h"
-#include "poshtiban/backup-read.h"
-#include "poshtiban/catalog.h"
-#include "poshtiban/i18n.h"
 
 #define BUF_SIZE (256 * 1024)
 

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* A restore's plan: what it would change, and what it was worked out from. */
-#include "ops/restore-internal.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,13 +11,15 @@
 
 #include <openssl/evp.h>
 
+#include "poshtiban/i18n.h"
+#include "poshtiban/session.h"
+#include "poshtiban/timefmt.h"
+
 #include "base/fsutil.h"
 #include "engine/compress.h"
 #include "engine/reader.h"
 #include "ops/backup-internal.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/session.h"
-#include "poshtiban/timefmt.h"
+#include "ops/restore-internal.h"
 
 void pt_restore_report(struct restoring *s, int64_t add, const char *what)
 {

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The two databases of a restore's plan compared: rows, keys and migrations. */
-#include "ops/restore-internal.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include <sqlite3.h>
 
-#include "engine/schema.h"
 #include "poshtiban/alloc.h"
+
+#include "engine/schema.h"
+#include "ops/restore-internal.h"
 
 void pt_restore_push(char ***list, size_t *n, const char *s)
 {

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/retention.h"
-#include "poshtiban/session.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/remove.h"
-#include "ops/changes-thin.h"
-#include "base/fsutil.h"
-#include "ops/metrics.h"
 #include "poshtiban/i18n.h"
-#include "base/lock.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/session.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
-#include "poshtiban/l10n.h"
+
+#include "base/fsutil.h"
+#include "base/lock.h"
+#include "ops/changes-thin.h"
+#include "ops/metrics.h"
+#include "ops/remove.h"
 
 /*
  * The change sets in the plan: each backup that goes takes its chain with

@@ -11,14 +11,15 @@
 
 #include <openssl/evp.h>
 
-#include "base/filewriter.h"
-#include "engine/compress.h"
-#include "ops/changes-store.h"
-#include "ops/restore-at.h"
 #include "poshtiban/alloc.h"
 #include "poshtiban/changes.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
+
+#include "base/filewriter.h"
+#include "engine/compress.h"
+#include "ops/changes-store.h"
+#include "ops/restore-at.h"
 
 #define BUF_SIZE (256 * 1024)
 

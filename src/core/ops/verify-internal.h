@@ -10,14 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/sums.h"
-#include "engine/reader.h"
-#include "ops/heal.h"
 #include "poshtiban/progress.h"
 #include "poshtiban/project.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
 #include "poshtiban/verify.h"
+
+#include "base/sums.h"
+#include "engine/reader.h"
+#include "ops/heal.h"
 
 #define PT_VERIFY_BUF_SIZE (256 * 1024)
 

@@ -12,20 +12,21 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "engine/compress.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/text.h"
+#include "poshtiban/timefmt.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
-#include "ops/metrics.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/catalog.h"
-#include "poshtiban/timefmt.h"
+#include "base/sums.h"
+#include "engine/compress.h"
 #include "engine/reader.h"
 #include "engine/schema.h"
-#include "base/sums.h"
 #include "ops/heal.h"
+#include "ops/metrics.h"
 #include "ops/verify-changes.h"
-#include "poshtiban/text.h"
-#include "poshtiban/l10n.h"
 #include "ops/verify-internal.h"
 
 /* Checks a JSON file of ours line by line: "[", one object per line, "]". */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* verify: a backup's files against SHA256SUMS, its snapshot, its archive; the entry points. */
 #include "poshtiban/verify.h"
-#include "poshtiban/session.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,22 +11,24 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "engine/compress.h"
-#include "ops/verify.h"
+#include "poshtiban/catalog.h"
+#include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/session.h"
+#include "poshtiban/text.h"
+#include "poshtiban/timefmt.h"
+
 #include "base/filewriter.h"
 #include "base/fsutil.h"
-#include "ops/metrics.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/catalog.h"
-#include "poshtiban/timefmt.h"
+#include "base/sums.h"
+#include "engine/compress.h"
 #include "engine/reader.h"
 #include "engine/schema.h"
-#include "base/sums.h"
 #include "ops/heal.h"
+#include "ops/metrics.h"
 #include "ops/verify-changes.h"
-#include "poshtiban/text.h"
-#include "poshtiban/l10n.h"
 #include "ops/verify-internal.h"
+#include "ops/verify.h"
 
 /* A file that does not match SHA256SUMS: a media file is healed when it can be. */
 static void mismatch(struct pt_verify_walk *v, const char *path, const char *sha256)

@@ -7,8 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
 
 #define LOG_LIMIT (1024 * 1024)
 #define LOG_KEEP (256 * 1024)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The catalog's schema, one migration per version (docs/catalog.md). */
 #include "poshtiban/catalog.h"
-#include "store/catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +10,10 @@
 
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
+#include "store/catalog-internal.h"
 
 /* pt_catalog_migrations[v] brings a catalog from version v to v + 1. Append only. */
 const char *const pt_catalog_migrations[PT_CATALOG_VERSION] = {

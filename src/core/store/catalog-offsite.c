@@ -2,7 +2,6 @@
 /* The catalog's off-site repositories: which one each offsite.repository string leads to, and which
    backups have a copy there. */
 #include "poshtiban/catalog.h"
-#include "store/catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,9 +11,11 @@
 
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
+
+#include "base/fsutil.h"
+#include "store/catalog-internal.h"
 
 /* ---- which repository ---------------------------------------------------- */
 

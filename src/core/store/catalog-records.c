@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The catalog's backup records: written, updated, deleted, found and listed. */
 #include "poshtiban/catalog.h"
-#include "store/catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +10,10 @@
 
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
+#include "store/catalog-internal.h"
 
 #define RECORD_COLUMNS                                                                             \
     "id, name, kind, status, format, path, created_at, started_at, finished_at, duration_ms,"      \

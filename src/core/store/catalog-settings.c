@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* The catalog's settings rows. */
 #include "poshtiban/catalog.h"
-#include "store/catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +10,10 @@
 
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
+#include "store/catalog-internal.h"
 
 bool pt_catalog_read_settings_of(const char *path,
                                  void (*fn)(const char *key, const char *value, void *user),

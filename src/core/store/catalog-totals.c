@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /* What the catalog's records add up to, for the statistics. */
 #include "store/catalog-totals.h"
-#include "store/catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +10,10 @@
 
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
+#include "store/catalog-internal.h"
 
 static enum pt_status totals_error(struct pt_catalog *c, struct pt_error *err)
 {

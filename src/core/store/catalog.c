@@ -2,7 +2,6 @@
 /* The catalog (docs/catalog.md): opening and closing it, and looks at a catalog file that never
  * write. */
 #include "poshtiban/catalog.h"
-#include "store/catalog-internal.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,8 +11,10 @@
 
 #include <sqlite3.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
+
+#include "base/fsutil.h"
+#include "store/catalog-internal.h"
 
 enum pt_status pt_catalog_db_error(struct pt_catalog *c, struct pt_error *err, const char *what)
 {

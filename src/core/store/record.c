@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/l10n.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
 
 static const char *const kind_names[] = {"manual", "auto", "scheduled"};
 static const char *const kind_labels[] = {N_("manual"), N_("auto"), N_("scheduled")};

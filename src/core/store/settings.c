@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "poshtiban/settings.h"
-#include "poshtiban/session.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,11 +7,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "poshtiban/i18n.h"
+#include "poshtiban/l10n.h"
+#include "poshtiban/session.h"
+#include "poshtiban/text.h"
+
 #include "base/fsutil.h"
 #include "base/secretfile.h"
-#include "poshtiban/i18n.h"
-#include "poshtiban/text.h"
-#include "poshtiban/l10n.h"
 
 #define PT_SETTING_ROW_(id, key, type, default_value, min, max, choices, help)                     \
     [PT_KEY_##id] = {PT_KEY_##id, key, PT_SETTING_##type, default_value, min, max, choices, help},

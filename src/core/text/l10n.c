@@ -11,9 +11,10 @@
 #include <unicode/unum.h>
 #include <unicode/ustring.h>
 
-#include "base/fsutil.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/timefmt.h"
+
+#include "base/fsutil.h"
 
 static enum pt_lang current = PT_LANG_EN;
 static bool jalali;

@@ -122,13 +122,6 @@ enum pt_status pt_catalog_setting_delete(struct pt_catalog *catalog, const char 
                                          struct pt_error *err);
 
 /*
- * Whether the catalog file at path is whole: PT_OK when SQLite's
- * quick_check finds nothing wrong; PT_EFAIL, saying what, when the file is
- * damaged or no database at all.
- */
-enum pt_status pt_catalog_check(const char *path, struct pt_error *err);
-
-/*
  * Calls fn with every stored setting that can still be read from the
  * (damaged) catalog file at path. Returns false when they could not all be
  * read.

@@ -127,7 +127,4 @@ enum pt_status pt_changes_rows(const struct pt_change_point *point, const char *
 /* A snapshot point's reason (as NAME.json keeps it, in English) in the reader's language; owned. */
 char *pt_change_reason_text(const char *reason);
 
-/* A point as JSON (docs/changes.md, "changes --json"). */
-json_t *pt_change_point_to_json(const struct pt_change_point *point);
-
 #endif

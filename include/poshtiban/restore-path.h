@@ -46,8 +46,6 @@ struct pt_members {
 enum pt_status pt_backup_members(struct pt_session *session, const char *id, const char *under,
                                  struct pt_members *out, struct pt_error *err);
 void pt_members_free(struct pt_members *members);
-/* {"backup", "members": [{"path", "type", "size", "sha256", "target"}]}. */
-json_t *pt_members_to_json(const struct pt_members *members);
 
 struct pt_restore_path_options {
     const char *path; /* "media/REL": a file or a folder of the backup's media */
@@ -104,9 +102,6 @@ enum pt_status pt_restore_path(struct pt_session *session, const char *id,
                                const struct pt_restore_path_options *opts,
                                const struct pt_monitor *monitor, struct pt_path_plan *plan,
                                struct pt_error *err);
-
-/* {"backup", "target", "files": [{"path", "target", "action", "newer", "size"}], "written"}. */
-json_t *pt_path_plan_to_json(const struct pt_path_plan *plan);
 
 void pt_path_plan_free(struct pt_path_plan *plan);
 

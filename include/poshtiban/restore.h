@@ -142,15 +142,6 @@ enum pt_status pt_restore_plan(struct pt_session *session, const char *id,
 enum pt_status pt_restore(struct pt_session *session, struct pt_restore_plan *plan,
                           const struct pt_monitor *monitor, struct pt_error *err);
 
-/*
- * The plan as {"tables": [{"name", "now", "after", "rows", "added",
- * "removed", "changed"}], "media": {"add", "change", "remove"},
- * "migrations_differ", "migrations": {"only_in_backup", "only_now"}};
- * with at_ms also "at": {"time", "point", "point_at", "change_sets",
- * "backup", "backup_at", "media_from"} (docs/cli.md, restore --at).
- */
-json_t *pt_restore_plan_to_json(const struct pt_restore_plan *plan);
-
 void pt_restore_plan_free(struct pt_restore_plan *plan);
 
 #endif

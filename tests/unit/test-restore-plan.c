@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "poshtiban/backup.h"
+#include "poshtiban/present.h"
 #include "poshtiban/restore.h"
 #include "poshtiban/session.h"
 
@@ -184,7 +185,7 @@ static void test_edits(void **state)
     assert_string_equal(plan.migrations_now[0], "blog.0001_initial");
     assert_string_equal(plan.migrations_now[1], "shop.0003_stock");
 
-    json_t *doc = pt_restore_plan_to_json(&plan);
+    json_t *doc = pt_present_restore_plan_json(&plan);
     json_t *tables = json_object_get(doc, "tables");
     size_t i;
     json_t *t;

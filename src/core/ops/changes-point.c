@@ -183,17 +183,6 @@ json_t *pt_changes_point_document(const struct pt_change_point *p)
                      p->state ? p->state : json_object());
 }
 
-json_t *pt_change_point_to_json(const struct pt_change_point *p)
-{
-    return json_pack("{s:s, s:s, s:o, s:i, s:s, s:o, s:o, s:o, s:i, s:s, s:I, s:s, s:o}", "name",
-                     p->name, "base", p->base, "previous",
-                     p->previous ? json_string(p->previous) : json_null(), "seq", p->seq, "kind",
-                     kind_name(p->kind), "reason", p->reason ? json_string(p->reason) : json_null(),
-                     "taken_at", iso_json(p->taken_ms), "first_at", iso_json(p->first_ms),
-                     "captures", p->captures, "path", p->path, "size_bytes", (json_int_t)p->size,
-                     "sha256", p->sha256, "tables", tables_json(p, false));
-}
-
 static bool hex64(const char *s)
 {
     if (!s || strlen(s) != 64)

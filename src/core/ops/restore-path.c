@@ -153,23 +153,6 @@ void pt_members_free(struct pt_members *m)
     memset(m, 0, sizeof(*m));
 }
 
-json_t *pt_members_to_json(const struct pt_members *m)
-{
-    static const char *const types[] = {"file", "dir", "link"};
-    json_t *list = json_array();
-    for (size_t i = 0; i < m->n; i++) {
-        const struct pt_member *e = &m->list[i];
-        json_t *o = json_pack("{s:s, s:s, s:I}", "path", e->path, "type", types[e->type], "size",
-                              (json_int_t)e->size);
-        if (e->sha256)
-            json_object_set_new(o, "sha256", json_string(e->sha256));
-        if (e->target)
-            json_object_set_new(o, "target", json_string(e->target));
-        json_array_append_new(list, o);
-    }
-    return json_pack("{s:s, s:o}", "backup", m->backup ? m->backup : "", "members", list);
-}
-
 /* ---- restore --path ---- */
 
 /*
@@ -639,22 +622,6 @@ enum pt_status pt_restore_path(struct pt_session *session, const char *id,
     pt_lock_release(&lock);
     free(request);
     return rc;
-}
-
-json_t *pt_path_plan_to_json(const struct pt_path_plan *plan)
-{
-    static const char *const actions[] = {"write", "same", "replace", "refused"};
-    json_t *files = json_array();
-    for (size_t i = 0; i < plan->n; i++) {
-        const struct pt_path_file *f = &plan->files[i];
-        json_array_append_new(files,
-                              json_pack("{s:s, s:s, s:s, s:b, s:b, s:I}", "path", f->member,
-                                        "target", f->target, "action", actions[f->action], "link",
-                                        f->link, "newer", f->newer, "size", (json_int_t)f->size));
-    }
-    return json_pack("{s:s, s:s, s:o, s:I}", "backup", plan->backup ? plan->backup : "", "target",
-                     plan->target_root ? plan->target_root : "", "files", files, "written",
-                     (json_int_t)plan->written);
 }
 
 void pt_path_plan_free(struct pt_path_plan *plan)

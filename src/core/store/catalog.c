@@ -197,25 +197,6 @@ char *pt_catalog_column_text(sqlite3_stmt *st, int i)
     return s ? pt_xstrdup((const char *)s) : NULL;
 }
 
-enum pt_status pt_catalog_check(const char *path, struct pt_error *err)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    const char *verdict = NULL;
-    enum pt_status rc = PT_OK;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW)
-        rc = pt_error_set(err, PT_EFAIL, _("catalog %s is damaged: %s"), path,
-                          db ? sqlite3_errmsg(db) : _("cannot open"));
-    else if (!(verdict = (const char *)sqlite3_column_text(st, 0)) || strcmp(verdict, "ok") != 0)
-        rc = pt_error_set(err, PT_EFAIL, _("catalog %s is damaged: %s"), path,
-                          verdict ? verdict : "?");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc;
-}
-
 bool pt_catalog_read_names_of(const char *path,
                               void (*fn)(int64_t id, const char *name, void *user), void *user)
 {

@@ -20,4 +20,12 @@ enum pt_status pt_backup_read_report(const struct pt_record *record, json_t **re
 enum pt_status pt_backup_read_files(const struct pt_record *record, json_t **files,
                                     struct pt_error *err);
 
+/*
+ * The permission bits the report recorded for each media file ("media/…" →
+ * integer), read from backup_report.json; an empty object for a backup
+ * made before reports recorded them, or one whose report cannot be read.
+ * New reference.
+ */
+json_t *pt_backup_read_modes(const struct pt_record *record);
+
 #endif

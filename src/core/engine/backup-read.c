@@ -59,3 +59,23 @@ enum pt_status pt_backup_read_files(const struct pt_record *r, json_t **files, s
     json_decref(report);
     return PT_OK;
 }
+
+json_t *pt_backup_read_modes(const struct pt_record *r)
+{
+    json_t *modes = json_object(), *report = NULL;
+    if (pt_backup_read_report(r, &report, NULL) != PT_OK)
+        return modes;
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(report, "files"), i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *mode = json_string_value(json_object_get(f, "mode"));
+        char *end;
+        long bits = mode ? strtol(mode, &end, 8) : -1;
+        if (path && mode && *end == '\0' && bits >= 0)
+            json_object_set_new(modes, path, json_integer(bits & 0777));
+    }
+    json_decref(report);
+    return modes;
+}

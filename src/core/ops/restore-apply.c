@@ -13,6 +13,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "poshtiban/backup-read.h"
 #include "poshtiban/i18n.h"
 #include "poshtiban/settings.h"
 #include "poshtiban/timefmt.h"
@@ -42,27 +43,6 @@ struct extract {
     mode_t dir_mode, file_mode; /* never wider than the media folder's own */
     json_t *modes; /* "media/…" → the original's permission bits, from the report */
 };
-
-/* The modes the report recorded for media files (backups made before it recorded none). */
-static json_t *recorded_modes(const struct pt_record *r)
-{
-    json_t *modes = json_object(), *report = NULL;
-    if (pt_backup_read_report(r, &report, NULL) != PT_OK)
-        return modes;
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(report, "files"), i, f)
-    {
-        const char *path = json_string_value(json_object_get(f, "path"));
-        const char *mode = json_string_value(json_object_get(f, "mode"));
-        char *end;
-        long bits = mode ? strtol(mode, &end, 8) : -1;
-        if (path && mode && *end == '\0' && bits >= 0)
-            json_object_set_new(modes, path, json_integer(bits & 0777));
-    }
-    json_decref(report);
-    return modes;
-}
 
 /* Each file extracted is what SHA256SUMS lists, once: or nothing is swapped in. */
 static enum pt_status check_installed(struct restoring *s, const char *path, const char *hex,
@@ -214,7 +194,7 @@ static enum pt_status stage_media(struct restoring *s, struct pt_error *err)
                         .buf = pt_xmalloc(PT_RESTORE_BUF),
                         .dir_mode = (0755 & mode) | 0700,
                         .file_mode = (0644 & mode) | 0600,
-                        .modes = recorded_modes(&s->record)};
+                        .modes = pt_backup_read_modes(&s->record)};
     archive_write_disk_set_options(
         x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_TIME |

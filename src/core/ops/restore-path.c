@@ -465,27 +465,6 @@ static void remove_temps(struct session *s)
     s->temps = NULL;
 }
 
-/* The modes the report recorded for media files (backups made before it recorded none). */
-static json_t *recorded_modes(const struct pt_record *r)
-{
-    json_t *modes = json_object(), *report = NULL;
-    if (pt_backup_read_report(r, &report, NULL) != PT_OK)
-        return modes;
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(report, "files"), i, f)
-    {
-        const char *path = json_string_value(json_object_get(f, "path"));
-        const char *mode = json_string_value(json_object_get(f, "mode"));
-        char *end;
-        long bits = mode ? strtol(mode, &end, 8) : -1;
-        if (path && mode && *end == '\0' && bits >= 0)
-            json_object_set_new(modes, path, json_integer(bits & 0777));
-    }
-    json_decref(report);
-    return modes;
-}
-
 /* The folder the files go under: the media folder (the one a link names), or --to. */
 static enum pt_status target_root(struct session *s, const char *to, struct pt_error *err)
 {
@@ -600,7 +579,7 @@ enum pt_status pt_restore_path(struct pt_session *session, const char *id,
             rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), marker, strerror(errno));
         s.temps = pt_xcalloc(plan->n + 1, sizeof(*s.temps));
         s.buf = pt_xmalloc(BUF_SIZE);
-        s.modes = recorded_modes(&s.record);
+        s.modes = pt_backup_read_modes(&s.record);
         if (rc == PT_OK)
             rc = pt_reader_walk(&s.record, write_entry, &s, err);
         if (rc == PT_OK && s.next != plan->n)

@@ -16,6 +16,7 @@
 #include "poshtiban/timefmt.h"
 
 #include "base/fsutil.h"
+#include "engine/backup-db.h"
 #include "engine/compress.h"
 #include "engine/reader.h"
 #include "ops/backup-internal.h"
@@ -35,21 +36,6 @@ bool pt_restore_cancelled(const struct restoring *s)
     return s->monitor && s->monitor->cancel && atomic_load(s->monitor->cancel);
 }
 
-/* A member read as it is stored, hashed on the way. */
-struct hashing {
-    struct pt_reader *reader;
-    EVP_MD_CTX *md;
-};
-
-static ssize_t hashing_read(void *user, void *buf, size_t len, struct pt_error *err)
-{
-    struct hashing *h = user;
-    ssize_t n = pt_reader_read(h->reader, buf, len, err);
-    if (n > 0)
-        EVP_DigestUpdate(h->md, buf, (size_t)n);
-    return n;
-}
-
 /* The snapshot, plain or compressed, unpacked into tmp; its checksum is of the member as stored. */
 static enum pt_status take_snapshot(struct restoring *s, const struct pt_entry *e,
                                     enum pt_compression c, struct pt_reader *r,
@@ -61,10 +47,9 @@ static enum pt_status take_snapshot(struct restoring *s, const struct pt_entry *
         pt_xasprintf("%s/restore-%ld-%s.sqlite3", s->project->tmp, (long)getpid(), s->record.name);
     s->snapshot_temp = true;
     s->snapshot_member = pt_xstrdup(e->path);
-    struct hashing h = {.reader = r, .md = EVP_MD_CTX_new()};
-    EVP_DigestInit_ex(h.md, EVP_sha256(), NULL);
     bool damaged;
-    enum pt_status rc = pt_unpack_snapshot(c, hashing_read, &h, s->snapshot, &damaged, NULL, err);
+    enum pt_status rc =
+        pt_snapshot_member_take(r, c, s->snapshot, s->snapshot_sha256, &damaged, err);
     if (rc != PT_OK && damaged && err) {
         /* Which backup and which member, as verify says it. */
         char *why = pt_xstrdup(err->message ? err->message : _("damaged"));
@@ -72,17 +57,6 @@ static enum pt_status take_snapshot(struct restoring *s, const struct pt_entry *
         rc = pt_error_set(err, PT_EFAIL, _("backup %s: %s: %s"), s->record.name, e->path, why);
         free(why);
     }
-    unsigned char *buf = pt_xmalloc(PT_RESTORE_BUF);
-    ssize_t n;
-    while (rc == PT_OK && (n = hashing_read(&h, buf, PT_RESTORE_BUF, err)) != 0)
-        if (n < 0)
-            rc = PT_EFAIL;
-    free(buf);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(h.md, digest, &len);
-    EVP_MD_CTX_free(h.md);
-    pt_sha256_hex(digest, s->snapshot_sha256);
     return rc;
 }
 
@@ -100,35 +74,9 @@ static enum pt_status take_members(const struct pt_entry *e, struct pt_reader *r
     if (db) {
         rc = take_snapshot(s, e, c, r, err);
     } else {
-        unsigned char *buf = pt_xmalloc(PT_RESTORE_BUF);
-        size_t len = 0, cap = 0;
-        while (rc == PT_OK) {
-            ssize_t n = pt_reader_read(r, buf, PT_RESTORE_BUF, err);
-            if (n <= 0) {
-                rc = n < 0 ? PT_EFAIL : PT_OK;
-                break;
-            }
-            if (len + (size_t)n > PT_SMALL_FILE_MAX) {
-                rc =
-                    pt_error_set(err, PT_EFAIL,
-                                 _("%s is larger than poshtiban ever writes it: refused"), e->path);
-                break;
-            }
-            if (len + (size_t)n + 1 > cap) {
-                /* The size the archive declares when it fits, else twice as much each time. */
-                bool declared = cap == 0 && e->size > 0 && e->size <= (int64_t)PT_SMALL_FILE_MAX;
-                cap = declared ? (size_t)e->size + 1 : cap ? cap * 2 : PT_RESTORE_BUF;
-                while (cap < len + (size_t)n + 1)
-                    cap *= 2;
-                s->sums = pt_xrealloc(s->sums, cap);
-            }
-            memcpy(s->sums + len, buf, (size_t)n);
-            len += (size_t)n;
-            s->sums[len] = '\0';
-        }
-        free(buf);
-        if (!s->sums)
-            s->sums = pt_xstrdup("");
+        free(s->sums); /* the last one read counts, as for any member read twice */
+        s->sums = NULL;
+        rc = pt_small_member_read(r, e, &s->sums, err);
     }
     if (rc == PT_OK && s->sums && s->snapshot)
         return PT_ECANCELLED; /* both in hand: stop reading */

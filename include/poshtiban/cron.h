@@ -80,11 +80,6 @@ enum pt_status pt_cron_status(struct pt_session *session, struct pt_cron_status 
                               struct pt_error *err);
 void pt_cron_status_free(struct pt_cron_status *status);
 
-/* {"installed", "line", "program", "program_ok", "crontab_error", "daemon_running",
- * "daemon_installed", "start_command", "start_hint", "log", "auto_enabled", "last_auto"}; new
- * reference. */
-json_t *pt_cron_status_to_json(const struct pt_cron_status *status);
-
 /*
  * Whether the user's crontab gives the variable name a value (a line
  * NAME=value), which cron then passes to `poshtiban auto`. False when

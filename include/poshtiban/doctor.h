@@ -73,20 +73,8 @@ enum pt_status pt_doctor_run(struct pt_session *session, struct pt_doctor *out,
                              struct pt_error *err);
 void pt_doctor_free(struct pt_doctor *doctor);
 
-/*
- * {"backup_root", "storage": {"path", "exists", "fstype", "mount_point",
- * "mount_source", "mount_root", "free_bytes", "total_bytes", "kind",
- * "verdict", "safe_place"}, "next_backup_bytes", "backups_fit", "environment":
- * {"codespace", "codespace_name", "container", "ssh", "ssh_server", "codespace_advice"},
- * "newest_backup", "download": {"command", "note"}, "offsite": {"enabled",
- * "repository", "restic_found", "newest_pushed", "copied", "total", "checked_at"}, "cron", "auto":
- * {"enabled", "interval_hours", "due", "reason", "next_due_at"},
- * "last_success": {"name", "finished_at", "age_s", "overdue"}, "hooks": {"before_backup",
- * "after_backup", "before_restore", "after_restore" (the command or null), "timeout_seconds"},
- * "warnings"};
- * new reference.
- */
-json_t *pt_doctor_to_json(const struct pt_project *project, const struct pt_doctor *doctor);
+/* The name of the i-th hook of pt_doctor.hooks ("before_backup"…), as its setting has it. */
+const char *pt_doctor_hook_name(int i);
 
 /*
  * The command that downloads path (a file, or a folder when dir) to the

@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #include "poshtiban/changes.h"
+#include "poshtiban/cron.h"
+#include "poshtiban/doctor.h"
 #include "poshtiban/notify.h"
 #include "poshtiban/offsite.h"
 #include "poshtiban/progress.h"
@@ -426,5 +428,28 @@ char *pt_present_change_counts(const struct pt_change_table *table);
  * the table kept whole by keep, the key as JSON. New string.
  */
 char *pt_present_change_row(const struct pt_change_row *row, pt_present_keep_fn keep);
+
+/*
+ * doctor --json (present/doctor.c):
+ * {"backup_root", "storage": {"path", "exists", "fstype", "mount_point",
+ * "mount_source", "mount_root", "free_bytes", "total_bytes", "kind",
+ * "verdict", "safe_place"}, "next_backup_bytes", "backups_fit", "environment":
+ * {"codespace", "codespace_name", "container", "ssh", "ssh_server", "codespace_advice"},
+ * "newest_backup", "download": {"command", "note"}, "offsite": {"enabled",
+ * "repository", "restic_found", "newest_pushed", "copied", "total", "checked_at"}, "cron", "auto":
+ * {"enabled", "interval_hours", "due", "reason", "next_due_at"},
+ * "last_success": {"name", "finished_at", "age_s", "overdue"}, "hooks": {"before_backup",
+ * "after_backup", "before_restore", "after_restore" (the command or null), "timeout_seconds"},
+ * "warnings"};
+ * new reference.
+ */
+json_t *pt_present_doctor_json(const struct pt_project *project, const struct pt_doctor *doctor);
+/*
+ * cron status --json, and doctor's "cron" (present/cron.c):
+ * {"installed", "line", "program", "program_ok", "crontab_error", "daemon_running",
+ * "daemon_installed", "start_command", "start_hint", "log", "auto_enabled", "last_auto"}; new
+ * reference.
+ */
+json_t *pt_present_cron_status_json(const struct pt_cron_status *status);
 
 #endif

@@ -78,7 +78,7 @@ static int status(struct pt_cli *cli, const char *replaced_line, bool replaced)
     }
     int code = 0;
     if (cli->json) {
-        json_t *doc = pt_cron_status_to_json(&s);
+        json_t *doc = pt_present_cron_status_json(&s);
         if (replaced_line)
             json_object_set_new(doc, "replaced", json_boolean(replaced));
         code = pt_cli_print_json(doc);

@@ -163,7 +163,7 @@ int pt_cmd_doctor(struct pt_cli *cli, int argc, char **argv)
     }
     int code = 0;
     if (cli->json) {
-        code = pt_cli_print_json(pt_doctor_to_json(&cli->project, &d));
+        code = pt_cli_print_json(pt_present_doctor_json(&cli->project, &d));
     } else {
         print_storage(&cli->project, &d);
         print_rest(&d);

@@ -122,7 +122,15 @@ struct media_walk {
     struct pt_sums *sums;
 };
 
-static void walk_current(struct media_walk *w, const char *root, const char *rel)
+/*
+ * Calls fn for every entry under root/rel (rel NULL: root itself), with its
+ * path relative to root, its full path and lstat(2)'s view, then descends
+ * into folders. Links are not followed.
+ */
+static void walk_tree(const char *root, const char *rel,
+                      void (*fn)(const char *child, const char *full, const struct stat *st,
+                                 void *user),
+                      void *user)
 {
     char *dir = rel ? pt_path_join(root, rel) : pt_xstrdup(root);
     DIR *d = opendir(dir);
@@ -133,19 +141,10 @@ static void walk_current(struct media_walk *w, const char *root, const char *rel
         char *child = rel ? pt_path_join(rel, e->d_name) : pt_xstrdup(e->d_name);
         char *full = pt_path_join(root, child);
         struct stat st;
-        if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-            walk_current(w, root, child);
-        } else if (lstat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-            char *member = pt_path_join("media", child);
-            struct pt_sum *h = pt_sums_find(w->sums, member);
-            char hex[PT_SHA256_HEX];
-            if (!h)
-                pt_restore_push(&w->plan->remove, &w->plan->n_remove, child);
-            else if (pt_sha256_file(full, hex, NULL, NULL) != PT_OK || strcmp(hex, h->sha256) != 0)
-                pt_restore_push(&w->plan->change, &w->plan->n_change, child);
-            if (h)
-                h->seen = true;
-            free(member);
+        if (lstat(full, &st) == 0) {
+            fn(child, full, &st, user);
+            if (S_ISDIR(st.st_mode))
+                walk_tree(root, child, fn, user);
         }
         free(full);
         free(child);
@@ -155,10 +154,28 @@ static void walk_current(struct media_walk *w, const char *root, const char *rel
     free(dir);
 }
 
+/* A file of the live media folder: removed, changed, or as the backup has it. */
+static void compare_current(const char *child, const char *full, const struct stat *st, void *user)
+{
+    struct media_walk *w = user;
+    if (!S_ISREG(st->st_mode))
+        return;
+    char *member = pt_path_join("media", child);
+    struct pt_sum *h = pt_sums_find(w->sums, member);
+    char hex[PT_SHA256_HEX];
+    if (!h)
+        pt_restore_push(&w->plan->remove, &w->plan->n_remove, child);
+    else if (pt_sha256_file(full, hex, NULL, NULL) != PT_OK || strcmp(hex, h->sha256) != 0)
+        pt_restore_push(&w->plan->change, &w->plan->n_change, child);
+    if (h)
+        h->seen = true;
+    free(member);
+}
+
 static void plan_media(struct restoring *s)
 {
     struct media_walk w = {.plan = s->plan, .sums = &s->listed};
-    walk_current(&w, s->plan->media_target, NULL);
+    walk_tree(s->plan->media_target, NULL, compare_current, &w);
     for (size_t i = 0; i < s->listed.n; i++) {
         struct pt_sum *sum = &s->listed.list[i];
         if (strncmp(sum->path, "media/", 6) == 0 && !sum->seen)
@@ -391,36 +408,18 @@ static uint64_t fnv(uint64_t h, const void *data, size_t n)
     return h;
 }
 
-/* Every entry under root/rel, stat(2)'s view only: no file is read. */
-static void stamp_tree(const char *root, const char *rel, struct pt_restore_fingerprint *f)
+/* One entry of the media folder in the fingerprint, stat(2)'s view only: no file is read. */
+static void stamp_entry(const char *child, const char *full, const struct stat *st, void *user)
 {
-    char *dir = rel ? pt_path_join(root, rel) : pt_xstrdup(root);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *child = rel ? pt_path_join(rel, e->d_name) : pt_xstrdup(e->d_name);
-        char *full = pt_path_join(root, child);
-        struct stat st;
-        if (lstat(full, &st) == 0) {
-            int64_t facts[] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec,
-                               (int64_t)st.st_mtim.tv_nsec, (int64_t)st.st_ino,
-                               (int64_t)st.st_mode};
-            uint64_t h = fnv(0xcbf29ce484222325ULL, child, strlen(child) + 1);
-            f->media_hash += fnv(h, facts, sizeof(facts));
-            f->media_entries++;
-            if (S_ISREG(st.st_mode))
-                f->media_bytes += (uint64_t)st.st_size;
-            if (S_ISDIR(st.st_mode))
-                stamp_tree(root, child, f);
-        }
-        free(full);
-        free(child);
-    }
-    if (d)
-        closedir(d);
-    free(dir);
+    (void)full;
+    struct pt_restore_fingerprint *f = user;
+    int64_t facts[] = {(int64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+                       (int64_t)st->st_mtim.tv_nsec, (int64_t)st->st_ino, (int64_t)st->st_mode};
+    uint64_t h = fnv(0xcbf29ce484222325ULL, child, strlen(child) + 1);
+    f->media_hash += fnv(h, facts, sizeof(facts));
+    f->media_entries++;
+    if (S_ISREG(st->st_mode))
+        f->media_bytes += (uint64_t)st->st_size;
 }
 
 void pt_restore_stamp_targets(const struct pt_restore_plan *plan, struct pt_restore_fingerprint *f)
@@ -432,7 +431,7 @@ void pt_restore_stamp_targets(const struct pt_restore_plan *plan, struct pt_rest
     stamp(plan->media_target, false, &f->media);
     f->media_entries = f->media_bytes = f->media_hash = 0;
     if (plan->media_target && f->media.exists)
-        stamp_tree(plan->media_target, NULL, f);
+        walk_tree(plan->media_target, NULL, stamp_entry, f);
 }
 
 static bool same_stamp(const struct pt_restore_stamp *a, const struct pt_restore_stamp *b)

@@ -345,11 +345,14 @@ size_t pt_present_prune_plan(const struct pt_retention_plan *plan, bool done,
  * Their values, once (docs/cli.md, ls and restore --path): the JSON and
  * the lines are rendered from them. Free with pt_doc_free().
  */
-struct pt_doc *pt_present_members_doc(const struct pt_members *members);
-json_t *pt_present_members_json(const struct pt_members *members);
+struct pt_doc *pt_present_member_doc(const struct pt_member *member);
+json_t *pt_present_member_json(const struct pt_member *member);
+/* ls --json without its members: {"backup": name, "members": []}, filled as they come. */
+json_t *pt_present_members_head_json(const char *backup);
 struct pt_doc *pt_present_path_plan_doc(const struct pt_path_plan *plan);
 json_t *pt_present_path_plan_json(const struct pt_path_plan *plan);
-size_t pt_present_members(const struct pt_members *members, pt_present_keep_fn keep, char ***lines);
+/* One line of ls: the size, right-aligned as in show's files, then the path. */
+char *pt_present_member_line(const struct pt_member *member, pt_present_keep_fn keep);
 size_t pt_present_path_plan(const struct pt_path_plan *plan, pt_present_keep_fn keep,
                             char ***lines);
 char *pt_present_path_question(const char *path, const char *backup, const char *target,

@@ -23,29 +23,30 @@ enum pt_member_type { PT_MEMBER_FILE, PT_MEMBER_DIR, PT_MEMBER_LINK };
 
 /* One member of a backup, as `ls` lists it. */
 struct pt_member {
-    char *path; /* relative to the backup's top folder: "media/a.jpg" */
+    const char *path; /* relative to the backup's top folder: "media/a.jpg" */
     enum pt_member_type type;
-    int64_t size; /* files; 0 otherwise */
-    char *sha256; /* as SHA256SUMS lists it; NULL when it lists none */
-    char *target; /* links: where it points, as stored */
-};
-
-struct pt_members {
-    char *backup; /* the backup's name */
-    struct pt_member *list;
-    size_t n;
+    int64_t size;       /* files; 0 otherwise */
+    const char *sha256; /* as SHA256SUMS lists it; NULL when it lists none */
+    const char *target; /* links: where it points, as stored */
 };
 
 /*
- * Lists the members of completed backup id (any format, read as a stream,
- * nothing extracted) that are under (a member path, or NULL for all),
- * in the order the backup holds them. PT_EINVAL: under is not a clean
- * relative path, or the backup holds nothing there; PT_EFAIL: the backup
- * cannot be read or holds an unsafe member. Free with pt_members_free().
+ * Called for each member listed; backup is the backup's name. The strings
+ * are valid until it returns.
  */
-enum pt_status pt_backup_members(struct pt_session *session, const char *id, const char *under,
-                                 struct pt_members *out, struct pt_error *err);
-void pt_members_free(struct pt_members *members);
+typedef enum pt_status (*pt_member_fn)(const char *backup, const struct pt_member *member,
+                                       void *user, struct pt_error *err);
+
+/*
+ * Hands each member of completed backup id (any format, read as a stream,
+ * nothing extracted) that is under under (a member path, or NULL for all)
+ * to fn, in the order the backup holds them, one at a time: memory stays
+ * flat however many there are. PT_EINVAL: under is not a clean relative
+ * path, or the backup holds nothing there; PT_EFAIL: the backup cannot be
+ * read or holds an unsafe member; what fn returns stops the walk.
+ */
+enum pt_status pt_backup_each_member(struct pt_session *session, const char *id, const char *under,
+                                     pt_member_fn fn, void *user, struct pt_error *err);
 
 struct pt_restore_path_options {
     const char *path; /* "media/REL": a file or a folder of the backup's media */

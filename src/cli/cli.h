@@ -196,6 +196,23 @@ void pt_cli_bidi_finish(void);
 /* Prints one JSON document on stdout, consumes the reference; 0 or 1. */
 int pt_cli_print_json(json_t *doc);
 
+/*
+ * One JSON document printed as pt_cli_print_json prints it, but for one
+ * list at its top level, whose items are printed as they come: memory
+ * stays flat however long the list. doc (taken) holds the list under key
+ * as an empty array; begin prints what comes before it, each item (taken)
+ * goes in its place, end prints the rest and says what print_json would.
+ */
+struct pt_cli_json_list {
+    char *text; /* doc, printed */
+    const char *rest;
+    bool any;
+};
+
+void pt_cli_json_list_begin(struct pt_cli_json_list *l, json_t *doc, const char *key);
+void pt_cli_json_list_item(struct pt_cli_json_list *l, json_t *item);
+int pt_cli_json_list_end(struct pt_cli_json_list *l);
+
 /* Terminal columns a UTF-8 string takes. */
 size_t pt_cli_width(const char *s);
 /* Prints s and pads it with spaces to width columns. */

@@ -63,6 +63,53 @@ int pt_cli_print_json(json_t *doc)
     return fflush(stdout) == 0 ? rc : 1;
 }
 
+void pt_cli_json_list_begin(struct pt_cli_json_list *l, json_t *doc, const char *key)
+{
+    l->text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    json_decref(doc);
+    l->any = false;
+    l->rest = NULL;
+    /* A key's line at the top level: a string value never holds a raw newline. */
+    char *mark = pt_xasprintf("\n  \"%s\": []", key);
+    char *at = l->text ? strstr(l->text, mark) : NULL;
+    if (at) {
+        at += strlen(mark) - 2;
+        fwrite(l->text, 1, (size_t)(at - l->text), stdout);
+        l->rest = at + 2;
+    }
+    free(mark);
+}
+
+void pt_cli_json_list_item(struct pt_cli_json_list *l, json_t *item)
+{
+    char *text = l->rest && item ? json_dumps(item, JSON_INDENT(2)) : NULL;
+    json_decref(item);
+    if (!text)
+        return;
+    fputs(l->any ? ",\n    " : "[\n    ", stdout);
+    l->any = true;
+    for (const char *c = text; *c; c++) {
+        fputc(*c, stdout);
+        if (*c == '\n')
+            fputs("    ", stdout);
+    }
+    free(text);
+}
+
+int pt_cli_json_list_end(struct pt_cli_json_list *l)
+{
+    int rc = l->rest ? 0 : 1;
+    if (l->rest) {
+        fputs(l->any ? "\n  ]" : "[]", stdout);
+        fputs(l->rest, stdout);
+        fputc('\n', stdout);
+    }
+    free(l->text);
+    l->text = NULL;
+    l->rest = NULL;
+    return fflush(stdout) == 0 ? rc : 1;
+}
+
 size_t pt_cli_width(const char *s)
 {
     return pt_text_width(s);

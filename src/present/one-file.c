@@ -22,68 +22,61 @@ static char *shown_as(pt_present_keep_fn keep, const char *text, bool path)
     return kept;
 }
 
-struct pt_doc *pt_present_members_doc(const struct pt_members *m)
+struct pt_doc *pt_present_member_doc(const struct pt_member *e)
 {
     static const char *const types[] = {"file", "dir", "link"};
-    struct pt_doc *doc = pt_doc_new(false);
-    pt_doc_text(doc, "backup", PT_VALUE_NAME, m->backup ? m->backup : "");
-    struct pt_doc *list = pt_doc_array(doc, "members");
-    for (size_t i = 0; i < m->n; i++) {
-        const struct pt_member *e = &m->list[i];
-        struct pt_doc *o = pt_doc_object(list, NULL);
-        pt_doc_text(o, "path", PT_VALUE_PATH, e->path);
-        pt_doc_enum(o, "type", types[e->type], NULL);
-        pt_doc_number(o, "size", PT_VALUE_SIZE, e->size)->value.null = false;
-        if (e->sha256)
-            pt_doc_text(o, "sha256", PT_VALUE_TEXT, e->sha256);
-        if (e->target)
-            pt_doc_text(o, "target", PT_VALUE_PATH, e->target);
-    }
-    return doc;
+    struct pt_doc *o = pt_doc_new(false);
+    pt_doc_text(o, "path", PT_VALUE_PATH, e->path);
+    pt_doc_enum(o, "type", types[e->type], NULL);
+    pt_doc_number(o, "size", PT_VALUE_SIZE, e->size)->value.null = false;
+    if (e->sha256)
+        pt_doc_text(o, "sha256", PT_VALUE_TEXT, e->sha256);
+    if (e->target)
+        pt_doc_text(o, "target", PT_VALUE_PATH, e->target);
+    return o;
 }
 
-json_t *pt_present_members_json(const struct pt_members *members)
+json_t *pt_present_member_json(const struct pt_member *member)
 {
-    struct pt_doc *doc = pt_present_members_doc(members);
+    struct pt_doc *doc = pt_present_member_doc(member);
     json_t *json = pt_render_json(doc);
     pt_doc_free(doc);
     return json;
 }
 
-size_t pt_present_members(const struct pt_members *members, pt_present_keep_fn keep, char ***lines)
+json_t *pt_present_members_head_json(const char *backup)
 {
-    struct pt_doc *doc = pt_present_members_doc(members);
-    const struct pt_doc *list = pt_doc_get(doc, "members")->value.doc;
-    size_t n = list->n, widest = 0;
-    char **sizes = pt_xcalloc(n + 1, sizeof(*sizes));
-    for (size_t i = 0; i < n; i++) {
-        const struct pt_doc *m = list->items[i].value.doc;
-        sizes[i] = strcmp(pt_doc_get(m, "type")->value.raw, "file") == 0
-                       ? pt_render_key(m, "size", NULL)
-                       : pt_xstrdup("-");
-        size_t w = pt_text_width(sizes[i]);
-        widest = w > widest ? w : widest;
-    }
-    *lines = pt_xcalloc(n + 1, sizeof(**lines));
-    for (size_t i = 0; i < n; i++) {
-        const struct pt_doc *m = list->items[i].value.doc;
-        const char *type = pt_doc_get(m, "type")->value.raw;
-        char *path = pt_render_key(m, "path", keep);
-        size_t pad = widest - pt_text_width(sizes[i]);
-        if (strcmp(type, "link") == 0) {
-            char *target = pt_render_key(m, "target", keep);
-            (*lines)[i] = pt_xasprintf("%*s%s  %s -> %s", (int)pad, "", sizes[i], path, target);
-            free(target);
-        } else {
-            (*lines)[i] = pt_xasprintf("%*s%s  %s%s", (int)pad, "", sizes[i], path,
-                                       strcmp(type, "dir") == 0 ? "/" : "");
-        }
-        free(path);
-        free(sizes[i]);
-    }
-    free(sizes);
+    struct pt_doc *doc = pt_doc_new(false);
+    pt_doc_text(doc, "backup", PT_VALUE_NAME, backup ? backup : "");
+    pt_doc_array(doc, "members");
+    json_t *json = pt_render_json(doc);
     pt_doc_free(doc);
-    return n;
+    return json;
+}
+
+/* The width of the size column: sizes are streamed, so it is fixed, as show's files have it. */
+#define SIZE_COLUMN 10
+
+char *pt_present_member_line(const struct pt_member *member, pt_present_keep_fn keep)
+{
+    struct pt_doc *m = pt_present_member_doc(member);
+    char *size = member->type == PT_MEMBER_FILE ? pt_render_key(m, "size", NULL) : pt_xstrdup("-");
+    size_t width = pt_text_width(size);
+    int pad = width < SIZE_COLUMN ? (int)(SIZE_COLUMN - width) : 0;
+    char *path = pt_render_key(m, "path", keep);
+    char *line;
+    if (member->type == PT_MEMBER_LINK) {
+        char *target = pt_render_key(m, "target", keep);
+        line = pt_xasprintf("%*s%s  %s -> %s", pad, "", size, path, target);
+        free(target);
+    } else {
+        line = pt_xasprintf("%*s%s  %s%s", pad, "", size, path,
+                            member->type == PT_MEMBER_DIR ? "/" : "");
+    }
+    free(path);
+    free(size);
+    pt_doc_free(m);
+    return line;
 }
 
 struct pt_doc *pt_present_path_plan_doc(const struct pt_path_plan *plan)

@@ -82,41 +82,37 @@ static enum pt_status read_sums(const struct pt_record *r, struct pt_sums *sums,
 
 struct listing {
     const char *under;
-    struct pt_members *out;
-    size_t cap;
+    const char *backup;
     const struct pt_sums *sums;
+    pt_member_fn fn;
+    void *user;
+    size_t n;
 };
 
 static enum pt_status list_entry(const struct pt_entry *e, struct pt_reader *r, void *user,
                                  struct pt_error *err)
 {
     (void)r;
-    (void)err;
     struct listing *l = user;
     if (l->under && !under_request(e->path, l->under))
         return PT_OK;
-    if (l->out->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        l->out->list = pt_xrealloc(l->out->list, l->cap * sizeof(*l->out->list));
-    }
-    struct pt_member *m = &l->out->list[l->out->n++];
     const struct pt_sum *sum = e->type == PT_ENTRY_FILE ? pt_sums_find(l->sums, e->path) : NULL;
-    *m = (struct pt_member){
-        .path = pt_xstrdup(e->path),
+    struct pt_member m = {
+        .path = e->path,
         .type = e->type == PT_ENTRY_DIR    ? PT_MEMBER_DIR
                 : e->type == PT_ENTRY_LINK ? PT_MEMBER_LINK
                                            : PT_MEMBER_FILE,
         .size = e->type == PT_ENTRY_FILE ? e->size : 0,
-        .sha256 = sum ? pt_xstrdup(sum->sha256) : NULL,
-        .target = e->link_target ? pt_xstrdup(e->link_target) : NULL,
+        .sha256 = sum ? sum->sha256 : NULL,
+        .target = e->link_target,
     };
-    return PT_OK;
+    l->n++;
+    return l->fn(l->backup, &m, l->user, err);
 }
 
-enum pt_status pt_backup_members(struct pt_session *session, const char *id, const char *under,
-                                 struct pt_members *out, struct pt_error *err)
+enum pt_status pt_backup_each_member(struct pt_session *session, const char *id, const char *under,
+                                     pt_member_fn fn, void *user, struct pt_error *err)
 {
-    memset(out, 0, sizeof(*out));
     char *clean = NULL;
     if (under && !(clean = clean_request(under)))
         return pt_error_set(err, PT_EINVAL,
@@ -126,31 +122,17 @@ enum pt_status pt_backup_members(struct pt_session *session, const char *id, con
     struct pt_record r = {0};
     struct pt_sums sums = {0};
     enum pt_status rc = completed_record(session, id, &r, err);
-    if (rc == PT_OK) {
-        out->backup = pt_xstrdup(r.name);
+    if (rc == PT_OK)
         rc = read_sums(&r, &sums, err);
-    }
-    struct listing l = {.under = clean, .out = out, .sums = &sums};
+    struct listing l = {.under = clean, .backup = r.name, .sums = &sums, .fn = fn, .user = user};
     if (rc == PT_OK)
         rc = pt_reader_walk(&r, list_entry, &l, err);
-    if (rc == PT_OK && clean && out->n == 0)
+    if (rc == PT_OK && clean && l.n == 0)
         rc = pt_error_set(err, PT_EINVAL, _("backup %s holds nothing at %s"), r.name, clean);
     pt_sums_free(&sums);
     pt_record_free(&r);
     free(clean);
     return rc;
-}
-
-void pt_members_free(struct pt_members *m)
-{
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->list[i].path);
-        free(m->list[i].sha256);
-        free(m->list[i].target);
-    }
-    free(m->list);
-    free(m->backup);
-    memset(m, 0, sizeof(*m));
 }
 
 /* ---- restore --path ---- */
@@ -316,7 +298,7 @@ static enum pt_status write_member(struct session *s, struct pt_path_file *f,
 {
     const char *rel = relative_of(f->member);
     int dir;
-    const char *name;
+    const char *name = NULL;
     enum pt_status rc =
         open_parent(s->root_fd, s->plan->target_root, rel, true, s->dir_mode, &dir, &name, err);
     if (rc != PT_OK)

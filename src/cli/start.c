@@ -80,6 +80,12 @@ static void setup_locale(void)
     /* gettext ignores LANGUAGE in the C locale; C.UTF-8 exists everywhere. */
     if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
         setlocale(LC_ALL, "C.UTF-8");
+    /*
+     * Numbers written for programs (JSON, fixtures, metrics, reports) take
+     * "." whatever the user's locale; those shown to people are spelled by
+     * poshtiban's own l10n, not by printf.
+     */
+    setlocale(LC_NUMERIC, "C");
 #ifdef PT_ENABLE_NLS
     localedir = find_localedir();
     bindtextdomain(PT_PACKAGE, localedir ? localedir : PT_LOCALEDIR);

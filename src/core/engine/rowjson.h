@@ -23,7 +23,8 @@
  * SQLite's text), text escaped as jansson does (\" \\ \b \f \n \r \t, other
  * bytes below 0x20 as \u00XX, nothing else), bytes that are not UTF-8 as
  * U+FFFD, BLOBs as base64, Django's date-times with T (and Z when
- * datetime_utc), decimals as strings, JSON columns embedded.
+ * datetime_utc), decimals as strings, JSON columns embedded. Reals follow
+ * jansson in the locale too: its decimal point's first byte becomes '.'.
  */
 
 /* Bytes appended to; data is the owner's (free it), len the bytes in use. */
@@ -35,7 +36,7 @@ struct pt_rowjson_buf {
 /* What one table's rows need, worked out once: its keys, escaped, in order. */
 struct pt_rowjson;
 
-/* The plan for t's rows; t must outlive it. Never NULL. */
+/* The plan for t's rows (t->model set); t must outlive it. Never NULL. */
 struct pt_rowjson *pt_rowjson_new(const struct pt_table *t, bool datetime_utc);
 void pt_rowjson_free(struct pt_rowjson *rj);
 

@@ -6,13 +6,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include "poshtiban/i18n.h"
 
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "engine/compress.h"
+#include "engine/rowjson.h"
 
 #define CHECK_EVERY 1024
 
@@ -28,137 +27,11 @@ struct run {
     const char *dir;
     int64_t done, total;
     int64_t invalid_text;
-    char *buf;
-    size_t cap;
+    struct pt_rowjson_buf row;
     struct pt_fanout *fan;
     struct json_out all, one; /* complete_database.json, the table's own fixture */
     bool all_rows;            /* complete_database.json has a row already */
 };
-
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, min = 0x80, cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, min = 0x800, cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (left < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-/* Text as a JSON string, byte for byte; bytes that are not UTF-8 become U+FFFD. */
-static json_t *text_json(struct run *run, const unsigned char *s, size_t len)
-{
-    json_t *j = json_stringn((const char *)s, len);
-    if (j)
-        return j;
-    run->invalid_text++;
-    char *fixed = pt_xmalloc(len * 3 + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence(s + i, len - i);
-        if (n == 0) {
-            memcpy(fixed + o, "\xef\xbf\xbd", 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(fixed + o, s + i, n);
-            o += n;
-            i += n;
-        }
-    }
-    j = json_stringn(fixed, o);
-    free(fixed);
-    return j ? j : json_null();
-}
-
-static json_t *base64_json(const void *data, int len)
-{
-    unsigned char *out = pt_xmalloc(4 * (((size_t)len + 2) / 3) + 1);
-    int n = EVP_EncodeBlock(out, data, len);
-    json_t *j = json_stringn((const char *)out, (size_t)n);
-    free(out);
-    return j;
-}
-
-/* Django keeps date-times as "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC when USE_TZ). */
-static json_t *datetime_json(struct run *run, const char *s, size_t len)
-{
-    bool naive = len >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') &&
-                 s[13] == ':' && s[16] == ':';
-    for (size_t i = 19; naive && i < len; i++)
-        naive = (i == 19 && s[i] == '.') || (i > 19 && s[i] >= '0' && s[i] <= '9');
-    if (!naive && !(len >= 19 && s[10] == ' '))
-        return text_json(run, (const unsigned char *)s, len);
-    char *iso = pt_xmalloc(len + 2);
-    memcpy(iso, s, len);
-    iso[10] = 'T';
-    size_t n = len;
-    if (naive && run->opts->datetime_utc)
-        iso[n++] = 'Z';
-    json_t *j = json_stringn(iso, n);
-    free(iso);
-    return j ? j : text_json(run, (const unsigned char *)s, len);
-}
-
-static json_t *value_json(struct run *run, sqlite3_stmt *st, int i, enum pt_value_kind kind)
-{
-    int type = sqlite3_column_type(st, i);
-    if (type == SQLITE_NULL)
-        return json_null();
-    if (type == SQLITE_BLOB)
-        return base64_json(sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i));
-    switch (kind) {
-    case PT_VALUE_BOOL:
-        if (type == SQLITE_INTEGER)
-            return json_boolean(sqlite3_column_int64(st, i) != 0);
-        break;
-    case PT_VALUE_DECIMAL:
-        return json_string((const char *)sqlite3_column_text(st, i));
-    case PT_VALUE_DATETIME:
-        if (type == SQLITE_TEXT)
-            return datetime_json(run, (const char *)sqlite3_column_text(st, i),
-                                 (size_t)sqlite3_column_bytes(st, i));
-        break;
-    case PT_VALUE_JSON:
-        if (type == SQLITE_TEXT) {
-            json_t *j = json_loadb((const char *)sqlite3_column_text(st, i),
-                                   (size_t)sqlite3_column_bytes(st, i),
-                                   JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-            if (j)
-                return j;
-        }
-        break;
-    case PT_VALUE_PLAIN:
-        break;
-    }
-    if (type == SQLITE_INTEGER)
-        return json_integer(sqlite3_column_int64(st, i));
-    if (type == SQLITE_FLOAT) {
-        json_t *j = json_real(sqlite3_column_double(st, i));
-        /* Infinity and NaN have no JSON number: keep SQLite's spelling. */
-        return j ? j : json_string((const char *)sqlite3_column_text(st, i));
-    }
-    return text_json(run, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
-}
 
 static enum pt_status out_open(struct run *run, struct json_out *o, const char *rel,
                                struct pt_error *err)
@@ -201,21 +74,6 @@ static void out_abort(struct json_out *o)
     if (o->open)
         pt_file_writer_abort(&o->file);
     o->open = false;
-}
-
-static enum pt_status dump(struct run *run, json_t *obj, size_t *len, struct pt_error *err)
-{
-    for (;;) {
-        size_t need = json_dumpb(obj, run->buf, run->cap, JSON_COMPACT);
-        if (need == 0)
-            return pt_error_set(err, PT_EFAIL, _("cannot encode a row as JSON"));
-        if (need <= run->cap) {
-            *len = need;
-            return PT_OK;
-        }
-        run->cap = need * 2;
-        run->buf = pt_xrealloc(run->buf, run->cap);
-    }
 }
 
 static void report_progress(struct run *run)
@@ -278,42 +136,6 @@ static sqlite3_stmt *prepare_m2m(sqlite3 *db, const struct pt_m2m *m)
     return st;
 }
 
-static json_t *row_json(struct run *run, const struct pt_table *t, sqlite3_stmt *st,
-                        sqlite3_stmt **m2m)
-{
-    json_t *pk;
-    int pk_index = t->rowid ? (int)t->n_columns : t->pk[0];
-    if (t->rowid)
-        pk = json_integer(sqlite3_column_int64(st, (int)t->n_columns));
-    else if (t->n_pk == 1)
-        pk = value_json(run, st, t->pk[0], t->columns[t->pk[0]].kind);
-    else {
-        pk = json_array();
-        for (size_t i = 0; i < t->n_pk; i++)
-            json_array_append_new(pk, value_json(run, st, t->pk[i], t->columns[t->pk[i]].kind));
-    }
-    json_t *fields = json_object();
-    for (size_t i = 0; i < t->n_columns; i++) {
-        if (t->n_pk == 1 && (int)i == t->pk[0])
-            continue;
-        json_object_set_new(fields, t->columns[i].field,
-                            value_json(run, st, (int)i, t->columns[i].kind));
-    }
-    for (size_t i = 0; i < t->n_m2m; i++) {
-        json_t *list = json_array();
-        sqlite3_reset(m2m[i]);
-        sqlite3_bind_value(m2m[i], 1, sqlite3_column_value(st, pk_index));
-        while (sqlite3_step(m2m[i]) == SQLITE_ROW)
-            json_array_append_new(list, value_json(run, m2m[i], 0, PT_VALUE_PLAIN));
-        json_object_set_new(fields, t->m2m[i].field, list);
-    }
-    json_t *obj = json_object();
-    json_object_set_new(obj, "model", json_string(t->model));
-    json_object_set_new(obj, "pk", pk);
-    json_object_set_new(obj, "fields", fields);
-    return obj;
-}
-
 /*
  * The rows of a table go once through the compressor, into both files: the
  * table's own fixture is "[\n" rows "\n]\n", and complete_database.json holds
@@ -325,6 +147,7 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
     char *sql = select_sql(t);
     sqlite3_stmt *st = NULL;
     sqlite3_stmt **m2m = pt_xcalloc(t->n_m2m + 1, sizeof(*m2m));
+    struct pt_rowjson *rj = pt_rowjson_new(t, run->opts->datetime_utc);
     enum pt_status rc = PT_OK;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         rc =
@@ -342,10 +165,8 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
     *rows = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *obj = row_json(run, t, st, m2m);
-        size_t len = 0;
-        rc = dump(run, obj, &len, err);
-        json_decref(obj);
+        run->row.len = 0;
+        rc = pt_rowjson_row(rj, st, m2m, &run->row, &run->invalid_text, err);
         if (rc == PT_OK && *rows == 0) {
             rc = part(run, &run->one, NULL, "[\n", err);
             if (rc == PT_OK)
@@ -357,7 +178,7 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
             rc = pt_fanout_write(run->fan, ",\n", 2, err);
         }
         if (rc == PT_OK)
-            rc = pt_fanout_write(run->fan, run->buf, len, err);
+            rc = pt_fanout_write(run->fan, run->row.data, run->row.len, err);
         if (rc != PT_OK)
             goto out;
         (*rows)++;
@@ -381,6 +202,7 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
     if (rc == PT_OK)
         rc = out_close(run, &run->one, t->fixture, err);
 out:
+    pt_rowjson_free(rj);
     for (size_t i = 0; i < t->n_m2m; i++)
         sqlite3_finalize(m2m[i]);
     free(m2m);
@@ -423,7 +245,7 @@ enum pt_status pt_fixtures_write(sqlite3 *db, const struct pt_schema *schema, co
     out_abort(&run.all);
     free(all);
     report_progress(&run);
-    free(run.buf);
+    free(run.row.data);
     *invalid_text = run.invalid_text;
     return rc;
 }

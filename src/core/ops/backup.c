@@ -20,6 +20,7 @@
 
 #include "base/fsutil.h"
 #include "engine/compress.h"
+#include "engine/fixtures-share.h"
 #include "engine/fixtures.h"
 #include "engine/manifest.h"
 #include "engine/media.h"
@@ -28,6 +29,7 @@
 #include "engine/report.h"
 #include "engine/schema.h"
 #include "engine/snapshot.h"
+#include "engine/table-digest.h"
 #include "ops/carried.h"
 #include "ops/hooks.h"
 #include "ops/naming.h"
@@ -121,6 +123,66 @@ static char *previous_media(struct pt_catalog *c, char **name)
         }
     pt_record_list_free(records, n);
     return found;
+}
+
+/*
+ * Which tables' fixtures a dir backup may share (docs/safety.md, "Shared
+ * fixtures"): each table's digest, from the snapshot's pages, and the
+ * newest completed dir backup whose last verify did not fail, as media
+ * are shared with. NULL when the digests cannot be made: nothing is shared,
+ * and the next backup shares nothing with this one.
+ */
+static struct pt_fixtures_share *fixtures_share(struct pt_catalog *c, sqlite3 *snap,
+                                                const char *work, const struct pt_schema *s,
+                                                const struct pt_fixture_options *fopts)
+{
+    char(*digests)[PT_SHA256_HEX] = pt_xcalloc(s->n_tables + 1, sizeof(*digests));
+    char *db_path = pt_path_join(work, "database.sqlite3");
+    struct pt_fixtures_share *share = NULL;
+    if (pt_table_digests(snap, db_path, s, fopts, digests, NULL) == PT_OK)
+        share = pt_fixtures_share_new(s, (const char(*)[PT_SHA256_HEX])digests, fopts->compression,
+                                      fopts->gzip_level);
+    free(db_path);
+    free(digests);
+    struct pt_catalog_filter filter = {
+        .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
+    struct pt_record *records = NULL;
+    size_t n = 0;
+    int64_t total;
+    if (share && pt_catalog_list(c, &filter, &records, &n, &total, NULL) == PT_OK) {
+        for (size_t i = 0; i < n; i++)
+            if (records[i].path && records[i].verify_ok != 0 &&
+                strcmp(records[i].format, "dir") == 0) {
+                pt_fixtures_share_previous(share, records[i].path, records[i].name);
+                break;
+            }
+        pt_record_list_free(records, n);
+    }
+    return share;
+}
+
+static void share_warnings(const struct pt_fixtures_share *share, json_t *warnings)
+{
+    struct pt_fixtures_share_totals t;
+    pt_fixtures_share_totals(share, &t);
+    if (t.bad > 0) {
+        char *n = pt_l10n_int(t.bad);
+        char *w = pt_xasprintf(_("%s unchanged tables' fixtures were written afresh, since "
+                                 "backup %s holds them damaged; run poshtiban verify %s"),
+                               n, t.source, t.source);
+        json_array_append_new(warnings, json_string(w));
+        free(w);
+        free(n);
+    }
+    if (t.failed > 0) {
+        char *n = pt_l10n_int(t.failed);
+        char *w = pt_xasprintf(_("%s unchanged tables' fixtures were written afresh, since they "
+                                 "could not be linked to the previous backup's: %s"),
+                               n, strerror(t.failed_errno));
+        json_array_append_new(warnings, json_string(w));
+        free(w);
+        free(n);
+    }
 }
 
 static void schema_warnings(const struct pt_schema *s, json_t *warnings)
@@ -225,6 +287,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     int64_t size;
     enum pt_status rc;
     struct squeeze squeeze = {0};
+    struct pt_fixtures_share *share = NULL;
     /* Archives are compressed whole: their members stay plain. */
     bool compress = pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS) && strcmp(r->format, "dir") == 0;
     int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
@@ -271,6 +334,10 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
             free(schema.tables[i].fixture);
             schema.tables[i].fixture = named;
         }
+    if (strcmp(r->format, "dir") == 0)
+        share = fixtures_share(c, snap, work, &schema, &fopts);
+    fopts.share = share;
+    facts.fixtures_share = share;
     int64_t invalid = 0;
     rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
     if (squeeze.src) {
@@ -285,6 +352,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
                      "with U+FFFD, database.sqlite3 holds them exactly"),
                    invalid);
     }
+    share_warnings(share, warnings);
     schema_warnings(&schema, warnings);
     for (size_t i = 0; i < schema.n_tables; i++)
         pt_record_add_table(r, schema.tables[i].name, rows[i]);
@@ -366,6 +434,7 @@ out:
         r->status = PT_STATE_FAILED;
     if (snap)
         sqlite3_close(snap);
+    pt_fixtures_share_free(share);
     pt_schema_free(&schema);
     pt_manifest_free(&manifest);
     free(rows);

@@ -100,38 +100,58 @@ struct pt_fixtures_share *pt_fixtures_share_new(const struct pt_schema *schema,
 /*
  * The previous backup's report up to its list of files, which comes last
  * and may be long (docs/backup-layout.md): its tables and compression are
- * all that is wanted here. NULL when it cannot be read.
+ * all that is wanted here, but the whole file is hashed, and it must be
+ * what SHA256SUMS records. NULL when it cannot be read or is not.
  */
-static json_t *report_head(const char *dir)
+static json_t *report_head(const char *dir, const struct pt_sums *sums)
 {
     static const char marker[] = ",\n  \"files\": [";
+    const struct pt_sum *sum = pt_sums_find(sums, "backup_report.json");
     char *path = pt_path_join(dir, "backup_report.json");
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = sum ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
     free(path);
     if (fd < 0)
         return NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        abort(); /* as an allocation failure */
     size_t cap = 64 * 1024, len = 0;
     char *text = pt_xmalloc(cap + 1);
     char *end = NULL;
+    ssize_t got = -1;
+    unsigned char *rest = pt_xmalloc(READ_BUF);
     for (;;) {
+        /* Once the head is found, the rest is only hashed. */
+        if (end) {
+            if ((got = read(fd, rest, READ_BUF)) <= 0)
+                break;
+            EVP_DigestUpdate(md, rest, (size_t)got);
+            continue;
+        }
         if (len == cap) {
             if (cap >= PT_SMALL_FILE_MAX)
                 break;
             cap *= 2;
             text = pt_xrealloc(text, cap + 1);
         }
-        ssize_t got = read(fd, text + len, cap - len);
-        if (got <= 0)
+        if ((got = read(fd, text + len, cap - len)) <= 0)
             break;
+        EVP_DigestUpdate(md, text + len, (size_t)got);
         size_t from = len > sizeof(marker) ? len - sizeof(marker) : 0;
         len += (size_t)got;
         text[len] = '\0';
-        if ((end = strstr(text + from, marker)))
-            break;
+        end = strstr(text + from, marker);
     }
+    free(rest);
     close(fd);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    char hex[PT_SHA256_HEX];
+    EVP_DigestFinal_ex(md, digest, &dlen);
+    EVP_MD_CTX_free(md);
+    pt_sha256_hex(digest, hex);
     json_t *head = NULL;
-    if (end) {
+    if (end && got == 0 && strcmp(hex, sum->sha256) == 0) {
         memcpy(end, "\n}", 3);
         head = json_loads(text, 0, NULL);
     }
@@ -143,17 +163,17 @@ void pt_fixtures_share_previous(struct pt_fixtures_share *s, const char *dir, co
 {
     if (!dir || s->dir)
         return;
-    json_t *head = report_head(dir);
+    char *sums_path = pt_path_join(dir, "SHA256SUMS");
+    char *sums = pt_read_file(sums_path, PT_SMALL_FILE_MAX, NULL);
+    free(sums_path);
+    if (sums)
+        pt_sums_parse(sums, &s->sums);
+    json_t *head = sums ? report_head(dir, &s->sums) : NULL;
+    free(sums);
     const char *fixtures =
         json_string_value(json_object_get(json_object_get(head, "compression"), "fixtures"));
     json_t *tables = json_object_get(head, "tables");
-    char *sums_path = pt_path_join(dir, "SHA256SUMS");
-    char *sums =
-        fixtures && json_is_array(tables) && strcmp(fixtures, pt_compression_name(s->c)) == 0
-            ? pt_read_file(sums_path, PT_SMALL_FILE_MAX, NULL)
-            : NULL;
-    free(sums_path);
-    if (sums) {
+    if (fixtures && json_is_array(tables) && strcmp(fixtures, pt_compression_name(s->c)) == 0) {
         s->previous = pt_xcalloc(json_array_size(tables) + 1, sizeof(*s->previous));
         size_t i;
         json_t *t;
@@ -173,8 +193,6 @@ void pt_fixtures_share_previous(struct pt_fixtures_share *s, const char *dir, co
             p->rows = json_integer_value(rows);
             p->invalid_text = json_integer_value(json_object_get(t, "invalid_text"));
         }
-        pt_sums_parse(sums, &s->sums);
-        free(sums);
         s->dir = pt_xstrdup(dir);
         s->name = pt_xstrdup(name ? name : "");
         s->totals.source = s->name;

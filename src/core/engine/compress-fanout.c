@@ -102,7 +102,7 @@ static enum pt_status copy_raw(struct pt_fanout *f, const struct op *op)
         ssize_t got = pread(op->fd, f->zout, want, at);
         if (got <= 0)
             return pt_error_set(&f->werr, PT_EFAIL, _("cannot read a shared fixture: %s"),
-                                got < 0 ? strerror(errno) : _("the file is cut short"));
+                                got < 0 ? strerror(errno) : _("cut short"));
         enum pt_status rc = to_files(f, f->zout, (size_t)got);
         if (rc != PT_OK)
             return rc;

@@ -92,7 +92,7 @@ static enum pt_status hash_pages(sqlite3 *db, int fd, int64_t page_size, struct 
         ssize_t got = pread(fd, page, (size_t)page_size, (off_t)((pageno - 1) * page_size));
         if (got != page_size)
             rc = pt_error_set(err, PT_EFAIL, _("cannot read the snapshot's pages: %s"),
-                              got < 0 ? strerror(errno) : _("the file is cut short"));
+                              got < 0 ? strerror(errno) : _("cut short"));
         else
             put(last->md, page, (size_t)page_size);
     }

@@ -58,6 +58,15 @@ void pt_fixtures_share_previous(struct pt_fixtures_share *s, const char *dir, co
 bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *table,
                             const char *dest, int64_t rows, struct pt_shared_fixture *out);
 
+/*
+ * The file rel of the new backup, at path, was written with the SHA-256
+ * hex: when the previous backup's rel is recorded with that SHA-256 and
+ * still has it (read now), path is replaced by a hard link to it (as
+ * complete_database.json when no table changed). True when replaced.
+ */
+bool pt_fixtures_share_same(struct pt_fixtures_share *s, const char *rel, const char *path,
+                            const char *hex);
+
 /* A table written afresh: the invalid text values it held, for the report. */
 void pt_fixtures_share_written(struct pt_fixtures_share *s, const char *table,
                                int64_t invalid_text);
@@ -72,6 +81,7 @@ struct pt_fixtures_share_totals {
     int64_t rechecked;  /* previous fixtures read again to prove them */
     int64_t bad;        /* found not as recorded: written afresh */
     int64_t failed;     /* proven good but the link failed: written afresh */
+    bool complete;      /* complete_database.json is the previous backup's too */
     int failed_errno;   /* link(2)'s errno, the first time */
     const char *source; /* the previous backup's name, or NULL */
 };

@@ -457,6 +457,13 @@ enum pt_status pt_fixtures_write(sqlite3 *db, const struct pt_schema *schema, co
         rc = part(&run, &run.all, NULL, run.all_rows ? "\n]\n" : "[]\n", err);
     if (rc == PT_OK)
         rc = out_close(&run, &run.all, all, err);
+    /* No table changed: the complete file is the previous backup's too. */
+    if (rc == PT_OK && opts->share) {
+        char *path = pt_path_join(dir, all);
+        pt_fixtures_share_same(opts->share, all, path,
+                               run.manifest->entries[run.manifest->n - 1].sha256);
+        free(path);
+    }
     /* The fixtures' names, linked ones among them, reach the disk with their files. */
     fixtures_dir = pt_path_join(dir, "fixtures");
     if (rc == PT_OK && pt_fsync_dir(fixtures_dir) != 0)

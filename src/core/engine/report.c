@@ -107,10 +107,10 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
         struct pt_fixtures_share_totals s;
         pt_fixtures_share_totals(f->fixtures_share, &s);
         json_object_set_new(doc, "fixtures_shared",
-                            json_pack("{s:s?, s:I, s:I, s:I, s:I}", "from", s.source, "shared",
-                                      (json_int_t)s.shared, "rechecked", (json_int_t)s.rechecked,
-                                      "share_bad", (json_int_t)s.bad, "share_failed",
-                                      (json_int_t)s.failed));
+                            json_pack("{s:s?, s:I, s:b, s:I, s:I, s:I}", "from", s.source, "shared",
+                                      (json_int_t)s.shared, "complete", s.complete, "rechecked",
+                                      (json_int_t)s.rechecked, "share_bad", (json_int_t)s.bad,
+                                      "share_failed", (json_int_t)s.failed));
     }
     json_object_set(doc, "settings", f->settings);
     json_object_set(doc, "warnings", f->warnings);

@@ -8,7 +8,8 @@
 #   complete_database.json.gz and every fixture decompress byte-identical to
 #   those of a backup of the same database in a fresh backup root (nothing
 #   to share); loaddata of either into a migrated database gives the same
-#   dumpdata; it verifies, also once the previous backup is deleted;
+#   dumpdata; it verifies, also once the previous backup is deleted; when
+#   no table changed, complete_database.json.gz is the previous one's too;
 # - never shared: a previous fixture with a byte changed (size kept; written
 #   afresh with a warning naming that backup), from a backup whose verify
 #   failed, a previous fixture replaced by a link to a good copy, or with an
@@ -196,4 +197,9 @@ expect_eq "b7: its files, inodes and modes as before" "$before" \
 pt_ok verify --deep b7
 new_backup --no-media --name b8 || finish
 expect_eq "b8: shares with b7 after the kills" "$(ino "$p7/$unchanged")" "$(ino "$path/$unchanged")"
+expect_eq "b8: no table changed, so complete_database.json.gz is b7's too" \
+    "$(ino "$p7/complete_database.json.gz") True" "$(ino "$path/complete_database.json.gz") $(totals "$path" 'd["complete"]')"
+check "b7: its complete file was its own (a table had changed)" \
+    test "$(ino "$p6/complete_database.json.gz")" != "$(ino "$p7/complete_database.json.gz")"
+pt_ok verify --deep "$name"
 finish

@@ -79,22 +79,31 @@ static void member_make(struct member *m, enum pt_compression c, int level, cons
 }
 
 struct pt_fixtures_share *pt_fixtures_share_new(const struct pt_schema *schema,
-                                                const char (*digests)[PT_SHA256_HEX],
                                                 enum pt_compression c, int gzip_level)
 {
     struct pt_fixtures_share *s = pt_xcalloc(1, sizeof(*s));
     s->tables = pt_xcalloc(schema->n_tables + 1, sizeof(*s->tables));
     s->n = schema->n_tables;
-    for (size_t i = 0; i < s->n; i++) {
+    for (size_t i = 0; i < s->n; i++)
         s->tables[i].name = pt_xstrdup(schema->tables[i].name);
-        memcpy(s->tables[i].digest, digests[i], PT_SHA256_HEX);
-        s->tables[i].digest[PT_SHA256_HEX - 1] = '\0';
-    }
     s->c = c;
     member_make(&s->open, c, gzip_level, "[\n");
     member_make(&s->close, c, gzip_level, "\n]\n");
     member_make(&s->empty, c, gzip_level, "[]\n");
     return s;
+}
+
+void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX])
+{
+    for (size_t i = 0; i < s->n; i++) {
+        memcpy(s->tables[i].digest, digests[i], PT_SHA256_HEX);
+        s->tables[i].digest[PT_SHA256_HEX - 1] = '\0';
+    }
+}
+
+bool pt_fixtures_share_has_source(const struct pt_fixtures_share *s)
+{
+    return s->n_previous > 0;
 }
 
 /*

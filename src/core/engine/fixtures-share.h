@@ -32,13 +32,18 @@ struct pt_shared_fixture {
 };
 
 /*
- * digests[i] for schema->tables[i] ("" for none), copied. c and gzip_level
- * are the new backup's fixtures'. Nothing is shared until
- * pt_fixtures_share_previous names a backup.
+ * For the tables of schema, whose fixtures are stored as c at gzip_level.
+ * Nothing is shared until pt_fixtures_share_digests gives the new
+ * snapshot's digests and pt_fixtures_share_previous names a backup.
  */
 struct pt_fixtures_share *pt_fixtures_share_new(const struct pt_schema *schema,
-                                                const char (*digests)[PT_SHA256_HEX],
                                                 enum pt_compression c, int gzip_level);
+/* digests[i] for schema->tables[i] ("" for none), copied. */
+void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX]);
+/* True when the previous backup named records a digest of some table: there is something to share.
+ */
+bool pt_fixtures_share_has_source(const struct pt_fixtures_share *s);
+
 /*
  * The previous backup: its folder dir (format dir, last verify not failed)
  * and name (for warnings). Its backup_report.json (the part before its

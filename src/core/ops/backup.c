@@ -126,30 +126,66 @@ static char *previous_media(struct pt_catalog *c, char **name)
 }
 
 /*
+ * Each table's digest (engine/table-digest.h), made on a thread of its own
+ * with its own connection to the snapshot while the fixtures are written,
+ * when there is nothing to share them with: only the report, for the next
+ * backup, needs them then.
+ */
+struct digest_job {
+    char *path;
+    const struct pt_schema *schema;
+    struct pt_fixture_options opts;
+    char (*digests)[PT_SHA256_HEX];
+    enum pt_status rc;
+    pthread_t thread;
+    bool running;
+};
+
+static void *digest_run(void *user)
+{
+    struct digest_job *j = user;
+    sqlite3 *db = NULL;
+    j->rc = PT_EFAIL;
+    if (sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+        j->rc = pt_table_digests(db, j->path, j->schema, &j->opts, j->digests, NULL);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Waits for the digests, which the share then holds when they were made. */
+static void digest_finish(struct digest_job *j, struct pt_fixtures_share *share)
+{
+    if (j->running)
+        pthread_join(j->thread, NULL);
+    if (j->running && j->rc == PT_OK)
+        pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])j->digests);
+    j->running = false;
+    free(j->digests);
+    free(j->path);
+    j->digests = NULL;
+    j->path = NULL;
+}
+
+/*
  * Which tables' fixtures a dir backup may share (docs/safety.md, "Shared
- * fixtures"): each table's digest, from the snapshot's pages, and the
- * newest completed dir backup whose last verify did not fail, as media
- * are shared with. NULL when the digests cannot be made: nothing is shared,
- * and the next backup shares nothing with this one.
+ * fixtures"): with the newest completed dir backup whose last verify did
+ * not fail, as media are shared, the tables whose digests, from the new
+ * snapshot's pages, are those it records. When it records none, the
+ * digests are made on job's thread instead (digest_finish).
  */
 static struct pt_fixtures_share *fixtures_share(struct pt_catalog *c, sqlite3 *snap,
                                                 const char *work, const struct pt_schema *s,
-                                                const struct pt_fixture_options *fopts)
+                                                const struct pt_fixture_options *fopts,
+                                                struct digest_job *job)
 {
-    char(*digests)[PT_SHA256_HEX] = pt_xcalloc(s->n_tables + 1, sizeof(*digests));
-    char *db_path = pt_path_join(work, "database.sqlite3");
-    struct pt_fixtures_share *share = NULL;
-    if (pt_table_digests(snap, db_path, s, fopts, digests, NULL) == PT_OK)
-        share = pt_fixtures_share_new(s, (const char(*)[PT_SHA256_HEX])digests, fopts->compression,
-                                      fopts->gzip_level);
-    free(db_path);
-    free(digests);
+    struct pt_fixtures_share *share =
+        pt_fixtures_share_new(s, fopts->compression, fopts->gzip_level);
     struct pt_catalog_filter filter = {
         .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
     struct pt_record *records = NULL;
     size_t n = 0;
     int64_t total;
-    if (share && pt_catalog_list(c, &filter, &records, &n, &total, NULL) == PT_OK) {
+    if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) == PT_OK) {
         for (size_t i = 0; i < n; i++)
             if (records[i].path && records[i].verify_ok != 0 &&
                 strcmp(records[i].format, "dir") == 0) {
@@ -157,6 +193,17 @@ static struct pt_fixtures_share *fixtures_share(struct pt_catalog *c, sqlite3 *s
                 break;
             }
         pt_record_list_free(records, n);
+    }
+    job->path = pt_path_join(work, "database.sqlite3");
+    job->schema = s;
+    job->opts = *fopts;
+    job->digests = pt_xcalloc(s->n_tables + 1, sizeof(*job->digests));
+    if (pt_fixtures_share_has_source(share)) {
+        if (pt_table_digests(snap, job->path, s, fopts, job->digests, NULL) == PT_OK)
+            pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])job->digests);
+        digest_finish(job, share);
+    } else {
+        job->running = pthread_create(&job->thread, NULL, digest_run, job) == 0;
     }
     return share;
 }
@@ -288,6 +335,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     enum pt_status rc;
     struct squeeze squeeze = {0};
     struct pt_fixtures_share *share = NULL;
+    struct digest_job digests = {0};
     /* Archives are compressed whole: their members stay plain. */
     bool compress = pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS) && strcmp(r->format, "dir") == 0;
     int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
@@ -335,11 +383,12 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
             schema.tables[i].fixture = named;
         }
     if (strcmp(r->format, "dir") == 0)
-        share = fixtures_share(c, snap, work, &schema, &fopts);
+        share = fixtures_share(c, snap, work, &schema, &fopts, &digests);
     fopts.share = share;
     facts.fixtures_share = share;
     int64_t invalid = 0;
     rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
+    digest_finish(&digests, share);
     if (squeeze.src) {
         enum pt_status squeezed = squeeze_finish(&squeeze, &manifest, err);
         rc = rc == PT_OK ? squeezed : rc;
@@ -434,6 +483,7 @@ out:
         r->status = PT_STATE_FAILED;
     if (snap)
         sqlite3_close(snap);
+    digest_finish(&digests, share);
     pt_fixtures_share_free(share);
     pt_schema_free(&schema);
     pt_manifest_free(&manifest);

@@ -7,6 +7,7 @@
  * flipped byte, trailing garbage, a gzip member whose CRC-32 or length is
  * wrong. Real files in a temporary folder.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,51 @@ static void write_zstd(struct fixture *f, const char *path)
     assert_string_equal(hex, again);
     assert_int_equal(size, stored);
     free(src);
+}
+
+/*
+ * pt_fanout_raw: bytes stored already (here the members of a.gz after its
+ * first) go into the file as they are, in order with the parts around them,
+ * and the file reads back as those parts' text.
+ */
+static void test_raw_part(void **state)
+{
+    struct fixture *f = *state;
+    char *a = pt_path_join(f->dir, "a.gz"), *b = pt_path_join(f->dir, "b.gz");
+    char *c = pt_path_join(f->dir, "c.gz");
+    write_gzip(f, a, b, 2);
+    struct blob ba = load(a);
+    struct blob want = load(b); /* the same two members */
+    /* The first member of a.gz ends where its second begins: a.gz is two equal members. */
+    size_t member = ba.len / 2;
+    struct pt_file_writer wc;
+    struct pt_error err = {0};
+    assert_int_equal(pt_file_writer_open(&wc, c, &err), PT_OK);
+    struct pt_file_writer *const only[] = {&wc};
+    struct pt_fanout *fan = pt_fanout_new(PT_COMPRESSION_GZIP, 6);
+    int fd = open(a, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pt_fanout_begin(fan, only, 1, &err), PT_OK);
+    assert_int_equal(pt_fanout_write(fan, f->plain, f->plain_len, &err), PT_OK);
+    assert_int_equal(pt_fanout_end(fan, &err), PT_OK);
+    assert_int_equal(pt_fanout_raw(fan, only, 1, fd, (off_t)member, (int64_t)member, &err), PT_OK);
+    /* Past the end of the file: refused, nothing half-said. */
+    assert_int_equal(pt_fanout_raw(fan, only, 1, fd, (off_t)ba.len, 1, &err), PT_EFAIL);
+    pt_error_clear(&err);
+    close(fd);
+    pt_fanout_free(fan);
+    char hex[PT_SHA256_HEX];
+    int64_t size;
+    assert_int_equal(pt_file_writer_close(&wc, hex, &size, &err), PT_OK);
+    struct blob bc = load(c);
+    assert_int_equal(bc.len, want.len);
+    assert_memory_equal(bc.data, want.data, want.len);
+    free(ba.data);
+    free(want.data);
+    free(bc.data);
+    free(a);
+    free(b);
+    free(c);
 }
 
 static void test_gzip_round_trip(void **state)
@@ -485,6 +531,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gzip_bad_crc_and_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpack_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_part, setup, teardown),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

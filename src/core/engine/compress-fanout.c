@@ -24,7 +24,7 @@
 
 /* ---------------------------------------------------------------- fan-out */
 
-enum op_kind { OP_BEGIN, OP_DATA, OP_END, OP_QUIT };
+enum op_kind { OP_BEGIN, OP_DATA, OP_END, OP_RAW, OP_QUIT };
 
 struct op {
     enum op_kind kind;
@@ -32,6 +32,9 @@ struct op {
     size_t n_files;
     unsigned char *buf;
     size_t len;
+    int fd; /* OP_RAW: read from, at offset, len_raw bytes */
+    off_t offset;
+    int64_t len_raw;
 };
 
 struct pt_fanout {
@@ -89,6 +92,26 @@ static enum pt_status deflate_into(struct pt_fanout *f, const void *data, size_t
     return PT_OK;
 }
 
+/* Bytes stored already, copied as they are. */
+static enum pt_status copy_raw(struct pt_fanout *f, const struct op *op)
+{
+    off_t at = op->offset;
+    int64_t left = op->len_raw;
+    while (left > 0) {
+        size_t want = left < PT_COMPRESS_CHUNK ? (size_t)left : PT_COMPRESS_CHUNK;
+        ssize_t got = pread(op->fd, f->zout, want, at);
+        if (got <= 0)
+            return pt_error_set(&f->werr, PT_EFAIL, _("cannot read a shared fixture: %s"),
+                                got < 0 ? strerror(errno) : _("cut short"));
+        enum pt_status rc = to_files(f, f->zout, (size_t)got);
+        if (rc != PT_OK)
+            return rc;
+        at += got;
+        left -= got;
+    }
+    return PT_OK;
+}
+
 static enum pt_status run_op(struct pt_fanout *f, struct op *op)
 {
     switch (op->kind) {
@@ -114,6 +137,10 @@ static enum pt_status run_op(struct pt_fanout *f, struct op *op)
         if (f->c == PT_COMPRESSION_GZIP)
             return deflate_into(f, "", 0, Z_FINISH);
         return PT_OK;
+    case OP_RAW:
+        memcpy(f->files, op->files, sizeof(f->files));
+        f->n_files = op->n_files;
+        return copy_raw(f, op);
     case OP_QUIT:
         break;
     }
@@ -241,6 +268,22 @@ enum pt_status pt_fanout_end(struct pt_fanout *f, struct pt_error *err)
 {
     push_data(f);
     struct op op = {.kind = OP_END};
+    pthread_mutex_lock(&f->mu);
+    enqueue(f, &op);
+    while (f->count > 0 || f->busy)
+        pthread_cond_wait(&f->idle, &f->mu);
+    pthread_mutex_unlock(&f->mu);
+    return worker_status(f, err);
+}
+
+enum pt_status pt_fanout_raw(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
+                             int fd, off_t offset, int64_t len, struct pt_error *err)
+{
+    push_data(f);
+    struct op op = {
+        .kind = OP_RAW, .n_files = n < 2 ? n : 2, .fd = fd, .offset = offset, .len_raw = len};
+    for (size_t i = 0; i < op.n_files; i++)
+        op.files[i] = files[i];
     pthread_mutex_lock(&f->mu);
     enqueue(f, &op);
     while (f->count > 0 || f->busy)

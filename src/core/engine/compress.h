@@ -50,6 +50,14 @@ enum pt_status pt_fanout_write(struct pt_fanout *f, const void *data, size_t len
 enum pt_status pt_fanout_puts(struct pt_fanout *f, const char *s, struct pt_error *err);
 /* Ends the part and waits until all of it is written: its files may then be closed. */
 enum pt_status pt_fanout_end(struct pt_fanout *f, struct pt_error *err);
+/*
+ * A part of len bytes read from fd at offset and written as they are, no
+ * compression (bytes stored already, whole gzip members), to files[0..n),
+ * in order with the other parts; waits until all of it is written. fd
+ * stays the caller's.
+ */
+enum pt_status pt_fanout_raw(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
+                             int fd, off_t offset, int64_t len, struct pt_error *err);
 /* Stops the thread; what was not ended is dropped. */
 void pt_fanout_free(struct pt_fanout *f);
 

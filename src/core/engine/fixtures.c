@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "poshtiban/i18n.h"
 
 #include "base/filewriter.h"
 #include "base/fsutil.h"
 #include "engine/compress.h"
+#include "engine/fixtures-share.h"
 #include "engine/rowjson.h"
 
 #define CHECK_EVERY 1024
@@ -137,6 +139,32 @@ static sqlite3_stmt *prepare_m2m(sqlite3 *db, const struct pt_m2m *m)
 }
 
 /*
+ * A table proven unchanged (fixtures-share.h): its fixture is linked
+ * already, and its rows go into complete_database.json as the linked file
+ * stores them, neither read from the snapshot nor compressed again.
+ */
+static enum pt_status share_table(struct run *run, const struct pt_table *t,
+                                  struct pt_shared_fixture *sf, int64_t rows, struct pt_error *err)
+{
+    struct pt_file_writer *all[1] = {&run->all.file};
+    enum pt_status rc = PT_OK;
+    if (sf->rows_len > 0) {
+        rc = part(run, &run->all, NULL, run->all_rows ? ",\n" : "[\n", err);
+        run->all_rows = true;
+        if (rc == PT_OK)
+            rc = pt_fanout_raw(run->fan, all, 1, sf->fd, sf->rows_at, sf->rows_len, err);
+    }
+    close(sf->fd);
+    if (rc != PT_OK)
+        return rc;
+    pt_manifest_add(run->manifest, t->fixture, sf->size, sf->sha256);
+    run->invalid_text += sf->invalid_text;
+    run->done += rows;
+    report_progress(run);
+    return cancelled(run) ? pt_error_set(err, PT_ECANCELLED, _("cancelled")) : PT_OK;
+}
+
+/*
  * The rows of a table go once through the compressor, into both files: the
  * table's own fixture is "[\n" rows "\n]\n", and complete_database.json holds
  * the same rows between the other tables'.
@@ -144,6 +172,13 @@ static sqlite3_stmt *prepare_m2m(sqlite3 *db, const struct pt_m2m *m)
 static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_table *t,
                                   int64_t *rows, struct pt_error *err)
 {
+    struct pt_shared_fixture shared;
+    char *dest = pt_path_join(run->dir, t->fixture);
+    bool take =
+        run->opts->share && pt_fixtures_share_take(run->opts->share, t, dest, *rows, &shared);
+    free(dest);
+    if (take)
+        return share_table(run, t, &shared, *rows, err);
     char *sql = select_sql(t);
     sqlite3_stmt *st = NULL;
     sqlite3_stmt **m2m = pt_xcalloc(t->n_m2m + 1, sizeof(*m2m));
@@ -233,12 +268,29 @@ enum pt_status pt_fixtures_write(sqlite3 *db, const struct pt_schema *schema, co
     run.fan = pt_fanout_new(opts->compression, opts->gzip_level);
     enum pt_status rc = out_open(&run, &run.all, all, err);
     for (size_t i = 0; rc == PT_OK && i < schema->n_tables; i++)
-        if (schema->tables[i].fixture)
+        if (schema->tables[i].fixture) {
+            int64_t invalid_before = run.invalid_text;
             rc = write_table(&run, db, &schema->tables[i], &rows[i], err);
+            if (opts->share)
+                pt_fixtures_share_written(opts->share, schema->tables[i].name,
+                                          run.invalid_text - invalid_before);
+        }
     if (rc == PT_OK)
         rc = part(&run, &run.all, NULL, run.all_rows ? "\n]\n" : "[]\n", err);
     if (rc == PT_OK)
         rc = out_close(&run, &run.all, all, err);
+    /* No table changed: the complete file is the previous backup's too. */
+    if (rc == PT_OK && opts->share) {
+        char *path = pt_path_join(dir, all);
+        pt_fixtures_share_same(opts->share, all, path,
+                               run.manifest->entries[run.manifest->n - 1].sha256);
+        free(path);
+    }
+    /* The fixtures' names, linked ones among them, reach the disk with their files. */
+    fixtures_dir = pt_path_join(dir, "fixtures");
+    if (rc == PT_OK && pt_fsync_dir(fixtures_dir) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), fixtures_dir, strerror(errno));
+    free(fixtures_dir);
     /* The thread first: it may still be writing to the files removed next. */
     pt_fanout_free(run.fan);
     out_abort(&run.one);

@@ -32,6 +32,16 @@ static json_t *tables_json(const struct pt_backup_facts *f)
         json_t *o = json_pack("{s:s, s:I}", "name", t->name, "rows", (json_int_t)f->rows[i]);
         json_object_set_new(o, "model", t->model ? json_string(t->model) : json_null());
         json_object_set_new(o, "fixture", t->fixture ? json_string(t->fixture) : json_null());
+        int64_t invalid = 0;
+        bool shared = false;
+        const char *digest =
+            pt_fixtures_share_digest(f->fixtures_share, t->name, &invalid, &shared);
+        if (digest[0]) {
+            /* What the next backup compares to share this fixture (docs/backup-layout.md). */
+            json_object_set_new(o, "content_sha256", json_string(digest));
+            json_object_set_new(o, "invalid_text", json_integer(invalid));
+            json_object_set_new(o, "shared", json_boolean(shared));
+        }
         for (size_t k = 0; k < f->schema->n_tables; k++)
             for (size_t j = 0; j < f->schema->tables[k].n_m2m; j++)
                 if (strcmp(f->schema->tables[k].m2m[j].through, t->name) == 0) {
@@ -93,6 +103,15 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
                   "skipped", (json_int_t)f->media.skipped, "shared", (json_int_t)f->media.shared,
                   "share_failed", (json_int_t)f->media.share_failed, "rechecked",
                   (json_int_t)f->media.rechecked, "share_bad", (json_int_t)f->media.share_bad));
+    if (f->fixtures_share) {
+        struct pt_fixtures_share_totals s;
+        pt_fixtures_share_totals(f->fixtures_share, &s);
+        json_object_set_new(doc, "fixtures_shared",
+                            json_pack("{s:s?, s:I, s:b, s:I, s:I, s:I}", "from", s.source, "shared",
+                                      (json_int_t)s.shared, "complete", s.complete, "rechecked",
+                                      (json_int_t)s.rechecked, "share_bad", (json_int_t)s.bad,
+                                      "share_failed", (json_int_t)s.failed));
+    }
     json_object_set(doc, "settings", f->settings);
     json_object_set(doc, "warnings", f->warnings);
     return doc;

@@ -11,6 +11,7 @@
 #include "poshtiban/status.h"
 
 #include "engine/compress.h"
+#include "engine/fixtures-share.h"
 #include "engine/manifest.h"
 #include "engine/media.h"
 #include "engine/schema.h"
@@ -32,6 +33,8 @@ struct pt_backup_facts {
     json_t *settings;                         /* the settings that shaped the backup */
     json_t *warnings;                         /* array of strings */
     const struct pt_manifest *manifest;
+    /* each table's digest and whether its fixture was shared; NULL: none (archives) */
+    const struct pt_fixtures_share *fixtures_share;
 };
 
 /* backup_report.json's content but "files": what the summary is told from. New reference. */

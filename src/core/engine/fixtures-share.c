@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+/* Fixtures of unchanged tables shared with the previous backup, each proven good first. */
+#include "engine/fixtures-share.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "base/fsutil.h"
+#include "base/sums.h"
+
+#define READ_BUF (256 * 1024)
+
+struct table_facts {
+    char *name;
+    char digest[PT_SHA256_HEX];
+    int64_t invalid_text;
+    bool shared;
+};
+
+/* A table as the previous backup's report records it. */
+struct previous_table {
+    char *name, *fixture;
+    char digest[PT_SHA256_HEX];
+    int64_t rows, invalid_text;
+};
+
+struct member {
+    unsigned char *bytes;
+    size_t len;
+};
+
+struct pt_fixtures_share {
+    struct table_facts *tables;
+    size_t n;
+    enum pt_compression c;
+    /* the members every fixture begins and ends with, as this writer stores them */
+    struct member open, close, empty;
+    /* the previous backup */
+    char *dir, *name;
+    struct previous_table *previous;
+    size_t n_previous;
+    struct pt_sums sums;
+    struct pt_fixtures_share_totals totals;
+};
+
+/* text as one gzip member at level, byte for byte as the fan-out writes it; or plain. */
+static void member_make(struct member *m, enum pt_compression c, int level, const char *text)
+{
+    size_t len = strlen(text);
+    if (c != PT_COMPRESSION_GZIP) {
+        m->bytes = (unsigned char *)pt_xstrdup(text);
+        m->len = len;
+        return;
+    }
+    z_stream z = {0};
+    m->bytes = pt_xmalloc(256);
+    m->len = 0;
+    if (deflateInit2(&z,
+                     level < 1   ? 1
+                     : level > 9 ? 9
+                                 : level,
+                     Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return;
+    z.next_in = (Bytef *)text;
+    z.avail_in = (uInt)len;
+    z.next_out = m->bytes;
+    z.avail_out = 256;
+    if (deflate(&z, Z_FINISH) == Z_STREAM_END)
+        m->len = 256 - z.avail_out;
+    deflateEnd(&z);
+}
+
+struct pt_fixtures_share *pt_fixtures_share_new(const struct pt_schema *schema,
+                                                enum pt_compression c, int gzip_level)
+{
+    struct pt_fixtures_share *s = pt_xcalloc(1, sizeof(*s));
+    s->tables = pt_xcalloc(schema->n_tables + 1, sizeof(*s->tables));
+    s->n = schema->n_tables;
+    for (size_t i = 0; i < s->n; i++)
+        s->tables[i].name = pt_xstrdup(schema->tables[i].name);
+    s->c = c;
+    member_make(&s->open, c, gzip_level, "[\n");
+    member_make(&s->close, c, gzip_level, "\n]\n");
+    member_make(&s->empty, c, gzip_level, "[]\n");
+    return s;
+}
+
+void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX])
+{
+    for (size_t i = 0; i < s->n; i++) {
+        memcpy(s->tables[i].digest, digests[i], PT_SHA256_HEX);
+        s->tables[i].digest[PT_SHA256_HEX - 1] = '\0';
+    }
+}
+
+bool pt_fixtures_share_has_source(const struct pt_fixtures_share *s)
+{
+    return s->n_previous > 0;
+}
+
+/*
+ * The previous backup's report up to its list of files, which comes last
+ * and may be long (docs/backup-layout.md): its tables and compression are
+ * all that is wanted here, but the whole file is hashed, and it must be
+ * what SHA256SUMS records. NULL when it cannot be read or is not.
+ */
+static json_t *report_head(const char *dir, const struct pt_sums *sums)
+{
+    static const char marker[] = ",\n  \"files\": [";
+    const struct pt_sum *sum = pt_sums_find(sums, "backup_report.json");
+    char *path = pt_path_join(dir, "backup_report.json");
+    int fd = sum ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    free(path);
+    if (fd < 0)
+        return NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        abort(); /* as an allocation failure */
+    size_t cap = 64 * 1024, len = 0;
+    char *text = pt_xmalloc(cap + 1);
+    char *end = NULL;
+    ssize_t got = -1;
+    unsigned char *rest = pt_xmalloc(READ_BUF);
+    for (;;) {
+        /* Once the head is found, the rest is only hashed. */
+        if (end) {
+            if ((got = read(fd, rest, READ_BUF)) <= 0)
+                break;
+            EVP_DigestUpdate(md, rest, (size_t)got);
+            continue;
+        }
+        if (len == cap) {
+            if (cap >= PT_SMALL_FILE_MAX)
+                break;
+            cap *= 2;
+            text = pt_xrealloc(text, cap + 1);
+        }
+        if ((got = read(fd, text + len, cap - len)) <= 0)
+            break;
+        EVP_DigestUpdate(md, text + len, (size_t)got);
+        size_t from = len > sizeof(marker) ? len - sizeof(marker) : 0;
+        len += (size_t)got;
+        text[len] = '\0';
+        end = strstr(text + from, marker);
+    }
+    free(rest);
+    close(fd);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    char hex[PT_SHA256_HEX];
+    EVP_DigestFinal_ex(md, digest, &dlen);
+    EVP_MD_CTX_free(md);
+    pt_sha256_hex(digest, hex);
+    json_t *head = NULL;
+    if (end && got == 0 && strcmp(hex, sum->sha256) == 0) {
+        memcpy(end, "\n}", 3);
+        head = json_loads(text, 0, NULL);
+    }
+    free(text);
+    return head;
+}
+
+void pt_fixtures_share_previous(struct pt_fixtures_share *s, const char *dir, const char *name)
+{
+    if (!dir || s->dir)
+        return;
+    char *sums_path = pt_path_join(dir, "SHA256SUMS");
+    char *sums = pt_read_file(sums_path, PT_SMALL_FILE_MAX, NULL);
+    free(sums_path);
+    if (sums)
+        pt_sums_parse(sums, &s->sums);
+    json_t *head = sums ? report_head(dir, &s->sums) : NULL;
+    free(sums);
+    const char *fixtures =
+        json_string_value(json_object_get(json_object_get(head, "compression"), "fixtures"));
+    json_t *tables = json_object_get(head, "tables");
+    if (fixtures && json_is_array(tables) && strcmp(fixtures, pt_compression_name(s->c)) == 0) {
+        s->previous = pt_xcalloc(json_array_size(tables) + 1, sizeof(*s->previous));
+        size_t i;
+        json_t *t;
+        json_array_foreach(tables, i, t)
+        {
+            const char *tname = json_string_value(json_object_get(t, "name"));
+            const char *fixture = json_string_value(json_object_get(t, "fixture"));
+            const char *digest = json_string_value(json_object_get(t, "content_sha256"));
+            json_t *rows = json_object_get(t, "rows");
+            if (!tname || !fixture || !digest || strlen(digest) != PT_SHA256_HEX - 1 ||
+                !json_is_integer(rows))
+                continue;
+            struct previous_table *p = &s->previous[s->n_previous++];
+            p->name = pt_xstrdup(tname);
+            p->fixture = pt_xstrdup(fixture);
+            memcpy(p->digest, digest, PT_SHA256_HEX);
+            p->rows = json_integer_value(rows);
+            p->invalid_text = json_integer_value(json_object_get(t, "invalid_text"));
+        }
+        s->dir = pt_xstrdup(dir);
+        s->name = pt_xstrdup(name ? name : "");
+        s->totals.source = s->name;
+    }
+    json_decref(head);
+}
+
+static struct table_facts *facts_find(const struct pt_fixtures_share *s, const char *table)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->tables[i].name, table) == 0)
+            return &s->tables[i];
+    return NULL;
+}
+
+static const struct previous_table *previous_find(const struct pt_fixtures_share *s,
+                                                  const char *table)
+{
+    for (size_t i = 0; i < s->n_previous; i++)
+        if (strcmp(s->previous[i].name, table) == 0)
+            return &s->previous[i];
+    return NULL;
+}
+
+static bool bytes_at(int fd, off_t at, const struct member *m, unsigned char *buf)
+{
+    return m->len > 0 && pread(fd, buf, m->len, at) == (ssize_t)m->len &&
+           memcmp(buf, m->bytes, m->len) == 0;
+}
+
+/* The linked file fd holds the bytes its SHA256SUMS records, framed as this writer frames. */
+static bool proven(struct pt_fixtures_share *s, int fd, const char *sha256, int64_t rows,
+                   struct pt_shared_fixture *out)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        abort(); /* as an allocation failure */
+    unsigned char *buf = pt_xmalloc(READ_BUF);
+    int64_t size = 0;
+    ssize_t got;
+    while ((got = pread(fd, buf, READ_BUF, (off_t)size)) > 0) {
+        EVP_DigestUpdate(md, buf, (size_t)got);
+        size += got;
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned len = 0;
+    EVP_DigestFinal_ex(md, digest, &len);
+    EVP_MD_CTX_free(md);
+    pt_sha256_hex(digest, out->sha256);
+    bool good = got == 0 && size == st.st_size && strcmp(out->sha256, sha256) == 0;
+    out->size = size;
+    if (good && rows == 0) {
+        good = size == (int64_t)s->empty.len && bytes_at(fd, 0, &s->empty, buf);
+        out->rows_at = 0;
+        out->rows_len = 0;
+    } else if (good) {
+        int64_t frame = (int64_t)(s->open.len + s->close.len);
+        good = size > frame && bytes_at(fd, 0, &s->open, buf) &&
+               bytes_at(fd, (off_t)(size - (int64_t)s->close.len), &s->close, buf);
+        out->rows_at = (off_t)s->open.len;
+        out->rows_len = size - frame;
+    }
+    free(buf);
+    return good;
+}
+
+bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *table,
+                            const char *dest, int64_t rows, struct pt_shared_fixture *out)
+{
+    struct table_facts *f = facts_find(s, table->name);
+    const struct previous_table *p = s->dir ? previous_find(s, table->name) : NULL;
+    const struct pt_sum *sum = p ? pt_sums_find(&s->sums, p->fixture) : NULL;
+    if (!f || !f->digest[0] || !sum || strcmp(p->digest, f->digest) != 0 || p->rows != rows ||
+        strcmp(p->fixture, table->fixture) != 0)
+        return false;
+    char *old = pt_path_join(s->dir, p->fixture);
+    struct stat st;
+    s->totals.rechecked++;
+    if (lstat(old, &st) != 0 || !S_ISREG(st.st_mode)) {
+        s->totals.bad++;
+        free(old);
+        return false;
+    }
+    bool linked = link(old, dest) == 0;
+    free(old);
+    if (!linked) {
+        if (s->totals.failed++ == 0)
+            s->totals.failed_errno = errno;
+        return false;
+    }
+    /* The link is what is proven and read: the bytes copied are those hashed. */
+    memset(out, 0, sizeof(*out));
+    out->fd = open(dest, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (out->fd < 0 || !proven(s, out->fd, sum->sha256, rows, out)) {
+        if (out->fd >= 0)
+            close(out->fd);
+        out->fd = -1;
+        unlink(dest);
+        s->totals.bad++;
+        return false;
+    }
+    out->invalid_text = p->invalid_text;
+    f->invalid_text = p->invalid_text;
+    f->shared = true;
+    s->totals.shared++;
+    return true;
+}
+
+bool pt_fixtures_share_same(struct pt_fixtures_share *s, const char *rel, const char *path,
+                            const char *hex)
+{
+    const struct pt_sum *sum = s->dir ? pt_sums_find(&s->sums, rel) : NULL;
+    if (!sum || strcmp(sum->sha256, hex) != 0)
+        return false;
+    char *old = pt_path_join(s->dir, rel);
+    char *link_path = pt_xasprintf("%s.link", path);
+    struct stat st;
+    char now[PT_SHA256_HEX];
+    int64_t size;
+    bool same = lstat(old, &st) == 0 && S_ISREG(st.st_mode) && link(old, link_path) == 0;
+    if (same) {
+        /* The link is what is proven: the bytes kept are those hashed. */
+        same = pt_sha256_file(link_path, now, &size, NULL) == PT_OK && size == st.st_size &&
+               strcmp(now, hex) == 0 && rename(link_path, path) == 0;
+        if (!same)
+            unlink(link_path);
+    }
+    free(link_path);
+    free(old);
+    if (same)
+        s->totals.complete = true;
+    return same;
+}
+
+void pt_fixtures_share_written(struct pt_fixtures_share *s, const char *table, int64_t invalid_text)
+{
+    struct table_facts *f = s ? facts_find(s, table) : NULL;
+    if (f)
+        f->invalid_text = invalid_text;
+}
+
+const char *pt_fixtures_share_digest(const struct pt_fixtures_share *s, const char *table,
+                                     int64_t *invalid_text, bool *shared)
+{
+    const struct table_facts *f = s ? facts_find(s, table) : NULL;
+    *invalid_text = f ? f->invalid_text : 0;
+    *shared = f && f->shared;
+    return f ? f->digest : "";
+}
+
+void pt_fixtures_share_totals(const struct pt_fixtures_share *s,
+                              struct pt_fixtures_share_totals *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (s)
+        *out = s->totals;
+}
+
+void pt_fixtures_share_free(struct pt_fixtures_share *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        free(s->tables[i].name);
+    free(s->tables);
+    for (size_t i = 0; i < s->n_previous; i++) {
+        free(s->previous[i].name);
+        free(s->previous[i].fixture);
+    }
+    free(s->previous);
+    pt_sums_free(&s->sums);
+    free(s->open.bytes);
+    free(s->close.bytes);
+    free(s->empty.bytes);
+    free(s->dir);
+    free(s->name);
+    free(s);
+}

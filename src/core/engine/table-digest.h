@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef POSHTIBAN_CORE_TABLE_DIGEST_H
+#define POSHTIBAN_CORE_TABLE_DIGEST_H
+
+#include <sqlite3.h>
+
+#include "poshtiban/status.h"
+
+#include "base/filewriter.h"
+#include "engine/fixtures.h"
+#include "engine/schema.h"
+
+/*
+ * What each table's fixture depends on, as one SHA-256 per table
+ * (backup_report.json's "content_sha256", docs/backup-layout.md, "Shared
+ * fixtures"): the bytes of the pages of its b-tree and of its many-to-many
+ * tables' (SQLite's dbstat tells which pages; they are read from the file
+ * snapshot_path, which db has open), their CREATE statements, how the
+ * schema maps it (model, fields, kinds, key), the fixture options and the
+ * fixture format. Two snapshots whose digests of a table are equal give
+ * that table the same fixture bytes. out[i] is "" for a table with no
+ * fixture. PT_EFAIL when the pages cannot be read (then nothing is shared).
+ */
+enum pt_status pt_table_digests(sqlite3 *db, const char *snapshot_path,
+                                const struct pt_schema *schema,
+                                const struct pt_fixture_options *opts, char (*out)[PT_SHA256_HEX],
+                                struct pt_error *err);
+
+#endif

@@ -37,10 +37,11 @@ enum pt_status pt_backup_each_file(const struct pt_record *record, pt_backup_fil
 
 /*
  * The permission bits the report recorded for each media file ("media/…" →
- * integer), read from backup_report.json; an empty object for a backup
- * made before reports recorded them, or one whose report cannot be read.
- * New reference.
+ * integer), read from backup_report.json as it streams; only the paths
+ * that are keys of only, when only is not NULL (restore --path: its few
+ * files, not 100,000). An empty object for a backup made before reports
+ * recorded them, or one whose report cannot be read. New reference.
  */
-json_t *pt_backup_read_modes(const struct pt_record *record);
+json_t *pt_backup_read_modes(const struct pt_record *record, json_t *only);
 
 #endif

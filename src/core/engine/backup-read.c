@@ -148,24 +148,31 @@ enum pt_status pt_backup_each_file(const struct pt_record *r, pt_backup_file_fn 
     return stream_report(r, fn, user, NULL, err);
 }
 
+struct modes {
+    json_t *modes, *only;
+};
+
 static enum pt_status add_mode(json_t *f, void *user, struct pt_error *err)
 {
     (void)err;
+    struct modes *m = user;
     const char *path = json_string_value(json_object_get(f, "path"));
+    if (!path || (m->only && !json_object_get(m->only, path)))
+        return PT_OK;
     const char *mode = json_string_value(json_object_get(f, "mode"));
     char *end;
     long bits = mode ? strtol(mode, &end, 8) : -1;
     if (path && mode && *end == '\0' && bits >= 0)
-        json_object_set_new(user, path, json_integer(bits & 0777));
+        json_object_set_new(m->modes, path, json_integer(bits & 0777));
     return PT_OK;
 }
 
-json_t *pt_backup_read_modes(const struct pt_record *r)
+json_t *pt_backup_read_modes(const struct pt_record *r, json_t *only)
 {
-    json_t *modes = json_object();
-    if (pt_backup_each_file(r, add_mode, modes, NULL) != PT_OK) {
-        json_decref(modes);
-        modes = json_object();
+    struct modes m = {json_object(), only};
+    if (pt_backup_each_file(r, add_mode, &m, NULL) != PT_OK) {
+        json_decref(m.modes);
+        m.modes = json_object();
     }
-    return modes;
+    return m.modes;
 }

@@ -3,11 +3,12 @@
 # Memory stays flat however large the project (README, "Development"): a
 # table of 5,000,000 rows and 100,000 small media files, and the peak RSS of
 # `create` (default format, with media) stays under 64 MiB, as do those of
-# `verify`, `restore --dry-run`, `export --plain`, `ls`, `show` (text and
-# --json: the report's files read one entry at a time) of that backup, the
-# TUI's Detail of it scrolled to its last file, and of `capture` after 1%
-# of the rows changed. Peak RSS is the kernel's (getrusage, through
-# /usr/bin/time %M; the TUI's VmHWM in /proc), not a timing.
+# `verify`, `restore --dry-run`, `export --plain`, `ls`, `restore --path`
+# of one file and `show` (text and --json: the report's files are read one
+# entry at a time) of that backup, of the TUI's Detail of it scrolled to
+# its last file, and of `capture` after 1% of the rows changed. Peak RSS is
+# the kernel's (getrusage, through /usr/bin/time %M; the TUI's VmHWM in
+# /proc), not a timing.
 # - the backup must be complete (every row, every file) and verify, so the
 #   test cannot pass by failing early;
 # - a binary built with AddressSanitizer is skipped (exit 77): its shadow
@@ -100,6 +101,11 @@ t0=$SECONDS
 measured "export --plain" export "$name" --plain -o "$scratch/plain.zip"
 echo "export --plain: $((SECONDS - t0)) s"
 measured ls ls "$name" media/uploads-000
+# One file back: only its own mode is taken from the report's 100,000.
+one=media/uploads-000/file-000001.txt
+rm -f "$one"
+measured "restore --path" restore "$name" --path "$one" --yes
+expect_eq "restore --path: the file is back" "upload 1" "$(cat "$one" 2>/dev/null)"
 # The TUI's Detail of the backup, scrolled to its last file: its peak RSS
 # (VmHWM) read from /proc before it quits.
 last=$(printf 'media/uploads-%03d/file-%06d.txt' $((FOLDERS - 1)) $((FOLDERS * PER_FOLDER - 1)))

@@ -78,6 +78,14 @@ static void add_name(struct detail *d, const char *label, const char *name, enum
     free(isolated);
 }
 
+static void files_free(struct files *fs)
+{
+    free(fs->paths);
+    free(fs->at);
+    free(fs->sizes);
+    memset(fs, 0, sizeof(*fs));
+}
+
 static void reset(struct detail *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -85,10 +93,7 @@ static void reset(struct detail *d)
         free(d->lines[i].value);
     }
     d->n = 0;
-    free(d->files.paths);
-    free(d->files.at);
-    free(d->files.sizes);
-    memset(&d->files, 0, sizeof(d->files));
+    files_free(&d->files);
     if (d->have)
         pt_record_free(&d->record);
     d->have = false;
@@ -182,10 +187,7 @@ static void focus(void *state, const struct pt_tui_context *ctx)
         add(d, "", "", PT_STYLE_NORMAL);
         add(d, _("Files"), _("r on a media file restores just that file"), PT_STYLE_TITLE);
     } else {
-        free(d->files.paths);
-        free(d->files.at);
-        free(d->files.sizes);
-        memset(&d->files, 0, sizeof(d->files));
+        files_free(&d->files); /* what was read before the damage */
     }
     json_decref(report);
     d->scroll.count = (int64_t)(d->n + d->files.n);

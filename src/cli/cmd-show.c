@@ -53,10 +53,28 @@ static json_t *changes_json(const struct pt_change_list *list, const char *base)
     return points;
 }
 
-static void print_record(const struct pt_record *r, json_t *files,
-                         const struct pt_change_list *changes)
+/* One line of the files: its size, right-aligned, and its path. */
+static enum pt_status print_file(json_t *f, void *user, struct pt_error *err)
 {
+    (void)err;
+    bool *any = user;
     char buf[160];
+    if (!*any)
+        pt_cli_printf("\n%s\n", _("Files:"));
+    *any = true;
+    pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
+    fputs("  ", stdout);
+    for (size_t w = pt_cli_width(buf); w < 10; w++)
+        fputc(' ', stdout);
+    char *path = pt_cli_path(json_string_value(json_object_get(f, "path")));
+    pt_cli_printf("%s  %s\n", buf, path);
+    free(path);
+    return PT_OK;
+}
+
+static void print_record(const struct pt_record *r, bool files,
+                         const struct pt_change_list *changes, struct pt_error *err)
+{
     char *text;
     /* The fields as the Detail pane draws them (present/record-fields.c). */
     struct pt_field *fields;
@@ -77,21 +95,61 @@ static void print_record(const struct pt_record *r, json_t *files,
     }
     /* Before the files, a long list, as the Detail pane has them. */
     print_changes(changes, r->name);
-    if (json_array_size(files)) {
-        pt_cli_printf("\n%s\n", _("Files:"));
-        size_t i;
-        json_t *f;
-        json_array_foreach(files, i, f)
-        {
-            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            fputs("  ", stdout);
-            for (size_t w = pt_cli_width(buf); w < 10; w++)
-                fputc(' ', stdout);
-            char *path = pt_cli_path(json_string_value(json_object_get(f, "path")));
-            pt_cli_printf("%s  %s\n", buf, path);
-            free(path);
-        }
+    bool any = false;
+    if (files && pt_backup_each_file(r, print_file, &any, err) != PT_OK)
+        pt_cli_error(err);
+}
+
+/*
+ * One entry of "files" in the document's place and indentation: each is
+ * dumped on its own as it is read, never the list whole (a string of JSON
+ * holds no newline but those of the layout).
+ */
+static enum pt_status dump_file(json_t *f, void *user, struct pt_error *err)
+{
+    (void)err;
+    bool *any = user;
+    char *text = json_dumps(f, JSON_INDENT(2));
+    fputs(*any ? ",\n    " : "[\n    ", stdout);
+    *any = true;
+    for (const char *c = text ? text : "{}"; *c; c++) {
+        fputc(*c, stdout);
+        if (*c == '\n')
+            fputs("    ", stdout);
     }
+    free(text);
+    return PT_OK;
+}
+
+/*
+ * The record, its files and its change sets as one JSON document, the
+ * files written as the report is read: the document is dumped with an
+ * empty list, and the entries go where it stands.
+ */
+static int print_json(const struct pt_record *r, bool files, json_t *changes, struct pt_error *err)
+{
+    static const char mark[] = "\n  \"files\": []";
+    json_t *doc = pt_present_record_json(r);
+    json_object_set_new(doc, "files", json_array());
+    json_object_set_new(doc, "changes", changes);
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    json_decref(doc);
+    char *at = text ? strstr(text, mark) : NULL;
+    if (!at) {
+        free(text);
+        return 1;
+    }
+    at += sizeof(mark) - 3; /* at its "[]" */
+    fwrite(text, 1, (size_t)(at - text), stdout);
+    bool any = false;
+    int code = 0;
+    if (files && pt_backup_each_file(r, dump_file, &any, err) != PT_OK)
+        code = pt_cli_error(err);
+    fputs(any ? "\n  ]" : "[]", stdout);
+    fputs(at + 2, stdout);
+    fputc('\n', stdout);
+    free(text);
+    return fflush(stdout) == 0 ? code : 1;
 }
 
 int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
@@ -106,27 +164,26 @@ int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)
     struct pt_record record;
     if (pt_cli_find(cli, id, &record, &err) != PT_OK)
         return pt_cli_error(&err);
-    json_t *files = NULL;
-    if (record.status == PT_STATE_COMPLETED &&
-        pt_backup_read_files(&record, &files, &err) != PT_OK) {
+    /* The whole report checked first, one entry at a time: a damaged one lists no files. */
+    json_t *report = NULL;
+    bool files = false;
+    if (record.status == PT_STATE_COMPLETED) {
+        files = pt_backup_read_report(&record, &report, &err) == PT_OK;
+        json_decref(report);
         /* The record still shows; the missing report is worth a line. */
-        pt_cli_error(&err);
+        if (!files)
+            pt_cli_error(&err);
     }
     /* Its change sets, as the files on disk have them. */
     struct pt_change_list changes = {0};
     if (pt_changes_list(&cli->project, &changes, &err) != PT_OK)
         pt_cli_error(&err);
     int code = 0;
-    if (cli->json) {
-        json_t *doc = pt_present_record_json(&record);
-        json_object_set_new(doc, "files", files ? json_incref(files) : json_array());
-        json_object_set_new(doc, "changes", changes_json(&changes, record.name));
-        code = pt_cli_print_json(doc);
-    } else {
-        print_record(&record, files, &changes);
-    }
+    if (cli->json)
+        code = print_json(&record, files, changes_json(&changes, record.name), &err);
+    else
+        print_record(&record, files, &changes, &err);
     pt_change_list_free(&changes);
-    json_decref(files);
     pt_record_free(&record);
     return code;
 }

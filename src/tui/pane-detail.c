@@ -18,17 +18,31 @@
 
 struct line {
     char *label, *value;
-    char *member; /* a media file of the backup ("media/a.jpg"): r restores just it */
     enum pt_style style;
     bool number; /* a count, right-aligned in its own column */
 };
 
-/* The whole record as lines, built when the pane comes into view, scrolled by the keys. */
+/*
+ * The backup's files, compact: read from the report one entry at a time,
+ * only each path (one after another in one block) and size are kept, and
+ * a row's line is made as it is drawn. 100,000 files take a few MiB.
+ */
+struct files {
+    char *paths; /* NUL-terminated, one after another */
+    size_t len, cap;
+    size_t *at; /* where each path begins in paths */
+    int64_t *sizes;
+    size_t n, slots;
+    int label_width; /* the widest size's */
+};
+
+/* The record as lines, built when the pane comes into view, then its files; scrolled by keys. */
 struct detail {
     struct pt_record record;
     bool have;
     struct line *lines;
     size_t n, cap;
+    struct files files;      /* rows n … n + files.n - 1 */
     struct pt_scroll scroll; /* its cursor: r on a media file restores that file */
 };
 
@@ -53,7 +67,6 @@ static void add(struct detail *d, const char *label, const char *value, enum pt_
     d->lines[d->n].value = pt_xstrdup(value ? value : "-");
     d->lines[d->n].style = style;
     d->lines[d->n].number = false;
-    d->lines[d->n].member = NULL;
     d->n++;
 }
 
@@ -65,17 +78,55 @@ static void add_name(struct detail *d, const char *label, const char *name, enum
     free(isolated);
 }
 
+static void files_free(struct files *fs)
+{
+    free(fs->paths);
+    free(fs->at);
+    free(fs->sizes);
+    memset(fs, 0, sizeof(*fs));
+}
+
 static void reset(struct detail *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         free(d->lines[i].label);
         free(d->lines[i].value);
-        free(d->lines[i].member);
     }
     d->n = 0;
+    files_free(&d->files);
     if (d->have)
         pt_record_free(&d->record);
     d->have = false;
+}
+
+static enum pt_status add_file(json_t *f, void *user, struct pt_error *err)
+{
+    (void)err;
+    struct files *fs = user;
+    const char *path = json_string_value(json_object_get(f, "path"));
+    path = path ? path : "";
+    size_t len = strlen(path) + 1;
+    if (fs->n == fs->slots) {
+        fs->slots = fs->slots ? fs->slots * 2 : 256;
+        fs->at = pt_xrealloc(fs->at, fs->slots * sizeof(*fs->at));
+        fs->sizes = pt_xrealloc(fs->sizes, fs->slots * sizeof(*fs->sizes));
+    }
+    while (fs->len + len > fs->cap)
+        fs->paths = pt_xrealloc(fs->paths, fs->cap = fs->cap ? fs->cap * 2 : 8192);
+    memcpy(fs->paths + fs->len, path, len);
+    fs->at[fs->n] = fs->len;
+    fs->len += len;
+    fs->sizes[fs->n] = json_integer_value(json_object_get(f, "size"));
+    char buf[64];
+    pt_l10n_size(fs->sizes[fs->n++], buf, sizeof(buf));
+    int w = (int)pt_text_width(buf);
+    fs->label_width = w > fs->label_width ? w : fs->label_width;
+    return PT_OK;
+}
+
+static const char *file_path(const struct detail *d, int64_t row)
+{
+    return d->files.paths + d->files.at[row - (int64_t)d->n];
 }
 
 static void focus(void *state, const struct pt_tui_context *ctx)
@@ -86,7 +137,6 @@ static void focus(void *state, const struct pt_tui_context *ctx)
         return;
     d->have = true;
     const struct pt_record *r = &d->record;
-    char buf[64];
     /* The record's fields as `show` prints them (present/record-fields.c). */
     struct pt_field *fields;
     size_t n = pt_present_record(r, &fields);
@@ -130,23 +180,17 @@ static void focus(void *state, const struct pt_tui_context *ctx)
         }
     }
     pt_change_list_free(&changes);
-    json_t *files = NULL;
-    if (r->status == PT_STATE_COMPLETED && pt_backup_read_files(r, &files, NULL) == PT_OK) {
+    /* The report checked whole first (one entry at a time): a damaged one lists no files. */
+    json_t *report = NULL;
+    if (r->status == PT_STATE_COMPLETED && pt_backup_read_report(r, &report, NULL) == PT_OK &&
+        pt_backup_each_file(r, add_file, &d->files, NULL) == PT_OK) {
         add(d, "", "", PT_STYLE_NORMAL);
         add(d, _("Files"), _("r on a media file restores just that file"), PT_STYLE_TITLE);
-        size_t i;
-        json_t *f;
-        json_array_foreach(files, i, f)
-        {
-            const char *path = json_string_value(json_object_get(f, "path"));
-            pt_l10n_size(json_integer_value(json_object_get(f, "size")), buf, sizeof(buf));
-            add_name(d, buf, path, PT_STYLE_NORMAL);
-            if (path && strncmp(path, "media/", 6) == 0)
-                d->lines[d->n - 1].member = pt_xstrdup(path);
-        }
+    } else {
+        files_free(&d->files); /* what was read before the damage */
     }
-    json_decref(files);
-    d->scroll.count = (int64_t)d->n;
+    json_decref(report);
+    d->scroll.count = (int64_t)(d->n + d->files.n);
     if (d->scroll.top > d->scroll.count)
         d->scroll.top = 0;
     if (d->scroll.cursor >= d->scroll.count)
@@ -168,15 +212,25 @@ static void draw(void *state, const struct pt_tui_context *ctx, WINDOW *win, int
         return;
     }
     /* Labels (table names among them) as wide as the widest, up to half the width. */
-    int lw = 12;
+    int lw = d->files.label_width > 12 ? d->files.label_width : 12;
     for (size_t i = 0; i < d->n; i++) {
         int this = (int)pt_text_width(d->lines[i].label);
         lw = this > lw ? this : lw;
     }
     lw = lw < w / 2 ? lw : w / 2;
-    for (int i = 0; i < h && top + i < (int)d->n; i++) {
-        const struct line *l = &d->lines[top + i];
-        bool here = top + i == d->scroll.cursor;
+    for (int i = 0; i < h && top + i < d->scroll.count; i++) {
+        int64_t row = (int64_t)top + i;
+        struct line file = {.style = PT_STYLE_NORMAL};
+        char size[64];
+        if (row >= (int64_t)d->n) {
+            /* A file's line, made for this draw: its size, its path in its own direction. */
+            pt_l10n_size(d->files.sizes[row - (int64_t)d->n], size, sizeof(size));
+            file.label = size;
+            file.value = pt_l10n_rtl() ? pt_bidi_isolate(file_path(d, row)) : NULL;
+        }
+        const struct line *l = row < (int64_t)d->n ? &d->lines[row] : &file;
+        const char *value = l == &file && !file.value ? file_path(d, row) : l->value;
+        bool here = row == d->scroll.cursor;
         if (here)
             pt_ui_fill(win, y + i, x + 1, w - 2, PT_STYLE_SELECTED);
         pt_ui_text(win, y + i, x + 2, lw, l->label, here ? PT_STYLE_SELECTED : PT_STYLE_DIM,
@@ -185,8 +239,9 @@ static void draw(void *state, const struct pt_tui_context *ctx, WINDOW *win, int
             pt_ui_text(win, y + i, x + lw + 3, 14, l->value, here ? PT_STYLE_SELECTED : l->style,
                        PT_ALIGN_RIGHT);
         else
-            pt_ui_text(win, y + i, x + lw + 3, w - lw - 5, l->value,
+            pt_ui_text(win, y + i, x + lw + 3, w - lw - 5, value,
                        here ? PT_STYLE_SELECTED : l->style, PT_ALIGN_LEFT);
+        free(file.value);
     }
 }
 
@@ -208,7 +263,9 @@ static void selection(void *state, struct pt_selection *out)
     out->row = true;
     out->record = &d->record;
     int64_t at = d->scroll.cursor;
-    out->file = at >= 0 && at < (int64_t)d->n ? d->lines[at].member : NULL;
+    const char *path = at >= (int64_t)d->n && at < d->scroll.count ? file_path(d, at) : NULL;
+    /* A media file of the backup ("media/a.jpg"): r restores just it. */
+    out->file = path && strncmp(path, "media/", 6) == 0 ? path : NULL;
 }
 
 static void destroy(void *state)

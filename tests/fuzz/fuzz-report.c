@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /*
- * A backup's backup_report.json as reindex reads it: the checks of
- * pt_backup_read_report, pt_backup_record_from_report into a record of an
+ * A backup's backup_report.json as reindex reads it: split as
+ * pt_backup_read_report streams it (engine/report-split.c), fed in two
+ * pieces cut where the input says and then byte by byte, each entry of its
+ * files read as show reads it, the two readings agreeing;
+ * pt_backup_record_from_report into a record of an
  * archive that is not there (so nothing on disk is measured), the record as
  * `list --json` prints it and, when reindex would take the backup as ours,
  * the record written to a catalog and read back.
@@ -19,6 +22,7 @@
 #include "poshtiban/record.h"
 
 #include "base/fsutil.h"
+#include "engine/report-split.h"
 #include "ops/reindex.h"
 
 static struct pt_catalog *catalog;
@@ -55,14 +59,52 @@ static void store(struct pt_record *r)
     pt_record_free(&back);
 }
 
+/* What show takes of an entry: its path and size. */
+static enum pt_status entry(json_t *f, void *user, struct pt_error *err)
+{
+    (void)err;
+    const char *path = json_string_value(json_object_get(f, "path"));
+    *(size_t *)user += path ? strlen(path) : 0;
+    *(size_t *)user += (size_t)json_integer_value(json_object_get(f, "size")) & 1;
+    return PT_OK;
+}
+
+/* The report split from data fed in pieces of at most step bytes (the first of first). */
+static json_t *split(const uint8_t *data, size_t size, size_t first, size_t step, int64_t *count,
+                     size_t *seen)
+{
+    struct pt_error err = {0};
+    struct pt_report_split *s = pt_report_split_new(entry, seen);
+    enum pt_status rc = PT_OK;
+    for (size_t at = 0, n = first; rc == PT_OK && at < size; at += n, n = step) {
+        n = n < size - at ? n : size - at;
+        rc = pt_report_split_feed(s, (const char *)data + at, n, &err);
+    }
+    json_t *head = NULL;
+    if (rc == PT_OK)
+        rc = pt_report_split_end(s, &head, &err);
+    if (rc != PT_OK && (!err.message || !*err.message))
+        fail("a damaged report without a reason", &err);
+    *count = pt_report_split_count(s);
+    pt_report_split_free(s);
+    pt_error_clear(&err);
+    return head;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    json_error_t jerr;
-    json_t *report = json_loadb((const char *)data, size, 0, &jerr);
-    if (!report || !json_is_array(json_object_get(report, "files"))) {
-        json_decref(report);
-        return 0;
+    size_t first = size ? data[0] % (size + 1) : 0, seen = 0, seen_bytes = 0;
+    int64_t count = 0, count_bytes = 0;
+    json_t *report = split(data, size, first, size ? size : 1, &count, &seen);
+    json_t *again = split(data, size, 1, 1, &count_bytes, &seen_bytes);
+    if (!report != !again || count != count_bytes || seen != seen_bytes ||
+        (report && !json_equal(report, again))) {
+        struct pt_error err = {0};
+        fail("the report reads differently in other pieces", &err);
     }
+    json_decref(again);
+    if (!report)
+        return 0;
     struct pt_record r = {
         .name = pt_xstrdup("backup_x"),
         .status = PT_STATE_COMPLETED,

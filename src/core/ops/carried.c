@@ -186,24 +186,21 @@ static char *apply_one(struct pt_catalog *c, const char *key, json_t *v, struct 
     return NULL;
 }
 
+static enum pt_status carried_entry(json_t *f, void *user, struct pt_error *err)
+{
+    (void)err;
+    const char *path = json_string_value(json_object_get(f, "path"));
+    if (path && strcmp(path, CARRIED_FILE) == 0)
+        *(int64_t *)user = json_integer_value(json_object_get(f, "size"));
+    return PT_OK;
+}
+
 /* The size the report gives settings.json; -1 when the backup has none. */
 static int64_t carried_size(const struct pt_record *r, struct pt_error *err, enum pt_status *rc)
 {
-    json_t *report = NULL;
-    *rc = pt_backup_read_report(r, &report, err);
-    if (*rc != PT_OK)
-        return -1;
     int64_t size = -1;
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(report, "files"), i, f)
-    {
-        const char *path = json_string_value(json_object_get(f, "path"));
-        if (path && strcmp(path, CARRIED_FILE) == 0)
-            size = json_integer_value(json_object_get(f, "size"));
-    }
-    json_decref(report);
-    return size;
+    *rc = pt_backup_each_file(r, carried_entry, &size, err);
+    return *rc == PT_OK ? size : -1;
 }
 
 static void refuse_whole(struct pt_carried *out, char *why)

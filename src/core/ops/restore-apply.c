@@ -194,7 +194,7 @@ static enum pt_status stage_media(struct restoring *s, struct pt_error *err)
                         .buf = pt_xmalloc(PT_RESTORE_BUF),
                         .dir_mode = (0755 & mode) | 0700,
                         .file_mode = (0644 & mode) | 0600,
-                        .modes = pt_backup_read_modes(&s->record)};
+                        .modes = pt_backup_read_modes(&s->record, NULL)};
     archive_write_disk_set_options(
         x.disk, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
                     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_TIME |

@@ -561,7 +561,12 @@ enum pt_status pt_restore_path(struct pt_session *session, const char *id,
             rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), marker, strerror(errno));
         s.temps = pt_xcalloc(plan->n + 1, sizeof(*s.temps));
         s.buf = pt_xmalloc(BUF_SIZE);
-        s.modes = pt_backup_read_modes(&s.record);
+        /* The modes of the plan's files only. */
+        json_t *only = json_object();
+        for (size_t i = 0; i < plan->n; i++)
+            json_object_set_new(only, plan->files[i].member, json_true());
+        s.modes = pt_backup_read_modes(&s.record, only);
+        json_decref(only);
         if (rc == PT_OK)
             rc = pt_reader_walk(&s.record, write_entry, &s, err);
         if (rc == PT_OK && s.next != plan->n)

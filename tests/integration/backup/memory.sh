@@ -3,9 +3,12 @@
 # Memory stays flat however large the project (README, "Development"): a
 # table of 5,000,000 rows and 100,000 small media files, and the peak RSS of
 # `create` (default format, with media) stays under 64 MiB, as do those of
-# `verify`, `restore --dry-run`, `export --plain` and `ls` of that backup,
-# and of `capture` after 1% of the rows changed. Peak RSS is the kernel's
-# (getrusage, through /usr/bin/time %M), not a timing.
+# `verify`, `restore --dry-run`, `export --plain`, `ls`, `restore --path`
+# of one file and `show` (text and --json: the report's files are read one
+# entry at a time) of that backup, of the TUI's Detail of it scrolled to
+# its last file, and of `capture` after 1% of the rows changed. Peak RSS is
+# the kernel's (getrusage, through /usr/bin/time %M; the TUI's VmHWM in
+# /proc), not a timing.
 # - the backup must be complete (every row, every file) and verify, so the
 #   test cannot pass by failing early;
 # - a binary built with AddressSanitizer is skipped (exit 77): its shadow
@@ -20,6 +23,7 @@ if [ -z "${TMPDIR:-}" ] && [ -w /dev/shm ] && [ "$(stat -f -c %T /dev/shm 2>/dev
     export TMPDIR=/dev/shm
 fi
 . "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/tmux.sh"
 trap 'exit 143' TERM INT # a timeout still removes the scratch folder (in memory, perhaps)
 # glibc's perturbation (meson sets it for every test) writes into every
 # block malloc hands out: pages a real run never touches would count.
@@ -80,9 +84,11 @@ expect_eq "create: the backup is complete" completed "$(json_eval 'd.get("status
 expect_eq "create: every row" "$ROWS" "$(json_eval 'd["tables"].get("reading")' <<<"$record" 2>/dev/null)"
 name=$(json_eval 'd["name"]' <<<"$record" 2>/dev/null)
 [ -n "$name" ] || { fail "create gave no backup name"; finish; }
-run_pt show "$name" --json
-expect_eq "show: every media file is in the backup" $((FOLDERS * PER_FOLDER)) \
+measured "show --json" show "$name" --json
+expect_eq "show --json: every media file is in the backup" $((FOLDERS * PER_FOLDER)) \
     "$(json_eval 'sum(f["path"].startswith("media/") for f in d["files"])' <<<"$out" 2>/dev/null)"
+measured show show "$name"
+expect_eq "show: a line for every media file" $((FOLDERS * PER_FOLDER)) "$(grep -c ' media/uploads-' <<<"$out")"
 
 t0=$SECONDS
 measured verify verify "$name"
@@ -95,6 +101,32 @@ t0=$SECONDS
 measured "export --plain" export "$name" --plain -o "$scratch/plain.zip"
 echo "export --plain: $((SECONDS - t0)) s"
 measured ls ls "$name" media/uploads-000
+# One file back: only its own mode is taken from the report's 100,000.
+one=media/uploads-000/file-000001.txt
+rm -f "$one"
+measured "restore --path" restore "$name" --path "$one" --yes
+expect_eq "restore --path: the file is back" "upload 1" "$(cat "$one" 2>/dev/null)"
+# The TUI's Detail of the backup, scrolled to its last file: its peak RSS
+# (VmHWM) read from /proc before it quits.
+last=$(printf 'media/uploads-%03d/file-%06d.txt' $((FOLDERS - 1)) $((FOLDERS * PER_FOLDER - 1)))
+tui_start 132 40 "$proj"
+if wait_for "in all" 30; then
+    keys 2
+    wait_for "1 backup" 30 || fail "tui: the list never showed"
+    keys Enter
+    wait_for "r on a media file restores just that file" 120 || fail "tui: the Detail never showed the files"
+    keys End
+    wait_for "$last" 60 || fail "tui: End never reached $last"
+    shell=$(tmux -S "$tmux_socket" list-panes -t tui -F '#{pane_pid}')
+    pid=$(pgrep -P "$shell" -x poshtiban | head -n 1)
+    rss=$(awk '/^VmHWM:/ {print $2}' "/proc/${pid:-0}/status" 2>/dev/null)
+    printf 'peak RSS of the TUI'"'"'s Detail: %s KiB, limit %s KiB\n' "${rss:-?}" "$LIMIT_KIB"
+    check "tui: Detail's peak RSS ${rss:-?} KiB is under ${LIMIT_KIB} KiB" test "${rss:-$LIMIT_KIB}" -lt "$LIMIT_KIB"
+    keys q
+    expect_eq "tui: quits" 0 "$(tui_exit)"
+else
+    fail "tui: the dashboard never showed"
+fi
 # A change set after 1% of the rows changed: memory follows the change, not the table.
 sqlite3 db.sqlite3 "UPDATE reading SET value = value + 1 WHERE id % 100 = 7" || fail "cannot change the rows"
 t0=$SECONDS

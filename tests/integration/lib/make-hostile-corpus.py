@@ -651,6 +651,43 @@ def main():
          mutate_member("database.sqlite3", flip))
     emit("flip-report-dir", "dir", "flipped-byte", "one byte of backup_report.json (a row count 3 -> 2)",
          mutate_member("backup_report.json", lambda d: d.replace(b'"rows": 3,', b'"rows": 2,', 1)))
+    # --- the report's list of files, read one entry at a time (engine/report-split.c);
+    # SHA256SUMS is left as it was, so verify and restore refuse on the checksum, and
+    # show and export must say one line or show what they showed before
+    def report_text(fn):
+        def build(t, ctx):
+            t.set("backup_report.json", fn(t.data("backup_report.json")))
+            return t
+        return build
+
+    def report_json(fn):
+        def change(data):
+            report = json.loads(data)
+            fn(report)
+            return raw(json.dumps(report, indent=2, ensure_ascii=False))
+        return report_text(change)
+
+    emit("report-files-object-dir", "dir", "report-files", "the report's \"files\" an object",
+         report_json(lambda r: r.__setitem__("files", {"path": "media/photo.bin"})))
+    emit("report-files-scalar-dir", "dir", "report-files", "an entry of \"files\" a number",
+         report_json(lambda r: r["files"].insert(0, 7)))
+    emit("report-files-deep-dir", "dir", "report-files", "an entry nested 100,000 deep",
+         report_text(lambda d: raw(json.dumps(dict(json.loads(d), files=[{"x": "DEEP"}]), indent=2)
+                                   .replace('"DEEP"', "[" * 100000 + "]" * 100000))))
+    emit("report-files-escapes-dir", "dir", "report-files",
+         "a path with escapes and \\u0000, a quote and a backslash in it",
+         report_json(lambda r: r["files"].insert(0, {"path": "media/a\u0000b\"c\\d\u202e", "size": 1})))
+    emit("report-files-twice-dir", "dir", "report-files", "\"files\" twice in the report",
+         report_text(lambda d: d.replace(b"{", b'{\n  "files": [],', 1)))
+    emit("report-files-escaped-key-dir", "dir", "report-files",
+         "\"files\" twice, once spelt with an escape",
+         report_text(lambda d: d.replace(b"{", b'{\n  "fil\\u0065s": [{"path": "x"}],', 1)))
+    emit("report-cut-dir", "dir", "report-files", "the report cut in the middle of its files",
+         report_text(lambda d: d[:d.rfind(b'"sha256"')]))
+    emit("report-cut-tar", "tar.zst", "report-files", "the report cut in the middle of its files",
+         report_text(lambda d: d[:d.rfind(b'"sha256"')]))
+    emit("report-huge-entry-zip", "zip", "report-files", "an entry of the files of 8 MB",
+         report_json(lambda r: r["files"].insert(0, {"path": "media/" + "a" * (8 << 20)})))
     emit("flip-archive-zip", "zip", "flipped-byte", "one byte of the archive, the .sha256 as it was",
          raw_mutation(flip), sidecar="before")
     emit("flip-archive-tar", "tar.zst", "flipped-byte", "one byte of the archive, the .sha256 as it was",

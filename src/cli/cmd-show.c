@@ -100,56 +100,27 @@ static void print_record(const struct pt_record *r, bool files,
         pt_cli_error(err);
 }
 
-/*
- * One entry of "files" in the document's place and indentation: each is
- * dumped on its own as it is read, never the list whole (a string of JSON
- * holds no newline but those of the layout).
- */
+/* One entry of "files", printed in its place as it is read: never the list whole. */
 static enum pt_status dump_file(json_t *f, void *user, struct pt_error *err)
 {
     (void)err;
-    bool *any = user;
-    char *text = json_dumps(f, JSON_INDENT(2));
-    fputs(*any ? ",\n    " : "[\n    ", stdout);
-    *any = true;
-    for (const char *c = text ? text : "{}"; *c; c++) {
-        fputc(*c, stdout);
-        if (*c == '\n')
-            fputs("    ", stdout);
-    }
-    free(text);
+    pt_cli_json_list_item(user, json_incref(f));
     return PT_OK;
 }
 
-/*
- * The record, its files and its change sets as one JSON document, the
- * files written as the report is read: the document is dumped with an
- * empty list, and the entries go where it stands.
- */
+/* The record, its files and its change sets as one JSON document, the files streamed. */
 static int print_json(const struct pt_record *r, bool files, json_t *changes, struct pt_error *err)
 {
-    static const char mark[] = "\n  \"files\": []";
     json_t *doc = pt_present_record_json(r);
     json_object_set_new(doc, "files", json_array());
     json_object_set_new(doc, "changes", changes);
-    char *text = json_dumps(doc, JSON_INDENT(2));
-    json_decref(doc);
-    char *at = text ? strstr(text, mark) : NULL;
-    if (!at) {
-        free(text);
-        return 1;
-    }
-    at += sizeof(mark) - 3; /* at its "[]" */
-    fwrite(text, 1, (size_t)(at - text), stdout);
-    bool any = false;
+    struct pt_cli_json_list list;
+    pt_cli_json_list_begin(&list, doc, "files");
     int code = 0;
-    if (files && pt_backup_each_file(r, dump_file, &any, err) != PT_OK)
+    if (files && pt_backup_each_file(r, dump_file, &list, err) != PT_OK)
         code = pt_cli_error(err);
-    fputs(any ? "\n  ]" : "[]", stdout);
-    fputs(at + 2, stdout);
-    fputc('\n', stdout);
-    free(text);
-    return fflush(stdout) == 0 ? code : 1;
+    int printed = pt_cli_json_list_end(&list);
+    return code ? code : printed;
 }
 
 int pt_cmd_show(struct pt_cli *cli, int argc, char **argv)

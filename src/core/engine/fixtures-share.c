@@ -15,6 +15,7 @@
 
 #include "base/fsutil.h"
 #include "base/sums.h"
+#include "engine/report-split.h"
 
 #define READ_BUF (256 * 1024)
 
@@ -107,14 +108,13 @@ bool pt_fixtures_share_has_source(const struct pt_fixtures_share *s)
 }
 
 /*
- * The previous backup's report up to its list of files, which comes last
- * and may be long (docs/backup-layout.md): its tables and compression are
- * all that is wanted here, but the whole file is hashed, and it must be
- * what SHA256SUMS records. NULL when it cannot be read or is not.
+ * The previous backup's report without its list of files, which may be
+ * long (engine/report-split.h): its tables and compression are all that is
+ * wanted here, but the whole file is hashed, and it must be what
+ * SHA256SUMS records. NULL when it cannot be read or is not.
  */
 static json_t *report_head(const char *dir, const struct pt_sums *sums)
 {
-    static const char marker[] = ",\n  \"files\": [";
     const struct pt_sum *sum = pt_sums_find(sums, "backup_report.json");
     char *path = pt_path_join(dir, "backup_report.json");
     int fd = sum ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
@@ -124,47 +124,34 @@ static json_t *report_head(const char *dir, const struct pt_sums *sums)
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
         abort(); /* as an allocation failure */
-    size_t cap = 64 * 1024, len = 0;
-    char *text = pt_xmalloc(cap + 1);
-    char *end = NULL;
-    ssize_t got = -1;
-    unsigned char *rest = pt_xmalloc(READ_BUF);
-    for (;;) {
-        /* Once the head is found, the rest is only hashed. */
-        if (end) {
-            if ((got = read(fd, rest, READ_BUF)) <= 0)
-                break;
-            EVP_DigestUpdate(md, rest, (size_t)got);
-            continue;
-        }
-        if (len == cap) {
-            if (cap >= PT_SMALL_FILE_MAX)
-                break;
-            cap *= 2;
-            text = pt_xrealloc(text, cap + 1);
-        }
-        if ((got = read(fd, text + len, cap - len)) <= 0)
-            break;
-        EVP_DigestUpdate(md, text + len, (size_t)got);
-        size_t from = len > sizeof(marker) ? len - sizeof(marker) : 0;
-        len += (size_t)got;
-        text[len] = '\0';
-        end = strstr(text + from, marker);
+    struct pt_report_split *split = pt_report_split_new(NULL, NULL);
+    struct pt_error err = {0};
+    enum pt_status rc = PT_OK;
+    char *buf = pt_xmalloc(READ_BUF);
+    ssize_t got;
+    while (rc == PT_OK && (got = read(fd, buf, READ_BUF)) > 0) {
+        EVP_DigestUpdate(md, buf, (size_t)got);
+        rc = pt_report_split_feed(split, buf, (size_t)got, &err);
     }
-    free(rest);
+    if (got < 0)
+        rc = PT_EFAIL;
+    free(buf);
     close(fd);
+    json_t *head = NULL;
+    if (rc == PT_OK)
+        rc = pt_report_split_end(split, &head, &err);
+    pt_report_split_free(split);
+    pt_error_clear(&err);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned dlen = 0;
     char hex[PT_SHA256_HEX];
     EVP_DigestFinal_ex(md, digest, &dlen);
     EVP_MD_CTX_free(md);
     pt_sha256_hex(digest, hex);
-    json_t *head = NULL;
-    if (end && got == 0 && strcmp(hex, sum->sha256) == 0) {
-        memcpy(end, "\n}", 3);
-        head = json_loads(text, 0, NULL);
+    if (rc != PT_OK || strcmp(hex, sum->sha256) != 0) {
+        json_decref(head);
+        head = NULL;
     }
-    free(text);
     return head;
 }
 

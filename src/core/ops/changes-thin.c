@@ -29,11 +29,10 @@
 #define READ_BUF (64 * 1024)
 
 /* For the crash tests: a build with test hooks dies at the Nth step of a thinning. */
-static long steps;
-
 static void step(void)
 {
 #ifdef PT_TEST_HOOKS
+    static long steps;
     long kill_after = pt_test_hooks()->kill_after;
     if (kill_after > 0 && ++steps >= kill_after)
         raise(SIGKILL);

@@ -3,9 +3,10 @@
 # Memory stays flat however large the project (README, "Development"): a
 # table of 5,000,000 rows and 100,000 small media files, and the peak RSS of
 # `create` (default format, with media) stays under 64 MiB, as do those of
-# `verify`, `restore --dry-run`, `export --plain`, `ls`, `restore --path`
-# of one file and `show` (text and --json: the report's files are read one
-# entry at a time) of that backup, of the TUI's Detail of it scrolled to
+# `verify`, `restore --dry-run`, `export --plain`, `ls` (of a folder and
+# of everything, printed as read), `restore --path` of one file and `show`
+# (text and --json: the report's files are read one entry at a time) of
+# that backup, of the TUI's Detail of it scrolled to
 # its last file, and of `capture` after 1% of the rows changed. Peak RSS is
 # the kernel's (getrusage, through /usr/bin/time %M; the TUI's VmHWM in
 # /proc), not a timing.
@@ -101,6 +102,10 @@ t0=$SECONDS
 measured "export --plain" export "$name" --plain -o "$scratch/plain.zip"
 echo "export --plain: $((SECONDS - t0)) s"
 measured ls ls "$name" media/uploads-000
+# ls of the whole backup: its members printed as they are read.
+measured "ls --json" ls "$name" --json
+expect_eq "ls --json: every media file" $((FOLDERS * PER_FOLDER)) \
+    "$(json_eval 'sum(m["type"] == "file" and m["path"].startswith("media/") for m in d["members"])' <<<"$out" 2>/dev/null)"
 # One file back: only its own mode is taken from the report's 100,000.
 one=media/uploads-000/file-000001.txt
 rm -f "$one"

@@ -2,8 +2,11 @@
 #include "engine/pack.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -14,6 +17,7 @@
 
 #include "base/fsutil.h"
 #include "engine/compress.h"
+#include "engine/media.h"
 #include "engine/reader.h"
 
 #define COPY_BUF (256 * 1024)
@@ -40,7 +44,6 @@ struct writer {
     const char *dest;
     unsigned char *buf;
     int64_t done, total;
-    int pass; /* pack: 0 the reports, 1 the rest; export: -1 */
 };
 
 static la_ssize_t write_cb(struct archive *a, void *user, const void *data, size_t len)
@@ -139,12 +142,6 @@ static enum pt_status check_utf8(const char *path, const char *link_target, stru
                                      shown);
     free(shown);
     return rc;
-}
-
-static bool is_report(const char *path)
-{
-    return strcmp(path, "backup_report.json") == 0 || strcmp(path, "backup_summary.txt") == 0 ||
-           strcmp(path, "SHA256SUMS") == 0 || strcmp(path, "settings.json") == 0;
 }
 
 static const struct plain_member *find_plain(const struct writer *w, const char *path)
@@ -362,8 +359,6 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
                                 struct pt_error *err)
 {
     struct writer *w = user;
-    if (w->pass >= 0 && is_report(e->path) != (w->pass == 0))
-        return PT_OK;
     const struct plain_member *pm = e->type == PT_ENTRY_FILE ? find_plain(w, e->path) : NULL;
     bool new_sums = w->sums && e->type == PT_ENTRY_FILE && strcmp(e->path, "SHA256SUMS") == 0;
     char *name = pt_xasprintf("%s/%s%s", w->top, pm ? pm->plain : e->path,
@@ -449,35 +444,11 @@ static enum pt_status survey(const struct pt_entry *e, struct pt_reader *r, void
     return PT_OK;
 }
 
-enum pt_status pt_pack_backup(const char *dir, const char *top, const char *format, int level,
-                              const char *dest, const struct pt_monitor *monitor,
-                              char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err)
-{
-    struct pt_record src = {.name = (char *)top, .path = (char *)dir, .format = "dir"};
-    struct writer w = {.monitor = monitor, .top = top, .dest = dest};
-    enum pt_status rc = pt_reader_walk(&src, survey, &w.total, err);
-    if (rc == PT_OK)
-        rc = writer_open(&w, format, level, err);
-    if (rc != PT_OK)
-        return rc;
-    /* The reports first: reindex, show and report read no further. */
-    for (w.pass = 0; rc == PT_OK && w.pass < 2; w.pass++)
-        rc = pt_reader_walk(&src, add_entry, &w, err);
-    if (rc != PT_OK) {
-        writer_abort(&w);
-        return rc;
-    }
-    return writer_close(&w, hex, size, err);
-}
-
 enum pt_status pt_pack_export(const struct pt_record *record, const char *dest, bool plain,
                               const struct pt_monitor *monitor, struct pt_error *err)
 {
-    struct writer w = {.monitor = monitor,
-                       .top = record->name,
-                       .dest = dest,
-                       .pass = -1,
-                       .total = record->size_bytes};
+    struct writer w = {
+        .monitor = monitor, .top = record->name, .dest = dest, .total = record->size_bytes};
     int64_t total = 0;
     /* An archive's names went through the survey when it was made; a folder's not. */
     enum pt_status rc = pt_reader_archive_suffix(record->format)
@@ -523,4 +494,227 @@ enum pt_status pt_pack_write_sidecar(const char *path, const char *hex, const ch
         return rc;
     }
     return pt_file_writer_close(&f, NULL, NULL, err);
+}
+
+/* ------------------------------------------------- an archive written as its backup is made */
+
+struct pt_pack_stream {
+    struct writer w;
+    const struct pt_monitor *monitor; /* NULL while a thread of the caller's writes */
+    struct pt_manifest *manifest;     /* media: where each file is recorded */
+};
+
+enum pt_status pt_pack_stream_open(const char *dest, const char *top, const char *format, int level,
+                                   struct pt_pack_stream **out, struct pt_error *err)
+{
+    struct pt_pack_stream *s = pt_xcalloc(1, sizeof(*s));
+    s->w.top = top;
+    s->w.dest = dest;
+    enum pt_status rc = check_utf8(top, NULL, err);
+    if (rc == PT_OK)
+        rc = writer_open(&s->w, format, level, err);
+    if (rc != PT_OK) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return PT_OK;
+}
+
+void pt_pack_stream_progress(struct pt_pack_stream *s, const struct pt_monitor *monitor,
+                             int64_t total)
+{
+    s->w.monitor = monitor;
+    s->w.done = 0;
+    s->w.total = total;
+}
+
+/* The header of member rel; st gives its time (NULL: none), size its length. */
+static enum pt_status stream_header(struct pt_pack_stream *s, const char *rel,
+                                    enum pt_entry_type type, const struct stat *st, int64_t size,
+                                    const char *target, struct pt_error *err)
+{
+    char *name = pt_xasprintf("%s/%s%s", s->w.top, rel, type == PT_ENTRY_DIR ? "/" : "");
+    enum pt_status rc = check_utf8(name, target, err);
+    if (rc != PT_OK) {
+        free(name);
+        return rc;
+    }
+    struct archive_entry *ae = archive_entry_new();
+    archive_entry_set_pathname_utf8(ae, name);
+    if (st)
+        archive_entry_set_mtime(ae, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+    if (type == PT_ENTRY_DIR) {
+        archive_entry_set_filetype(ae, AE_IFDIR);
+        archive_entry_set_perm(ae, 0700);
+    } else if (type == PT_ENTRY_LINK) {
+        archive_entry_set_filetype(ae, AE_IFLNK);
+        archive_entry_set_perm(ae, 0777);
+        archive_entry_set_symlink_utf8(ae, target);
+    } else {
+        archive_entry_set_filetype(ae, AE_IFREG);
+        archive_entry_set_perm(ae, 0600);
+        archive_entry_set_size(ae, size);
+    }
+    s->w.err = err;
+    if (archive_write_header(s->w.a, ae) != ARCHIVE_OK)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), s->w.dest,
+                          archive_error_string(s->w.a));
+    archive_entry_free(ae);
+    free(name);
+    return rc;
+}
+
+enum pt_status pt_pack_stream_dir(struct pt_pack_stream *s, const char *rel, const struct stat *st,
+                                  struct pt_error *err)
+{
+    return stream_header(s, rel, PT_ENTRY_DIR, st, 0, NULL, err);
+}
+
+/*
+ * The open file fd as member rel of exactly st->st_size bytes, hashed on
+ * the way: the size a tar header declares before the bytes come. A file
+ * that ends sooner, or is longer once read, changed while it was read and
+ * fails (path names it): no member holds other bytes than the file's.
+ */
+static enum pt_status stream_fd(struct pt_pack_stream *s, int fd, const struct stat *st,
+                                const char *path, const char *rel, enum pt_phase phase,
+                                char hex[PT_SHA256_HEX], struct pt_error *err)
+{
+    enum pt_status rc = stream_header(s, rel, PT_ENTRY_FILE, st, st->st_size, NULL, err);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    int64_t left = st->st_size;
+    while (rc == PT_OK && left > 0) {
+        ssize_t n = read(fd, s->w.buf, left < COPY_BUF ? (size_t)left : COPY_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            rc = pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), path);
+            break;
+        }
+        EVP_DigestUpdate(md, s->w.buf, (size_t)n);
+        left -= n;
+        if (archive_write_data(s->w.a, s->w.buf, (size_t)n) != n) {
+            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), s->w.dest,
+                              archive_error_string(s->w.a));
+            break;
+        }
+        s->w.done += n;
+        const struct pt_monitor *m = s->w.monitor;
+        if (m && m->progress) {
+            struct pt_progress p = {phase, s->w.done, s->w.total, rel};
+            m->progress(&p, m->user);
+        }
+        if (m && m->cancel && atomic_load(m->cancel))
+            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    }
+    struct stat after;
+    if (rc == PT_OK && (fstat(fd, &after) != 0 || after.st_size != st->st_size))
+        rc = pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), path);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(md, digest, &len);
+    EVP_MD_CTX_free(md);
+    pt_sha256_hex(digest, hex);
+    return rc;
+}
+
+/* Opens path as a regular file, not following a link; st its state. -1 with err set. */
+static int open_member(const char *path, struct stat *st, struct pt_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        int e = errno;
+        close(fd);
+        if (S_ISREG(st->st_mode))
+            pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(e));
+        else
+            pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), path);
+        return -1;
+    }
+    return fd;
+}
+
+enum pt_status pt_pack_stream_file(struct pt_pack_stream *s, const char *path, const char *rel,
+                                   char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err)
+{
+    struct stat st;
+    int fd = open_member(path, &st, err);
+    if (fd < 0)
+        return PT_EFAIL;
+    enum pt_status rc = stream_fd(s, fd, &st, path, rel, PT_PHASE_ARCHIVE, hex, err);
+    close(fd);
+    *size = st.st_size;
+    return rc;
+}
+
+static enum pt_status media_dir(void *user, const char *rel, const struct stat *st,
+                                struct pt_error *err)
+{
+    return pt_pack_stream_dir(user, rel, st, err);
+}
+
+static enum pt_status media_file(void *user, const char *path, const char *rel, int64_t *size,
+                                 struct pt_error *err)
+{
+    struct pt_pack_stream *s = user;
+    struct stat st;
+    int fd = open_member(path, &st, err);
+    if (fd < 0)
+        return PT_EFAIL;
+    char hex[PT_SHA256_HEX];
+    enum pt_status rc = stream_fd(s, fd, &st, path, rel, PT_PHASE_MEDIA, hex, err);
+    close(fd);
+    if (rc != PT_OK)
+        return rc;
+    pt_manifest_add(s->manifest, rel, st.st_size, hex);
+    pt_manifest_set_mode(s->manifest, (int)(st.st_mode & 07777));
+    *size = st.st_size;
+    return PT_OK;
+}
+
+static enum pt_status media_link(void *user, const char *rel, const char *target,
+                                 const struct stat *st, struct pt_error *err)
+{
+    return stream_header(user, rel, PT_ENTRY_LINK, st, 0, target, err);
+}
+
+enum pt_status pt_pack_stream_media(struct pt_pack_stream *s, const char *src, const char *skip,
+                                    struct pt_manifest *manifest, struct pt_media_totals *totals,
+                                    struct pt_error *err)
+{
+    struct pt_media_sink sink = {s, media_dir, media_file, media_link};
+    s->manifest = manifest;
+    enum pt_status rc = pt_media_stream(src, skip, &sink, totals, err);
+    s->manifest = NULL;
+    return rc;
+}
+
+enum pt_status pt_pack_stream_close(struct pt_pack_stream *s, char hex[PT_SHA256_HEX],
+                                    int64_t *size, struct pt_error *err)
+{
+    s->w.err = err;
+    enum pt_status rc = writer_close(&s->w, hex, size, err);
+    free(s);
+    return rc;
+}
+
+void pt_pack_stream_abort(struct pt_pack_stream *s)
+{
+    if (!s)
+        return;
+    struct pt_error ignored = {0};
+    s->w.err = &ignored;
+    writer_abort(&s->w);
+    pt_error_clear(&ignored);
+    free(s);
 }

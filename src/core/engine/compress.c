@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -63,7 +64,7 @@ int pt_compression_gzip_level(int zstd_level)
  */
 /*
  * zstd's own worker threads compress while the caller produces the bytes;
- * the output is still one frame. One per online CPU, at most
+ * the output is still one frame. One per online CPU this process may use, at most
  * PT_ZSTD_WORKERS_MAX; none on a machine of one CPU, where they would only
  * take turns with the caller.
  */
@@ -71,7 +72,10 @@ int pt_compression_gzip_level(int zstd_level)
 
 int pt_zstd_workers(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    /* The CPUs this process may run on: a system call, no file read (sysconf reads /sys). */
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                          : sysconf(_SC_NPROCESSORS_ONLN);
     return n < 2 ? 0 : n > PT_ZSTD_WORKERS_MAX ? PT_ZSTD_WORKERS_MAX : (int)n;
 }
 

@@ -43,18 +43,35 @@ struct writer {
     const char *top;
     const char *dest;
     unsigned char *buf;
+    /*
+     * The file refused a write (err says why): what libarchive writes after
+     * goes nowhere. It is told the write went well, since an archive it
+     * takes for failed is never closed, and the zip deflate state is freed
+     * only on close.
+     */
+    bool failed;
     int64_t done, total;
 };
 
 static la_ssize_t write_cb(struct archive *a, void *user, const void *data, size_t len)
 {
+    (void)a;
     struct writer *w = user;
-    if ((w->zstd ? pt_zstd_writer_write(w->zstd, data, len, w->err)
-                 : pt_file_writer_write(&w->file, data, len, w->err)) != PT_OK) {
-        archive_set_error(a, EIO, "%s", w->err && w->err->message ? w->err->message : "write");
-        return -1;
-    }
+    if (!w->failed && (w->zstd ? pt_zstd_writer_write(w->zstd, data, len, w->err)
+                               : pt_file_writer_write(&w->file, data, len, w->err)) != PT_OK)
+        w->failed = true;
     return (la_ssize_t)len;
+}
+
+/* After a call of libarchive's that wrote (ok: what it returned was right): PT_OK, or why not. */
+static enum pt_status wrote(struct writer *w, bool ok, struct pt_error *err)
+{
+    if (w->failed)
+        return err && err->status ? err->status : PT_EFAIL;
+    if (!ok)
+        return pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
+                            archive_error_string(w->a));
+    return PT_OK;
 }
 
 static enum pt_status writer_open(struct writer *w, const char *format, int level,
@@ -92,6 +109,7 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
 
 static void writer_abort(struct writer *w)
 {
+    w->failed = true; /* what close writes goes nowhere */
     if (w->a) {
         /*
          * Closed, not failed: libarchive frees its output block and the zip
@@ -112,10 +130,11 @@ static void writer_abort(struct writer *w)
 static enum pt_status writer_close(struct writer *w, char hex[PT_SHA256_HEX], int64_t *size,
                                    struct pt_error *err)
 {
-    if (archive_write_close(w->a) != ARCHIVE_OK) {
-        pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest, archive_error_string(w->a));
+    w->err = err;
+    enum pt_status rc = wrote(w, archive_write_close(w->a) == ARCHIVE_OK, err);
+    if (rc != PT_OK) {
         writer_abort(w);
-        return PT_EFAIL;
+        return rc;
     }
     archive_write_free(w->a);
     w->a = NULL;
@@ -160,9 +179,9 @@ static ssize_t reader_source(void *user, void *buf, size_t len, struct pt_error 
 static enum pt_status write_data(struct writer *w, const void *data, size_t len, const char *what,
                                  struct pt_error *err)
 {
-    if (archive_write_data(w->a, data, len) != (la_ssize_t)len)
-        return pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
-                            archive_error_string(w->a));
+    enum pt_status rc = wrote(w, archive_write_data(w->a, data, len) == (la_ssize_t)len, err);
+    if (rc != PT_OK)
+        return rc;
     w->done += (int64_t)len;
     if (w->monitor && w->monitor->progress) {
         struct pt_progress p = {PT_PHASE_ARCHIVE, w->done, w->total, what};
@@ -384,10 +403,7 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
         archive_entry_set_perm(ae, 0600);
         archive_entry_set_size(ae, pm ? pm->size : new_sums ? (int64_t)strlen(w->sums) : e->size);
     }
-    rc = PT_OK;
-    if (archive_write_header(w->a, ae) != ARCHIVE_OK)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
-                          archive_error_string(w->a));
+    rc = wrote(w, archive_write_header(w->a, ae) == ARCHIVE_OK, err);
     if (rc == PT_OK && (pm || new_sums)) {
         rc = pm ? add_unpacked(w, pm, r, err) : add_text(w, w->sums, err);
         archive_entry_free(ae);
@@ -408,11 +424,8 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
             rc = pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), e->path);
             break;
         }
-        if (archive_write_data(w->a, w->buf, (size_t)n) != n) {
-            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
-                              archive_error_string(w->a));
+        if ((rc = wrote(w, archive_write_data(w->a, w->buf, (size_t)n) == n, err)) != PT_OK)
             break;
-        }
         written += n;
         w->done += n;
         if (w->monitor && w->monitor->progress) {
@@ -557,9 +570,7 @@ static enum pt_status stream_header(struct pt_pack_stream *s, const char *rel,
         archive_entry_set_size(ae, size);
     }
     s->w.err = err;
-    if (archive_write_header(s->w.a, ae) != ARCHIVE_OK)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), s->w.dest,
-                          archive_error_string(s->w.a));
+    rc = wrote(&s->w, archive_write_header(s->w.a, ae) == ARCHIVE_OK, err);
     archive_entry_free(ae);
     free(name);
     return rc;
@@ -599,11 +610,8 @@ static enum pt_status stream_fd(struct pt_pack_stream *s, int fd, const struct s
         }
         EVP_DigestUpdate(md, s->w.buf, (size_t)n);
         left -= n;
-        if (archive_write_data(s->w.a, s->w.buf, (size_t)n) != n) {
-            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), s->w.dest,
-                              archive_error_string(s->w.a));
+        if ((rc = wrote(&s->w, archive_write_data(s->w.a, s->w.buf, (size_t)n) == n, err)) != PT_OK)
             break;
-        }
         s->w.done += n;
         const struct pt_monitor *m = s->w.monitor;
         if (m && m->progress) {

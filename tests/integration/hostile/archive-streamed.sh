@@ -13,8 +13,11 @@
 # - once the media are still, the same create succeeds, and the archive
 #   opens by hand (zstd -d | tar x, unzip) and passes sha256sum -c, its
 #   reports last.
+# - no room (part disk-full: the backup root on a 6 MiB tmpfs, 8 MiB of
+#   random media): one line saying so, nothing left.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/lib-lifecycle.sh"
+. "$(dirname "$0")/../lib/lib-notify.sh" # try_mount
 proj=$scratch/proj
 mkdir -p "$proj/media/big"
 cd "$proj" || exit 1
@@ -53,6 +56,21 @@ changing() {
             "$(json_eval 'd["backups"][0]["status"]' <<<"$out" 2>/dev/null)"
     done
 }
+if part_begins disk-full; then
+    small=$scratch/small
+    try_mount "$small" -t tmpfs -o size=6m tmpfs || skip_part "cannot mount a tmpfs here"
+    head -c $((8 * 1024 * 1024)) /dev/urandom >media/big/f.bin
+    root=$small/backups tmp=$small/backups/.poshtiban/tmp
+    for fmt in zip tar.zst; do
+        run_pt --backups "$root" create --format "$fmt" --json </dev/null
+        expect_eq "no room ($fmt): create fails ($err)" 1 "$status"
+        case $err in *"No space left on device"*) ;; *) fail "no room ($fmt): the error says so: [$err]" ;; esac
+        expect_eq "no room ($fmt): one line" 1 "$(printf '%s\n' "$err" | grep -c .)"
+        nothing_left "no room ($fmt)"
+    done
+    finish
+fi
+
 changing growing 'while :; do printf x >>media/big/f.bin; done'
 changing shrinking 'n=$((48 * 1024 * 1024)); while :; do n=$((n - 4096)); truncate -s "$n" media/big/f.bin; done'
 

@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
@@ -50,6 +51,7 @@ struct writer {
      * only on close.
      */
     bool failed;
+    bool zip;
     int64_t done, total;
 };
 
@@ -84,6 +86,7 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
     w->a = archive_write_new();
     char opt[32];
     if (strcmp(format, "zip") == 0) {
+        w->zip = true;
         archive_write_set_format_zip(w->a);
         archive_write_set_format_option(w->a, "zip", "compression", "deflate");
         /* zstd's 1..19 onto deflate's 1..9; older libarchive ignores the level. */
@@ -582,6 +585,23 @@ enum pt_status pt_pack_stream_dir(struct pt_pack_stream *s, const char *rel, con
     return stream_header(s, rel, PT_ENTRY_DIR, st, 0, NULL, err);
 }
 
+/* The sample a zip's media file is judged by: its first 64 KiB, deflated at level 1. */
+#define SAMPLE (64 * 1024)
+
+/* True when len bytes (4 KiB at least) of data would shrink by less than 3%. */
+static bool incompressible(const unsigned char *data, size_t len)
+{
+    if (len < 4096)
+        return false;
+    if (len > SAMPLE)
+        len = SAMPLE;
+    uLongf out_len = compressBound((uLong)len);
+    unsigned char *out = pt_xmalloc(out_len);
+    bool stored = compress2(out, &out_len, data, (uLong)len, 1) == Z_OK && out_len > len - len / 32;
+    free(out);
+    return stored;
+}
+
 /*
  * The open file fd as member rel of exactly st->st_size bytes, hashed on
  * the way: the size a tar header declares before the bytes come. A file
@@ -592,12 +612,34 @@ static enum pt_status stream_fd(struct pt_pack_stream *s, int fd, const struct s
                                 const char *path, const char *rel, enum pt_phase phase,
                                 char hex[PT_SHA256_HEX], struct pt_error *err)
 {
+    /*
+     * zip: a media file whose first bytes do not shrink under deflate (a
+     * photo, a video: compressed already) is stored, not deflated, since
+     * libarchive deflates on one thread. Those bytes are read first.
+     */
+    ssize_t first = 0;
+    if (s->w.zip && phase == PT_PHASE_MEDIA) {
+        do
+            first = read(fd, s->w.buf, st->st_size < COPY_BUF ? (size_t)st->st_size : COPY_BUF);
+        while (first < 0 && errno == EINTR);
+        if (first < 0)
+            return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
+        if (incompressible(s->w.buf, (size_t)first))
+            archive_write_zip_set_compression_store(s->w.a);
+        else
+            archive_write_zip_set_compression_deflate(s->w.a);
+    }
     enum pt_status rc = stream_header(s, rel, PT_ENTRY_FILE, st, st->st_size, NULL, err);
+    if (s->w.zip)
+        archive_write_zip_set_compression_deflate(s->w.a);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     int64_t left = st->st_size;
     while (rc == PT_OK && left > 0) {
-        ssize_t n = read(fd, s->w.buf, left < COPY_BUF ? (size_t)left : COPY_BUF);
+        ssize_t n = first;
+        first = 0;
+        if (n == 0)
+            n = read(fd, s->w.buf, left < COPY_BUF ? (size_t)left : COPY_BUF);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {

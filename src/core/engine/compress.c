@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -61,6 +62,23 @@ int pt_compression_gzip_level(int zstd_level)
  * snapshot or an archive is found even where SHA256SUMS was rewritten to
  * match.
  */
+/*
+ * zstd's own worker threads compress while the caller produces the bytes;
+ * the output is still one frame. One per online CPU this process may use, at most
+ * PT_ZSTD_WORKERS_MAX; none on a machine of one CPU, where they would only
+ * take turns with the caller.
+ */
+#define PT_ZSTD_WORKERS_MAX 4
+
+int pt_zstd_workers(void)
+{
+    /* The CPUs this process may run on: a system call, no file read (sysconf reads /sys). */
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                          : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 2 ? 0 : n > PT_ZSTD_WORKERS_MAX ? PT_ZSTD_WORKERS_MAX : (int)n;
+}
+
 struct pt_zstd_writer {
     ZSTD_CCtx *cc;
     struct pt_file_writer *out;
@@ -76,6 +94,14 @@ struct pt_zstd_writer *pt_zstd_writer_new(struct pt_file_writer *out, int level)
     /* Neither can fail with these values (1..19, 0/1). */
     ZSTD_CCtx_setParameter(z->cc, ZSTD_c_compressionLevel, level < 1 ? 3 : level > 19 ? 19 : level);
     ZSTD_CCtx_setParameter(z->cc, ZSTD_c_checksumFlag, 1);
+    /*
+     * A libzstd built without threads refuses the workers: it compresses on
+     * the caller's thread then. Jobs of 2 MiB keep the memory of the jobs in
+     * flight small (the memory suite's 64 MiB) at little cost in ratio.
+     */
+    int workers = pt_zstd_workers();
+    if (workers > 0 && !ZSTD_isError(ZSTD_CCtx_setParameter(z->cc, ZSTD_c_nbWorkers, workers)))
+        ZSTD_CCtx_setParameter(z->cc, ZSTD_c_jobSize, 2 * 1024 * 1024);
     z->out = out;
     z->zout = pt_xmalloc(PT_COMPRESS_CHUNK);
     return z;

@@ -72,9 +72,14 @@ enum pt_status pt_compress_file_zstd(const char *src, const char *dest, int leve
 /*
  * One zstd frame at level (1..19) written into out as its bytes come,
  * carrying its content checksum; out stays the caller's. The frame is
- * whole once pt_zstd_writer_end returned PT_OK.
+ * whole once pt_zstd_writer_end returned PT_OK. zstd's worker threads
+ * (pt_zstd_workers) compress while the caller writes: out is written on
+ * the caller's thread only, within its calls.
  */
 struct pt_zstd_writer;
+
+/* How many worker threads a zstd writer uses: by the online CPUs, 0 (none) to 4. */
+int pt_zstd_workers(void);
 
 struct pt_zstd_writer *pt_zstd_writer_new(struct pt_file_writer *out, int level);
 enum pt_status pt_zstd_writer_write(struct pt_zstd_writer *z, const void *data, size_t len,

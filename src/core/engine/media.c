@@ -31,6 +31,8 @@ struct walk {
     char *root;           /* src with its links resolved */
     const char *previous; /* the previous backup's folder, NULL: none */
     struct pt_sums previous_sums;
+    const char *dest;                 /* copy: the copy's "media" folder */
+    const struct pt_media_sink *sink; /* stream */
 };
 
 /* A link worth keeping: inside the media folder both as written and on disk. */
@@ -278,20 +280,38 @@ static enum pt_status copy_file(struct walk *w, const char *src, const char *des
     return PT_OK;
 }
 
-static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest, const char *rel,
-                               struct pt_error *err)
+/*
+ * What a walk of the media tree hands each member to: a copy into a folder
+ * (pt_media_copy) or a sink of the caller's (pt_media_stream). from is the
+ * member's path in the source, rel its path in the backup ("media/a.jpg").
+ */
+struct walk_ops {
+    enum pt_status (*dir)(struct walk *w, const char *from, const char *rel, const struct stat *st,
+                          struct pt_error *err);
+    enum pt_status (*file)(struct walk *w, const char *from, const char *rel, struct pt_error *err);
+    enum pt_status (*link)(struct walk *w, const char *from, const char *rel, const char *target,
+                           const struct stat *st, struct pt_error *err);
+};
+
+/*
+ * One folder of the media tree, the same rules for every walk: a member
+ * gone before it is looked at is left out (the upload was deleted, not an
+ * error), the backup root is left out, links that lead out of the tree are
+ * counted in links_out and special files in skipped.
+ */
+static enum pt_status walk_dir(struct walk *w, const struct walk_ops *ops, const char *src,
+                               const char *rel, const struct stat *self, struct pt_error *err)
 {
-    if (mkdir(dest, 0700) != 0)
-        return pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), dest, strerror(errno));
+    enum pt_status rc = ops->dir(w, src, rel, self, err);
+    if (rc != PT_OK)
+        return rc;
     size_t n;
     char **names = list_dir(src, &n);
     if (!names)
         return pt_error_set(err, PT_EFAIL, _("cannot read media folder %s: %s"), src,
                             strerror(errno));
-    enum pt_status rc = PT_OK;
     for (size_t i = 0; rc == PT_OK && i < n; i++) {
         char *from = pt_path_join(src, names[i]);
-        char *to = pt_path_join(dest, names[i]);
         char *child_rel = pt_path_join(rel, names[i]);
         struct stat st;
         if (lstat(from, &st) != 0) {
@@ -301,9 +321,9 @@ static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest
         } else if (skipped(w, &st)) {
             ;
         } else if (S_ISDIR(st.st_mode)) {
-            rc = copy_dir(w, from, to, child_rel, err);
+            rc = walk_dir(w, ops, from, child_rel, &st, err);
         } else if (S_ISREG(st.st_mode)) {
-            rc = copy_file(w, from, to, child_rel, err);
+            rc = ops->file(w, from, child_rel, err);
         } else if (S_ISLNK(st.st_mode)) {
             char *target = pt_xcalloc(1, (size_t)st.st_size + 2);
             ssize_t len = readlink(from, target, (size_t)st.st_size + 1);
@@ -312,22 +332,62 @@ static enum pt_status copy_dir(struct walk *w, const char *src, const char *dest
                                   strerror(errno));
             else if (!link_inside(w, from, child_rel, target))
                 w->totals->links_out++;
-            else if (symlink(target, to) != 0)
-                rc = pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from,
-                                  strerror(errno));
-            else
+            else if ((rc = ops->link(w, from, child_rel, target, &st, err)) == PT_OK)
                 w->totals->links++;
             free(target);
         } else {
             w->totals->skipped++;
         }
         free(from);
-        free(to);
         free(child_rel);
     }
     free_list(names, n);
     return rc;
 }
+
+/* Where the copy of rel ("media/a/b") goes: under dest, the copy's "media". */
+static char *copy_dest(const struct walk *w, const char *rel)
+{
+    return pt_xasprintf("%s%s", w->dest, rel + strlen("media"));
+}
+
+static enum pt_status copy_dir_made(struct walk *w, const char *from, const char *rel,
+                                    const struct stat *st, struct pt_error *err)
+{
+    (void)from;
+    (void)st;
+    char *dest = copy_dest(w, rel);
+    enum pt_status rc =
+        mkdir(dest, 0700) == 0
+            ? PT_OK
+            : pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), dest, strerror(errno));
+    free(dest);
+    return rc;
+}
+
+static enum pt_status copy_file_to(struct walk *w, const char *from, const char *rel,
+                                   struct pt_error *err)
+{
+    char *dest = copy_dest(w, rel);
+    enum pt_status rc = copy_file(w, from, dest, rel, err);
+    free(dest);
+    return rc;
+}
+
+static enum pt_status copy_link(struct walk *w, const char *from, const char *rel,
+                                const char *target, const struct stat *st, struct pt_error *err)
+{
+    (void)st;
+    char *dest = copy_dest(w, rel);
+    enum pt_status rc =
+        symlink(target, dest) == 0
+            ? PT_OK
+            : pt_error_set(err, PT_EFAIL, _("cannot copy link %s: %s"), from, strerror(errno));
+    free(dest);
+    return rc;
+}
+
+static const struct walk_ops copy_ops = {copy_dir_made, copy_file_to, copy_link};
 
 enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip,
                              const char *previous, int64_t total_bytes,
@@ -348,7 +408,8 @@ enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip
     set_skip(&w, skip);
     w.buf = pt_xmalloc(COPY_BUF);
     w.root = realpath(src, NULL);
-    enum pt_status rc = copy_dir(&w, src, dest, "media", err);
+    w.dest = dest;
+    enum pt_status rc = walk_dir(&w, &copy_ops, src, "media", NULL, err);
     /*
      * One sync of the file system for every file and folder copied, rather
      * than an fsync each (docs/safety.md): nothing relies on the copy before
@@ -359,5 +420,50 @@ enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip
     free(w.root);
     free(w.buf);
     pt_sums_free(&w.previous_sums);
+    return rc;
+}
+
+/* The sink's side of a walk: the folder, file and link as pt_media_stream says. */
+static enum pt_status sink_dir(struct walk *w, const char *from, const char *rel,
+                               const struct stat *st, struct pt_error *err)
+{
+    (void)from;
+    return w->sink->dir(w->sink->user, rel, st, err);
+}
+
+static enum pt_status sink_file(struct walk *w, const char *from, const char *rel,
+                                struct pt_error *err)
+{
+    int64_t size = 0;
+    enum pt_status rc = w->sink->file(w->sink->user, from, rel, &size, err);
+    if (rc == PT_OK) {
+        w->totals->files++;
+        w->totals->bytes += size;
+    }
+    return rc;
+}
+
+static enum pt_status sink_link(struct walk *w, const char *from, const char *rel,
+                                const char *target, const struct stat *st, struct pt_error *err)
+{
+    (void)from;
+    return w->sink->link(w->sink->user, rel, target, st, err);
+}
+
+static const struct walk_ops sink_ops = {sink_dir, sink_file, sink_link};
+
+enum pt_status pt_media_stream(const char *src, const char *skip, const struct pt_media_sink *sink,
+                               struct pt_media_totals *out, struct pt_error *err)
+{
+    struct walk w = {.totals = out, .sink = sink};
+    memset(out, 0, sizeof(*out));
+    set_skip(&w, skip);
+    struct stat st;
+    if (stat(src, &st) != 0)
+        return pt_error_set(err, PT_EFAIL, _("cannot read media folder %s: %s"), src,
+                            strerror(errno));
+    w.root = realpath(src, NULL);
+    enum pt_status rc = walk_dir(&w, &sink_ops, src, "media", &st, err);
+    free(w.root);
     return rc;
 }

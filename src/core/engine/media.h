@@ -3,6 +3,7 @@
 #define POSHTIBAN_CORE_MEDIA_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "poshtiban/progress.h"
 #include "poshtiban/status.h"
@@ -42,5 +43,32 @@ enum pt_status pt_media_copy(const char *src, const char *dest, const char *skip
                              const char *previous, int64_t total_bytes,
                              const struct pt_monitor *monitor, struct pt_manifest *manifest,
                              struct pt_media_totals *out, struct pt_error *err);
+
+/*
+ * What pt_media_stream hands each member of the media tree to, in the
+ * order a reader needs them (a folder before what it holds). rel is the
+ * member's path in the backup ("media", "media/a/b.jpg"). file opens and
+ * reads path itself and sets *size to the bytes it took; a sink's failure
+ * stops the walk and is returned.
+ */
+struct pt_media_sink {
+    void *user;
+    enum pt_status (*dir)(void *user, const char *rel, const struct stat *st, struct pt_error *err);
+    enum pt_status (*file)(void *user, const char *path, const char *rel, int64_t *size,
+                           struct pt_error *err);
+    enum pt_status (*link)(void *user, const char *rel, const char *target, const struct stat *st,
+                           struct pt_error *err);
+};
+
+/*
+ * Walks the media tree src as pt_media_copy does, by the same rules (a
+ * member gone before it is looked at is left out; links leading out of the
+ * tree counted in links_out and left out, special files in skipped; the
+ * folder skip left out), handing each member to sink rather than copying
+ * it: files and bytes count what sink took. Nothing is shared with a
+ * previous backup.
+ */
+enum pt_status pt_media_stream(const char *src, const char *skip, const struct pt_media_sink *sink,
+                               struct pt_media_totals *out, struct pt_error *err);
 
 #endif

@@ -2,18 +2,23 @@
 #include "engine/pack.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 
 #include "poshtiban/i18n.h"
 #include "poshtiban/text.h"
 
 #include "base/fsutil.h"
 #include "engine/compress.h"
+#include "engine/media.h"
 #include "engine/reader.h"
 
 #define COPY_BUF (256 * 1024)
@@ -39,19 +44,36 @@ struct writer {
     const char *top;
     const char *dest;
     unsigned char *buf;
+    /*
+     * The file refused a write (err says why): what libarchive writes after
+     * goes nowhere. It is told the write went well, since an archive it
+     * takes for failed is never closed, and the zip deflate state is freed
+     * only on close.
+     */
+    bool failed;
+    bool zip;
     int64_t done, total;
-    int pass; /* pack: 0 the reports, 1 the rest; export: -1 */
 };
 
 static la_ssize_t write_cb(struct archive *a, void *user, const void *data, size_t len)
 {
+    (void)a;
     struct writer *w = user;
-    if ((w->zstd ? pt_zstd_writer_write(w->zstd, data, len, w->err)
-                 : pt_file_writer_write(&w->file, data, len, w->err)) != PT_OK) {
-        archive_set_error(a, EIO, "%s", w->err && w->err->message ? w->err->message : "write");
-        return -1;
-    }
+    if (!w->failed && (w->zstd ? pt_zstd_writer_write(w->zstd, data, len, w->err)
+                               : pt_file_writer_write(&w->file, data, len, w->err)) != PT_OK)
+        w->failed = true;
     return (la_ssize_t)len;
+}
+
+/* After a call of libarchive's that wrote (ok: what it returned was right): PT_OK, or why not. */
+static enum pt_status wrote(struct writer *w, bool ok, struct pt_error *err)
+{
+    if (w->failed)
+        return err && err->status ? err->status : PT_EFAIL;
+    if (!ok)
+        return pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
+                            archive_error_string(w->a));
+    return PT_OK;
 }
 
 static enum pt_status writer_open(struct writer *w, const char *format, int level,
@@ -64,6 +86,7 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
     w->a = archive_write_new();
     char opt[32];
     if (strcmp(format, "zip") == 0) {
+        w->zip = true;
         archive_write_set_format_zip(w->a);
         archive_write_set_format_option(w->a, "zip", "compression", "deflate");
         /* zstd's 1..19 onto deflate's 1..9; older libarchive ignores the level. */
@@ -89,6 +112,7 @@ static enum pt_status writer_open(struct writer *w, const char *format, int leve
 
 static void writer_abort(struct writer *w)
 {
+    w->failed = true; /* what close writes goes nowhere */
     if (w->a) {
         /*
          * Closed, not failed: libarchive frees its output block and the zip
@@ -109,10 +133,11 @@ static void writer_abort(struct writer *w)
 static enum pt_status writer_close(struct writer *w, char hex[PT_SHA256_HEX], int64_t *size,
                                    struct pt_error *err)
 {
-    if (archive_write_close(w->a) != ARCHIVE_OK) {
-        pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest, archive_error_string(w->a));
+    w->err = err;
+    enum pt_status rc = wrote(w, archive_write_close(w->a) == ARCHIVE_OK, err);
+    if (rc != PT_OK) {
         writer_abort(w);
-        return PT_EFAIL;
+        return rc;
     }
     archive_write_free(w->a);
     w->a = NULL;
@@ -141,12 +166,6 @@ static enum pt_status check_utf8(const char *path, const char *link_target, stru
     return rc;
 }
 
-static bool is_report(const char *path)
-{
-    return strcmp(path, "backup_report.json") == 0 || strcmp(path, "backup_summary.txt") == 0 ||
-           strcmp(path, "SHA256SUMS") == 0 || strcmp(path, "settings.json") == 0;
-}
-
 static const struct plain_member *find_plain(const struct writer *w, const char *path)
 {
     for (size_t i = 0; i < w->n_plain; i++)
@@ -163,9 +182,9 @@ static ssize_t reader_source(void *user, void *buf, size_t len, struct pt_error 
 static enum pt_status write_data(struct writer *w, const void *data, size_t len, const char *what,
                                  struct pt_error *err)
 {
-    if (archive_write_data(w->a, data, len) != (la_ssize_t)len)
-        return pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
-                            archive_error_string(w->a));
+    enum pt_status rc = wrote(w, archive_write_data(w->a, data, len) == (la_ssize_t)len, err);
+    if (rc != PT_OK)
+        return rc;
     w->done += (int64_t)len;
     if (w->monitor && w->monitor->progress) {
         struct pt_progress p = {PT_PHASE_ARCHIVE, w->done, w->total, what};
@@ -362,8 +381,6 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
                                 struct pt_error *err)
 {
     struct writer *w = user;
-    if (w->pass >= 0 && is_report(e->path) != (w->pass == 0))
-        return PT_OK;
     const struct plain_member *pm = e->type == PT_ENTRY_FILE ? find_plain(w, e->path) : NULL;
     bool new_sums = w->sums && e->type == PT_ENTRY_FILE && strcmp(e->path, "SHA256SUMS") == 0;
     char *name = pt_xasprintf("%s/%s%s", w->top, pm ? pm->plain : e->path,
@@ -389,10 +406,7 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
         archive_entry_set_perm(ae, 0600);
         archive_entry_set_size(ae, pm ? pm->size : new_sums ? (int64_t)strlen(w->sums) : e->size);
     }
-    rc = PT_OK;
-    if (archive_write_header(w->a, ae) != ARCHIVE_OK)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
-                          archive_error_string(w->a));
+    rc = wrote(w, archive_write_header(w->a, ae) == ARCHIVE_OK, err);
     if (rc == PT_OK && (pm || new_sums)) {
         rc = pm ? add_unpacked(w, pm, r, err) : add_text(w, w->sums, err);
         archive_entry_free(ae);
@@ -413,11 +427,8 @@ static enum pt_status add_entry(const struct pt_entry *e, struct pt_reader *r, v
             rc = pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), e->path);
             break;
         }
-        if (archive_write_data(w->a, w->buf, (size_t)n) != n) {
-            rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), w->dest,
-                              archive_error_string(w->a));
+        if ((rc = wrote(w, archive_write_data(w->a, w->buf, (size_t)n) == n, err)) != PT_OK)
             break;
-        }
         written += n;
         w->done += n;
         if (w->monitor && w->monitor->progress) {
@@ -449,35 +460,11 @@ static enum pt_status survey(const struct pt_entry *e, struct pt_reader *r, void
     return PT_OK;
 }
 
-enum pt_status pt_pack_backup(const char *dir, const char *top, const char *format, int level,
-                              const char *dest, const struct pt_monitor *monitor,
-                              char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err)
-{
-    struct pt_record src = {.name = (char *)top, .path = (char *)dir, .format = "dir"};
-    struct writer w = {.monitor = monitor, .top = top, .dest = dest};
-    enum pt_status rc = pt_reader_walk(&src, survey, &w.total, err);
-    if (rc == PT_OK)
-        rc = writer_open(&w, format, level, err);
-    if (rc != PT_OK)
-        return rc;
-    /* The reports first: reindex, show and report read no further. */
-    for (w.pass = 0; rc == PT_OK && w.pass < 2; w.pass++)
-        rc = pt_reader_walk(&src, add_entry, &w, err);
-    if (rc != PT_OK) {
-        writer_abort(&w);
-        return rc;
-    }
-    return writer_close(&w, hex, size, err);
-}
-
 enum pt_status pt_pack_export(const struct pt_record *record, const char *dest, bool plain,
                               const struct pt_monitor *monitor, struct pt_error *err)
 {
-    struct writer w = {.monitor = monitor,
-                       .top = record->name,
-                       .dest = dest,
-                       .pass = -1,
-                       .total = record->size_bytes};
+    struct writer w = {
+        .monitor = monitor, .top = record->name, .dest = dest, .total = record->size_bytes};
     int64_t total = 0;
     /* An archive's names went through the survey when it was made; a folder's not. */
     enum pt_status rc = pt_reader_archive_suffix(record->format)
@@ -523,4 +510,261 @@ enum pt_status pt_pack_write_sidecar(const char *path, const char *hex, const ch
         return rc;
     }
     return pt_file_writer_close(&f, NULL, NULL, err);
+}
+
+/* ------------------------------------------------- an archive written as its backup is made */
+
+struct pt_pack_stream {
+    struct writer w;
+    const struct pt_monitor *monitor; /* NULL while a thread of the caller's writes */
+    struct pt_manifest *manifest;     /* media: where each file is recorded */
+};
+
+enum pt_status pt_pack_stream_open(const char *dest, const char *top, const char *format, int level,
+                                   struct pt_pack_stream **out, struct pt_error *err)
+{
+    struct pt_pack_stream *s = pt_xcalloc(1, sizeof(*s));
+    s->w.top = top;
+    s->w.dest = dest;
+    enum pt_status rc = check_utf8(top, NULL, err);
+    if (rc == PT_OK)
+        rc = writer_open(&s->w, format, level, err);
+    if (rc != PT_OK) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return PT_OK;
+}
+
+void pt_pack_stream_progress(struct pt_pack_stream *s, const struct pt_monitor *monitor,
+                             int64_t total)
+{
+    s->w.monitor = monitor;
+    s->w.done = 0;
+    s->w.total = total;
+}
+
+/* The header of member rel; st gives its time (NULL: none), size its length. */
+static enum pt_status stream_header(struct pt_pack_stream *s, const char *rel,
+                                    enum pt_entry_type type, const struct stat *st, int64_t size,
+                                    const char *target, struct pt_error *err)
+{
+    char *name = pt_xasprintf("%s/%s%s", s->w.top, rel, type == PT_ENTRY_DIR ? "/" : "");
+    enum pt_status rc = check_utf8(name, target, err);
+    if (rc != PT_OK) {
+        free(name);
+        return rc;
+    }
+    struct archive_entry *ae = archive_entry_new();
+    archive_entry_set_pathname_utf8(ae, name);
+    if (st)
+        archive_entry_set_mtime(ae, st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+    if (type == PT_ENTRY_DIR) {
+        archive_entry_set_filetype(ae, AE_IFDIR);
+        archive_entry_set_perm(ae, 0700);
+    } else if (type == PT_ENTRY_LINK) {
+        archive_entry_set_filetype(ae, AE_IFLNK);
+        archive_entry_set_perm(ae, 0777);
+        archive_entry_set_symlink_utf8(ae, target);
+    } else {
+        archive_entry_set_filetype(ae, AE_IFREG);
+        archive_entry_set_perm(ae, 0600);
+        archive_entry_set_size(ae, size);
+    }
+    s->w.err = err;
+    rc = wrote(&s->w, archive_write_header(s->w.a, ae) == ARCHIVE_OK, err);
+    archive_entry_free(ae);
+    free(name);
+    return rc;
+}
+
+enum pt_status pt_pack_stream_dir(struct pt_pack_stream *s, const char *rel, const struct stat *st,
+                                  struct pt_error *err)
+{
+    return stream_header(s, rel, PT_ENTRY_DIR, st, 0, NULL, err);
+}
+
+/* The sample a zip's media file is judged by: its first 64 KiB, deflated at level 1. */
+#define SAMPLE (64 * 1024)
+
+/* True when len bytes (4 KiB at least) of data would shrink by less than 3%. */
+static bool incompressible(const unsigned char *data, size_t len)
+{
+    if (len < 4096)
+        return false;
+    if (len > SAMPLE)
+        len = SAMPLE;
+    uLongf out_len = compressBound((uLong)len);
+    unsigned char *out = pt_xmalloc(out_len);
+    bool stored = compress2(out, &out_len, data, (uLong)len, 1) == Z_OK && out_len > len - len / 32;
+    free(out);
+    return stored;
+}
+
+/*
+ * The open file fd as member rel of exactly st->st_size bytes, hashed on
+ * the way: the size a tar header declares before the bytes come. A file
+ * that ends sooner, or is longer once read, changed while it was read and
+ * fails (path names it): no member holds other bytes than the file's.
+ */
+static enum pt_status stream_fd(struct pt_pack_stream *s, int fd, const struct stat *st,
+                                const char *path, const char *rel, enum pt_phase phase,
+                                char hex[PT_SHA256_HEX], struct pt_error *err)
+{
+    /*
+     * zip: a media file whose first bytes do not shrink under deflate (a
+     * photo, a video: compressed already) is stored, not deflated, since
+     * libarchive deflates on one thread. Those bytes are read first.
+     */
+    ssize_t first = 0;
+    if (s->w.zip && phase == PT_PHASE_MEDIA) {
+        do
+            first = read(fd, s->w.buf, st->st_size < COPY_BUF ? (size_t)st->st_size : COPY_BUF);
+        while (first < 0 && errno == EINTR);
+        if (first < 0)
+            return pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
+        if (incompressible(s->w.buf, (size_t)first))
+            archive_write_zip_set_compression_store(s->w.a);
+        else
+            archive_write_zip_set_compression_deflate(s->w.a);
+    }
+    enum pt_status rc = stream_header(s, rel, PT_ENTRY_FILE, st, st->st_size, NULL, err);
+    if (s->w.zip)
+        archive_write_zip_set_compression_deflate(s->w.a);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    int64_t left = st->st_size;
+    while (rc == PT_OK && left > 0) {
+        ssize_t n = first;
+        first = 0;
+        if (n == 0)
+            n = read(fd, s->w.buf, left < COPY_BUF ? (size_t)left : COPY_BUF);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            rc = pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), path);
+            break;
+        }
+        EVP_DigestUpdate(md, s->w.buf, (size_t)n);
+        left -= n;
+        if ((rc = wrote(&s->w, archive_write_data(s->w.a, s->w.buf, (size_t)n) == n, err)) != PT_OK)
+            break;
+        s->w.done += n;
+        const struct pt_monitor *m = s->w.monitor;
+        if (m && m->progress) {
+            struct pt_progress p = {phase, s->w.done, s->w.total, rel};
+            m->progress(&p, m->user);
+        }
+        if (m && m->cancel && atomic_load(m->cancel))
+            rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+    }
+    struct stat after;
+    if (rc == PT_OK && (fstat(fd, &after) != 0 || after.st_size != st->st_size))
+        rc = pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), path);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(md, digest, &len);
+    EVP_MD_CTX_free(md);
+    pt_sha256_hex(digest, hex);
+    return rc;
+}
+
+/* Opens path as a regular file, not following a link; st its state. -1 with err set. */
+static int open_member(const char *path, struct stat *st, struct pt_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        int e = errno;
+        close(fd);
+        if (S_ISREG(st->st_mode))
+            pt_error_set(err, PT_EFAIL, _("cannot read %s: %s"), path, strerror(e));
+        else
+            pt_error_set(err, PT_EFAIL, _("%s changed while it was read"), path);
+        return -1;
+    }
+    return fd;
+}
+
+enum pt_status pt_pack_stream_file(struct pt_pack_stream *s, const char *path, const char *rel,
+                                   char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err)
+{
+    struct stat st;
+    int fd = open_member(path, &st, err);
+    if (fd < 0)
+        return PT_EFAIL;
+    enum pt_status rc = stream_fd(s, fd, &st, path, rel, PT_PHASE_ARCHIVE, hex, err);
+    close(fd);
+    *size = st.st_size;
+    return rc;
+}
+
+static enum pt_status media_dir(void *user, const char *rel, const struct stat *st,
+                                struct pt_error *err)
+{
+    return pt_pack_stream_dir(user, rel, st, err);
+}
+
+static enum pt_status media_file(void *user, const char *path, const char *rel, int64_t *size,
+                                 struct pt_error *err)
+{
+    struct pt_pack_stream *s = user;
+    struct stat st;
+    int fd = open_member(path, &st, err);
+    if (fd < 0)
+        return PT_EFAIL;
+    char hex[PT_SHA256_HEX];
+    enum pt_status rc = stream_fd(s, fd, &st, path, rel, PT_PHASE_MEDIA, hex, err);
+    close(fd);
+    if (rc != PT_OK)
+        return rc;
+    pt_manifest_add(s->manifest, rel, st.st_size, hex);
+    pt_manifest_set_mode(s->manifest, (int)(st.st_mode & 07777));
+    *size = st.st_size;
+    return PT_OK;
+}
+
+static enum pt_status media_link(void *user, const char *rel, const char *target,
+                                 const struct stat *st, struct pt_error *err)
+{
+    return stream_header(user, rel, PT_ENTRY_LINK, st, 0, target, err);
+}
+
+enum pt_status pt_pack_stream_media(struct pt_pack_stream *s, const char *src, const char *skip,
+                                    struct pt_manifest *manifest, struct pt_media_totals *totals,
+                                    struct pt_error *err)
+{
+    struct pt_media_sink sink = {s, media_dir, media_file, media_link};
+    s->manifest = manifest;
+    enum pt_status rc = pt_media_stream(src, skip, &sink, totals, err);
+    s->manifest = NULL;
+    return rc;
+}
+
+enum pt_status pt_pack_stream_close(struct pt_pack_stream *s, char hex[PT_SHA256_HEX],
+                                    int64_t *size, struct pt_error *err)
+{
+    s->w.err = err;
+    enum pt_status rc = writer_close(&s->w, hex, size, err);
+    free(s);
+    return rc;
+}
+
+void pt_pack_stream_abort(struct pt_pack_stream *s)
+{
+    if (!s)
+        return;
+    struct pt_error ignored = {0};
+    s->w.err = &ignored;
+    writer_abort(&s->w);
+    pt_error_clear(&ignored);
+    free(s);
 }

@@ -4,21 +4,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "poshtiban/progress.h"
 #include "poshtiban/record.h"
 #include "poshtiban/status.h"
 
 #include "base/filewriter.h"
-
-/*
- * Packs the backup folder dir into a new archive file dest ("zip" or
- * "tar.zst") with every member under "top/", the reports first. The file is
- * owner-only and fsynced; hex receives its SHA-256, *size its length.
- */
-enum pt_status pt_pack_backup(const char *dir, const char *top, const char *format, int level,
-                              const char *dest, const struct pt_monitor *monitor,
-                              char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err);
+#include "engine/manifest.h"
+#include "engine/media.h"
 
 /*
  * Streams the backup of record, whatever its format, into a new ZIP file dest
@@ -35,5 +29,49 @@ enum pt_status pt_pack_export(const struct pt_record *record, const char *dest, 
 /* Writes "<hex>  <name>\n" to path, the form `sha256sum -c` reads. */
 enum pt_status pt_pack_write_sidecar(const char *path, const char *hex, const char *name,
                                      struct pt_error *err);
+
+/*
+ * An archive ("zip" or "tar.zst") written while its backup is made
+ * (docs/backup-layout.md, "Member order"): each member goes in, under
+ * "top/", once it is final, and nothing of it is read twice. dest is a new
+ * file (owner-only); it is whole once pt_pack_stream_close returned PT_OK,
+ * and removed by pt_pack_stream_abort. One thread at a time.
+ */
+struct pt_pack_stream;
+
+enum pt_status pt_pack_stream_open(const char *dest, const char *top, const char *format, int level,
+                                   struct pt_pack_stream **out, struct pt_error *err);
+/*
+ * Where the members written next report their progress (NULL: nowhere,
+ * while a thread other than the monitor's writes) and is cancelled, with
+ * total the bytes they come to; done counts from 0 again.
+ */
+void pt_pack_stream_progress(struct pt_pack_stream *s, const struct pt_monitor *monitor,
+                             int64_t total);
+/* A folder member rel ("fixtures"), with st's time (NULL: none). */
+enum pt_status pt_pack_stream_dir(struct pt_pack_stream *s, const char *rel, const struct stat *st,
+                                  struct pt_error *err);
+/*
+ * The finished file path as member rel; hex and *size receive the SHA-256
+ * and length of the bytes that went in. A file whose size changes while it
+ * is read fails ("changed while it was read"), as does a link or anything
+ * but a regular file.
+ */
+enum pt_status pt_pack_stream_file(struct pt_pack_stream *s, const char *path, const char *rel,
+                                   char hex[PT_SHA256_HEX], int64_t *size, struct pt_error *err);
+/*
+ * The media tree src straight into the archive as "media/…" (pt_media_stream's
+ * rules), each file hashed on the way and recorded in manifest with its
+ * mode; no copy is made. A file that changes size while it is read fails the
+ * archive ("changed while it was read"): a tar header declares the size first.
+ */
+enum pt_status pt_pack_stream_media(struct pt_pack_stream *s, const char *src, const char *skip,
+                                    struct pt_manifest *manifest, struct pt_media_totals *totals,
+                                    struct pt_error *err);
+/* Ends the archive, fsynced; hex and *size are the file's. s is freed, whatever the outcome. */
+enum pt_status pt_pack_stream_close(struct pt_pack_stream *s, char hex[PT_SHA256_HEX],
+                                    int64_t *size, struct pt_error *err);
+/* Drops the archive: its file is removed. s is freed; NULL is fine. */
+void pt_pack_stream_abort(struct pt_pack_stream *s);
 
 #endif

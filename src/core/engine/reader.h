@@ -36,8 +36,8 @@ typedef enum pt_status (*pt_entry_fn)(const struct pt_entry *entry, struct pt_re
  * stream. Every path is checked before fn sees it: a member outside the top
  * folder, with "..", absolute, a hard link, a link leaving the backup's tree
  * or a member under a link fails with PT_EFAIL ("unsafe member …").
- * Archive members come as written: backup_report.json, backup_summary.txt
- * and SHA256SUMS first.
+ * Archive members come as written (docs/backup-layout.md, "Member
+ * order"): the reports and SHA256SUMS last, first in archives made before.
  */
 enum pt_status pt_reader_walk(const struct pt_record *record, pt_entry_fn fn, void *user,
                               struct pt_error *err);

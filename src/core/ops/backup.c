@@ -30,6 +30,7 @@
 #include "engine/schema.h"
 #include "engine/snapshot.h"
 #include "engine/table-digest.h"
+#include "ops/backup-archive.h"
 #include "ops/carried.h"
 #include "ops/hooks.h"
 #include "ops/naming.h"
@@ -313,9 +314,10 @@ static enum pt_status squeeze_finish(struct squeeze *q, struct pt_manifest *mani
     return rc;
 }
 
+/* arc: the archive written as the backup is made (zip, tar.zst), NULL for format dir. */
 static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
-                            const char *work, int64_t clock_start, const struct pt_monitor *mon,
-                            struct pt_error *err)
+                            const char *work, struct pt_backup_archive *arc, int64_t clock_start,
+                            const struct pt_monitor *mon, struct pt_error *err)
 {
     struct pt_manifest manifest = {0};
     struct pt_schema schema = {0};
@@ -351,11 +353,13 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     pt_monitor_phase(mon, PT_PHASE_SNAPSHOT);
     char *db_path = pt_path_join(work, "database.sqlite3");
     rc = pt_snapshot_take(p->database, db_path, mon, err);
-    if (rc == PT_OK && compress)
+    if (rc == PT_OK && arc)
+        pt_backup_archive_snapshot(arc, db_path);
+    else if (rc == PT_OK && compress)
         squeeze_start(&squeeze, work, level);
     else if (rc == PT_OK)
         rc = pt_sha256_file(db_path, hex, &size, err);
-    if (rc == PT_OK && !compress)
+    if (rc == PT_OK && !compress && !arc)
         pt_manifest_add(&manifest, "database.sqlite3", size, hex);
     if (rc == PT_OK) {
         /* One thread reads it: no mutex around each of the fixtures' column reads. */
@@ -389,8 +393,11 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     fopts.share = share;
     facts.fixtures_share = share;
     int64_t invalid = 0;
+    size_t fixtures_from = manifest.n;
     rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
     digest_finish(&digests, share);
+    if (rc == PT_OK && arc)
+        rc = pt_backup_archive_fixtures(arc, work, &manifest, fixtures_from, mon, err);
     if (squeeze.src) {
         enum pt_status squeezed = squeeze_finish(&squeeze, &manifest, err);
         rc = rc == PT_OK ? squeezed : rc;
@@ -415,7 +422,10 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         char *previous_name;
         char *previous = previous_media(c, &previous_name);
         rc = pt_media_measure(p->media, p->backups, &planned, err);
-        if (rc == PT_OK)
+        if (rc == PT_OK && arc)
+            rc = pt_backup_archive_media(arc, p->media, p->backups, planned.bytes, &manifest,
+                                         &facts.media, mon, err);
+        else if (rc == PT_OK)
             rc = pt_media_copy(p->media, media_dest, p->backups, previous, planned.bytes, mon,
                                &manifest, &facts.media, err);
         if (rc == PT_OK && facts.media.share_bad > 0) {
@@ -476,8 +486,12 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         r->size_bytes = manifest.bytes + st.st_size;
     free(sums);
     /* A backup's files are never written again, and media may be shared with the next. */
-    if (rc == PT_OK && (pt_tree_read_only(work) != 0 || pt_fsync_dir(work) != 0))
+    if (rc == PT_OK && arc) {
+        pt_monitor_phase(mon, PT_PHASE_ARCHIVE);
+        rc = pt_backup_archive_finish(arc, work, &manifest, mon, &r->size_bytes, err);
+    } else if (rc == PT_OK && (pt_tree_read_only(work) != 0 || pt_fsync_dir(work) != 0)) {
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), work, strerror(errno));
+    }
 out:
     if (squeeze.src)
         squeeze_finish(&squeeze, &manifest, NULL);
@@ -504,35 +518,6 @@ static enum pt_status resolve_format(struct pt_catalog *c, const char *requested
     *out = NULL;
     enum pt_status rc = pt_settings_validate(def, format, out, err);
     free(format);
-    return rc;
-}
-
-/* Packs the finished folder work into an archive beside it, with its .sha256. */
-static enum pt_status pack(const struct pt_project *p, struct pt_catalog *c, struct pt_record *r,
-                           const char *work, const char *suffix, const struct pt_monitor *mon,
-                           struct pt_error *err)
-{
-    char *file = pt_xasprintf("%s%s", r->name, suffix);
-    char *archive = pt_path_join(p->tmp, file);
-    char *sidecar = pt_xasprintf("%s.sha256", archive);
-    char hex[PT_SHA256_HEX];
-    int64_t size = 0;
-    pt_monitor_phase(mon, PT_PHASE_ARCHIVE);
-    enum pt_status rc = pt_pack_backup(work, r->name, r->format,
-                                       (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL),
-                                       archive, mon, hex, &size, err);
-    if (rc == PT_OK)
-        rc = pt_pack_write_sidecar(sidecar, hex, file, err);
-    if (rc == PT_OK) {
-        pt_remove_tree(work);
-        r->size_bytes = size;
-    } else {
-        unlink(archive);
-        unlink(sidecar);
-    }
-    free(sidecar);
-    free(archive);
-    free(file);
     return rc;
 }
 
@@ -690,9 +675,15 @@ enum pt_status pt_backup_create_locked(const struct pt_project *p, struct pt_cat
 
     char *work = pt_path_join(p->tmp, r.name);
     bool published = false;
-    rc = build(p, c, &r, work, clock_start, mon, err);
+    struct pt_backup_archive *arc = NULL;
+    if (suffix)
+        rc = pt_backup_archive_open(
+            p, &r, suffix, (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL), &arc, err);
+    if (rc == PT_OK)
+        rc = build(p, c, &r, work, arc, clock_start, mon, err);
+    pt_backup_archive_free(arc);
     if (rc == PT_OK && suffix)
-        rc = pack(p, c, &r, work, suffix, mon, err);
+        pt_remove_tree(work); /* what the archive's members were written from */
     if (rc == PT_OK) {
         pt_monitor_phase(mon, PT_PHASE_FINISH);
         rc = publish(p, &r, suffix, err);

@@ -29,8 +29,8 @@
 #include "engine/report.h"
 #include "engine/schema.h"
 #include "engine/snapshot.h"
-#include "engine/table-digest.h"
 #include "ops/backup-archive.h"
+#include "ops/backup-share.h"
 #include "ops/carried.h"
 #include "ops/hooks.h"
 #include "ops/naming.h"
@@ -97,140 +97,6 @@ static void warn_count(json_t *warnings, const char *fmt, int64_t count)
     json_array_append_new(warnings, json_string(w));
     free(w);
     free(n);
-}
-
-/*
- * The newest completed backup in format dir that holds media and whose
- * last verify did not fail: unchanged media are linked to its files, each
- * read again first (docs/safety.md, "Shared media"). *name receives its
- * name. NULL when there is none.
- */
-static char *previous_media(struct pt_catalog *c, char **name)
-{
-    struct pt_catalog_filter filter = {
-        .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
-    struct pt_record *records = NULL;
-    size_t n = 0;
-    int64_t total;
-    char *found = NULL;
-    *name = NULL;
-    if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) != PT_OK)
-        return NULL;
-    for (size_t i = 0; i < n && !found; i++)
-        if (records[i].include_media && records[i].path && records[i].verify_ok != 0 &&
-            strcmp(records[i].format, "dir") == 0) {
-            found = pt_xstrdup(records[i].path);
-            *name = pt_xstrdup(records[i].name);
-        }
-    pt_record_list_free(records, n);
-    return found;
-}
-
-/*
- * Each table's digest (engine/table-digest.h), made on a thread of its own
- * with its own connection to the snapshot while the fixtures are written,
- * when there is nothing to share them with: only the report, for the next
- * backup, needs them then.
- */
-struct digest_job {
-    char *path;
-    const struct pt_schema *schema;
-    struct pt_fixture_options opts;
-    char (*digests)[PT_SHA256_HEX];
-    enum pt_status rc;
-    pthread_t thread;
-    bool running;
-};
-
-static void *digest_run(void *user)
-{
-    struct digest_job *j = user;
-    sqlite3 *db = NULL;
-    j->rc = PT_EFAIL;
-    if (sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
-        j->rc = pt_table_digests(db, j->path, j->schema, &j->opts, j->digests, NULL);
-    sqlite3_close(db);
-    return NULL;
-}
-
-/* Waits for the digests, which the share then holds when they were made. */
-static void digest_finish(struct digest_job *j, struct pt_fixtures_share *share)
-{
-    if (j->running)
-        pthread_join(j->thread, NULL);
-    if (j->running && j->rc == PT_OK)
-        pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])j->digests);
-    j->running = false;
-    free(j->digests);
-    free(j->path);
-    j->digests = NULL;
-    j->path = NULL;
-}
-
-/*
- * Which tables' fixtures a dir backup may share (docs/safety.md, "Shared
- * fixtures"): with the newest completed dir backup whose last verify did
- * not fail, as media are shared, the tables whose digests, from the new
- * snapshot's pages, are those it records. When it records none, the
- * digests are made on job's thread instead (digest_finish).
- */
-static struct pt_fixtures_share *fixtures_share(struct pt_catalog *c, sqlite3 *snap,
-                                                const char *work, const struct pt_schema *s,
-                                                const struct pt_fixture_options *fopts,
-                                                struct digest_job *job)
-{
-    struct pt_fixtures_share *share =
-        pt_fixtures_share_new(s, fopts->compression, fopts->gzip_level);
-    struct pt_catalog_filter filter = {
-        .has_status = true, .status = PT_STATE_COMPLETED, .limit = 50};
-    struct pt_record *records = NULL;
-    size_t n = 0;
-    int64_t total;
-    if (pt_catalog_list(c, &filter, &records, &n, &total, NULL) == PT_OK) {
-        for (size_t i = 0; i < n; i++)
-            if (records[i].path && records[i].verify_ok != 0 &&
-                strcmp(records[i].format, "dir") == 0) {
-                pt_fixtures_share_previous(share, records[i].path, records[i].name);
-                break;
-            }
-        pt_record_list_free(records, n);
-    }
-    job->path = pt_path_join(work, "database.sqlite3");
-    job->schema = s;
-    job->opts = *fopts;
-    job->digests = pt_xcalloc(s->n_tables + 1, sizeof(*job->digests));
-    if (pt_fixtures_share_has_source(share)) {
-        if (pt_table_digests(snap, job->path, s, fopts, job->digests, NULL) == PT_OK)
-            pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])job->digests);
-        digest_finish(job, share);
-    } else {
-        job->running = pthread_create(&job->thread, NULL, digest_run, job) == 0;
-    }
-    return share;
-}
-
-static void share_warnings(const struct pt_fixtures_share *share, json_t *warnings)
-{
-    struct pt_fixtures_share_totals t;
-    pt_fixtures_share_totals(share, &t);
-    if (t.bad > 0) {
-        char *n = pt_l10n_int(t.bad);
-        char *w = pt_xasprintf(_("%s unchanged tables' fixtures were written afresh, since "
-                                 "backup %s holds them damaged; run poshtiban verify %s"),
-                               n, t.source, t.source);
-        json_array_append_new(warnings, json_string(w));
-        free(w);
-        free(n);
-    }
-    if (t.failed > 0) {
-        char *n = pt_l10n_int(t.failed);
-        char *w = pt_xasprintf(_("%s unchanged tables' fixtures were written afresh, since they "
-                                 "could not be linked to the previous backup's: %s"),
-                               n, strerror(t.failed_errno));
-        json_array_append_new(warnings, json_string(w));
-        free(w);
-        free(n);
-    }
 }
 
 static void schema_warnings(const struct pt_schema *s, json_t *warnings)
@@ -337,7 +203,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     enum pt_status rc;
     struct squeeze squeeze = {0};
     struct pt_fixtures_share *share = NULL;
-    struct digest_job digests = {0};
+    struct pt_backup_digests digests = {0};
     /* Archives are compressed whole: their members stay plain. */
     bool compress = pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS) && strcmp(r->format, "dir") == 0;
     int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
@@ -389,13 +255,13 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
             schema.tables[i].fixture = named;
         }
     if (strcmp(r->format, "dir") == 0)
-        share = fixtures_share(c, snap, work, &schema, &fopts, &digests);
+        share = pt_backup_share_begin(c, snap, work, &schema, &fopts, &digests);
     fopts.share = share;
     facts.fixtures_share = share;
     int64_t invalid = 0;
     size_t fixtures_from = manifest.n;
     rc = pt_fixtures_write(snap, &schema, work, &fopts, mon, &manifest, rows, &invalid, err);
-    digest_finish(&digests, share);
+    pt_backup_digests_finish(&digests, share);
     if (rc == PT_OK && arc)
         rc = pt_backup_archive_fixtures(arc, work, &manifest, fixtures_from, mon, err);
     if (squeeze.src) {
@@ -410,7 +276,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
                      "with U+FFFD, database.sqlite3 holds them exactly"),
                    invalid);
     }
-    share_warnings(share, warnings);
+    pt_backup_share_warnings(share, warnings);
     schema_warnings(&schema, warnings);
     for (size_t i = 0; i < schema.n_tables; i++)
         pt_record_add_table(r, schema.tables[i].name, rows[i]);
@@ -420,7 +286,7 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         struct pt_media_totals planned;
         char *media_dest = pt_path_join(work, "media");
         char *previous_name;
-        char *previous = previous_media(c, &previous_name);
+        char *previous = pt_backup_previous_dir(c, true, &previous_name);
         rc = pt_media_measure(p->media, p->backups, &planned, err);
         if (rc == PT_OK && arc)
             rc = pt_backup_archive_media(arc, p->media, p->backups, planned.bytes, &manifest,
@@ -499,7 +365,7 @@ out:
         r->status = PT_STATE_FAILED;
     if (snap)
         sqlite3_close(snap);
-    digest_finish(&digests, share);
+    pt_backup_digests_finish(&digests, share);
     pt_fixtures_share_free(share);
     pt_schema_free(&schema);
     pt_manifest_free(&manifest);

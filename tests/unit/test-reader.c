@@ -158,12 +158,18 @@ static void test_formats_agree(void **state)
             if (system(cmd) != 0)
                 fail_msg("%s differs from dir:\n%s\n---\n%s", formats[i], s.text, first);
             free(cmd);
-            /* Archives keep the order create wrote: the report and the sums before the rest. */
+            /*
+             * Archives keep the order create wrote (docs/backup-layout.md,
+             * "Member order"): the report after the rest, SHA256SUMS last.
+             */
             const char *data = strstr(s.text, "D fixtures\n");
+            const char *report = strstr(s.text, "F backup_report.json\n");
+            const char *sums = strstr(s.text, "F SHA256SUMS\n");
             assert_non_null(data);
-            assert_true(strstr(s.text, "F SHA256SUMS\n") < data);
-            assert_non_null(strstr(s.text, "F backup_report.json\n"));
-            assert_true(strstr(s.text, "F backup_report.json\n") < data);
+            assert_non_null(report);
+            assert_true(report > data);
+            assert_true(sums > report);
+            assert_int_equal(strlen(sums), strlen("F SHA256SUMS\n"));
             free(s.text);
         }
         /* slurp reads one small member whole, from any format. */

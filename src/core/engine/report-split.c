@@ -110,8 +110,12 @@ static bool string_byte(struct pt_report_split *s, char c)
 
 static enum pt_status head_byte(struct pt_report_split *s, char c, struct pt_error *err)
 {
-    if (!s->in_string && blank(c))
-        return put(&s->head, c, HEAD_MAX) ? PT_OK : damaged(err, _("it is too large"));
+    if (!s->in_string && blank(c)) {
+        /* One blank keeps tokens apart: a run of them (padding) does not grow the head. */
+        if (s->head.len > 0 && blank(s->head.data[s->head.len - 1]))
+            return PT_OK;
+        return put(&s->head, ' ', HEAD_MAX) ? PT_OK : damaged(err, _("it is too large"));
+    }
     if (!s->in_string && s->depth == 0) {
         if (s->ended)
             return damaged(err, _("there is more after its end"));

@@ -264,16 +264,22 @@ enum pt_status pt_fanout_puts(struct pt_fanout *f, const char *s, struct pt_erro
     return pt_fanout_write(f, s, strlen(s), err);
 }
 
-enum pt_status pt_fanout_end(struct pt_fanout *f, struct pt_error *err)
+/* Queues op and waits until the thread has done all that was queued. */
+static enum pt_status drained(struct pt_fanout *f, const struct op *op, struct pt_error *err)
 {
-    push_data(f);
-    struct op op = {.kind = OP_END};
     pthread_mutex_lock(&f->mu);
-    enqueue(f, &op);
+    enqueue(f, op);
     while (f->count > 0 || f->busy)
         pthread_cond_wait(&f->idle, &f->mu);
     pthread_mutex_unlock(&f->mu);
     return worker_status(f, err);
+}
+
+enum pt_status pt_fanout_end(struct pt_fanout *f, struct pt_error *err)
+{
+    push_data(f);
+    struct op op = {.kind = OP_END};
+    return drained(f, &op, err);
 }
 
 enum pt_status pt_fanout_raw(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
@@ -284,12 +290,7 @@ enum pt_status pt_fanout_raw(struct pt_fanout *f, struct pt_file_writer *const *
         .kind = OP_RAW, .n_files = n < 2 ? n : 2, .fd = fd, .offset = offset, .len_raw = len};
     for (size_t i = 0; i < op.n_files; i++)
         op.files[i] = files[i];
-    pthread_mutex_lock(&f->mu);
-    enqueue(f, &op);
-    while (f->count > 0 || f->busy)
-        pthread_cond_wait(&f->idle, &f->mu);
-    pthread_mutex_unlock(&f->mu);
-    return worker_status(f, err);
+    return drained(f, &op, err);
 }
 
 void pt_fanout_free(struct pt_fanout *f)

@@ -180,16 +180,14 @@ static void focus(void *state, const struct pt_tui_context *ctx)
         }
     }
     pt_change_list_free(&changes);
-    /* The report checked whole first (one entry at a time): a damaged one lists no files. */
-    json_t *report = NULL;
-    if (r->status == PT_STATE_COMPLETED && pt_backup_read_report(r, &report, NULL) == PT_OK &&
+    /* One pass over the report checks it whole as it reads: a damaged one lists no files. */
+    if (r->status == PT_STATE_COMPLETED &&
         pt_backup_each_file(r, add_file, &d->files, NULL) == PT_OK) {
         add(d, "", "", PT_STYLE_NORMAL);
         add(d, _("Files"), _("r on a media file restores just that file"), PT_STYLE_TITLE);
     } else {
         files_free(&d->files); /* what was read before the damage */
     }
-    json_decref(report);
     d->scroll.count = (int64_t)(d->n + d->files.n);
     if (d->scroll.top > d->scroll.count)
         d->scroll.top = 0;

@@ -74,16 +74,19 @@ fi
 changing growing 'while :; do printf x >>media/big/f.bin; done'
 changing shrinking 'n=$((48 * 1024 * 1024)); while :; do n=$((n - 4096)); truncate -s "$n" media/big/f.bin; done'
 
-# Killed with a media member half written: one 8 MiB file is 32 progress
-# reports of 256 KiB; the few before it (snapshot, one row) come first.
-head -c $((8 * 1024 * 1024)) /dev/urandom >media/big/f.bin
+# Killed with a media member half written: one 40 MiB file is 160 progress
+# reports of 256 KiB; the few before it (snapshot, one row) come first. The
+# kill comes 32 MiB in: zstd's workers hold at most a few jobs of 2 MiB each
+# (engine/compress.c), so however slow they are, bytes of the member have
+# reached the file by then.
+head -c $((40 * 1024 * 1024)) /dev/urandom >media/big/f.bin
 day=0
 for fmt in zip tar.zst; do
     day=$((day + 1))
     when=$(printf '2026-07-%02dT12:00:00Z' "$day")
     bname=$(printf 'backup_202607%02d_120000' "$day")
     st=0
-    POSHTIBAN_TEST_NOW=$when POSHTIBAN_TEST_KILL_AFTER=30 \
+    POSHTIBAN_TEST_NOW=$when POSHTIBAN_TEST_KILL_AFTER=130 \
         "$POSHTIBAN" create --format "$fmt" --json </dev/null >"$scratch/out" 2>"$scratch/err" || st=$?
     expect_eq "killed ($fmt): create ends by SIGKILL" 137 "$st"
     part=$tmp/$bname.$fmt

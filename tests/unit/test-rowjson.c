@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "base/fsutil.h"
+#include "engine/rowjson-internal.h"
 #include "engine/rowjson.h"
 #include "engine/schema.h"
 #include "helpers.h"
@@ -518,13 +519,298 @@ static void test_long_text(void **state)
     close_db(&d);
 }
 
+/* ------------------------------------------------ JSON columns, text by text */
+
+/*
+ * A JSON column's text rewritten without jansson (engine/rowjson-json.c):
+ * where the rewriter answers, its bytes are jansson's; where jansson
+ * refuses the text, the rewriter does too, leaving the buffer as it was.
+ * Returns whether the rewriter answered.
+ */
+static bool json_case(const char *text, size_t len)
+{
+    struct pt_rowjson_buf b = {0};
+    pt_rowjson_put(&b, "<", 1);
+    bool handled = pt_rowjson_json(&b, text, len);
+    json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    size_t want_len = 0;
+    char *want = j ? o_dump(j, JSON_COMPACT | JSON_ENCODE_ANY, &want_len) : NULL;
+    json_decref(j);
+    if (handled && !want)
+        fail_msg("rewritten, but jansson refuses [%.*s]", (int)len, text);
+    if (handled && (b.len - 1 != want_len || memcmp(b.data + 1, want, want_len) != 0))
+        fail_msg("[%.*s]: wrote [%.*s], jansson [%s]", (int)len, text, (int)b.len - 1, b.data + 1,
+                 want);
+    if (!handled && b.len != 1)
+        fail_msg("[%.*s]: left for jansson, but the buffer changed", (int)len, text);
+    free(want);
+    free(b.data);
+    return handled;
+}
+
+static const char *const json_texts[] = {
+    "{\"a\":1}",
+    " \t\n\r{ \"a\" : [ 1 , 2 ] , \"b\" :{}} \n",
+    "[]",
+    "{}",
+    "{\"\":{\"\":[]}}",
+    "\"\\u0646\\u0648\\u0639 \\u200c \\u2028\"",
+    "\"\\ud83d\\ude00\"",
+    "\"\\uD83D\\uDE00\"",
+    "\"\\ud83d\"",
+    "\"\\ude00\"",
+    "\"\\ud83d\\u0041\"",
+    "\"\\ud83dx\"",
+    "\"a\\u0000b\"",
+    "{\"a\\u0000\":1}",
+    "{\"a\":1,\"a\":2}",
+    "{\"a\":1,\"b\":{\"a\":2}}",
+    "{\"\\u0061\":1,\"a\":2}",
+    "-0",
+    "0",
+    "-",
+    "01",
+    "-01",
+    "1.",
+    ".5",
+    "1e",
+    "1e+",
+    "1E-7",
+    "1.5e308",
+    "1e309",
+    "-1e309",
+    "1e-400",
+    "5e-324",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "123456789012345678901234567890",
+    "0.1",
+    "1.0",
+    "100",
+    "1E2",
+    "1e+02",
+    "-0.0",
+    "0.30000000000000004",
+    "true",
+    "false",
+    "null",
+    "tru",
+    "truex",
+    "nul",
+    "null ",
+    "[1,]",
+    "{\"a\":1,}",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"unterminated",
+    "\"bad\\x\"",
+    "\"\\u12\"",
+    "\"\\uZZZZ\"",
+    "\"a\x01b\"",
+    "\"\x7f\"",
+    "\x7f",
+    "\"/\"",
+    "\"\\/\"",
+    "\"\xff\"",
+    "\"\xc0\xaf\"",
+    "\"\xed\xa0\x80\"",
+    "\"\xf4\x90\x80\x80\"",
+    "\"سلام 😀‌\"",
+    "",
+    " ",
+    "1 2",
+    "[1 2]",
+    "{\"a\" 1}",
+    "{1:2}",
+    "{\"a\":}",
+    "[,1]",
+    "\"\\\"\\\\\\b\\f\\n\\r\\t\"",
+    "\"\\'\"",
+    "[true,false,null,\"\",0,-1,2.5]",
+    "{\"k\":\"\\u00e9\\/\\u001f\\ud83d\\ude00\"}",
+    "\v1",
+    "1\f",
+    "\xef\xbb\xbf{}",
+    "[1.0, 1e5, -0.0, 0.1, 1E-7]",
+};
+
+/* Random texts of every shape, with whitespace, escapes, keys that come twice, odd numbers. */
+struct gen {
+    uint64_t state;
+    struct pt_rowjson_buf b;
+};
+
+static unsigned gen_next(struct gen *g, unsigned n)
+{
+    g->state = g->state * 6364136223846793005u + 1442695040888963407u;
+    return (unsigned)(g->state >> 33) % n;
+}
+
+static void gen_ws(struct gen *g)
+{
+    static const char *const ws[] = {"", "", "", " ", "\n", "\t", "\r\n  ", "\v", "\f"};
+    const char *w = ws[gen_next(g, gen_next(g, 20) == 0 ? 9 : 7)];
+    pt_rowjson_put(&g->b, w, strlen(w));
+}
+
+static void gen_string(struct gen *g, bool key)
+{
+    static const char *const parts[] = {
+        "a",       "b",       "id",      "نام",     "😀",    "\\u0646",
+        "\\u06CC", "\\n",     "\\\"",    "\\\\",    "\\/",  "\\ud83d\\ude00",
+        "\\u0000", "\\u001f", " ",       "‌",     "\\t",  "x y",
+        "\\u00e9", "é",       "\\ud800", "\\uDC00", "\x01", "\xff",
+        "\\q"};
+    pt_rowjson_put(&g->b, "\"", 1);
+    unsigned n = gen_next(g, key ? 3 : 6);
+    unsigned pick = gen_next(g, 40) == 0 ? 25 : 20;
+    for (unsigned i = 0; i < n; i++) {
+        const char *p = parts[gen_next(g, pick)];
+        pt_rowjson_put(&g->b, p, strlen(p));
+    }
+    pt_rowjson_put(&g->b, "\"", 1);
+}
+
+static void gen_number(struct gen *g)
+{
+    static const char *const forms[] = {"0",
+                                        "-0",
+                                        "7",
+                                        "-12",
+                                        "4.35",
+                                        "1e5",
+                                        "-2.5E-3",
+                                        "1e+300",
+                                        "123456789012345678",
+                                        "9223372036854775807",
+                                        "-9223372036854775808",
+                                        "0.1",
+                                        "100.000",
+                                        "3.141592653589793",
+                                        "1e400",
+                                        "99999999999999999999",
+                                        "01",
+                                        "1.",
+                                        "5e-324",
+                                        "2E2"};
+    const char *f = forms[gen_next(g, gen_next(g, 10) == 0 ? 20 : 16)];
+    pt_rowjson_put(&g->b, f, strlen(f));
+}
+
+static void gen_value(struct gen *g, int depth)
+{
+    unsigned kind = gen_next(g, depth > 4 ? 4 : 6);
+    gen_ws(g);
+    if (kind == 0) {
+        gen_string(g, false);
+    } else if (kind == 1) {
+        gen_number(g);
+    } else if (kind == 2) {
+        static const char *const lit[] = {"true", "false", "null"};
+        const char *l = lit[gen_next(g, 3)];
+        pt_rowjson_put(&g->b, l, strlen(l));
+    } else if (kind == 3) {
+        gen_number(g);
+    } else if (kind == 4) {
+        pt_rowjson_put(&g->b, "[", 1);
+        unsigned n = gen_next(g, 5);
+        for (unsigned i = 0; i < n; i++) {
+            if (i)
+                pt_rowjson_put(&g->b, ",", 1);
+            gen_value(g, depth + 1);
+        }
+        gen_ws(g);
+        pt_rowjson_put(&g->b, "]", 1);
+    } else {
+        pt_rowjson_put(&g->b, "{", 1);
+        unsigned n = gen_next(g, 5);
+        for (unsigned i = 0; i < n; i++) {
+            if (i)
+                pt_rowjson_put(&g->b, ",", 1);
+            gen_ws(g);
+            gen_string(g, true);
+            gen_ws(g);
+            pt_rowjson_put(&g->b, ":", 1);
+            gen_value(g, depth + 1);
+        }
+        gen_ws(g);
+        pt_rowjson_put(&g->b, "}", 1);
+    }
+    gen_ws(g);
+}
+
+static void test_json_text(void **state)
+{
+    (void)state;
+    size_t handled = 0, cases = 0;
+    for (size_t i = 0; i < sizeof(json_texts) / sizeof(json_texts[0]); i++, cases++)
+        handled += json_case(json_texts[i], strlen(json_texts[i]));
+    /* Depth and width at the rewriter's limits and past them. */
+    for (int depth = 30; depth <= 34; depth++) {
+        char deep[80] = "";
+        for (int i = 0; i < depth; i++)
+            strcat(deep, "[");
+        for (int i = 0; i < depth; i++)
+            strcat(deep, "]");
+        handled += json_case(deep, strlen(deep));
+        cases++;
+    }
+    for (int keys = 63; keys <= 66; keys++) {
+        struct pt_rowjson_buf w = {0};
+        pt_rowjson_put(&w, "{", 1);
+        for (int i = 0; i < keys; i++) {
+            char one[24];
+            snprintf(one, sizeof(one), "%s\"k%d\":%d", i ? "," : "", i, i);
+            pt_rowjson_put(&w, one, strlen(one));
+        }
+        pt_rowjson_put(&w, "}", 1);
+        handled += json_case(w.data, w.len);
+        cases++;
+        free(w.data);
+    }
+    assert_true(json_case("1\0", 2) == false);
+    /* Random texts, then each cut short, with a byte changed, with a byte more. */
+    size_t whole = 0, whole_handled = 0;
+    struct gen g = {.state = 20261206};
+    for (int i = 0; i < 4000; i++) {
+        g.b.len = 0;
+        gen_value(&g, 0);
+        bool h = json_case(g.b.data, g.b.len);
+        whole++, whole_handled += h;
+        size_t len = g.b.len;
+        if (len > 1) {
+            json_case(g.b.data, gen_next(&g, (unsigned)len));
+            size_t at = gen_next(&g, (unsigned)len);
+            char keep = g.b.data[at];
+            g.b.data[at] = "\"\\{}[],:0e-.\x01 u"[gen_next(&g, 16)];
+            json_case(g.b.data, len);
+            g.b.data[at] = keep;
+            pt_rowjson_put(&g.b, "}", 1);
+            json_case(g.b.data, g.b.len);
+            cases += 3;
+        }
+    }
+    cases += whole;
+    handled += whole_handled;
+    /* The rewriter does the common texts itself: more than a third of the random ones. */
+    assert_true(whole_handled * 3 > whole);
+    assert_true(handled > 1000);
+    print_message("%zu texts, %zu rewritten; %zu of %zu whole random ones\n", cases, handled,
+                  whole_handled, whole);
+    assert_true(cases > 15000);
+    free(g.b.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain),
-        cmocka_unit_test(test_django),
-        cmocka_unit_test(test_odd_keys),
-        cmocka_unit_test(test_long_text),
+        cmocka_unit_test(test_plain),     cmocka_unit_test(test_django),
+        cmocka_unit_test(test_odd_keys),  cmocka_unit_test(test_long_text),
+        cmocka_unit_test(test_json_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #include "poshtiban/alloc.h"
 #include "poshtiban/i18n.h"
 
+#include "engine/rowjson-internal.h"
+
 /* Text is escaped this many input bytes at a time, each of which may become 6. */
 #define TEXT_STEP 65536
 
@@ -325,9 +327,11 @@ enum pt_status pt_rowjson_value(struct pt_rowjson_buf *out, sqlite3_stmt *st, in
         break;
     case PT_VALUE_JSON:
         if (type == SQLITE_TEXT) {
-            json_t *j = json_loadb((const char *)sqlite3_column_text(st, i),
-                                   (size_t)sqlite3_column_bytes(st, i),
-                                   JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+            const char *text = (const char *)sqlite3_column_text(st, i);
+            size_t len = (size_t)sqlite3_column_bytes(st, i);
+            if (pt_rowjson_json(out, text, len))
+                return PT_OK;
+            json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
             if (j) {
                 size_t mark = out->len;
                 int failed = json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -586,4 +590,31 @@ fail:
     for (size_t i = 0; i < rj->n_slots; i++)
         rj->slots[i].has = false;
     return rc;
+}
+
+void pt_rowjson_put(struct pt_rowjson_buf *b, const void *data, size_t len)
+{
+    if (len)
+        put(b, data, len);
+}
+
+void pt_rowjson_put_int(struct pt_rowjson_buf *b, int64_t v)
+{
+    put_int(b, v);
+}
+
+void pt_rowjson_put_real(struct pt_rowjson_buf *b, double d)
+{
+    put_real(b, d);
+}
+
+void pt_rowjson_put_string(struct pt_rowjson_buf *b, const unsigned char *s, size_t len)
+{
+    bool invalid = false;
+    put_string(b, s, len, &invalid);
+}
+
+size_t pt_rowjson_utf8_sequence(const unsigned char *s, size_t left)
+{
+    return utf8_sequence(s, left);
 }

@@ -23,8 +23,10 @@
  * SQLite's text), text escaped as jansson does (\" \\ \b \f \n \r \t, other
  * bytes below 0x20 as \u00XX, nothing else), bytes that are not UTF-8 as
  * U+FFFD, BLOBs as base64, Django's date-times with T (and Z when
- * datetime_utc), decimals as strings, JSON columns embedded. Reals follow
- * jansson in the locale too: its decimal point's first byte becomes '.'.
+ * datetime_utc), decimals as strings, JSON columns embedded (rewritten
+ * compact by rowjson-json.c where that is plainly what jansson would write,
+ * by jansson otherwise). Reals follow jansson in the locale too: its decimal
+ * point's first byte becomes '.'.
  */
 
 /* Bytes appended to; data is the owner's (free it), len the bytes in use. */

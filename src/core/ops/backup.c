@@ -30,6 +30,7 @@
 #include "engine/schema.h"
 #include "engine/snapshot.h"
 #include "ops/backup-archive.h"
+#include "ops/backup-media.h"
 #include "ops/backup-share.h"
 #include "ops/carried.h"
 #include "ops/hooks.h"
@@ -204,6 +205,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
     struct squeeze squeeze = {0};
     struct pt_fixtures_share *share = NULL;
     struct pt_backup_digests digests = {0};
+    struct pt_backup_media *media = NULL;
+    char *previous_name = NULL;
     /* Archives are compressed whole: their members stay plain. */
     bool compress = pt_settings_bool(c, PT_KEY_BACKUP_COMPRESS) && strcmp(r->format, "dir") == 0;
     int level = (int)pt_settings_int(c, PT_KEY_BACKUP_COMPRESSION_LEVEL);
@@ -215,6 +218,24 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         goto out;
     }
     chmod(work, 0700);
+
+    /*
+     * A dir backup's media are copied on a thread of their own beside the
+     * snapshot and the fixtures; an archive takes them after, in order.
+     */
+    if (r->include_media && !arc) {
+        struct pt_media_totals planned;
+        char *previous = pt_backup_previous_dir(c, true, &previous_name);
+        rc = pt_media_measure(p->media, p->backups, &planned, err);
+        char *media_dest = pt_path_join(work, "media");
+        if (rc == PT_OK)
+            media =
+                pt_backup_media_start(p->media, media_dest, p->backups, previous, planned.bytes);
+        free(media_dest);
+        free(previous);
+        if (rc != PT_OK)
+            goto out;
+    }
 
     pt_monitor_phase(mon, PT_PHASE_SNAPSHOT);
     char *db_path = pt_path_join(work, "database.sqlite3");
@@ -283,17 +304,16 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
 
     if (r->include_media) {
         pt_monitor_phase(mon, PT_PHASE_MEDIA);
-        struct pt_media_totals planned;
-        char *media_dest = pt_path_join(work, "media");
-        char *previous_name;
-        char *previous = pt_backup_previous_dir(c, true, &previous_name);
-        rc = pt_media_measure(p->media, p->backups, &planned, err);
-        if (rc == PT_OK && arc)
-            rc = pt_backup_archive_media(arc, p->media, p->backups, planned.bytes, &manifest,
-                                         &facts.media, mon, err);
-        else if (rc == PT_OK)
-            rc = pt_media_copy(p->media, media_dest, p->backups, previous, planned.bytes, mon,
-                               &manifest, &facts.media, err);
+        if (arc) {
+            struct pt_media_totals planned;
+            rc = pt_media_measure(p->media, p->backups, &planned, err);
+            if (rc == PT_OK)
+                rc = pt_backup_archive_media(arc, p->media, p->backups, planned.bytes, &manifest,
+                                             &facts.media, mon, err);
+        } else {
+            rc = pt_backup_media_finish(media, mon, false, &manifest, &facts.media, err);
+            media = NULL;
+        }
         if (rc == PT_OK && facts.media.share_bad > 0) {
             char *n = pt_l10n_int(facts.media.share_bad);
             char *w = pt_xasprintf(_("%s unchanged media files were copied afresh, since backup "
@@ -303,9 +323,6 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
             free(w);
             free(n);
         }
-        free(previous_name);
-        free(previous);
-        free(media_dest);
         if (rc != PT_OK)
             goto out;
         if (facts.media.links_out > 0) {
@@ -359,6 +376,9 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
         rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), work, strerror(errno));
     }
 out:
+    /* The media thread first: it may still be writing into work. */
+    pt_backup_media_finish(media, NULL, true, NULL, NULL, NULL);
+    free(previous_name);
     if (squeeze.src)
         squeeze_finish(&squeeze, &manifest, NULL);
     if (rc != PT_OK)

@@ -70,7 +70,11 @@ enum pt_status pt_changes_place(const struct pt_project *project,
                                 const struct pt_change_point *point, const char *data,
                                 struct pt_error *err);
 
-/* Removes data files that no NAME.json claims, in every chain. */
+/*
+ * Removes data files that no NAME.json claims, in every chain, and the
+ * chain folders (and changes/) left empty. Capture runs it, and so does
+ * every command's crash recovery (ops/recovery.h).
+ */
 void pt_changes_sweep(const struct pt_project *project);
 
 /* .poshtiban/changes-shadow.sqlite3 and its state .json. Owned. */

@@ -244,6 +244,7 @@ void pt_changes_sweep(const struct pt_project *p)
     }
     if (d)
         closedir(d);
+    rmdir(root); /* and changes/ itself, when no chain is left in it */
     free(root);
 }
 

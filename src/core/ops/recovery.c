@@ -19,6 +19,7 @@
 #include "base/fsutil.h"
 #include "base/lock.h"
 #include "engine/restore-journal.h"
+#include "ops/changes-store.h"
 #include "ops/reindex.h"
 #include "ops/remove.h"
 #include "store/autolog.h"
@@ -152,6 +153,8 @@ static char *recover_locked(const struct pt_project *p, struct pt_catalog *c)
         pt_record_list_free(records, n);
     }
     clear_tmp(p);
+    /* A capture killed while it placed its point: the data without its description goes. */
+    pt_changes_sweep(p);
     return notice;
 }
 

@@ -228,6 +228,20 @@ kill -TERM "$watcher"
 wait "$watcher"
 expect_eq "watch stops cleanly on SIGTERM" 0 "$?"
 
+# A capture killed while it placed the first point of a chain (its folder
+# made, the data renamed in, no JSON yet): the next command of any kind
+# (list) takes the data and the empty folders away, changes/ too.
+k=$scratch/k
+make_project "$k"
+"$POSHTIBAN" -C "$k" create --no-media --name kbase >/dev/null || fail "create for the half point"
+mkdir -p "$k/backups/changes/kbase"
+echo half >"$k/backups/changes/kbase/changes_20260601_100000.changeset.zst"
+"$POSHTIBAN" -C "$k" list >/dev/null || fail "list after a half-placed point"
+check "half point: list took it away, changes/ with it" [ ! -e "$k/backups/changes" ]
+mkdir -p "$k/backups/changes/kbase"
+"$POSHTIBAN" -C "$k" list >/dev/null || fail "list after an empty chain folder"
+check "empty chain folder: list took changes/ away" [ ! -e "$k/backups/changes" ]
+
 # delete takes a base's chain with it.
 "$POSHTIBAN" -C "$p" delete "$base" --yes >/dev/null || fail "delete the base"
 check "delete: the chain went with its base" [ ! -e "$(chain "$base")" ]

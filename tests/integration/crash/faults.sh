@@ -154,6 +154,10 @@ def catalog(listing, root):
                     print("%s is completed but %s is missing" % (name, os.path.basename(p)))
             expected.update((name + suffix, name + suffix + ".sha256"))
     for e in sorted(os.listdir(root)):
+        # changes/ holds change sets, no record: it stays only with a whole point in it.
+        if e == "changes" and any(f.endswith(".json") for _, _, fs in os.walk(os.path.join(root, e))
+                                  for f in fs):
+            continue
         if e != ".poshtiban" and e not in expected:
             print("%s is in the backup root without a completed record" % e)
 

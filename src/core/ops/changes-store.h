@@ -64,18 +64,26 @@ json_t *pt_changes_point_document(const struct pt_change_point *point);
  * data (under .poshtiban/tmp), is renamed to point->path, then NAME.json
  * is written beside it by a rename, and the folder is synced. A kill
  * leaves the point whole or absent (a data file without its JSON is no
- * point; pt_changes_sweep removes it). Never replaces an existing point.
+ * point; the marker "placing-<pid>" in tmp names it while it is placed, for
+ * pt_changes_unplace). Never replaces an existing point.
  */
 enum pt_status pt_changes_place(const struct pt_project *project,
                                 const struct pt_change_point *point, const char *data,
                                 struct pt_error *err);
 
-/*
- * Removes data files that no NAME.json claims, in every chain, and the
- * chain folders (and changes/) left empty. Capture runs it, and so does
- * every command's crash recovery (ops/recovery.h).
- */
+/* Removes data files that no NAME.json claims, in every chain, and the chain folders (and changes/)
+ * left empty. */
 void pt_changes_sweep(const struct pt_project *project);
+
+/*
+ * What a capture killed inside pt_changes_place left, by its marker in
+ * .poshtiban/tmp ("placing-<pid>", which names the data file): that file
+ * when its NAME.json is not beside it, and its chain folder and changes/
+ * when that left them empty. Crash recovery (ops/recovery.c) calls it for
+ * a marker whose process is gone; a data file whose JSON went missing any
+ * other way is not touched here (verify reports it).
+ */
+void pt_changes_unplace(const struct pt_project *project, const char *marker);
 
 /* .poshtiban/changes-shadow.sqlite3 and its state .json. Owned. */
 char *pt_changes_shadow_path(const struct pt_project *project);

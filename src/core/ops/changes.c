@@ -166,6 +166,20 @@ static enum pt_status write_json(const char *path, json_t *doc, struct pt_error 
     return rc;
 }
 
+/* The marker of pt_changes_place: the data file's path, on the disk before the data is renamed. */
+static enum pt_status write_marker(const char *marker, const char *path, struct pt_error *err)
+{
+    struct pt_file_writer w;
+    enum pt_status rc = pt_file_writer_open(&w, marker, err);
+    if (rc != PT_OK)
+        return rc;
+    rc = pt_file_writer_write(&w, path, strlen(path), err);
+    if (rc == PT_OK)
+        return pt_file_writer_close(&w, NULL, NULL, err);
+    pt_file_writer_abort(&w);
+    return rc;
+}
+
 enum pt_status pt_changes_place(const struct pt_project *p, const struct pt_change_point *point,
                                 const char *data, struct pt_error *err)
 {
@@ -175,10 +189,18 @@ enum pt_status pt_changes_place(const struct pt_project *p, const struct pt_chan
     char *json_tmp = pt_xasprintf("%s/%s.json", p->tmp, point->name);
     enum pt_status rc = PT_OK;
     struct stat st;
-    if (pt_mkdir_p(dir, 0700) != 0)
-        rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), dir, strerror(errno));
-    else if (lstat(json_path, &st) == 0 || lstat(point->path, &st) == 0)
+    /*
+     * From before its folder is made until its JSON is in place, a marker
+     * in tmp names the data file: crash recovery takes away what a kill
+     * left half placed (pt_changes_unplace).
+     */
+    char *marker = pt_xasprintf("%s/placing-%ld", p->tmp, (long)getpid());
+    if (lstat(json_path, &st) == 0 || lstat(point->path, &st) == 0)
         rc = pt_error_set(err, PT_EFAIL, _("change set %s exists already"), point->name);
+    if (rc == PT_OK)
+        rc = write_marker(marker, point->path, err);
+    if (rc == PT_OK && pt_mkdir_p(dir, 0700) != 0)
+        rc = pt_error_set(err, PT_EFAIL, _("cannot create %s: %s"), dir, strerror(errno));
     if (rc == PT_OK) {
         pt_fsync_dir(root);
         pt_fsync_dir(p->backups);
@@ -198,8 +220,14 @@ enum pt_status pt_changes_place(const struct pt_project *p, const struct pt_chan
             unlink(point->path);
         }
     }
-    if (rc == PT_OK)
+    if (rc == PT_OK) {
         pt_fsync_dir(dir);
+    } else {
+        rmdir(dir); /* made for this point, when nothing else is in it */
+        rmdir(root);
+    }
+    unlink(marker);
+    free(marker);
     unlink(json_tmp);
     free(json_tmp);
     free(json_path);
@@ -246,6 +274,46 @@ void pt_changes_sweep(const struct pt_project *p)
         closedir(d);
     rmdir(root); /* and changes/ itself, when no chain is left in it */
     free(root);
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+    char *r = pt_xmalloc(n + 1);
+    memcpy(r, s, n);
+    r[n] = '\0';
+    return r;
+}
+
+void pt_changes_unplace(const struct pt_project *p, const char *marker)
+{
+    char *path = pt_read_file(marker, 4096, NULL);
+    char *root = pt_path_join(p->backups, PT_CHANGES_DIR);
+    size_t n = strlen(root);
+    /* Only what pt_changes_place names: <root>/changes/<base>/<point><suffix>. */
+    const char *rest = path && strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1 : NULL;
+    const char *slash = rest ? strchr(rest, '/') : NULL;
+    char *base = slash ? dup_n(rest, (size_t)(slash - rest)) : NULL;
+    const char *file = slash ? slash + 1 : NULL;
+    const char *suffix = !file                               ? NULL
+                         : ends_with(file, ".changeset.zst") ? ".changeset.zst"
+                         : ends_with(file, ".sqlite3.zst")   ? ".sqlite3.zst"
+                                                             : NULL;
+    char *name = suffix ? dup_n(file, strlen(file) - strlen(suffix)) : NULL;
+    if (name && pt_backup_name_valid(base) && pt_changes_name_valid(name)) {
+        char *dir = pt_path_join(root, base);
+        char *json = pt_xasprintf("%s/%s.json", dir, name);
+        struct stat st;
+        if (lstat(json, &st) != 0 && errno == ENOENT)
+            unlink(path);
+        rmdir(dir); /* fails, as it should, when anything is left */
+        rmdir(root);
+        free(json);
+        free(dir);
+    }
+    free(name);
+    free(base);
+    free(root);
+    free(path);
 }
 
 char *pt_changes_shadow_path(const struct pt_project *p)

@@ -24,7 +24,8 @@
 #include "ops/remove.h"
 #include "store/autolog.h"
 
-/* tmp entries of verify, restore, export and push are named "<what>-<pid>-…". */
+/* tmp entries of verify, restore, export, push and a capture's placing are named "<what>-<pid>…".
+ */
 static bool owner_alive(const char *entry)
 {
     const char *dash = strchr(entry, '-');
@@ -84,10 +85,10 @@ static void clear_tmp(const struct pt_project *p)
     while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        bool work = strncmp(e->d_name, "verify-", 7) == 0 ||
-                    strncmp(e->d_name, "restore-", 8) == 0 ||
-                    strncmp(e->d_name, "export-", 7) == 0 ||
-                    strncmp(e->d_name, "onefile-", 8) == 0 || strncmp(e->d_name, "push-", 5) == 0;
+        bool work =
+            strncmp(e->d_name, "verify-", 7) == 0 || strncmp(e->d_name, "restore-", 8) == 0 ||
+            strncmp(e->d_name, "export-", 7) == 0 || strncmp(e->d_name, "onefile-", 8) == 0 ||
+            strncmp(e->d_name, "push-", 5) == 0 || strncmp(e->d_name, "placing-", 8) == 0;
         if (work && owner_alive(e->d_name))
             continue;
         char *path = pt_path_join(p->tmp, e->d_name);
@@ -95,6 +96,8 @@ static void clear_tmp(const struct pt_project *p)
             remove_export_part(path, e->d_name);
         if (strncmp(e->d_name, "onefile-", 8) == 0)
             remove_onefile_parts(path, e->d_name);
+        if (strncmp(e->d_name, "placing-", 8) == 0)
+            pt_changes_unplace(p, path);
         pt_remove_tree(path);
         free(path);
     }
@@ -153,8 +156,6 @@ static char *recover_locked(const struct pt_project *p, struct pt_catalog *c)
         pt_record_list_free(records, n);
     }
     clear_tmp(p);
-    /* A capture killed while it placed its point: the data without its description goes. */
-    pt_changes_sweep(p);
     return notice;
 }
 

@@ -228,19 +228,30 @@ kill -TERM "$watcher"
 wait "$watcher"
 expect_eq "watch stops cleanly on SIGTERM" 0 "$?"
 
-# A capture killed while it placed the first point of a chain (its folder
-# made, the data renamed in, no JSON yet): the next command of any kind
-# (list) takes the data and the empty folders away, changes/ too.
+# A capture killed while it placed the first point of a chain (its marker
+# in tmp, its folder made, the data renamed in, no JSON yet): the next
+# command of any kind (list) takes the data and the emptied folders away,
+# changes/ too. A data file whose JSON went missing with no marker naming
+# it is no leftover: it stays for verify to report.
 k=$scratch/k
 make_project "$k"
 "$POSHTIBAN" -C "$k" create --no-media --name kbase >/dev/null || fail "create for the half point"
+half=$k/backups/changes/kbase/changes_20260601_100000.changeset.zst
+dead=$(sh -c 'echo $$')
+for state in folder data; do
+    mkdir -p "$k/backups/changes/kbase"
+    [ "$state" = data ] && echo half >"$half"
+    printf '%s' "$(cd "$k" && pwd -P)/backups/changes/kbase/changes_20260601_100000.changeset.zst" \
+        >"$k/backups/.poshtiban/tmp/placing-$dead"
+    "$POSHTIBAN" -C "$k" list >/dev/null || fail "half point ($state): list"
+    check "half point ($state): list took it away, changes/ with it" [ ! -e "$k/backups/changes" ]
+    expect_eq "half point ($state): tmp is empty" "" "$(ls -A "$k/backups/.poshtiban/tmp")"
+done
 mkdir -p "$k/backups/changes/kbase"
-echo half >"$k/backups/changes/kbase/changes_20260601_100000.changeset.zst"
-"$POSHTIBAN" -C "$k" list >/dev/null || fail "list after a half-placed point"
-check "half point: list took it away, changes/ with it" [ ! -e "$k/backups/changes" ]
-mkdir -p "$k/backups/changes/kbase"
-"$POSHTIBAN" -C "$k" list >/dev/null || fail "list after an empty chain folder"
-check "empty chain folder: list took changes/ away" [ ! -e "$k/backups/changes" ]
+echo lost >"$half"
+"$POSHTIBAN" -C "$k" list >/dev/null || fail "a data file without its JSON: list"
+check "a data file without its JSON and no marker: list leaves it" [ -f "$half" ]
+rm -rf "$k/backups/changes"
 
 # delete takes a base's chain with it.
 "$POSHTIBAN" -C "$p" delete "$base" --yes >/dev/null || fail "delete the base"

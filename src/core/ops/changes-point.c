@@ -306,11 +306,12 @@ enum pt_status pt_changes_read_point(const char *dir, const char *json_name,
         struct stat data;
         ok = lstat(out->path, &data) == 0 && S_ISREG(data.st_mode) && data.st_size == out->size;
         if (!ok) {
-            json_decref(doc);
+            /* name lives in doc: said before doc goes. */
             enum pt_status rc = pt_error_set(err, PT_EFAIL,
                                              _("change set %s: its file %s is missing or not "
                                                "of the recorded size"),
                                              name ? name : json_name, out->path);
+            json_decref(doc);
             pt_change_point_free(out);
             free(path);
             return rc;

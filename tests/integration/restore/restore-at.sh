@@ -408,6 +408,15 @@ expect_eq "02:10's JSON gone: verify --deep exits 1" 1 "$status"
 case "$(json_eval 'd["results"][0]["changes"]["problems"]' <<<"$out")" in
 *changes_20261206_022000*) ;; *) fail "02:10's JSON gone: verify names the gap: $out" ;; esac
 mv "$scratch/json2.gone" "$json2"
+# Its data file gone, the JSON still there: verify names the point and says why.
+data2=$(ls "${json2%.json}".*.zst)
+mv "$data2" "$scratch/data2.gone"
+out=$(pt --json verify base_a 2>/dev/null) && status=0 || status=$?
+expect_eq "02:10's data gone: verify exits 1" 1 "$status"
+case "$(json_eval 'd["results"][0]["changes"]["problems"]' <<<"$out")" in
+*"changes_20261206_021000: its file"*"is missing or not of the recorded size"*) ;;
+*) fail "02:10's data gone: verify names it and says why: $out" ;; esac
+mv "$scratch/data2.gone" "$data2"
 # A forged description that does not read: left out of every restore, said by verify.
 printf '{"format": 1, "name": "changes_20261206_021500", "base": ' >"$chain/changes_20261206_021500.json"
 out=$(pt --json verify base_a 2>/dev/null) && status=0 || status=$?

@@ -217,7 +217,14 @@ static ssize_t tee_read(void *user, void *buf, size_t len, struct pt_error *err)
     }
     v->done += n;
     if (v->monitor && v->monitor->progress) {
-        struct pt_progress p = {PT_PHASE_VERIFY, v->done, v->record->size_bytes, t->e->path};
+        /*
+         * A dir backup's members are its files, which size_bytes sums; an
+         * archive's are read unpacked, their sum unknown until its last
+         * member: no total then, rather than one the count overtakes.
+         */
+        bool plain = !v->record->format || strcmp(v->record->format, "dir") == 0;
+        struct pt_progress p = {PT_PHASE_VERIFY, v->done, plain ? v->record->size_bytes : 0,
+                                t->e->path};
         v->monitor->progress(&p, v->monitor->user);
     }
     if (v->monitor && v->monitor->cancel && atomic_load(v->monitor->cancel)) {

@@ -13,6 +13,7 @@
 # - once the media are still, the same create succeeds, and the archive
 #   opens by hand (zstd -d | tar x, unzip) and passes sha256sum -c, its
 #   reports last.
+# - verify of an archive on a terminal: its progress never passes 100%.
 # - no room (part disk-full: the backup root on a 6 MiB tmpfs, 8 MiB of
 #   random media): one line saying so, nothing left.
 . "$(dirname "$0")/../lib/lib.sh"
@@ -132,5 +133,17 @@ for fmt in zip tar.zst; do
     expect_eq "$fmt: the report lists exactly the members" "$(grep -vx backup_report.json <<<"$members")" "$listed"
     run_pt verify "$name" </dev/null
     expect_eq "$fmt: verify ($err)" 0 "$status"
+done
+
+# verify of an archive on a terminal: its members are read unpacked, so the
+# archive's size is no total for them; no progress line passes 100%.
+rm -f media/big/f.bin
+head -c $((24 * 1024 * 1024)) /dev/zero >media/big/zeros.bin
+for fmt in zip tar.zst; do
+    new_backup --format "$fmt" || { fail "create --format $fmt with zeros"; continue; }
+    on_pty "$scratch/verify.pty" verify "$name"
+    expect_eq "$fmt: verify on a terminal" 0 "$status"
+    over=$(tr '\r' '\n' <"$scratch/verify.pty" | grep -oE '[0-9]+%' | tr -d % | awk '$1 > 100' | head -n 1)
+    expect_eq "$fmt: verify's progress on a terminal stays within 100%" "" "$over"
 done
 finish

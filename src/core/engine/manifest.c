@@ -22,6 +22,20 @@ void pt_manifest_add(struct pt_manifest *m, const char *path, int64_t size,
     m->bytes += size;
 }
 
+void pt_manifest_take(struct pt_manifest *into, struct pt_manifest *from)
+{
+    if (into->cap - into->n < from->n) {
+        into->cap = into->n + from->n;
+        into->entries = pt_xrealloc(into->entries, into->cap * sizeof(*into->entries));
+    }
+    if (from->n)
+        memcpy(into->entries + into->n, from->entries, from->n * sizeof(*from->entries));
+    into->n += from->n;
+    into->bytes += from->bytes;
+    free(from->entries);
+    memset(from, 0, sizeof(*from));
+}
+
 void pt_manifest_set_mode(struct pt_manifest *m, int mode)
 {
     if (m->n)

@@ -27,6 +27,8 @@ struct pt_manifest {
 
 void pt_manifest_add(struct pt_manifest *m, const char *path, int64_t size,
                      const char sha256[PT_SHA256_HEX]);
+/* Moves every entry of from to the end of into, in order; from is left empty. */
+void pt_manifest_take(struct pt_manifest *into, struct pt_manifest *from);
 /* Records the original's permission bits (07777) on the entry added last. */
 void pt_manifest_set_mode(struct pt_manifest *m, int mode);
 /* One entry as the report lists it: {"path","size","sha256"[,"mode": "0644"]}; new reference. */

@@ -128,11 +128,7 @@ enum pt_status pt_backup_media_finish(struct pt_backup_media *m, const struct pt
     if (rc != PT_OK) {
         pt_error_set(err, rc, "%s", m->err.message ? m->err.message : _("failed"));
     } else if (!stop) {
-        for (size_t i = 0; i < m->manifest.n; i++) {
-            const struct pt_manifest_entry *e = &m->manifest.entries[i];
-            pt_manifest_add(manifest, e->path, e->size, e->sha256);
-            pt_manifest_set_mode(manifest, e->mode);
-        }
+        pt_manifest_take(manifest, &m->manifest);
         *out = m->totals;
     }
     pt_manifest_free(&m->manifest);

@@ -22,6 +22,7 @@ struct scan {
     const unsigned char *p, *end;
     struct pt_rowjson_buf *out;
     struct pt_rowjson_buf text; /* a string's decoded bytes */
+    bool invalid;               /* never set: what is decoded is UTF-8 */
 };
 
 /* jansson's whitespace: space, tab, newline, carriage return; nothing else. */
@@ -221,7 +222,8 @@ static bool object(struct scan *s, int depth)
             (s->text.len && memchr(s->text.data, '\0', s->text.len)))
             return false;
         size_t at = s->out->len;
-        pt_rowjson_put_string(s->out, (const unsigned char *)s->text.data, s->text.len);
+        pt_rowjson_put_string(s->out, (const unsigned char *)s->text.data, s->text.len,
+                              &s->invalid);
         size_t len = s->out->len - at;
         for (size_t i = 0; i < n; i++)
             if (keys[i].len == len &&
@@ -291,7 +293,8 @@ static bool value(struct scan *s, int depth)
     case '"':
         if (!string(s))
             return false;
-        pt_rowjson_put_string(s->out, (const unsigned char *)s->text.data, s->text.len);
+        pt_rowjson_put_string(s->out, (const unsigned char *)s->text.data, s->text.len,
+                              &s->invalid);
         return true;
     case 't':
         return literal(s, "true");
@@ -306,7 +309,8 @@ static bool value(struct scan *s, int depth)
 
 bool pt_rowjson_json(struct pt_rowjson_buf *out, const char *text, size_t len)
 {
-    struct scan s = {(const unsigned char *)text, (const unsigned char *)text + len, out, {0}};
+    struct scan s = {
+        (const unsigned char *)text, (const unsigned char *)text + len, out, {0}, false};
     size_t mark = out->len;
     skip_ws(&s);
     bool ok = value(&s, 0);

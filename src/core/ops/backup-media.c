@@ -44,8 +44,7 @@ static void hold_progress(const struct pt_progress *p, void *user)
     if (len)
         memcpy(m->held_rel, p->message, len);
     m->held.message = len ? m->held_rel : NULL;
-    m->fresh = true;
-    pthread_cond_signal(&m->changed);
+    m->fresh = true; /* no signal: the reporting thread looks now and then (below) */
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -96,7 +95,7 @@ enum pt_status pt_backup_media_finish(struct pt_backup_media *m, const struct pt
     if (stop)
         atomic_store(&m->stop, true);
     pthread_mutex_lock(&m->mu);
-    while (!m->ended || m->fresh) {
+    for (;;) {
         if (m->fresh) {
             struct pt_progress p = m->held;
             char *rel = p.message ? pt_xstrdup(p.message) : NULL;
@@ -107,19 +106,26 @@ enum pt_status pt_backup_media_finish(struct pt_backup_media *m, const struct pt
                 mon->progress(&p, mon->user);
             free(rel);
             pthread_mutex_lock(&m->mu);
-        } else {
-            /* Woken by the copy, or now and then to pass on a cancel. */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 200 * 1000 * 1000;
-            if (until.tv_nsec >= 1000 * 1000 * 1000) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000 * 1000 * 1000;
-            }
-            pthread_cond_timedwait(&m->changed, &m->mu, &until);
         }
         if (user_cancelled(mon))
             atomic_store(&m->stop, true);
+        if (m->ended && !m->fresh)
+            break;
+        if (m->ended)
+            continue;
+        /*
+         * Woken when the copy ends, else every 100 ms to report its latest
+         * progress and pass on a cancel: a wake for each of many small
+         * files cost more than their copy.
+         */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100 * 1000 * 1000;
+        if (until.tv_nsec >= 1000 * 1000 * 1000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000 * 1000 * 1000;
+        }
+        pthread_cond_timedwait(&m->changed, &m->mu, &until);
     }
     pthread_mutex_unlock(&m->mu);
     if (m->running)

@@ -202,6 +202,27 @@ static bool literal(struct scan *s, const char *word)
 
 static bool value(struct scan *s, int depth);
 
+/* Takes c (and the blanks after it) when it is next, writing it; false when it is not. */
+static bool take(struct scan *s, char c)
+{
+    if (s->p >= s->end || *s->p != (unsigned char)c)
+        return false;
+    s->p++;
+    pt_rowjson_put(s->out, &c, 1);
+    skip_ws(s);
+    return true;
+}
+
+/*
+ * After a member: 1 when a "," leads to the next, 0 when close ends the
+ * container, -1 when anything else comes (jansson's turn).
+ */
+static int next_member(struct scan *s, char close)
+{
+    skip_ws(s);
+    return take(s, ',') ? 1 : take(s, close) ? 0 : -1;
+}
+
 /* An object's members; false when a key comes twice or holds a NUL (jansson's turn). */
 static bool object(struct scan *s, int depth)
 {
@@ -209,14 +230,9 @@ static bool object(struct scan *s, int depth)
         size_t at, len;
     } keys[KEYS_MAX];
     size_t n = 0;
-    s->p++;
-    pt_rowjson_put(s->out, "{", 1);
-    skip_ws(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
-        pt_rowjson_put(s->out, "}", 1);
+    take(s, '{');
+    if (take(s, '}'))
         return true;
-    }
     for (;;) {
         if (s->p >= s->end || *s->p != '"' || n == KEYS_MAX || !string(s) ||
             (s->text.len && memchr(s->text.data, '\0', s->text.len)))
@@ -231,53 +247,25 @@ static bool object(struct scan *s, int depth)
                 return false;
         keys[n].at = at, keys[n].len = len, n++;
         skip_ws(s);
-        if (s->p >= s->end || *s->p != ':')
+        if (!take(s, ':') || !value(s, depth + 1))
             return false;
-        s->p++;
-        pt_rowjson_put(s->out, ":", 1);
-        skip_ws(s);
-        if (!value(s, depth + 1))
-            return false;
-        skip_ws(s);
-        if (s->p < s->end && *s->p == ',') {
-            s->p++;
-            pt_rowjson_put(s->out, ",", 1);
-            skip_ws(s);
-        } else if (s->p < s->end && *s->p == '}') {
-            s->p++;
-            pt_rowjson_put(s->out, "}", 1);
-            return true;
-        } else {
-            return false;
-        }
+        int next = next_member(s, '}');
+        if (next <= 0)
+            return next == 0;
     }
 }
 
 static bool array(struct scan *s, int depth)
 {
-    s->p++;
-    pt_rowjson_put(s->out, "[", 1);
-    skip_ws(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
-        pt_rowjson_put(s->out, "]", 1);
+    take(s, '[');
+    if (take(s, ']'))
         return true;
-    }
     for (;;) {
         if (!value(s, depth + 1))
             return false;
-        skip_ws(s);
-        if (s->p < s->end && *s->p == ',') {
-            s->p++;
-            pt_rowjson_put(s->out, ",", 1);
-            skip_ws(s);
-        } else if (s->p < s->end && *s->p == ']') {
-            s->p++;
-            pt_rowjson_put(s->out, "]", 1);
-            return true;
-        } else {
-            return false;
-        }
+        int next = next_member(s, ']');
+        if (next <= 0)
+            return next == 0;
     }
 }
 

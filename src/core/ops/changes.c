@@ -236,6 +236,27 @@ enum pt_status pt_changes_place(const struct pt_project *p, const struct pt_chan
     return rc;
 }
 
+/* Removes dir/file when it is a point's data file that no NAME.json beside it claims. */
+static void drop_unclaimed(const char *dir, const char *file)
+{
+    const char *suffix = ends_with(file, ".changeset.zst") ? ".changeset.zst"
+                         : ends_with(file, ".sqlite3.zst") ? ".sqlite3.zst"
+                                                           : NULL;
+    if (!suffix)
+        return;
+    char *name = pt_xstrdup(file);
+    name[strlen(name) - strlen(suffix)] = '\0';
+    char *json = pt_xasprintf("%s/%s.json", dir, name);
+    struct stat st;
+    if (pt_changes_name_valid(name) && lstat(json, &st) != 0 && errno == ENOENT) {
+        char *data = pt_path_join(dir, file);
+        unlink(data);
+        free(data);
+    }
+    free(json);
+    free(name);
+}
+
 void pt_changes_sweep(const struct pt_project *p)
 {
     char *root = pt_path_join(p->backups, PT_CHANGES_DIR);
@@ -247,24 +268,8 @@ void pt_changes_sweep(const struct pt_project *p)
         char *dir = pt_path_join(root, e->d_name);
         DIR *c = opendir(dir);
         struct dirent *f;
-        while (c && (f = readdir(c))) {
-            const char *suffix = ends_with(f->d_name, ".changeset.zst") ? ".changeset.zst"
-                                 : ends_with(f->d_name, ".sqlite3.zst") ? ".sqlite3.zst"
-                                                                        : NULL;
-            if (!suffix)
-                continue;
-            char *name = pt_xstrdup(f->d_name);
-            name[strlen(name) - strlen(suffix)] = '\0';
-            char *json = pt_xasprintf("%s/%s.json", dir, name);
-            struct stat st;
-            if (pt_changes_name_valid(name) && lstat(json, &st) != 0 && errno == ENOENT) {
-                char *data = pt_path_join(dir, f->d_name);
-                unlink(data);
-                free(data);
-            }
-            free(json);
-            free(name);
-        }
+        while (c && (f = readdir(c)))
+            drop_unclaimed(dir, f->d_name);
         if (c)
             closedir(c);
         rmdir(dir); /* an emptied chain folder; fails, as it should, when anything is left */
@@ -276,42 +281,24 @@ void pt_changes_sweep(const struct pt_project *p)
     free(root);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *r = pt_xmalloc(n + 1);
-    memcpy(r, s, n);
-    r[n] = '\0';
-    return r;
-}
-
 void pt_changes_unplace(const struct pt_project *p, const char *marker)
 {
     char *path = pt_read_file(marker, 4096, NULL);
     char *root = pt_path_join(p->backups, PT_CHANGES_DIR);
     size_t n = strlen(root);
-    /* Only what pt_changes_place names: <root>/changes/<base>/<point><suffix>. */
+    /* Only what pt_changes_place names: <root>/<base>/<point><suffix>. */
     const char *rest = path && strncmp(path, root, n) == 0 && path[n] == '/' ? path + n + 1 : NULL;
     const char *slash = rest ? strchr(rest, '/') : NULL;
-    char *base = slash ? dup_n(rest, (size_t)(slash - rest)) : NULL;
-    const char *file = slash ? slash + 1 : NULL;
-    const char *suffix = !file                               ? NULL
-                         : ends_with(file, ".changeset.zst") ? ".changeset.zst"
-                         : ends_with(file, ".sqlite3.zst")   ? ".sqlite3.zst"
-                                                             : NULL;
-    char *name = suffix ? dup_n(file, strlen(file) - strlen(suffix)) : NULL;
-    if (name && pt_backup_name_valid(base) && pt_changes_name_valid(name)) {
-        char *dir = pt_path_join(root, base);
-        char *json = pt_xasprintf("%s/%s.json", dir, name);
-        struct stat st;
-        if (lstat(json, &st) != 0 && errno == ENOENT)
-            unlink(path);
-        rmdir(dir); /* fails, as it should, when anything is left */
-        rmdir(root);
-        free(json);
+    if (slash && !strchr(slash + 1, '/')) {
+        char *dir = pt_xstrdup(path);
+        dir[slash - path] = '\0';
+        if (pt_backup_name_valid(dir + n + 1)) {
+            drop_unclaimed(dir, slash + 1);
+            rmdir(dir); /* fails, as it should, when anything is left */
+            rmdir(root);
+        }
         free(dir);
     }
-    free(name);
-    free(base);
     free(root);
     free(path);
 }

@@ -28,6 +28,7 @@ enum op_kind { OP_BEGIN, OP_DATA, OP_END, OP_RAW, OP_QUIT };
 
 struct op {
     enum op_kind kind;
+    bool log; /* OP_END, OP_RAW: the part's span goes to the log */
     struct pt_file_writer *files[2];
     size_t n_files;
     unsigned char *buf;
@@ -61,9 +62,22 @@ struct pt_fanout {
     unsigned char *zout;
     struct pt_file_writer *files[2];
     size_t n_files;
+    int64_t part_at; /* where the current part began in files[0] */
     enum pt_status failed;
     struct pt_error werr;
+    /* the spans of logged parts, in order; read by the caller once the thread is idle */
+    struct pt_fanout_span *log;
+    size_t n_log, cap_log;
 };
+
+static void log_span(struct pt_fanout *f)
+{
+    if (f->n_log == f->cap_log) {
+        f->cap_log = f->cap_log ? f->cap_log * 2 : 64;
+        f->log = pt_xrealloc(f->log, f->cap_log * sizeof(*f->log));
+    }
+    f->log[f->n_log++] = (struct pt_fanout_span){f->part_at, f->files[0]->size - f->part_at};
+}
 
 static enum pt_status to_files(struct pt_fanout *f, const void *data, size_t len)
 {
@@ -118,6 +132,7 @@ static enum pt_status run_op(struct pt_fanout *f, struct op *op)
     case OP_BEGIN:
         memcpy(f->files, op->files, sizeof(f->files));
         f->n_files = op->n_files;
+        f->part_at = f->files[0]->size;
         if (f->c != PT_COMPRESSION_GZIP)
             return PT_OK;
         if (f->z_ready)
@@ -133,14 +148,21 @@ static enum pt_status run_op(struct pt_fanout *f, struct op *op)
         if (f->c == PT_COMPRESSION_GZIP)
             return deflate_into(f, op->buf, op->len, Z_NO_FLUSH);
         return to_files(f, op->buf, op->len);
-    case OP_END:
-        if (f->c == PT_COMPRESSION_GZIP)
-            return deflate_into(f, "", 0, Z_FINISH);
-        return PT_OK;
-    case OP_RAW:
+    case OP_END: {
+        enum pt_status rc = f->c == PT_COMPRESSION_GZIP ? deflate_into(f, "", 0, Z_FINISH) : PT_OK;
+        if (rc == PT_OK && op->log)
+            log_span(f);
+        return rc;
+    }
+    case OP_RAW: {
         memcpy(f->files, op->files, sizeof(f->files));
         f->n_files = op->n_files;
-        return copy_raw(f, op);
+        f->part_at = f->files[0]->size;
+        enum pt_status rc = copy_raw(f, op);
+        if (rc == PT_OK && op->log)
+            log_span(f);
+        return rc;
+    }
     case OP_QUIT:
         break;
     }
@@ -282,15 +304,68 @@ enum pt_status pt_fanout_end(struct pt_fanout *f, struct pt_error *err)
     return drained(f, &op, err);
 }
 
+/* Queues op without waiting. */
+static enum pt_status queued(struct pt_fanout *f, const struct op *op, struct pt_error *err)
+{
+    pthread_mutex_lock(&f->mu);
+    enqueue(f, op);
+    pthread_mutex_unlock(&f->mu);
+    return worker_status(f, err);
+}
+
+enum pt_status pt_fanout_close(struct pt_fanout *f, struct pt_error *err)
+{
+    push_data(f);
+    struct op op = {.kind = OP_END, .log = true};
+    return queued(f, &op, err);
+}
+
+static struct op raw_op(struct pt_file_writer *const *files, size_t n, int fd, off_t offset,
+                        int64_t len, bool log)
+{
+    struct op op = {.kind = OP_RAW,
+                    .log = log,
+                    .n_files = n < 2 ? n : 2,
+                    .fd = fd,
+                    .offset = offset,
+                    .len_raw = len};
+    for (size_t i = 0; i < op.n_files; i++)
+        op.files[i] = files[i];
+    return op;
+}
+
 enum pt_status pt_fanout_raw(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
                              int fd, off_t offset, int64_t len, struct pt_error *err)
 {
     push_data(f);
-    struct op op = {
-        .kind = OP_RAW, .n_files = n < 2 ? n : 2, .fd = fd, .offset = offset, .len_raw = len};
-    for (size_t i = 0; i < op.n_files; i++)
-        op.files[i] = files[i];
+    struct op op = raw_op(files, n, fd, offset, len, false);
     return drained(f, &op, err);
+}
+
+enum pt_status pt_fanout_copy(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
+                              int fd, off_t offset, int64_t len, struct pt_error *err)
+{
+    push_data(f);
+    struct op op = raw_op(files, n, fd, offset, len, true);
+    return queued(f, &op, err);
+}
+
+enum pt_status pt_fanout_wait(struct pt_fanout *f, struct pt_error *err)
+{
+    push_data(f);
+    pthread_mutex_lock(&f->mu);
+    while (f->count > 0 || f->busy)
+        pthread_cond_wait(&f->idle, &f->mu);
+    pthread_mutex_unlock(&f->mu);
+    return worker_status(f, err);
+}
+
+size_t pt_fanout_spans(struct pt_fanout *f, const struct pt_fanout_span **spans)
+{
+    size_t n = f->n_log;
+    *spans = f->log;
+    f->n_log = 0;
+    return n;
 }
 
 void pt_fanout_free(struct pt_fanout *f)
@@ -309,6 +384,7 @@ void pt_fanout_free(struct pt_fanout *f)
         free(f->spare[i]);
     free(f->cur);
     free(f->zout);
+    free(f->log);
     pt_error_clear(&f->werr);
     pthread_cond_destroy(&f->work);
     pthread_cond_destroy(&f->room);

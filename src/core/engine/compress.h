@@ -58,6 +58,24 @@ enum pt_status pt_fanout_end(struct pt_fanout *f, struct pt_error *err);
  */
 enum pt_status pt_fanout_raw(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
                              int fd, off_t offset, int64_t len, struct pt_error *err);
+/*
+ * Logged parts, for a caller that needs to know where each landed (the
+ * row ranges of a fixture, engine/row-range.h): pt_fanout_close ends a
+ * part and pt_fanout_copy copies stored bytes as pt_fanout_raw does, but
+ * neither waits; fd must stay open until pt_fanout_wait has returned.
+ * Then pt_fanout_spans gives, in order, where each logged part landed in
+ * the first of its files, and forgets them; the array is valid until the
+ * next call into f.
+ */
+struct pt_fanout_span {
+    int64_t at, len;
+};
+enum pt_status pt_fanout_close(struct pt_fanout *f, struct pt_error *err);
+enum pt_status pt_fanout_copy(struct pt_fanout *f, struct pt_file_writer *const *files, size_t n,
+                              int fd, off_t offset, int64_t len, struct pt_error *err);
+/* Waits until all that was queued is written. */
+enum pt_status pt_fanout_wait(struct pt_fanout *f, struct pt_error *err);
+size_t pt_fanout_spans(struct pt_fanout *f, const struct pt_fanout_span **spans);
 /* Stops the thread; what was not ended is dropped. */
 void pt_fanout_free(struct pt_fanout *f);
 

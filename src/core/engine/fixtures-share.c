@@ -24,6 +24,9 @@ struct table_facts {
     char digest[PT_SHA256_HEX];
     int64_t invalid_text;
     bool shared;
+    struct pt_row_ranges keys;    /* the new snapshot's ranges, with their keys */
+    struct pt_row_ranges written; /* as the fixture holds them */
+    bool has_written;
 };
 
 /* A table as the previous backup's report records it. */
@@ -31,6 +34,8 @@ struct previous_table {
     char *name, *fixture;
     char digest[PT_SHA256_HEX];
     int64_t rows, invalid_text;
+    struct pt_row_ranges ranges; /* its row_ranges; none when they are not as written */
+    bool bad;                    /* its fixture was found not as recorded (counted once) */
 };
 
 struct member {
@@ -94,12 +99,59 @@ struct pt_fixtures_share *pt_fixtures_share_new(const struct pt_schema *schema,
     return s;
 }
 
-void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX])
+void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX],
+                               struct pt_row_ranges *ranges)
 {
     for (size_t i = 0; i < s->n; i++) {
         memcpy(s->tables[i].digest, digests[i], PT_SHA256_HEX);
         s->tables[i].digest[PT_SHA256_HEX - 1] = '\0';
+        if (ranges) {
+            pt_row_ranges_free(&s->tables[i].keys);
+            s->tables[i].keys = ranges[i];
+            ranges[i] = (struct pt_row_ranges){0};
+        }
     }
+}
+
+/*
+ * A table's row_ranges as a report records them: [key, rows, first, last,
+ * invalid_text, at, len] each, in order, each beginning where the one
+ * before ends. False (and nothing in out) when any is not so.
+ */
+static bool ranges_parse(json_t *list, struct pt_row_ranges *out)
+{
+    size_t i;
+    json_t *r;
+    if (!json_is_array(list))
+        return false;
+    json_array_foreach(list, i, r)
+    {
+        const char *key = json_string_value(json_array_get(r, 0));
+        int64_t v[6];
+        bool good = json_array_size(r) == 7 && key && strlen(key) == PT_SHA256_HEX - 1;
+        for (size_t k = 0; good && k < 6; k++) {
+            json_t *n = json_array_get(r, k + 1);
+            good = json_is_integer(n);
+            v[k] = good ? json_integer_value(n) : 0;
+        }
+        struct pt_row_range *prev = out->n ? &out->r[out->n - 1] : NULL;
+        good = good && v[0] > 0 && v[1] <= v[2] && v[3] >= 0 && v[4] >= 0 && v[5] > 0 &&
+               v[5] <= INT64_MAX - v[4] &&
+               (!prev || (v[1] > prev->last && v[4] == prev->at + prev->len));
+        if (!good) {
+            pt_row_ranges_free(out);
+            return false;
+        }
+        struct pt_row_range *n = pt_row_ranges_add(out);
+        memcpy(n->key, key, PT_SHA256_HEX);
+        n->rows = v[0];
+        n->first = v[1];
+        n->last = v[2];
+        n->invalid_text = v[3];
+        n->at = v[4];
+        n->len = v[5];
+    }
+    return true;
 }
 
 bool pt_fixtures_share_has_source(const struct pt_fixtures_share *s)
@@ -188,6 +240,7 @@ void pt_fixtures_share_previous(struct pt_fixtures_share *s, const char *dir, co
             memcpy(p->digest, digest, PT_SHA256_HEX);
             p->rows = json_integer_value(rows);
             p->invalid_text = json_integer_value(json_object_get(t, "invalid_text"));
+            ranges_parse(json_object_get(t, "row_ranges"), &p->ranges);
         }
         s->dir = pt_xstrdup(dir);
         s->name = pt_xstrdup(name ? name : "");
@@ -204,8 +257,7 @@ static struct table_facts *facts_find(const struct pt_fixtures_share *s, const c
     return NULL;
 }
 
-static const struct previous_table *previous_find(const struct pt_fixtures_share *s,
-                                                  const char *table)
+static struct previous_table *previous_find(const struct pt_fixtures_share *s, const char *table)
 {
     for (size_t i = 0; i < s->n_previous; i++)
         if (strcmp(s->previous[i].name, table) == 0)
@@ -262,7 +314,7 @@ bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *
                             const char *dest, int64_t rows, struct pt_shared_fixture *out)
 {
     struct table_facts *f = facts_find(s, table->name);
-    const struct previous_table *p = s->dir ? previous_find(s, table->name) : NULL;
+    struct previous_table *p = s->dir ? previous_find(s, table->name) : NULL;
     const struct pt_sum *sum = p ? pt_sums_find(&s->sums, p->fixture) : NULL;
     if (!f || !f->digest[0] || !sum || strcmp(p->digest, f->digest) != 0 || p->rows != rows ||
         strcmp(p->fixture, table->fixture) != 0)
@@ -272,6 +324,7 @@ bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *
     s->totals.rechecked++;
     if (lstat(old, &st) != 0 || !S_ISREG(st.st_mode)) {
         s->totals.bad++;
+        p->bad = true;
         free(old);
         return false;
     }
@@ -291,13 +344,138 @@ bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *
         out->fd = -1;
         unlink(dest);
         s->totals.bad++;
+        p->bad = true;
         return false;
     }
     out->invalid_text = p->invalid_text;
     f->invalid_text = p->invalid_text;
     f->shared = true;
+    /* The same bytes: the same ranges, where they were. */
+    pt_fixtures_share_written_ranges(s, table->name, &p->ranges);
     s->totals.shared++;
     return true;
+}
+
+static int range_by_key(const void *a, const void *b)
+{
+    const struct pt_row_range *const *x = a, *const *y = b;
+    return strcmp((*x)->key, (*y)->key);
+}
+
+/*
+ * The previous fixture of p opened and proven as pt_fixtures_share_take
+ * proves a linked one (its SHA-256 as SHA256SUMS records it now, its first
+ * and last members this writer's), and its recorded ranges lying end to
+ * end between them. The descriptor, or -1.
+ */
+static int previous_ranges_open(struct pt_fixtures_share *s, struct previous_table *p)
+{
+    const struct pt_sum *sum = pt_sums_find(&s->sums, p->fixture);
+    if (!sum || p->ranges.n == 0 || p->bad)
+        return -1;
+    char *old = pt_path_join(s->dir, p->fixture);
+    int fd = open(old, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    free(old);
+    struct pt_shared_fixture seen;
+    int64_t rows = 0;
+    for (size_t i = 0; i < p->ranges.n; i++)
+        rows += p->ranges.r[i].rows;
+    const struct pt_row_range *last = &p->ranges.r[p->ranges.n - 1];
+    s->totals.rechecked++;
+    bool good = fd >= 0 && proven(s, fd, sum->sha256, p->rows, &seen) && rows == p->rows &&
+                p->ranges.r[0].at == (int64_t)seen.rows_at &&
+                last->at + last->len == (int64_t)seen.rows_at + seen.rows_len;
+    /* Each range begins a member: gzip's magic, or the plain text's first byte. */
+    for (size_t i = 0; good && i < p->ranges.n; i++) {
+        unsigned char head[3];
+        bool gzip = s->c == PT_COMPRESSION_GZIP;
+        size_t want = gzip ? 3 : 1;
+        good = pread(fd, head, want, (off_t)p->ranges.r[i].at) == (ssize_t)want &&
+               (gzip ? head[0] == 0x1f && head[1] == 0x8b && head[2] == 8
+                     : head[0] == (i == 0 ? '{' : ','));
+    }
+    if (!good) {
+        if (fd >= 0)
+            close(fd);
+        s->totals.bad++;
+        p->bad = true;
+        return -1;
+    }
+    return fd;
+}
+
+bool pt_fixtures_share_plan(struct pt_fixtures_share *s, const struct pt_table *table,
+                            struct pt_range_plan *plan)
+{
+    memset(plan, 0, sizeof(*plan));
+    plan->fd = -1;
+    struct table_facts *f = facts_find(s, table->name);
+    if (!f || f->keys.n == 0)
+        return false;
+    plan->ranges = &f->keys;
+    plan->from = pt_xcalloc(f->keys.n, sizeof(*plan->from));
+    struct previous_table *p = s->dir ? previous_find(s, table->name) : NULL;
+    if (!p || p->bad || strcmp(p->fixture, table->fixture) != 0 || p->ranges.n == 0)
+        return true;
+    /* Which new ranges the previous fixture holds: the same key, rows and rowids. */
+    const struct pt_row_range **sorted = pt_xcalloc(p->ranges.n, sizeof(*sorted));
+    for (size_t i = 0; i < p->ranges.n; i++)
+        sorted[i] = &p->ranges.r[i];
+    qsort(sorted, p->ranges.n, sizeof(*sorted), range_by_key);
+    size_t hits = 0;
+    for (size_t i = 0; i < f->keys.n; i++) {
+        const struct pt_row_range *want = &f->keys.r[i], *key = want;
+        const struct pt_row_range **found =
+            bsearch(&key, sorted, p->ranges.n, sizeof(*sorted), range_by_key);
+        if (found && (*found)->rows == want->rows && (*found)->first == want->first &&
+            (*found)->last == want->last) {
+            plan->from[i] = *found;
+            hits++;
+        }
+    }
+    free(sorted);
+    if (hits > 0 && (plan->fd = previous_ranges_open(s, p)) < 0)
+        memset(plan->from, 0, f->keys.n * sizeof(*plan->from));
+    if (plan->fd >= 0)
+        s->totals.ranges_shared += (int64_t)hits;
+    return true;
+}
+
+void pt_range_plan_free(struct pt_range_plan *plan)
+{
+    if (plan->fd >= 0)
+        close(plan->fd);
+    free(plan->from);
+    memset(plan, 0, sizeof(*plan));
+    plan->fd = -1;
+}
+
+void pt_fixtures_share_written_ranges(struct pt_fixtures_share *s, const char *table,
+                                      const struct pt_row_ranges *written)
+{
+    struct table_facts *f = s ? facts_find(s, table) : NULL;
+    if (!f)
+        return;
+    pt_row_ranges_free(&f->written);
+    for (size_t i = 0; i < written->n; i++)
+        *pt_row_ranges_add(&f->written) = written->r[i];
+    f->has_written = true;
+}
+
+const struct pt_row_ranges *pt_fixtures_share_row_ranges(const struct pt_fixtures_share *s,
+                                                         const char *table,
+                                                         const struct pt_row_ranges **keys)
+{
+    const struct table_facts *f = s ? facts_find(s, table) : NULL;
+    if (!f || !f->has_written || f->written.n == 0 || f->written.n != f->keys.n)
+        return NULL;
+    for (size_t i = 0; i < f->keys.n; i++) {
+        const struct pt_row_range *w = &f->written.r[i], *k = &f->keys.r[i];
+        if (w->rows != k->rows || w->first != k->first || w->last != k->last || w->len <= 0)
+            return NULL;
+    }
+    *keys = &f->keys;
+    return &f->written;
 }
 
 bool pt_fixtures_share_same(struct pt_fixtures_share *s, const char *rel, const char *path,
@@ -354,12 +532,16 @@ void pt_fixtures_share_free(struct pt_fixtures_share *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         free(s->tables[i].name);
+        pt_row_ranges_free(&s->tables[i].keys);
+        pt_row_ranges_free(&s->tables[i].written);
+    }
     free(s->tables);
     for (size_t i = 0; i < s->n_previous; i++) {
         free(s->previous[i].name);
         free(s->previous[i].fixture);
+        pt_row_ranges_free(&s->previous[i].ranges);
     }
     free(s->previous);
     pt_sums_free(&s->sums);

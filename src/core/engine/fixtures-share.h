@@ -8,6 +8,7 @@
 
 #include "base/filewriter.h"
 #include "engine/compress.h"
+#include "engine/row-range.h"
 #include "engine/schema.h"
 
 /*
@@ -38,8 +39,13 @@ struct pt_shared_fixture {
  */
 struct pt_fixtures_share *pt_fixtures_share_new(const struct pt_schema *schema,
                                                 enum pt_compression c, int gzip_level);
-/* digests[i] for schema->tables[i] ("" for none), copied. */
-void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX]);
+/*
+ * digests[i] for schema->tables[i] ("" for none), copied; ranges[i] (NULL:
+ * none) its row ranges with their keys (engine/table-digest.h), taken
+ * (each left empty).
+ */
+void pt_fixtures_share_digests(struct pt_fixtures_share *s, const char (*digests)[PT_SHA256_HEX],
+                               struct pt_row_ranges *ranges);
 /* True when the previous backup named records a digest of some table: there is something to share.
  */
 bool pt_fixtures_share_has_source(const struct pt_fixtures_share *s);
@@ -72,6 +78,37 @@ bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *
 bool pt_fixtures_share_same(struct pt_fixtures_share *s, const char *rel, const char *path,
                             const char *hex);
 
+/*
+ * How a changed table is written when its row ranges are known before
+ * (docs/backup-layout.md, "Shared row ranges"): the new snapshot's ranges,
+ * and from[i], the previous backup's range of the same key, rows and
+ * rowids, whose stored bytes are at from[i]->at in fd, the previous
+ * fixture, proven as a linked one is (its SHA-256 read now, its framing)
+ * and its ranges lying end to end; NULL where the range is written afresh.
+ */
+struct pt_range_plan {
+    const struct pt_row_ranges *ranges;
+    const struct pt_row_range **from;
+    int fd; /* -1: nothing is copied */
+};
+/* False when table's ranges are not known yet: it is cut as it is written. */
+bool pt_fixtures_share_plan(struct pt_fixtures_share *s, const struct pt_table *table,
+                            struct pt_range_plan *plan);
+void pt_range_plan_free(struct pt_range_plan *plan);
+
+/* The ranges table's fixture holds as written (rows, rowids, invalid text, bytes), copied. */
+void pt_fixtures_share_written_ranges(struct pt_fixtures_share *s, const char *table,
+                                      const struct pt_row_ranges *written);
+/*
+ * What the report records of table's ranges: those written, when they are
+ * the snapshot's own (the same rows and rowids, in the same order), and in
+ * *keys the snapshot's, whose keys go with them; NULL otherwise, and then
+ * none is recorded.
+ */
+const struct pt_row_ranges *pt_fixtures_share_row_ranges(const struct pt_fixtures_share *s,
+                                                         const char *table,
+                                                         const struct pt_row_ranges **keys);
+
 /* A table written afresh: the invalid text values it held, for the report. */
 void pt_fixtures_share_written(struct pt_fixtures_share *s, const char *table,
                                int64_t invalid_text);
@@ -82,13 +119,14 @@ const char *pt_fixtures_share_digest(const struct pt_fixtures_share *s, const ch
 
 /* Counts for warnings and the report. */
 struct pt_fixtures_share_totals {
-    int64_t shared;     /* fixtures linked */
-    int64_t rechecked;  /* previous fixtures read again to prove them */
-    int64_t bad;        /* found not as recorded: written afresh */
-    int64_t failed;     /* proven good but the link failed: written afresh */
-    bool complete;      /* complete_database.json is the previous backup's too */
-    int failed_errno;   /* link(2)'s errno, the first time */
-    const char *source; /* the previous backup's name, or NULL */
+    int64_t shared;        /* fixtures linked */
+    int64_t rechecked;     /* previous fixtures read again to prove them */
+    int64_t bad;           /* found not as recorded: written afresh */
+    int64_t ranges_shared; /* row ranges copied from the previous backup's fixtures */
+    int64_t failed;        /* proven good but the link failed: written afresh */
+    bool complete;         /* complete_database.json is the previous backup's too */
+    int failed_errno;      /* link(2)'s errno, the first time */
+    const char *source;    /* the previous backup's name, or NULL */
 };
 void pt_fixtures_share_totals(const struct pt_fixtures_share *s,
                               struct pt_fixtures_share_totals *out);

@@ -13,6 +13,7 @@
 #include "base/fsutil.h"
 #include "engine/compress.h"
 #include "engine/fixtures-share.h"
+#include "engine/row-range.h"
 #include "engine/rowjson.h"
 
 #define CHECK_EVERY 1024
@@ -91,9 +92,10 @@ static bool cancelled(const struct run *run)
     return run->monitor && run->monitor->cancel && atomic_load(run->monitor->cancel);
 }
 
-static char *select_sql(const struct pt_table *t)
+/* The table's rows in key order; with between, only those whose rowid is from ?1 to ?2. */
+static char *select_sql(const struct pt_table *t, bool between)
 {
-    size_t cap = 64 + strlen(t->name) * 2;
+    size_t cap = 96 + strlen(t->name) * 2;
     for (size_t i = 0; i < t->n_columns; i++)
         cap += strlen(t->columns[i].name) * 4 + 8;
     char *sql = pt_xcalloc(1, cap);
@@ -109,6 +111,8 @@ static char *select_sql(const struct pt_table *t)
     strcat(sql, t->n_columns ? (t->rowid ? ", rowid FROM " : " FROM ") : "rowid FROM ");
     strcat(sql, table);
     free(table);
+    if (between)
+        strcat(sql, " WHERE rowid BETWEEN ?1 AND ?2");
     strcat(sql, " ORDER BY ");
     if (t->rowid)
         strcat(sql, "rowid");
@@ -164,33 +168,182 @@ static enum pt_status share_table(struct run *run, const struct pt_table *t,
     return cancelled(run) ? pt_error_set(err, PT_ECANCELLED, _("cancelled")) : PT_OK;
 }
 
+/* What writing one table's rows needs. */
+struct table_run {
+    const struct pt_table *t;
+    sqlite3_stmt *st;
+    sqlite3_stmt **m2m;
+    struct pt_rowjson *rj;
+    bool ranged;                  /* cut into row ranges (engine/row-range.h) */
+    struct pt_row_ranges written; /* the ranges as written, when ranged */
+};
+
+/* The column the rowid is read from: t's last when no column holds it, else its key's. */
+static int rowid_column(const struct pt_table *t)
+{
+    return t->rowid ? (int)t->n_columns : t->pk[0];
+}
+
+/* Before a table's first row: "[\n" into its fixture, the separator into the complete file. */
+static enum pt_status rows_begin(struct run *run, struct pt_error *err)
+{
+    enum pt_status rc = part(run, &run->one, NULL, "[\n", err);
+    if (rc == PT_OK)
+        rc = part(run, &run->all, NULL, run->all_rows ? ",\n" : "[\n", err);
+    run->all_rows = true;
+    return rc;
+}
+
+/* A row counted; every CHECK_EVERY rows, progress and a look at cancel. */
+static enum pt_status row_done(struct run *run, struct pt_error *err)
+{
+    if (++run->done % CHECK_EVERY != 0)
+        return PT_OK;
+    report_progress(run);
+    return cancelled(run) ? pt_error_set(err, PT_ECANCELLED, _("cancelled")) : PT_OK;
+}
+
+/*
+ * The rows of st into parts of their own, each row after ",\n" but the
+ * first when lead is false; begin: the table's "[\n" and separator go
+ * before the first row (none: "[]\n" follows). With tr->ranged a part ends
+ * after each row a range ends at and the next begins; *rows counts them.
+ */
+static enum pt_status stream_rows(struct run *run, struct table_run *tr, bool lead, bool begin,
+                                  int64_t *rows, struct pt_error *err)
+{
+    enum pt_status rc = PT_OK;
+    bool open = false; /* a part is begun */
+    struct pt_row_range *range = NULL;
+    int64_t here = 0;
+    int step;
+    while ((step = sqlite3_step(tr->st)) == SQLITE_ROW) {
+        run->row.len = 0;
+        int64_t invalid_before = run->invalid_text;
+        rc = pt_rowjson_row(tr->rj, tr->st, tr->m2m, &run->row, &run->invalid_text, err);
+        if (rc == PT_OK && begin && here == 0)
+            rc = rows_begin(run, err);
+        if (rc == PT_OK && !open) {
+            rc = part(run, &run->one, &run->all, NULL, err);
+            open = true;
+            if (tr->ranged)
+                range = pt_row_ranges_add(&tr->written);
+        }
+        if (rc == PT_OK && (lead || here > 0))
+            rc = pt_fanout_write(run->fan, ",\n", 2, err);
+        if (rc == PT_OK)
+            rc = pt_fanout_write(run->fan, run->row.data, run->row.len, err);
+        if (rc != PT_OK)
+            return rc;
+        here++;
+        (*rows)++;
+        if (range) {
+            int64_t rowid = sqlite3_column_int64(tr->st, rowid_column(tr->t));
+            if (range->rows++ == 0)
+                range->first = rowid;
+            range->last = rowid;
+            range->invalid_text += run->invalid_text - invalid_before;
+            if (pt_row_range_ends(rowid)) {
+                if ((rc = pt_fanout_close(run->fan, err)) != PT_OK)
+                    return rc;
+                open = false;
+                range = NULL;
+            }
+        }
+        if ((rc = row_done(run, err)) != PT_OK)
+            return rc;
+    }
+    if (step != SQLITE_DONE)
+        return pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), tr->t->name,
+                            sqlite3_errmsg(sqlite3_db_handle(tr->st)));
+    if (open)
+        rc = tr->ranged ? pt_fanout_close(run->fan, err) : pt_fanout_end(run->fan, err);
+    return rc;
+}
+
+/*
+ * A table whose ranges are known (fixtures-share.h, pt_range_plan): each
+ * range the previous fixture holds is copied as it is stored, each other
+ * one read with its rowids' bounds and written afresh. Each must hold the
+ * rows the snapshot's pages said, or the table fails.
+ */
+static enum pt_status plan_rows(struct run *run, struct table_run *tr,
+                                const struct pt_range_plan *plan, int64_t *rows,
+                                struct pt_error *err)
+{
+    struct pt_file_writer *both[2] = {&run->one.file, &run->all.file};
+    enum pt_status rc = rows_begin(run, err);
+    for (size_t i = 0; rc == PT_OK && i < plan->ranges->n; i++) {
+        const struct pt_row_range *want = &plan->ranges->r[i];
+        const struct pt_row_range *from = plan->fd >= 0 ? plan->from[i] : NULL;
+        if (from) {
+            struct pt_row_range *r = pt_row_ranges_add(&tr->written);
+            *r = *from;
+            rc = pt_fanout_copy(run->fan, both, 2, plan->fd, (off_t)from->at, from->len, err);
+            *rows += from->rows;
+            run->invalid_text += from->invalid_text;
+            run->done += from->rows;
+            report_progress(run);
+            if (rc == PT_OK && cancelled(run))
+                rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
+            continue;
+        }
+        sqlite3_reset(tr->st);
+        sqlite3_bind_int64(tr->st, 1, want->first);
+        sqlite3_bind_int64(tr->st, 2, want->last);
+        int64_t before = *rows;
+        size_t n_before = tr->written.n;
+        rc = stream_rows(run, tr, i > 0, false, rows, err);
+        /* One range in, one range out: the pages and the rows agree. */
+        const struct pt_row_range *got =
+            tr->written.n == n_before + 1 ? &tr->written.r[n_before] : NULL;
+        if (rc == PT_OK && (!got || *rows - before != want->rows || got->first != want->first ||
+                            got->last != want->last))
+            rc = pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), tr->t->name,
+                              _("its rows are not those its pages hold"));
+    }
+    return rc;
+}
+
 /*
  * The rows of a table go once through the compressor, into both files: the
  * table's own fixture is "[\n" rows "\n]\n", and complete_database.json holds
- * the same rows between the other tables'.
+ * the same rows between the other tables'. In a dir backup a table read in
+ * rowid order is cut into row ranges, each a part of its own, which the
+ * next backup may copy (docs/backup-layout.md, "Shared row ranges").
  */
 static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_table *t,
                                   int64_t *rows, struct pt_error *err)
 {
     struct pt_shared_fixture shared;
+    struct pt_fixtures_share *share = run->opts->share;
     char *dest = pt_path_join(run->dir, t->fixture);
-    bool take =
-        run->opts->share && pt_fixtures_share_take(run->opts->share, t, dest, *rows, &shared);
+    bool take = share && pt_fixtures_share_take(share, t, dest, *rows, &shared);
     free(dest);
     if (take)
         return share_table(run, t, &shared, *rows, err);
-    char *sql = select_sql(t);
-    sqlite3_stmt *st = NULL;
-    sqlite3_stmt **m2m = pt_xcalloc(t->n_m2m + 1, sizeof(*m2m));
-    struct pt_rowjson *rj = pt_rowjson_new(t, run->opts->datetime_utc);
+    struct table_run tr = {.t = t, .ranged = share && pt_row_range_table(t)};
+    struct pt_range_plan plan = {.fd = -1};
+    bool planned = tr.ranged && pt_fixtures_share_plan(share, t, &plan);
+    int64_t planned_rows = 0;
+    for (size_t i = 0; planned && i < plan.ranges->n; i++)
+        planned_rows += plan.ranges->r[i].rows;
+    if (planned && planned_rows != *rows) {
+        /* The pages and the count disagree: read the table whole, as if no range were known. */
+        pt_range_plan_free(&plan);
+        planned = false;
+    }
+    char *sql = select_sql(t, planned);
+    tr.m2m = pt_xcalloc(t->n_m2m + 1, sizeof(*tr.m2m));
+    tr.rj = pt_rowjson_new(t, run->opts->datetime_utc);
     enum pt_status rc = PT_OK;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql, -1, &tr.st, NULL) != SQLITE_OK) {
         rc =
             pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), t->name, sqlite3_errmsg(db));
         goto out;
     }
     for (size_t i = 0; i < t->n_m2m; i++)
-        if (!(m2m[i] = prepare_m2m(db, &t->m2m[i]))) {
+        if (!(tr.m2m[i] = prepare_m2m(db, &t->m2m[i]))) {
             rc = pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), t->m2m[i].through,
                               sqlite3_errmsg(db));
             goto out;
@@ -198,50 +351,33 @@ static enum pt_status write_table(struct run *run, sqlite3 *db, const struct pt_
     if ((rc = out_open(run, &run->one, t->fixture, err)) != PT_OK)
         goto out;
     *rows = 0;
-    int step;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        run->row.len = 0;
-        rc = pt_rowjson_row(rj, st, m2m, &run->row, &run->invalid_text, err);
-        if (rc == PT_OK && *rows == 0) {
-            rc = part(run, &run->one, NULL, "[\n", err);
-            if (rc == PT_OK)
-                rc = part(run, &run->all, NULL, run->all_rows ? ",\n" : "[\n", err);
-            if (rc == PT_OK)
-                rc = part(run, &run->all, &run->one, NULL, err);
-            run->all_rows = true;
-        } else if (rc == PT_OK) {
-            rc = pt_fanout_write(run->fan, ",\n", 2, err);
+    rc = planned ? plan_rows(run, &tr, &plan, rows, err)
+                 : stream_rows(run, &tr, false, true, rows, err);
+    /* Every part written, even after a failure: the copies read plan.fd until then. */
+    enum pt_status waited = pt_fanout_wait(run->fan, rc == PT_OK ? err : NULL);
+    if (rc == PT_OK)
+        rc = waited;
+    const struct pt_fanout_span *spans;
+    size_t n_spans = pt_fanout_spans(run->fan, &spans);
+    if (rc == PT_OK && tr.ranged && n_spans == tr.written.n) {
+        for (size_t i = 0; i < n_spans; i++) {
+            tr.written.r[i].at = spans[i].at;
+            tr.written.r[i].len = spans[i].len;
         }
-        if (rc == PT_OK)
-            rc = pt_fanout_write(run->fan, run->row.data, run->row.len, err);
-        if (rc != PT_OK)
-            goto out;
-        (*rows)++;
-        if (++run->done % CHECK_EVERY == 0) {
-            report_progress(run);
-            if (cancelled(run)) {
-                rc = pt_error_set(err, PT_ECANCELLED, _("cancelled"));
-                goto out;
-            }
-        }
+        pt_fixtures_share_written_ranges(share, t->name, &tr.written);
     }
-    if (step != SQLITE_DONE) {
-        rc =
-            pt_error_set(err, PT_EFAIL, _("cannot read table %s: %s"), t->name, sqlite3_errmsg(db));
-        goto out;
-    }
-    if (*rows > 0)
-        rc = pt_fanout_end(run->fan, err);
     if (rc == PT_OK)
         rc = part(run, &run->one, NULL, *rows > 0 ? "\n]\n" : "[]\n", err);
     if (rc == PT_OK)
         rc = out_close(run, &run->one, t->fixture, err);
 out:
-    pt_rowjson_free(rj);
+    pt_range_plan_free(&plan);
+    pt_row_ranges_free(&tr.written);
+    pt_rowjson_free(tr.rj);
     for (size_t i = 0; i < t->n_m2m; i++)
-        sqlite3_finalize(m2m[i]);
-    free(m2m);
-    sqlite3_finalize(st);
+        sqlite3_finalize(tr.m2m[i]);
+    free(tr.m2m);
+    sqlite3_finalize(tr.st);
     free(sql);
     return rc;
 }

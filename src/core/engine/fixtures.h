@@ -19,7 +19,7 @@
  * would come out different from the same rows, so that no fixture of an
  * older writer is shared (engine/table-digest.h).
  */
-#define PT_FIXTURE_FORMAT_VERSION 1
+#define PT_FIXTURE_FORMAT_VERSION 2
 
 struct pt_fixtures_share;
 

@@ -42,6 +42,22 @@ static json_t *tables_json(const struct pt_backup_facts *f)
             json_object_set_new(o, "invalid_text", json_integer(invalid));
             json_object_set_new(o, "shared", json_boolean(shared));
         }
+        const struct pt_row_ranges *keys = NULL;
+        const struct pt_row_ranges *ranges =
+            pt_fixtures_share_row_ranges(f->fixtures_share, t->name, &keys);
+        if (ranges) {
+            /* What the next backup compares to copy unchanged rows (docs/backup-layout.md). */
+            json_t *list = json_array();
+            for (size_t k = 0; k < ranges->n; k++) {
+                const struct pt_row_range *r = &ranges->r[k];
+                json_array_append_new(list,
+                                      json_pack("[s, I, I, I, I, I, I]", keys->r[k].key,
+                                                (json_int_t)r->rows, (json_int_t)r->first,
+                                                (json_int_t)r->last, (json_int_t)r->invalid_text,
+                                                (json_int_t)r->at, (json_int_t)r->len));
+            }
+            json_object_set_new(o, "row_ranges", list);
+        }
         for (size_t k = 0; k < f->schema->n_tables; k++)
             for (size_t j = 0; j < f->schema->tables[k].n_m2m; j++)
                 if (strcmp(f->schema->tables[k].m2m[j].through, t->name) == 0) {
@@ -107,10 +123,11 @@ json_t *pt_report_build(const struct pt_backup_facts *f)
         struct pt_fixtures_share_totals s;
         pt_fixtures_share_totals(f->fixtures_share, &s);
         json_object_set_new(doc, "fixtures_shared",
-                            json_pack("{s:s?, s:I, s:b, s:I, s:I, s:I}", "from", s.source, "shared",
-                                      (json_int_t)s.shared, "complete", s.complete, "rechecked",
-                                      (json_int_t)s.rechecked, "share_bad", (json_int_t)s.bad,
-                                      "share_failed", (json_int_t)s.failed));
+                            json_pack("{s:s?, s:I, s:I, s:b, s:I, s:I, s:I}", "from", s.source,
+                                      "shared", (json_int_t)s.shared, "row_ranges",
+                                      (json_int_t)s.ranges_shared, "complete", s.complete,
+                                      "rechecked", (json_int_t)s.rechecked, "share_bad",
+                                      (json_int_t)s.bad, "share_failed", (json_int_t)s.failed));
     }
     json_object_set(doc, "settings", f->settings);
     json_object_set(doc, "warnings", f->warnings);

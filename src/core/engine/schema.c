@@ -205,6 +205,13 @@ static enum pt_status read_columns(sqlite3 *db, struct pt_table *t, bool django,
             t->pk[j - 1] = tmp;
         }
     t->rowid = t->n_pk == 0;
+    /* Only INTEGER PRIMARY KEY can be AUTOINCREMENT, and that column is the rowid. */
+    int autoinc = 0;
+    if (t->n_pk == 1 &&
+        sqlite3_table_column_metadata(db, NULL, t->name, t->columns[t->pk[0]].name, NULL, NULL,
+                                      NULL, NULL, &autoinc) != SQLITE_OK)
+        autoinc = 0;
+    t->rowid_order = t->rowid || autoinc;
     return PT_OK;
 }
 

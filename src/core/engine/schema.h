@@ -43,6 +43,9 @@ struct pt_table {
     int *pk; /* indexes into columns of the primary key, in key order */
     size_t n_pk;
     bool rowid; /* the pk is the rowid (no column holds it) */
+    /* Read in rowid order: the rowid is the pk, or its one column is INTEGER PRIMARY KEY
+     * AUTOINCREMENT. */
+    bool rowid_order;
     struct pt_m2m *m2m;
     size_t n_m2m;
 };

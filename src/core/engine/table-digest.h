@@ -8,6 +8,7 @@
 
 #include "base/filewriter.h"
 #include "engine/fixtures.h"
+#include "engine/row-range.h"
 #include "engine/schema.h"
 
 /*
@@ -20,10 +21,18 @@
  * fixture format. Two snapshots whose digests of a table are equal give
  * that table the same fixture bytes. out[i] is "" for a table with no
  * fixture. PT_EFAIL when the pages cannot be read (then nothing is shared).
+ *
+ * ranges (NULL: not wanted), one per table, receives the row ranges
+ * (engine/row-range.h) of each table whose rows are cut into them, read
+ * from the cells of its leaf pages: each with its rows, first and last
+ * rowid, and its key, a SHA-256 over those cells (rowid and whole record),
+ * the table's mapping and options, and whether it is the first. A table
+ * whose pages are not as SQLite writes them gets none. The caller frees
+ * each with pt_row_ranges_free.
  */
 enum pt_status pt_table_digests(sqlite3 *db, const char *snapshot_path,
                                 const struct pt_schema *schema,
                                 const struct pt_fixture_options *opts, char (*out)[PT_SHA256_HEX],
-                                struct pt_error *err);
+                                struct pt_row_ranges *ranges, struct pt_error *err);
 
 #endif

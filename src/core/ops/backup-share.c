@@ -46,7 +46,7 @@ static void *digest_run(void *user)
     sqlite3 *db = NULL;
     j->rc = PT_EFAIL;
     if (sqlite3_open_v2(j->path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
-        j->rc = pt_table_digests(db, j->path, j->schema, &j->opts, j->digests, NULL);
+        j->rc = pt_table_digests(db, j->path, j->schema, &j->opts, j->digests, j->ranges, NULL);
     sqlite3_close(db);
     return NULL;
 }
@@ -57,8 +57,12 @@ void pt_backup_digests_finish(struct pt_backup_digests *j, struct pt_fixtures_sh
     if (j->running)
         pthread_join(j->thread, NULL);
     if (j->running && j->rc == PT_OK)
-        pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])j->digests);
+        pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])j->digests, j->ranges);
     j->running = false;
+    for (size_t i = 0; j->ranges && i < j->schema->n_tables; i++)
+        pt_row_ranges_free(&j->ranges[i]);
+    free(j->ranges);
+    j->ranges = NULL;
     free(j->digests);
     free(j->path);
     j->digests = NULL;
@@ -88,9 +92,11 @@ struct pt_fixtures_share *pt_backup_share_begin(struct pt_catalog *c, sqlite3 *s
     job->schema = s;
     job->opts = *fopts;
     job->digests = pt_xcalloc(s->n_tables + 1, sizeof(*job->digests));
+    job->ranges = pt_xcalloc(s->n_tables + 1, sizeof(*job->ranges));
     if (pt_fixtures_share_has_source(share)) {
-        if (pt_table_digests(snap, job->path, s, fopts, job->digests, NULL) == PT_OK)
-            pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])job->digests);
+        if (pt_table_digests(snap, job->path, s, fopts, job->digests, job->ranges, NULL) == PT_OK)
+            pt_fixtures_share_digests(share, (const char(*)[PT_SHA256_HEX])job->digests,
+                                      job->ranges);
         pt_backup_digests_finish(job, share);
     } else {
         job->running = pthread_create(&job->thread, NULL, digest_run, job) == 0;

@@ -37,6 +37,7 @@ struct pt_backup_digests {
     const struct pt_schema *schema;
     struct pt_fixture_options opts;
     char (*digests)[PT_SHA256_HEX];
+    struct pt_row_ranges *ranges; /* one per table (engine/row-range.h) */
     enum pt_status rc;
     pthread_t thread;
     bool running;

@@ -19,6 +19,7 @@
 #   previous backup whole and read-only.
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/lib-lifecycle.sh"
+. "$(dirname "$0")/../lib/lib-share.sh"
 
 if ! "$PY" -c 'import django' >/dev/null 2>&1; then
     echo "SKIP: $PY cannot import django" >&2
@@ -36,22 +37,6 @@ shared_of() {
 d = json.load(open(sys.argv[1] + "/backup_report.json"))
 print([t.get("shared") for t in d["tables"] if t["name"] == sys.argv[2]][0])' "$1" "$2"
 }
-# totals PATH EXPR: EXPR on the report's "fixtures_shared" (d).
-totals() {
-    "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1] + "/backup_report.json"))["fixtures_shared"]; print(eval(sys.argv[2]))' "$1" "$2"
-}
-warnings_of() { "$PY" -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1] + "/backup_report.json"))["warnings"]))' "$1"; }
-# reseal DIR MEMBER: SHA256SUMS agrees with MEMBER again.
-reseal() {
-    chmod u+w "$1" "$1/SHA256SUMS"
-    sed -i "s|^[0-9a-f]\{64\}  $2\$|$(cd "$1" && sha256sum "$2")|" "$1/SHA256SUMS"
-    chmod 0400 "$1/SHA256SUMS"
-}
-manage() {
-    local db=$1
-    shift
-    DEMO_DATABASE=$db DEMO_MEDIA=$scratch/no-media "$PY" "$demo/manage.py" "$@"
-}
 # loaded NAME FIXTURE...: dumpdata of a migrated database loaded with FIXTURE...
 loaded() {
     local db=$scratch/$1.sqlite3
@@ -59,15 +44,6 @@ loaded() {
     manage "$db" migrate --no-input -v 0 >"$scratch/manage.log" 2>&1 || fail "migrate: $(tail -1 "$scratch/manage.log")"
     manage "$db" loaddata -v 0 "$@" >"$scratch/manage.log" 2>&1 || fail "loaddata $*: $(tail -1 "$scratch/manage.log")"
     manage "$db" dumpdata 2>"$scratch/manage.log" || fail "dumpdata: $(tail -1 "$scratch/manage.log")"
-}
-# fresh_twin NAME: a backup of the project's database as it is, in a backup root of its own.
-fresh_twin() {
-    rm -rf "$scratch/twin"
-    mkdir -p "$scratch/twin"
-    sqlite3 "$proj/db.sqlite3" ".backup '$scratch/twin/db.sqlite3'"
-    run_pt -C "$scratch/twin" create --no-media --json --name "$1" </dev/null
-    expect_eq "twin $1: create" 0 "$status"
-    twin=$(echo "$out" | json_eval 'd["path"]')
 }
 # same_as_twin PATH WHAT: every fixture and the complete file of PATH decompress as the twin's.
 same_as_twin() {

@@ -21,7 +21,8 @@ struct pt_file_writer {
     unsigned char *buf;
     size_t used;
     int64_t size;
-    bool holes; /* pt_file_writer_hole left some: the size is set on close */
+    int64_t at, queued; /* bytes handed to the file; those the disk was asked to write */
+    bool holes;         /* pt_file_writer_hole left some: the size is set on close */
     /*
      * Set by the caller after open: close does not fsync. The caller then
      * syncs the whole file system once (pt_sync_fs) before anything relies

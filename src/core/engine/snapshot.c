@@ -63,7 +63,7 @@ static void report(const struct pt_monitor *m, int64_t done, int64_t total)
     }
 }
 
-enum pt_status pt_snapshot_take(const char *source, const char *dest,
+enum pt_status pt_snapshot_take(const char *source, const char *dest, bool durable,
                                 const struct pt_monitor *monitor, struct pt_error *err)
 {
     sqlite3 *src = NULL, *dst = NULL;
@@ -177,7 +177,7 @@ out:
     sqlite3_close_v2(src);
     if (dst && sqlite3_close(dst) != SQLITE_OK && rc == PT_OK)
         rc = pt_error_set(err, PT_EFAIL, _("cannot finish the snapshot %s"), dest);
-    if (rc == PT_OK) {
+    if (rc == PT_OK && durable) {
         fd = open(dest, O_RDONLY | O_CLOEXEC);
         if (fd < 0 || fsync(fd) != 0)
             rc = pt_error_set(err, PT_EFAIL, _("cannot write %s: %s"), dest, strerror(errno));

@@ -19,8 +19,11 @@ enum pt_status pt_snapshot_check_source(const char *path, int64_t *size, struct 
  * online backup API, in steps, inside one read transaction on the source:
  * writers in other processes go on (in WAL mode) and the copy is one
  * consistent state. dest ends in rollback-journal mode, a single file.
+ * durable: dest is fsynced, as a file that is kept; false for a copy that
+ * is only read to make the files kept (compressed, packed: each synced
+ * itself) and then removed, so that its bytes need never reach the disk.
  */
-enum pt_status pt_snapshot_take(const char *source, const char *dest,
+enum pt_status pt_snapshot_take(const char *source, const char *dest, bool durable,
                                 const struct pt_monitor *monitor, struct pt_error *err);
 
 #endif

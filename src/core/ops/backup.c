@@ -239,7 +239,8 @@ static enum pt_status build(const struct pt_project *p, struct pt_catalog *c, st
 
     pt_monitor_phase(mon, PT_PHASE_SNAPSHOT);
     char *db_path = pt_path_join(work, "database.sqlite3");
-    rc = pt_snapshot_take(p->database, db_path, mon, err);
+    /* Kept only when it is stored plain: a compressed or packed one is synced as such. */
+    rc = pt_snapshot_take(p->database, db_path, !compress && !arc, mon, err);
     if (rc == PT_OK && arc)
         pt_backup_archive_snapshot(arc, db_path);
     else if (rc == PT_OK && compress)

@@ -138,7 +138,7 @@ static enum pt_status take(struct capture *c, struct pt_capture_result *result,
     step(c, "shadow");
     c->fresh = pt_xasprintf("%s/capture-%ld.sqlite3", p->tmp, (long)getpid());
     unlink(c->fresh);
-    if ((rc = pt_snapshot_take(p->database, c->fresh, NULL, err)) != PT_OK) {
+    if ((rc = pt_snapshot_take(p->database, c->fresh, true, NULL, err)) != PT_OK) {
         free(broken);
         return rc;
     }

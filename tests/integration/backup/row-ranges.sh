@@ -13,6 +13,7 @@
 #   dumpdata; verify --deep passes;
 # - never copied: a range whose key another range's (keys swapped, report
 #   resealed), ranges that do not lie end to end (an offset moved), ranges
+#   of the wrong type or far past the file's end, ranges
 #   that do not begin a member (a length moved, both resealed), a fixture
 #   with a byte changed (not resealed: written afresh with a warning), a
 #   fixture replaced by a link to a good copy; each time the backup is still
@@ -140,6 +141,9 @@ expect_eq "b3: swapped keys copy neither of those ranges" "$((n3 - 3))" "$(total
 last=$path
 step b4 'forge "$last" "r[1][5] += 1"'
 expect_eq "b4: ranges not end to end: none copied, nothing found bad" "0 0" "$(totals "$path" '"%d %d" % (d["row_ranges"], d["share_bad"])')"
+last=$path
+step b4x 'forge "$last" "r[1][1] = \"12\"; r[2][5] = 2 ** 62; r[2][6] = 2 ** 62; r.append([r[0][0], 1, 2 ** 63 - 1, 2 ** 63 - 1, 0, 2 ** 62 + 2 ** 62, 1])"'
+expect_eq "b4x: ranges of the wrong type or past the end: none copied" "0" "$(totals "$path" 'd["row_ranges"]')"
 last=$path
 step b5 'forge "$last" "r[1][6] += 7; r[2][5] += 7; r[2][6] -= 7"'
 expect_eq "b5: ranges that do not begin a member: none copied, one found bad" "0 1" "$(totals "$path" '"%d %d" % (d["row_ranges"], d["share_bad"])')"

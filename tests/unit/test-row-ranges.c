@@ -100,9 +100,9 @@ static void expect_sql_ranges(const char *path, const char *table, const struct 
  * Small pages (1024 bytes) so that the table has interior pages over
  * several levels and many rows spill into overflow chains; rowids with
  * gaps and below zero; a table keyed by its rowid alone, one by a text key
- * (WITHOUT ROWID: no ranges) and one that folds nothing but has a plain
- * INTEGER PRIMARY KEY without AUTOINCREMENT (no ranges: its order is not
- * proven to be the rowid's).
+ * (WITHOUT ROWID: no ranges), one that has a plain INTEGER PRIMARY KEY
+ * without AUTOINCREMENT (no ranges: its order is not proven to be the
+ * rowid's) and one with a column named oid (no ranges).
  */
 static char *make_db(const char *dir)
 {
@@ -112,7 +112,8 @@ static char *make_db(const char *dir)
                       " body text NOT NULL, n integer);"
                       "CREATE TABLE plain (a, b);"
                       "CREATE TABLE keyed (k text PRIMARY KEY, v) WITHOUT ROWID;"
-                      "CREATE TABLE other (id INTEGER PRIMARY KEY, v);");
+                      "CREATE TABLE other (id INTEGER PRIMARY KEY, v);"
+                      "CREATE TABLE shadowed (oid, v);");
     pt_test_sql(path,
                 "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 6000)"
                 " INSERT INTO t (id, body, n) SELECT i * 3 + (i % 7),"
@@ -121,7 +122,8 @@ static char *make_db(const char *dir)
                 "WITH RECURSIVE c(i) AS (SELECT -50 UNION ALL SELECT i + 1 FROM c WHERE i < 2500)"
                 " INSERT INTO plain (rowid, a, b) SELECT i, i * 2, printf('%d', i) FROM c;"
                 "INSERT INTO keyed VALUES ('a', 1), ('b', 2);"
-                "INSERT INTO other VALUES (1, 'x'), (2, 'y');");
+                "INSERT INTO other VALUES (1, 'x'), (2, 'y');"
+                "INSERT INTO shadowed VALUES (1, 'x'), (2, 'y');");
     return path;
 }
 
@@ -138,6 +140,8 @@ static void test_ranges_are_the_rows(void **state)
     expect_sql_ranges(path, "plain", &d.ranges[table_index(&d, "plain")]);
     assert_int_equal(d.ranges[table_index(&d, "keyed")].n, 0);
     assert_int_equal(d.ranges[table_index(&d, "other")].n, 0);
+    /* A column named oid hides the rowid from SQL: no ranges. */
+    assert_int_equal(d.ranges[table_index(&d, "shadowed")].n, 0);
     for (size_t i = 0; i < t->n; i++) {
         assert_int_equal(strlen(t->r[i].key), PT_SHA256_HEX - 1);
         for (size_t j = 0; j < i; j++)

@@ -212,6 +212,12 @@ static enum pt_status read_columns(sqlite3 *db, struct pt_table *t, bool django,
                                       NULL, NULL, &autoinc) != SQLITE_OK)
         autoinc = 0;
     t->rowid_order = t->rowid || autoinc;
+    /* A column named as the rowid hides it from SQL: such a table is read whole. */
+    for (size_t i = 0; i < t->n_columns; i++)
+        if (strcasecmp(t->columns[i].name, "rowid") == 0 ||
+            strcasecmp(t->columns[i].name, "_rowid_") == 0 ||
+            strcasecmp(t->columns[i].name, "oid") == 0)
+            t->rowid_order = false;
     return PT_OK;
 }
 

@@ -45,6 +45,7 @@ struct digests {
     size_t n, cap;
     int fd;
     int64_t page_size, usable, pages; /* usable: without the bytes reserved at each page's end */
+    int64_t encoding;                 /* the header's text encoding: 1 UTF-8, 2 and 3 UTF-16 */
     unsigned char *overflow;          /* one page, for overflow chains */
     unsigned char *window;            /* pages window_first.. (window_n of them) */
     int64_t window_first, window_n;
@@ -351,14 +352,16 @@ static void put_tree(EVP_MD_CTX *md, struct digests *d, const char *name)
 
 /* What t's fixture bytes depend on besides its rows: its mapping, the options, its CREATE. */
 static void put_frame(EVP_MD_CTX *md, const struct pt_table *t,
-                      const struct pt_fixture_options *opts, sqlite3_stmt *sql, int64_t page_size)
+                      const struct pt_fixture_options *opts, sqlite3_stmt *sql,
+                      const struct digests *d)
 {
     put_int(md, PT_FIXTURE_FORMAT_VERSION);
     put_str(md, PT_VERSION);
     put_int(md, opts->datetime_utc);
     put_str(md, pt_compression_name(opts->compression));
     put_int(md, opts->compression == PT_COMPRESSION_GZIP ? opts->gzip_level : 0);
-    put_int(md, page_size);
+    put_int(md, d->page_size);
+    put_int(md, d->encoding); /* the same record bytes are other text in another encoding */
     put_str(md, t->name);
     put_str(md, t->model);
     put_str(md, t->fixture);
@@ -390,7 +393,7 @@ static void table_digest(const struct pt_table *t, const struct pt_fixture_optio
 {
     EVP_MD_CTX *md = md_new();
     put_str(md, "poshtiban table digest");
-    put_frame(md, t, opts, sql, d->page_size);
+    put_frame(md, t, opts, sql, d);
     put_int(md, tree_find(d, t->name)->cells != NULL); /* its cells' ranges, or its pages */
     put_tree(md, d, t->name);
     put_int(md, (int64_t)t->n_m2m);
@@ -416,18 +419,22 @@ static void range_keys(const struct pt_table *t, const struct pt_fixture_options
     for (size_t i = 0; i < rs->n; i++) {
         EVP_MD_CTX *md = md_new();
         put_str(md, "poshtiban row range");
-        put_frame(md, t, opts, sql, d->page_size);
+        put_frame(md, t, opts, sql, d);
         put_int(md, i == 0);
         put_str(md, rs->r[i].key);
         md_hex(md, rs->r[i].key);
     }
 }
 
-/* The bytes SQLite keeps at the end of each page (the header's byte 20). */
-static int64_t reserved_bytes(int fd)
+/* From the file's header: the bytes kept at the end of each page (byte 20), the text encoding. */
+static bool read_header(struct digests *d)
 {
     unsigned char header[100];
-    return pread(fd, header, sizeof(header), 0) == (ssize_t)sizeof(header) ? header[20] : -1;
+    if (pread(d->fd, header, sizeof(header), 0) != (ssize_t)sizeof(header))
+        return false;
+    d->usable = d->page_size - header[20];
+    d->encoding = be32(header + 56);
+    return true;
 }
 
 enum pt_status pt_table_digests(sqlite3 *db, const char *snapshot_path,
@@ -471,8 +478,8 @@ enum pt_status pt_table_digests(sqlite3 *db, const char *snapshot_path,
         rc = pt_error_set(err, PT_EFAIL, _("cannot read the snapshot's pages: %s"),
                           sqlite3_errmsg(db));
     if (rc == PT_OK) {
-        int64_t reserved = reserved_bytes(d.fd);
-        d.usable = reserved < 0 ? 0 : d.page_size - reserved;
+        if (!read_header(&d))
+            d.usable = 0;
         d.pages = (int64_t)st.st_size / d.page_size;
         d.overflow = pt_xmalloc((size_t)d.page_size);
         /* Below 480 usable bytes SQLite opens no file: no ranges then. */

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,8 @@
 
 #include "engine/changeset-internal.h"
 #include "engine/compress.h"
+#include "engine/row-range.h"
+#include "engine/table-digest.h"
 
 /* The zstd writer a session streams into. */
 static int stream_out(void *user, const void *data, int len)
@@ -94,6 +97,8 @@ static bool copy_row(sqlite3_stmt *from, sqlite3_stmt *insert, int ncol)
 /* What narrowing one table needs: the two sides in key order, and where differing rows go. */
 struct narrow {
     sqlite3_stmt *fresh, *prior, *into_fresh, *into_prior;
+    /* keyed by the rowid: the two sides from rowid ?1 to ?2 (NULL otherwise) */
+    sqlite3_stmt *fresh_between, *prior_between;
     int ncol;
     int *key; /* the key's columns, in key order */
     int nkey;
@@ -149,6 +154,45 @@ static enum pt_status narrow_rows(sqlite3 *db, struct narrow *n, const char *tab
         return pt_error_set(err, PT_EFAIL, _("cannot compare table %s: %s"), table,
                             sqlite3_errmsg(db));
     return PT_OK;
+}
+
+/*
+ * Whether table's one key column is its rowid on both sides (INTEGER
+ * PRIMARY KEY AUTOINCREMENT, which only the rowid's alias can be) and no
+ * column hides the rowid from SQL: then its rows can be read between two
+ * rowids, in key order.
+ */
+static bool rowid_keyed(sqlite3 *db, const char *table, const char *key,
+                        const struct pt_changeset_names *cols)
+{
+    for (size_t i = 0; i < cols->n; i++)
+        if (strcasecmp(cols->items[i], "rowid") == 0 ||
+            strcasecmp(cols->items[i], "_rowid_") == 0 || strcasecmp(cols->items[i], "oid") == 0)
+            return false;
+    int fresh = 0, prior = 0;
+    return sqlite3_table_column_metadata(db, "src_new", table, key, NULL, NULL, NULL, NULL,
+                                         &fresh) == SQLITE_OK &&
+           sqlite3_table_column_metadata(db, "src_old", table, key, NULL, NULL, NULL, NULL,
+                                         &prior) == SQLITE_OK &&
+           fresh && prior;
+}
+
+/* A table's root page on one side; 0 when it has none. */
+static int64_t root_of(sqlite3 *db, const char *schema, const char *table)
+{
+    char *sql = pt_xasprintf("SELECT rootpage FROM %s.sqlite_schema WHERE type = 'table' AND "
+                             "name = ?1",
+                             schema);
+    sqlite3_stmt *st = NULL;
+    int64_t root = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            root = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    free(sql);
+    return root;
 }
 
 /* Creates table in "main" and "old" as new.sqlite_schema says, and the statements of a narrowing.
@@ -219,6 +263,20 @@ static enum pt_status narrow_prepare(sqlite3 *db, const char *table, struct narr
         marks = next;
     }
     char *t = pt_changeset_quoted(table);
+    if (key.n == 1 && rowid_keyed(db, table, key.items[0], &cols)) {
+        char *fresh = pt_xasprintf(
+            "SELECT * FROM src_new.%s WHERE rowid BETWEEN ?1 AND ?2 ORDER BY %s", t, order);
+        char *prior = pt_xasprintf(
+            "SELECT * FROM src_old.%s WHERE rowid BETWEEN ?1 AND ?2 ORDER BY %s", t, order);
+        if (sqlite3_prepare_v2(db, fresh, -1, &n->fresh_between, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(db, prior, -1, &n->prior_between, NULL) != SQLITE_OK) {
+            sqlite3_finalize(n->fresh_between);
+            sqlite3_finalize(n->prior_between);
+            n->fresh_between = n->prior_between = NULL;
+        }
+        free(fresh);
+        free(prior);
+    }
     char *fresh = pt_xasprintf("SELECT * FROM src_new.%s ORDER BY %s", t, order);
     char *prior = pt_xasprintf("SELECT * FROM src_old.%s ORDER BY %s", t, order);
     char *into_fresh = pt_xasprintf("INSERT INTO main.%s VALUES (%s)", t, marks);
@@ -244,16 +302,119 @@ static void narrow_free(struct narrow *n)
 {
     sqlite3_finalize(n->fresh);
     sqlite3_finalize(n->prior);
+    sqlite3_finalize(n->fresh_between);
+    sqlite3_finalize(n->prior_between);
     sqlite3_finalize(n->into_fresh);
     sqlite3_finalize(n->into_prior);
     free(n->key);
+}
+
+/* Rowids from lo to hi. */
+struct span {
+    int64_t lo, hi;
+};
+
+static int range_key_order(const void *a, const void *b)
+{
+    const struct pt_row_range *const *x = a, *const *y = b;
+    return strcmp((*x)->key, (*y)->key);
+}
+
+static int span_order(const void *a, const void *b)
+{
+    const struct span *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The rowids of each range of mine whose key theirs lacks (or not with its rows and rowids). */
+static void unmatched(const struct pt_row_ranges *mine, const struct pt_row_ranges *theirs,
+                      struct span **spans, size_t *n)
+{
+    const struct pt_row_range **sorted = pt_xcalloc(theirs->n + 1, sizeof(*sorted));
+    for (size_t i = 0; i < theirs->n; i++)
+        sorted[i] = &theirs->r[i];
+    qsort(sorted, theirs->n, sizeof(*sorted), range_key_order);
+    for (size_t i = 0; i < mine->n; i++) {
+        const struct pt_row_range *r = &mine->r[i];
+        const struct pt_row_range **found =
+            theirs->n ? bsearch(&r, sorted, theirs->n, sizeof(*sorted), range_key_order) : NULL;
+        if (found && (*found)->rows == r->rows && (*found)->first == r->first &&
+            (*found)->last == r->last)
+            continue;
+        *spans = pt_xrealloc(*spans, (*n + 1) * sizeof(**spans));
+        (*spans)[(*n)++] = (struct span){r->first, r->last};
+    }
+    free(sorted);
+}
+
+/*
+ * Where table's rows may differ, from the cell ranges of both files
+ * (engine/table-digest.h, pt_table_cell_ranges): a range of one side whose
+ * key the other has holds the same rows on both, and nothing else lies
+ * between its first and last rowid on either; every other range's rowids
+ * are looked at. The spans, in order and not overlapping; false when
+ * either file's cells cannot be read so (then every row is looked at).
+ */
+static bool differing_spans(sqlite3 *db, const char *old_db, const char *new_db, const char *table,
+                            struct span **out, size_t *n_out)
+{
+    struct pt_row_ranges prior = {0}, fresh = {0};
+    int64_t prior_root = root_of(db, "src_old", table), fresh_root = root_of(db, "src_new", table);
+    bool ok = prior_root > 0 && fresh_root > 0 &&
+              pt_table_cell_ranges(old_db, prior_root, &prior) &&
+              pt_table_cell_ranges(new_db, fresh_root, &fresh);
+    struct span *spans = NULL;
+    size_t n = 0;
+    if (ok) {
+        unmatched(&fresh, &prior, &spans, &n);
+        unmatched(&prior, &fresh, &spans, &n);
+        qsort(spans, n, sizeof(*spans), span_order);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (kept > 0 && spans[i].lo <= spans[kept - 1].hi) {
+                if (spans[i].hi > spans[kept - 1].hi)
+                    spans[kept - 1].hi = spans[i].hi;
+            } else {
+                spans[kept++] = spans[i];
+            }
+        }
+        n = kept;
+    }
+    pt_row_ranges_free(&prior);
+    pt_row_ranges_free(&fresh);
+    *out = spans;
+    *n_out = n;
+    return ok;
+}
+
+/* The merge of narrow_rows within each span only, through the statements bounded by rowid. */
+static enum pt_status narrow_spans(sqlite3 *db, struct narrow *n, const char *table,
+                                   const struct span *spans, size_t n_spans, struct pt_error *err)
+{
+    enum pt_status rc = PT_OK;
+    for (size_t i = 0; rc == PT_OK && i < n_spans; i++) {
+        struct narrow within = *n;
+        within.fresh = n->fresh_between;
+        within.prior = n->prior_between;
+        within.any = false;
+        sqlite3_stmt *both[2] = {within.fresh, within.prior};
+        for (int k = 0; k < 2; k++) {
+            sqlite3_reset(both[k]);
+            sqlite3_bind_int64(both[k], 1, spans[i].lo);
+            sqlite3_bind_int64(both[k], 2, spans[i].hi);
+        }
+        rc = narrow_rows(db, &within, table, err);
+        n->any = n->any || within.any;
+    }
+    return rc;
 }
 
 /*
  * The two databases narrowed to the rows that differ: one merge of each
  * table in key order copies, into two in-memory databases ("main" the
  * new side, "old" the prior), every row that only one side has or that
- * differs. A changeset between those is the changeset between the files,
+ * differs; a table keyed by its rowid is merged only where its cell
+ * ranges differ (differing_spans). A changeset between those is the changeset between the files,
  * and sqlite3session_diff then looks at a few rows, not at every row
  * three times. Memory follows the size of the change.
  */
@@ -286,9 +447,15 @@ static sqlite3 *open_narrowed(const char *old_db, const char *new_db,
     enum pt_status rc = pt_changeset_tables_of(db, "src_new", &tables, err);
     for (size_t i = 0; rc == PT_OK && i < tables.n; i++) {
         struct narrow n;
+        struct span *spans = NULL;
+        size_t n_spans = 0;
         rc = narrow_prepare(db, tables.items[i], &n, err);
-        if (rc == PT_OK && n.nkey)
+        if (rc == PT_OK && n.nkey && n.fresh_between &&
+            differing_spans(db, old_db, new_db, tables.items[i], &spans, &n_spans))
+            rc = narrow_spans(db, &n, tables.items[i], spans, n_spans, err);
+        else if (rc == PT_OK && n.nkey)
             rc = narrow_rows(db, &n, tables.items[i], err);
+        free(spans);
         if (rc == PT_OK && n.any)
             pt_changeset_names_push(differ, tables.items[i]);
         narrow_free(&n);

@@ -35,4 +35,13 @@ enum pt_status pt_table_digests(sqlite3 *db, const char *snapshot_path,
                                 const struct pt_fixture_options *opts, char (*out)[PT_SHA256_HEX],
                                 struct pt_row_ranges *ranges, struct pt_error *err);
 
+/*
+ * The row ranges of the table b-tree whose root page is root in the
+ * database file path (rollback-journal format, UTF-8, no journal or WAL
+ * beside it), each keyed by a SHA-256 of its cells alone: two ranges with
+ * one key hold the same rows, rowids and records. False (out empty) when
+ * the file or its pages are not so. The caller frees out.
+ */
+bool pt_table_cell_ranges(const char *path, int64_t root, struct pt_row_ranges *out);
+
 #endif

@@ -368,7 +368,8 @@ static bool differing_spans(sqlite3 *db, const char *old_db, const char *new_db,
     if (ok) {
         unmatched(&fresh, &prior, &spans, &n);
         unmatched(&prior, &fresh, &spans, &n);
-        qsort(spans, n, sizeof(*spans), span_order);
+        if (n > 1)
+            qsort(spans, n, sizeof(*spans), span_order);
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
             if (kept > 0 && spans[i].lo <= spans[kept - 1].hi) {

@@ -7,9 +7,10 @@
 # for overflow pages: captures after rows updated in one range and in an
 # overflow page, a row deleted where a range ended, the first row deleted,
 # rows added at the end and in a gap of the rowids, rows grown until their
-# pages split, and nothing changed. The database rebuilt at each point (by
-# tests/tools/changes-at, as restore --at stages it) is exactly the one
-# captured then (compare_dumps.py --sqlite, every row of every table).
+# pages split, nothing changed, and only another table changed. The
+# database rebuilt at each point (by tests/tools/changes-at, as restore --at
+# stages it) is exactly the one captured then (compare_dumps.py --sqlite,
+# every row of every table).
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/lib-lifecycle.sh"
 
@@ -59,11 +60,12 @@ change() {
         4) sql "UPDATE $table SET description = description || printf('%.*c', 900, 'x')
                 WHERE id BETWEEN 20001 AND 20060" ;;
         5) : ;;
+        6) sql "UPDATE realestate_unit SET floor = floor + 1 WHERE id = 3" ;;
     esac
 }
 names=()
 times=()
-for k in 1 2 3 4 5; do
+for k in 1 2 3 4 5 6; do
     change "$k"
     t=$((t0 + 600 * k))
     POSHTIBAN_TEST_NOW=$(iso "$t") pt_ok capture --json || finish
@@ -71,12 +73,12 @@ for k in 1 2 3 4 5; do
     times[k]=$(iso "$t")
     sqlite3 db.sqlite3 ".backup '$snaps/$k.sqlite3'"
 done
-expect_eq "a point for each change, none for no change" "True True True True False" \
-    "$(for k in 1 2 3 4 5; do [ -n "${names[k]}" ] && printf 'True ' || printf 'False '; done | sed 's/ $//')"
+expect_eq "a point for each change, none for no change" "True True True True False True" \
+    "$(for k in 1 2 3 4 5 6; do [ -n "${names[k]}" ] && printf 'True ' || printf 'False '; done | sed 's/ $//')"
 expect_eq "each point holds rows, not a whole database" "rows rows rows rows" \
     "$(for k in 1 2 3 4; do "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["kind"])' \
         "backups/changes/$(basename "$path")/${names[k]}.json"; done | tr '\n' ' ' | sed 's/ $//')"
-for k in 1 2 3 4 5; do
+for k in 1 2 3 4 5 6; do
     target=$scratch/at-$k.sqlite3
     if ! "$CHANGES_AT" "$proj" "${times[k]}" "$target" >/dev/null 2>"$scratch/changes-at.err"; then
         fail "point $k: $(cat "$scratch/changes-at.err")"

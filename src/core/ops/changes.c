@@ -236,6 +236,13 @@ enum pt_status pt_changes_place(const struct pt_project *p, const struct pt_chan
     return rc;
 }
 
+/* A folder itself, not a link to one: what is swept is never elsewhere. */
+static bool real_dir(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Removes dir/file when it is a point's data file that no NAME.json beside it claims. */
 static void drop_unclaimed(const char *dir, const char *file)
 {
@@ -260,13 +267,13 @@ static void drop_unclaimed(const char *dir, const char *file)
 void pt_changes_sweep(const struct pt_project *p)
 {
     char *root = pt_path_join(p->backups, PT_CHANGES_DIR);
-    DIR *d = opendir(root);
+    DIR *d = real_dir(root) ? opendir(root) : NULL;
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.' || !pt_backup_name_valid(e->d_name))
             continue;
         char *dir = pt_path_join(root, e->d_name);
-        DIR *c = opendir(dir);
+        DIR *c = real_dir(dir) ? opendir(dir) : NULL;
         struct dirent *f;
         while (c && (f = readdir(c)))
             drop_unclaimed(dir, f->d_name);
@@ -292,7 +299,7 @@ void pt_changes_unplace(const struct pt_project *p, const char *marker)
     if (slash && !strchr(slash + 1, '/')) {
         char *dir = pt_xstrdup(path);
         dir[slash - path] = '\0';
-        if (pt_backup_name_valid(dir + n + 1)) {
+        if (pt_backup_name_valid(dir + n + 1) && real_dir(root) && real_dir(dir)) {
             drop_unclaimed(dir, slash + 1);
             rmdir(dir); /* fails, as it should, when anything is left */
             rmdir(root);

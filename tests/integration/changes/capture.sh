@@ -252,6 +252,24 @@ echo lost >"$half"
 "$POSHTIBAN" -C "$k" list >/dev/null || fail "a data file without its JSON: list"
 check "a data file without its JSON and no marker: list leaves it" [ -f "$half" ]
 rm -rf "$k/backups/changes"
+# Markers that name anything else: the live database, a path out through
+# "..", a chain folder that is a link to a folder elsewhere (whose unclaimed
+# data file looks like a point's). Each marker goes; nothing it names does.
+victim=$scratch/victim
+mkdir -p "$victim" "$k/backups/changes"
+echo elsewhere >"$victim/changes_20260601_100000.changeset.zst"
+ln -s "$victim" "$k/backups/changes/kother"
+kroot=$(cd "$k" && pwd -P)
+for named in "$kroot/db.sqlite3" "$kroot/backups/changes/kbase/../../../db.sqlite3" \
+    "$kroot/backups/changes/kother/changes_20260601_100000.changeset.zst"; do
+    printf '%s' "$named" >"$k/backups/.poshtiban/tmp/placing-$(sh -c 'echo $$')"
+done
+"$POSHTIBAN" -C "$k" list >/dev/null || fail "hostile markers: list"
+expect_eq "hostile markers: all taken away" "" "$(ls -A "$k/backups/.poshtiban/tmp")"
+check "hostile markers: the database is whole" sqlite3 "$k/db.sqlite3" "PRAGMA quick_check"
+check "hostile markers: nothing behind a linked chain folder is touched" \
+    [ -f "$victim/changes_20260601_100000.changeset.zst" ]
+rm -rf "$k/backups/changes"
 
 # delete takes a base's chain with it.
 "$POSHTIBAN" -C "$p" delete "$base" --yes >/dev/null || fail "delete the base"

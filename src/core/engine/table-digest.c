@@ -482,8 +482,8 @@ enum pt_status pt_table_digests(sqlite3 *db, const char *snapshot_path,
             d.usable = 0;
         d.pages = (int64_t)st.st_size / d.page_size;
         d.overflow = pt_xmalloc((size_t)d.page_size);
-        /* Below 480 usable bytes SQLite opens no file: no ranges then. */
         d.window = pt_xmalloc((size_t)(WINDOW_PAGES * d.page_size));
+        /* Below 480 usable bytes SQLite opens no file: no ranges then. */
         for (size_t i = 0; d.usable < 480 && i < d.n; i++)
             d.trees[i].cells = NULL;
         for (size_t i = 0; rc == PT_OK && i < d.n; i++) {

@@ -378,8 +378,8 @@ static int previous_ranges_open(struct pt_fixtures_share *s, struct previous_tab
     free(old);
     struct pt_shared_fixture seen;
     int64_t rows = 0;
-    for (size_t i = 0; i < p->ranges.n; i++)
-        rows += p->ranges.r[i].rows;
+    for (size_t i = 0; i < p->ranges.n && rows >= 0; i++)
+        rows = p->ranges.r[i].rows <= INT64_MAX - rows ? rows + p->ranges.r[i].rows : -1;
     const struct pt_row_range *last = &p->ranges.r[p->ranges.n - 1];
     s->totals.rechecked++;
     bool good = fd >= 0 && proven(s, fd, sum->sha256, p->rows, &seen) && rows == p->rows &&

@@ -145,6 +145,9 @@ last=$path
 step b4x 'forge "$last" "r[1][1] = \"12\"; r[2][5] = 2 ** 62; r[2][6] = 2 ** 62; r.append([r[0][0], 1, 2 ** 63 - 1, 2 ** 63 - 1, 0, 2 ** 62 + 2 ** 62, 1])"'
 expect_eq "b4x: ranges of the wrong type or past the end: none copied" "0" "$(totals "$path" 'd["row_ranges"]')"
 last=$path
+step b4y 'forge "$last" "r[1][1] = 2 ** 62; r[2][1] = 2 ** 62"'
+expect_eq "b4y: row counts that overflow their sum: none copied, one found bad" "0 1" "$(totals "$path" '"%d %d" % (d["row_ranges"], d["share_bad"])')"
+last=$path
 step b5 'forge "$last" "r[1][6] += 7; r[2][5] += 7; r[2][6] -= 7"'
 expect_eq "b5: ranges that do not begin a member: none copied, one found bad" "0 1" "$(totals "$path" '"%d %d" % (d["row_ranges"], d["share_bad"])')"
 last=$path

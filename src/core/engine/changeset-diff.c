@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "engine/changeset-internal.h"
 #include "engine/compress.h"
 #include "engine/row-range.h"
+#include "engine/schema.h"
 #include "engine/table-digest.h"
 
 /* The zstd writer a session streams into. */
@@ -166,15 +166,10 @@ static bool rowid_keyed(sqlite3 *db, const char *table, const char *key,
                         const struct pt_changeset_names *cols)
 {
     for (size_t i = 0; i < cols->n; i++)
-        if (strcasecmp(cols->items[i], "rowid") == 0 ||
-            strcasecmp(cols->items[i], "_rowid_") == 0 || strcasecmp(cols->items[i], "oid") == 0)
+        if (pt_sql_hides_rowid(cols->items[i]))
             return false;
-    int fresh = 0, prior = 0;
-    return sqlite3_table_column_metadata(db, "src_new", table, key, NULL, NULL, NULL, NULL,
-                                         &fresh) == SQLITE_OK &&
-           sqlite3_table_column_metadata(db, "src_old", table, key, NULL, NULL, NULL, NULL,
-                                         &prior) == SQLITE_OK &&
-           fresh && prior;
+    return pt_schema_autoincrement(db, "src_new", table, key) &&
+           pt_schema_autoincrement(db, "src_old", table, key);
 }
 
 /* A table's root page on one side; 0 when it has none. */
@@ -314,12 +309,6 @@ struct span {
     int64_t lo, hi;
 };
 
-static int range_key_order(const void *a, const void *b)
-{
-    const struct pt_row_range *const *x = a, *const *y = b;
-    return strcmp((*x)->key, (*y)->key);
-}
-
 static int span_order(const void *a, const void *b)
 {
     const struct span *x = a, *y = b;
@@ -330,21 +319,15 @@ static int span_order(const void *a, const void *b)
 static void unmatched(const struct pt_row_ranges *mine, const struct pt_row_ranges *theirs,
                       struct span **spans, size_t *n)
 {
-    const struct pt_row_range **sorted = pt_xcalloc(theirs->n + 1, sizeof(*sorted));
-    for (size_t i = 0; i < theirs->n; i++)
-        sorted[i] = &theirs->r[i];
-    qsort(sorted, theirs->n, sizeof(*sorted), range_key_order);
+    const struct pt_row_range **by_key = pt_row_ranges_by_key(theirs);
     for (size_t i = 0; i < mine->n; i++) {
         const struct pt_row_range *r = &mine->r[i];
-        const struct pt_row_range **found =
-            theirs->n ? bsearch(&r, sorted, theirs->n, sizeof(*sorted), range_key_order) : NULL;
-        if (found && (*found)->rows == r->rows && (*found)->first == r->first &&
-            (*found)->last == r->last)
+        if (pt_row_range_match(by_key, theirs->n, r))
             continue;
         *spans = pt_xrealloc(*spans, (*n + 1) * sizeof(**spans));
         (*spans)[(*n)++] = (struct span){r->first, r->last};
     }
-    free(sorted);
+    free(by_key);
 }
 
 /*

@@ -356,12 +356,6 @@ bool pt_fixtures_share_take(struct pt_fixtures_share *s, const struct pt_table *
     return true;
 }
 
-static int range_by_key(const void *a, const void *b)
-{
-    const struct pt_row_range *const *x = a, *const *y = b;
-    return strcmp((*x)->key, (*y)->key);
-}
-
 /*
  * The previous fixture of p opened and proven as pt_fixtures_share_take
  * proves a linked one (its SHA-256 as SHA256SUMS records it now, its first
@@ -418,22 +412,12 @@ bool pt_fixtures_share_plan(struct pt_fixtures_share *s, const struct pt_table *
     if (!p || p->bad || strcmp(p->fixture, table->fixture) != 0 || p->ranges.n == 0)
         return true;
     /* Which new ranges the previous fixture holds: the same key, rows and rowids. */
-    const struct pt_row_range **sorted = pt_xcalloc(p->ranges.n, sizeof(*sorted));
-    for (size_t i = 0; i < p->ranges.n; i++)
-        sorted[i] = &p->ranges.r[i];
-    qsort(sorted, p->ranges.n, sizeof(*sorted), range_by_key);
+    const struct pt_row_range **by_key = pt_row_ranges_by_key(&p->ranges);
     size_t hits = 0;
-    for (size_t i = 0; i < f->keys.n; i++) {
-        const struct pt_row_range *want = &f->keys.r[i], *key = want;
-        const struct pt_row_range **found =
-            bsearch(&key, sorted, p->ranges.n, sizeof(*sorted), range_by_key);
-        if (found && (*found)->rows == want->rows && (*found)->first == want->first &&
-            (*found)->last == want->last) {
-            plan->from[i] = *found;
+    for (size_t i = 0; i < f->keys.n; i++)
+        if ((plan->from[i] = pt_row_range_match(by_key, p->ranges.n, &f->keys.r[i])))
             hits++;
-        }
-    }
-    free(sorted);
+    free(by_key);
     if (hits > 0 && (plan->fd = previous_ranges_open(s, p)) < 0)
         memset(plan->from, 0, f->keys.n * sizeof(*plan->from));
     if (plan->fd >= 0)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "poshtiban/alloc.h"
 
@@ -65,6 +66,38 @@ static inline struct pt_row_range *pt_row_ranges_add(struct pt_row_ranges *rs)
     struct pt_row_range *r = &rs->r[rs->n++];
     *r = (struct pt_row_range){0};
     return r;
+}
+
+static inline int pt_row_range_key_order(const void *a, const void *b)
+{
+    const struct pt_row_range *const *x = a, *const *y = b;
+    return strcmp((*x)->key, (*y)->key);
+}
+
+/* The ranges of rs by key, for pt_row_range_match; the caller frees the array. */
+static inline const struct pt_row_range **pt_row_ranges_by_key(const struct pt_row_ranges *rs)
+{
+    const struct pt_row_range **sorted = pt_xcalloc(rs->n + 1, sizeof(*sorted));
+    for (size_t i = 0; i < rs->n; i++)
+        sorted[i] = &rs->r[i];
+    if (rs->n > 1)
+        qsort(sorted, rs->n, sizeof(*sorted), pt_row_range_key_order);
+    return sorted;
+}
+
+/*
+ * The range among by_key (n of them) that holds what want does: the same
+ * key, rows and first and last rowid; NULL when none does.
+ */
+static inline const struct pt_row_range *
+pt_row_range_match(const struct pt_row_range **by_key, size_t n, const struct pt_row_range *want)
+{
+    const struct pt_row_range **found =
+        n ? bsearch(&want, by_key, n, sizeof(*by_key), pt_row_range_key_order) : NULL;
+    return found && (*found)->rows == want->rows && (*found)->first == want->first &&
+                   (*found)->last == want->last
+               ? *found
+               : NULL;
 }
 
 static inline void pt_row_ranges_free(struct pt_row_ranges *rs)

@@ -205,20 +205,28 @@ static enum pt_status read_columns(sqlite3 *db, struct pt_table *t, bool django,
             t->pk[j - 1] = tmp;
         }
     t->rowid = t->n_pk == 0;
-    /* Only INTEGER PRIMARY KEY can be AUTOINCREMENT, and that column is the rowid. */
-    int autoinc = 0;
-    if (t->n_pk == 1 &&
-        sqlite3_table_column_metadata(db, NULL, t->name, t->columns[t->pk[0]].name, NULL, NULL,
-                                      NULL, NULL, &autoinc) != SQLITE_OK)
-        autoinc = 0;
-    t->rowid_order = t->rowid || autoinc;
+    t->rowid_order =
+        t->rowid ||
+        (t->n_pk == 1 && pt_schema_autoincrement(db, NULL, t->name, t->columns[t->pk[0]].name));
     /* A column named as the rowid hides it from SQL: such a table is read whole. */
     for (size_t i = 0; i < t->n_columns; i++)
-        if (strcasecmp(t->columns[i].name, "rowid") == 0 ||
-            strcasecmp(t->columns[i].name, "_rowid_") == 0 ||
-            strcasecmp(t->columns[i].name, "oid") == 0)
+        if (pt_sql_hides_rowid(t->columns[i].name))
             t->rowid_order = false;
     return PT_OK;
+}
+
+bool pt_schema_autoincrement(sqlite3 *db, const char *schema, const char *table, const char *column)
+{
+    int autoinc = 0;
+    return sqlite3_table_column_metadata(db, schema, table, column, NULL, NULL, NULL, NULL,
+                                         &autoinc) == SQLITE_OK &&
+           autoinc;
+}
+
+bool pt_sql_hides_rowid(const char *column)
+{
+    return strcasecmp(column, "rowid") == 0 || strcasecmp(column, "_rowid_") == 0 ||
+           strcasecmp(column, "oid") == 0;
 }
 
 static struct pt_table *find_table(struct pt_schema *s, const char *name)

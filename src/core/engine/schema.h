@@ -67,6 +67,16 @@ int64_t pt_schema_count_rows(sqlite3 *db, const char *table);
 /* The integer a PRAGMA such as "PRAGMA page_size" answers; -1 when it cannot be read. */
 int64_t pt_schema_pragma_int(sqlite3 *db, const char *pragma);
 
+/*
+ * Whether column of table (in the attached database schema; NULL: main)
+ * is an INTEGER PRIMARY KEY AUTOINCREMENT: only the rowid's alias can be,
+ * so its order is the rowid's.
+ */
+bool pt_schema_autoincrement(sqlite3 *db, const char *schema, const char *table,
+                             const char *column);
+/* A column so named hides the rowid from SQL (rowid, _rowid_, oid). */
+bool pt_sql_hides_rowid(const char *column);
+
 /* "name" with inner quotes doubled, for SQL; owned. */
 char *pt_sql_quote(const char *identifier);
 

@@ -287,11 +287,24 @@ static void walk(struct digests *d, struct cells *c, int64_t pageno, int depth, 
     free(kids);
 }
 
+/* The ranges of the table b-tree at page root into c, each range's digest also into tree. */
+static void walk_cells(struct digests *d, struct cells *c, EVP_MD_CTX *tree, int64_t root)
+{
+    int64_t visits = 0;
+    c->tree = tree;
+    c->buf = pt_xmalloc(CELLS_BUF);
+    walk(d, c, root, 0, &visits);
+    if (c->md)
+        range_close(c);
+    free(c->buf);
+    c->buf = NULL;
+}
+
 /* A range table's cells, from its root page (sqlite_schema's rootpage). */
 static void hash_cells(sqlite3 *db, struct digests *d, struct btree *t)
 {
     sqlite3_stmt *st = NULL;
-    int64_t root = 0, visits = 0;
+    int64_t root = 0;
     if (sqlite3_prepare_v2(db,
                            "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = ?1",
                            -1, &st, NULL) == SQLITE_OK) {
@@ -300,13 +313,7 @@ static void hash_cells(sqlite3 *db, struct digests *d, struct btree *t)
             root = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
-    t->cells->tree = t->md;
-    t->cells->buf = pt_xmalloc(CELLS_BUF);
-    walk(d, t->cells, root, 0, &visits);
-    if (t->cells->md)
-        range_close(t->cells);
-    free(t->cells->buf);
-    t->cells->buf = NULL;
+    walk_cells(d, t->cells, t->md, root);
 }
 
 /* Every page of a b-tree not cut into ranges, in dbstat's order (root first, then down). */
@@ -554,15 +561,10 @@ bool pt_table_cell_ranges(const char *path, int64_t root, struct pt_row_ranges *
     if (ok) {
         d.window = pt_xmalloc((size_t)(WINDOW_PAGES * d.page_size));
         d.overflow = pt_xmalloc((size_t)d.page_size);
-        c.tree = md_new();
-        c.buf = pt_xmalloc(CELLS_BUF);
-        int64_t visits = 0;
-        walk(&d, &c, root, 0, &visits);
-        if (c.md)
-            range_close(&c);
+        EVP_MD_CTX *tree = md_new();
+        walk_cells(&d, &c, tree, root);
+        EVP_MD_CTX_free(tree);
         ok = !c.failed;
-        EVP_MD_CTX_free(c.tree);
-        free(c.buf);
     }
     if (d.fd >= 0)
         close(d.fd);

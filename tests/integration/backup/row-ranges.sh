@@ -66,12 +66,7 @@ proj=$scratch/proj
 "$demo/make-demo" "$proj" >/dev/null || fail "make-demo"
 cd "$proj" || exit 1
 pt_ok settings set retention.auto_cleanup false
-# About 12,000 transactions: the demo's 300 forty times over, every 97th with a long text.
-cols=$(sqlite3 "$proj/db.sqlite3" "SELECT group_concat(name, ', ') FROM pragma_table_info('$table') WHERE name != 'id'")
-sql "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 39)
-     INSERT INTO $table (id, $cols) SELECT id + 1000 * i, $cols FROM $table, k;
-     UPDATE $table SET description = description || printf('%.*c', 4000 + id % 3000, 'ی')
-     WHERE id % 97 = 0;"
+grow_transactions
 rows=$(sql "SELECT count(*) FROM $table")
 check "the table has grown ($rows rows)" test "$rows" -ge 12000
 

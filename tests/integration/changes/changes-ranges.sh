@@ -13,6 +13,7 @@
 # every row of every table).
 . "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/../lib/lib-lifecycle.sh"
+. "$(dirname "$0")/../lib/lib-share.sh"
 
 if ! "$PY" -c 'import django' >/dev/null 2>&1; then
     echo "SKIP: $PY cannot import django" >&2
@@ -27,11 +28,7 @@ mkdir -p "$snaps"
 cd "$proj" || exit 1
 pt_ok settings set retention.auto_cleanup false
 sql() { sqlite3 "$proj/db.sqlite3" "$1"; }
-cols=$(sql "SELECT group_concat(name, ', ') FROM pragma_table_info('$table') WHERE name != 'id'")
-sql "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 39)
-     INSERT INTO $table (id, $cols) SELECT id + 1000 * i, $cols FROM $table, k;
-     UPDATE $table SET description = description || printf('%.*c', 4000 + id % 3000, 'ی')
-     WHERE id % 97 = 0;"
+grow_transactions
 
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 t0=$(date -u -d 2026-12-01T00:00:00Z +%s)

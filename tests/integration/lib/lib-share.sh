@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the tests of what a dir backup shares with the one before it
-# (fixtures-shared.sh, row-ranges.sh); sourced after lib.sh. They need the
-# Django demo ($demo), a project ($proj) and $scratch.
+# and of what a capture compares (fixtures-shared.sh, row-ranges.sh,
+# changes-ranges.sh); sourced after lib.sh. They need the Django demo
+# ($demo), a project ($proj) and $scratch.
 
 # totals PATH EXPR: EXPR on the report's "fixtures_shared" (d).
 totals() {
@@ -28,4 +29,15 @@ fresh_twin() {
     run_pt -C "$scratch/twin" create --no-media --json --name "$1" </dev/null
     expect_eq "twin $1: create" 0 "$status"
     twin=$(echo "$out" | json_eval 'd["path"]')
+}
+# grow_transactions: the demo's 300 transactions forty times over (about
+# 12,000, in many row ranges), every 97th with a text long enough for
+# overflow pages; sets cols, the table's columns but id.
+grow_transactions() {
+    local t=realestate_transaction
+    cols=$(sqlite3 "$proj/db.sqlite3" "SELECT group_concat(name, ', ') FROM pragma_table_info('$t') WHERE name != 'id'")
+    sqlite3 "$proj/db.sqlite3" "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 39)
+        INSERT INTO $t (id, $cols) SELECT id + 1000 * i, $cols FROM $t, k;
+        UPDATE $t SET description = description || printf('%.*c', 4000 + id % 3000, 'ی')
+        WHERE id % 97 = 0;"
 }
